@@ -1,0 +1,42 @@
+/**
+ * One error class with stable codes. Every code is documented in the README's table; status events carry the
+ * same codes. `TW_OK` marks a status that is not an error (open, live, reconciled…).
+ */
+export const CODES = {
+  TW_OK: 'normal state change',
+  TW_ERR_SOCKET_CLOSED: 'the WebSocket closed (close code and reason in details); the connection reconnects',
+  TW_ERR_SOCKET_ERROR: 'the WebSocket failed to connect or errored; the connection reconnects with backoff',
+  TW_ERR_STALE: 'no frame (pings included) or no pong within the deadline; the connection is forced to reconnect',
+  TW_ERR_SERVER_SHUTDOWN: 'the exchange announced a shutdown or upgrade (Binance serverShutdown, OKX notice); early reconnect',
+  TW_ERR_RECONNECTED: 'the connection carrying this book reconnected; the book is resynced',
+  TW_ERR_SEQUENCE_GAP: 'an update did not chain onto the previous one; that book is resynced',
+  TW_ERR_CHECKSUM: "the exchange checksum did not match the local book; that book is resynced",
+  TW_ERR_CROSSED_BOOK: 'best bid >= best ask after an update; that book is resynced',
+  TW_ERR_SNAPSHOT_STALE: 'a REST snapshot was older than the buffered updates; it is fetched again',
+  TW_ERR_RECONCILE_MISMATCH: 'the periodic REST cross-check found different levels; that book is resynced',
+  TW_ERR_UNKNOWN_SYMBOL: 'the symbol is not listed by the exchange (or not trading); that subscription is dropped',
+  TW_ERR_NO_DATA: 'a subscribed stream sent nothing within the no-data deadline while its connection is healthy',
+  TW_ERR_MALFORMED_FRAME: 'a frame was not valid JSON or did not match the wire schema; it is counted and skipped',
+  TW_ERR_UNKNOWN_MESSAGE: 'a well-formed frame of a kind tickwire does not know; it is counted and skipped',
+  TW_ERR_EXCHANGE_ERROR: 'the exchange answered a request with an error',
+  TW_ERR_REST_RATE_LIMIT: 'REST 429/418: requests wait for Retry-After (or backoff) before the next one',
+  TW_ERR_REST_HTTP: 'REST answered 5xx or another unexpected status; retried with backoff',
+  TW_ERR_REST_FAILED: 'a REST request failed at the network level or timed out; retried with backoff',
+  TW_ERR_BACKPRESSURE: 'a slow consumer fell behind; events were dropped or conflated (counts in details)',
+  TW_ERR_CONFIG: 'invalid configuration or arguments',
+  TW_ERR_CLIENT_REQUEST: 'a local-server client sent an invalid command',
+  TW_ERR_NATS: 'NATS is slow, down or refused a publish; events are buffered within bounds',
+} as const;
+export type TwCode = keyof typeof CODES;
+export type TwErrorCode = Exclude<TwCode, 'TW_OK'>;
+
+export class TwError extends Error {
+  readonly code: TwErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: TwErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'TwError';
+    this.code = code;
+    this.details = details;
+  }
+}

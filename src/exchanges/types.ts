@@ -1,0 +1,171 @@
+/**
+ * The adapter seam: the only place an exchange's quirks live. Adapters are pure — they build messages and parse
+ * frames; they never touch sockets, timers, loggers or sinks.
+ */
+import type { Channel, ExchangeId, Integrity, Level } from '../schema/events.js';
+import type { TwCode } from '../errors.js';
+import type { OrderBook } from '../book/order-book.js';
+
+/** Base origins; the adapter appends its real paths. `--endpoint binance=ws://127.0.0.1:9443,http://127.0.0.1:9443`. */
+export interface Endpoints {
+  ws: string;
+  rest: string;
+}
+
+export interface Instrument {
+  /** The exchange's own id, e.g. `BTCUSDT`, `BTC-USDT-SWAP`, `BTC/USD`. */
+  market: string;
+  /** Unified `BASE/QUOTE`. */
+  symbol: string;
+  base: string;
+  quote: string;
+  /** Listed but not trading (halted, delisted) counts as unknown for subscriptions. */
+  trading: boolean;
+  pricePrecision?: number;
+  qtyPrecision?: number;
+  /** Contract value (derivatives whose sizes are contracts). */
+  contractValue?: string;
+}
+
+/** A REST request relative to the REST origin, with its cost in the exchange's rate-limit units. */
+export interface RestRequest {
+  path: string;
+  weight: number;
+}
+
+/** One subscribed stream on a connection. */
+export interface StreamRef {
+  market: string;
+  channel: Channel;
+}
+
+export interface KeepaliveSpec {
+  /** Reconnect when no frame at all (data, pings, pongs, heartbeats) arrives for this long. */
+  staleAfterMs: number;
+  /** Client keepalive: a WebSocket ping frame or a text message, sent every `intervalMs`. */
+  ping?: { intervalMs: number; kind: 'frame' } | { intervalMs: number; kind: 'text'; message: () => string };
+  /** Reconnect when a client ping gets no pong (frame pong or a parsed `pong`) within this long. */
+  pongTimeoutMs?: number;
+}
+
+/** Partial ticker fields; the pipeline merges them into the last known ticker of the market. */
+export interface TickerFields {
+  bidPrice?: string;
+  bidSize?: string;
+  askPrice?: string;
+  askSize?: string;
+  last?: string;
+  lastSize?: string;
+  open24h?: string;
+  high24h?: string;
+  low24h?: string;
+  volume24h?: string;
+  quoteVolume24h?: string;
+  updateId?: number;
+}
+
+/** What an adapter's `parse` turns one frame into. Times are epoch microseconds. */
+export type WireMessage =
+  | { kind: 'ticker'; market: string; exchangeTime?: number; fields: TickerFields }
+  | {
+      kind: 'trade';
+      market: string;
+      exchangeTime?: number;
+      tradeId: string;
+      price: string;
+      size: string;
+      side: 'buy' | 'sell';
+    }
+  | {
+      kind: 'book';
+      market: string;
+      action: 'snapshot' | 'delta';
+      exchangeTime?: number;
+      bids: Level[];
+      asks: Level[];
+      /** Last update id this message brings the book to (Binance `u`, OKX `seqId`, Bybit `u`). */
+      updateId?: number;
+      /** First update id in this message (Binance `U`). */
+      firstUpdateId?: number;
+      /** Id this message chains from (Binance futures `pu`, OKX `prevSeqId`). */
+      prevUpdateId?: number;
+      /** Exchange checksum, when the message carries one (0 = absent on OKX). */
+      checksum?: number;
+    }
+  /** A subscription ack (or any request's success). */
+  | { kind: 'ack'; id?: string | number }
+  /** An error reply, for one stream when `market` is known. */
+  | { kind: 'error'; code: TwCode; message: string; market?: string; channel?: Channel; id?: string | number }
+  | { kind: 'pong' }
+  | { kind: 'heartbeat'; market?: string }
+  /** The exchange says this connection will go away soon: reconnect early. */
+  | { kind: 'reconnect'; reason: string }
+  /** A per-connection sequence number (Coinbase Advanced Trade `sequence_num`). */
+  | { kind: 'sequence'; value: number }
+  | { kind: 'unknown'; reason: string };
+
+export type DeltaMessage = Extract<WireMessage, { kind: 'book' }>;
+
+/** What to do with a delta: apply it, drop it (already in the book) or declare a gap (resync). */
+export type Continuity = 'apply' | 'drop' | 'gap';
+
+export interface RestSnapshot {
+  updateId: number;
+  bids: Level[];
+  asks: Level[];
+  exchangeTime?: number;
+}
+
+/** How an exchange's books are synced and verified. */
+export interface BookRules {
+  readonly integrity: Integrity;
+  /** Where snapshots come from: a REST request spliced with buffered deltas, or in-band on the socket. */
+  readonly snapshot: 'rest' | 'inband';
+  /** How a broken book is recovered: fetch a REST snapshot, or unsubscribe/resubscribe that book. */
+  readonly resync: 'rest' | 'resubscribe';
+  /** REST snapshot request (snapshot 'rest', and for periodic cross-checks). */
+  snapshotRequest?(market: string, depth: number): RestRequest;
+  parseSnapshot?(body: string): RestSnapshot;
+  /** The snapshot is older than the first buffered delta: fetch again. */
+  snapshotTooOld?(snapshotId: number, firstBuffered: DeltaMessage): boolean;
+  /** Continuity of the first delta after a snapshot with id `snapshotId`. */
+  first(snapshotId: number, delta: DeltaMessage): Continuity;
+  /** Continuity of every following delta given the last applied message (`prev`) and the local id. */
+  next(localId: number, delta: DeltaMessage, prev: DeltaMessage | undefined): Continuity;
+  /** Verify the exchange checksum after applying a message; undefined when the message carries none. */
+  verifyChecksum?(book: OrderBook, msg: DeltaMessage): boolean | undefined;
+  /** Depth over which the checksum is computed (for `integrityDepth`). */
+  readonly checksumDepth?: number;
+  /** Books defined at a fixed depth are truncated to it after every message (Kraken). */
+  truncateTo?(subscribedDepth: number): number | undefined;
+}
+
+export interface AdapterContext {
+  /** Book depth to subscribe, where the exchange has a choice. */
+  bookDepth: number;
+  instruments: ReadonlyMap<string, Instrument>;
+}
+
+export interface ExchangeAdapter {
+  readonly id: ExchangeId;
+  readonly defaultEndpoints: Endpoints;
+  /** The full WebSocket URL to connect to. */
+  wsUrl(endpoints: Endpoints): string;
+  readonly limits: {
+    maxStreamsPerConnection: number;
+    /** Outgoing control messages per second (Binance counts pongs too). */
+    controlMessagesPerSecond: number;
+  };
+  readonly keepalive: KeepaliveSpec;
+  /** Reference data (instrument list) used to validate symbols before subscribing. */
+  instrumentsRequest(): RestRequest;
+  parseInstruments(body: string): Instrument[];
+  /** Native market id for a unified symbol when instruments are not (yet) known. */
+  toMarket(symbol: string): string;
+  /** Messages that subscribe these streams (batched as the exchange allows). */
+  subscribe(streams: readonly StreamRef[], ctx: AdapterContext, nextId: () => number): string[];
+  unsubscribe(streams: readonly StreamRef[], ctx: AdapterContext, nextId: () => number): string[];
+  /** Parse one text frame. Pure; throws only on JSON that is not valid (the caller counts it). */
+  parse(frame: string, ctx: AdapterContext): WireMessage[];
+  readonly book: BookRules;
+}
