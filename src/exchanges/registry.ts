@@ -4,12 +4,12 @@
  */
 import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
-import { binance } from './binance.js';
-import { binanceFutures } from './binance-futures.js';
+import { binanceAdapter } from './binance.js';
+import { binanceFuturesAdapter } from './binance-futures.js';
 
 export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
-  binance: binance,
-  'binance-futures': binanceFutures,
+  binance: binanceAdapter,
+  'binance-futures': binanceFuturesAdapter,
 };
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter | undefined {

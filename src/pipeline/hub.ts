@@ -8,7 +8,7 @@ import type { Channel, ExchangeId, MarketEvent, UnstampedEvent } from '../schema
 import { TwError } from '../errors.js';
 import type { TickwireConfig } from '../config.js';
 import { adapterFor } from '../exchanges/registry.js';
-import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/connection.js';
+import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/index.js';
 import type { HttpGet } from '../rest/rest-scheduler.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { ExchangeRuntime, type BookView } from './exchange-runtime.js';
