@@ -4,9 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BookSync } from '../../src/book/book-sync.js';
 import { OrderBook } from '../../src/book/order-book.js';
 import { bybitLinearAdapter } from '../../src/exchanges/bybit/index.js';
 import type { AdapterContext, DeltaMessage } from '../../src/exchanges/types.js';
+import { MarketEvent, type UnstampedEvent } from '../../src/schema/events.js';
 
 const ctx: AdapterContext = { bookDepth: 500, instruments: new Map() };
 const frames = readFileSync(new URL('../../fixtures/bybit/xrpusdt-ob500.ndjson', import.meta.url), 'utf8').trim().split('\n');
@@ -76,5 +78,42 @@ describe('bybit real data: orderbook.500 XRPUSDT', () => {
     }
     expect(applied).toBe(49);
     expect(localId).toBe(rawU[rawU.length - 1]);
+  });
+
+  it('through BookSync: live once, 49 deltas emitted with their u, 500/500 levels after each, no resync', () => {
+    const events: UnstampedEvent[] = [];
+    const sync = new BookSync({
+      exchange: 'bybit-linear',
+      symbol: 'XRP/USDT',
+      market: 'XRPUSDT',
+      rules: bybitLinearAdapter.book,
+      subscribedDepth: 500,
+      requestSnapshot: () => {
+        throw new Error('no REST snapshot for bybit');
+      },
+      requestResubscribe: () => {
+        throw new Error('no resync expected');
+      },
+      emit: (e) => events.push(e),
+    });
+    sync.start(1);
+    let t = 1;
+    for (const f of frames) {
+      for (const m of bybitLinearAdapter.parse(f, ctx)) {
+        if (m.kind !== 'book') continue;
+        sync.onMessage(m, ++t);
+        expect(sync.state).toBe('live');
+        expect([sync.book.bidCount, sync.book.askCount]).toEqual([500, 500]);
+        expect(sync.book.isCrossed()).toBe(false);
+        expect(sync.updateId).toBe(m.updateId);
+      }
+    }
+    const statuses = events.filter((e) => e.type === 'status').map((e) => e.type === 'status' && e.state);
+    expect(statuses).toEqual(['syncing', 'live']);
+    const deltas = events.filter((e) => e.type === 'book_delta');
+    expect(deltas.map((e) => e.updateId)).toEqual(rawU.slice(1));
+    expect(deltas.every((e) => e.type === 'book_delta' && e.integrity === 'monotonic')).toBe(true);
+    // every emitted event is a valid MarketEvent once stamped
+    for (const e of events) expect(MarketEvent.safeParse({ ...e, seq: 1, epoch: 'e' }).success).toBe(true);
   });
 });

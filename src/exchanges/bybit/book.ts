@@ -20,4 +20,6 @@ export const bybitBookRules: BookRules = {
   resync: 'resubscribe',
   first: (snapshotId, delta) => continuity(snapshotId, delta),
   next: (localId, delta) => continuity(localId, delta),
+  // after a resubscribe a few deltas of the old subscription may still arrive (Bybit pushes every 10–200 ms)
+  maxDeltasBeforeSnapshot: 30,
 };
