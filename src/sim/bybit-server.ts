@@ -23,7 +23,7 @@
 import type { ExchangeId } from '../schema/events.js';
 import { faultNumber, faultString, faultSymbol } from './faults.js';
 import { SimMarket } from './market.js';
-import { formatFixed } from './prng.js';
+import { formatFixed, subSeed } from './prng.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
 import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
 import {
@@ -52,7 +52,37 @@ export interface BybitServerOptions {
   tickerMs?: number;
   /** Level-1 re-push of an unchanged top. Default 3000 ms (Bybit's). */
   level1RepushMs?: number;
+  /** Changes kept per symbol for `trueBookAt`. Default 50 000. */
+  historySize?: number;
 }
+
+/** The options `startSim` passes to every protocol factory (the fields Bybit uses). */
+export interface SimCommonOptions {
+  seed: number;
+  symbols: SimSymbolSpec[];
+  levels?: number;
+  intervalMs?: number;
+  tradeIntervalMs?: number;
+  tickerIntervalMs?: number;
+  historySize?: number;
+}
+
+function fromCommon(category: BybitSimCategory, o: SimCommonOptions): BybitServerOptions {
+  return {
+    category,
+    seed: subSeed(o.seed, category === 'spot' ? 'bybit' : 'bybit-linear'),
+    symbols: o.symbols,
+    levels: o.levels,
+    stepMs: o.intervalMs,
+    tradeMs: o.tradeIntervalMs,
+    tickerMs: o.tickerIntervalMs,
+    historySize: o.historySize,
+  };
+}
+
+/** `startSim` factories (src/sim/index.ts `PROTOCOLS`). */
+export const bybitSpotProtocol = (o: SimCommonOptions): SimProtocol => createBybitProtocol(fromCommon('spot', o));
+export const bybitLinearProtocol = (o: SimCommonOptions): SimProtocol => createBybitProtocol(fromCommon('linear', o));
 
 export const BYBIT_DEFAULT_SYMBOLS: readonly SimSymbolSpec[] = [
   { symbol: 'BTC/USDT', mid: '30000.00', tickDecimals: 2, lotDecimals: 3 },
@@ -102,7 +132,12 @@ class BybitProtocol implements SimProtocol {
     this.category = opts.category;
     this.exchange = opts.category === 'spot' ? 'bybit' : 'bybit-linear';
     this.specs = opts.symbols ?? BYBIT_DEFAULT_SYMBOLS;
-    this.market = new SimMarket({ seed: opts.seed ?? 1, symbols: this.specs, levels: opts.levels ?? 1000 });
+    this.market = new SimMarket({
+      seed: opts.seed ?? 1,
+      symbols: this.specs,
+      levels: opts.levels ?? 1000,
+      historySize: opts.historySize ?? 50_000,
+    });
     for (const s of this.specs) this.byMarket.set(toMarket(s.symbol), s);
   }
 
