@@ -52,6 +52,8 @@ describe('bybit subscribe', () => {
     expect([1, 2, 10, 50, 51, 200, 201, 500, 1000, 5000].map(bookDepthFor)).toEqual([
       1, 50, 50, 50, 200, 200, 1000, 1000, 1000, 1000,
     ]);
+    // unset (the pipeline passes 0) → 200
+    expect(bookDepthFor(0)).toBe(200);
   });
 
   it('spot: at most 10 args per request, a ticker is tickers + orderbook.1, ids from nextId', () => {

@@ -3,7 +3,7 @@
  *
  * Book depth: Bybit offers `orderbook.{1,50,200,1000}` on spot and linear. The requested `ctx.bookDepth` maps to
  * the smallest offered depth that is at least as deep (so the book is never shallower than asked), capped at 1000:
- * 1 → 1, 2..50 → 50, 51..200 → 200, above → 1000. Bybit keeps the book at exactly that depth by sending deletes
+ * 1 → 1, 2..50 → 50, 51..200 → 200, above → 1000; unset (0) → 200, Bybit's 100 ms middle ground. Bybit keeps the book at exactly that depth by sending deletes
  * for levels that leave the window, so tickwire never truncates it.
  *
  * Spot tickers carry no best bid/ask, so a spot `ticker` subscription is `tickers.X` plus `orderbook.1.X`, whose
@@ -17,7 +17,10 @@ export type BybitCategory = 'spot' | 'linear';
 
 export const BOOK_DEPTHS = [1, 50, 200, 1000] as const;
 
+export const DEFAULT_BOOK_DEPTH = 200;
+
 export function bookDepthFor(requested: number): number {
+  if (!(requested > 0)) return DEFAULT_BOOK_DEPTH;
   for (const d of BOOK_DEPTHS) if (requested <= d) return d;
   return 1000;
 }
