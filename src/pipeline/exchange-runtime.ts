@@ -515,6 +515,12 @@ export class ExchangeRuntime {
         }
         return;
       }
+      case 'malformed':
+        this.deps.metrics.inc('tickwire_malformed_frames_total', { exchange: this.id });
+        this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed message skipped: ${msg.reason}`, localTime, {
+          frame: frame.length > 200 ? `${frame.slice(0, 200)}…` : frame,
+        });
+        return;
       case 'unknown':
         this.deps.metrics.inc('tickwire_unknown_messages_total', { exchange: this.id });
         this.report(slot, 'TW_ERR_UNKNOWN_MESSAGE', `unknown message skipped: ${msg.reason}`, localTime, {
