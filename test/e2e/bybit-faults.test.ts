@@ -184,6 +184,15 @@ describe('bybit end to end against the simulator', () => {
     expect(h.statuses({ state: 'error' }).filter((s) => s.symbol !== 'XRP/USDT')).toEqual([]);
   });
 
+  it('garbage frame between good ones: counted as malformed, resyncs nothing', async () => {
+    const from = h.events.length;
+    h.sim.fault('bybit-linear', { kind: 'garbage-frame', symbol: 'ETH/USDT' });
+    const report = await h.waitFor(isStatus({ exchange: 'bybit-linear', code: 'TW_ERR_MALFORMED_FRAME' }), 'malformed report');
+    expect(report.scope).toBe('connection');
+    await expectTopEqualsTruth('bybit-linear', 'ETH/USDT', 60);
+    expect(troubleElsewhere(from, [])).toEqual([]);
+  });
+
   it('silence: the silent connection is detected and its book resyncs; the others stay live', async () => {
     const from = h.events.length;
     h.sim.fault('bybit', { kind: 'silence', symbol: 'BTC/USDT' });

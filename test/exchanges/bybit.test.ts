@@ -128,7 +128,7 @@ describe('bybit parse: book', () => {
 
   it('a frame that does not match the wire shape is unknown, not thrown', () => {
     const bad = '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[[1,2]],"a":[],"u":5}}';
-    expect(bybitAdapter.parse(bad, ctx())).toEqual([{ kind: 'unknown', reason: 'malformed orderbook frame' }]);
+    expect(bybitAdapter.parse(bad, ctx())).toEqual([{ kind: 'malformed', reason: 'malformed orderbook frame' }]);
     expect(() => bybitAdapter.parse('{not json', ctx())).toThrow();
   });
 });

@@ -24,7 +24,7 @@ function levels(v: unknown): Level[] | undefined {
 const micros = (ms: unknown): number | undefined =>
   typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.round(ms * 1000) : undefined;
 
-const malformed = (what: string): WireMessage[] => [{ kind: 'unknown', reason: `malformed ${what} frame` }];
+const malformed = (what: string): WireMessage[] => [{ kind: 'malformed', reason: `malformed ${what} frame` }];
 
 export interface ParseOptions {
   category: BybitCategory;
