@@ -16,7 +16,7 @@ function levels(v: unknown): Level[] | undefined {
   if (!Array.isArray(v)) return undefined;
   for (let i = 0; i < v.length; i++) {
     const l: unknown = v[i];
-    if (!Array.isArray(l) || l.length < 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
+    if (!Array.isArray(l) || l.length !== 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
   }
   return v as Level[];
 }
