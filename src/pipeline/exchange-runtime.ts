@@ -31,6 +31,7 @@ export interface RuntimeDeps {
   logger: Logger;
   createConnection: (opts: ConnectionOptions) => Connection;
   http?: HttpGet;
+  random?: () => number;
   metrics: Metrics;
   emit: (e: UnstampedEvent) => void;
 }
@@ -106,6 +107,7 @@ export class ExchangeRuntime {
       backoff: config.backoff,
       scheduler: deps.scheduler,
       ...(deps.http ? { http: deps.http } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
       logger: deps.logger,
       onEvent: (e) => this.onRestEvent(e.code, e.reason, e.details, e.key),
     });

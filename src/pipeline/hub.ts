@@ -4,7 +4,7 @@
  */
 import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import pino, { type Logger } from 'pino';
-import type { Channel, ExchangeId, MarketEvent, UnstampedEvent } from '../schema/events.js';
+import type { Channel, ExchangeId, MarketEvent, StatusEvent, UnstampedEvent } from '../schema/events.js';
 import { TwError } from '../errors.js';
 import type { TickwireConfig } from '../config.js';
 import { adapterFor } from '../exchanges/registry.js';
@@ -21,6 +21,8 @@ export interface HubDeps {
   logger?: Logger;
   createConnection?: (opts: ConnectionOptions) => Connection;
   http?: HttpGet;
+  /** Jitter source in [0, 1) for REST backoff; default Math.random (a recording injects a seeded one). */
+  random?: () => number;
 }
 
 export interface StreamSpec {
@@ -36,7 +38,7 @@ export class Hub {
   private readonly subject = new Subject<MarketEvent>();
   private readonly stamper: Stamper;
   private readonly runtimes = new Map<ExchangeId, ExchangeRuntime>();
-  private readonly deps: Required<Omit<HubDeps, 'http'>> & { http?: HttpGet };
+  private readonly deps: Required<Omit<HubDeps, 'http' | 'random'>> & { http?: HttpGet; random?: () => number };
   private closed = false;
 
   /** Every event of every stream, hot. */
@@ -53,6 +55,7 @@ export class Hub {
       logger: deps.logger ?? pino({ level: 'silent' }),
       createConnection: deps.createConnection ?? defaultCreateConnection,
       ...(deps.http ? { http: deps.http } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
     };
     this.startedAt = clock.nowMicros();
     this.epoch = makeEpoch(this.startedAt);
@@ -110,6 +113,11 @@ export class Hub {
     const e = b.sync.snapshotEvent(this.deps.clock.nowMicros());
     this.emit(e);
     return true;
+  }
+
+  /** Emit a status that does not come from an exchange runtime (e.g. a damaged recording under replay). */
+  emitStatus(e: Omit<StatusEvent, 'type' | 'seq' | 'epoch'>): void {
+    this.emit({ type: 'status', ...e });
   }
 
   /** A sink lost events of a stream: say so explicitly, and re-snapshot a book stream. */

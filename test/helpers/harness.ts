@@ -6,8 +6,8 @@ import { expect } from 'vitest';
 import type { ExchangeId, MarketEvent, StatusEvent } from '../../src/schema/events.js';
 import { OrderBook } from '../../src/book/order-book.js';
 import { startSim, type Simulator, type SimOptions } from '../../src/sim/index.js';
-import { Hub } from '../../src/pipeline/hub.js';
-import { parseConfig, splitMarketRef, type TickwireConfigInput } from '../../src/config.js';
+import { Hub, type HubDeps } from '../../src/pipeline/hub.js';
+import { parseConfig, splitMarketRef, type TickwireConfig, type TickwireConfigInput } from '../../src/config.js';
 
 export interface ConsumerBook {
   book: OrderBook;
@@ -32,6 +32,8 @@ export interface HarnessOptions {
   markets: string[];
   sim?: SimOptions;
   config?: Partial<TickwireConfigInput>;
+  /** Hub dependencies built from the final config (e.g. a recorder's). */
+  deps?: (config: TickwireConfig) => HubDeps;
 }
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
@@ -49,7 +51,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     restTimeoutMs: 2_000,
     ...opts.config,
   });
-  const hub = new Hub(config);
+  const hub = new Hub(config, opts.deps?.(config));
   const events: MarketEvent[] = [];
   const books = new Map<string, ConsumerBook>();
   const waiters = new Set<{ pred: (e: MarketEvent) => boolean; resolve: (e: MarketEvent) => void }>();
