@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
  * The `tickwire` command. stdout carries data only (NDJSON, one event per line); logs go to stderr through pino.
- * Exit codes: 0 normal end (SIGINT/SIGTERM, stdout closed), 1 unexpected failure, 2 bad arguments or no valid
- * subscription left.
+ * Exit codes: 0 normal end (SIGINT/SIGTERM, stdout closed), 1 unexpected failure, 2 bad arguments, no valid
+ * subscription left, or a recording refused (unknown format/version); 3 `replay` of a damaged recording (everything
+ * before the damage was replayed).
  */
 import { TwError } from './errors.js';
 import { marketEventJsonSchema } from './schema/events.js';
 import { HELP, COMMAND_HELP } from './cli/help.js';
 import { runStream } from './cli/stream-command.js';
 import { runSim } from './cli/sim-command.js';
+import { runRecord } from './cli/record-command.js';
+import { runReplay } from './cli/replay-command.js';
 import { EXIT_USAGE } from './cli/args.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -34,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
       return runStream(rest);
     case 'sim':
       return runSim(rest);
+    case 'record':
+      return runRecord(rest);
+    case 'replay':
+      return runReplay(rest);
     case 'schema':
       process.stdout.write(JSON.stringify(marketEventJsonSchema(), null, 2) + '\n');
       return 0;
@@ -47,7 +54,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof TwError && (err.code === 'TW_ERR_CONFIG' || err.code === 'TW_ERR_UNKNOWN_SYMBOL')) {
+    if (err instanceof TwError && (err.code === 'TW_ERR_CONFIG' || err.code === 'TW_ERR_UNKNOWN_SYMBOL' || err.code === 'TW_ERR_RECORDING')) {
       process.stderr.write(`tickwire: ${err.message}\n`);
       process.exit(EXIT_USAGE);
     }

@@ -1,5 +1,8 @@
 /** The embedded API. */
-export { stream, type StreamOptions } from './api/stream.js';
+export { stream, type StreamOptions, type StreamRecordOptions } from './api/stream.js';
+export { replay, type ReplayOptions, type ReplayResult } from './record/replay.js';
+export type { RecordOptions } from './record/recorder.js';
+export type { Damage } from './record/reader.js';
 export { books, type MaintainedBook } from './operators/books.js';
 export { OrderBook, compareDecimal, canonicalDecimal } from './book/order-book.js';
 export { Hub, type StreamSpec, type HubDeps } from './pipeline/hub.js';

@@ -4,12 +4,15 @@ export const HELP = `tickwire — real-time crypto market data: verified order b
 Usage:
   tickwire stream <exchange:BASE/QUOTE>... [options]   NDJSON events on stdout, logs on stderr
   tickwire stream --sim                                the same, from the built-in simulator
+  tickwire record <exchange:BASE/QUOTE>... --out FILE  record raw frames + REST (no stdout), replayable
+  tickwire replay FILE [--speed N|max]                 replay a recording: the same NDJSON as live
   tickwire sim [--exchange binance] [--port 9443]      run the exchange simulator on its own
   tickwire schema                                      print the event JSON Schema
   tickwire <command> --help                            options of a command
 
 Exchanges: binance, binance-futures, bybit, bybit-linear (more as adapters land: see README)
-Exit codes: 0 normal end, 1 unexpected failure, 2 bad arguments or no valid subscription left.
+Exit codes: 0 normal end, 1 unexpected failure, 2 bad arguments, no valid subscription left or a refused
+recording, 3 replay of a damaged recording (replayed up to the damage).
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
@@ -33,6 +36,38 @@ Options:
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
+  --record FILE              also record raw frames, REST responses and timer firings to FILE (gzip
+                             NDJSON, e.g. session.ndjson.gz); replay with tickwire replay FILE
+  --rotate-size BYTES        with --record: start FILE.1, FILE.2… at about this size (e.g. 100M)
+  --rotate-minutes N         with --record: start a new part every N minutes
+`,
+  record: `tickwire record <exchange:BASE/QUOTE>... --out FILE [options]
+
+Runs the same pipeline as stream (books are synced, so the REST snapshots they need are fetched) and records
+every raw frame received and sent, connection status, REST response and pipeline timer firing, with local
+receive times in µs, to FILE (gzip NDJSON). Prints no events (stdout stays empty; use stream --record to record
+and print). Stops on SIGINT/SIGTERM and flushes the file. Replay it with tickwire replay FILE.
+
+Options:
+  --out FILE, -o FILE        the recording, e.g. session.ndjson.gz (parts: session.1.ndjson.gz, …)
+  --rotate-size BYTES        start a new part at about this compressed size (e.g. 104857600, 512k, 100M)
+  --rotate-minutes N         start a new part every N minutes
+  and every option of tickwire stream (--channels, --endpoint, --sim, --config, --book-depth, …)
+`,
+  replay: `tickwire replay FILE [FILE...] [options]
+
+Replays a recording through the same adapters, book sync and sinks as live data and prints the same normalized
+NDJSON the live session printed (localTime, seq and epoch included). FILE is the first part of a rotated chain
+(the next parts are followed), or list every part in order. A slow reader holds the replay back: no event is
+dropped.
+
+Options:
+  --speed N|max              1 = recorded pace, 10 = ten times faster, max = as fast as possible (default)
+  --log-level LEVEL          stderr logs (default warn)
+
+Exit codes: 0 replayed to the end (or stopped), 2 refused (not a tickwire recording, unknown version, missing
+file), 3 damaged recording: everything before the damage was printed, then a status with code TW_ERR_RECORDING;
+the file, line and reason are also on stderr.
 `,
   sim: `tickwire sim [options]
 

@@ -13,6 +13,8 @@ import { Hub } from '../pipeline/hub.js';
 import { writeNdjson } from '../sinks/ndjson.js';
 import { EXIT_USAGE, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
+import { Recorder } from '../record/recorder.js';
+import { recordOptionsFromArgs } from './record-flags.js';
 
 export const STREAM_FLAGS = {
   config: { type: 'string' },
@@ -27,6 +29,9 @@ export const STREAM_FLAGS = {
   'no-data-timeout': { type: 'string' },
   'stdout-buffer': { type: 'string' },
   'log-level': { type: 'string' },
+  record: { type: 'string' },
+  'rotate-size': { type: 'string' },
+  'rotate-minutes': { type: 'string' },
 } as const;
 
 /** Defaults → config file → flags (CLI beats file beats defaults). */
@@ -72,12 +77,16 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
 
 export const SIM_DEFAULT_MARKETS = ['binance:BTC/USDT', 'binance:ETH/USDT'];
 
-export async function runStream(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, STREAM_FLAGS);
+/** Config (with a started simulator's endpoints under `--sim`), logger and simulator for stream/record. */
+export async function prepareStream(
+  values: Record<string, unknown>,
+  positionals: string[],
+  usage: string,
+): Promise<{ config: TickwireConfig; logger: Logger; sim: Simulator | undefined }> {
   const useSim = values.sim === true;
   let config = configFromArgs(values, positionals.length === 0 && useSim ? SIM_DEFAULT_MARKETS : positionals);
   if (config.markets.length === 0) {
-    throw new TwError('TW_ERR_CONFIG', 'no markets given: tickwire stream binance:BTC/USDT … (or --sim)');
+    throw new TwError('TW_ERR_CONFIG', `no markets given: ${usage}`);
   }
   const logger = makeLogger(config.logLevel);
   let sim: Simulator | undefined;
@@ -93,32 +102,77 @@ export async function runStream(args: string[]): Promise<number> {
     config = parseConfig({ ...config, endpoints });
     logger.info({ endpoints: sim.endpoints, seed }, 'simulator started');
   }
-  return runHubToStdout(config, logger, sim);
+  return { config, logger, sim };
+}
+
+export async function runStream(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, STREAM_FLAGS);
+  const recordTo = typeof values.record === 'string' ? values.record : undefined;
+  const rotation = recordOptionsFromArgs(values, recordTo !== undefined, '--record');
+  const { config, logger, sim } = await prepareStream(values, positionals, 'tickwire stream binance:BTC/USDT … (or --sim)');
+  const recorder = recordTo !== undefined ? openRecorder(config, recordTo, rotation, logger) : undefined;
+  return runHubToStdout(config, logger, sim, recorder);
+}
+
+/** A recorder for the CLI: write errors are logged, the stream goes on. */
+export function openRecorder(
+  config: TickwireConfig,
+  file: string,
+  rotation: { rotateSizeBytes?: number; rotateMinutes?: number },
+  logger: Logger,
+): Recorder {
+  const recorder = new Recorder(config, { file, ...rotation }, { logger });
+  logger.info({ file, ...rotation }, 'recording');
+  return recorder;
 }
 
 /** Run a hub with the config's markets, writing NDJSON to stdout until a signal or stdout closes. */
-export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Simulator): Promise<number> {
-  const hub = new Hub(config, { logger });
+export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Simulator, recorder?: Recorder): Promise<number> {
+  return runHub(config, logger, { sim, recorder, print: true });
+}
+
+/**
+ * Run a hub with the config's markets until a signal (or stdout closes, when printing): NDJSON on stdout when
+ * `print`, everything received written to `recorder` when given (flushed before the promise resolves).
+ */
+export function runHub(
+  config: TickwireConfig,
+  logger: Logger,
+  opts: { sim?: Simulator | undefined; recorder?: Recorder | undefined; print: boolean },
+): Promise<number> {
+  const { sim, recorder } = opts;
+  const hub = new Hub(config, recorder ? { ...recorder.deps, logger } : { logger });
   return new Promise<number>((resolve) => {
     let done = false;
     const finish = (code: number, why: string): void => {
       if (done) return;
       done = true;
       logger.info({ why }, 'stopping');
-      sub.unsubscribe();
+      sub?.unsubscribe();
       hub.close();
-      void (sim?.close() ?? Promise.resolve()).finally(() => {
+      const flushed = (recorder?.close() ?? Promise.resolve()).then(
+        () => {
+          if (recorder) logger.info({ files: recorder.files }, 'recording closed');
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'recording could not be flushed');
+          code = code === 0 ? 1 : code;
+        },
+      );
+      void Promise.all([flushed, sim?.close()]).finally(() => {
         logger.flush();
         resolve(code);
       });
     };
-    const sub = writeNdjson(hub.events$, process.stdout, {
-      maxBufferedBytes: config.stdoutBufferBytes,
-      onGap: (g) => {
-        hub.emitGap(g);
-      },
-      onClosed: () => finish(0, 'stdout closed'),
-    });
+    const sub = opts.print
+      ? writeNdjson(hub.events$, process.stdout, {
+          maxBufferedBytes: config.stdoutBufferBytes,
+          onGap: (g) => {
+            hub.emitGap(g);
+          },
+          onClosed: () => finish(0, 'stdout closed'),
+        })
+      : undefined;
     process.once('SIGINT', () => finish(0, 'SIGINT'));
     process.once('SIGTERM', () => finish(0, 'SIGTERM'));
     const adds = config.markets.map((ref) => {
