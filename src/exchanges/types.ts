@@ -119,8 +119,13 @@ export interface RestSnapshot {
 /** How an exchange's books are synced and verified. */
 export interface BookRules {
   readonly integrity: Integrity;
-  /** Where snapshots come from: a REST request spliced with buffered deltas, or in-band on the socket. */
-  readonly snapshot: 'rest' | 'inband';
+  /**
+   * Where snapshots come from: a REST request spliced with buffered deltas, or in-band on the socket.
+   * `inband-or-rest`: in-band when the exchange sends one as the first book message of a subscription, else the
+   * REST path (buffer deltas, fetch, splice with `snapshotTooOld`/`first`) — OKX, whose initial snapshot is
+   * announced to go away.
+   */
+  readonly snapshot: 'rest' | 'inband' | 'inband-or-rest';
   /** How a broken book is recovered: fetch a REST snapshot, or unsubscribe/resubscribe that book. */
   readonly resync: 'rest' | 'resubscribe';
   /** REST snapshot request (snapshot 'rest', and for periodic cross-checks). */
@@ -155,6 +160,10 @@ export interface ExchangeAdapter {
     maxStreamsPerConnection: number;
     /** Outgoing control messages per second (Binance counts pongs too). */
     controlMessagesPerSecond: number;
+    /** Subscribe/unsubscribe messages per connection per hour, where the exchange caps them (OKX: 480). */
+    subscribeMessagesPerHour?: number;
+    /** New connections per second per IP, where the exchange caps them (OKX: 3). */
+    connectionsPerSecond?: number;
   };
   readonly keepalive: KeepaliveSpec;
   /** Reference data (instrument list) used to validate symbols before subscribing. */
