@@ -14,6 +14,10 @@
  * In-band snapshots (`rules.snapshot === 'inband'`): deltas before the snapshot message are dropped (they belong to
  * an earlier subscription); the snapshot message makes the book live.
  *
+ * Either (`rules.snapshot === 'inband-or-rest'`): an in-band snapshot makes the book live whenever it comes; a delta
+ * that arrives while the book is not live is buffered and a REST snapshot is requested, then spliced as above (an
+ * in-band snapshot arriving meanwhile wins and the REST answer is ignored).
+ *
  * Continuity is checked on every delta, the checksum (where the rules have one) after every message, and a crossed
  * book after every message. Any failure → status `resyncing` with the code and details, then `rules.resync`.
  */
@@ -39,6 +43,8 @@ export interface BookSyncOptions {
   maxBuffer?: number;
   /** Differing levels listed in a reconcile-mismatch status (the count is always given). */
   maxReportedDiffs?: number;
+  /** Contract value of a derivative whose sizes are contracts; carried on every book_snapshot. */
+  contractValue?: string;
 }
 
 export type BookSyncState = 'syncing' | 'live' | 'resyncing';
@@ -95,6 +101,11 @@ export class BookSync {
     return this.localId;
   }
 
+  /** True while a requested REST snapshot is still wanted (false again once any snapshot made the book live). */
+  get wantsSnapshot(): boolean {
+    return this.awaitingSnapshot;
+  }
+
   /** Deltas buffered while waiting for a snapshot (for diagnostics and tests). */
   get bufferedCount(): number {
     return this.buffer.length;
@@ -120,6 +131,9 @@ export class BookSync {
       return;
     }
     if (this.opts.rules.snapshot === 'inband' && this.opts.rules.resync !== 'rest') return; // wait for the snapshot
+    if (this.opts.rules.snapshot === 'inband-or-rest' && !this.awaitingSnapshot && this.heldSnapshot === undefined) {
+      this.askSnapshot(); // the subscription started with a delta: no in-band snapshot is coming
+    }
     if (this.heldSnapshot !== undefined) {
       const snap = this.heldSnapshot;
       this.heldSnapshot = undefined;
@@ -295,6 +309,7 @@ export class BookSync {
     if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
       e.integrityDepth = this.opts.rules.checksumDepth;
     if (this.localId !== undefined) e.updateId = this.localId;
+    if (this.opts.contractValue !== undefined) e.contractValue = this.opts.contractValue;
     this.opts.emit(e);
     if (!wasLive) this.status('live', 'TW_OK', 'book synced', localTime, { updateId: this.localId });
   }
@@ -331,7 +346,7 @@ export class BookSync {
 
   private continuity(d: DeltaMessage): 'apply' | 'drop' | 'gap' {
     const rules = this.opts.rules;
-    if (this.localId === undefined) return 'gap';
+    if (this.localId === undefined) return rules.unsequenced ?? 'gap';
     return this.prev === undefined ? rules.first(this.localId, d) : rules.next(this.localId, d, this.prev);
   }
 

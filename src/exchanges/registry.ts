@@ -6,10 +6,13 @@ import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
 import { binance } from './binance.js';
 import { binanceFutures } from './binance-futures.js';
+import { okxAdapter, okxSwapAdapter } from './okx/index.js';
 
 export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
   binance: binance,
   'binance-futures': binanceFutures,
+  okx: okxAdapter,
+  'okx-swap': okxSwapAdapter,
 };
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter | undefined {

@@ -544,6 +544,7 @@ export class ExchangeRuntime {
       market: st.market,
       rules,
       subscribedDepth: this.config.bookDepth ?? 0,
+      contractValue: this.ctx.instruments.get(st.market)?.contractValue,
       requestSnapshot: () => this.wantSnapshot(st),
       requestResubscribe: () => this.resubscribeBook(st),
       emit: (e) => {
@@ -586,6 +587,12 @@ export class ExchangeRuntime {
     const rules = this.adapter.book;
     if (!sync || !rules.snapshotRequest || !rules.parseSnapshot) return;
     st.snapshotWanted = false;
+    if (!sync.wantsSnapshot) {
+      // an in-band snapshot made the book live meanwhile (snapshot 'inband-or-rest')
+      st.snapshotFallback?.unsubscribe();
+      st.snapshotFallback = undefined;
+      return;
+    }
     st.snapshotInFlight = true;
     st.snapshotFallback?.unsubscribe();
     st.snapshotFallback = undefined;
