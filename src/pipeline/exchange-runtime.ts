@@ -19,8 +19,8 @@ import type {
   WireMessage,
 } from '../exchanges/types.js';
 import { BookSync } from '../book/book-sync.js';
-import type { Connection, ConnectionEvent, ConnectionOptions } from '../connection/connection.js';
-import { RestScheduler, type HttpGet } from '../rest/rest-scheduler.js';
+import type { Connection, ConnectionEvent, ConnectionOptions } from '../connection/index.js';
+import { RestScheduler, type HttpGet } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
 import type { TickwireConfig } from '../config.js';
 import type { Metrics } from './metrics.js';
