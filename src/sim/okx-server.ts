@@ -17,7 +17,8 @@
  * the next update resets `seqId` below `prevSeqId` (post-maintenance; still chains); `okx-keepalive` {symbol} — the
  * next book tick is a no-change update; `okx-error` {symbol, code?, count?} — subscriptions to that symbol are
  * answered with an error (60018 by default) instead of an ack; `okx-no-snapshot` — while active, subscriptions get
- * no initial snapshot (clients must use REST `/api/v5/market/books`). `drop-diff` breaks the chain too (the update
+ * no initial snapshot (clients must use REST `/api/v5/market/books`); `okx-checksums` — while active, real
+ * checksums are sent (as `checksums: true`). `drop-diff` breaks the chain too (the update
  * is not sent but its ids are spent).
  */
 import type { ExchangeId, Level } from '../schema/events.js';
@@ -58,6 +59,31 @@ export interface OkxSimOptions {
   contractValue?: string;
   /** Levels per side of the true book (= the `books` depth). Default 400. */
   levels?: number;
+  /** Changes kept per symbol for `trueBookAt`. Default 50 000. */
+  historySize?: number;
+}
+
+/** The options every simulator protocol gets from `startSim` (see ./index.ts). */
+export interface CommonSimOptions {
+  seed: number;
+  symbols: SimSymbolSpec[];
+  levels?: number;
+  intervalMs?: number;
+  tradeIntervalMs?: number;
+  tickerIntervalMs?: number;
+  historySize?: number;
+}
+
+/** Factory for the simulator's protocol table: `okx` / `okx-swap` with OKX defaults (books ≤ 400 levels). */
+export function okxProtocolFor(exchange: 'okx' | 'okx-swap'): (o: CommonSimOptions) => SimProtocol {
+  return (o) => {
+    const opts: OkxSimOptions = { exchange, seed: o.seed, symbols: o.symbols, levels: Math.min(o.levels ?? 400, 400) };
+    if (o.intervalMs !== undefined) opts.bookIntervalMs = o.intervalMs;
+    if (o.tradeIntervalMs !== undefined) opts.tradeIntervalMs = o.tradeIntervalMs;
+    if (o.tickerIntervalMs !== undefined) opts.tickerIntervalMs = o.tickerIntervalMs;
+    if (o.historySize !== undefined) opts.historySize = o.historySize;
+    return createOkxProtocol(opts);
+  };
 }
 
 const CHANNELS = new Set(['books', 'tickers', 'trades']);
@@ -88,7 +114,7 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
   const swap = exchange === 'okx-swap';
   const instType = swap ? 'SWAP' : 'SPOT';
   const levels = opts.levels ?? 400;
-  const market = new SimMarket({ seed: opts.seed ?? 1, symbols: opts.symbols, levels });
+  const market = new SimMarket({ seed: opts.seed ?? 1, symbols: opts.symbols, levels, ...(opts.historySize !== undefined ? { historySize: opts.historySize } : {}) });
   const keepaliveEvery = opts.keepaliveEvery ?? 20;
   const idleCutMs = opts.idleCutMs ?? 30_000;
   const maxOps = opts.maxSubscribeOpsPerHour ?? 480;
@@ -128,7 +154,7 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
   };
   const topic = (channel: string, instId: string): string => `${channel}:${instId}`;
   const checksumOf = (symbol: string): number => {
-    if (opts.checksums !== true) return 0;
+    if (opts.checksums !== true && srv().faults.find('okx-checksums') === undefined) return 0;
     const b = market.book(symbol, 25);
     return okxBookChecksum(b.bids, b.asks);
   };
