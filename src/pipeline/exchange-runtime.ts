@@ -84,6 +84,9 @@ export class ExchangeRuntime {
   private readonly bySymbol = new Map<string, Instrument>();
   private instrumentsLoaded: Promise<boolean> | undefined;
   private reqId = 1;
+  /** The streams of recent subscribe requests by request id, so an error reply naming only the id (no market)
+   * is reported on those streams. Bounded. */
+  private readonly requestStreams = new Map<string, StreamRef[]>();
   private watchdog: Subscription | undefined;
   private closed = false;
 
@@ -208,7 +211,7 @@ export class ExchangeRuntime {
     }
     const refs = fresh.map((channel) => ({ market, channel }));
     if (st.slot.conn.isOpen) {
-      for (const m of this.adapter.subscribe(refs, this.ctx, () => this.reqId++)) st.slot.conn.send(m);
+      for (const m of this.adapter.subscribe(refs, this.ctx, this.idsFor(refs))) st.slot.conn.send(m);
     }
     this.ensureSlotRunning(st.slot);
     this.ensureWatchdog();
@@ -284,6 +287,20 @@ export class ExchangeRuntime {
     this.rest.close();
   }
 
+  /** Request ids for one subscribe call; each id remembers the call's streams (a superset when the adapter
+   * split the call into several messages). */
+  private idsFor(refs: readonly StreamRef[]): () => number {
+    return () => {
+      const id = this.reqId++;
+      this.requestStreams.set(String(id), [...refs]);
+      if (this.requestStreams.size > 1024) {
+        const oldest = this.requestStreams.keys().next();
+        if (oldest.done !== true) this.requestStreams.delete(oldest.value);
+      }
+      return id;
+    };
+  }
+
   // ---- connections ----
 
   private slotFor(): ConnSlot {
@@ -347,7 +364,7 @@ export class ExchangeRuntime {
       const st = this.markets.get(market);
       if (st) for (const channel of st.channels) refs.push({ market, channel });
     }
-    return refs.length === 0 ? [] : this.adapter.subscribe(refs, this.ctx, () => this.reqId++);
+    return refs.length === 0 ? [] : this.adapter.subscribe(refs, this.ctx, this.idsFor(refs));
   }
 
   private onConnectionEvent(slot: ConnSlot, ev: ConnectionEvent): void {
@@ -507,7 +524,7 @@ export class ExchangeRuntime {
             );
           }
           if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, channels);
-        } else {
+        } else if (!this.errorOnRequestStreams(msg, localTime)) {
           this.status(
             { scope: 'connection', state: 'error', code: msg.code, reason: msg.message, connectionId: slot.conn.id },
             localTime,
@@ -522,6 +539,37 @@ export class ExchangeRuntime {
         });
         return;
     }
+  }
+
+  /** An error reply without a market: report it on the streams of the request it answers, if known. */
+  private errorOnRequestStreams(msg: Extract<WireMessage, { kind: 'error' }>, localTime: number): boolean {
+    const refs = msg.id === undefined ? undefined : this.requestStreams.get(String(msg.id));
+    if (refs === undefined) return false;
+    const hit = refs.filter((r) => this.markets.get(r.market)?.channels.has(r.channel) === true);
+    if (hit.length === 0) return false;
+    for (const r of hit) {
+      const st = this.markets.get(r.market)!;
+      this.status(
+        {
+          scope: 'stream',
+          state: 'error',
+          code: msg.code,
+          reason: msg.message,
+          symbol: st.symbol,
+          market: st.market,
+          channel: r.channel,
+          details: { requestId: msg.id },
+        },
+        localTime,
+      );
+    }
+    if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') {
+      for (const r of hit) {
+        const st = this.markets.get(r.market);
+        if (st) this.remove(st.symbol, [r.channel]);
+      }
+    }
+    return true;
   }
 
   private touch(st: MarketState, channel: Channel, localTime: number): void {
@@ -635,7 +683,7 @@ export class ExchangeRuntime {
     if (!conn.isOpen) return; // the next open re-sends every subscription
     const refs = [{ market: st.market, channel: 'book' as const }];
     for (const m of this.adapter.unsubscribe(refs, this.ctx, () => this.reqId++)) conn.send(m);
-    for (const m of this.adapter.subscribe(refs, this.ctx, () => this.reqId++)) conn.send(m);
+    for (const m of this.adapter.subscribe(refs, this.ctx, this.idsFor(refs))) conn.send(m);
   }
 
   private scheduleReconcile(st: MarketState): void {

@@ -16,7 +16,8 @@
  * checksum; `okx-broken-prev` {symbol} — the next update's `prevSeqId` is off by one; `okx-seq-reset` {symbol} —
  * the next update resets `seqId` below `prevSeqId` (post-maintenance; still chains); `okx-keepalive` {symbol} — the
  * next book tick is a no-change update; `okx-error` {symbol, code?, count?} — subscriptions to that symbol are
- * answered with an error (60018 by default) instead of an ack; `okx-no-snapshot` — while active, subscriptions get
+ * answered with an error (60018 by default, naming the instrument; other codes name only the request id) instead of
+ * an ack; `okx-no-snapshot` — while active, subscriptions get
  * no initial snapshot (clients must use REST `/api/v5/market/books`); `okx-checksums` — while active, real
  * checksums are sent (as `checksums: true`). `drop-diff` breaks the chain too (the update
  * is not sent but its ids are spent).
@@ -338,7 +339,7 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
         conn.sendControl(
           code === '60018'
             ? unknownInstrumentError(a.channel, a.instId, connId(conn), id)
-            : errorFrame(code, `sim error for channel:${a.channel},instId:${a.instId}`, connId(conn), id),
+            : errorFrame(code, code === '60014' ? 'Requests too frequent.' : 'Service temporarily unavailable.', connId(conn), id),
         );
         continue;
       }

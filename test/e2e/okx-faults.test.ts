@@ -168,3 +168,23 @@ describe('okx end to end against the simulator', () => {
     expect(h.statuses({ scope: 'connection', state: 'error' })).toEqual([]);
   });
 });
+
+describe('okx error replies that name only the request id', () => {
+  beforeEach(async () => {
+    h = await startHarness({ exchanges: ['okx'], markets: ['okx:BTC/USDT'], config: { channels: ['book'] } });
+    await h.waitFor(live('okx', 'BTC/USDT'), 'BTC live');
+  });
+
+  it('are mapped back to the streams of that subscribe request, not to the connection', async () => {
+    const from = h.events.length;
+    h.sim.fault('okx', { kind: 'okx-error', symbol: 'SOL/USDT', code: '60014', count: 1 });
+    await h.hub.add('okx', 'SOL/USDT', ['book']);
+    const err = await h.waitFor(isStatus({ exchange: 'okx', symbol: 'SOL/USDT', state: 'error' }), 'SOL error');
+    expect(err).toMatchObject({ scope: 'stream', code: 'TW_ERR_EXCHANGE_ERROR', market: 'SOL-USDT', channel: 'book' });
+    expect(err.reason).toContain('60014');
+    expect(err.details?.requestId).toBeDefined();
+    expect(h.statuses({ scope: 'connection', state: 'error' })).toEqual([]);
+    expect(troubleElsewhere(from, [['okx', 'SOL/USDT']])).toEqual([]);
+    await expectBookEqualsTruth(h, 'okx', 'BTC/USDT', 20);
+  });
+});

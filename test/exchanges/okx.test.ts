@@ -187,6 +187,20 @@ describe('OKX parse', () => {
   });
 });
 
+describe('OKX parse: errors without an instrument', () => {
+  it('keep the request id so the pipeline can map them back', () => {
+    expect(okxAdapter.parse('{"id":"9","event":"error","code":"60014","msg":"Requests too frequent.","connId":"a4d3ae55"}', ctx)).toEqual([
+      { kind: 'error', code: 'TW_ERR_EXCHANGE_ERROR', id: '9', message: 'OKX error 60014: Requests too frequent.' },
+    ]);
+  });
+
+  it('channel-conn-count-error names the channel', () => {
+    expect(
+      okxAdapter.parse('{"event":"channel-conn-count-error","channel":"books","connCount":"30","connId":"a4d3ae55"}', ctx),
+    ).toEqual([{ kind: 'error', code: 'TW_ERR_EXCHANGE_ERROR', channel: 'book', message: 'OKX channel-conn-count-error: no message' }]);
+  });
+});
+
 describe('OKX book rules', () => {
   const rules = okxBookRules();
 
