@@ -5,13 +5,15 @@
 import type { Level } from '../schema/events.js';
 import { crc32 } from '../util/crc32.js';
 
-/** `[["px","sz","0","numOrders"],…]` — the third field is the deprecated liquidated-orders count, always "0". */
+/** `[["px","sz","0","numOrders"],…]` — the third field is the deprecated liquidated-orders count, always "0";
+ * a removed level is `["px","0","0","0"]`. */
 export function okxLevels(levels: readonly Level[]): string {
   let s = '[';
   for (let i = 0; i < levels.length; i++) {
     const l = levels[i] as Level;
-    const orders = l[1] === '0' || /^0(\.0*)?$/.test(l[1]) ? '0' : String(1 + (l[0].length % 7));
-    s += `${i ? ',' : ''}["${l[0]}","${l[1]}","0","${orders}"]`;
+    // a removed level is ["px","0","0","0"] on the real feed
+    const removed = /^0(\.0*)?$/.test(l[1]);
+    s += removed ? `${i ? ',' : ''}["${l[0]}","0","0","0"]` : `${i ? ',' : ''}["${l[0]}","${l[1]}","0","${1 + (l[0].length % 7)}"]`;
   }
   return `${s}]`;
 }

@@ -144,7 +144,7 @@ describe('OKX sim server', () => {
     const c = await connect(server);
     subscribe(c, [['books', 'ETH-USDT'], ['tickers', 'ETH-USDT'], ['trades', 'ETH-USDT']]);
     await c.until(
-      () => books(c, 'ETH-USDT').length >= 3 && c.frames.some((f) => f.includes('"channel":"tickers","instId"') && f.includes('data')) && c.frames.some((f) => f.includes('"channel":"trades","instId"') && f.includes('data')),
+      () => books(c, 'ETH-USDT').length >= 10 && c.frames.some((f) => f.includes('"channel":"tickers","instId"') && f.includes('data')) && c.frames.some((f) => f.includes('"channel":"trades","instId"') && f.includes('data')),
       'books, tickers and trades',
     );
     const upd = JSON.parse(c.frames.find((f) => f.includes('"action":"update"'))!) as { data: Array<Record<string, unknown>> };
@@ -153,6 +153,10 @@ describe('OKX sim server', () => {
     const level = [...(upd.data[0]!.asks as string[][]), ...(upd.data[0]!.bids as string[][])][0]!;
     expect(level).toHaveLength(4);
     expect(level[2]).toBe('0');
+    // removals look like the real feed's: ["30249.4","0","0","0"] (cryptofeed OKX.ws.1.0)
+    const removals = books(c, 'ETH-USDT').flatMap((f) => [...f.data[0]!.asks, ...f.data[0]!.bids]).filter((l) => /^0(\.0*)?$/.test(l[1]));
+    expect(removals.length).toBeGreaterThan(0);
+    for (const r of removals) expect(r.slice(1)).toEqual(['0', '0', '0']);
     const ticker = JSON.parse(c.frames.find((f) => f.includes('"channel":"tickers","instId"') && f.includes('data'))!) as { data: unknown[] };
     const t = OkxTickerData.parse(ticker.data[0]);
     expect(Number(t.bidPx)).toBeLessThan(Number(t.askPx));
