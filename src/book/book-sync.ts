@@ -330,7 +330,8 @@ export class BookSync {
     }
     const pending = this.pendingReconcile;
     if (pending !== undefined) {
-      const start = d.firstUpdateId ?? d.updateId;
+      // first id this delta covers: `U`, else just after the id it chains from (OKX `prevSeqId`), else its own id
+      const start = d.firstUpdateId ?? (d.prevUpdateId !== undefined ? d.prevUpdateId + 1 : d.updateId);
       // ids jumped over the snapshot's id: the book before this delta is the book at that id
       if (start !== undefined && pending.updateId < start) {
         this.pendingReconcile = undefined;

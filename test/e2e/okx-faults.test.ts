@@ -188,3 +188,18 @@ describe('okx error replies that name only the request id', () => {
     await expectBookEqualsTruth(h, 'okx', 'BTC/USDT', 20);
   });
 });
+
+describe('okx periodic REST cross-check', () => {
+  beforeEach(async () => {
+    h = await startHarness({ exchanges: ['okx'], markets: ['okx:BTC/USDT'], config: { channels: ['book'], reconcileIntervalMs: 150 } });
+    await h.waitFor(live('okx', 'BTC/USDT'), 'BTC live');
+  });
+
+  it('REST /api/v5/market/books snapshots reconcile with the live book; no mismatch', async () => {
+    const ok = await h.waitFor(isStatus({ exchange: 'okx', symbol: 'BTC/USDT', state: 'reconciled' }), 'reconciled');
+    expect(ok.code).toBe('TW_OK');
+    await h.waitFor(isStatus({ exchange: 'okx', symbol: 'BTC/USDT', state: 'reconciled' }), 'reconciled again');
+    expect(h.statuses({ code: 'TW_ERR_RECONCILE_MISMATCH' })).toEqual([]);
+    await expectBookEqualsTruth(h, 'okx', 'BTC/USDT');
+  });
+});

@@ -117,3 +117,25 @@ describe('OKX books through BookSync', () => {
     expect(h.problems()).toEqual([]);
   });
 });
+
+describe('OKX books: periodic REST cross-check', () => {
+  it('a REST snapshot at a seqId inside the next update (OKX pushes skip seqIds) is dropped, not called a mismatch', () => {
+    const h = harness();
+    h.feed(frame('snapshot', -1, 10, [['100', '1']], [['101', '1']]));
+    // the REST book at seqId 12: an update inside (10, 15] changed 100 → 2 already
+    expect(h.sync.reconcile({ updateId: 12, bids: [['100', '2']], asks: [['101', '1']] }, h.now())).toBe('pending');
+    h.feed(frame('update', 10, 15, [['100', '3']], []));
+    expect(h.problems()).toEqual([]);
+    expect(h.events.some((e) => e.type === 'status' && e.state === 'reconciled')).toBe(false);
+  });
+
+  it('a REST snapshot at a pushed seqId is compared when the book reaches it', () => {
+    const h = harness();
+    h.feed(frame('snapshot', -1, 10, [['100', '1']], [['101', '1']]));
+    expect(h.sync.reconcile({ updateId: 15, bids: [['100', '3']], asks: [['101', '1']] }, h.now())).toBe('pending');
+    h.feed(frame('update', 10, 15, [['100', '3']], []));
+    expect(h.events.filter((e) => e.type === 'status' && e.state === 'reconciled')).toHaveLength(1);
+    expect(h.sync.reconcile({ updateId: 15, bids: [['100', '9']], asks: [['101', '1']] }, h.now())).toBe('compared');
+    expect(h.problems()).toEqual([expect.objectContaining({ code: 'TW_ERR_RECONCILE_MISMATCH' })]);
+  });
+});

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { OrderBook } from '../../src/book/order-book.js';
 import { okxChecksum } from '../../src/exchanges/okx/book.js';
+import { okxAdapter } from '../../src/exchanges/okx/index.js';
 import { OkxBooksFrame, OkxEventFrame, OkxInstrumentsResponse, OkxRestBooksResponse, OkxTickerData, OkxTradeData } from '../../src/exchanges/okx/wire.js';
 import { createOkxProtocol, type OkxSimOptions } from '../../src/sim/okx-server.js';
 import { okxBookChecksum } from '../../src/sim/okx-render.js';
@@ -137,6 +138,23 @@ describe('OKX sim server', () => {
     expect(keepalives).toBeGreaterThanOrEqual(5);
     const truth = protocol.trueBookAt('BTC/USDT', seq)!;
     expect(book.snapshot()).toEqual({ bids: truth.bids, asks: truth.asks });
+    // the adapter's hand-written books parser agrees with the zod wire schema on every simulated frame
+    const raw = c.frames.filter((f) => f.startsWith('{"arg":{"channel":"books"'));
+    for (const f of raw) {
+      const ref = OkxBooksFrame.parse(JSON.parse(f));
+      const [got] = okxAdapter.parse(f, { bookDepth: 400, instruments: new Map() });
+      const d = ref.data[0]!;
+      expect(got).toMatchObject({
+        kind: 'book',
+        market: ref.arg.instId,
+        action: ref.action === 'snapshot' ? 'snapshot' : 'delta',
+        bids: d.bids.map((l) => [l[0], l[1]]),
+        asks: d.asks.map((l) => [l[0], l[1]]),
+        updateId: d.seqId,
+        prevUpdateId: d.prevSeqId,
+        exchangeTime: Number(d.ts) * 1000,
+      });
+    }
   });
 
   it('frames have the fields of the real capture (plus seqId/prevSeqId) and the level shape [px, sz, "0", n]', async () => {
