@@ -84,9 +84,8 @@ export class ExchangeRuntime {
   private readonly bySymbol = new Map<string, Instrument>();
   private instrumentsLoaded: Promise<boolean> | undefined;
   private reqId = 1;
-  /** The streams of recent subscribe requests by request id, so an error reply naming only the id (no market)
-   * is reported on those streams. Bounded. */
-  private readonly requestStreams = new Map<string, StreamRef[]>();
+  /** Subscribe request id → the streams it carried. */
+  private readonly requests = new Map<number, StreamRef[]>();
   private watchdog: Subscription | undefined;
   private closed = false;
 
@@ -100,6 +99,8 @@ export class ExchangeRuntime {
     this.ctx = { bookDepth: config.bookDepth ?? 0, instruments: new Map() };
     this.rest = new RestScheduler({
       origin: this.endpoints.rest,
+      ...(adapter.limits.restWeightPerMinute ? { weightLimitPerMinute: adapter.limits.restWeightPerMinute } : {}),
+      ...(adapter.limits.restUsedWeightHeader ? { usedWeightHeader: adapter.limits.restUsedWeightHeader } : {}),
       maxRetries: config.restMaxRetries,
       timeoutMs: config.restTimeoutMs,
       backoff: config.backoff,
@@ -136,6 +137,8 @@ export class ExchangeRuntime {
     this.instrumentsLoaded ??= (async () => {
       try {
         const res = await this.rest.request(this.adapter.instrumentsRequest(), { priority: 0, key: 'instruments' });
+        const limit = this.adapter.parseRestWeightLimit?.(res.body);
+        if (limit !== undefined && limit > 0) this.rest.setWeightLimit(limit);
         for (const inst of this.adapter.parseInstruments(res.body)) {
           this.ctx.instruments.set(inst.market, inst);
           this.bySymbol.set(inst.symbol, inst);
@@ -211,7 +214,7 @@ export class ExchangeRuntime {
     }
     const refs = fresh.map((channel) => ({ market, channel }));
     if (st.slot.conn.isOpen) {
-      for (const m of this.adapter.subscribe(refs, this.ctx, this.idsFor(refs))) st.slot.conn.send(m);
+      for (const m of this.build('subscribe', refs)) st.slot.conn.send(m);
     }
     this.ensureSlotRunning(st.slot);
     this.ensureWatchdog();
@@ -226,7 +229,7 @@ export class ExchangeRuntime {
     if (gone.length === 0) return;
     if (st.slot.conn.isOpen) {
       const refs = gone.map((channel) => ({ market: st.market, channel }));
-      for (const m of this.adapter.unsubscribe(refs, this.ctx, () => this.reqId++)) st.slot.conn.send(m);
+      for (const m of this.build('unsubscribe', refs)) st.slot.conn.send(m);
     }
     for (const c of gone) {
       st.channels.delete(c);
@@ -285,20 +288,6 @@ export class ExchangeRuntime {
     for (const st of this.markets.values()) this.stopBook(st);
     for (const slot of [...this.slots]) this.dropSlot(slot);
     this.rest.close();
-  }
-
-  /** Request ids for one subscribe call; each id remembers the call's streams (a superset when the adapter
-   * split the call into several messages). */
-  private idsFor(refs: readonly StreamRef[]): () => number {
-    return () => {
-      const id = this.reqId++;
-      this.requestStreams.set(String(id), [...refs]);
-      if (this.requestStreams.size > 1024) {
-        const oldest = this.requestStreams.keys().next();
-        if (oldest.done !== true) this.requestStreams.delete(oldest.value);
-      }
-      return id;
-    };
   }
 
   // ---- connections ----
@@ -364,7 +353,23 @@ export class ExchangeRuntime {
       const st = this.markets.get(market);
       if (st) for (const channel of st.channels) refs.push({ market, channel });
     }
-    return refs.length === 0 ? [] : this.adapter.subscribe(refs, this.ctx, this.idsFor(refs));
+    return refs.length === 0 ? [] : this.build('subscribe', refs);
+  }
+
+  /** Build (un)subscribe messages, remembering which streams each request id carried (errors name only the id). */
+  private build(kind: 'subscribe' | 'unsubscribe', refs: readonly StreamRef[]): string[] {
+    const ids: number[] = [];
+    const msgs = this.adapter[kind](refs, this.ctx, () => {
+      const id = this.reqId++;
+      ids.push(id);
+      return id;
+    });
+    if (kind === 'subscribe') {
+      for (const id of ids) this.requests.set(id, [...refs]);
+      // acks delete their entry; keep the map bounded if an exchange never acks
+      while (this.requests.size > 1000) this.requests.delete(this.requests.keys().next().value!);
+    }
+    return msgs;
   }
 
   private onConnectionEvent(slot: ConnSlot, ev: ConnectionEvent): void {
@@ -488,8 +493,12 @@ export class ExchangeRuntime {
         slot.conn.notePong();
         return;
       case 'heartbeat':
-      case 'ack':
         return;
+      case 'ack': {
+        const acked = requestKey(msg.id);
+        if (acked !== undefined) this.requests.delete(acked);
+        return;
+      }
       case 'reconnect':
         slot.conn.reconnect('TW_ERR_SERVER_SHUTDOWN', msg.reason, { immediate: true });
         return;
@@ -514,24 +523,41 @@ export class ExchangeRuntime {
       }
       case 'error': {
         this.deps.metrics.inc('tickwire_exchange_errors_total', { exchange: this.id });
-        const st = msg.market !== undefined ? this.markets.get(msg.market) : undefined;
-        if (st) {
-          const channels = msg.channel ? [msg.channel] : [...st.channels];
-          for (const channel of channels) {
-            this.status(
-              { scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market: st.market, channel },
-              localTime,
-            );
+        let targets: StreamRef[] = [];
+        if (msg.market !== undefined) {
+          const st = this.markets.get(msg.market);
+          if (st) targets = (msg.channel ? [msg.channel] : [...st.channels]).map((channel) => ({ market: st.market, channel }));
+        } else {
+          const key = requestKey(msg.id);
+          if (key !== undefined && this.requests.has(key)) {
+            targets = this.requests.get(key)!;
+            this.requests.delete(key);
           }
-          if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, channels);
-        } else if (!this.errorOnRequestStreams(msg, localTime)) {
+        }
+        if (targets.length === 0) {
           this.status(
             { scope: 'connection', state: 'error', code: msg.code, reason: msg.message, connectionId: slot.conn.id },
             localTime,
           );
+          return;
+        }
+        for (const { market, channel } of targets) {
+          const st = this.markets.get(market);
+          if (!st || !st.channels.has(channel)) continue;
+          this.status(
+            { scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market, channel },
+            localTime,
+          );
+          if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, [channel]);
         }
         return;
       }
+      case 'malformed':
+        this.deps.metrics.inc('tickwire_malformed_frames_total', { exchange: this.id });
+        this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed message skipped: ${msg.reason}`, localTime, {
+          frame: frame.length > 200 ? `${frame.slice(0, 200)}…` : frame,
+        });
+        return;
       case 'unknown':
         this.deps.metrics.inc('tickwire_unknown_messages_total', { exchange: this.id });
         this.report(slot, 'TW_ERR_UNKNOWN_MESSAGE', `unknown message skipped: ${msg.reason}`, localTime, {
@@ -539,37 +565,6 @@ export class ExchangeRuntime {
         });
         return;
     }
-  }
-
-  /** An error reply without a market: report it on the streams of the request it answers, if known. */
-  private errorOnRequestStreams(msg: Extract<WireMessage, { kind: 'error' }>, localTime: number): boolean {
-    const refs = msg.id === undefined ? undefined : this.requestStreams.get(String(msg.id));
-    if (refs === undefined) return false;
-    const hit = refs.filter((r) => this.markets.get(r.market)?.channels.has(r.channel) === true);
-    if (hit.length === 0) return false;
-    for (const r of hit) {
-      const st = this.markets.get(r.market)!;
-      this.status(
-        {
-          scope: 'stream',
-          state: 'error',
-          code: msg.code,
-          reason: msg.message,
-          symbol: st.symbol,
-          market: st.market,
-          channel: r.channel,
-          details: { requestId: msg.id },
-        },
-        localTime,
-      );
-    }
-    if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') {
-      for (const r of hit) {
-        const st = this.markets.get(r.market);
-        if (st) this.remove(st.symbol, [r.channel]);
-      }
-    }
-    return true;
   }
 
   private touch(st: MarketState, channel: Channel, localTime: number): void {
@@ -682,8 +677,8 @@ export class ExchangeRuntime {
     const conn = st.slot.conn;
     if (!conn.isOpen) return; // the next open re-sends every subscription
     const refs = [{ market: st.market, channel: 'book' as const }];
-    for (const m of this.adapter.unsubscribe(refs, this.ctx, () => this.reqId++)) conn.send(m);
-    for (const m of this.adapter.subscribe(refs, this.ctx, this.idsFor(refs))) conn.send(m);
+    for (const m of this.build('unsubscribe', refs)) conn.send(m);
+    for (const m of this.build('subscribe', refs)) conn.send(m);
   }
 
   private scheduleReconcile(st: MarketState): void {
@@ -757,3 +752,10 @@ export class ExchangeRuntime {
 }
 
 export type { DeltaMessage, AdapterContext };
+
+/** Request ids are numbers tickwire generated; some exchanges echo them as strings (OKX `"id":"12"`). */
+function requestKey(id: string | number | undefined): number | undefined {
+  if (typeof id === 'number') return id;
+  if (typeof id === 'string' && /^\d+$/.test(id)) return Number(id);
+  return undefined;
+}

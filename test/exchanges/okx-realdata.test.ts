@@ -198,8 +198,8 @@ describe('OKX real captures: every checksum verifies through parse + BookSync + 
         } else if (msg.kind === 'trade') {
           trades++;
           expect(msg.price).toMatch(/^\d+(\.\d+)?$/);
-        } else if (msg.kind === 'unknown') {
-          throw new Error(`unknown message: ${msg.reason}`);
+        } else if (msg.kind === 'unknown' || msg.kind === 'malformed') {
+          throw new Error(`${msg.kind} message: ${msg.reason}`);
         }
       }
     }

@@ -111,10 +111,12 @@ describe('OKX parse', () => {
     ]);
   });
 
-  it('malformed books data is reported as unknown, not thrown', () => {
+  it('malformed books data is reported as malformed, not thrown; unknown channels as unknown', () => {
     const out = parse('{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[[1,2]],"bids":[],"ts":"1"}]}');
     expect(out).toHaveLength(1);
-    expect(out[0]!.kind).toBe('unknown');
+    expect(out[0]!.kind).toBe('malformed');
+    expect(parse('{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[],"bids":[],"ts":"1","seqId":"7"}]}')[0]!.kind).toBe('malformed');
+    expect(parse('{"arg":{"channel":"candle1m","instId":"BTC-USDT"},"data":[]}')[0]!.kind).toBe('unknown');
     expect(() => parse('{not json')).toThrow();
   });
 

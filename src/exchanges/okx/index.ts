@@ -89,6 +89,8 @@ function createOkxAdapter(kind: OkxMarketKind): ExchangeAdapter {
       controlMessagesPerSecond: 5,
       subscribeMessagesPerHour: 480,
       connectionsPerSecond: 3,
+      // REST market/books: 40 requests / 2 s per IP (weight 1 each)
+      restWeightPerMinute: 1200,
     },
     keepalive: {
       // OKX cuts a connection after 30 s without data; send the literal text `ping` well before, expect `pong`.

@@ -56,21 +56,21 @@ function optInt(v: unknown): number | undefined | null {
 
 function parseBooks(market: string, action: unknown, data: unknown[], out: WireMessage[]): void {
   if (action !== 'snapshot' && action !== 'update') {
-    out.push({ kind: 'unknown', reason: `books push without snapshot/update action for ${market}` });
+    out.push({ kind: 'malformed', reason: `books push without snapshot/update action for ${market}` });
     return;
   }
   for (const d of data) {
     const bids = isRecord(d) ? levels(d.bids) : undefined;
     const asks = isRecord(d) ? levels(d.asks) : undefined;
     if (!isRecord(d) || bids === undefined || asks === undefined) {
-      out.push({ kind: 'unknown', reason: `malformed books data for ${market}` });
+      out.push({ kind: 'malformed', reason: `books data for ${market} does not match the wire schema` });
       continue;
     }
     const seqId = optInt(d.seqId);
     const prevSeqId = optInt(d.prevSeqId);
     const checksum = optInt(d.checksum);
     if (seqId === null || prevSeqId === null || checksum === null) {
-      out.push({ kind: 'unknown', reason: `malformed seqId/prevSeqId/checksum for ${market}` });
+      out.push({ kind: 'malformed', reason: `seqId/prevSeqId/checksum of ${market} are not integers` });
       continue;
     }
     const msg: WireMessage = { kind: 'book', market, action: action === 'snapshot' ? 'snapshot' : 'delta', bids, asks };
@@ -93,7 +93,7 @@ function parseTickers(kind: OkxMarketKind, data: unknown[], out: WireMessage[]):
   for (const d of data) {
     const r = OkxTickerData.safeParse(d);
     if (!r.success) {
-      out.push({ kind: 'unknown', reason: 'malformed tickers data' });
+      out.push({ kind: 'malformed', reason: 'tickers data does not match the wire schema' });
       continue;
     }
     const t = r.data;
@@ -129,7 +129,7 @@ function parseTrades(data: unknown[], out: WireMessage[]): void {
   for (const d of data) {
     const r = OkxTradeData.safeParse(d);
     if (!r.success) {
-      out.push({ kind: 'unknown', reason: 'malformed trades data' });
+      out.push({ kind: 'malformed', reason: 'trades data does not match the wire schema' });
       continue;
     }
     const t = r.data;
@@ -156,7 +156,7 @@ export function streamInErrorText(text: string): { channel?: string; instId?: st
 function parseEvent(obj: Record<string, unknown>, out: WireMessage[]): void {
   const r = OkxEventFrame.safeParse(obj);
   if (!r.success) {
-    out.push({ kind: 'unknown', reason: 'malformed event frame' });
+    out.push({ kind: 'malformed', reason: 'event frame does not match the wire schema' });
     return;
   }
   const e = r.data;
@@ -213,7 +213,7 @@ export function parseOkxFrame(frame: string, kind: OkxMarketKind): WireMessage[]
   const channel = arg.channel;
   // books-l2-tbt / books50-l2-tbt (login + VIP only) share the books format and rules; tickwire subscribes `books`.
   if (channel === 'books' || channel === 'books-l2-tbt' || channel === 'books50-l2-tbt') {
-    if (typeof arg.instId !== 'string') return [{ kind: 'unknown', reason: 'books push without instId' }];
+    if (typeof arg.instId !== 'string') return [{ kind: 'malformed', reason: 'books push without instId' }];
     parseBooks(arg.instId, obj.action, data, out);
   } else if (channel === 'tickers') parseTickers(kind, data, out);
   else if (channel === 'trades') parseTrades(data, out);
