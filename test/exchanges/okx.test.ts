@@ -166,6 +166,7 @@ describe('OKX parse', () => {
     expect(parse('{"id":"1512","event":"subscribe","arg":{"channel":"books","instId":"BTC-USDT"},"connId":"a4d3ae55"}')).toEqual([
       { kind: 'ack', id: '1512' },
     ]);
+    expect(parse('{"event":"channel-conn-count","channel":"books","connCount":"2","connId":"a4d3ae55"}')).toEqual([{ kind: 'ack' }]);
     expect(parse('{"event":"notice","code":"64008","msg":"The connection will soon be closed for a service upgrade.","connId":"a4d3ae55"}')[0]!.kind).toBe(
       'reconnect',
     );

@@ -161,6 +161,9 @@ function parseEvent(obj: Record<string, unknown>, out: WireMessage[]): void {
   }
   const e = r.data;
   switch (e.event) {
+    case 'channel-conn-count': // informational: how many connections carry this channel (limit 30)
+      out.push({ kind: 'ack' });
+      return;
     case 'subscribe':
     case 'unsubscribe': {
       const ack: WireMessage = { kind: 'ack' };
