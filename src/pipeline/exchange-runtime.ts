@@ -24,6 +24,7 @@ import { RestScheduler, type HttpGet } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
 import type { TickwireConfig } from '../config.js';
 import type { Metrics } from './metrics.js';
+import { SubscribeBudget } from './subscribe-budget.js';
 
 export interface RuntimeDeps {
   scheduler: SchedulerLike;
@@ -44,6 +45,8 @@ interface ConnSlot {
   /** Throttle state for malformed/unknown reports. */
   reportBudget: number;
   suppressed: number;
+  /** Subscribe/unsubscribe messages per hour, where the exchange caps them (`limits.subscribeMessagesPerHour`). */
+  subscribeBudget: SubscribeBudget | undefined;
 }
 
 interface MarketState {
@@ -214,7 +217,7 @@ export class ExchangeRuntime {
     }
     const refs = fresh.map((channel) => ({ market, channel }));
     if (st.slot.conn.isOpen) {
-      for (const m of this.build('subscribe', refs)) st.slot.conn.send(m);
+      this.sendSubscription(st.slot, this.build('subscribe', refs));
     }
     this.ensureSlotRunning(st.slot);
     this.ensureWatchdog();
@@ -229,7 +232,7 @@ export class ExchangeRuntime {
     if (gone.length === 0) return;
     if (st.slot.conn.isOpen) {
       const refs = gone.map((channel) => ({ market: st.market, channel }));
-      for (const m of this.build('unsubscribe', refs)) st.slot.conn.send(m);
+      this.sendSubscription(st.slot, this.build('unsubscribe', refs));
     }
     for (const c of gone) {
       st.channels.delete(c);
@@ -315,13 +318,22 @@ export class ExchangeRuntime {
       sub: undefined,
       reportBudget: 10,
       suppressed: 0,
+      subscribeBudget: undefined,
     };
+    const perHour = this.adapter.limits.subscribeMessagesPerHour;
+    if (perHour !== undefined) {
+      slot.subscribeBudget = new SubscribeBudget(perHour, 3_600_000, this.deps.scheduler, (m) => slot.conn.send(m));
+    }
     const conn = this.deps.createConnection({
       id,
       url: this.adapter.wsUrl(this.endpoints),
       keepalive,
       controlMessagesPerSecond: this.adapter.limits.controlMessagesPerSecond,
-      onOpen: () => this.subscribeAll(slot),
+      onOpen: () => {
+        const msgs = this.subscribeAll(slot);
+        slot.subscribeBudget?.reset(msgs.length);
+        return msgs;
+      },
       backoff: this.config.backoff,
       scheduler: this.deps.scheduler,
       clock: this.deps.clock,
@@ -340,9 +352,26 @@ export class ExchangeRuntime {
     });
   }
 
+  /** Subscribe/unsubscribe messages go through the connection's hourly budget where the exchange has one. */
+  private sendSubscription(slot: ConnSlot, msgs: readonly string[]): void {
+    const budget = slot.subscribeBudget;
+    if (budget === undefined) {
+      for (const m of msgs) slot.conn.send(m);
+      return;
+    }
+    budget.send(msgs);
+    if (budget.pending > 0) {
+      this.deps.logger.warn(
+        { connection: slot.conn.id, waiting: budget.pending, perHour: this.adapter.limits.subscribeMessagesPerHour },
+        'subscribe/unsubscribe budget of this connection used up: messages wait for the window',
+      );
+    }
+  }
+
   private dropSlot(slot: ConnSlot): void {
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
+    slot.subscribeBudget?.close();
     slot.sub?.unsubscribe();
     slot.conn.close();
   }
@@ -677,8 +706,7 @@ export class ExchangeRuntime {
     const conn = st.slot.conn;
     if (!conn.isOpen) return; // the next open re-sends every subscription
     const refs = [{ market: st.market, channel: 'book' as const }];
-    for (const m of this.build('unsubscribe', refs)) conn.send(m);
-    for (const m of this.build('subscribe', refs)) conn.send(m);
+    this.sendSubscription(st.slot, [...this.build('unsubscribe', refs), ...this.build('subscribe', refs)]);
   }
 
   private scheduleReconcile(st: MarketState): void {
