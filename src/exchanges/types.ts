@@ -150,6 +150,11 @@ export interface BookRules {
   readonly checksumDepth?: number;
   /** Books defined at a fixed depth are truncated to it after every message (Kraken). */
   truncateTo?(subscribedDepth: number): number | undefined;
+  /**
+   * In-band snapshots: deltas tolerated while waiting for the snapshot (stale ones of an earlier subscription); one
+   * more means the snapshot went missing → gap, resync. Undefined: deltas before the snapshot are dropped forever.
+   */
+  readonly maxDeltasBeforeSnapshot?: number;
 }
 
 export interface AdapterContext {

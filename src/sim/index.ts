@@ -6,6 +6,7 @@
  */
 import type { ExchangeId } from '../schema/events.js';
 import { binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
+import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
 import { okxProtocolFor } from './okx-server.js';
 import { SimLog, SimServer, type BurstOptions, type BurstResult, type SimProtocol } from './server.js';
 import { resolveSpecs } from './symbols.js';
@@ -83,6 +84,8 @@ type ProtocolFactory = (opts: BinanceSimOptions) => SimProtocol;
 export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
   binance: binanceSpotProtocol,
   'binance-futures': binanceFuturesProtocol,
+  bybit: bybitSpotProtocol,
+  'bybit-linear': bybitLinearProtocol,
   okx: okxProtocolFor('okx'),
   'okx-swap': okxProtocolFor('okx-swap'),
 };
