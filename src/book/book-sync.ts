@@ -331,8 +331,11 @@ export class BookSync {
 
   private continuity(d: DeltaMessage): 'apply' | 'drop' | 'gap' {
     const rules = this.opts.rules;
-    if (this.localId === undefined) return 'gap';
-    return this.prev === undefined ? rules.first(this.localId, d) : rules.next(this.localId, d, this.prev);
+    // no base yet (no snapshot). Feeds without update ids (Kraken, Coinbase level2) have a base (`prev`, the in-band
+    // snapshot) but no id: their rules ignore the id, so 0 stands in for it.
+    if (this.localId === undefined && this.prev === undefined) return 'gap';
+    const id = this.localId ?? 0;
+    return this.prev === undefined ? rules.first(id, d) : rules.next(id, d, this.prev);
   }
 
   /** Apply a delta that passed the continuity check; returns the integrity problem, if any. */

@@ -13,8 +13,8 @@ export const BookData = z.object({
   symbol: z.string(),
   bids: z.array(BookLevel).default([]),
   asks: z.array(BookLevel).default([]),
-  /** CRC32 of the top 10 levels after applying this message (unsigned). */
-  checksum: RawNumber,
+  /** CRC32 of the top 10 levels after applying this message (unsigned). Always sent by v2; tolerated absent. */
+  checksum: RawNumber.optional(),
   /** RFC 3339; absent on snapshots. */
   timestamp: z.string().optional(),
 });
