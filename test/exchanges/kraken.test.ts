@@ -139,6 +139,15 @@ describe('kraken adapter: parse', () => {
     expect(
       krakenAdapter.parse('{"channel":"status","type":"update","data":[{"api_version":"v2","connection_id":1,"system":"online","version":"2.0.0"}]}', ctx),
     ).toEqual([{ kind: 'heartbeat' }]);
+    expect(
+      krakenAdapter.parse('{"channel":"status","type":"update","data":[{"api_version":"v2","connection_id":1,"system":"maintenance","version":"2.0.0"}]}', ctx),
+    ).toEqual([{ kind: 'reconnect', reason: 'Kraken system status: maintenance' }]);
+  });
+
+  it('a failed unsubscribe is reported without failing the stream', () => {
+    expect(krakenAdapter.parse('{"error":"Subscription Not Found","method":"unsubscribe","success":false,"symbol":"BTC/USD","req_id":4}', ctx)).toEqual([
+      { kind: 'error', code: 'TW_ERR_EXCHANGE_ERROR', message: 'Subscription Not Found', id: 4 },
+    ]);
   });
 
   it('a subscribe error names its market only (unknown pair → TW_ERR_UNKNOWN_SYMBOL)', () => {

@@ -6,7 +6,7 @@
 import type { Channel, Level } from '../../schema/events.js';
 import type { AdapterContext, Instrument, TickerFields, WireMessage } from '../types.js';
 import { padDecimal, parseKeepingNumbers } from './raw-json.js';
-import { CapitalError, LivenessFrame, MethodReply, TickerFrame, TradeFrame } from './wire.js';
+import { CapitalError, LivenessFrame, MethodReply, StatusFrame, TickerFrame, TradeFrame } from './wire.js';
 
 const NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
@@ -154,7 +154,8 @@ function parseMethodReply(o: Obj): WireMessage[] {
     code: UNKNOWN_PAIR.test(message) ? 'TW_ERR_UNKNOWN_SYMBOL' : 'TW_ERR_EXCHANGE_ERROR',
     message,
   };
-  const market = m.symbol ?? m.result?.symbol;
+  // a failed unsubscribe (e.g. "Subscription Not Found" during a resubscribe) must not fail the stream itself
+  const market = m.method === 'unsubscribe' ? undefined : (m.symbol ?? m.result?.symbol);
   if (market !== undefined) err.market = market;
   const channel = m.result?.channel === undefined ? undefined : CHANNEL_OF[m.result.channel];
   if (channel !== undefined) err.channel = channel;
@@ -170,6 +171,13 @@ export function parseKrakenFrame(frame: string, ctx: AdapterContext): WireMessag
   if (channel === 'book') return parseBook(o, ctx);
   if (channel === 'ticker') return parseTicker(o, ctx);
   if (channel === 'trade') return parseTrade(o, ctx);
+  if (channel === 'status') {
+    // `system` ∈ online | maintenance | cancel_only | post_only: anything but online announces trouble → reconnect
+    const st = StatusFrame.safeParse(o);
+    const system = st.success ? st.data.data[0]?.system : undefined;
+    if (system !== undefined && system !== 'online') return [{ kind: 'reconnect', reason: `Kraken system status: ${system}` }];
+    return [{ kind: 'heartbeat' }];
+  }
   if (LivenessFrame.safeParse(o).success) return [{ kind: 'heartbeat' }];
   if (typeof o['method'] === 'string') return parseMethodReply(o);
   const cap = CapitalError.safeParse(o);

@@ -71,6 +71,12 @@ export const TradeFrame = z.object({
 /** `{"channel":"heartbeat"}` (~1/s when nothing else is sent) and `{"channel":"status",…}` (system state). */
 export const LivenessFrame = z.object({ channel: z.enum(['heartbeat', 'status']) });
 
+/** `{"channel":"status","type":"update","data":[{"system":"online"|"maintenance"|…,"api_version":"v2",…}]}`. */
+export const StatusFrame = z.object({
+  channel: z.literal('status'),
+  data: z.array(z.object({ system: z.string() }).loose()),
+});
+
 /** Replies to `subscribe`/`unsubscribe`/`ping`: `success:false` carries `error` and usually `symbol`. */
 export const MethodReply = z.object({
   method: z.string(),
