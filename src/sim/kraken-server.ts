@@ -12,10 +12,11 @@
  *   cleared (an unknown symbol always is).
  */
 import type { Level } from '../schema/events.js';
-import type { SimMarket } from './market.js';
+import { SimMarket } from './market.js';
+import { subSeed } from './prng.js';
 import { faultSymbol } from './faults.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
-import type { SimBook, SimDiff, SimFault } from './types.js';
+import type { SimBook, SimDiff, SimFault, SimSymbolSpec } from './types.js';
 import {
   bookChecksum,
   bookFrame,
@@ -388,4 +389,22 @@ export function sideUpdate(prev: readonly Level[], next: readonly Level[], diffL
 
 export function createKrakenProtocol(opts: KrakenSimOptions): KrakenProtocol {
   return new KrakenProtocol(opts);
+}
+
+/** The `startSim` factory (src/sim/index.ts `PROTOCOLS`): Kraken's own seeded market over the shared symbols. */
+export function krakenProtocol(opts: {
+  seed: number;
+  symbols: SimSymbolSpec[];
+  levels?: number;
+  intervalMs?: number;
+  tradeIntervalMs?: number;
+  historySize?: number;
+}): KrakenProtocol {
+  const market = new SimMarket({
+    seed: subSeed(opts.seed, 'kraken'),
+    symbols: opts.symbols,
+    levels: opts.levels ?? 1000,
+    historySize: opts.historySize ?? 50_000,
+  });
+  return new KrakenProtocol({ market, diffIntervalMs: opts.intervalMs ?? 100, tradeIntervalMs: opts.tradeIntervalMs ?? 250 });
 }
