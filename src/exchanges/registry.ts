@@ -6,10 +6,12 @@ import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
 import { binance } from './binance.js';
 import { binanceFutures } from './binance-futures.js';
+import { krakenAdapter } from './kraken/index.js';
 
 export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
   binance: binance,
   'binance-futures': binanceFutures,
+  kraken: krakenAdapter,
 };
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter | undefined {
