@@ -35,6 +35,13 @@ const SOURCES = [
     kind: 'init-updates',
   },
   { out: 'gct-book10.v2.jsonl', file: 'gocryptotrader/extracted/kraken_v1_book10_inline.jsonl', kind: 'jsonl' },
+  {
+    // depth 1000, a slice: the frames of three of the ten pairs (the whole capture is ~0.9 MB)
+    out: 'cryptofeed-book1000-slice.v2.jsonl',
+    file: 'cryptofeed/ce58c2a0015040aa2271e80bac783d74fa2cdcff/sample_data/KRAKEN.ws.50.0',
+    kind: 'cryptofeed',
+    pairs: ['GRT/ETH', 'OCEAN/XBT', 'KSM/XBT'],
+  },
 ];
 
 const LEGACY = { XBT: 'BTC', XDG: 'DOGE' };
@@ -120,6 +127,22 @@ function convert(frame) {
   }
 }
 
+/**
+ * cryptofeed sample format: `<ts>: <frame>` per received frame (`wss://… <-` lines are sent frames, `<->` connects).
+ * Keeps the book frames and subscription statuses of `pairs`, and the heartbeats.
+ */
+function cryptofeedFrames(raw, pairs) {
+  const out = [];
+  for (const line of raw.split('\n')) {
+    if (line === '' || line.startsWith('wss://')) continue;
+    const frame = JSON.parse(line.slice(line.indexOf(': ') + 2));
+    if (Array.isArray(frame) ? pairs.includes(frame[frame.length - 1]) : frame.event === 'heartbeat' || pairs.includes(frame.pair)) {
+      out.push(frame);
+    }
+  }
+  return out;
+}
+
 mkdirSync(outDir, { recursive: true });
 for (const src of SOURCES) {
   const raw = readFileSync(join(realdata, src.file), 'utf8');
@@ -127,7 +150,9 @@ for (const src of SOURCES) {
   const frames =
     src.kind === 'jsonl'
       ? raw.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l))
-      : (() => {
+      : src.kind === 'cryptofeed'
+        ? cryptofeedFrames(raw, src.pairs)
+        : (() => {
           const d = JSON.parse(raw);
           // `init` is either a list of frames or one v1 book frame (an array starting with the channel id)
           const init = typeof d.init[0] === 'number' ? [d.init] : d.init;

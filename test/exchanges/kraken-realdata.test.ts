@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { krakenAdapter } from '../../src/exchanges/kraken/index.js';
+import { krakenAdapter, krakenBookRules } from '../../src/exchanges/kraken/index.js';
 import { checksumOfLevels } from '../../src/exchanges/kraken/checksum.js';
 import { BookFrame } from '../../src/exchanges/kraken/wire.js';
 import { parseKeepingNumbers } from '../../src/exchanges/kraken/raw-json.js';
@@ -14,9 +14,16 @@ import type { Level } from '../../src/schema/events.js';
 import { context, convertedInstruments, fixtureLines, replay, trimNumberTokens } from '../helpers/kraken-replay.js';
 
 const CONVERTED = [
-  { file: 'v2-from-v1/pykraken-orderbook-v1.v2.jsonl', checksums: 979, markets: ['BTC/USD'] },
-  { file: 'v2-from-v1/pykraken-orderbook.v2.jsonl', checksums: 110, markets: ['BTC/USD'] },
-  { file: 'v2-from-v1/gct-book10.v2.jsonl', checksums: 16, markets: ['DOGE/USD', 'LUNA/EUR', 'GST/EUR'] },
+  { file: 'v2-from-v1/pykraken-orderbook-v1.v2.jsonl', depth: 10, checksums: 979, bookFrames: 980, markets: ['BTC/USD'] },
+  { file: 'v2-from-v1/pykraken-orderbook.v2.jsonl', depth: 10, checksums: 110, bookFrames: 111, markets: ['BTC/USD'] },
+  { file: 'v2-from-v1/gct-book10.v2.jsonl', depth: 10, checksums: 16, bookFrames: 19, markets: ['DOGE/USD', 'LUNA/EUR', 'GST/EUR'] },
+  {
+    file: 'v2-from-v1/cryptofeed-book1000-slice.v2.jsonl',
+    depth: 1000,
+    checksums: 503,
+    bookFrames: 506,
+    markets: ['GRT/ETH', 'OCEAN/BTC', 'KSM/BTC'],
+  },
 ] as const;
 
 function inst(market: string, pricePrecision: number, qtyPrecision: number): Map<string, Instrument> {
@@ -31,7 +38,7 @@ function docFrame(name: string): string {
 describe('kraken v1 captures converted to v2', () => {
   for (const c of CONVERTED) {
     it(`${c.file}: all ${c.checksums} checksums verify (raw tokens, all digits)`, () => {
-      const r = replay(fixtureLines(c.file), context(convertedInstruments()));
+      const r = replay(fixtureLines(c.file), context(convertedInstruments(), c.depth));
       expect(r.failed).toBe(0);
       expect(r.verified).toBe(c.checksums);
       expect(r.resubscribes).toEqual([]);
@@ -45,11 +52,24 @@ describe('kraken v1 captures converted to v2', () => {
     it(`${c.file}: trimmed tokens (as Kraken v2 sends them) are padded back to the pair precision and verify`, () => {
       const frames = fixtureLines(c.file).map(trimNumberTokens);
       expect(frames.join('\n')).not.toEqual(fixtureLines(c.file).join('\n')); // the trim did something
-      const r = replay(frames, context(convertedInstruments()));
+      const r = replay(frames, context(convertedInstruments(), c.depth));
       expect(r.failed).toBe(0);
       expect(r.verified).toBe(c.checksums);
     });
   }
+
+  it('truncation to the subscribed depth is required: without it, or at the wrong depth, real checksums fail', () => {
+    const book10 = fixtureLines('v2-from-v1/pykraken-orderbook-v1.v2.jsonl');
+    const noTruncate = { ...krakenBookRules, truncateTo: undefined };
+    const r1 = replay(book10, context(convertedInstruments(), 10), noTruncate);
+    expect(r1.failed).toBeGreaterThan(0);
+    const book1000 = fixtureLines('v2-from-v1/cryptofeed-book1000-slice.v2.jsonl');
+    const r2 = replay(book1000, context(convertedInstruments(), 10)); // a depth-1000 feed cut at 10
+    expect(r2.failed).toBeGreaterThan(0);
+    const ok = replay(book1000, context(convertedInstruments(), 1000));
+    for (const s of ok.syncs.values()) expect(Math.max(s.book.bidCount, s.book.askCount)).toBeLessThanOrEqual(1000);
+    expect(ok.failed).toBe(0);
+  });
 
   it('the depth-10 book never exceeds 10 levels per side and events carry the padded strings', () => {
     const r = replay(fixtureLines('v2-from-v1/pykraken-orderbook-v1.v2.jsonl').map(trimNumberTokens), context(convertedInstruments()));
@@ -122,7 +142,7 @@ describe('kraken v1 captures converted to v2', () => {
         compared++;
       }
     }
-    expect(compared).toBe(980 + 111 + 19); // book frames in the three captures (MANIFEST.md)
+    expect(compared).toBe(CONVERTED.reduce((n, c) => n + c.bookFrames, 0)); // MANIFEST.md counts
   });
 });
 
