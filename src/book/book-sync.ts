@@ -282,8 +282,14 @@ export class BookSync {
   private goLive(localTime: number): void {
     const wasLive = this._state === 'live';
     this._state = 'live';
+    this.opts.emit(this.snapshotEvent(localTime));
+    if (!wasLive) this.status('live', 'TW_OK', 'book synced', localTime, { updateId: this.localId });
+  }
+
+  /** A `book_snapshot` event of the current book (for consumers that join late or lost deltas). */
+  snapshotEvent(localTime: number): Extract<UnstampedEvent, { type: 'book_snapshot' }> {
     const { bids, asks } = this.book.snapshot();
-    const e: UnstampedEvent = {
+    const e: Extract<UnstampedEvent, { type: 'book_snapshot' }> = {
       type: 'book_snapshot',
       exchange: this.opts.exchange,
       symbol: this.opts.symbol,
@@ -297,8 +303,7 @@ export class BookSync {
     if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
       e.integrityDepth = this.opts.rules.checksumDepth;
     if (this.localId !== undefined) e.updateId = this.localId;
-    this.opts.emit(e);
-    if (!wasLive) this.status('live', 'TW_OK', 'book synced', localTime, { updateId: this.localId });
+    return e;
   }
 
   private applyLive(d: DeltaMessage, localTime: number): void {

@@ -13,7 +13,7 @@ export function makeLogger(level: string): Logger {
 export function parseFlags(
   args: string[],
   options: NonNullable<ParseArgsConfig['options']>,
-): { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] } {
+): { values: Record<string, string | boolean | Array<string | boolean> | undefined>; positionals: string[] } {
   try {
     const r = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: r.values, positionals: r.positionals };

@@ -62,7 +62,11 @@ export interface Connection {
   send(message: string): void;
   /** The pipeline parsed a text pong (OKX `pong`, Kraken/Bybit pong JSON): clears the pong deadline. */
   notePong(): void;
-  /** Forced reconnect; goes through backoff unless `immediate` (serverShutdown = early reconnect). */
+  /**
+   * Forced reconnect (closes with 4000, reason = code); the next attempt goes through backoff unless `immediate`
+   * (serverShutdown = early reconnect; a second `immediate` within 1 s goes through backoff). A no-op while the
+   * connection is already between sockets. `TW_ERR_STALE` also terminates the old socket at once.
+   */
   reconnect(code: TwErrorCode, reason: string, opts?: { immediate?: boolean }): void;
   /** Final: closes the socket, stops timers, completes `events$`. */
   close(): void;

@@ -4,13 +4,13 @@
  */
 import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
-import { binance } from './binance.js';
-import { binanceFutures } from './binance-futures.js';
+import { binanceAdapter } from './binance.js';
+import { binanceFuturesAdapter } from './binance-futures.js';
 import { krakenAdapter } from './kraken/index.js';
 
 export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
-  binance: binance,
-  'binance-futures': binanceFutures,
+  binance: binanceAdapter,
+  'binance-futures': binanceFuturesAdapter,
   kraken: krakenAdapter,
 };
 

@@ -19,8 +19,8 @@ import type {
   WireMessage,
 } from '../exchanges/types.js';
 import { BookSync } from '../book/book-sync.js';
-import type { Connection, ConnectionEvent, ConnectionOptions } from '../connection/connection.js';
-import { RestScheduler, type HttpGet } from '../rest/rest-scheduler.js';
+import type { Connection, ConnectionEvent, ConnectionOptions } from '../connection/index.js';
+import { RestScheduler, type HttpGet } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
 import type { TickwireConfig } from '../config.js';
 import type { Metrics } from './metrics.js';
@@ -515,6 +515,12 @@ export class ExchangeRuntime {
         }
         return;
       }
+      case 'malformed':
+        this.deps.metrics.inc('tickwire_malformed_frames_total', { exchange: this.id });
+        this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed message skipped: ${msg.reason}`, localTime, {
+          frame: frame.length > 200 ? `${frame.slice(0, 200)}…` : frame,
+        });
+        return;
       case 'unknown':
         this.deps.metrics.inc('tickwire_unknown_messages_total', { exchange: this.id });
         this.report(slot, 'TW_ERR_UNKNOWN_MESSAGE', `unknown message skipped: ${msg.reason}`, localTime, {

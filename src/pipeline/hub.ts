@@ -8,8 +8,8 @@ import type { Channel, ExchangeId, MarketEvent, UnstampedEvent } from '../schema
 import { TwError } from '../errors.js';
 import type { TickwireConfig } from '../config.js';
 import { adapterFor } from '../exchanges/registry.js';
-import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/connection.js';
-import type { HttpGet } from '../rest/rest-scheduler.js';
+import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/index.js';
+import type { HttpGet } from '../rest/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { ExchangeRuntime, type BookView } from './exchange-runtime.js';
 import { Stamper, makeEpoch } from './stamper.js';
