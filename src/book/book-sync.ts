@@ -80,6 +80,8 @@ export class BookSync {
   private readonly maxBuffer: number;
   private readonly maxDiffs: number;
   private readonly truncateDepth: number | undefined;
+  /** Levels cut by the last truncation, for the delta event being emitted. */
+  private truncated: { bids: Level[]; asks: Level[] } | undefined;
 
   constructor(private readonly opts: BookSyncOptions) {
     this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
@@ -184,6 +186,7 @@ export class BookSync {
   // ---------------------------------------------------------------------------------------------------------------
 
   private reset(): void {
+    this.truncated = undefined;
     this.book.clear();
     this.localId = undefined;
     this.prev = undefined;
@@ -280,6 +283,7 @@ export class BookSync {
   }
 
   private goLive(localTime: number): void {
+    this.truncated = undefined; // the snapshot event carries the truncated book itself
     const wasLive = this._state === 'live';
     this._state = 'live';
     this.opts.emit(this.snapshotEvent(localTime));
@@ -356,7 +360,10 @@ export class BookSync {
 
   private check(d: DeltaMessage): Problem | undefined {
     const rules = this.opts.rules;
-    if (this.truncateDepth !== undefined) this.book.truncate(this.truncateDepth);
+    if (this.truncateDepth !== undefined) {
+      const cut = this.book.truncate(this.truncateDepth);
+      this.truncated = cut.bids.length > 0 || cut.asks.length > 0 ? cut : undefined;
+    }
     if (rules.verifyChecksum !== undefined && rules.verifyChecksum(this.book, d) === false) {
       return {
         code: 'TW_ERR_CHECKSUM',
@@ -375,6 +382,10 @@ export class BookSync {
   }
 
   private emitDelta(d: DeltaMessage, localTime: number): void {
+    // Levels the truncation to the subscribed depth removed (the exchange sends no deletion for them, Kraken) are
+    // appended as size "0", so that a consumer applying the deltas keeps exactly the book tickwire verified.
+    const cut = this.truncated;
+    this.truncated = undefined;
     const e: UnstampedEvent = {
       type: 'book_delta',
       exchange: this.opts.exchange,
@@ -382,8 +393,8 @@ export class BookSync {
       market: this.opts.market,
       localTime,
       integrity: this.opts.rules.integrity,
-      bids: d.bids,
-      asks: d.asks,
+      bids: cut === undefined || cut.bids.length === 0 ? d.bids : [...d.bids, ...cut.bids.map(([p]): Level => [p, '0'])],
+      asks: cut === undefined || cut.asks.length === 0 ? d.asks : [...d.asks, ...cut.asks.map(([p]): Level => [p, '0'])],
     };
     if (d.exchangeTime !== undefined) e.exchangeTime = d.exchangeTime;
     if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
