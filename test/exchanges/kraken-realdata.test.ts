@@ -10,6 +10,7 @@ import { checksumOfLevels } from '../../src/exchanges/kraken/checksum.js';
 import { BookFrame } from '../../src/exchanges/kraken/wire.js';
 import { parseKeepingNumbers } from '../../src/exchanges/kraken/raw-json.js';
 import type { Instrument } from '../../src/exchanges/types.js';
+import { OrderBook } from '../../src/book/order-book.js';
 import type { Level } from '../../src/schema/events.js';
 import { context, convertedInstruments, fixtureLines, replay, trimNumberTokens } from '../helpers/kraken-replay.js';
 
@@ -81,6 +82,20 @@ describe('kraken v1 captures converted to v2', () => {
       for (const [p, q] of [...e.bids, ...e.asks]) {
         expect(p).toMatch(/^\d+\.\d{5}$/);
         expect(q).toMatch(/^(\d+\.\d{8}|0)$/); // "0": a level cut by truncation (emitted by BookSync)
+      }
+    }
+  });
+
+  it('a consumer applying the emitted snapshot + deltas (no truncation of its own) holds exactly the verified book', () => {
+    for (const c of CONVERTED) {
+      const r = replay(fixtureLines(c.file), context(convertedInstruments(), c.depth));
+      for (const [market, sync] of r.syncs) {
+        const consumer = new OrderBook();
+        for (const e of r.events) {
+          if (e.type === 'book_snapshot' && e.market === market) consumer.applySnapshot(e.bids, e.asks);
+          if (e.type === 'book_delta' && e.market === market) consumer.applyLevels(e.bids, e.asks);
+        }
+        expect(consumer.snapshot(), `${c.file} ${market}`).toEqual(sync.book.snapshot());
       }
     }
   });
