@@ -146,7 +146,7 @@ describe('kraken adapter: parse', () => {
 
   it('a failed unsubscribe is reported without failing the stream', () => {
     expect(krakenAdapter.parse('{"error":"Subscription Not Found","method":"unsubscribe","success":false,"symbol":"BTC/USD","req_id":4}', ctx)).toEqual([
-      { kind: 'error', code: 'TW_ERR_EXCHANGE_ERROR', message: 'Subscription Not Found', id: 4 },
+      { kind: 'error', code: 'TW_ERR_EXCHANGE_ERROR', message: 'Subscription Not Found' },
     ]);
   });
 
@@ -167,8 +167,10 @@ describe('kraken adapter: parse', () => {
   it('unknown and malformed frames are reported, invalid JSON throws', () => {
     expect(krakenAdapter.parse('{"channel":"level3","type":"update","data":[]}', ctx)[0]?.kind).toBe('unknown');
     expect(krakenAdapter.parse('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":"x","qty":1}],"checksum":1}]}', ctx)[0]).toMatchObject({
-      kind: 'unknown',
+      kind: 'malformed',
     });
+    expect(krakenAdapter.parse('{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"up"}]}', ctx)[0]?.kind).toBe('malformed');
+    expect(krakenAdapter.parse('{"channel":"ticker","type":"update","data":[{"symbol":"BTC/USD","bid":"abc"}]}', ctx)[0]?.kind).toBe('malformed');
     expect(krakenAdapter.parse('[1,2]', ctx)[0]?.kind).toBe('unknown');
     expect(() => krakenAdapter.parse('{"channel":"book",', ctx)).toThrow();
   });

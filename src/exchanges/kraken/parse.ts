@@ -59,12 +59,12 @@ function parseBook(o: Obj, ctx: AdapterContext): WireMessage[] {
   const type = o['type'];
   const data = o['data'];
   if ((type !== 'snapshot' && type !== 'update') || !Array.isArray(data)) {
-    return [{ kind: 'unknown', reason: 'malformed book frame' }];
+    return [{ kind: 'malformed', reason: 'malformed book frame' }];
   }
   const out: WireMessage[] = [];
   for (const d of data as unknown[]) {
     if (!isObj(d) || typeof d['symbol'] !== 'string') {
-      out.push({ kind: 'unknown', reason: 'malformed book entry' });
+      out.push({ kind: 'malformed', reason: 'malformed book entry' });
       continue;
     }
     const market = d['symbol'];
@@ -73,7 +73,7 @@ function parseBook(o: Obj, ctx: AdapterContext): WireMessage[] {
     const asks = levels(d['asks'], inst?.pricePrecision, inst?.qtyPrecision);
     const cs = d['checksum'];
     if (bids === undefined || asks === undefined || (cs !== undefined && (typeof cs !== 'string' || !/^\d+$/.test(cs)))) {
-      out.push({ kind: 'unknown', reason: `malformed book entry for ${market}` });
+      out.push({ kind: 'malformed', reason: `malformed book entry for ${market}` });
       continue;
     }
     const ts = d['timestamp'];
@@ -98,7 +98,7 @@ function setIf(f: TickerFields, key: keyof Omit<TickerFields, 'updateId'>, v: st
 
 function parseTicker(o: Obj, ctx: AdapterContext): WireMessage[] {
   const r = TickerFrame.safeParse(o);
-  if (!r.success) return [{ kind: 'unknown', reason: `malformed ticker frame: ${r.error.issues[0]?.message ?? ''}` }];
+  if (!r.success) return [{ kind: 'malformed', reason: `malformed ticker frame: ${r.error.issues[0]?.message ?? ''}` }];
   return r.data.data.map((d) => {
     const inst = instrumentOf(ctx, d.symbol);
     const pp = inst?.pricePrecision;
@@ -121,7 +121,7 @@ function parseTicker(o: Obj, ctx: AdapterContext): WireMessage[] {
 
 function parseTrade(o: Obj, ctx: AdapterContext): WireMessage[] {
   const r = TradeFrame.safeParse(o);
-  if (!r.success) return [{ kind: 'unknown', reason: `malformed trade frame: ${r.error.issues[0]?.message ?? ''}` }];
+  if (!r.success) return [{ kind: 'malformed', reason: `malformed trade frame: ${r.error.issues[0]?.message ?? ''}` }];
   return r.data.data.map((d) => {
     const inst = instrumentOf(ctx, d.symbol);
     const msg: Extract<WireMessage, { kind: 'trade' }> = {
@@ -143,7 +143,7 @@ const UNKNOWN_PAIR = /not supported|unknown (asset )?pair|invalid symbol|symbol 
 
 function parseMethodReply(o: Obj): WireMessage[] {
   const r = MethodReply.safeParse(o);
-  if (!r.success) return [{ kind: 'unknown', reason: 'malformed method reply' }];
+  if (!r.success) return [{ kind: 'malformed', reason: 'malformed method reply' }];
   const m = r.data;
   const id = m.req_id === undefined ? undefined : Number(m.req_id);
   if (m.method === 'pong') return [{ kind: 'pong' }];
@@ -154,8 +154,10 @@ function parseMethodReply(o: Obj): WireMessage[] {
     code: UNKNOWN_PAIR.test(message) ? 'TW_ERR_UNKNOWN_SYMBOL' : 'TW_ERR_EXCHANGE_ERROR',
     message,
   };
-  // a failed unsubscribe (e.g. "Subscription Not Found" during a resubscribe) must not fail the stream itself
-  const market = m.method === 'unsubscribe' ? undefined : (m.symbol ?? m.result?.symbol);
+  // a failed unsubscribe (e.g. "Subscription Not Found" during a resubscribe) must not fail the stream itself:
+  // neither its market nor its request id is given, so it is reported on the connection only
+  if (m.method === 'unsubscribe') return [err];
+  const market = m.symbol ?? m.result?.symbol;
   if (market !== undefined) err.market = market;
   const channel = m.result?.channel === undefined ? undefined : CHANNEL_OF[m.result.channel];
   if (channel !== undefined) err.channel = channel;
