@@ -8,6 +8,9 @@ import { krakenAdapter } from '../../src/exchanges/kraken/index.js';
 import { BookSync } from '../../src/book/book-sync.js';
 import type { AdapterContext } from '../../src/exchanges/types.js';
 import type { SimSymbolSpec } from '../../src/sim/types.js';
+import { BookFrame } from '../../src/exchanges/kraken/wire.js';
+import { parseKeepingNumbers } from '../../src/exchanges/kraken/raw-json.js';
+import { readFileSync } from 'node:fs';
 
 const SPECS: SimSymbolSpec[] = [
   { symbol: 'BTC/USD', mid: '30000.0', tickDecimals: 1, lotDecimals: 8 },
@@ -143,6 +146,30 @@ describe('kraken sim server', () => {
     }
     expect(failed).toBe(0);
     expect(sync.state).toBe('live');
+    // the hand-written book parser equals the zod wire schema on every simulated book frame, and the simulated
+    // frames have the real frames' shape (the doc example's keys, in order)
+    const docKeys = Object.keys(
+      (JSON.parse(readFileSync(new URL('../../fixtures/kraken/v2-doc/book-update-maticusd.json', import.meta.url), 'utf8')) as {
+        data: Record<string, unknown>[];
+      }).data[0]!,
+    );
+    let books = 0;
+    for (const f of c.frames) {
+      if (!f.startsWith('{"channel":"book"')) continue;
+      books++;
+      const raw = parseKeepingNumbers(f) as { type: string; data: Record<string, unknown>[] };
+      if (raw.type === 'update') expect(Object.keys(raw.data[0]!)).toEqual(docKeys);
+      const z = BookFrame.parse(raw);
+      const [m] = krakenAdapter.parse(f, ctx);
+      expect(m).toMatchObject({
+        kind: 'book',
+        market: z.data[0]!.symbol,
+        bids: z.data[0]!.bids.map((l) => [l.price, l.qty]),
+        asks: z.data[0]!.asks.map((l) => [l.price, l.qty]),
+        checksum: Number(z.data[0]!.checksum),
+      });
+    }
+    expect(books).toBeGreaterThanOrEqual(60); // every one of them carried a verified checksum
     const truth = server.protocol.trueBook('BTC/USD')!;
     expect(sync.book.top(10)).toEqual({ bids: truth.bids.slice(0, 10), asks: truth.asks.slice(0, 10) });
   });
