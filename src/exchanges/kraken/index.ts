@@ -127,9 +127,10 @@ export const krakenAdapter: ExchangeAdapter = {
     controlMessagesPerSecond: 5,
   },
   keepalive: {
-    // heartbeat ~1/s whenever nothing else is sent; Kraken's reconnection guide suggests a ~5 s deadline
+    // heartbeat ~1/s whenever nothing else is sent, so 5 s of quiet is already suspicious (Kraken's reconnection
+    // guide suggests a ~5 s deadline): ping then, and give up at 10 s without any frame
     staleAfterMs: 10_000,
-    ping: { intervalMs: 15_000, kind: 'text', message: () => JSON.stringify({ method: 'ping', req_id: ++pingId }) },
+    ping: { intervalMs: 5_000, kind: 'text', message: () => JSON.stringify({ method: 'ping', req_id: ++pingId }) },
     pongTimeoutMs: 5_000,
   },
   instrumentsRequest: (): RestRequest => ({ path: '/0/public/AssetPairs', weight: 1 }),
