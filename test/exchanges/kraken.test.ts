@@ -51,6 +51,9 @@ describe('kraken adapter: requests', () => {
     const b = JSON.parse(ping.message()) as { method: string; req_id: number };
     expect(a.method).toBe('ping');
     expect(b.req_id).toBe(a.req_id + 1);
+    // a quiet connection is pinged, and the pong can arrive, before it is declared stale
+    const k = krakenAdapter.keepalive;
+    expect(ping.intervalMs + (k.pongTimeoutMs ?? 0)).toBeLessThanOrEqual(k.staleAfterMs);
   });
 
   it('maps user symbols to v2 names (XBT → BTC)', () => {
