@@ -6,12 +6,14 @@ import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
 import { binanceAdapter } from './binance.js';
 import { binanceFuturesAdapter } from './binance-futures.js';
+import { krakenAdapter } from './kraken/index.js';
 import { bybitAdapter, bybitLinearAdapter } from './bybit/index.js';
 import { okxAdapter, okxSwapAdapter } from './okx/index.js';
 
 export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
   binance: binanceAdapter,
   'binance-futures': binanceFuturesAdapter,
+  kraken: krakenAdapter,
   bybit: bybitAdapter,
   'bybit-linear': bybitLinearAdapter,
   okx: okxAdapter,

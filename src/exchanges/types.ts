@@ -135,11 +135,6 @@ export interface BookRules {
   parseSnapshot?(body: string): RestSnapshot;
   /** The snapshot is older than the first buffered delta: fetch again. */
   snapshotTooOld?(snapshotId: number, firstBuffered: DeltaMessage): boolean;
-  /**
-   * Continuity of a delta while the book has no update id at all (its snapshot carried none): default `gap`.
-   * `apply` only for feeds recorded before the exchange sent ids, whose integrity then rests on the checksum.
-   */
-  readonly unsequenced?: Continuity;
   /** Continuity of the first delta after a snapshot with id `snapshotId`. */
   first(snapshotId: number, delta: DeltaMessage): Continuity;
   /** Continuity of every following delta given the last applied message (`prev`) and the local id. */

@@ -18,7 +18,8 @@ import type {
   TickerFields,
   WireMessage,
 } from '../exchanges/types.js';
-import { BookSync } from '../book/book-sync.js';
+import type { BookSync } from '../book/book-sync.js';
+import { BookDriver } from './book-driver.js';
 import type { Connection, ConnectionEvent, ConnectionOptions } from '../connection/index.js';
 import { RestScheduler, type HttpGet } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
@@ -55,11 +56,7 @@ interface MarketState {
   readonly channels: Set<Channel>;
   slot: ConnSlot;
   ticker: TickerFields | undefined;
-  sync: BookSync | undefined;
-  snapshotWanted: boolean;
-  snapshotInFlight: boolean;
-  snapshotFallback: Subscription | undefined;
-  reconcileTimer: Subscription | undefined;
+  book: BookDriver | undefined;
   /** scheduler.now() of the last data per channel. */
   readonly lastData: Map<Channel, number>;
   readonly noData: Set<Channel>;
@@ -74,8 +71,6 @@ export interface BookView {
   sync: BookSync;
 }
 
-const SNAPSHOT_FALLBACK_MS = 3_000;
-const SNAPSHOT_RETRY_MS = 1_000;
 
 export class ExchangeRuntime {
   readonly id: ExchangeId;
@@ -198,11 +193,7 @@ export class ExchangeRuntime {
         channels: new Set(),
         slot,
         ticker: undefined,
-        sync: undefined,
-        snapshotWanted: false,
-        snapshotInFlight: false,
-        snapshotFallback: undefined,
-        reconcileTimer: undefined,
+        book: undefined,
         lastData: new Map(),
         noData: new Set(),
       };
@@ -257,15 +248,9 @@ export class ExchangeRuntime {
   books(): BookView[] {
     const out: BookView[] = [];
     for (const st of this.markets.values()) {
-      if (st.sync) {
-        out.push({
-          exchange: this.id,
-          symbol: st.symbol,
-          market: st.market,
-          state: st.sync.state,
-          updateId: st.sync.updateId,
-          sync: st.sync,
-        });
+      if (st.book) {
+        const sync = st.book.sync;
+        out.push({ exchange: this.id, symbol: st.symbol, market: st.market, state: sync.state, updateId: sync.updateId, sync });
       }
     }
     return out;
@@ -282,7 +267,7 @@ export class ExchangeRuntime {
   /** Fetch a REST snapshot now and cross-check it against the live book. */
   reconcileNow(symbol: string): void {
     const st = this.findBySymbol(symbol);
-    if (st?.sync) this.reconcile(st);
+    st?.book?.reconcile();
   }
 
   close(): void {
@@ -424,9 +409,8 @@ export class ExchangeRuntime {
       // Every book on this connection may have missed updates: untrustworthy until resynced.
       for (const m of slot.markets) {
         const st = this.markets.get(m);
-        if (st?.sync && st.sync.state === 'live') {
-          this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: 'TW_ERR_RECONNECTED' });
-          st.sync.invalidate('TW_ERR_RECONNECTED', `connection ${slot.conn.id} ${ev.state}: ${ev.reason}`, ev.localTime);
+        if (st?.book && st.book.state === 'live') {
+          st.book.invalidate('TW_ERR_RECONNECTED', `connection ${slot.conn.id} ${ev.state}: ${ev.reason}`, ev.localTime);
         }
       }
     }
@@ -477,10 +461,9 @@ export class ExchangeRuntime {
     switch (msg.kind) {
       case 'book': {
         const st = this.markets.get(msg.market);
-        if (st?.sync === undefined) return;
+        if (st?.book === undefined) return;
         this.touch(st, 'book', localTime);
-        if (st.snapshotWanted && !st.snapshotInFlight) this.fetchSnapshot(st);
-        st.sync.onMessage(msg, localTime);
+        st.book.onMessage(msg, localTime);
         return;
       }
       case 'ticker': {
@@ -538,9 +521,8 @@ export class ExchangeRuntime {
           // A per-connection sequence gap: every book on this connection may have missed updates.
           for (const m of slot.markets) {
             const st = this.markets.get(m);
-            if (st?.sync && st.sync.state !== 'resyncing') {
-              this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: 'TW_ERR_SEQUENCE_GAP' });
-              st.sync.invalidate(
+            if (st?.book && st.book.state !== 'resyncing') {
+              st.book.invalidate(
                 'TW_ERR_SEQUENCE_GAP',
                 `connection sequence jumped from ${prev} to ${msg.value}`,
                 localTime,
@@ -609,97 +591,29 @@ export class ExchangeRuntime {
   // ---- books ----
 
   private startBook(st: MarketState): void {
-    const rules = this.adapter.book;
-    const sync = new BookSync({
+    st.book = new BookDriver({
       exchange: this.id,
       symbol: st.symbol,
       market: st.market,
-      rules,
+      rules: this.adapter.book,
       subscribedDepth: this.config.bookDepth ?? 0,
       contractValue: this.ctx.instruments.get(st.market)?.contractValue,
-      requestSnapshot: () => this.wantSnapshot(st),
-      requestResubscribe: () => this.resubscribeBook(st),
-      emit: (e) => {
-        if (e.type === 'status' && e.state === 'resyncing') {
-          this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: e.code });
-        }
-        this.deps.emit(e);
-      },
+      snapshotDepth: this.config.snapshotDepth,
+      reconcileIntervalMs: this.config.reconcileIntervalMs,
+      rest: this.rest,
+      scheduler: this.deps.scheduler,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+      metrics: this.deps.metrics,
+      emit: this.deps.emit,
+      isOpen: () => st.slot.conn.isOpen,
+      resubscribe: () => this.resubscribeBook(st),
     });
-    st.sync = sync;
-    sync.start(this.now);
-    this.scheduleReconcile(st);
   }
 
   private stopBook(st: MarketState): void {
-    st.snapshotFallback?.unsubscribe();
-    st.reconcileTimer?.unsubscribe();
-    st.snapshotFallback = undefined;
-    st.reconcileTimer = undefined;
-    st.sync = undefined;
-    st.snapshotWanted = false;
-  }
-
-  /**
-   * The sync wants a REST snapshot. Binance's procedure fetches it after the first buffered delta, so the fetch
-   * waits for the next delta of this market (or a fallback delay for a quiet book).
-   */
-  private wantSnapshot(st: MarketState): void {
-    st.snapshotWanted = true;
-    st.snapshotFallback?.unsubscribe();
-    st.snapshotFallback = this.deps.scheduler.schedule(() => {
-      st.snapshotFallback = undefined;
-      if (st.snapshotWanted && !st.snapshotInFlight && st.slot.conn.isOpen) this.fetchSnapshot(st);
-      else if (st.snapshotWanted && !st.snapshotInFlight) this.wantSnapshot(st);
-    }, SNAPSHOT_FALLBACK_MS);
-  }
-
-  private fetchSnapshot(st: MarketState): void {
-    const sync = st.sync;
-    const rules = this.adapter.book;
-    if (!sync || !rules.snapshotRequest || !rules.parseSnapshot) return;
-    st.snapshotWanted = false;
-    if (!sync.wantsSnapshot) {
-      // an in-band snapshot made the book live meanwhile (snapshot 'inband-or-rest')
-      st.snapshotFallback?.unsubscribe();
-      st.snapshotFallback = undefined;
-      return;
-    }
-    st.snapshotInFlight = true;
-    st.snapshotFallback?.unsubscribe();
-    st.snapshotFallback = undefined;
-    const req = rules.snapshotRequest(st.market, this.config.snapshotDepth);
-    this.rest.request(req, { priority: 1, key: st.market }).then(
-      (res) => {
-        st.snapshotInFlight = false;
-        if (st.sync !== sync) return;
-        let snap;
-        try {
-          snap = rules.parseSnapshot!(res.body);
-        } catch (err) {
-          sync.onSnapshotError('TW_ERR_MALFORMED_FRAME', `bad REST snapshot: ${(err as Error).message}`, this.now);
-          this.retrySnapshot(st, sync);
-          return;
-        }
-        sync.onSnapshot(snap, this.now);
-      },
-      (err: unknown) => {
-        st.snapshotInFlight = false;
-        if (st.sync !== sync || this.closed) return;
-        sync.onSnapshotError(
-          err instanceof TwError ? err.code : 'TW_ERR_REST_FAILED',
-          `REST snapshot failed: ${(err as Error).message}`,
-          this.now,
-        );
-        this.retrySnapshot(st, sync);
-      },
-    );
-  }
-
-  private retrySnapshot(st: MarketState, sync: BookSync): void {
-    this.deps.scheduler.schedule(() => {
-      if (st.sync === sync && !this.closed && sync.state !== 'live') this.wantSnapshot(st);
-    }, SNAPSHOT_RETRY_MS);
+    st.book?.stop();
+    st.book = undefined;
   }
 
   private resubscribeBook(st: MarketState): void {
@@ -707,30 +621,6 @@ export class ExchangeRuntime {
     if (!conn.isOpen) return; // the next open re-sends every subscription
     const refs = [{ market: st.market, channel: 'book' as const }];
     this.sendSubscription(st.slot, [...this.build('unsubscribe', refs), ...this.build('subscribe', refs)]);
-  }
-
-  private scheduleReconcile(st: MarketState): void {
-    const every = this.config.reconcileIntervalMs;
-    if (every === 0 || !this.adapter.book.snapshotRequest || !this.adapter.book.parseSnapshot) return;
-    st.reconcileTimer = interval(every, this.deps.scheduler).subscribe(() => this.reconcile(st));
-  }
-
-  private reconcile(st: MarketState): void {
-    const sync = st.sync;
-    const rules = this.adapter.book;
-    if (!sync || sync.state !== 'live' || !rules.snapshotRequest || !rules.parseSnapshot) return;
-    const req = rules.snapshotRequest(st.market, this.config.snapshotDepth);
-    this.rest.request(req, { priority: 5, key: st.market }).then(
-      (res) => {
-        if (st.sync !== sync) return;
-        try {
-          sync.reconcile(rules.parseSnapshot!(res.body), this.now);
-        } catch (err) {
-          this.deps.logger.warn({ err, market: st.market }, 'bad REST snapshot for reconciliation');
-        }
-      },
-      (err: unknown) => this.deps.logger.warn({ err, market: st.market }, 'reconciliation snapshot failed'),
-    );
   }
 
   private onRestEvent(code: TwErrorCode, reason: string, details: Record<string, unknown>, key?: string): void {

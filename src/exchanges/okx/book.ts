@@ -88,7 +88,6 @@ export function okxBookRules(options: OkxBookRulesOptions = {}): BookRules {
     snapshot: 'inband-or-rest',
     resync: 'resubscribe',
     checksumDepth: OKX_CHECKSUM_DEPTH,
-    ...(required ? {} : { unsequenced: 'apply' as const }),
     snapshotRequest: restSnapshotRequest,
     parseSnapshot: parseRestSnapshot,
     snapshotTooOld(snapshotId: number, firstBuffered: DeltaMessage): boolean {
