@@ -596,8 +596,9 @@ export class BinanceProtocol implements SimProtocol {
   trueBookAt(symbol: string, updateId: number): SimBook | undefined {
     const s = this.syms.get(symbol);
     if (!s) return undefined;
+    if (updateId > this.wireOf(s, s.lastEmitted)) return undefined; // not emitted yet
     const internal = this.internalOf(s, updateId);
-    if (internal === undefined || internal > s.lastEmitted) return undefined;
+    if (internal === undefined) return undefined;
     const book = this.market.bookAt(symbol, internal);
     return book ? this.render(book, updateId) : undefined;
   }
