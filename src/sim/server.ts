@@ -127,7 +127,8 @@ export class SimConnection {
   /** Free slot for protocol state. */
   state: Record<string, unknown> = {};
   readonly openedAt = Date.now();
-  pendingPing: string | undefined;
+  /** Payloads of our recent pings not yet answered (their pongs do not count against the message rate). */
+  readonly pendingPings: string[] = [];
   incoming: number[] = [];
 
   constructor(
@@ -374,8 +375,9 @@ export class SimServer {
   private onPong(conn: SimConnection, data: Buffer): void {
     const payload = data.toString();
     this.logEntry({ kind: 'ws-recv-control', connection: conn.id, data: `pong ${payload}` });
-    if (conn.pendingPing !== undefined && payload === conn.pendingPing) {
-      conn.pendingPing = undefined; // the answer to our ping does not count against the rate
+    const i = conn.pendingPings.indexOf(payload);
+    if (i >= 0) {
+      conn.pendingPings.splice(0, i + 1); // the answer to our ping does not count against the rate
       return;
     }
     this.countIncoming(conn);
@@ -405,7 +407,8 @@ export class SimServer {
     for (const conn of this.connections) {
       if (!conn.open || this.faults.connectionFault('stop-all', conn.symbols)) continue;
       const payload = String(Date.now());
-      conn.pendingPing = payload;
+      conn.pendingPings.push(payload);
+      if (conn.pendingPings.length > 16) conn.pendingPings.shift();
       this.logEntry({ kind: 'ws-send-control', connection: conn.id, data: `ping ${payload}` });
       conn.ws.ping(payload);
     }

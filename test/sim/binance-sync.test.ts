@@ -37,7 +37,7 @@ async function syncOnce(exchange: ExchangeId, native: string, unified: string): 
       rebuild.onDepth(d);
     }
   };
-  await probe.until(() => probe.frames.length > 0, 3000, 'first diff');
+  await probe.until(() => probe.frames.length > 0, 5000, 'first diff');
   pump();
   const path = futures ? '/fapi/v1/depth' : '/api/v3/depth';
   const res = await getJson(`${ep.rest}${path}?symbol=${native}&limit=1000`);
@@ -113,7 +113,7 @@ describe('determinism and burst', () => {
         const probe = await WsProbe.open(`${s.endpoints.binance?.ws}/ws/btcusdt@depth@100ms`);
         const r = await s.burst('binance', { diffs: 200 });
         expect(r.frames).toBe(200);
-        await probe.until(() => probe.frames.length >= 200, 3000, '200 frames');
+        await probe.until(() => probe.frames.length >= 200, 5000, '200 frames');
         probe.close();
         // E (market clock) varies with wall time; everything else must match
         return { snap, frames: probe.frames.map((f) => f.replace(/"E":\d+,/, '')) };

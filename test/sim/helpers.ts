@@ -47,7 +47,7 @@ export class WsProbe {
   }
 
   /** Resolve when `cond()` holds (checked on every socket event), reject after `timeoutMs`. */
-  until(cond: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+  until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
     if (cond()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const check = (): void => {
