@@ -24,7 +24,7 @@ import * as R from './binance-render.js';
 import { faultNumber } from './faults.js';
 import { SimMarket } from './market.js';
 import { formatFixed, mulberry32, padDecimals, subSeed } from './prng.js';
-import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
+import type { BurstOptions, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
 import { splitUnified } from './symbols.js';
 import type { SimBook, SimDiff, SimFault, SimSymbolSpec } from './types.js';
 
@@ -120,6 +120,8 @@ interface Sym {
   baseOff: number;
   startId: number;
   lastTop: string;
+  /** [price, size] wire padding suffixes. */
+  suffix: [string, string];
 }
 
 export class BinanceProtocol implements SimProtocol {
@@ -165,6 +167,7 @@ export class BinanceProtocol implements SimProtocol {
         baseOff,
         startId,
         lastTop: '',
+        suffix: this.suffixes(spec),
       };
       this.syms.set(spec.symbol, s);
       this.byLower.set(s.lower, s);
@@ -189,10 +192,22 @@ export class BinanceProtocol implements SimProtocol {
   private px(v: string): string {
     return this.v.wireDecimals === undefined ? v : padDecimals(v, this.v.wireDecimals);
   }
-  private lvl(levels: readonly Level[]): Level[] {
-    if (this.v.wireDecimals === undefined) return levels as Level[];
+  /** Wire suffixes that right-pad a symbol's prices / sizes to `wireDecimals` (spot: 8) by concatenation. */
+  private suffixes(spec: SimSymbolSpec): [string, string] {
     const d = this.v.wireDecimals;
-    return levels.map((l) => [padDecimals(l[0], d), padDecimals(l[1], d)] as Level);
+    if (d === undefined) return ['', ''];
+    const suf = (have: number): string => (have === 0 ? '.' : '') + '0'.repeat(Math.max(0, d - have));
+    return [suf(spec.tickDecimals), suf(spec.lotDecimals)];
+  }
+  private lvl(levels: readonly Level[], s: Sym): Level[] {
+    const [ps, ss] = s.suffix;
+    if (ps === '' && ss === '') return levels as Level[];
+    const out = new Array<Level>(levels.length);
+    for (let i = 0; i < levels.length; i++) {
+      const l = levels[i] as Level;
+      out[i] = [l[0] + ps, l[1] + ss];
+    }
+    return out;
   }
 
   // ---- ids ----
@@ -262,7 +277,7 @@ export class BinanceProtocol implements SimProtocol {
         s.lastTop = top;
         const topic = `${s.lower}@bookTicker`;
         if (server.hasSubscribers(topic)) {
-          const [bid, ask] = this.lvl([best.bid, best.ask]) as [Level, Level];
+          const [bid, ask] = this.lvl([best.bid, best.ask], s) as [Level, Level];
           const data = R.bookTicker({ u: g.u, s: s.native, bid, ask, E, T: E - 1 }, this.v.futures);
           this.publishData(topic, symbol, data);
         }
@@ -278,7 +293,7 @@ export class BinanceProtocol implements SimProtocol {
         continue;
       }
       const data = R.depthUpdate(
-        { E, T: E - 2, s: s.native, U: g.U, u: g.u, pu: g.pu, bids: this.lvl(g.diff.bids), asks: this.lvl(g.diff.asks) },
+        { E, T: E - 2, s: s.native, U: g.U, u: g.u, pu: g.pu, bids: this.lvl(g.diff.bids, s), asks: this.lvl(g.diff.asks, s) },
         this.v.futures,
       );
       this.publishData(topic, symbol, data);
@@ -305,7 +320,7 @@ export class BinanceProtocol implements SimProtocol {
     const topic = `${s.lower}@ticker`;
     if (!this.server?.hasSubscribers(topic)) return;
     const best = this.market.best(s.spec.symbol);
-    const [bid, ask] = best.bid && best.ask ? (this.lvl([best.bid, best.ask]) as [Level, Level]) : [undefined, undefined];
+    const [bid, ask] = best.bid && best.ask ? (this.lvl([best.bid, best.ask], s) as [Level, Level]) : [undefined, undefined];
     const px = (v: string): string => this.px(v);
     const data = R.ticker24h(
       { E: Date.now(), s: s.native, stats: this.market.stats(s.spec.symbol), px, qty: px, bid, ask },
@@ -508,8 +523,8 @@ export class BinanceProtocol implements SimProtocol {
     const book = this.market.bookAt(s.spec.symbol, internal, limit);
     if (!book) return { status: 500, body: { code: -1000, msg: 'sim: snapshot out of history' } };
     const lastUpdateId = this.wireOf(s, internal);
-    const bids = R.levelsJson(this.lvl(book.bids));
-    const asks = R.levelsJson(this.lvl(book.asks));
+    const bids = R.levelsJson(this.lvl(book.bids, s));
+    const asks = R.levelsJson(this.lvl(book.asks, s));
     const now = Date.now();
     const body = this.v.futures
       ? `{"lastUpdateId":${lastUpdateId},"E":${now},"T":${now - 1},"bids":${bids},"asks":${asks}}`
@@ -582,15 +597,15 @@ export class BinanceProtocol implements SimProtocol {
   }
 
   // ---- truth ----
-  private render(book: SimBook, updateId: number): SimBook {
-    return { symbol: book.symbol, updateId, bids: this.lvl(book.bids), asks: this.lvl(book.asks) };
+  private render(s: Sym, book: SimBook, updateId: number): SimBook {
+    return { symbol: book.symbol, updateId, bids: this.lvl(book.bids, s), asks: this.lvl(book.asks, s) };
   }
 
   trueBook(symbol: string): SimBook | undefined {
     const s = this.syms.get(symbol);
     if (!s) return undefined;
     const book = this.market.bookAt(symbol, s.lastEmitted);
-    return book ? this.render(book, this.wireOf(s, s.lastEmitted)) : undefined;
+    return book ? this.render(s, book, this.wireOf(s, s.lastEmitted)) : undefined;
   }
 
   trueBookAt(symbol: string, updateId: number): SimBook | undefined {
@@ -600,7 +615,7 @@ export class BinanceProtocol implements SimProtocol {
     const internal = this.internalOf(s, updateId);
     if (internal === undefined) return undefined;
     const book = this.market.bookAt(symbol, internal);
-    return book ? this.render(book, updateId) : undefined;
+    return book ? this.render(s, book, updateId) : undefined;
   }
 
   /** Internal: the wire ids of the last emitted event of a symbol (tests). */
@@ -609,22 +624,19 @@ export class BinanceProtocol implements SimProtocol {
     return s ? { u: this.wireOf(s, s.lastEmitted) } : undefined;
   }
 
-  async burst(opts: BurstOptions): Promise<BurstResult> {
-    const server = this.server;
-    if (!server) throw new Error('sim: server not started');
+  burstProducer(opts: BurstOptions): () => number {
     const list = (opts.symbols ?? [...this.syms.keys()]).map((sym) => {
       const s = this.syms.get(sym);
       if (!s) throw new Error(`sim: unknown symbol ${sym}`);
       return s;
     });
-    const t0 = performance.now();
-    const r = await server.burst(() => {
+    return () => {
       for (let i = 0; i < opts.diffs; i++) {
         const s = list[i % list.length] as Sym;
         this.emit(s, s.pending ?? this.gen(s));
       }
-    });
-    return { diffs: opts.diffs, frames: r.frames, bytes: r.bytes, ms: performance.now() - t0 };
+      return opts.diffs;
+    };
   }
 }
 

@@ -60,8 +60,23 @@ export interface BurstResult {
   diffs: number;
   /** Frames written (all connections). */
   frames: number;
+  /** Payload bytes (all connections). */
   bytes: number;
+  /** Generating, rendering and pre-framing. */
+  produceMs: number;
+  /** Writing to the sockets (bounded by the clients' reading under backpressure). */
+  writeMs: number;
   ms: number;
+}
+
+/** A burst generated and pre-framed, not yet written; data timers are suspended until `send()` or `cancel()`. */
+export interface PreparedBurst {
+  diffs: number;
+  frames: number;
+  bytes: number;
+  produceMs: number;
+  send(): Promise<BurstResult>;
+  cancel(): void;
 }
 
 /** What a protocol implements; see the file comment. */
@@ -86,7 +101,8 @@ export interface SimProtocol {
   trueBook(symbol: string): SimBook | undefined;
   /** The true book at the exchange's update id, when still in history. */
   trueBookAt(symbol: string, updateId: number): SimBook | undefined;
-  burst(opts: BurstOptions): Promise<BurstResult>;
+  /** A producer for `SimServer.prepareBurst`: emits `opts.diffs` diffs, returns how many. */
+  burstProducer(opts: BurstOptions): () => number;
   /** Exchange-specific faults; return true when handled. */
   applyFault?(fault: SimFault): boolean;
 }
@@ -175,7 +191,7 @@ export class SimServer {
   private nextConnId = 1;
   private paused = false;
   private bursting = 0;
-  private batch: Map<SimConnection, Buffer[]> | undefined;
+  private batch: Map<SimConnection, string[]> | undefined;
   private closed = false;
   port = 0;
 
@@ -236,24 +252,50 @@ export class SimServer {
   }
 
   /**
-   * Run `produce` with publishing collected into per-connection batches, then write every batch straight to the
-   * sockets as pre-framed WebSocket text frames in large writes, waiting for 'drain' (backpressure).
+   * Run `produce` with publishing collected into per-connection batches, pre-framed as WebSocket text frames in
+   * large chunks; data timers stay suspended until the burst is sent or cancelled. `send()` then writes the chunks
+   * straight to the sockets, waiting for 'drain' (backpressure), and resolves when everything was handed to the OS.
    */
-  async burst(produce: () => void): Promise<{ frames: number; bytes: number }> {
+  prepareBurst(produce: () => number): PreparedBurst {
+    const t0 = performance.now();
     this.bursting += 1;
-    const batch = new Map<SimConnection, Buffer[]>();
+    const batch = new Map<SimConnection, string[]>();
     this.batch = batch;
+    let diffs = 0;
     try {
-      produce();
+      diffs = produce();
+    } catch (err) {
+      this.bursting -= 1;
+      throw err;
     } finally {
       this.batch = undefined;
     }
-    try {
-      const results = await Promise.all([...batch].map(([conn, frames]) => writeFrames(conn, frames)));
-      return results.reduce((a, r) => ({ frames: a.frames + r.frames, bytes: a.bytes + r.bytes }), { frames: 0, bytes: 0 });
-    } finally {
-      this.bursting -= 1;
-    }
+    const plans = [...batch].map(([conn, frames]) => ({ conn, ...frameChunks(frames) }));
+    const frames = plans.reduce((a, p) => a + p.frames, 0);
+    const bytes = plans.reduce((a, p) => a + p.bytes, 0);
+    const produceMs = performance.now() - t0;
+    let done = false;
+    const finish = (): void => {
+      if (!done) this.bursting -= 1;
+      done = true;
+    };
+    return {
+      diffs,
+      frames,
+      bytes,
+      produceMs,
+      cancel: finish,
+      send: async () => {
+        if (done) throw new Error('sim: burst already sent or cancelled');
+        const t1 = performance.now();
+        try {
+          await Promise.all(plans.map((p) => writeChunks(p.conn, p.chunks)));
+        } finally {
+          finish();
+        }
+        return { diffs, frames, bytes, produceMs, writeMs: performance.now() - t1, ms: performance.now() - t0 };
+      },
+    };
   }
 
   // ---- subscriptions and publishing ----
@@ -300,7 +342,7 @@ export class SimServer {
     if (this.batch) {
       let list = this.batch.get(conn);
       if (!list) this.batch.set(conn, (list = []));
-      list.push(Buffer.from(text));
+      list.push(text);
       return;
     }
     conn.ws.send(text);
@@ -452,43 +494,53 @@ export class SimServer {
   }
 }
 
-/** Unmasked server→client text frame header (RFC 6455 §5.2). */
-function frameHeader(len: number): Buffer {
-  if (len < 126) return Buffer.from([0x81, len]);
-  if (len < 65536) {
-    const h = Buffer.allocUnsafe(4);
-    h[0] = 0x81;
-    h[1] = 126;
-    h.writeUInt16BE(len, 2);
-    return h;
+/** Pre-frame text frames into ~256 KB chunks of unmasked WebSocket frames (RFC 6455 §5.2), written in place. */
+function frameChunks(frames: readonly string[]): { chunks: Buffer[]; frames: number; bytes: number } {
+  const CHUNK = 256 * 1024;
+  const chunks: Buffer[] = [];
+  let buf = Buffer.allocUnsafe(CHUNK);
+  let off = 0;
+  let bytes = 0;
+  for (const f of frames) {
+    const len = Buffer.byteLength(f);
+    const need = len + 10;
+    if (off + need > buf.length) {
+      if (off > 0) chunks.push(buf.subarray(0, off));
+      buf = Buffer.allocUnsafe(Math.max(CHUNK, need));
+      off = 0;
+    }
+    buf[off] = 0x81; // FIN + text
+    if (len < 126) {
+      buf[off + 1] = len;
+      off += 2;
+    } else if (len < 65536) {
+      buf[off + 1] = 126;
+      buf.writeUInt16BE(len, off + 2);
+      off += 4;
+    } else {
+      buf[off + 1] = 127;
+      buf.writeUInt32BE(Math.floor(len / 2 ** 32), off + 2);
+      buf.writeUInt32BE(len >>> 0, off + 6);
+      off += 10;
+    }
+    off += buf.write(f, off);
+    bytes += len;
   }
-  const h = Buffer.allocUnsafe(10);
-  h[0] = 0x81;
-  h[1] = 127;
-  h.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
-  h.writeUInt32BE(len >>> 0, 6);
-  return h;
+  if (off > 0) chunks.push(buf.subarray(0, off));
+  return { chunks, frames: frames.length, bytes };
 }
 
-/** Write frames to the raw socket in ~256 KB chunks, awaiting 'drain' when the socket buffer is full. */
-async function writeFrames(conn: SimConnection, frames: Buffer[]): Promise<{ frames: number; bytes: number }> {
+/** Write pre-framed chunks to the connection's raw socket, awaiting 'drain'; resolves when the last is written. */
+async function writeChunks(conn: SimConnection, chunks: Buffer[]): Promise<void> {
   const socket = conn.socket;
-  let bytes = 0;
-  let sent = 0;
-  let chunk: Buffer[] = [];
-  let chunkLen = 0;
-  const flush = async (final: boolean): Promise<boolean> => {
-    if (chunk.length === 0) return true;
-    if (!conn.open || socket.destroyed) return false;
-    const buf = Buffer.concat(chunk, chunkLen);
-    chunk = [];
-    chunkLen = 0;
-    if (final) {
-      // resolve once the last bytes were handed to the OS (or the socket failed)
-      await new Promise<void>((resolve) => socket.write(buf, () => resolve()));
-      return true;
+  for (let i = 0; i < chunks.length; i++) {
+    if (!conn.open || socket.destroyed) return;
+    const chunk = chunks[i] as Buffer;
+    if (i === chunks.length - 1) {
+      await new Promise<void>((resolve) => socket.write(chunk, () => resolve()));
+      return;
     }
-    if (!socket.write(buf)) {
+    if (!socket.write(chunk)) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           socket.off('drain', done);
@@ -499,16 +551,5 @@ async function writeFrames(conn: SimConnection, frames: Buffer[]): Promise<{ fra
         socket.on('close', done);
       });
     }
-    return true;
-  };
-  for (const f of frames) {
-    const h = frameHeader(f.length);
-    chunk.push(h, f);
-    chunkLen += h.length + f.length;
-    bytes += f.length;
-    sent++;
-    if (chunkLen >= 256 * 1024 && !(await flush(false))) return { frames: sent, bytes };
   }
-  await flush(true);
-  return { frames: sent, bytes };
 }
