@@ -120,6 +120,8 @@ interface Sym {
   baseOff: number;
   startId: number;
   lastTop: string;
+  /** Best bid/ask after the last emitted event (tickers must not show a pending event's state). */
+  lastBest: [Level, Level] | undefined;
   /** [price, size] wire padding suffixes. */
   suffix: [string, string];
 }
@@ -167,6 +169,7 @@ export class BinanceProtocol implements SimProtocol {
         baseOff,
         startId,
         lastTop: '',
+        lastBest: undefined,
         suffix: this.suffixes(spec),
       };
       this.syms.set(spec.symbol, s);
@@ -272,6 +275,7 @@ export class BinanceProtocol implements SimProtocol {
     // bookTicker (real-time) when the top of book changed; sent before the depth event, as on the real feed
     const best = this.market.best(symbol);
     if (best.bid && best.ask) {
+      s.lastBest = [best.bid, best.ask];
       const top = `${best.bid[0]}|${best.bid[1]}|${best.ask[0]}|${best.ask[1]}`;
       if (top !== s.lastTop) {
         s.lastTop = top;
@@ -319,8 +323,11 @@ export class BinanceProtocol implements SimProtocol {
   private publishTicker(s: Sym): void {
     const topic = `${s.lower}@ticker`;
     if (!this.server?.hasSubscribers(topic)) return;
-    const best = this.market.best(s.spec.symbol);
-    const [bid, ask] = best.bid && best.ask ? (this.lvl([best.bid, best.ask], s) as [Level, Level]) : [undefined, undefined];
+    if (!s.lastBest) {
+      const best = this.market.best(s.spec.symbol); // nothing emitted yet: the initial book
+      if (best.bid && best.ask) s.lastBest = [best.bid, best.ask];
+    }
+    const [bid, ask] = s.lastBest ? (this.lvl(s.lastBest, s) as [Level, Level]) : [undefined, undefined];
     const px = (v: string): string => this.px(v);
     const data = R.ticker24h(
       { E: Date.now(), s: s.native, stats: this.market.stats(s.spec.symbol), px, qty: px, bid, ask },

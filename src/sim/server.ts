@@ -23,7 +23,11 @@
  *    under stop-all). Text/JSON pings (`ping`, `{"op":"ping"}`) are answered in `onMessage` via `sendControl`.
  * 6. `shutdownNotice(conn)` sends the exchange's maintenance notice (the framework closes the socket after
  *    `shutdownCloseDelayMs`); `restFaultResponse` renders 429/418/500 bodies; `handleRest` serves REST paths.
- * 7. Register the factory in `src/sim/index.ts` (`PROTOCOLS`), and add tests in `test/sim/`.
+ * 7. `burstProducer(opts)` returns a function that emits `opts.diffs` diffs through the same publish path; the
+ *    framework collects and pre-frames them (`prepareBurst`) and writes them with backpressure.
+ * 8. `trueBook` / `trueBookAt` answer in the exchange's own update ids and wire decimals, so tests compare a
+ *    client's book with the truth at the same id.
+ * 9. Register the factory in `src/sim/index.ts` (`PROTOCOLS`), and add tests in `test/sim/`.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -144,8 +144,9 @@ export class Rebuild {
     const keep = this.buffer.filter((d) => (this.futures ? d.u >= s.lastUpdateId : d.u > s.lastUpdateId));
     const head = keep[0];
     if (head) {
+      // futures: the snapshot inside the first event, or exactly on the boundary before it (pu == lastUpdateId)
       const ok = this.futures
-        ? head.U <= s.lastUpdateId && head.u >= s.lastUpdateId
+        ? (head.U <= s.lastUpdateId && head.u >= s.lastUpdateId) || head.pu === s.lastUpdateId
         : head.U <= s.lastUpdateId + 1 && s.lastUpdateId + 1 <= head.u;
       if (!ok) throw new Error(`first event [${head.U},${head.u}] does not straddle snapshot ${s.lastUpdateId}`);
     }
