@@ -195,7 +195,7 @@ export class SimServer {
   private nextConnId = 1;
   private paused = false;
   private bursting = 0;
-  private batch: Map<SimConnection, string[]> | undefined;
+  private batch: Map<SimConnection, FrameChunks> | undefined;
   private closed = false;
   port = 0;
 
@@ -263,7 +263,7 @@ export class SimServer {
   prepareBurst(produce: () => number): PreparedBurst {
     const t0 = performance.now();
     this.bursting += 1;
-    const batch = new Map<SimConnection, string[]>();
+    const batch = new Map<SimConnection, FrameChunks>();
     this.batch = batch;
     let diffs = 0;
     try {
@@ -274,7 +274,7 @@ export class SimServer {
     } finally {
       this.batch = undefined;
     }
-    const plans = [...batch].map(([conn, frames]) => ({ conn, ...frameChunks(frames) }));
+    const plans = [...batch].map(([conn, b]) => ({ conn, ...b.finish() }));
     const frames = plans.reduce((a, p) => a + p.frames, 0);
     const bytes = plans.reduce((a, p) => a + p.bytes, 0);
     const produceMs = performance.now() - t0;
@@ -344,9 +344,9 @@ export class SimServer {
   /** Low-level write of a data frame (joins the current burst batch if one is being collected). */
   write(conn: SimConnection, text: string): void {
     if (this.batch) {
-      let list = this.batch.get(conn);
-      if (!list) this.batch.set(conn, (list = []));
-      list.push(text);
+      let b = this.batch.get(conn);
+      if (!b) this.batch.set(conn, (b = new FrameChunks()));
+      b.add(text);
       return;
     }
     conn.ws.send(text);
@@ -498,40 +498,57 @@ export class SimServer {
   }
 }
 
-/** Pre-frame text frames into ~256 KB chunks of unmasked WebSocket frames (RFC 6455 §5.2), written in place. */
-function frameChunks(frames: readonly string[]): { chunks: Buffer[]; frames: number; bytes: number } {
-  const CHUNK = 256 * 1024;
-  const chunks: Buffer[] = [];
-  let buf = Buffer.allocUnsafe(CHUNK);
-  let off = 0;
-  let bytes = 0;
-  for (const f of frames) {
-    const len = Buffer.byteLength(f);
-    const need = len + 10;
-    if (off + need > buf.length) {
-      if (off > 0) chunks.push(buf.subarray(0, off));
-      buf = Buffer.allocUnsafe(Math.max(CHUNK, need));
-      off = 0;
+/**
+ * Pre-framed WebSocket text frames (unmasked, RFC 6455 §5.2) packed into ~256 KB chunks as they are added, so the
+ * rendered strings die young.
+ */
+class FrameChunks {
+  private static readonly CHUNK = 256 * 1024;
+  private readonly chunks: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(FrameChunks.CHUNK);
+  private off = 0;
+  private frames = 0;
+  private bytes = 0;
+
+  add(f: string): void {
+    const max = f.length * 3 + 10; // UTF-8 worst case + header
+    if (this.off + max > this.buf.length) {
+      if (this.off > 0) this.chunks.push(this.buf.subarray(0, this.off));
+      this.buf = Buffer.allocUnsafe(Math.max(FrameChunks.CHUNK, max));
+      this.off = 0;
     }
-    buf[off] = 0x81; // FIN + text
-    if (len < 126) {
-      buf[off + 1] = len;
-      off += 2;
-    } else if (len < 65536) {
-      buf[off + 1] = 126;
-      buf.writeUInt16BE(len, off + 2);
-      off += 4;
+    const buf = this.buf;
+    const start = this.off;
+    // write the payload after the largest header it may need, then fix the header in place
+    const len = f.length < 42 ? Buffer.byteLength(f) : -1;
+    const hdr = len >= 0 && len < 126 ? 2 : f.length * 3 < 65536 ? 4 : 10;
+    const written = buf.write(f, start + hdr);
+    let h = written < 126 ? 2 : written < 65536 ? 4 : 10;
+    if (h !== hdr) {
+      buf.copy(buf, start + h, start + hdr, start + hdr + written);
+    }
+    buf[start] = 0x81; // FIN + text
+    if (h === 2) buf[start + 1] = written;
+    else if (h === 4) {
+      buf[start + 1] = 126;
+      buf.writeUInt16BE(written, start + 2);
     } else {
-      buf[off + 1] = 127;
-      buf.writeUInt32BE(Math.floor(len / 2 ** 32), off + 2);
-      buf.writeUInt32BE(len >>> 0, off + 6);
-      off += 10;
+      buf[start + 1] = 127;
+      buf.writeUInt32BE(Math.floor(written / 2 ** 32), start + 2);
+      buf.writeUInt32BE(written >>> 0, start + 6);
+      h = 10;
     }
-    off += buf.write(f, off);
-    bytes += len;
+    this.off = start + h + written;
+    this.frames++;
+    this.bytes += written;
   }
-  if (off > 0) chunks.push(buf.subarray(0, off));
-  return { chunks, frames: frames.length, bytes };
+
+  finish(): { chunks: Buffer[]; frames: number; bytes: number } {
+    if (this.off > 0) this.chunks.push(this.buf.subarray(0, this.off));
+    this.off = 0;
+    this.buf = Buffer.alloc(0);
+    return { chunks: this.chunks, frames: this.frames, bytes: this.bytes };
+  }
 }
 
 /** Write pre-framed chunks to the connection's raw socket, awaiting 'drain'; resolves when the last is written. */
