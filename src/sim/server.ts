@@ -502,7 +502,7 @@ export class SimServer {
  * Pre-framed WebSocket text frames (unmasked, RFC 6455 §5.2) packed into ~256 KB chunks as they are added, so the
  * rendered strings die young.
  */
-class FrameChunks {
+export class FrameChunks {
   private static readonly CHUNK = 256 * 1024;
   private readonly chunks: Buffer[] = [];
   private buf = Buffer.allocUnsafe(FrameChunks.CHUNK);
