@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameChunks } from '../../src/sim/server.js';
+import { FrameChunks } from '../../src/sim/frame-chunks.js';
 
 /** Minimal RFC 6455 decoder for unmasked server frames. */
 function decode(buf: Buffer): string[] {
