@@ -25,7 +25,7 @@ import * as R from './binance-render.js';
 import { depthParams, exchangeInfo, restFault, WeightWindow } from './binance-rest.js';
 import { SimMarket } from './market.js';
 import { mulberry32, padDecimals, subSeed } from './prng.js';
-import type { BurstOptions, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
+import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
 import { splitUnified } from './symbols.js';
 import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
 
@@ -468,6 +468,11 @@ export class BinanceProtocol implements SimProtocol {
     if (internal === undefined) return undefined;
     const book = this.market.bookAt(symbol, internal);
     return book ? this.render(s, book, updateId) : undefined;
+  }
+
+  burst(opts: BurstOptions): Promise<BurstResult> {
+    if (!this.server) throw new Error('sim: server not started');
+    return this.server.prepareBurst(this.burstProducer(opts)).send();
   }
 
   burstProducer(opts: BurstOptions): () => number {

@@ -148,12 +148,10 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
     connectionCount: (ex) => get(ex).connections.size,
     pause: () => servers.forEach((s) => s.pause()),
     resume: () => servers.forEach((s) => s.resume()),
-    burst: (ex, opts) => {
-      const s = get(ex);
-      return s.prepareBurst(s.protocol.burstProducer(opts)).send();
-    },
+    burst: (ex, opts) => get(ex).protocol.burst(opts),
     prepareBurst: (ex, opts) => {
       const s = get(ex);
+      if (!s.protocol.burstProducer) throw new Error(`sim: ${ex} has no burstProducer (use burst)`);
       return s.prepareBurst(s.protocol.burstProducer(opts));
     },
     close: async () => {

@@ -23,8 +23,9 @@
  *    under stop-all). Text/JSON pings (`ping`, `{"op":"ping"}`) are answered in `onMessage` via `sendControl`.
  * 6. `shutdownNotice(conn)` sends the exchange's maintenance notice (the framework closes the socket after
  *    `shutdownCloseDelayMs`); `restFaultResponse` renders 429/418/500 bodies; `handleRest` serves REST paths.
- * 7. `burstProducer(opts)` returns a function that emits `opts.diffs` diffs through the same publish path; the
- *    framework collects and pre-frames them (`prepareBurst`) and writes them with backpressure.
+ * 7. `burst(opts)`: emit `opts.diffs` diffs inside `server.burst(() => …)` through the same publish path; the
+ *    framework collects and pre-frames them and writes them with backpressure. Also implementing
+ *    `burstProducer(opts)` (the same loop, returning the count) lets benchmarks prepare first and time the send.
  * 8. `trueBook` / `trueBookAt` answer in the exchange's own update ids and wire decimals, so tests compare a
  *    client's book with the truth at the same id.
  * 9. Register the factory in `src/sim/index.ts` (`PROTOCOLS`), and add tests in `test/sim/`.
@@ -67,10 +68,10 @@ export interface BurstResult {
   frames: number;
   /** Payload bytes (all connections). */
   bytes: number;
-  /** Generating, rendering and pre-framing. */
-  produceMs: number;
-  /** Writing to the sockets (bounded by the clients' reading under backpressure). */
-  writeMs: number;
+  /** Generating, rendering and pre-framing (protocols with `burstProducer`). */
+  produceMs?: number;
+  /** Writing to the sockets, bounded by the clients' reading under backpressure (protocols with `burstProducer`). */
+  writeMs?: number;
   ms: number;
 }
 
@@ -106,8 +107,13 @@ export interface SimProtocol {
   trueBook(symbol: string): SimBook | undefined;
   /** The true book at the exchange's update id, when still in history. */
   trueBookAt(symbol: string, updateId: number): SimBook | undefined;
-  /** A producer for `SimServer.prepareBurst`: emits `opts.diffs` diffs, returns how many. */
-  burstProducer(opts: BurstOptions): () => number;
+  /** Send `opts.diffs` diffs as fast as the sockets accept (usually `server.burst(producer)`). */
+  burst(opts: BurstOptions): Promise<BurstResult>;
+  /**
+   * Optional: a producer for `SimServer.prepareBurst` that emits `opts.diffs` diffs and returns how many; enables
+   * `Simulator.prepareBurst` (benchmarks time the send alone).
+   */
+  burstProducer?(opts: BurstOptions): () => number;
   /** Exchange-specific faults; return true when handled. */
   applyFault?(fault: SimFault): boolean;
 }
@@ -261,6 +267,15 @@ export class SimServer {
    * large chunks; data timers stay suspended until the burst is sent or cancelled. `send()` then writes the chunks
    * straight to the sockets, waiting for 'drain' (backpressure), and resolves when everything was handed to the OS.
    */
+  /** Collect what `produce` publishes, then write it with backpressure (see `prepareBurst`). */
+  async burst(produce: () => void): Promise<{ frames: number; bytes: number }> {
+    const r = await this.prepareBurst(() => {
+      produce();
+      return 0;
+    }).send();
+    return { frames: r.frames, bytes: r.bytes };
+  }
+
   prepareBurst(produce: () => number): PreparedBurst {
     const t0 = performance.now();
     this.bursting += 1;
