@@ -6,7 +6,7 @@
  * - RWS's own delays are 0 (`minReconnectionDelay: 0`, `maxReconnectionDelay: 0`, `reconnectionDelayGrowFactor: 1`;
  *   RWS reads them with `=== undefined` checks, so 0 is honoured). Its default would randomize the minimum delay
  *   once per process and then grow it without jitter.
- * - The URL provider is async and waits tickwire's capped exponential backoff with full jitter on every attempt
+ * - The URL provider is async and waits tickwire's capped exponential backoff with jitter on every attempt
  *   (timer on the injected scheduler). The attempt counter is tickwire's, reset by the first text frame after an
  *   open (RWS's own counter resets after `minUptime` and on `reconnect()`, which would defeat the backoff of a
  *   forced reconnect).

@@ -17,7 +17,7 @@ export interface ConnectionOptions {
   controlMessagesPerSecond: number;
   /** Messages to (re)send on EVERY open: the subscriptions. */
   onOpen: () => string[];
-  /** Reconnect backoff; defaults 250 ms, 30 s, ×2; full jitter on every attempt. */
+  /** Reconnect backoff; defaults 250 ms, 30 s, ×2; equal jitter on every attempt. */
   backoff?: Partial<BackoffOptions>;
   /** A socket not open within this long is abandoned and retried with backoff. Default 10 000 ms. */
   connectTimeoutMs?: number;
