@@ -331,7 +331,11 @@ export class BookSync {
 
   private continuity(d: DeltaMessage): 'apply' | 'drop' | 'gap' {
     const rules = this.opts.rules;
-    if (this.localId === undefined) return 'gap';
+    if (this.localId === undefined) {
+      // a book whose snapshot carried no id (in-band, e.g. Coinbase): nothing to chain by id; loss is detected
+      // elsewhere (checksum, the connection's sequence) or not at all (`integrity: "none"`)
+      return this.prev === undefined ? 'gap' : 'apply';
+    }
     return this.prev === undefined ? rules.first(this.localId, d) : rules.next(this.localId, d, this.prev);
   }
 

@@ -1,11 +1,12 @@
 /**
  * Real data: the cryptofeed Coinbase capture (2021, 10 products, level2 + ticker + matches) rebuilt through
- * tickwire's Coinbase Exchange parsing and the real OrderBook, driven by the adapter's BookRules. Independent
+ * tickwire's Coinbase Exchange parsing and the real BookSync/OrderBook, driven by the adapter's BookRules. Independent
  * check: every live ticker's best bid/ask must equal the rebuilt book's top on arrival.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OrderBook } from '../../src/book/order-book.js';
+import { BookSync } from '../../src/book/book-sync.js';
+import type { UnstampedEvent } from '../../src/schema/events.js';
 import { coinbaseExchangeAdapter, parseExchangeFeed } from '../../src/exchanges/coinbase/exchange.js';
 import { ExL2Update, ExSnapshot, ExTicker, ExMatch } from '../../src/exchanges/coinbase/wire.js';
 import type { WireMessage } from '../../src/exchanges/types.js';
@@ -38,9 +39,14 @@ interface TickerCheck {
   first: boolean;
 }
 
-function rebuild(): { checks: TickerCheck[]; books: Map<string, OrderBook>; counts: Record<string, number> } {
-  const rules = coinbaseExchangeAdapter.book;
-  const books = new Map<string, OrderBook>();
+function rebuild(): {
+  checks: TickerCheck[];
+  books: Map<string, BookSync>;
+  counts: Record<string, number>;
+  events: UnstampedEvent[];
+} {
+  const books = new Map<string, BookSync>();
+  const events: UnstampedEvent[] = [];
   // the last_match replays follow their ticker on the wire: read them all first (raw, not through the adapter)
   const lastMatch = new Map<string, number>();
   for (const frame of receivedFrames()) {
@@ -50,24 +56,40 @@ function rebuild(): { checks: TickerCheck[]; books: Map<string, OrderBook>; coun
   const checks: TickerCheck[] = [];
   const counts: Record<string, number> = {};
   const ctx = { bookDepth: 1000, instruments: new Map() };
+  const syncOf = (market: string): BookSync => {
+    let sync = books.get(market);
+    if (sync === undefined) {
+      sync = new BookSync({
+        exchange: 'coinbase-exchange',
+        symbol: market.replace('-', '/'),
+        market,
+        rules: coinbaseExchangeAdapter.book,
+        subscribedDepth: 1000,
+        requestSnapshot: () => {
+          throw new Error('in-band feed asked for a REST snapshot');
+        },
+        requestResubscribe: () => {
+          throw new Error(`${market} asked for a resubscribe`);
+        },
+        emit: (e) => events.push(e),
+      });
+      sync.start(0);
+      books.set(market, sync);
+    }
+    return sync;
+  };
+  let localTime = 0;
   for (const frame of receivedFrames()) {
+    localTime++;
     const raw = JSON.parse(frame) as { trade_id?: number };
     for (const msg of coinbaseExchangeAdapter.parse(frame, ctx)) {
       counts[msg.kind] = (counts[msg.kind] ?? 0) + 1;
       if (msg.kind === 'book') {
-        let book = books.get(msg.market);
-        if (msg.action === 'snapshot') {
-          book ??= new OrderBook();
-          books.set(msg.market, book);
-          book.applySnapshot(msg.bids, msg.asks);
-          continue;
-        }
-        expect(book, `delta before snapshot for ${msg.market}`).toBeDefined();
-        expect(rules.next(0, msg, undefined)).toBe('apply');
-        book!.applyLevels(msg.bids, msg.asks);
-        expect(book!.isCrossed(), `${msg.market} crossed`).toBe(false);
+        const sync = syncOf(msg.market);
+        if (msg.action === 'delta') expect(sync.state, `delta before snapshot for ${msg.market}`).toBe('live');
+        sync.onMessage(msg, localTime);
       } else if (msg.kind === 'ticker') {
-        const book = books.get(msg.market);
+        const book = books.get(msg.market)?.book;
         checks.push({
           market: msg.market,
           bid: msg.fields.bidPrice!,
@@ -80,11 +102,23 @@ function rebuild(): { checks: TickerCheck[]; books: Map<string, OrderBook>; coun
       }
     }
   }
-  return { checks, books, counts };
+  return { checks, books, counts, events };
 }
 
 describe('Coinbase Exchange real capture (cryptofeed COINBASE.ws.28.0)', () => {
-  const { checks, books, counts } = rebuild();
+  const { checks, books, counts, events } = rebuild();
+
+  it('BookSync: every book goes live on its snapshot and stays live (no resync), integrity "none"', () => {
+    for (const sync of books.values()) expect(sync.state).toBe('live');
+    const statuses = events.filter((e) => e.type === 'status');
+    expect(statuses.filter((e) => e.state !== 'syncing' && e.state !== 'live')).toEqual([]);
+    const snapshots = events.filter((e) => e.type === 'book_snapshot');
+    const deltas = events.filter((e) => e.type === 'book_delta');
+    expect(snapshots).toHaveLength(10);
+    expect(deltas).toHaveLength(9719);
+    expect(new Set([...snapshots, ...deltas].map((e) => e.integrity))).toEqual(new Set(['none']));
+    for (const sync of books.values()) expect(sync.book.isCrossed()).toBe(false);
+  });
 
   it('parses every frame: 10 snapshots, 9,719 updates, 107 tickers, 97 live trades, nothing unknown', () => {
     expect(counts['book']).toBe(10 + 9719);
