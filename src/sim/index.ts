@@ -5,6 +5,7 @@
  * `PROTOCOLS` below.
  */
 import type { ExchangeId } from '../schema/events.js';
+import { coinbaseProtocol } from './coinbase-server.js';
 import { binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
 import { SimLog, SimServer, type BurstOptions, type BurstResult, type SimProtocol } from './server.js';
 import { resolveSpecs } from './symbols.js';
@@ -82,6 +83,7 @@ type ProtocolFactory = (opts: BinanceSimOptions) => SimProtocol;
 export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
   binance: binanceSpotProtocol,
   'binance-futures': binanceFuturesProtocol,
+  coinbase: coinbaseProtocol,
 };
 
 export async function startSim(options: SimOptions = {}): Promise<Simulator> {
