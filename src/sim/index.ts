@@ -5,6 +5,7 @@
  * `PROTOCOLS` below.
  */
 import type { ExchangeId } from '../schema/events.js';
+import { coinbaseExchangeProtocol } from './coinbase-exchange-server.js';
 import { coinbaseProtocol } from './coinbase-server.js';
 import { binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
 import { SimLog, SimServer, type BurstOptions, type BurstResult, type SimProtocol } from './server.js';
@@ -84,6 +85,7 @@ export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
   binance: binanceSpotProtocol,
   'binance-futures': binanceFuturesProtocol,
   coinbase: coinbaseProtocol,
+  'coinbase-exchange': coinbaseExchangeProtocol,
 };
 
 export async function startSim(options: SimOptions = {}): Promise<Simulator> {
