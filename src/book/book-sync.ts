@@ -75,7 +75,8 @@ export class BookSync {
   private heldSnapshot: RestSnapshot | undefined;
   private awaitingSnapshot = false;
   private pendingReconcile: RestSnapshot | undefined;
-  private lastExchangeTime: number | undefined;
+  /** Exchange time of the book's state (last applied message, or the snapshot). */
+  private bookTime: number | undefined;
   private readonly maxBuffer: number;
   private readonly maxDiffs: number;
   private readonly truncateDepth: number | undefined;
@@ -110,7 +111,6 @@ export class BookSync {
 
   /** An in-band snapshot or a delta for this book. */
   onMessage(msg: DeltaMessage, localTime: number): void {
-    if (msg.exchangeTime !== undefined) this.lastExchangeTime = msg.exchangeTime;
     if (msg.action === 'snapshot') {
       this.onInbandSnapshot(msg, localTime);
       return;
@@ -134,7 +134,6 @@ export class BookSync {
   onSnapshot(snap: RestSnapshot, localTime: number): void {
     if (!this.awaitingSnapshot || this._state === 'live') return;
     this.awaitingSnapshot = false;
-    if (snap.exchangeTime !== undefined) this.lastExchangeTime = snap.exchangeTime;
     if (this.buffer.length === 0) {
       this.heldSnapshot = snap;
       return;
@@ -191,6 +190,7 @@ export class BookSync {
     this.buffer = [];
     this.heldSnapshot = undefined;
     this.pendingReconcile = undefined;
+    this.bookTime = undefined;
   }
 
   private askSnapshot(): void {
@@ -239,6 +239,7 @@ export class BookSync {
     this.book.applySnapshot(snap.bids, snap.asks);
     this.localId = snap.updateId;
     this.prev = undefined;
+    this.bookTime = snap.exchangeTime;
     const buffered = this.buffer;
     this.buffer = [];
     for (let i = 0; i < buffered.length; i++) {
@@ -269,6 +270,7 @@ export class BookSync {
     this.book.applySnapshot(msg.bids, msg.asks);
     this.localId = msg.updateId;
     this.prev = msg;
+    this.bookTime = msg.exchangeTime;
     const problem = this.check(msg);
     if (problem !== undefined) {
       this.resync(problem.code, problem.reason, localTime, problem.details, []);
@@ -280,8 +282,14 @@ export class BookSync {
   private goLive(localTime: number): void {
     const wasLive = this._state === 'live';
     this._state = 'live';
+    this.opts.emit(this.snapshotEvent(localTime));
+    if (!wasLive) this.status('live', 'TW_OK', 'book synced', localTime, { updateId: this.localId });
+  }
+
+  /** A `book_snapshot` event of the current book (for consumers that join late or lost deltas). */
+  snapshotEvent(localTime: number): Extract<UnstampedEvent, { type: 'book_snapshot' }> {
     const { bids, asks } = this.book.snapshot();
-    const e: UnstampedEvent = {
+    const e: Extract<UnstampedEvent, { type: 'book_snapshot' }> = {
       type: 'book_snapshot',
       exchange: this.opts.exchange,
       symbol: this.opts.symbol,
@@ -291,12 +299,11 @@ export class BookSync {
       bids,
       asks,
     };
-    if (this.lastExchangeTime !== undefined) e.exchangeTime = this.lastExchangeTime;
+    if (this.bookTime !== undefined) e.exchangeTime = this.bookTime;
     if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
       e.integrityDepth = this.opts.rules.checksumDepth;
     if (this.localId !== undefined) e.updateId = this.localId;
-    this.opts.emit(e);
-    if (!wasLive) this.status('live', 'TW_OK', 'book synced', localTime, { updateId: this.localId });
+    return e;
   }
 
   private applyLive(d: DeltaMessage, localTime: number): void {
@@ -343,6 +350,7 @@ export class BookSync {
   private apply(d: DeltaMessage): Problem | undefined {
     this.book.applyLevels(d.bids, d.asks);
     if (d.updateId !== undefined) this.localId = d.updateId;
+    if (d.exchangeTime !== undefined) this.bookTime = d.exchangeTime;
     this.prev = d;
     return this.check(d);
   }

@@ -102,6 +102,8 @@ export type WireMessage =
   | { kind: 'reconnect'; reason: string }
   /** A per-connection sequence number (Coinbase Advanced Trade `sequence_num`). */
   | { kind: 'sequence'; value: number }
+  /** Well-formed JSON of a known kind whose fields do not match the wire schema (counted as malformed). */
+  | { kind: 'malformed'; reason: string }
   | { kind: 'unknown'; reason: string };
 
 export type DeltaMessage = Extract<WireMessage, { kind: 'book' }>;

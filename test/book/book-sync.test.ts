@@ -94,6 +94,7 @@ describe('BookSync with REST snapshots', () => {
     expect(bs).toMatchObject({
       type: 'book_snapshot',
       updateId: 12,
+      exchangeTime: 12000, // of the last applied delta
       integrity: 'chained',
       bids: [['100', '1'], ['99.5', '1'], ['99', '2']], // 99 → 7 was before the snapshot: dropped
       asks: [['102', '2']],
@@ -262,6 +263,20 @@ describe('BookSync.reconcile', () => {
     expect(h.sync.reconcile(snap(3, [['100', '4']], [['101', '1']]), 7)).toBe('compared');
     expect(h.events.at(-1)).toMatchObject({ state: 'reconciled' });
     h.assertValid();
+  });
+
+  it('is skipped when not live, and dropped silently when a delta straddles the snapshot id', () => {
+    const h = harness();
+    h.sync.start(1);
+    expect(h.sync.reconcile(snap(0), 2)).toBe('skipped');
+    h.sync.onMessage(delta(1, 1), 3);
+    h.sync.onSnapshot(snap(1), 4);
+    expect(h.sync.reconcile(snap(3), 5)).toBe('pending');
+    const n = h.events.length;
+    h.sync.onMessage(delta(2, 4), 6); // the book jumps from 1 to 4 in one message: never exactly at 3
+    h.sync.onMessage(delta(5, 5), 7);
+    expect(h.events.slice(n).map((e) => e.type)).toEqual(['book_delta', 'book_delta']);
+    expect(h.sync.state).toBe('live');
   });
 
   it('a mismatch lists the differing levels and resyncs', () => {

@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { BookSync } from '../../src/book/book-sync.js';
 import type { BookRules, ExchangeAdapter } from '../../src/exchanges/types.js';
-import type { Level, UnstampedEvent } from '../../src/schema/events.js';
+import { MarketEvent, type Level, type UnstampedEvent } from '../../src/schema/events.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/binance/', import.meta.url));
 
@@ -103,6 +103,7 @@ export function replay(
         requestSnapshot: () => stats.snapshotRequests++,
         requestResubscribe: () => {},
         emit: (e) => {
+          MarketEvent.parse({ ...e, seq: 1, epoch: 'replay' }); // every emitted event is schema-valid
           if (e.type === 'book_delta' || e.type === 'book_snapshot') {
             if (e.type === 'book_delta') stats.deltasEmitted++;
             if (e.updateId !== undefined) top.set(e.updateId, [sync.book.bestBid(), sync.book.bestAsk()]);
