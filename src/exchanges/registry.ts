@@ -6,10 +6,14 @@ import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
 import { binanceAdapter } from './binance.js';
 import { binanceFuturesAdapter } from './binance-futures.js';
+import { coinbaseAdapter } from './coinbase/advanced-trade.js';
+import { coinbaseExchangeAdapter } from './coinbase/exchange.js';
 
 export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
   binance: binanceAdapter,
   'binance-futures': binanceFuturesAdapter,
+  coinbase: coinbaseAdapter,
+  'coinbase-exchange': coinbaseExchangeAdapter,
 };
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter | undefined {

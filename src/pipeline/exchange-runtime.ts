@@ -14,11 +14,13 @@ import type {
   Endpoints,
   ExchangeAdapter,
   Instrument,
+  RestSnapshot,
   StreamRef,
   TickerFields,
   WireMessage,
 } from '../exchanges/types.js';
 import { BookSync } from '../book/book-sync.js';
+import { TopCrossCheck } from '../book/top-compare.js';
 import type { Connection, ConnectionEvent, ConnectionOptions } from '../connection/index.js';
 import { RestScheduler, type HttpGet } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
@@ -57,6 +59,8 @@ interface MarketState {
   snapshotInFlight: boolean;
   snapshotFallback: Subscription | undefined;
   reconcileTimer: Subscription | undefined;
+  /** Top-N cross-check state (`reconcileBy: 'top-n'`); reset whenever the book is re-snapshotted. */
+  crossCheck: TopCrossCheck | undefined;
   /** scheduler.now() of the last data per channel. */
   readonly lastData: Map<Channel, number>;
   readonly noData: Set<Channel>;
@@ -71,6 +75,8 @@ export interface BookView {
   sync: BookSync;
 }
 
+/** Top-N cross-check: levels compared per side, REST depth asked, consecutive identical differences to resync. */
+const CROSS_CHECK = { depth: 10, requestDepth: 50, persistAfter: 3 } as const;
 const SNAPSHOT_FALLBACK_MS = 3_000;
 const SNAPSHOT_RETRY_MS = 1_000;
 
@@ -194,6 +200,7 @@ export class ExchangeRuntime {
         snapshotInFlight: false,
         snapshotFallback: undefined,
         reconcileTimer: undefined,
+        crossCheck: undefined,
         lastData: new Map(),
         noData: new Set(),
       };
@@ -489,7 +496,10 @@ export class ExchangeRuntime {
                 'TW_ERR_SEQUENCE_GAP',
                 `connection sequence jumped from ${prev} to ${msg.value}`,
                 localTime,
+                { connectionId: slot.conn.id, from: prev, to: msg.value },
               );
+              // in-band books come back only with a fresh subscription (the connection stays open)
+              if (this.adapter.book.resync === 'resubscribe') this.resubscribeBook(st);
             }
           }
         }
@@ -553,6 +563,7 @@ export class ExchangeRuntime {
       requestSnapshot: () => this.wantSnapshot(st),
       requestResubscribe: () => this.resubscribeBook(st),
       emit: (e) => {
+        if (e.type === 'book_snapshot') st.crossCheck?.reset();
         if (e.type === 'status' && e.state === 'resyncing') {
           this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: e.code });
         }
@@ -647,18 +658,56 @@ export class ExchangeRuntime {
     const sync = st.sync;
     const rules = this.adapter.book;
     if (!sync || sync.state !== 'live' || !rules.snapshotRequest || !rules.parseSnapshot) return;
-    const req = rules.snapshotRequest(st.market, this.config.snapshotDepth);
+    const topN = rules.reconcileBy === 'top-n';
+    const req = rules.snapshotRequest(st.market, topN ? Math.min(this.config.snapshotDepth, CROSS_CHECK.requestDepth) : this.config.snapshotDepth);
     this.rest.request(req, { priority: 5, key: st.market }).then(
       (res) => {
         if (st.sync !== sync) return;
         try {
-          sync.reconcile(rules.parseSnapshot!(res.body), this.now);
+          const snap = rules.parseSnapshot!(res.body);
+          if (topN) this.crossCheck(st, sync, snap);
+          else sync.reconcile(snap, this.now);
         } catch (err) {
           this.deps.logger.warn({ err, market: st.market }, 'bad REST snapshot for reconciliation');
         }
       },
       (err: unknown) => this.deps.logger.warn({ err, market: st.market }, 'reconciliation snapshot failed'),
     );
+  }
+
+  /**
+   * Top-N cross-check for books whose REST snapshot has no usable id (`reconcileBy: 'top-n'`, Coinbase): compare
+   * the live book's top levels with the REST book on arrival; only a difference seen identically in
+   * `persistAfter` consecutive checks resyncs the book (resubscribe for in-band books).
+   */
+  private crossCheck(st: MarketState, sync: BookSync, snap: RestSnapshot): void {
+    if (sync.state !== 'live') return;
+    st.crossCheck ??= new TopCrossCheck({ depth: CROSS_CHECK.depth, persistAfter: CROSS_CHECK.persistAfter });
+    const r = st.crossCheck.check(sync.book, snap);
+    if (r.diverged) {
+      st.crossCheck.reset();
+      sync.invalidate('TW_ERR_RECONCILE_MISMATCH', 'book top differs from the REST book in consecutive cross-checks', this.now, {
+        depth: CROSS_CHECK.depth,
+        checks: CROSS_CHECK.persistAfter,
+        differing: r.persistent.length,
+        diffs: r.persistent.slice(0, 20),
+      });
+      // REST-resynced books asked for their snapshot inside invalidate
+      if (this.adapter.book.resync === 'resubscribe') this.resubscribeBook(st);
+      return;
+    }
+    if (r.differences.length === 0) {
+      this.status({
+        scope: 'stream',
+        state: 'reconciled',
+        code: 'TW_OK',
+        reason: 'book top matches the REST book',
+        symbol: st.symbol,
+        market: st.market,
+        channel: 'book',
+        details: { depth: CROSS_CHECK.depth },
+      });
+    }
   }
 
   private onRestEvent(code: TwErrorCode, reason: string, details: Record<string, unknown>, key?: string): void {
