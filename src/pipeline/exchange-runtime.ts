@@ -517,6 +517,11 @@ export class ExchangeRuntime {
             );
           }
           if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, channels);
+          // a book message of this market could not be read: the book lost an update
+          if (msg.code === 'TW_ERR_MALFORMED_FRAME' && msg.channel === 'book' && st.sync && st.sync.state === 'live') {
+            st.sync.invalidate('TW_ERR_MALFORMED_FRAME', `unreadable book message: ${msg.message}`, localTime);
+            if (this.adapter.book.resync === 'resubscribe') this.resubscribeBook(st);
+          }
         } else {
           this.status(
             { scope: 'connection', state: 'error', code: msg.code, reason: msg.message, connectionId: slot.conn.id },

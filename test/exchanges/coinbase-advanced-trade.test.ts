@@ -152,7 +152,7 @@ describe('Coinbase Advanced Trade parse', () => {
     const bad = UPDATE.replace('"new_quantity":"1.25"', '"new_quantity":1.25');
     const msgs = parseAdvancedTrade(bad);
     expect(msgs.some((m) => m.kind === 'sequence')).toBe(false);
-    expect(msgs[0]).toMatchObject({ kind: 'unknown' });
+    expect(msgs[0]).toMatchObject({ kind: 'malformed' });
     expect(() => parseAdvancedTrade('{not json')).toThrow();
   });
 

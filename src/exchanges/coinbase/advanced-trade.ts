@@ -170,7 +170,7 @@ export function parseAdvancedTrade(frame: string): WireMessage[] {
       content = [{ kind: 'unknown', reason: `channel ${channel}` }];
   }
   // a frame whose content is lost emits no sequence: the next frame then shows the loss as a gap
-  if (content === null) return [{ kind: 'unknown', reason: `malformed ${channel} frame` }];
+  if (content === null) return [{ kind: 'malformed', reason: `${channel} frame does not match the wire schema` }];
   return [{ kind: 'sequence', value: seq }, ...content];
 }
 

@@ -87,19 +87,18 @@ function parseSnapshotFrame(v: Record<string, unknown>): WireMessage {
   return msg;
 }
 
-/** A book frame that cannot be read: that book lost data, so the error names it (the pipeline resyncs it). */
+/**
+ * A book frame that cannot be read. When its product is known, that book lost data: an error naming the market
+ * and channel `book` (the pipeline resyncs that book); otherwise a plain malformed report.
+ */
 function malformed(kind: string, market?: string): WireMessage {
-  const msg: WireMessage = { kind: 'error', code: 'TW_ERR_MALFORMED_FRAME', message: `malformed ${kind} frame` };
-  if (market !== undefined) {
-    msg.market = market;
-    msg.channel = 'book';
-  }
-  return msg;
+  if (market === undefined) return { kind: 'malformed', reason: `${kind} frame does not match the wire schema` };
+  return { kind: 'error', code: 'TW_ERR_MALFORMED_FRAME', message: `malformed ${kind} frame`, market, channel: 'book' };
 }
 
 function parseTicker(v: unknown): WireMessage {
   const p = ExTicker.safeParse(v);
-  if (!p.success) return { kind: 'error', code: 'TW_ERR_MALFORMED_FRAME', message: 'malformed ticker frame' };
+  if (!p.success) return { kind: 'malformed', reason: 'ticker frame does not match the wire schema' };
   const t = p.data;
   const fields: TickerFields = {};
   if (t.best_bid !== undefined) fields.bidPrice = t.best_bid;
@@ -121,7 +120,7 @@ function parseTicker(v: unknown): WireMessage {
 
 function parseMatch(v: unknown): WireMessage[] {
   const p = ExMatch.safeParse(v);
-  if (!p.success) return [{ kind: 'error', code: 'TW_ERR_MALFORMED_FRAME', message: 'malformed match frame' }];
+  if (!p.success) return [{ kind: 'malformed', reason: 'match frame does not match the wire schema' }];
   const m = p.data;
   if (m.type === 'last_match') return []; // the last trade before subscribing, replayed: not live
   const msg: WireMessage = {
