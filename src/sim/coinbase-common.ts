@@ -71,6 +71,15 @@ export function absentPrice(spec: SimSymbolSpec, bids: readonly Level[], asks: r
   return { side: 'ask', price: formatFixed(t, spec.tickDecimals) };
 }
 
+/**
+ * A bid the true book cannot have (one decimal finer than the tick, just above `bid`): the `ghost-level` fault
+ * renders it (above the third best bid, so it sits in the top levels without crossing) into an update, and it
+ * stays in a client's book until a resync.
+ */
+export function ghostBid(spec: SimSymbolSpec, bid: string): string {
+  return spec.tickDecimals > 0 ? `${bid}5` : `${bid}.5`;
+}
+
 function field(f: SimFault, key: string): unknown {
   return (f as Record<string, unknown>)[key];
 }

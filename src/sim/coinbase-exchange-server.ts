@@ -14,7 +14,8 @@
  *
  * Faults (besides the framework's): `drop-diff` {symbol} — an l2update (or batch) never sent (undetectable on
  * the wire, as on the real feed); `garbage-diff`; `delete-absent` {symbol} — the next l2update also removes a level
- * that is not in the book; `missing-heartbeat` {symbol?}; `error-reply` {message?, reason?} — the next subscribe is
+ * that is not in the book; `ghost-level` {symbol} — the next l2update also carries a bid the true book does not
+ * have; `missing-heartbeat` {symbol?}; `error-reply` {message?, reason?} — the next subscribe is
  * refused.
  * Sim choices where the docs say nothing: a bad signature gets `{"type":"error","message":"Authentication
  * Failed","reason":"invalid signature"}`; level2 without auth gets the [LIVE] "require authentication" error while
@@ -28,6 +29,7 @@ import {
   aimsAt,
   bySymbol,
   faultText,
+  ghostBid,
   iso,
   parseCommand,
   products,
@@ -59,7 +61,7 @@ export interface CoinbaseExchangeSimOptions extends CoinbaseSimBaseOptions {
 const AUTH_CHANNELS = new Set(['level2', 'level3', 'full']);
 const KNOWN = new Set(['level2', 'level2_batch', 'level3', 'full', 'ticker', 'ticker_batch', 'matches', 'heartbeat', 'status']);
 const SERVED = new Set(['level2', 'level2_batch', 'ticker', 'matches', 'heartbeat']);
-const ONE_SHOT = new Set(['delete-absent', 'error-reply']);
+const ONE_SHOT = new Set(['delete-absent', 'ghost-level', 'error-reply']);
 
 interface Batch {
   changes: Map<string, [string, string, string]>;
@@ -133,12 +135,17 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
       server.publish(topic, symbol, () => `{"type":"l2update","product_id":"${p.native}","changes":[["buy",`);
       return undefined;
     }
+    let out = changes;
     if (server.faults.take('delete-absent', bySymbol(symbol)) !== undefined) {
       const book = this.market.book(symbol);
       const a = absentPrice(p.spec, book.bids, book.asks);
-      return [...changes, [a.side === 'bid' ? 'buy' : 'sell', a.price, '0']];
+      out = [...out, [a.side === 'bid' ? 'buy' : 'sell', a.price, '0']];
     }
-    return changes;
+    if (server.faults.take('ghost-level', bySymbol(symbol)) !== undefined) {
+      const third = this.market.book(symbol, 3).bids[2];
+      if (third !== undefined) out = [...out, ['buy', ghostBid(p.spec, third[0]), '1.00000000']];
+    }
+    return out;
   }
 
   private publishDiff(p: SimProduct, diff: SimDiff): void {

@@ -15,7 +15,8 @@
  * sequence number is consumed → a gap); `silent-drop` {symbol} — an update never sent and no sequence consumed
  * (only the REST cross-check can find it); `garbage-diff` {symbol}; `missing-heartbeat` {symbol?} — heartbeats
  * stop until cleared; `delete-absent` {symbol} — the next update also deletes a level that is not in the book;
- * `error-reply` {message?} — the next subscribe is refused with an error.
+ * `ghost-level` {symbol} — the next update also carries a bid the true book does not have (only the REST
+ * cross-check can find it); `error-reply` {message?} — the next subscribe is refused with an error.
  * Sim choices where the docs say nothing: an unknown product gets `{"type":"error","message":"Failed to
  * subscribe","reason":"X is not a valid product"}`; ticker frames follow book changes; no WebSocket pings.
  */
@@ -25,6 +26,7 @@ import {
   aimsAt,
   bySymbol,
   faultText,
+  ghostBid,
   iso,
   parseCommand,
   products,
@@ -43,7 +45,7 @@ export interface CoinbaseSimOptions extends CoinbaseSimBaseOptions {
 }
 
 const CHANNELS = ['level2', 'ticker', 'ticker_batch', 'market_trades', 'heartbeats', 'candles', 'status'] as const;
-const ONE_SHOT = new Set(['sequence-gap', 'silent-drop', 'delete-absent', 'error-reply']);
+const ONE_SHOT = new Set(['sequence-gap', 'silent-drop', 'delete-absent', 'ghost-level', 'error-reply']);
 const SERVED = new Set(['level2', 'ticker', 'market_trades', 'heartbeats']);
 
 interface ConnState {
@@ -161,6 +163,10 @@ export class CoinbaseProtocol implements SimProtocol {
       const book = this.market.book(symbol);
       const a = absentPrice(p.spec, book.bids, book.asks);
       (a.side === 'bid' ? bids : asks).push([a.price, '0']);
+    }
+    if (server.faults.take('ghost-level', bySymbol(symbol)) !== undefined) {
+      const third = this.market.book(symbol, 3).bids[2];
+      if (third !== undefined) bids.push([ghostBid(p.spec, third[0]), '1.00000000']);
     }
     const events = [{ type: 'update', product_id: p.native, updates: this.l2Updates(bids, asks, iso(diff.time)) }];
     for (const c of subs) this.sendData(c, symbol, 'l2_data', events);
