@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrderBook } from '../../src/book/order-book.js';
 import { exchangeAuthFields } from '../../src/exchanges/coinbase/auth.js';
+import { createExchangeFeedAdapter } from '../../src/exchanges/coinbase/exchange.js';
+import { BookSync } from '../../src/book/book-sync.js';
 import {
   CoinbaseExchangeProtocol,
   SIM_COINBASE_EXCHANGE_CREDENTIALS as CREDS,
@@ -133,6 +135,37 @@ describe('Coinbase Exchange simulator', () => {
     const m = c.json().filter((f) => (f['type'] === 'match' || f['type'] === 'last_match') && f['product_id'] === 'ETH-USD');
     expect(m[0]!['type']).toBe('last_match');
     for (const x of m) expect(['buy', 'sell']).toContain(x['side']);
+  });
+
+  it("tickwire's credentialed adapter: its signed subscribe opens level2; its parse + BookSync rebuild the true book", async () => {
+    const { server: s, protocol } = await start();
+    const adapter = createExchangeFeedAdapter({ credentials: { ...CREDS } });
+    const ctx = { bookDepth: 1000, instruments: new Map() };
+    const c = await client(s);
+    for (const m of adapter.subscribe([{ market: 'BTC-USD', channel: 'book' }], ctx, () => 1)) c.send(m);
+    await c.until(() => ofType(c, 'l2update').length >= 30, 3000, 'level2 data');
+    s.pause();
+    await roundTrip(c);
+    expect(ofType(c, 'error')).toEqual([]);
+    expect(ofType(c, 'subscriptions')[0]!['channels']).toEqual([
+      { name: 'level2', product_ids: ['BTC-USD'] },
+      { name: 'heartbeat', product_ids: ['BTC-USD'] },
+    ]);
+    const sync = new BookSync({
+      exchange: 'coinbase-exchange',
+      symbol: 'BTC/USD',
+      market: 'BTC-USD',
+      rules: adapter.book,
+      subscribedDepth: 1000,
+      requestSnapshot: () => undefined,
+      requestResubscribe: () => undefined,
+      emit: () => undefined,
+    });
+    sync.start(0);
+    for (const f of c.frames) for (const m of adapter.parse(f, ctx)) if (m.kind === 'book') sync.onMessage(m, 1);
+    expect(sync.state).toBe('live');
+    const truth = protocol.trueBook('BTC/USD')!;
+    expect(sync.book.snapshot()).toEqual({ bids: truth.bids, asks: truth.asks });
   });
 
   it('drop-diff loses an update silently (no sequence to tell); delete-absent deletes a level never there', async () => {
