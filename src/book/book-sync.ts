@@ -71,6 +71,8 @@ export class BookSync {
   /** Last applied delta (or in-band snapshot) since the last snapshot; undefined right after a REST snapshot. */
   private prev: DeltaMessage | undefined;
   private buffer: DeltaMessage[] = [];
+  /** In-band: deltas seen while waiting for the snapshot since the last (re)sync (`rules.maxDeltasBeforeSnapshot`). */
+  private deltasBeforeSnapshot = 0;
   /** A REST snapshot that arrived before any delta: held until the first delta. */
   private heldSnapshot: RestSnapshot | undefined;
   private awaitingSnapshot = false;
@@ -119,7 +121,17 @@ export class BookSync {
       this.applyLive(msg, localTime);
       return;
     }
-    if (this.opts.rules.snapshot === 'inband' && this.opts.rules.resync !== 'rest') return; // wait for the snapshot
+    if (this.opts.rules.snapshot === 'inband' && this.opts.rules.resync !== 'rest') {
+      // wait for the snapshot; a few deltas of an earlier subscription are normal, a stream of them is not
+      const max = this.opts.rules.maxDeltasBeforeSnapshot;
+      if (max !== undefined && ++this.deltasBeforeSnapshot > max) {
+        this.resync('TW_ERR_SEQUENCE_GAP', 'updates keep arriving without a snapshot', localTime, {
+          deltasBeforeSnapshot: this.deltasBeforeSnapshot,
+          got: { updateId: msg.updateId },
+        }, []);
+      }
+      return;
+    }
     if (this.heldSnapshot !== undefined) {
       const snap = this.heldSnapshot;
       this.heldSnapshot = undefined;
@@ -190,6 +202,7 @@ export class BookSync {
     this.buffer = [];
     this.heldSnapshot = undefined;
     this.pendingReconcile = undefined;
+    this.deltasBeforeSnapshot = 0;
     this.bookTime = undefined;
   }
 
@@ -264,6 +277,7 @@ export class BookSync {
 
   private onInbandSnapshot(msg: DeltaMessage, localTime: number): void {
     this.buffer = [];
+    this.deltasBeforeSnapshot = 0;
     this.heldSnapshot = undefined;
     this.awaitingSnapshot = false;
     this.pendingReconcile = undefined;

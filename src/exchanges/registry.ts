@@ -8,12 +8,15 @@ import { binanceAdapter } from './binance.js';
 import { binanceFuturesAdapter } from './binance-futures.js';
 import { coinbaseAdapter } from './coinbase/advanced-trade.js';
 import { coinbaseExchangeAdapter } from './coinbase/exchange.js';
+import { bybitAdapter, bybitLinearAdapter } from './bybit/index.js';
 
 export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
   binance: binanceAdapter,
   'binance-futures': binanceFuturesAdapter,
   coinbase: coinbaseAdapter,
   'coinbase-exchange': coinbaseExchangeAdapter,
+  bybit: bybitAdapter,
+  'bybit-linear': bybitLinearAdapter,
 };
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter | undefined {

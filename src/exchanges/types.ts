@@ -147,6 +147,11 @@ export interface BookRules {
    * triggers a resync; `parseSnapshot`'s `updateId` is then 0 and meaningless.
    */
   readonly reconcileBy?: 'id' | 'top-n';
+  /**
+   * In-band snapshots: deltas tolerated while waiting for the snapshot (stale ones of an earlier subscription); one
+   * more means the snapshot went missing → gap, resync. Undefined: deltas before the snapshot are dropped forever.
+   */
+  readonly maxDeltasBeforeSnapshot?: number;
 }
 
 export interface AdapterContext {
@@ -164,11 +169,17 @@ export interface ExchangeAdapter {
     maxStreamsPerConnection: number;
     /** Outgoing control messages per second (Binance counts pongs too). */
     controlMessagesPerSecond: number;
+    /** REST request-weight budget per minute of the exchange (the scheduler uses ~80% of it). */
+    restWeightPerMinute?: number;
+    /** Response header carrying the server's count of used weight (Binance `x-mbx-used-weight-1m`). */
+    restUsedWeightHeader?: string;
   };
   readonly keepalive: KeepaliveSpec;
   /** Reference data (instrument list) used to validate symbols before subscribing. */
   instrumentsRequest(): RestRequest;
   parseInstruments(body: string): Instrument[];
+  /** The REST weight limit per minute the instruments response announces, if it does (Binance `rateLimits`). */
+  parseRestWeightLimit?(body: string): number | undefined;
   /** Native market id for a unified symbol when instruments are not (yet) known. */
   toMarket(symbol: string): string;
   /** Messages that subscribe these streams (batched as the exchange allows). */

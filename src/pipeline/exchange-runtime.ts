@@ -90,6 +90,8 @@ export class ExchangeRuntime {
   private readonly bySymbol = new Map<string, Instrument>();
   private instrumentsLoaded: Promise<boolean> | undefined;
   private reqId = 1;
+  /** Subscribe request id → the streams it carried. */
+  private readonly requests = new Map<number, StreamRef[]>();
   private watchdog: Subscription | undefined;
   private closed = false;
 
@@ -103,6 +105,8 @@ export class ExchangeRuntime {
     this.ctx = { bookDepth: config.bookDepth ?? 0, instruments: new Map() };
     this.rest = new RestScheduler({
       origin: this.endpoints.rest,
+      ...(adapter.limits.restWeightPerMinute ? { weightLimitPerMinute: adapter.limits.restWeightPerMinute } : {}),
+      ...(adapter.limits.restUsedWeightHeader ? { usedWeightHeader: adapter.limits.restUsedWeightHeader } : {}),
       maxRetries: config.restMaxRetries,
       timeoutMs: config.restTimeoutMs,
       backoff: config.backoff,
@@ -139,6 +143,8 @@ export class ExchangeRuntime {
     this.instrumentsLoaded ??= (async () => {
       try {
         const res = await this.rest.request(this.adapter.instrumentsRequest(), { priority: 0, key: 'instruments' });
+        const limit = this.adapter.parseRestWeightLimit?.(res.body);
+        if (limit !== undefined && limit > 0) this.rest.setWeightLimit(limit);
         for (const inst of this.adapter.parseInstruments(res.body)) {
           this.ctx.instruments.set(inst.market, inst);
           this.bySymbol.set(inst.symbol, inst);
@@ -215,7 +221,7 @@ export class ExchangeRuntime {
     }
     const refs = fresh.map((channel) => ({ market, channel }));
     if (st.slot.conn.isOpen) {
-      for (const m of this.adapter.subscribe(refs, this.ctx, () => this.reqId++)) st.slot.conn.send(m);
+      for (const m of this.build('subscribe', refs)) st.slot.conn.send(m);
     }
     this.ensureSlotRunning(st.slot);
     this.ensureWatchdog();
@@ -230,7 +236,7 @@ export class ExchangeRuntime {
     if (gone.length === 0) return;
     if (st.slot.conn.isOpen) {
       const refs = gone.map((channel) => ({ market: st.market, channel }));
-      for (const m of this.adapter.unsubscribe(refs, this.ctx, () => this.reqId++)) st.slot.conn.send(m);
+      for (const m of this.build('unsubscribe', refs)) st.slot.conn.send(m);
     }
     for (const c of gone) {
       st.channels.delete(c);
@@ -354,7 +360,23 @@ export class ExchangeRuntime {
       const st = this.markets.get(market);
       if (st) for (const channel of st.channels) refs.push({ market, channel });
     }
-    return refs.length === 0 ? [] : this.adapter.subscribe(refs, this.ctx, () => this.reqId++);
+    return refs.length === 0 ? [] : this.build('subscribe', refs);
+  }
+
+  /** Build (un)subscribe messages, remembering which streams each request id carried (errors name only the id). */
+  private build(kind: 'subscribe' | 'unsubscribe', refs: readonly StreamRef[]): string[] {
+    const ids: number[] = [];
+    const msgs = this.adapter[kind](refs, this.ctx, () => {
+      const id = this.reqId++;
+      ids.push(id);
+      return id;
+    });
+    if (kind === 'subscribe') {
+      for (const id of ids) this.requests.set(id, [...refs]);
+      // acks delete their entry; keep the map bounded if an exchange never acks
+      while (this.requests.size > 1000) this.requests.delete(this.requests.keys().next().value!);
+    }
+    return msgs;
   }
 
   private onConnectionEvent(slot: ConnSlot, ev: ConnectionEvent): void {
@@ -478,7 +500,9 @@ export class ExchangeRuntime {
         slot.conn.notePong();
         return;
       case 'heartbeat':
+        return;
       case 'ack':
+        if (typeof msg.id === 'number') this.requests.delete(msg.id);
         return;
       case 'reconnect':
         slot.conn.reconnect('TW_ERR_SERVER_SHUTDOWN', msg.reason, { immediate: true });
@@ -507,26 +531,34 @@ export class ExchangeRuntime {
       }
       case 'error': {
         this.deps.metrics.inc('tickwire_exchange_errors_total', { exchange: this.id });
-        const st = msg.market !== undefined ? this.markets.get(msg.market) : undefined;
-        if (st) {
-          const channels = msg.channel ? [msg.channel] : [...st.channels];
-          for (const channel of channels) {
-            this.status(
-              { scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market: st.market, channel },
-              localTime,
-            );
-          }
-          if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, channels);
-          // a book message of this market could not be read: the book lost an update
-          if (msg.code === 'TW_ERR_MALFORMED_FRAME' && msg.channel === 'book' && st.sync && st.sync.state === 'live') {
-            st.sync.invalidate('TW_ERR_MALFORMED_FRAME', `unreadable book message: ${msg.message}`, localTime);
-            if (this.adapter.book.resync === 'resubscribe') this.resubscribeBook(st);
-          }
-        } else {
+        let targets: StreamRef[] = [];
+        if (msg.market !== undefined) {
+          const st = this.markets.get(msg.market);
+          if (st) targets = (msg.channel ? [msg.channel] : [...st.channels]).map((channel) => ({ market: st.market, channel }));
+        } else if (typeof msg.id === 'number' && this.requests.has(msg.id)) {
+          targets = this.requests.get(msg.id)!;
+          this.requests.delete(msg.id);
+        }
+        if (targets.length === 0) {
           this.status(
             { scope: 'connection', state: 'error', code: msg.code, reason: msg.message, connectionId: slot.conn.id },
             localTime,
           );
+          return;
+        }
+        for (const { market, channel } of targets) {
+          const st = this.markets.get(market);
+          if (!st || !st.channels.has(channel)) continue;
+          this.status(
+            { scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market, channel },
+            localTime,
+          );
+          if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, [channel]);
+          // a book message of this market could not be read: the book lost an update
+          if (msg.code === 'TW_ERR_MALFORMED_FRAME' && channel === 'book' && st.sync && st.sync.state === 'live') {
+            st.sync.invalidate('TW_ERR_MALFORMED_FRAME', `unreadable book message: ${msg.message}`, localTime);
+            if (this.adapter.book.resync === 'resubscribe') this.resubscribeBook(st);
+          }
         }
         return;
       }
@@ -649,8 +681,8 @@ export class ExchangeRuntime {
     const conn = st.slot.conn;
     if (!conn.isOpen) return; // the next open re-sends every subscription
     const refs = [{ market: st.market, channel: 'book' as const }];
-    for (const m of this.adapter.unsubscribe(refs, this.ctx, () => this.reqId++)) conn.send(m);
-    for (const m of this.adapter.subscribe(refs, this.ctx, () => this.reqId++)) conn.send(m);
+    for (const m of this.build('unsubscribe', refs)) conn.send(m);
+    for (const m of this.build('subscribe', refs)) conn.send(m);
   }
 
   private scheduleReconcile(st: MarketState): void {

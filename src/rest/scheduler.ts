@@ -99,6 +99,13 @@ export class RestScheduler {
   private timerAt = Infinity;
   private closed = false;
   private lastUsedWeight = 0;
+  private readonly budgetFraction: number;
+
+  /** The exchange told us its limit (e.g. Binance exchangeInfo `rateLimits`): budget a fraction of it. */
+  setWeightLimit(limitPerMinute: number): void {
+    this.budget.budget = Math.floor(limitPerMinute * this.budgetFraction);
+    this.pump();
+  }
 
   constructor(private readonly opts: RestSchedulerOptions) {
     this.origin = opts.origin.replace(/\/+$/, '');
@@ -112,7 +119,8 @@ export class RestScheduler {
     }
     this.backoff = resolveBackoff(opts.backoff);
     const limit = opts.weightLimitPerMinute ?? 6000;
-    this.budget = new WeightBudget(Math.floor(limit * (opts.budgetFraction ?? 0.8)), opts.weightWindowMs ?? 60_000);
+    this.budgetFraction = opts.budgetFraction ?? 0.8;
+    this.budget = new WeightBudget(Math.floor(limit * this.budgetFraction), opts.weightWindowMs ?? 60_000);
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 4);
     this.maxRetries = opts.maxRetries ?? 8;
     this.timeoutMs = opts.timeoutMs ?? 10_000;

@@ -9,7 +9,7 @@ export class WeightBudget {
 
   /** `budget`: the most this scheduler lets the window hold (already the safety fraction of the limit). */
   constructor(
-    readonly budget: number,
+    public budget: number,
     readonly windowMs: number,
   ) {}
 

@@ -8,6 +8,7 @@ import type { ExchangeId } from '../schema/events.js';
 import { coinbaseExchangeProtocol } from './coinbase-exchange-server.js';
 import { coinbaseProtocol } from './coinbase-server.js';
 import { binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
+import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
 import { SimLog, SimServer, type BurstOptions, type BurstResult, type SimProtocol } from './server.js';
 import { resolveSpecs } from './symbols.js';
 import type { SimBook, SimFault, SimLogEntry, SimSymbolSpec } from './types.js';
@@ -86,6 +87,8 @@ export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
   'binance-futures': binanceFuturesProtocol,
   coinbase: coinbaseProtocol,
   'coinbase-exchange': coinbaseExchangeProtocol,
+  bybit: bybitSpotProtocol,
+  'bybit-linear': bybitLinearProtocol,
 };
 
 export async function startSim(options: SimOptions = {}): Promise<Simulator> {
