@@ -191,3 +191,37 @@ describe('Coinbase Advanced Trade JWT (ES256)', () => {
     expect(redactCoinbaseFrame(frame)).toBe('{"type":"subscribe","product_ids":["BTC-USD"],"channel":"level2","jwt":"[Redacted]"}');
   });
 });
+
+describe('the CLI logger redacts credentials', () => {
+  it('every credential field, top level and nested, is censored', async () => {
+    const { default: pino } = await import('pino');
+    const { loggerOptions } = await import('../../src/cli/args.js');
+    const lines: string[] = [];
+    const log = pino(loggerOptions('info'), { write: (s: string) => lines.push(s) });
+    const secret = VECTORS[0]!.secret;
+    log.info({ credentials: { key: 'K1', secret, passphrase: 'P1' }, jwt: 'a.b.c', msg: { signature: 'SIG' } }, 'subscribing');
+    expect(lines).toHaveLength(1);
+    for (const s of ['K1', secret, 'P1', 'a.b.c', 'SIG']) expect(lines[0]).not.toContain(s);
+    expect(lines[0]).toContain('[Redacted]');
+  });
+});
+
+describe('coinbaseAdaptersFromEnv', () => {
+  it('keyless without credentials (level2_batch); signed level2 with them', async () => {
+    const { coinbaseAdaptersFromEnv } = await import('../../src/exchanges/coinbase/index.js');
+    const noFile = (): string => {
+      throw new Error('no file');
+    };
+    const ref = [{ market: 'BTC-USD', channel: 'book' as const }];
+    const keyless = coinbaseAdaptersFromEnv({}, noFile);
+    expect(JSON.parse(keyless['coinbase-exchange'].subscribe(ref, CTX, () => 1)[0]!)).toEqual({
+      type: 'subscribe',
+      product_ids: ['BTC-USD'],
+      channels: ['level2_batch', 'heartbeat'],
+    });
+    const env = { [ENV.exchangeKey]: 'k', [ENV.exchangeSecret]: VECTORS[0]!.secret, [ENV.exchangePassphrase]: 'p' };
+    const signed = JSON.parse(coinbaseAdaptersFromEnv(env, noFile)['coinbase-exchange'].subscribe(ref, CTX, () => 1)[0]!) as Record<string, unknown>;
+    expect(signed).toMatchObject({ channels: ['level2', 'heartbeat'], key: 'k', passphrase: 'p' });
+    expect(typeof signed['signature']).toBe('string');
+  });
+});
