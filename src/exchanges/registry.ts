@@ -8,6 +8,7 @@ import { binanceAdapter } from './binance.js';
 import { binanceFuturesAdapter } from './binance-futures.js';
 import { coinbaseAdapter } from './coinbase/advanced-trade.js';
 import { coinbaseExchangeAdapter } from './coinbase/exchange.js';
+import { krakenAdapter } from './kraken/index.js';
 import { bybitAdapter, bybitLinearAdapter } from './bybit/index.js';
 
 export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
@@ -15,6 +16,7 @@ export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
   'binance-futures': binanceFuturesAdapter,
   coinbase: coinbaseAdapter,
   'coinbase-exchange': coinbaseExchangeAdapter,
+  kraken: krakenAdapter,
   bybit: bybitAdapter,
   'bybit-linear': bybitLinearAdapter,
 };

@@ -14,13 +14,12 @@ import type {
   Endpoints,
   ExchangeAdapter,
   Instrument,
-  RestSnapshot,
   StreamRef,
   TickerFields,
   WireMessage,
 } from '../exchanges/types.js';
-import { BookSync } from '../book/book-sync.js';
-import { TopCrossCheck } from '../book/top-compare.js';
+import type { BookSync } from '../book/book-sync.js';
+import { BookDriver } from './book-driver.js';
 import type { Connection, ConnectionEvent, ConnectionOptions } from '../connection/index.js';
 import { RestScheduler, type HttpGet } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
@@ -54,13 +53,7 @@ interface MarketState {
   readonly channels: Set<Channel>;
   slot: ConnSlot;
   ticker: TickerFields | undefined;
-  sync: BookSync | undefined;
-  snapshotWanted: boolean;
-  snapshotInFlight: boolean;
-  snapshotFallback: Subscription | undefined;
-  reconcileTimer: Subscription | undefined;
-  /** Top-N cross-check state (`reconcileBy: 'top-n'`); reset whenever the book is re-snapshotted. */
-  crossCheck: TopCrossCheck | undefined;
+  book: BookDriver | undefined;
   /** scheduler.now() of the last data per channel. */
   readonly lastData: Map<Channel, number>;
   readonly noData: Set<Channel>;
@@ -75,10 +68,6 @@ export interface BookView {
   sync: BookSync;
 }
 
-/** Top-N cross-check: levels compared per side, REST depth asked, consecutive identical differences to resync. */
-const CROSS_CHECK = { depth: 10, requestDepth: 50, persistAfter: 3 } as const;
-const SNAPSHOT_FALLBACK_MS = 3_000;
-const SNAPSHOT_RETRY_MS = 1_000;
 
 export class ExchangeRuntime {
   readonly id: ExchangeId;
@@ -201,12 +190,7 @@ export class ExchangeRuntime {
         channels: new Set(),
         slot,
         ticker: undefined,
-        sync: undefined,
-        snapshotWanted: false,
-        snapshotInFlight: false,
-        snapshotFallback: undefined,
-        reconcileTimer: undefined,
-        crossCheck: undefined,
+        book: undefined,
         lastData: new Map(),
         noData: new Set(),
       };
@@ -261,15 +245,9 @@ export class ExchangeRuntime {
   books(): BookView[] {
     const out: BookView[] = [];
     for (const st of this.markets.values()) {
-      if (st.sync) {
-        out.push({
-          exchange: this.id,
-          symbol: st.symbol,
-          market: st.market,
-          state: st.sync.state,
-          updateId: st.sync.updateId,
-          sync: st.sync,
-        });
+      if (st.book) {
+        const sync = st.book.sync;
+        out.push({ exchange: this.id, symbol: st.symbol, market: st.market, state: sync.state, updateId: sync.updateId, sync });
       }
     }
     return out;
@@ -286,7 +264,7 @@ export class ExchangeRuntime {
   /** Fetch a REST snapshot now and cross-check it against the live book. */
   reconcileNow(symbol: string): void {
     const st = this.findBySymbol(symbol);
-    if (st?.sync) this.reconcile(st);
+    st?.book?.reconcile();
   }
 
   close(): void {
@@ -402,9 +380,8 @@ export class ExchangeRuntime {
       // Every book on this connection may have missed updates: untrustworthy until resynced.
       for (const m of slot.markets) {
         const st = this.markets.get(m);
-        if (st?.sync && st.sync.state === 'live') {
-          this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: 'TW_ERR_RECONNECTED' });
-          st.sync.invalidate('TW_ERR_RECONNECTED', `connection ${slot.conn.id} ${ev.state}: ${ev.reason}`, ev.localTime);
+        if (st?.book && st.book.state === 'live') {
+          st.book.invalidate('TW_ERR_RECONNECTED', `connection ${slot.conn.id} ${ev.state}: ${ev.reason}`, ev.localTime);
         }
       }
     }
@@ -455,10 +432,9 @@ export class ExchangeRuntime {
     switch (msg.kind) {
       case 'book': {
         const st = this.markets.get(msg.market);
-        if (st?.sync === undefined) return;
+        if (st?.book === undefined) return;
         this.touch(st, 'book', localTime);
-        if (st.snapshotWanted && !st.snapshotInFlight) this.fetchSnapshot(st);
-        st.sync.onMessage(msg, localTime);
+        st.book.onMessage(msg, localTime);
         return;
       }
       case 'ticker': {
@@ -514,16 +490,13 @@ export class ExchangeRuntime {
           // A per-connection sequence gap: every book on this connection may have missed updates.
           for (const m of slot.markets) {
             const st = this.markets.get(m);
-            if (st?.sync && st.sync.state !== 'resyncing') {
-              this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: 'TW_ERR_SEQUENCE_GAP' });
-              st.sync.invalidate(
+            if (st?.book && st.book.state !== 'resyncing') {
+              st.book.invalidate(
                 'TW_ERR_SEQUENCE_GAP',
                 `connection sequence jumped from ${prev} to ${msg.value}`,
                 localTime,
                 { connectionId: slot.conn.id, from: prev, to: msg.value },
               );
-              // in-band books come back only with a fresh subscription (the connection stays open)
-              if (this.adapter.book.resync === 'resubscribe') this.resubscribeBook(st);
             }
           }
         }
@@ -555,9 +528,8 @@ export class ExchangeRuntime {
           );
           if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, [channel]);
           // a book message of this market could not be read: the book lost an update
-          if (msg.code === 'TW_ERR_MALFORMED_FRAME' && channel === 'book' && st.sync && st.sync.state === 'live') {
-            st.sync.invalidate('TW_ERR_MALFORMED_FRAME', `unreadable book message: ${msg.message}`, localTime);
-            if (this.adapter.book.resync === 'resubscribe') this.resubscribeBook(st);
+          if (msg.code === 'TW_ERR_MALFORMED_FRAME' && channel === 'book' && st.book?.state === 'live') {
+            st.book.invalidate('TW_ERR_MALFORMED_FRAME', `unreadable book message: ${msg.message}`, localTime);
           }
         }
         return;
@@ -590,91 +562,28 @@ export class ExchangeRuntime {
   // ---- books ----
 
   private startBook(st: MarketState): void {
-    const rules = this.adapter.book;
-    const sync = new BookSync({
+    st.book = new BookDriver({
       exchange: this.id,
       symbol: st.symbol,
       market: st.market,
-      rules,
+      rules: this.adapter.book,
       subscribedDepth: this.config.bookDepth ?? 0,
-      requestSnapshot: () => this.wantSnapshot(st),
-      requestResubscribe: () => this.resubscribeBook(st),
-      emit: (e) => {
-        if (e.type === 'book_snapshot') st.crossCheck?.reset();
-        if (e.type === 'status' && e.state === 'resyncing') {
-          this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: e.code });
-        }
-        this.deps.emit(e);
-      },
+      snapshotDepth: this.config.snapshotDepth,
+      reconcileIntervalMs: this.config.reconcileIntervalMs,
+      rest: this.rest,
+      scheduler: this.deps.scheduler,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+      metrics: this.deps.metrics,
+      emit: this.deps.emit,
+      isOpen: () => st.slot.conn.isOpen,
+      resubscribe: () => this.resubscribeBook(st),
     });
-    st.sync = sync;
-    sync.start(this.now);
-    this.scheduleReconcile(st);
   }
 
   private stopBook(st: MarketState): void {
-    st.snapshotFallback?.unsubscribe();
-    st.reconcileTimer?.unsubscribe();
-    st.snapshotFallback = undefined;
-    st.reconcileTimer = undefined;
-    st.sync = undefined;
-    st.snapshotWanted = false;
-  }
-
-  /**
-   * The sync wants a REST snapshot. Binance's procedure fetches it after the first buffered delta, so the fetch
-   * waits for the next delta of this market (or a fallback delay for a quiet book).
-   */
-  private wantSnapshot(st: MarketState): void {
-    st.snapshotWanted = true;
-    st.snapshotFallback?.unsubscribe();
-    st.snapshotFallback = this.deps.scheduler.schedule(() => {
-      st.snapshotFallback = undefined;
-      if (st.snapshotWanted && !st.snapshotInFlight && st.slot.conn.isOpen) this.fetchSnapshot(st);
-      else if (st.snapshotWanted && !st.snapshotInFlight) this.wantSnapshot(st);
-    }, SNAPSHOT_FALLBACK_MS);
-  }
-
-  private fetchSnapshot(st: MarketState): void {
-    const sync = st.sync;
-    const rules = this.adapter.book;
-    if (!sync || !rules.snapshotRequest || !rules.parseSnapshot) return;
-    st.snapshotWanted = false;
-    st.snapshotInFlight = true;
-    st.snapshotFallback?.unsubscribe();
-    st.snapshotFallback = undefined;
-    const req = rules.snapshotRequest(st.market, this.config.snapshotDepth);
-    this.rest.request(req, { priority: 1, key: st.market }).then(
-      (res) => {
-        st.snapshotInFlight = false;
-        if (st.sync !== sync) return;
-        let snap;
-        try {
-          snap = rules.parseSnapshot!(res.body);
-        } catch (err) {
-          sync.onSnapshotError('TW_ERR_MALFORMED_FRAME', `bad REST snapshot: ${(err as Error).message}`, this.now);
-          this.retrySnapshot(st, sync);
-          return;
-        }
-        sync.onSnapshot(snap, this.now);
-      },
-      (err: unknown) => {
-        st.snapshotInFlight = false;
-        if (st.sync !== sync || this.closed) return;
-        sync.onSnapshotError(
-          err instanceof TwError ? err.code : 'TW_ERR_REST_FAILED',
-          `REST snapshot failed: ${(err as Error).message}`,
-          this.now,
-        );
-        this.retrySnapshot(st, sync);
-      },
-    );
-  }
-
-  private retrySnapshot(st: MarketState, sync: BookSync): void {
-    this.deps.scheduler.schedule(() => {
-      if (st.sync === sync && !this.closed && sync.state !== 'live') this.wantSnapshot(st);
-    }, SNAPSHOT_RETRY_MS);
+    st.book?.stop();
+    st.book = undefined;
   }
 
   private resubscribeBook(st: MarketState): void {
@@ -683,68 +592,6 @@ export class ExchangeRuntime {
     const refs = [{ market: st.market, channel: 'book' as const }];
     for (const m of this.build('unsubscribe', refs)) conn.send(m);
     for (const m of this.build('subscribe', refs)) conn.send(m);
-  }
-
-  private scheduleReconcile(st: MarketState): void {
-    const every = this.config.reconcileIntervalMs;
-    if (every === 0 || !this.adapter.book.snapshotRequest || !this.adapter.book.parseSnapshot) return;
-    st.reconcileTimer = interval(every, this.deps.scheduler).subscribe(() => this.reconcile(st));
-  }
-
-  private reconcile(st: MarketState): void {
-    const sync = st.sync;
-    const rules = this.adapter.book;
-    if (!sync || sync.state !== 'live' || !rules.snapshotRequest || !rules.parseSnapshot) return;
-    const topN = rules.reconcileBy === 'top-n';
-    const req = rules.snapshotRequest(st.market, topN ? Math.min(this.config.snapshotDepth, CROSS_CHECK.requestDepth) : this.config.snapshotDepth);
-    this.rest.request(req, { priority: 5, key: st.market }).then(
-      (res) => {
-        if (st.sync !== sync) return;
-        try {
-          const snap = rules.parseSnapshot!(res.body);
-          if (topN) this.crossCheck(st, sync, snap);
-          else sync.reconcile(snap, this.now);
-        } catch (err) {
-          this.deps.logger.warn({ err, market: st.market }, 'bad REST snapshot for reconciliation');
-        }
-      },
-      (err: unknown) => this.deps.logger.warn({ err, market: st.market }, 'reconciliation snapshot failed'),
-    );
-  }
-
-  /**
-   * Top-N cross-check for books whose REST snapshot has no usable id (`reconcileBy: 'top-n'`, Coinbase): compare
-   * the live book's top levels with the REST book on arrival; only a difference seen identically in
-   * `persistAfter` consecutive checks resyncs the book (resubscribe for in-band books).
-   */
-  private crossCheck(st: MarketState, sync: BookSync, snap: RestSnapshot): void {
-    if (sync.state !== 'live') return;
-    st.crossCheck ??= new TopCrossCheck({ depth: CROSS_CHECK.depth, persistAfter: CROSS_CHECK.persistAfter });
-    const r = st.crossCheck.check(sync.book, snap);
-    if (r.diverged) {
-      st.crossCheck.reset();
-      sync.invalidate('TW_ERR_RECONCILE_MISMATCH', 'book top differs from the REST book in consecutive cross-checks', this.now, {
-        depth: CROSS_CHECK.depth,
-        checks: CROSS_CHECK.persistAfter,
-        differing: r.persistent.length,
-        diffs: r.persistent.slice(0, 20),
-      });
-      // REST-resynced books asked for their snapshot inside invalidate
-      if (this.adapter.book.resync === 'resubscribe') this.resubscribeBook(st);
-      return;
-    }
-    if (r.differences.length === 0) {
-      this.status({
-        scope: 'stream',
-        state: 'reconciled',
-        code: 'TW_OK',
-        reason: 'book top matches the REST book',
-        symbol: st.symbol,
-        market: st.market,
-        channel: 'book',
-        details: { depth: CROSS_CHECK.depth },
-      });
-    }
   }
 
   private onRestEvent(code: TwErrorCode, reason: string, details: Record<string, unknown>, key?: string): void {

@@ -8,6 +8,7 @@ import type { ExchangeId } from '../schema/events.js';
 import { coinbaseExchangeProtocol } from './coinbase-exchange-server.js';
 import { coinbaseProtocol } from './coinbase-server.js';
 import { binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
+import { krakenProtocol } from './kraken-server.js';
 import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
 import { SimLog, SimServer, type BurstOptions, type BurstResult, type SimProtocol } from './server.js';
 import { resolveSpecs } from './symbols.js';
@@ -87,6 +88,7 @@ export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
   'binance-futures': binanceFuturesProtocol,
   coinbase: coinbaseProtocol,
   'coinbase-exchange': coinbaseExchangeProtocol,
+  kraken: krakenProtocol,
   bybit: bybitSpotProtocol,
   'bybit-linear': bybitLinearProtocol,
 };
