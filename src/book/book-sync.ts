@@ -180,10 +180,10 @@ export class BookSync {
   }
 
   /** The book can no longer be trusted (e.g. TW_ERR_RECONNECTED): `resyncing`, cleared, new snapshot awaited. */
-  invalidate(code: TwErrorCode, reason: string, localTime: number): void {
+  invalidate(code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>): void {
     this.reset();
     this._state = 'resyncing';
-    this.status('resyncing', code, reason, localTime);
+    this.status('resyncing', code, reason, localTime, details);
     if (this.opts.rules.snapshot === 'rest' || this.opts.rules.resync === 'rest') this.askSnapshot();
     // in-band: the pipeline re-subscribes on reconnect and the snapshot comes with it
   }

@@ -146,6 +146,13 @@ export interface BookRules {
   /** Books defined at a fixed depth are truncated to it after every message (Kraken). */
   truncateTo?(subscribedDepth: number): number | undefined;
   /**
+   * How the periodic REST cross-check compares (default `id`: splice/compare at the snapshot's update id).
+   * `top-n`: the REST book carries no usable id (Coinbase), so the local book's top levels are compared with the
+   * REST book's on arrival (src/book/top-compare.ts) and only a divergence that persists over several checks
+   * triggers a resync; `parseSnapshot`'s `updateId` is then 0 and meaningless.
+   */
+  readonly reconcileBy?: 'id' | 'top-n';
+  /**
    * In-band snapshots: deltas tolerated while waiting for the snapshot (stale ones of an earlier subscription); one
    * more means the snapshot went missing → gap, resync. Undefined: deltas before the snapshot are dropped forever.
    */
@@ -190,4 +197,9 @@ export interface ExchangeAdapter {
   /** Parse one text frame. Pure; throws only on JSON that is not valid (the caller counts it). */
   parse(frame: string, ctx: AdapterContext): WireMessage[];
   readonly book: BookRules;
+  /**
+   * An outgoing message as it may be logged: adapters whose subscribe messages carry credentials (Coinbase
+   * signatures, JWTs) replace them. Log outgoing frames only through this when it is defined.
+   */
+  redactOutgoing?(message: string): string;
 }

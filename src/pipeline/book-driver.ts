@@ -10,12 +10,15 @@ import type { TwErrorCode } from '../errors.js';
 import { TwError } from '../errors.js';
 import type { BookRules, DeltaMessage } from '../exchanges/types.js';
 import { BookSync } from '../book/book-sync.js';
+import { TopCrossCheck } from '../book/top-compare.js';
 import type { RestScheduler } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Metrics } from './metrics.js';
 
 const SNAPSHOT_FALLBACK_MS = 3_000;
 const SNAPSHOT_RETRY_MS = 1_000;
+/** Top-N cross-check (`reconcileBy: 'top-n'`): levels compared per side, REST depth asked, checks to persist. */
+const CROSS_CHECK = { depth: 10, requestDepth: 50, persistAfter: 3 } as const;
 
 export interface BookDriverOptions {
   exchange: ExchangeId;
@@ -46,6 +49,8 @@ export class BookDriver {
   private fallback: Subscription | undefined;
   private retry: Subscription | undefined;
   private readonly reconcileTimer: Subscription | undefined;
+  /** Top-N cross-check state, reset whenever the book is re-snapshotted. */
+  private crossCheck: TopCrossCheck | undefined;
   private stopped = false;
 
   constructor(private readonly o: BookDriverOptions) {
@@ -59,6 +64,7 @@ export class BookDriver {
       requestSnapshot: () => this.wantSnapshot(),
       requestResubscribe: () => o.resubscribe(),
       emit: (e) => {
+        if (e.type === 'book_snapshot') this.crossCheck?.reset();
         if (e.type === 'status' && e.state === 'resyncing') {
           o.metrics.inc('tickwire_resyncs_total', { exchange: o.exchange, cause: e.code });
         }
@@ -81,8 +87,14 @@ export class BookDriver {
     this.sync.onMessage(msg, localTime);
   }
 
-  invalidate(code: TwErrorCode, reason: string, localTime: number): void {
-    this.sync.invalidate(code, reason, localTime);
+  /**
+   * The book can no longer be trusted. In-band books come back only with a fresh subscription: resubscribed now
+   * when the connection is open (a per-connection sequence gap, an unreadable book message, a cross-check
+   * divergence); after a reconnect the open re-sends every subscription anyway.
+   */
+  invalidate(code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>): void {
+    this.sync.invalidate(code, reason, localTime, details);
+    if (this.o.rules.resync === 'resubscribe' && this.o.isOpen()) this.o.resubscribe();
   }
 
   stop(): void {
@@ -96,17 +108,57 @@ export class BookDriver {
   reconcile(): void {
     const { rules, rest, market } = this.o;
     if (this.stopped || this.sync.state !== 'live' || !rules.snapshotRequest || !rules.parseSnapshot) return;
-    rest.request(rules.snapshotRequest(market, this.o.snapshotDepth), { priority: 5, key: market }).then(
+    const topN = rules.reconcileBy === 'top-n';
+    const depth = topN ? Math.min(this.o.snapshotDepth, CROSS_CHECK.requestDepth) : this.o.snapshotDepth;
+    rest.request(rules.snapshotRequest(market, depth), { priority: 5, key: market }).then(
       (res) => {
         if (this.stopped) return;
         try {
-          this.sync.reconcile(rules.parseSnapshot!(res.body), this.o.clock.nowMicros());
+          const snap = rules.parseSnapshot!(res.body);
+          if (topN) this.compareTop(snap);
+          else this.sync.reconcile(snap, this.o.clock.nowMicros());
         } catch (err) {
           this.o.logger.warn({ err, market }, 'bad REST snapshot for reconciliation');
         }
       },
       (err: unknown) => this.o.logger.warn({ err, market }, 'reconciliation snapshot failed'),
     );
+  }
+
+  /**
+   * Top-N cross-check for books whose REST snapshot has no usable id (Coinbase): the live book's top levels against
+   * the REST book on arrival; only a difference seen identically in `persistAfter` consecutive checks resyncs.
+   */
+  private compareTop(snap: { bids: readonly [string, string][]; asks: readonly [string, string][] }): void {
+    if (this.sync.state !== 'live') return;
+    this.crossCheck ??= new TopCrossCheck({ depth: CROSS_CHECK.depth, persistAfter: CROSS_CHECK.persistAfter });
+    const r = this.crossCheck.check(this.sync.book, snap);
+    const now = this.o.clock.nowMicros();
+    if (r.diverged) {
+      this.crossCheck.reset();
+      this.invalidate('TW_ERR_RECONCILE_MISMATCH', 'book top differs from the REST book in consecutive cross-checks', now, {
+        depth: CROSS_CHECK.depth,
+        checks: CROSS_CHECK.persistAfter,
+        differing: r.persistent.length,
+        diffs: r.persistent.slice(0, 20),
+      });
+      return;
+    }
+    if (r.differences.length === 0) {
+      this.o.emit({
+        type: 'status',
+        scope: 'stream',
+        exchange: this.o.exchange,
+        symbol: this.o.symbol,
+        market: this.o.market,
+        channel: 'book',
+        state: 'reconciled',
+        code: 'TW_OK',
+        reason: 'book top matches the REST book',
+        details: { depth: CROSS_CHECK.depth },
+        localTime: now,
+      });
+    }
   }
 
   /**

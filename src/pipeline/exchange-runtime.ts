@@ -526,6 +526,7 @@ export class ExchangeRuntime {
                 'TW_ERR_SEQUENCE_GAP',
                 `connection sequence jumped from ${prev} to ${msg.value}`,
                 localTime,
+                { connectionId: slot.conn.id, from: prev, to: msg.value },
               );
             }
           }
@@ -560,6 +561,10 @@ export class ExchangeRuntime {
             localTime,
           );
           if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, [channel]);
+          // a book message of this market could not be read: the book lost an update
+          if (msg.code === 'TW_ERR_MALFORMED_FRAME' && channel === 'book' && st.book?.state === 'live') {
+            st.book.invalidate('TW_ERR_MALFORMED_FRAME', `unreadable book message: ${msg.message}`, localTime);
+          }
         }
         return;
       }

@@ -5,6 +5,8 @@
  * `PROTOCOLS` below.
  */
 import type { ExchangeId } from '../schema/events.js';
+import { coinbaseExchangeProtocol } from './coinbase-exchange-server.js';
+import { coinbaseProtocol } from './coinbase-server.js';
 import { binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
 import { krakenProtocol } from './kraken-server.js';
 import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
@@ -90,6 +92,8 @@ type ProtocolFactory = (opts: BinanceSimOptions) => SimProtocol;
 export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
   binance: binanceSpotProtocol,
   'binance-futures': binanceFuturesProtocol,
+  coinbase: coinbaseProtocol,
+  'coinbase-exchange': coinbaseExchangeProtocol,
   kraken: krakenProtocol,
   bybit: bybitSpotProtocol,
   'bybit-linear': bybitLinearProtocol,
