@@ -231,21 +231,26 @@ export class ClientSession implements StreamHost {
     const top = cmd.top ?? this.ctx.settings.top;
     const every = cmd.every ?? this.ctx.settings.every;
     for (const n of names) this.pending.add(n.key);
-    const leases = names.map((n) => this.ctx.registry.acquire(n));
-    const oks = await Promise.all(leases.map((l) => l.ok));
-    for (const n of names) this.pending.delete(n.key);
-    if (this.closed) {
-      for (const l of leases) l.release();
-      return;
-    }
-    const bad = names.filter((_, i) => !oks[i]).map((n) => n.key);
-    if (bad.length > 0) {
-      for (const l of leases) l.release();
+    // Validate every symbol first (hub.add with no channel subscribes nothing), so a command naming an unknown
+    // symbol changes nothing upstream either.
+    const valid = await Promise.all(names.map((n) => this.ctx.hub.add(n.exchange, n.symbol, [])));
+    const bad = names.filter((_, i) => !valid[i]).map((n) => n.key);
+    if (bad.length > 0 || this.closed) {
+      for (const n of names) this.pending.delete(n.key);
       this.error(cmd.id, `unknown symbol: ${bad.join(', ')} (not listed by the exchange, or not trading)`, {
         op: 'subscribe',
         code: 'TW_ERR_UNKNOWN_SYMBOL',
         streams: bad,
       });
+      return;
+    }
+    const leases = names.map((n) => this.ctx.registry.acquire(n));
+    const oks = await Promise.all(leases.map((l) => l.ok));
+    for (const n of names) this.pending.delete(n.key);
+    const refused = names.filter((_, i) => !oks[i]).map((n) => n.key);
+    if (this.closed || refused.length > 0) {
+      for (const l of leases) l.release();
+      this.error(cmd.id, `upstream refused ${refused.join(', ')}`, { op: 'subscribe', code: 'TW_ERR_UNKNOWN_SYMBOL', streams: refused });
       return;
     }
     const created: ClientStream[] = [];
