@@ -1,0 +1,97 @@
+/**
+ * Slow consumers: a client whose socket is paused falls behind; its book stream is conflated and, behind past the
+ * limit, it is disconnected with 4008 — while a normal client on the same stream receives every delta in order.
+ * A client that catches up gets an explicit gap status and a fresh snapshot.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { expectClientBookEqualsTruth, expectContiguous, startServerHarness, until, type ServerHarness, type Msg } from './server-harness.js';
+
+const BTC = 'binance:BTC/USDT@book';
+let h: ServerHarness;
+
+afterEach(async () => {
+  await h.close();
+});
+
+const socketOf = (ws: WebSocket): Socket => (ws as unknown as { _socket: Socket })._socket;
+
+/** Book messages chain: every delta's firstUpdateId follows the previous book message's updateId. */
+function expectChained(msgs: Msg[]): number {
+  const books = msgs.filter((m) => m.type === 'book_snapshot' || m.type === 'book_delta');
+  let deltas = 0;
+  for (let i = 1; i < books.length; i++) {
+    if (books[i]!.type !== 'book_delta') continue;
+    deltas++;
+    expect(books[i]!.firstUpdateId, `delta ${i}`).toBe((books[i - 1]!.updateId as number) + 1);
+  }
+  return deltas;
+}
+
+describe('slow consumers', () => {
+  it('a stalled client is conflated then disconnected (4008); a normal client on the stream misses nothing', async () => {
+    h = await startServerHarness({
+      server: {
+        heartbeatMs: 60_000,
+        limits: { highWaterBytes: 64 * 1024, slowClientTimeoutMs: 1_000, closeTimeoutMs: 10_000, maxBufferedBytes: 64 * 1024 * 1024 },
+      },
+    });
+    const normal = await h.client();
+    const stalled = await h.client();
+    await normal.command({ op: 'subscribe', streams: [BTC] });
+    await stalled.command({ op: 'subscribe', streams: [BTC] });
+    await stalled.waitFor((m) => m.type === 'book_delta', 'a delta', 8_000, 0);
+    socketOf(stalled.ws).pause();
+    const stalledSession = [...h.server.clients()].find((s) => s.id === 2)!;
+    // push data as fast as the simulator can until the stalled client is behind, then until it is cut off
+    let bursts = 0;
+    while (h.server.metrics.sum('tickwire_server_conflations_total') === 0 && bursts++ < 40) {
+      await h.sim.burst('binance', { symbols: ['BTC/USDT'], diffs: 2_000 });
+    }
+    expect(h.server.metrics.sum('tickwire_server_conflations_total')).toBe(1);
+    expect(stalledSession.behindSince).toBeDefined();
+    await until(() => h.server.metrics.get('tickwire_server_disconnects_total', { reason: 'slow_consumer' }) === 1, 'slow consumer cut off');
+    expect(h.server.clients().size).toBe(1);
+    // the normal client kept every delta, in order, and its book is the true one
+    await expectClientBookEqualsTruth(h, normal, BTC, 50);
+    expectContiguous(normal.stream(BTC));
+    expect(expectChained(normal.stream(BTC))).toBeGreaterThan(2_000);
+    expect(normal.stream(BTC).some((m) => m.type === 'status' && m.state === 'gap')).toBe(false);
+    // the stalled client, resumed, reads what was queued and then the close: 4008 with a reason
+    socketOf(stalled.ws).resume();
+    const closed = await stalled.closed;
+    expect(closed.code).toBe(4008);
+    expect(closed.reason).toMatch(/slow consumer/);
+    expectContiguous(stalled.stream(BTC)); // what it got before the conflation had no hole
+  });
+
+  it('a client that catches up gets a gap status naming the hole, then a fresh snapshot, then the true book', async () => {
+    h = await startServerHarness({
+      server: { heartbeatMs: 60_000, limits: { highWaterBytes: 64 * 1024, slowClientTimeoutMs: 30_000 } },
+    });
+    const c = await h.client();
+    await c.command({ op: 'subscribe', streams: [BTC] });
+    await c.waitFor((m) => m.type === 'book_delta', 'a delta', 8_000, 0);
+    socketOf(c.ws).pause();
+    let bursts = 0;
+    while (h.server.metrics.sum('tickwire_server_conflations_total') === 0 && bursts++ < 40) {
+      await h.sim.burst('binance', { symbols: ['BTC/USDT'], diffs: 2_000 });
+    }
+    expect(h.server.metrics.sum('tickwire_server_conflations_total')).toBe(1);
+    socketOf(c.ws).resume();
+    const gap = await c.waitFor((m) => m.type === 'status' && m.state === 'gap', 'gap status', 10_000, 0);
+    expect(gap).toMatchObject({ stream: BTC, code: 'TW_ERR_BACKPRESSURE', channel: 'book' });
+    const details = gap.details as { dropped: number; firstSeq: number; lastSeq: number };
+    const msgs = c.stream(BTC);
+    const gi = msgs.indexOf(gap);
+    // the seq hole is exactly what the gap names
+    expect(msgs[gi - 1]!.seq).toBe(details.firstSeq - 1);
+    expect(gap.seq).toBe(details.lastSeq + 1);
+    expect(details.dropped).toBe(details.lastSeq - details.firstSeq + 1);
+    const after = await c.waitFor((m) => m.stream === BTC && (m.seq as number) === (gap.seq as number) + 1, 'after the gap', 10_000, 0);
+    expect(after.type).toBe('book_snapshot');
+    await expectClientBookEqualsTruth(h, c, BTC, 50);
+    expect(h.server.clients().size).toBe(1);
+  });
+});
