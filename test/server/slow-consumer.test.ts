@@ -66,32 +66,46 @@ describe('slow consumers', () => {
     expectContiguous(stalled.stream(BTC)); // what it got before the conflation had no hole
   });
 
-  it('a client that catches up gets a gap status naming the hole, then a fresh snapshot, then the true book', async () => {
+  it('a client that catches up: its book gets a gap status naming the hole then a fresh snapshot; its trades a gap marker', async () => {
     h = await startServerHarness({
+      sim: { tradeIntervalMs: 5 },
       server: { heartbeatMs: 60_000, limits: { highWaterBytes: 64 * 1024, slowClientTimeoutMs: 30_000 } },
     });
+    const TRADES = 'binance:BTC/USDT@trades';
     const c = await h.client();
-    await c.command({ op: 'subscribe', streams: [BTC] });
+    await c.command({ op: 'subscribe', streams: [BTC, TRADES] });
     await c.waitFor((m) => m.type === 'book_delta', 'a delta', 8_000, 0);
+    await c.waitFor((m) => m.type === 'trade', 'a trade', 8_000, 0);
     socketOf(c.ws).pause();
     let bursts = 0;
     while (h.server.metrics.sum('tickwire_server_conflations_total') === 0 && bursts++ < 40) {
       await h.sim.burst('binance', { symbols: ['BTC/USDT'], diffs: 2_000 });
     }
     expect(h.server.metrics.sum('tickwire_server_conflations_total')).toBe(1);
+    // trades keep coming while the client is behind: they are numbered and dropped
+    const session = [...h.server.clients()][0]!;
+    const tradesSeq = session.streams.get(TRADES)!.seq;
+    await until(() => session.streams.get(TRADES)!.seq > tradesSeq + 3, 'trades while behind');
     socketOf(c.ws).resume();
-    const gap = await c.waitFor((m) => m.type === 'status' && m.state === 'gap', 'gap status', 10_000, 0);
-    expect(gap).toMatchObject({ stream: BTC, code: 'TW_ERR_BACKPRESSURE', channel: 'book' });
-    const details = gap.details as { dropped: number; firstSeq: number; lastSeq: number };
-    const msgs = c.stream(BTC);
-    const gi = msgs.indexOf(gap);
-    // the seq hole is exactly what the gap names
-    expect(msgs[gi - 1]!.seq).toBe(details.firstSeq - 1);
-    expect(gap.seq).toBe(details.lastSeq + 1);
-    expect(details.dropped).toBe(details.lastSeq - details.firstSeq + 1);
-    const after = await c.waitFor((m) => m.stream === BTC && (m.seq as number) === (gap.seq as number) + 1, 'after the gap', 10_000, 0);
-    expect(after.type).toBe('book_snapshot');
+
+    for (const [stream, book] of [
+      [BTC, true],
+      [TRADES, false],
+    ] as const) {
+      const gap = await c.waitFor((m) => m.stream === stream && m.type === 'status' && m.state === 'gap', `gap on ${stream}`, 10_000, 0);
+      expect(gap).toMatchObject({ code: 'TW_ERR_BACKPRESSURE', channel: stream.slice(stream.indexOf('@') + 1) });
+      const details = gap.details as { dropped: number; firstSeq: number; lastSeq: number };
+      const msgs = c.stream(stream);
+      const gi = msgs.indexOf(gap);
+      // the seq hole is exactly what the gap names
+      expect(msgs[gi - 1]!.seq).toBe(details.firstSeq - 1);
+      expect(gap.seq).toBe(details.lastSeq + 1);
+      expect(details.dropped).toBe(details.lastSeq - details.firstSeq + 1);
+      const after = await c.waitFor((m) => m.stream === stream && m.seq === (gap.seq as number) + 1, `after the gap on ${stream}`, 10_000, 0);
+      expect(after.type).toBe(book ? 'book_snapshot' : 'trade');
+    }
     await expectClientBookEqualsTruth(h, c, BTC, 50);
+    expect(h.server.metrics.sum('tickwire_server_dropped_total', { channel: 'trades' })).toBeGreaterThan(3);
     expect(h.server.clients().size).toBe(1);
   });
 });
