@@ -17,6 +17,7 @@ export interface StreamHost {
   snapshotBody(s: StreamName): string | undefined;
   /** A `book_top` body of the current live book, or undefined when not live. */
   topBody(s: StreamName, depth: number): string | undefined;
+  isLive(s: StreamName): boolean;
   nowMicros(): number;
   /** A book stream was conflated / events were dropped (server counters). */
   noteConflation(s: StreamName): void;
@@ -69,8 +70,9 @@ export class ClientStream implements StreamSink {
 
   /** A top-N tick (mode top). */
   tick(): void {
-    if (this.mode.kind !== 'top') return;
-    const body = this.host.topBody(this.name, this.mode.depth);
+    if (this.mode.kind !== 'top' || !this.host.isLive(this.name)) return;
+    // a ladder is built only when it can be written; one meant for a client that is behind is counted as dropped
+    const body = this.host.room() ? this.host.topBody(this.name, this.mode.depth) : '';
     if (body !== undefined) this.send(body);
   }
 

@@ -90,6 +90,10 @@ export class ClientSession implements StreamHost {
     return JSON.stringify(b.sync.snapshotEvent(this.nowMicros())).slice(1);
   }
 
+  isLive(s: StreamName): boolean {
+    return this.ctx.hub.book(s.exchange, s.symbol)?.state === 'live';
+  }
+
   topBody(s: StreamName, depth: number): string | undefined {
     const b = this.ctx.hub.book(s.exchange, s.symbol);
     if (b === undefined || b.state !== 'live') return undefined;
@@ -194,7 +198,10 @@ export class ClientSession implements StreamHost {
         this.unsubscribe(cmd.id, cmd.streams);
         return;
       case 'subscribe':
-        void this.subscribe(cmd);
+        this.subscribe(cmd).catch((err: unknown) => {
+          this.ctx.logger.error({ err, client: this.id }, 'subscribe failed');
+          this.error(cmd.id, `subscribe failed: ${(err as Error).message}`, { op: 'subscribe' });
+        });
         return;
     }
   }
@@ -233,7 +240,14 @@ export class ClientSession implements StreamHost {
     for (const n of names) this.pending.add(n.key);
     // Validate every symbol first (hub.add with no channel subscribes nothing), so a command naming an unknown
     // symbol changes nothing upstream either.
-    const valid = await Promise.all(names.map((n) => this.ctx.hub.add(n.exchange, n.symbol, [])));
+    let valid: boolean[];
+    try {
+      valid = await Promise.all(names.map((n) => this.ctx.hub.add(n.exchange, n.symbol, [])));
+    } catch (err) {
+      for (const n of names) this.pending.delete(n.key);
+      this.error(cmd.id, (err as Error).message, { op: 'subscribe' }); // e.g. an exchange without an adapter yet
+      return;
+    }
     const bad = names.filter((_, i) => !valid[i]).map((n) => n.key);
     if (bad.length > 0 || this.closed) {
       for (const n of names) this.pending.delete(n.key);
