@@ -47,8 +47,8 @@ export const SubscribeCommand = z
     op: z.literal('subscribe'),
     id: Id,
     streams: Streams,
-    /** Book streams: send `book_top` ladders of this many levels per side instead of snapshot + deltas. */
-    top: z.number().int().min(1).max(1000).optional(),
+    /** Book streams: `book_top` ladders of this many levels per side instead of snapshot + deltas (0 = deltas). */
+    top: z.number().int().min(0).max(1000).optional(),
     /** Interval of `book_top` ladders (ms); with `top`. */
     every: z.number().int().min(10).max(3_600_000).optional(),
   })

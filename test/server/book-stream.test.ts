@@ -82,3 +82,20 @@ describe('book subscription', () => {
     expectContiguous(c.stream(BTC));
   });
 });
+
+describe('server default top/every (serve --top N --every MS)', () => {
+  it('book subscriptions default to ladders; a client asking top 0 gets snapshot + deltas', async () => {
+    await h.close();
+    h = await startServerHarness({ server: { top: 3, every: 40 } });
+    const ladder = await h.client();
+    const deltas = await h.client();
+    const ack = await ladder.command({ op: 'subscribe', streams: [BTC] });
+    expect((ack.subscriptions as Array<Record<string, unknown>>)[0]).toMatchObject({ top: 3, every: 40 });
+    await deltas.command({ op: 'subscribe', streams: [BTC], top: 0 });
+    const top = await ladder.waitFor((m) => m.type === 'book_top', 'a ladder', 8_000, 0);
+    expect(top).toMatchObject({ depth: 3, stream: BTC });
+    expect((top.bids as unknown[]).length).toBe(3);
+    await expectClientBookEqualsTruth(h, deltas, BTC, 20);
+    expect(ladder.stream(BTC).some((m) => m.type === 'book_delta')).toBe(false);
+  });
+});
