@@ -312,9 +312,8 @@ export class ClientSession implements StreamHost {
     this.ctx.logger.info({ client: this.id, code, reason }, 'disconnecting client');
     this.cleanup(why);
     this.ws.close(code, reason);
-    const t = setTimeout(() => this.ws.terminate(), this.ctx.settings.limits.closeTimeoutMs);
-    t.unref();
-    this.ws.once('close', () => clearTimeout(t));
+    const t = this.ctx.scheduler.schedule(() => this.ws.terminate(), this.ctx.settings.limits.closeTimeoutMs);
+    this.ws.once('close', () => t.unsubscribe());
   }
 
   /** Dead (no pong since the last ping): terminate. */
