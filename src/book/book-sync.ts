@@ -71,6 +71,8 @@ export class BookSync {
   /** Last applied delta (or in-band snapshot) since the last snapshot; undefined right after a REST snapshot. */
   private prev: DeltaMessage | undefined;
   private buffer: DeltaMessage[] = [];
+  /** In-band: deltas seen while waiting for the snapshot since the last (re)sync (`rules.maxDeltasBeforeSnapshot`). */
+  private deltasBeforeSnapshot = 0;
   /** A REST snapshot that arrived before any delta: held until the first delta. */
   private heldSnapshot: RestSnapshot | undefined;
   private awaitingSnapshot = false;
@@ -80,6 +82,8 @@ export class BookSync {
   private readonly maxBuffer: number;
   private readonly maxDiffs: number;
   private readonly truncateDepth: number | undefined;
+  /** Levels cut by the last truncation, for the delta event being emitted. */
+  private truncated: { bids: Level[]; asks: Level[] } | undefined;
 
   constructor(private readonly opts: BookSyncOptions) {
     this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
@@ -119,7 +123,17 @@ export class BookSync {
       this.applyLive(msg, localTime);
       return;
     }
-    if (this.opts.rules.snapshot === 'inband' && this.opts.rules.resync !== 'rest') return; // wait for the snapshot
+    if (this.opts.rules.snapshot === 'inband' && this.opts.rules.resync !== 'rest') {
+      // wait for the snapshot; a few deltas of an earlier subscription are normal, a stream of them is not
+      const max = this.opts.rules.maxDeltasBeforeSnapshot;
+      if (max !== undefined && ++this.deltasBeforeSnapshot > max) {
+        this.resync('TW_ERR_SEQUENCE_GAP', 'updates keep arriving without a snapshot', localTime, {
+          deltasBeforeSnapshot: this.deltasBeforeSnapshot,
+          got: { updateId: msg.updateId },
+        }, []);
+      }
+      return;
+    }
     if (this.heldSnapshot !== undefined) {
       const snap = this.heldSnapshot;
       this.heldSnapshot = undefined;
@@ -184,12 +198,14 @@ export class BookSync {
   // ---------------------------------------------------------------------------------------------------------------
 
   private reset(): void {
+    this.truncated = undefined;
     this.book.clear();
     this.localId = undefined;
     this.prev = undefined;
     this.buffer = [];
     this.heldSnapshot = undefined;
     this.pendingReconcile = undefined;
+    this.deltasBeforeSnapshot = 0;
     this.bookTime = undefined;
   }
 
@@ -264,6 +280,7 @@ export class BookSync {
 
   private onInbandSnapshot(msg: DeltaMessage, localTime: number): void {
     this.buffer = [];
+    this.deltasBeforeSnapshot = 0;
     this.heldSnapshot = undefined;
     this.awaitingSnapshot = false;
     this.pendingReconcile = undefined;
@@ -280,6 +297,7 @@ export class BookSync {
   }
 
   private goLive(localTime: number): void {
+    this.truncated = undefined; // the snapshot event carries the truncated book itself
     const wasLive = this._state === 'live';
     this._state = 'live';
     this.opts.emit(this.snapshotEvent(localTime));
@@ -338,8 +356,11 @@ export class BookSync {
 
   private continuity(d: DeltaMessage): 'apply' | 'drop' | 'gap' {
     const rules = this.opts.rules;
-    if (this.localId === undefined) return 'gap';
-    return this.prev === undefined ? rules.first(this.localId, d) : rules.next(this.localId, d, this.prev);
+    // no base yet (no snapshot). Feeds without update ids (Kraken, Coinbase level2) have a base (`prev`, the in-band
+    // snapshot) but no id: their rules ignore the id, so 0 stands in for it.
+    if (this.localId === undefined && this.prev === undefined) return 'gap';
+    const id = this.localId ?? 0;
+    return this.prev === undefined ? rules.first(id, d) : rules.next(id, d, this.prev);
   }
 
   /** Apply a delta that passed the continuity check; returns the integrity problem, if any. */
@@ -353,7 +374,10 @@ export class BookSync {
 
   private check(d: DeltaMessage): Problem | undefined {
     const rules = this.opts.rules;
-    if (this.truncateDepth !== undefined) this.book.truncate(this.truncateDepth);
+    if (this.truncateDepth !== undefined) {
+      const cut = this.book.truncate(this.truncateDepth);
+      this.truncated = cut.bids.length > 0 || cut.asks.length > 0 ? cut : undefined;
+    }
     if (rules.verifyChecksum !== undefined && rules.verifyChecksum(this.book, d) === false) {
       return {
         code: 'TW_ERR_CHECKSUM',
@@ -372,6 +396,10 @@ export class BookSync {
   }
 
   private emitDelta(d: DeltaMessage, localTime: number): void {
+    // Levels the truncation to the subscribed depth removed (the exchange sends no deletion for them, Kraken) are
+    // appended as size "0", so that a consumer applying the deltas keeps exactly the book tickwire verified.
+    const cut = this.truncated;
+    this.truncated = undefined;
     const e: UnstampedEvent = {
       type: 'book_delta',
       exchange: this.opts.exchange,
@@ -379,8 +407,8 @@ export class BookSync {
       market: this.opts.market,
       localTime,
       integrity: this.opts.rules.integrity,
-      bids: d.bids,
-      asks: d.asks,
+      bids: cut === undefined || cut.bids.length === 0 ? d.bids : [...d.bids, ...cut.bids.map(([p]): Level => [p, '0'])],
+      asks: cut === undefined || cut.asks.length === 0 ? d.asks : [...d.asks, ...cut.asks.map(([p]): Level => [p, '0'])],
     };
     if (d.exchangeTime !== undefined) e.exchangeTime = d.exchangeTime;
     if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)

@@ -9,7 +9,7 @@ Usage:
   tickwire schema                                      print the event JSON Schema
   tickwire <command> --help                            options of a command
 
-Exchanges: binance, binance-futures (more as adapters land: see README)
+Exchanges: binance, binance-futures, bybit, bybit-linear, kraken (more as adapters land: see README)
 Exit codes: 0 normal end, 1 unexpected failure, 2 bad arguments or no valid subscription left.
 `;
 

@@ -1,6 +1,4 @@
 /** `tickwire stream …`: NDJSON of normalized events on stdout until SIGINT/SIGTERM or stdout closes. */
-import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { TwError } from '../errors.js';
 import {
@@ -98,15 +96,6 @@ export async function runStream(args: string[]): Promise<number> {
   return runHubToStdout(config, logger, sim);
 }
 
-/**
- * Node makes stdout pipes blocking on Linux, so a slow reader would stall the whole process (and its pings).
- * An fs stream on fd 1 writes from the thread pool instead: the backlog is visible in `writableLength` and the
- * sink bounds it.
- */
-export function stdoutStream(): Writable {
-  return createWriteStream('', { fd: 1, autoClose: false, highWaterMark: 64 * 1024 });
-}
-
 /** Run a hub with the config's markets, writing NDJSON to stdout until a signal or stdout closes. */
 export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Simulator): Promise<number> {
   const hub = new Hub(config, { logger });
@@ -123,7 +112,7 @@ export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Sim
         resolve(code);
       });
     };
-    const sub = writeNdjson(hub.events$, stdoutStream(), {
+    const sub = writeNdjson(hub.events$, process.stdout, {
       maxBufferedBytes: config.stdoutBufferBytes,
       onGap: (g) => {
         hub.emitGap(g);

@@ -6,7 +6,7 @@
  * - RWS's own delays are 0 (`minReconnectionDelay: 0`, `maxReconnectionDelay: 0`, `reconnectionDelayGrowFactor: 1`;
  *   RWS reads them with `=== undefined` checks, so 0 is honoured). Its default would randomize the minimum delay
  *   once per process and then grow it without jitter.
- * - The URL provider is async and waits tickwire's capped exponential backoff with full jitter on every attempt
+ * - The URL provider is async and waits tickwire's capped exponential backoff with jitter on every attempt
  *   (timer on the injected scheduler). The attempt counter is tickwire's, reset by the first text frame after an
  *   open (RWS's own counter resets after `minUptime` and on `reconnect()`, which would defeat the backoff of a
  *   forced reconnect).
@@ -29,6 +29,8 @@ import type { Connection, ConnectionEvent, ConnectionOptions, ConnectionState } 
 
 /** Close code tickwire sends when it drops a socket on purpose (application range 4000-4999). */
 export const FORCED_CLOSE_CODE = 4000;
+/** Two `immediate` reconnects closer than this: the second goes through backoff (a server that says "shutdown" on every open must not make a tight loop). */
+const IMMEDIATE_MIN_SPACING_MS = 1000;
 /** ws waits this long for the server's close frame before destroying the socket. */
 const CLOSE_HANDSHAKE_MS = 2000;
 /** Out of reach of any real connect (2^31-1 is the largest delay a Node timer takes). */
@@ -66,6 +68,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
   let socketError: string | undefined;
   let forced: (Cause & { immediate: boolean }) | undefined;
   let nextImmediate = false;
+  let lastImmediateAt = -Infinity;
   let lastCause: Cause = { code: 'TW_ERR_SOCKET_CLOSED', reason: 'socket closed' };
   let lastFrameAt = 0;
   let lastTextPingAt = 0;
@@ -259,7 +262,10 @@ export function createConnection(opts: ConnectionOptions): Connection {
   const provideUrl = (): Promise<string> => {
     if (phase === 'finished' || sockets === 0) return Promise.resolve(url);
     attempt++;
-    const delayMs = nextImmediate ? 0 : backoffDelay(attempt, backoff, random);
+    const now = scheduler.now();
+    const immediate = nextImmediate && now - lastImmediateAt >= IMMEDIATE_MIN_SPACING_MS;
+    if (immediate) lastImmediateAt = now;
+    const delayMs = immediate ? 0 : backoffDelay(attempt, backoff, random);
     nextImmediate = false;
     status('reconnecting', lastCause.code, lastCause.reason, { attempt, delayMs });
     return new Promise<string>((resolve) => {

@@ -17,7 +17,7 @@ export interface ConnectionOptions {
   controlMessagesPerSecond: number;
   /** Messages to (re)send on EVERY open: the subscriptions. */
   onOpen: () => string[];
-  /** Reconnect backoff; defaults 250 ms, 30 s, ×2; full jitter on every attempt. */
+  /** Reconnect backoff; defaults 250 ms, 30 s, ×2; equal jitter on every attempt. */
   backoff?: Partial<BackoffOptions>;
   /** A socket not open within this long is abandoned and retried with backoff. Default 10 000 ms. */
   connectTimeoutMs?: number;
@@ -62,7 +62,11 @@ export interface Connection {
   send(message: string): void;
   /** The pipeline parsed a text pong (OKX `pong`, Kraken/Bybit pong JSON): clears the pong deadline. */
   notePong(): void;
-  /** Forced reconnect; goes through backoff unless `immediate` (serverShutdown = early reconnect). */
+  /**
+   * Forced reconnect (closes with 4000, reason = code); the next attempt goes through backoff unless `immediate`
+   * (serverShutdown = early reconnect; a second `immediate` within 1 s goes through backoff). A no-op while the
+   * connection is already between sockets. `TW_ERR_STALE` also terminates the old socket at once.
+   */
   reconnect(code: TwErrorCode, reason: string, opts?: { immediate?: boolean }): void;
   /** Final: closes the socket, stops timers, completes `events$`. */
   close(): void;

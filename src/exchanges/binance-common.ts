@@ -2,6 +2,7 @@
  * What Binance spot and USD-M futures share: combined streams, SUBSCRIBE messages, the frame parser, exchangeInfo
  * and REST depth bodies. Each market's own facts (URLs, limits, book rules) live in binance.ts / binance-futures.ts.
  */
+import { z } from 'zod';
 import { TwError } from '../errors.js';
 import type { ExchangeId } from '../schema/events.js';
 import type {
@@ -23,6 +24,8 @@ import { canonicalDecimal } from '../book/order-book.js';
 export const MAX_PARAMS_PER_MESSAGE = 200;
 
 export interface BinanceSpec {
+  /** REQUEST_WEIGHT limit per minute (exchangeInfo `rateLimits`). */
+  restWeightPerMinute: number;
   id: ExchangeId;
   defaultEndpoints: Endpoints;
   /** Path of the combined-stream endpoint (`/stream`, futures `/public/stream`). */
@@ -96,6 +99,22 @@ export function parseDepthSnapshot(body: string): RestSnapshot {
   return snap;
 }
 
+/** `rateLimits` REQUEST_WEIGHT per minute from an exchangeInfo body. */
+export function parseRestWeightLimit(body: string): number | undefined {
+  const r = RateLimits.safeParse(JSON.parse(body));
+  if (!r.success) return undefined;
+  for (const l of r.data.rateLimits ?? []) {
+    if (l.rateLimitType === 'REQUEST_WEIGHT' && l.interval === 'MINUTE') return Math.floor(l.limit / (l.intervalNum ?? 1));
+  }
+  return undefined;
+}
+
+const RateLimits = z.object({
+  rateLimits: z
+    .array(z.object({ rateLimitType: z.string(), interval: z.string(), intervalNum: z.number().optional(), limit: z.number() }))
+    .optional(),
+});
+
 export function makeBinanceAdapter(spec: BinanceSpec): ExchangeAdapter {
   return {
     id: spec.id,
@@ -105,10 +124,13 @@ export function makeBinanceAdapter(spec: BinanceSpec): ExchangeAdapter {
       // 1024 exchange streams per connection; a ticker takes two (`@bookTicker` + `@ticker`)
       maxStreamsPerConnection: 512,
       controlMessagesPerSecond: spec.controlMessagesPerSecond,
+      restWeightPerMinute: spec.restWeightPerMinute,
+      restUsedWeightHeader: 'x-mbx-used-weight-1m',
     },
     keepalive: spec.keepalive,
     instrumentsRequest: (): RestRequest => ({ path: spec.instrumentsPath, weight: spec.instrumentsWeight }),
     parseInstruments: (body: string) => parseExchangeInfo(body, spec),
+    parseRestWeightLimit,
     toMarket: spec.toMarket,
     subscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('SUBSCRIBE', streams, nextId),
     unsubscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('UNSUBSCRIBE', streams, nextId),

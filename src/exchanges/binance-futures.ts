@@ -50,6 +50,8 @@ export const binanceFuturesAdapter: ExchangeAdapter = makeBinanceAdapter({
   wsPath: '/public/stream',
   // 10 incoming messages/s per connection; stay at half to leave room for pongs and bursts
   controlMessagesPerSecond: 5,
+  // futures REQUEST_WEIGHT is 2400/min (exchangeInfo rateLimits; not in PROTOCOLS.md)
+  restWeightPerMinute: 2400,
   // The server pings only every 3 minutes: the client's own ping frames (every 10 s) keep the watchdog honest.
   keepalive: { staleAfterMs: 30_000, ping: { kind: 'frame', intervalMs: 10_000 }, pongTimeoutMs: 10_000 },
   instrumentsPath: '/fapi/v1/exchangeInfo',

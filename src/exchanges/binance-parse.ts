@@ -2,7 +2,7 @@
  * The Binance hot path: JSON.parse + hand-written field checks for the frequent kinds (depthUpdate, bookTicker,
  * trade). Everything else goes through the zod schemas (binance-wire.ts), which are also the test oracle: on every
  * frame of the real captures this returns exactly what `parseWithSchemas` returns. Wrong field types give an
- * `unknown` message whose reason starts with `malformed`, never an exception; invalid JSON throws.
+ * `malformed` message, never an exception; invalid JSON throws.
  */
 import type { Level } from '../schema/events.js';
 import type { WireMessage } from './types.js';

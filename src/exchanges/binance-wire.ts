@@ -183,7 +183,7 @@ export function unhandled(stream: string | undefined, e: string | undefined): Wi
 }
 
 export function malformed(what: string, why: string): WireMessage {
-  return { kind: 'unknown', reason: `malformed ${what}: ${why}` };
+  return { kind: 'malformed', reason: `malformed ${what}: ${why}` };
 }
 
 export function depthMessage(d: z.infer<typeof DepthUpdate>): WireMessage {

@@ -52,6 +52,7 @@ export const binanceAdapter: ExchangeAdapter = makeBinanceAdapter({
   wsPath: '/stream',
   // 5 incoming messages/s per connection, pings and pongs included: keep one slot for pongs
   controlMessagesPerSecond: 4,
+  restWeightPerMinute: 6000,
   // The server pings every 20 s. A client ping frame every 10 s gets a pong at once, so 30 s without any frame
   // (or a ping unanswered for 10 s) means a dead connection well before Binance's own 1-minute cut.
   keepalive: { staleAfterMs: 30_000, ping: { kind: 'frame', intervalMs: 10_000 }, pongTimeoutMs: 10_000 },

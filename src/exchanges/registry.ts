@@ -6,10 +6,15 @@ import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
 import { binanceAdapter } from './binance.js';
 import { binanceFuturesAdapter } from './binance-futures.js';
+import { krakenAdapter } from './kraken/index.js';
+import { bybitAdapter, bybitLinearAdapter } from './bybit/index.js';
 
 export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
   binance: binanceAdapter,
   'binance-futures': binanceFuturesAdapter,
+  kraken: krakenAdapter,
+  bybit: bybitAdapter,
+  'bybit-linear': bybitLinearAdapter,
 };
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter | undefined {

@@ -18,7 +18,8 @@ import type {
   TickerFields,
   WireMessage,
 } from '../exchanges/types.js';
-import { BookSync } from '../book/book-sync.js';
+import type { BookSync } from '../book/book-sync.js';
+import { BookDriver } from './book-driver.js';
 import type { Connection, ConnectionEvent, ConnectionOptions } from '../connection/index.js';
 import { RestScheduler, type HttpGet } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
@@ -52,11 +53,7 @@ interface MarketState {
   readonly channels: Set<Channel>;
   slot: ConnSlot;
   ticker: TickerFields | undefined;
-  sync: BookSync | undefined;
-  snapshotWanted: boolean;
-  snapshotInFlight: boolean;
-  snapshotFallback: Subscription | undefined;
-  reconcileTimer: Subscription | undefined;
+  book: BookDriver | undefined;
   /** scheduler.now() of the last data per channel. */
   readonly lastData: Map<Channel, number>;
   readonly noData: Set<Channel>;
@@ -71,8 +68,6 @@ export interface BookView {
   sync: BookSync;
 }
 
-const SNAPSHOT_FALLBACK_MS = 3_000;
-const SNAPSHOT_RETRY_MS = 1_000;
 
 export class ExchangeRuntime {
   readonly id: ExchangeId;
@@ -84,6 +79,8 @@ export class ExchangeRuntime {
   private readonly bySymbol = new Map<string, Instrument>();
   private instrumentsLoaded: Promise<boolean> | undefined;
   private reqId = 1;
+  /** Subscribe request id → the streams it carried. */
+  private readonly requests = new Map<number, StreamRef[]>();
   private watchdog: Subscription | undefined;
   private closed = false;
 
@@ -97,6 +94,8 @@ export class ExchangeRuntime {
     this.ctx = { bookDepth: config.bookDepth ?? 0, instruments: new Map() };
     this.rest = new RestScheduler({
       origin: this.endpoints.rest,
+      ...(adapter.limits.restWeightPerMinute ? { weightLimitPerMinute: adapter.limits.restWeightPerMinute } : {}),
+      ...(adapter.limits.restUsedWeightHeader ? { usedWeightHeader: adapter.limits.restUsedWeightHeader } : {}),
       maxRetries: config.restMaxRetries,
       timeoutMs: config.restTimeoutMs,
       backoff: config.backoff,
@@ -133,6 +132,8 @@ export class ExchangeRuntime {
     this.instrumentsLoaded ??= (async () => {
       try {
         const res = await this.rest.request(this.adapter.instrumentsRequest(), { priority: 0, key: 'instruments' });
+        const limit = this.adapter.parseRestWeightLimit?.(res.body);
+        if (limit !== undefined && limit > 0) this.rest.setWeightLimit(limit);
         for (const inst of this.adapter.parseInstruments(res.body)) {
           this.ctx.instruments.set(inst.market, inst);
           this.bySymbol.set(inst.symbol, inst);
@@ -189,11 +190,7 @@ export class ExchangeRuntime {
         channels: new Set(),
         slot,
         ticker: undefined,
-        sync: undefined,
-        snapshotWanted: false,
-        snapshotInFlight: false,
-        snapshotFallback: undefined,
-        reconcileTimer: undefined,
+        book: undefined,
         lastData: new Map(),
         noData: new Set(),
       };
@@ -208,7 +205,7 @@ export class ExchangeRuntime {
     }
     const refs = fresh.map((channel) => ({ market, channel }));
     if (st.slot.conn.isOpen) {
-      for (const m of this.adapter.subscribe(refs, this.ctx, () => this.reqId++)) st.slot.conn.send(m);
+      for (const m of this.build('subscribe', refs)) st.slot.conn.send(m);
     }
     this.ensureSlotRunning(st.slot);
     this.ensureWatchdog();
@@ -223,7 +220,7 @@ export class ExchangeRuntime {
     if (gone.length === 0) return;
     if (st.slot.conn.isOpen) {
       const refs = gone.map((channel) => ({ market: st.market, channel }));
-      for (const m of this.adapter.unsubscribe(refs, this.ctx, () => this.reqId++)) st.slot.conn.send(m);
+      for (const m of this.build('unsubscribe', refs)) st.slot.conn.send(m);
     }
     for (const c of gone) {
       st.channels.delete(c);
@@ -248,15 +245,9 @@ export class ExchangeRuntime {
   books(): BookView[] {
     const out: BookView[] = [];
     for (const st of this.markets.values()) {
-      if (st.sync) {
-        out.push({
-          exchange: this.id,
-          symbol: st.symbol,
-          market: st.market,
-          state: st.sync.state,
-          updateId: st.sync.updateId,
-          sync: st.sync,
-        });
+      if (st.book) {
+        const sync = st.book.sync;
+        out.push({ exchange: this.id, symbol: st.symbol, market: st.market, state: sync.state, updateId: sync.updateId, sync });
       }
     }
     return out;
@@ -273,7 +264,7 @@ export class ExchangeRuntime {
   /** Fetch a REST snapshot now and cross-check it against the live book. */
   reconcileNow(symbol: string): void {
     const st = this.findBySymbol(symbol);
-    if (st?.sync) this.reconcile(st);
+    st?.book?.reconcile();
   }
 
   close(): void {
@@ -347,7 +338,23 @@ export class ExchangeRuntime {
       const st = this.markets.get(market);
       if (st) for (const channel of st.channels) refs.push({ market, channel });
     }
-    return refs.length === 0 ? [] : this.adapter.subscribe(refs, this.ctx, () => this.reqId++);
+    return refs.length === 0 ? [] : this.build('subscribe', refs);
+  }
+
+  /** Build (un)subscribe messages, remembering which streams each request id carried (errors name only the id). */
+  private build(kind: 'subscribe' | 'unsubscribe', refs: readonly StreamRef[]): string[] {
+    const ids: number[] = [];
+    const msgs = this.adapter[kind](refs, this.ctx, () => {
+      const id = this.reqId++;
+      ids.push(id);
+      return id;
+    });
+    if (kind === 'subscribe') {
+      for (const id of ids) this.requests.set(id, [...refs]);
+      // acks delete their entry; keep the map bounded if an exchange never acks
+      while (this.requests.size > 1000) this.requests.delete(this.requests.keys().next().value!);
+    }
+    return msgs;
   }
 
   private onConnectionEvent(slot: ConnSlot, ev: ConnectionEvent): void {
@@ -373,9 +380,8 @@ export class ExchangeRuntime {
       // Every book on this connection may have missed updates: untrustworthy until resynced.
       for (const m of slot.markets) {
         const st = this.markets.get(m);
-        if (st?.sync && st.sync.state === 'live') {
-          this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: 'TW_ERR_RECONNECTED' });
-          st.sync.invalidate('TW_ERR_RECONNECTED', `connection ${slot.conn.id} ${ev.state}: ${ev.reason}`, ev.localTime);
+        if (st?.book && st.book.state === 'live') {
+          st.book.invalidate('TW_ERR_RECONNECTED', `connection ${slot.conn.id} ${ev.state}: ${ev.reason}`, ev.localTime);
         }
       }
     }
@@ -426,10 +432,9 @@ export class ExchangeRuntime {
     switch (msg.kind) {
       case 'book': {
         const st = this.markets.get(msg.market);
-        if (st?.sync === undefined) return;
+        if (st?.book === undefined) return;
         this.touch(st, 'book', localTime);
-        if (st.snapshotWanted && !st.snapshotInFlight) this.fetchSnapshot(st);
-        st.sync.onMessage(msg, localTime);
+        st.book.onMessage(msg, localTime);
         return;
       }
       case 'ticker': {
@@ -471,7 +476,9 @@ export class ExchangeRuntime {
         slot.conn.notePong();
         return;
       case 'heartbeat':
+        return;
       case 'ack':
+        if (typeof msg.id === 'number') this.requests.delete(msg.id);
         return;
       case 'reconnect':
         slot.conn.reconnect('TW_ERR_SERVER_SHUTDOWN', msg.reason, { immediate: true });
@@ -483,9 +490,8 @@ export class ExchangeRuntime {
           // A per-connection sequence gap: every book on this connection may have missed updates.
           for (const m of slot.markets) {
             const st = this.markets.get(m);
-            if (st?.sync && st.sync.state !== 'resyncing') {
-              this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: 'TW_ERR_SEQUENCE_GAP' });
-              st.sync.invalidate(
+            if (st?.book && st.book.state !== 'resyncing') {
+              st.book.invalidate(
                 'TW_ERR_SEQUENCE_GAP',
                 `connection sequence jumped from ${prev} to ${msg.value}`,
                 localTime,
@@ -497,24 +503,38 @@ export class ExchangeRuntime {
       }
       case 'error': {
         this.deps.metrics.inc('tickwire_exchange_errors_total', { exchange: this.id });
-        const st = msg.market !== undefined ? this.markets.get(msg.market) : undefined;
-        if (st) {
-          const channels = msg.channel ? [msg.channel] : [...st.channels];
-          for (const channel of channels) {
-            this.status(
-              { scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market: st.market, channel },
-              localTime,
-            );
-          }
-          if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, channels);
-        } else {
+        let targets: StreamRef[] = [];
+        if (msg.market !== undefined) {
+          const st = this.markets.get(msg.market);
+          if (st) targets = (msg.channel ? [msg.channel] : [...st.channels]).map((channel) => ({ market: st.market, channel }));
+        } else if (typeof msg.id === 'number' && this.requests.has(msg.id)) {
+          targets = this.requests.get(msg.id)!;
+          this.requests.delete(msg.id);
+        }
+        if (targets.length === 0) {
           this.status(
             { scope: 'connection', state: 'error', code: msg.code, reason: msg.message, connectionId: slot.conn.id },
             localTime,
           );
+          return;
+        }
+        for (const { market, channel } of targets) {
+          const st = this.markets.get(market);
+          if (!st || !st.channels.has(channel)) continue;
+          this.status(
+            { scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market, channel },
+            localTime,
+          );
+          if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, [channel]);
         }
         return;
       }
+      case 'malformed':
+        this.deps.metrics.inc('tickwire_malformed_frames_total', { exchange: this.id });
+        this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed message skipped: ${msg.reason}`, localTime, {
+          frame: frame.length > 200 ? `${frame.slice(0, 200)}…` : frame,
+        });
+        return;
       case 'unknown':
         this.deps.metrics.inc('tickwire_unknown_messages_total', { exchange: this.id });
         this.report(slot, 'TW_ERR_UNKNOWN_MESSAGE', `unknown message skipped: ${msg.reason}`, localTime, {
@@ -537,122 +557,36 @@ export class ExchangeRuntime {
   // ---- books ----
 
   private startBook(st: MarketState): void {
-    const rules = this.adapter.book;
-    const sync = new BookSync({
+    st.book = new BookDriver({
       exchange: this.id,
       symbol: st.symbol,
       market: st.market,
-      rules,
+      rules: this.adapter.book,
       subscribedDepth: this.config.bookDepth ?? 0,
-      requestSnapshot: () => this.wantSnapshot(st),
-      requestResubscribe: () => this.resubscribeBook(st),
-      emit: (e) => {
-        if (e.type === 'status' && e.state === 'resyncing') {
-          this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: e.code });
-        }
-        this.deps.emit(e);
-      },
+      snapshotDepth: this.config.snapshotDepth,
+      reconcileIntervalMs: this.config.reconcileIntervalMs,
+      rest: this.rest,
+      scheduler: this.deps.scheduler,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+      metrics: this.deps.metrics,
+      emit: this.deps.emit,
+      isOpen: () => st.slot.conn.isOpen,
+      resubscribe: () => this.resubscribeBook(st),
     });
-    st.sync = sync;
-    sync.start(this.now);
-    this.scheduleReconcile(st);
   }
 
   private stopBook(st: MarketState): void {
-    st.snapshotFallback?.unsubscribe();
-    st.reconcileTimer?.unsubscribe();
-    st.snapshotFallback = undefined;
-    st.reconcileTimer = undefined;
-    st.sync = undefined;
-    st.snapshotWanted = false;
-  }
-
-  /**
-   * The sync wants a REST snapshot. Binance's procedure fetches it after the first buffered delta, so the fetch
-   * waits for the next delta of this market (or a fallback delay for a quiet book).
-   */
-  private wantSnapshot(st: MarketState): void {
-    st.snapshotWanted = true;
-    st.snapshotFallback?.unsubscribe();
-    st.snapshotFallback = this.deps.scheduler.schedule(() => {
-      st.snapshotFallback = undefined;
-      if (st.snapshotWanted && !st.snapshotInFlight && st.slot.conn.isOpen) this.fetchSnapshot(st);
-      else if (st.snapshotWanted && !st.snapshotInFlight) this.wantSnapshot(st);
-    }, SNAPSHOT_FALLBACK_MS);
-  }
-
-  private fetchSnapshot(st: MarketState): void {
-    const sync = st.sync;
-    const rules = this.adapter.book;
-    if (!sync || !rules.snapshotRequest || !rules.parseSnapshot) return;
-    st.snapshotWanted = false;
-    st.snapshotInFlight = true;
-    st.snapshotFallback?.unsubscribe();
-    st.snapshotFallback = undefined;
-    const req = rules.snapshotRequest(st.market, this.config.snapshotDepth);
-    this.rest.request(req, { priority: 1, key: st.market }).then(
-      (res) => {
-        st.snapshotInFlight = false;
-        if (st.sync !== sync) return;
-        let snap;
-        try {
-          snap = rules.parseSnapshot!(res.body);
-        } catch (err) {
-          sync.onSnapshotError('TW_ERR_MALFORMED_FRAME', `bad REST snapshot: ${(err as Error).message}`, this.now);
-          this.retrySnapshot(st, sync);
-          return;
-        }
-        sync.onSnapshot(snap, this.now);
-      },
-      (err: unknown) => {
-        st.snapshotInFlight = false;
-        if (st.sync !== sync || this.closed) return;
-        sync.onSnapshotError(
-          err instanceof TwError ? err.code : 'TW_ERR_REST_FAILED',
-          `REST snapshot failed: ${(err as Error).message}`,
-          this.now,
-        );
-        this.retrySnapshot(st, sync);
-      },
-    );
-  }
-
-  private retrySnapshot(st: MarketState, sync: BookSync): void {
-    this.deps.scheduler.schedule(() => {
-      if (st.sync === sync && !this.closed && sync.state !== 'live') this.wantSnapshot(st);
-    }, SNAPSHOT_RETRY_MS);
+    st.book?.stop();
+    st.book = undefined;
   }
 
   private resubscribeBook(st: MarketState): void {
     const conn = st.slot.conn;
     if (!conn.isOpen) return; // the next open re-sends every subscription
     const refs = [{ market: st.market, channel: 'book' as const }];
-    for (const m of this.adapter.unsubscribe(refs, this.ctx, () => this.reqId++)) conn.send(m);
-    for (const m of this.adapter.subscribe(refs, this.ctx, () => this.reqId++)) conn.send(m);
-  }
-
-  private scheduleReconcile(st: MarketState): void {
-    const every = this.config.reconcileIntervalMs;
-    if (every === 0 || !this.adapter.book.snapshotRequest || !this.adapter.book.parseSnapshot) return;
-    st.reconcileTimer = interval(every, this.deps.scheduler).subscribe(() => this.reconcile(st));
-  }
-
-  private reconcile(st: MarketState): void {
-    const sync = st.sync;
-    const rules = this.adapter.book;
-    if (!sync || sync.state !== 'live' || !rules.snapshotRequest || !rules.parseSnapshot) return;
-    const req = rules.snapshotRequest(st.market, this.config.snapshotDepth);
-    this.rest.request(req, { priority: 5, key: st.market }).then(
-      (res) => {
-        if (st.sync !== sync) return;
-        try {
-          sync.reconcile(rules.parseSnapshot!(res.body), this.now);
-        } catch (err) {
-          this.deps.logger.warn({ err, market: st.market }, 'bad REST snapshot for reconciliation');
-        }
-      },
-      (err: unknown) => this.deps.logger.warn({ err, market: st.market }, 'reconciliation snapshot failed'),
-    );
+    for (const m of this.build('unsubscribe', refs)) conn.send(m);
+    for (const m of this.build('subscribe', refs)) conn.send(m);
   }
 
   private onRestEvent(code: TwErrorCode, reason: string, details: Record<string, unknown>, key?: string): void {

@@ -4,7 +4,7 @@
  *
  * - 429 / 418: the WHOLE host pauses until `Retry-After` (or, without it, a backoff delay) has elapsed — no request
  *   goes out meanwhile — and the request is retried.
- * - 5xx, network errors and timeouts: that request is retried after a capped, fully jittered backoff.
+ * - 5xx, network errors and timeouts: that request is retried after a capped, jittered backoff.
  * - Any other non-2xx (400 invalid symbol, 403 WAF…): rejected at once with TW_ERR_EXCHANGE_ERROR and the body's
  *   `msg`.
  * All timers (pacing, pauses, backoff, timeouts) run on the injected scheduler.
@@ -71,6 +71,7 @@ interface Pending {
 
 interface Flight {
   entry: Pending;
+  spent: { at: number; weight: number };
   abort: AbortController;
   timer: Subscription | undefined;
 }
@@ -98,6 +99,13 @@ export class RestScheduler {
   private timerAt = Infinity;
   private closed = false;
   private lastUsedWeight = 0;
+  private readonly budgetFraction: number;
+
+  /** The exchange told us its limit (e.g. Binance exchangeInfo `rateLimits`): budget a fraction of it. */
+  setWeightLimit(limitPerMinute: number): void {
+    this.budget.budget = Math.floor(limitPerMinute * this.budgetFraction);
+    this.pump();
+  }
 
   constructor(private readonly opts: RestSchedulerOptions) {
     this.origin = opts.origin.replace(/\/+$/, '');
@@ -111,7 +119,8 @@ export class RestScheduler {
     }
     this.backoff = resolveBackoff(opts.backoff);
     const limit = opts.weightLimitPerMinute ?? 6000;
-    this.budget = new WeightBudget(Math.floor(limit * (opts.budgetFraction ?? 0.8)), opts.weightWindowMs ?? 60_000);
+    this.budgetFraction = opts.budgetFraction ?? 0.8;
+    this.budget = new WeightBudget(Math.floor(limit * this.budgetFraction), opts.weightWindowMs ?? 60_000);
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 4);
     this.maxRetries = opts.maxRetries ?? 8;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
@@ -204,11 +213,11 @@ export class RestScheduler {
   }
 
   private send(entry: Pending, now: number): void {
-    this.budget.record(now, entry.req.weight);
+    const spent = this.budget.record(now, entry.req.weight);
     const url = this.origin + entry.req.path;
     const abort = new AbortController();
     let settled = false;
-    const flight: Flight = { entry, abort, timer: undefined };
+    const flight: Flight = { entry, abort, timer: undefined, spent };
     flight.timer = this.scheduler.schedule(() => {
       if (settled) return;
       settled = true;
@@ -233,6 +242,7 @@ export class RestScheduler {
   private finish(flight: Flight, handle: () => void): void {
     if (this.closed || !this.inFlight.delete(flight)) return;
     flight.timer?.unsubscribe();
+    this.budget.settled(flight.spent, this.scheduler.now());
     handle();
     this.pump();
   }

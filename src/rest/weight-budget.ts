@@ -9,12 +9,25 @@ export class WeightBudget {
 
   /** `budget`: the most this scheduler lets the window hold (already the safety fraction of the limit). */
   constructor(
-    readonly budget: number,
+    public budget: number,
     readonly windowMs: number,
   ) {}
 
-  record(at: number, weight: number): void {
-    this.ledger.push({ at, weight });
+  /** Weight spent by a request sent at `at`; returns the ledger entry so `settled` can move it. */
+  record(at: number, weight: number): { at: number; weight: number } {
+    const entry = { at, weight };
+    this.ledger.push(entry);
+    return entry;
+  }
+
+  /**
+   * The server counted the request at some moment between send and response: hold its weight for a window from
+   * the response (the later bound), so latency jitter can never let two windows' worth land in one server window.
+   */
+  settled(entry: { at: number; weight: number }, at: number): void {
+    if (at <= entry.at || !this.ledger.includes(entry)) return;
+    entry.at = at;
+    this.ledger.sort((a, b) => a.at - b.at);
   }
 
   serverReport(at: number, used: number): void {

@@ -6,6 +6,8 @@
  */
 import type { ExchangeId } from '../schema/events.js';
 import { binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
+import { krakenProtocol } from './kraken-server.js';
+import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
 import { SimLog, SimServer, type BurstOptions, type BurstResult, type SimProtocol } from './server.js';
 import { resolveSpecs } from './symbols.js';
 import type { SimBook, SimFault, SimLogEntry, SimSymbolSpec } from './types.js';
@@ -82,6 +84,9 @@ type ProtocolFactory = (opts: BinanceSimOptions) => SimProtocol;
 export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
   binance: binanceSpotProtocol,
   'binance-futures': binanceFuturesProtocol,
+  kraken: krakenProtocol,
+  bybit: bybitSpotProtocol,
+  'bybit-linear': bybitLinearProtocol,
 };
 
 export async function startSim(options: SimOptions = {}): Promise<Simulator> {

@@ -1,7 +1,8 @@
 /**
- * Capped exponential backoff with full jitter, used by the connection (reconnects) and the REST scheduler
- * (retries). Full jitter on every attempt: the delay is uniform in [0, min(maxMs, initialMs · factor^(attempt-1))],
- * so many clients reconnecting at once spread out instead of stampeding in lockstep.
+ * Capped exponential backoff with "equal" jitter, used by the connection (reconnects) and the REST scheduler
+ * (retries). Jitter on every attempt: the delay is uniform in [cap/2, cap] with
+ * cap = min(maxMs, initialMs · factor^(attempt-1)), so many clients reconnecting at once spread out instead of
+ * stampeding in lockstep, while the delay still provably grows from one attempt to the next (until the cap).
  */
 export interface BackoffOptions {
   /** Cap of the first retry's delay. */
@@ -28,7 +29,8 @@ export function backoffCap(attempt: number, b: BackoffOptions): number {
   return Math.min(b.maxMs, b.initialMs * Math.pow(b.factor, attempt - 1));
 }
 
-/** The jittered delay of retry number `attempt` (1-based): uniform in [0, cap]. `random` returns [0, 1). */
+/** The jittered delay of retry number `attempt` (1-based): uniform in [cap/2, cap]. `random` returns [0, 1). */
 export function backoffDelay(attempt: number, b: BackoffOptions, random: () => number = Math.random): number {
-  return Math.round(random() * backoffCap(attempt, b));
+  const cap = backoffCap(attempt, b);
+  return Math.round(cap / 2 + random() * (cap / 2));
 }

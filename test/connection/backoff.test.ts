@@ -21,22 +21,28 @@ describe('backoffDelay', () => {
     expect(backoffCap(1000, b)).toBe(30_000); // no overflow to Infinity/NaN
   });
 
-  it('full jitter: uniform in [0, cap] on every attempt', () => {
-    expect(backoffDelay(3, b, () => 0)).toBe(0);
-    expect(backoffDelay(3, b, () => 0.5)).toBe(500);
+  it('equal jitter: uniform in [cap/2, cap] on every attempt, so delays never shrink', () => {
+    expect(backoffDelay(3, b, () => 0)).toBe(500);
+    expect(backoffDelay(3, b, () => 0.5)).toBe(750);
     expect(backoffDelay(3, b, () => 0.999_999)).toBe(1000);
     const rnd = seededRandom(42);
     const delays = Array.from({ length: 200 }, (_, i) => ({ attempt: (i % 12) + 1, delay: 0 }));
     for (const d of delays) d.delay = backoffDelay(d.attempt, b, rnd);
     for (const d of delays) {
-      expect(d.delay).toBeGreaterThanOrEqual(0);
+      expect(d.delay).toBeGreaterThanOrEqual(backoffCap(d.attempt, b) / 2);
       expect(d.delay).toBeLessThanOrEqual(backoffCap(d.attempt, b));
     }
     // jittered: the same attempt gives different delays, spread over its range
     const at8 = delays.filter((d) => d.attempt === 8).map((d) => d.delay);
     expect(new Set(at8).size).toBe(at8.length);
-    expect(Math.min(...at8)).toBeLessThan(15_000);
-    expect(Math.max(...at8)).toBeGreaterThan(15_000);
+    expect(Math.min(...at8)).toBeLessThan(22_500);
+    expect(Math.max(...at8)).toBeGreaterThan(22_500);
+    // any delay of attempt n+1 is at least any delay of attempt n (below the cap)
+    for (let n = 1; n < 6; n++) {
+      const now = delays.filter((d) => d.attempt === n).map((d) => d.delay);
+      const next = delays.filter((d) => d.attempt === n + 1).map((d) => d.delay);
+      expect(Math.min(...next)).toBeGreaterThanOrEqual(Math.max(...now));
+    }
   });
 
   it('rejects nonsense options', () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Socket } from 'node:net';
 import { createConnection, type Connection, type ConnectionOptions } from '../../src/connection/index.js';
 import { backoffCap } from '../../src/util/backoff.js';
 import { TwError } from '../../src/errors.js';
@@ -131,19 +132,50 @@ describe('connection lifecycle', () => {
     await log.until(() => log.frames().length === 2, 5000, 'second connection frame');
     c.reconnect('TW_ERR_SERVER_SHUTDOWN', 'serverShutdown', { immediate: true });
     await log.until(() => log.frames().length === 3, 5000, 'third connection frame');
+    // a second immediate request right after the first is not honoured: no tight loop
+    c.reconnect('TW_ERR_SERVER_SHUTDOWN', 'serverShutdown again', { immediate: true });
+    await log.until(() => log.frames().length === 4, 5000, 'fourth connection frame');
     const st = log.statuses();
     const closed = st.filter((s) => s.state === 'closed');
     expect(closed.map((s) => [s.code, s.details?.closeCode])).toEqual([
       ['TW_ERR_STALE', 4000],
+      ['TW_ERR_SERVER_SHUTDOWN', 4000],
       ['TW_ERR_SERVER_SHUTDOWN', 4000],
     ]);
     const rec = st.filter((s) => s.state === 'reconnecting');
     expect(rec.map((s) => [s.code, s.details?.attempt, s.details?.delayMs])).toEqual([
       ['TW_ERR_STALE', 1, 30],
       ['TW_ERR_SERVER_SHUTDOWN', 1, 0],
+      ['TW_ERR_SERVER_SHUTDOWN', 1, 30],
     ]);
-    await srv.until(() => srv.messages(2).length === SUBS.length, 2000, 'third subscriptions');
-    expect([0, 1, 2].map((i) => srv.messages(i))).toEqual([SUBS, SUBS, SUBS]);
+    await srv.until(() => srv.messages(3).length === SUBS.length, 2000, 'fourth subscriptions');
+    expect([0, 1, 2, 3].map((i) => srv.messages(i))).toEqual([SUBS, SUBS, SUBS, SUBS]);
+  });
+
+  it('a server that accepts TCP but never completes the handshake trips the connect timeout and is retried', async () => {
+    const sockets: Socket[] = [];
+    const tcp = createServer((sock) => {
+      sockets.push(sock); // read the upgrade request, never answer it
+      sock.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', () => r()));
+    const addr = tcp.address();
+    if (addr === null || typeof addr === 'string') throw new Error('no port');
+    try {
+      const c = connect(`ws://127.0.0.1:${addr.port}`, { connectTimeoutMs: 60 });
+      const log = recordEvents(c.events$);
+      await log.until(() => log.statuses().filter((st) => st.state === 'connecting').length === 3, 5000, 'third attempt');
+      const closed = log.statuses().filter((st) => st.state === 'closed');
+      expect(closed.length).toBeGreaterThanOrEqual(2);
+      for (const st of closed) expect(st).toMatchObject({ code: 'TW_ERR_SOCKET_ERROR', details: { wasOpen: false } });
+      expect(closed[0]?.reason).toMatch(/not open within 60 ms/);
+      expect(log.statuses().filter((st) => st.state === 'reconnecting').map((st) => st.details?.attempt)).toEqual([1, 2]);
+      expect(sockets.length).toBeGreaterThanOrEqual(2); // the third may not be accepted yet
+      c.close();
+    } finally {
+      sockets.forEach((x) => x.destroy());
+      await new Promise<void>((r) => tcp.close(() => r()));
+    }
   });
 
   it('close() completes events$, emits a final closed status and leaves no timer or socket behind', async () => {
