@@ -10,6 +10,7 @@ import { marketEventJsonSchema } from './schema/events.js';
 import { HELP, COMMAND_HELP } from './cli/help.js';
 import { runStream } from './cli/stream-command.js';
 import { runSim } from './cli/sim-command.js';
+import { runServe } from './cli/serve-command.js';
 import { runRecord } from './cli/record-command.js';
 import { runReplay } from './cli/replay-command.js';
 import { EXIT_USAGE } from './cli/args.js';
@@ -37,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       return runStream(rest);
     case 'sim':
       return runSim(rest);
+    case 'serve':
+      return runServe(rest);
     case 'record':
       return runRecord(rest);
     case 'replay':
