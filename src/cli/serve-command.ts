@@ -11,9 +11,16 @@ import { startServer, type TickwireServer } from '../server/index.js';
 import { parseStreamName } from '../server/protocol.js';
 import { intFlag, makeLogger, parseFlags } from './args.js';
 import { STREAM_FLAGS, configFromArgs } from './stream-command.js';
+import { openReplay, type ReplayOptions } from '../record/replay.js';
+import { parseSpeed } from './replay-command.js';
+import { asyncScheduler } from 'rxjs';
+
+const { record: _record, 'rotate-size': _rotateSize, 'rotate-minutes': _rotateMinutes, ...LIVE_FLAGS } = STREAM_FLAGS;
 
 export const SERVE_FLAGS = {
-  ...STREAM_FLAGS,
+  ...LIVE_FLAGS,
+  replay: { type: 'string' },
+  speed: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   token: { type: 'string' },
@@ -42,10 +49,25 @@ function preloadStreams(positionals: string[]): { markets: string[]; streams: st
   return { markets, streams };
 }
 
+/** serve --replay defaults to the recorded pace (clients watch it happen); --speed max replays at once. */
+function replayOptions(values: Record<string, unknown>): ReplayOptions {
+  const logLevel = typeof values['log-level'] === 'string' ? values['log-level'] : 'info';
+  return { speed: values.speed === undefined ? 1 : parseSpeed(values.speed), logger: makeLogger(logLevel) };
+}
+
 export async function runServe(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, SERVE_FLAGS);
+  const replayFile = typeof values.replay === 'string' ? values.replay : undefined;
+  if (replayFile === undefined && values.speed !== undefined) throw new TwError('TW_ERR_CONFIG', '--speed needs --replay FILE');
+  if (replayFile !== undefined && (positionals.length > 0 || values.sim === true)) {
+    throw new TwError('TW_ERR_CONFIG', '--replay serves the recorded markets: give no markets and no --sim');
+  }
+  // Under --replay the recording's own config (markets, channels, endpoints…) drives the hub.
+  const replaying = replayFile !== undefined ? await openReplay(replayFile, replayOptions(values)) : undefined;
   const { markets, streams } = preloadStreams(positionals);
-  let config = configFromArgs(values, markets);
+  let config = replaying
+    ? parseConfig({ ...replaying.header.config, ...(typeof values['log-level'] === 'string' ? { logLevel: values['log-level'] } : {}) })
+    : configFromArgs(values, markets);
   const preload = [
     ...config.markets.flatMap((ref) => {
       const { exchange, symbol } = splitMarketRef(ref);
@@ -65,7 +87,7 @@ export async function runServe(args: string[]): Promise<number> {
     config = parseConfig({ ...config, endpoints });
     logger.info({ endpoints: sim.endpoints, seed }, 'simulator started');
   }
-  const hub = new Hub(config, { logger });
+  const hub = replaying?.hub ?? new Hub(config, { logger });
   const int = (flag: string): number | undefined => intFlag(flag, values[flag]);
   const limits: Record<string, number> = {};
   for (const [flag, key] of [
@@ -84,6 +106,7 @@ export async function runServe(args: string[]): Promise<number> {
       hub,
       logger,
       preload,
+      ...(replaying ? { scheduler: asyncScheduler } : {}), // the server's own timers run in real time
       ...(int('port') !== undefined ? { port: int('port') } : {}),
       ...(typeof values.host === 'string' ? { host: values.host } : {}),
       ...(typeof values.token === 'string' ? { token: values.token } : {}),
@@ -102,6 +125,18 @@ export async function runServe(args: string[]): Promise<number> {
     throw err;
   }
   process.stderr.write(`tickwire serve: listening on ${server.url} (GET /health, /metrics; protocol: docs/server.md)\n`);
+  let stopped = false;
+  if (replaying) {
+    // The recorded streams are preloaded (kept), so the replay is not disturbed by clients coming and going.
+    void replaying.run(() => stopped).then(
+      (r) => {
+        const d = r.damage;
+        if (d) process.stderr.write(`tickwire serve: recording damaged at ${d.file} line ${d.line}: ${d.reason}; replayed everything before it\n`);
+        else if (!r.stopped) process.stderr.write(`tickwire serve: replay of ${replayFile} finished (${r.records} records); still serving\n`);
+      },
+      (err: unknown) => logger.error({ err }, 'replay failed'),
+    );
+  }
   void server.preloaded.then((oks) => {
     const refused = preload.filter((_, i) => !oks[i]);
     if (refused.length > 0) logger.warn({ refused }, 'preloaded streams refused (unknown symbol)');
@@ -111,6 +146,7 @@ export async function runServe(args: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   logger.info('stopping');
+  stopped = true;
   await server.close();
   hub.close();
   await sim?.close();

@@ -211,6 +211,29 @@ function firstExchange(h: RecordingHeader): ExchangeId | undefined {
   return m === undefined ? undefined : splitMarketRef(m).exchange;
 }
 
+/** A hub fed by a recording, its markets added as live; `run` feeds it (the caller closes the hub). */
+export interface ReplayHub {
+  hub: Hub;
+  header: RecordingHeader;
+  run(stopped?: () => boolean): Promise<ReplayResult>;
+}
+
+/**
+ * Open a recording and build its hub (refusal: TwError TW_ERR_RECORDING). The recorded markets are added at once,
+ * in the recorded order, so anything added later (a server's preloads) finds them already there.
+ */
+export async function openReplay(input: string | readonly string[], options: ReplayOptions = {}): Promise<ReplayHub> {
+  const reader = await RecordingReader.open(input);
+  const session = new ReplaySession(reader, options);
+  const config = parseConfig(reader.header.config);
+  const hub = new Hub(config, session.deps);
+  for (const ref of config.markets) {
+    const { exchange, symbol } = splitMarketRef(ref);
+    void hub.add(exchange, symbol, config.channels);
+  }
+  return { hub, header: reader.header, run: (stopped = () => false) => session.run(hub, stopped) };
+}
+
 /**
  * Replay a recording (a file — its rotated chain is followed — or the list of its parts) through a fresh Hub:
  * the same events the live session emitted, `localTime`, `seq` and `epoch` included. Cold: each subscription
@@ -222,18 +245,15 @@ export function replay(input: string | readonly string[], options: ReplayOptions
     let stopped = false;
     let hub: Hub | undefined;
     void (async () => {
-      const reader = await RecordingReader.open(input);
-      if (stopped) return;
-      const session = new ReplaySession(reader, options);
-      const config = parseConfig(reader.header.config);
-      hub = new Hub(config, session.deps);
+      const r = await openReplay(input, options);
+      hub = r.hub;
+      if (stopped) {
+        hub.close();
+        return;
+      }
       hub.events$.subscribe(subscriber);
       options.onHub?.(hub);
-      for (const ref of config.markets) {
-        const { exchange, symbol } = splitMarketRef(ref);
-        void hub.add(exchange, symbol, config.channels);
-      }
-      const result = await session.run(hub, () => stopped);
+      const result = await r.run(() => stopped);
       options.onEnd?.(result);
       hub.close();
     })().catch((err: unknown) => {
