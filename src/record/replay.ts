@@ -183,7 +183,7 @@ export class ReplaySession {
     if (damage && !isStopped) {
       const exchange = this.lastExchange ?? firstExchange(this.reader.header) ?? 'binance';
       const reason = `recording damaged at ${damage.file} line ${damage.line}: ${damage.reason}; replayed everything before it`;
-      this.log.error({ file: damage.file, line: damage.line }, reason);
+      this.log.info({ file: damage.file, line: damage.line }, reason);
       hub.emitStatus({
         scope: 'connection',
         exchange,
