@@ -2,8 +2,8 @@
  * Damaged recordings replay everything before the damage, then end with a TW_ERR_RECORDING status naming the file,
  * line and reason; recordings of another format or version are refused before anything replays.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -15,6 +15,7 @@ import { recordSimSession } from '../helpers/record-session.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-bad-'));
 const file = join(dir, 'session.ndjson.gz');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let live: MarketEvent[];
 let lines: string[];
 

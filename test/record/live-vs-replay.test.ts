@@ -5,7 +5,7 @@
  * statuses, REST bodies and timer firings only — no normalized event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { rmSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -18,6 +18,7 @@ import { expectBookEqualsTruth, isStatus, startHarness, type Harness } from '../
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-rec-'));
 const file = join(dir, 'session.ndjson.gz');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let h: Harness;
 let rec: Recorder | undefined;
 let live: MarketEvent[];

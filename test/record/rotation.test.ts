@@ -3,8 +3,8 @@
  * and ending with a `next` record; replaying the first part follows the chain, an explicit list replays the
  * same, and a missing part is damage (everything before it replays).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, rmSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -16,6 +16,7 @@ import { recordSimSession } from '../helpers/record-session.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-rot-'));
 const file = join(dir, 'session.ndjson.gz');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let live: MarketEvent[];
 let files: readonly string[];
 
