@@ -168,6 +168,7 @@ export function runHub(
       ? writeNdjson(hub.events$, process.stdout, {
           maxBufferedBytes: config.stdoutBufferBytes,
           onGap: (g) => {
+            recorder?.gap(g); // the replay emits the same gap status at the same point
             hub.emitGap(g);
           },
           onClosed: () => finish(0, 'stdout closed'),

@@ -71,6 +71,22 @@ export const RestRecord = z.object({
 });
 /** Pipeline timer number `id` (in scheduling order) fired. */
 export const TimerRecord = z.object({ k: z.literal('timer'), t: T, s: S, id: z.number().int().nonnegative() });
+/**
+ * The output sink fell behind and dropped events of stream `key` (live `stream` on a slow stdout): the hub emitted
+ * a `gap` status (and a fresh book snapshot) at this point, so the replay does too.
+ */
+export const GapRecord = z.object({
+  k: z.literal('gap'),
+  t: T,
+  s: S,
+  key: z.string(),
+  x: ExchangeId,
+  symbol: z.string().optional(),
+  dropped: z.number().int(),
+  firstSeq: z.number().int(),
+  lastSeq: z.number().int(),
+  book: z.boolean(),
+});
 /** The recording continues in the next part of the chain. */
 export const NextRecord = z.object({ k: z.literal('next'), t: T, file: z.string() });
 /** The recorder closed cleanly. */
@@ -82,6 +98,7 @@ export const RecordLine = z.discriminatedUnion('k', [
   StatusRecord,
   RestRecord,
   TimerRecord,
+  GapRecord,
   NextRecord,
   EndRecord,
 ]);
@@ -91,11 +108,12 @@ export type SentRecord = z.infer<typeof SentRecord>;
 export type StatusRecord = z.infer<typeof StatusRecord>;
 export type RestRecord = z.infer<typeof RestRecord>;
 export type TimerRecord = z.infer<typeof TimerRecord>;
+export type GapRecord = z.infer<typeof GapRecord>;
 /** Records that drive the pipeline (they set the recorded clock); `sent`, `next` and `end` do not. */
-export type InputRecord = FrameRecord | StatusRecord | RestRecord | TimerRecord;
+export type InputRecord = FrameRecord | StatusRecord | RestRecord | TimerRecord | GapRecord;
 
 export function isInput(r: RecordLine): r is InputRecord {
-  return r.k === 'frame' || r.k === 'status' || r.k === 'rest' || r.k === 'timer';
+  return r.k === 'frame' || r.k === 'status' || r.k === 'rest' || r.k === 'timer' || r.k === 'gap';
 }
 
 /** `session.ndjson.gz` → part 2 → `session.2.ndjson.gz` (any other name: `name.2`). */

@@ -15,6 +15,7 @@ import { createConnection as defaultCreateConnection, type Connection, type Conn
 import { nodeHttpGet, type HttpGet } from '../rest/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { ExchangeId } from '../schema/events.js';
+import type { GapInfo } from '../sinks/ndjson.js';
 import { RECORDING_FORMAT, RECORDING_VERSION, keptHeaders, type InputRecord, type RecordLine } from './format.js';
 import { RecordingScheduler, TimeCell } from './time.js';
 import { RecordingWriter, type WriterOptions } from './writer.js';
@@ -98,6 +99,16 @@ export class Recorder {
   /** Files written so far (the chain). */
   get files(): readonly string[] {
     return this.writer.files;
+  }
+
+  /**
+   * The output sink dropped events (a slow stdout): record it, so the replay emits the same `gap` status (and book
+   * snapshot) at the same point. Call it right before `hub.emitGap(g)`.
+   */
+  gap(g: GapInfo): void {
+    const t = Math.max(this.time.micros, this.realClock.nowMicros());
+    const { key, exchange, symbol, dropped, firstSeq, lastSeq, book } = g;
+    this.input({ k: 'gap', t, key, x: exchange, ...(symbol !== undefined ? { symbol } : {}), dropped, firstSeq, lastSeq, book });
   }
 
   /** Stop recording: writes the `end` record and flushes to disk. Close the hub first. */

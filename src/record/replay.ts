@@ -60,6 +60,7 @@ export class ReplaySession {
   private restCalls = 0;
   private divergences = 0;
   private lastExchange: ExchangeId | undefined;
+  private hub: Hub | undefined;
   private readonly log: Logger;
 
   constructor(
@@ -132,6 +133,11 @@ export class ReplaySession {
       case 'timer':
         if (!this.scheduler.fire(r.id)) this.diverged('timer fired live that the replay did not arm', { id: r.id });
         return;
+      case 'gap': {
+        const { key, x: exchange, symbol, dropped, firstSeq, lastSeq, book } = r;
+        this.hub?.emitGap({ key, exchange, symbol, dropped, firstSeq, lastSeq, book });
+        return;
+      }
       default:
         return;
     }
@@ -151,6 +157,7 @@ export class ReplaySession {
 
   /** Feed every record to the hub; on damage, emit an error status. The caller closes the hub. */
   async run(hub: Hub, stopped: () => boolean): Promise<ReplayResult> {
+    this.hub = hub;
     const speed = this.opts.speed ?? 'max';
     const wallStart = performance.now();
     const t0 = this.reader.header.origin;

@@ -40,6 +40,12 @@ beforeAll(async () => {
   h.sim.fault('binance', { kind: 'drop-diff', symbol: 'BTC/USDT' });
   await h.waitFor(isStatus({ exchange: 'binance', symbol: 'BTC/USDT', state: 'resyncing', code: 'TW_ERR_SEQUENCE_GAP' }), 'gap resync');
   await h.waitFor(live$('BTC/USDT'), 'BTC live after the gap');
+  // a slow output sink dropped ETH book events (what the CLI's NDJSON sink reports): gap status + fresh snapshot
+  const last = h.events.filter((e) => e.type === 'book_delta' && e.symbol === 'ETH/USDT').at(-1)!;
+  const gap = { key: 'binance:ETH/USDT@book', exchange: 'binance' as const, symbol: 'ETH/USDT', dropped: 2, firstSeq: last.seq - 1, lastSeq: last.seq, book: true };
+  rec!.gap(gap);
+  h.hub.emitGap(gap);
+  expect(h.statuses({ code: 'TW_ERR_BACKPRESSURE' })).toHaveLength(1);
   // a disconnect: the server closes ETH's connection
   h.sim.fault('binance', { kind: 'close', symbol: 'ETH/USDT', code: 1001, reason: 'going away' });
   await h.waitFor(isStatus({ exchange: 'binance', scope: 'connection', state: 'reconnecting' }), 'reconnecting');
@@ -87,6 +93,7 @@ describe('record → replay', () => {
     expect(replayed.some((e) => e.type === 'status' && e.code === 'TW_ERR_SEQUENCE_GAP')).toBe(true);
     expect(replayed.some((e) => e.type === 'status' && e.code === 'TW_ERR_RECONNECTED')).toBe(true);
     expect(replayed.some((e) => e.type === 'status' && e.code === 'TW_ERR_NO_DATA')).toBe(true);
+    expect(replayed.some((e) => e.type === 'status' && e.code === 'TW_ERR_BACKPRESSURE')).toBe(true);
     expect(replayed.some((e) => e.type === 'status' && e.state === 'reconciled')).toBe(true);
     // books rebuilt from the replay equal the simulator's truth at their last update id
     const books = consumerBooks(replayed);
@@ -110,7 +117,7 @@ describe('record → replay', () => {
     expect(header).toMatchObject({ format: 'tickwire-recording', version: 1, part: 0 });
     const records = lines.slice(1).map((l) => JSON.parse(l) as Record<string, unknown>);
     const kinds = new Set(records.map((r) => r.k));
-    expect([...kinds].sort()).toEqual(['end', 'frame', 'rest', 'sent', 'status', 'timer']);
+    expect([...kinds].sort()).toEqual(['end', 'frame', 'gap', 'rest', 'sent', 'status', 'timer']);
     expect(records.at(-1)!.k).toBe('end');
     for (const r of records) {
       expect(r).not.toHaveProperty('type'); // every normalized event has a `type`
