@@ -1,4 +1,5 @@
 /** `tickwire stream …`: NDJSON of normalized events on stdout until SIGINT/SIGTERM or stdout closes. */
+import { closeSync, openSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { TwError } from '../errors.js';
 import {
@@ -121,6 +122,11 @@ export function openRecorder(
   rotation: { rotateSizeBytes?: number; rotateMinutes?: number },
   logger: Logger,
 ): Recorder {
+  try {
+    closeSync(openSync(file, 'w')); // fail now (exit 2), not in the background after the stream started
+  } catch (err) {
+    throw new TwError('TW_ERR_CONFIG', `cannot write the recording ${file}: ${(err as Error).message}`);
+  }
   const recorder = new Recorder(config, { file, ...rotation }, { logger });
   logger.info({ file, ...rotation }, 'recording');
   return recorder;

@@ -9,7 +9,8 @@
  */
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Logger } from 'pino';
-import type { TickwireConfig } from '../config.js';
+import { splitMarketRef, type TickwireConfig } from '../config.js';
+import { adapterFor } from '../exchanges/registry.js';
 import type { HubDeps } from '../pipeline/hub.js';
 import { createConnection as defaultCreateConnection, type Connection, type ConnectionEvent, type ConnectionOptions } from '../connection/index.js';
 import { nodeHttpGet, type HttpGet } from '../rest/index.js';
@@ -85,7 +86,11 @@ export class Recorder {
       this.ownedHttp = owned.destroy;
     }
     const origins = new Map<string, ExchangeId>();
-    for (const [ex, ep] of Object.entries(config.endpoints)) if (ep) origins.set(ep.rest.replace(/\/+$/, ''), ex as ExchangeId);
+    for (const ref of config.markets) {
+      const ex = splitMarketRef(ref).exchange;
+      const ep = config.endpoints[ex] ?? adapterFor(ex)?.defaultEndpoints;
+      if (ep && !origins.has(ep.rest.replace(/\/+$/, ''))) origins.set(ep.rest.replace(/\/+$/, ''), ex);
+    }
     this.deps = {
       clock: this.time,
       scheduler,

@@ -130,6 +130,7 @@ describe('refusals and bad flags: one-line message, exit 2', () => {
     [['stream', 'binance:BTC/USDT', '--rotate-size', '1M'], /need --record FILE/],
     [['record', 'binance:BTC/USDT', '--out', 'x.gz', '--rotate-size', 'big'], /--rotate-size expects/],
     [['serve', '--replay', other, 'binance:BTC/USDT'], /give no markets/],
+    [['record', 'binance:BTC/USDT', '--endpoint', 'binance=ws://127.0.0.1:1,http://127.0.0.1:1', '--out', join(dir, 'no/such/dir.gz')], /cannot write the recording/],
   ])('%j', async (args, message) => {
     run = runCli(args);
     const { code } = await run.exit;
