@@ -114,7 +114,7 @@ export function fromNats(options: NatsConsumeOptions = {}, deps: FromNatsDeps = 
         }
         const v = tracker.check(e);
         if (v.kind === 'duplicate') continue;
-        if (v.kind === 'gap') out.next(gaps.make(e, v.fromSeq, v.toSeq, v.missing));
+        if (v.kind === 'gap') out.next(gaps.make(e, v.fromSeq, v.toSeq, v.missing, v.afterRestart));
         out.next(e);
       }
     };
@@ -172,7 +172,7 @@ class GapStatuses {
   private readonly seqs = new Map<string, number>();
   constructor(private readonly clock: Clock) {}
 
-  make(e: MarketEvent, fromSeq: number, toSeq: number, missing: number): StatusEvent {
+  make(e: MarketEvent, fromSeq: number, toSeq: number, missing: number, afterRestart: boolean): StatusEvent {
     const key = streamKeyOf(e) ?? e.exchange;
     const seq = (this.seqs.get(key) ?? 0) + 1;
     this.seqs.set(key, seq);
@@ -183,7 +183,7 @@ class GapStatuses {
       state: 'gap',
       code: 'TW_ERR_STREAM_GAP',
       reason: `${missing} event(s) missing from the NATS stream (seq ${fromSeq}..${toSeq} of epoch ${e.epoch})`,
-      details: { fromSeq, toSeq, missing, epoch: e.epoch },
+      details: { fromSeq, toSeq, missing, epoch: e.epoch, afterRestart },
       localTime: this.clock.nowMicros(),
       seq,
       epoch: this.epoch,

@@ -1,6 +1,8 @@
 /**
  * Rebuilds order books from a MarketEvent stream (e.g. `fromNats`): a book is valid from a `book_snapshot` until a
- * status of its stream invalidates it (gap, resyncing, error, closed); deltas apply only to a valid book.
+ * status of its stream invalidates it (gap, resyncing, error, closed); deltas apply only to a valid book. A
+ * snapshot of another epoch with a lower update id than the book already has is ignored (a restarted publisher's
+ * older snapshot arriving after the previous publisher's newer deltas).
  * Pure: no I/O, no exchange knowledge.
  */
 import { defer, filter, map, type OperatorFunction } from 'rxjs';
@@ -36,13 +38,20 @@ export class BookRebuilder {
       b = { key, exchange: e.exchange, symbol: e.symbol, book: new OrderBook(), valid: false, updateId: undefined, seq: e.seq, epoch: e.epoch };
       this.books.set(key, b);
     }
-    b.seq = e.seq;
-    b.epoch = e.epoch;
     if (e.type === 'book_snapshot') {
+      // a snapshot from another publisher (epoch) that is older than what this book already includes is stale:
+      // applying it would roll the book back while the deltas after it were dropped as duplicates
+      if (b.valid && e.epoch !== b.epoch && e.updateId !== undefined && b.updateId !== undefined && e.updateId < b.updateId) {
+        return b;
+      }
+      b.seq = e.seq;
+      b.epoch = e.epoch;
       b.book.applySnapshot(e.bids, e.asks);
       b.valid = true;
       b.updateId = e.updateId;
     } else if (e.type === 'book_delta') {
+      b.seq = e.seq;
+      b.epoch = e.epoch;
       if (b.valid) b.book.applyLevels(e.bids, e.asks);
       b.updateId = e.updateId ?? b.updateId;
     } else if (INVALIDATING.has(e.state)) {
