@@ -15,7 +15,7 @@
 import { Observable } from 'rxjs';
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DeliverPolicy, jetstream, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import { MarketEvent, type StatusEvent } from '../schema/events.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { openNats, toNatsStatus } from '../sinks/nats/connect.js';
@@ -78,6 +78,20 @@ export function fromNats(options: NatsConsumeOptions = {}, deps: FromNatsDeps = 
         status('error', 'TW_ERR_MALFORMED_FRAME', `skipped a message that is not a MarketEvent on ${m.subject}`, { streamSeq: m.seq });
         return undefined;
       };
+
+      // the stream may not exist yet (the consumer started before any publisher): wait for it
+      const jsm = await jetstreamManager(nc);
+      for (let attempt = 0; !stopped; attempt++) {
+        try {
+          await jsm.streams.info(cfg.stream);
+          break;
+        } catch (err) {
+          if (!(err instanceof Error && /not found/i.test(err.message))) throw err;
+          if (attempt === 0) status('error', 'TW_ERR_NATS', `stream ${cfg.stream} does not exist yet; waiting for a publisher`);
+          await new Promise((r) => setTimeout(r, cfg.reconnectTimeWaitMs));
+        }
+      }
+      if (stopped) return;
 
       let startSeq = 0;
       if (cfg.start === 'snapshot') {

@@ -38,7 +38,10 @@ export class SeqTracker {
     if (key === undefined) return { kind: 'ok', key };
     const prev = this.last.get(key);
     if (prev === undefined || prev.epoch !== e.epoch) {
-      this.last.set(key, { epoch: e.epoch, seq: e.seq, updateId: updateIdOf(e, prev), restarts: prev === undefined ? 0 : prev.restarts + 1 });
+      // across publishers the book keeps the highest update id it has seen (rebuildBooks ignores an older snapshot)
+      const u = updateIdOf(e, prev);
+      const updateId = u !== undefined && prev?.updateId !== undefined ? Math.max(u, prev.updateId) : u;
+      this.last.set(key, { epoch: e.epoch, seq: e.seq, updateId, restarts: prev === undefined ? 0 : prev.restarts + 1 });
       return { kind: 'ok', key };
     }
     if (e.seq <= prev.seq) {
