@@ -92,30 +92,32 @@ describe('NATS: server outage', () => {
     expect(pub.items.at(-1)).toMatchObject({ state: 'closed' });
 
     const got = collect(fromNats({ servers: srv.url, stream: 'SHED', start: 'all' }));
-    const stored = await streamMessageCount(srv.url, 'SHED');
-    expect(stored).toBeLessThan(sent.length);
-    await waitFor(() => got.items.filter((e) => e.type !== 'status' || e.code === 'TW_ERR_NATS').length >= stored, 10_000, 'consumer read all');
-
-    // no silent loss: per stream key every sent seq was received or lies in a gap status's range
-    const covered = new Map<string, Set<number>>();
-    const cover = (k: string, s: number): void => {
-      const set = covered.get(k) ?? new Set<number>();
-      set.add(s);
-      covered.set(k, set);
-    };
-    for (const e of got.items) {
-      const k = streamKeyOf(e);
-      if (k === undefined) continue;
-      if (e.type === 'status' && e.state === 'gap') {
-        const from = Number(e.details?.['fromSeq']);
-        const to = Number(e.details?.['toSeq']);
-        for (let s = from; s <= to; s++) cover(k, s);
-      } else cover(k, e.seq);
-    }
-    for (const e of sent) expect(covered.get(streamKeyOf(e)!)?.has(e.seq), `${streamKeyOf(e)} seq ${e.seq}`).toBe(true);
+    expect(await streamMessageCount(srv.url, 'SHED')).toBeLessThan(sent.length);
+    // no silent loss: per stream key every sent seq is received or lies in a gap status's range (the publisher's
+    // TW_ERR_NATS markers, or the consumer's TW_ERR_STREAM_GAP for conflated books and out-of-order retries)
+    await waitFor(() => uncovered(got.items, sent).length === 0, 10_000, 'every sent seq received or covered by a gap status');
     expect(got.items.some((e) => e.type === 'status' && e.code === 'TW_ERR_NATS')).toBe(true);
     // books: deltas were conflated into a fresh snapshot; the rebuilt books are the true books
     expect(booksMatch(rebuild(got.items), m)).toEqual([]);
     got.sub.unsubscribe();
   });
 });
+
+function uncovered(got: MarketEvent[], sent: MarketEvent[]): string[] {
+  const covered = new Map<string, Set<number>>();
+  const cover = (k: string, s: number): void => {
+    const set = covered.get(k) ?? new Set<number>();
+    set.add(s);
+    covered.set(k, set);
+  };
+  for (const e of got) {
+    const k = streamKeyOf(e);
+    if (k === undefined) continue;
+    if (e.type === 'status' && e.state === 'gap') {
+      const from = Number(e.details?.['fromSeq']);
+      const to = Number(e.details?.['toSeq']);
+      for (let s = from; s <= to && s - from < 100_000; s++) cover(k, s);
+    } else cover(k, e.seq);
+  }
+  return sent.filter((e) => !covered.get(streamKeyOf(e)!)?.has(e.seq)).map((e) => `${streamKeyOf(e)}#${e.seq}`);
+}

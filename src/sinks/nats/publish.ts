@@ -19,7 +19,7 @@
  */
 import { Observable } from 'rxjs';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { BookSnapshotEvent, MarketEvent, StatusEvent } from '../../schema/events.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { ensureStreams, openNats, toNatsStatus } from './connect.js';
@@ -74,6 +74,8 @@ class NatsPublisher {
   private checkpointsInFlight = 0;
   private failed: QueueEntry[] = [];
   private ordinal = 0;
+  /** Publishes allowed in flight now: 1 after a reconnect until the first PubAck, then maxInFlight. */
+  private window: number;
   private buffering = false;
   private drainTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -88,6 +90,7 @@ class NatsPublisher {
     private readonly emit: (s: NatsStatus) => void,
     private readonly done: () => void,
   ) {
+    this.window = cfg.maxInFlight;
     this.books = new PublisherBooks(clock, cfg.snapshotEveryEvents, cfg.snapshotEveryMs * 1000);
     this.queue = new PublishQueue(cfg.maxBufferedEvents, cfg.maxBufferedBytes, {
       marker: (key, first, last, dropped, fromSeq) => this.entry(this.marker(key, first, last, dropped, fromSeq), true),
@@ -139,11 +142,31 @@ class NatsPublisher {
       const st = toNatsStatus(s, this.clock);
       if (st !== undefined) this.emit(st);
       if (s.type === 'disconnect') this.connected = false;
-      if (s.type === 'reconnect') {
-        this.connected = true;
-        this.pump();
+      if (s.type === 'reconnect') void this.resume(s.server);
+    }
+  }
+
+  /**
+   * After a reconnect the server may still be recovering its streams, and publishes sent then fail while later
+   * ones succeed (out of order). So publishing resumes only when the stream answers, and with a window of one
+   * publish until the first PubAck comes back.
+   */
+  private async resume(server: string): Promise<void> {
+    const nc = this.nc;
+    if (nc === undefined) return;
+    for (let attempt = 0; attempt < 1_000_000 && !this.closed; attempt++) {
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: this.cfg.publishTimeoutMs });
+        await jsm.streams.info(this.cfg.stream);
+        break;
+      } catch (err) {
+        if (attempt === 0) this.status('error', 'TW_ERR_NATS', `stream not ready after reconnecting to ${server}: ${errText(err)}`);
+        await new Promise((r) => setTimeout(r, this.cfg.retryDelayMs));
       }
     }
+    this.window = 1;
+    this.connected = true;
+    this.pump();
   }
 
   private entry(event: MarketEvent, applied: boolean): QueueEntry {
@@ -206,7 +229,7 @@ class NatsPublisher {
   private pump(): void {
     const js = this.js;
     if (js === undefined || !this.connected || this.paused || this.closed) return;
-    while (this.inFlight < this.cfg.maxInFlight) {
+    while (this.inFlight < this.window) {
       const it = this.queue.shift();
       if (it === undefined) break;
       let checkpoint: BookSnapshotEvent | undefined;
@@ -221,6 +244,7 @@ class NatsPublisher {
       js.publish(it.subject, it.data, { msgID: it.msgId, timeout: this.cfg.publishTimeoutMs }).then(
         (ack) => {
           this.inFlight--;
+          this.window = this.cfg.maxInFlight;
           if (ack.duplicate) this.stats.duplicates++;
           else this.stats.published++;
           if (checkpoint !== undefined) this.publishCheckpoint(js, checkpoint, ack.seq);
@@ -233,6 +257,7 @@ class NatsPublisher {
           }
           this.failed.push(it);
           this.paused = true;
+          this.window = 1;
           this.settled();
         },
       );
