@@ -13,6 +13,7 @@ export const CODES = {
   TW_ERR_CHECKSUM: "the exchange checksum did not match the local book; that book is resynced",
   TW_ERR_CROSSED_BOOK: 'best bid >= best ask after an update; that book is resynced',
   TW_ERR_SNAPSHOT_STALE: 'a REST snapshot was older than the buffered updates; it is fetched again',
+  TW_ERR_BOOK_BUFFER_OVERFLOW: 'too many updates were buffered while waiting for a snapshot; buffering restarts from the newest one',
   TW_ERR_RECONCILE_MISMATCH: 'the periodic REST cross-check found different levels; that book is resynced',
   TW_ERR_UNKNOWN_SYMBOL: 'the symbol is not listed by the exchange (or not trading); that subscription is dropped',
   TW_ERR_NO_DATA: 'a subscribed stream sent nothing within the no-data deadline while its connection is healthy',

@@ -102,6 +102,8 @@ export type WireMessage =
   | { kind: 'reconnect'; reason: string }
   /** A per-connection sequence number (Coinbase Advanced Trade `sequence_num`). */
   | { kind: 'sequence'; value: number }
+  /** Well-formed JSON of a known kind whose fields do not match the wire schema (counted as malformed). */
+  | { kind: 'malformed'; reason: string }
   | { kind: 'unknown'; reason: string };
 
 export type DeltaMessage = Extract<WireMessage, { kind: 'book' }>;
@@ -138,6 +140,11 @@ export interface BookRules {
   readonly checksumDepth?: number;
   /** Books defined at a fixed depth are truncated to it after every message (Kraken). */
   truncateTo?(subscribedDepth: number): number | undefined;
+  /**
+   * In-band snapshots: deltas tolerated while waiting for the snapshot (stale ones of an earlier subscription); one
+   * more means the snapshot went missing → gap, resync. Undefined: deltas before the snapshot are dropped forever.
+   */
+  readonly maxDeltasBeforeSnapshot?: number;
 }
 
 export interface AdapterContext {
@@ -155,11 +162,17 @@ export interface ExchangeAdapter {
     maxStreamsPerConnection: number;
     /** Outgoing control messages per second (Binance counts pongs too). */
     controlMessagesPerSecond: number;
+    /** REST request-weight budget per minute of the exchange (the scheduler uses ~80% of it). */
+    restWeightPerMinute?: number;
+    /** Response header carrying the server's count of used weight (Binance `x-mbx-used-weight-1m`). */
+    restUsedWeightHeader?: string;
   };
   readonly keepalive: KeepaliveSpec;
   /** Reference data (instrument list) used to validate symbols before subscribing. */
   instrumentsRequest(): RestRequest;
   parseInstruments(body: string): Instrument[];
+  /** The REST weight limit per minute the instruments response announces, if it does (Binance `rateLimits`). */
+  parseRestWeightLimit?(body: string): number | undefined;
   /** Native market id for a unified symbol when instruments are not (yet) known. */
   toMarket(symbol: string): string;
   /** Messages that subscribe these streams (batched as the exchange allows). */

@@ -65,7 +65,11 @@ export interface SimLogEntry {
   time: number;
   exchange: ExchangeId;
   connection?: number;
-  kind: 'ws-open' | 'ws-close' | 'ws-recv' | 'ws-send-control' | 'rest';
+  /**
+   * ws-recv: a text message from the client; ws-recv-control: a ping/pong frame from the client (`ping <payload>`,
+   * `pong <payload>`); ws-send-control: a control frame or reply the server sent (acks, pings, close, notices).
+   */
+  kind: 'ws-open' | 'ws-close' | 'ws-recv' | 'ws-recv-control' | 'ws-send-control' | 'rest';
   /** Text received from a client (ws-recv), or REST path with query. */
   data?: string;
   status?: number;

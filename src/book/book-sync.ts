@@ -1,0 +1,504 @@
+/**
+ * The per-(exchange, market) book state machine: pure and synchronous (no timers, no I/O — the pipeline drives it
+ * and performs the requests it asks for). Generic over `BookRules`: no exchange is named here.
+ *
+ * States: `syncing` (first sync) → `live` → `resyncing` (after a gap, checksum mismatch, crossed book, reconcile
+ * mismatch or `invalidate`) → `live` …
+ *
+ * REST snapshots (`rules.snapshot === 'rest'`): deltas are buffered (bounded) until a snapshot arrives; the snapshot
+ * is checked against the first buffered delta (`rules.snapshotTooOld` → fetched again), the buffered deltas are
+ * spliced by update id (`rules.first` / `rules.next`) and the book goes live. A snapshot that arrives before any delta
+ * is held until the first delta proves the stream continues from it (the REST snapshot may be older than the
+ * stream): a quiet market therefore stays `syncing` until its first delta.
+ *
+ * In-band snapshots (`rules.snapshot === 'inband'`): deltas before the snapshot message are dropped (they belong to
+ * an earlier subscription); the snapshot message makes the book live.
+ *
+ * Continuity is checked on every delta, the checksum (where the rules have one) after every message, and a crossed
+ * book after every message. Any failure → status `resyncing` with the code and details, then `rules.resync`.
+ */
+import type { ExchangeId, Level, UnstampedEvent } from '../schema/events.js';
+import type { TwCode, TwErrorCode } from '../errors.js';
+import type { BookRules, DeltaMessage, RestSnapshot } from '../exchanges/types.js';
+import { canonicalDecimal, compareDecimal, OrderBook } from './order-book.js';
+
+export interface BookSyncOptions {
+  exchange: ExchangeId;
+  symbol: string;
+  market: string;
+  rules: BookRules;
+  /** For `rules.truncateTo` (books defined at a fixed depth, Kraken). */
+  subscribedDepth: number;
+  /** Called when the sync needs a REST snapshot. The pipeline fetches and calls onSnapshot / onSnapshotError. */
+  requestSnapshot: () => void;
+  /** Called when the sync needs a fresh in-band snapshot: the pipeline unsubscribes + subscribes that book. */
+  requestResubscribe: () => void;
+  /** Emitted events (book_snapshot, book_delta, status) without seq/epoch (the pipeline stamps them). */
+  emit: (e: UnstampedEvent) => void;
+  /** Deltas kept while waiting for a REST snapshot; on overflow the buffer restarts from the newest delta. */
+  maxBuffer?: number;
+  /** Differing levels listed in a reconcile-mismatch status (the count is always given). */
+  maxReportedDiffs?: number;
+}
+
+export type BookSyncState = 'syncing' | 'live' | 'resyncing';
+
+/** What `reconcile` did with a snapshot right away. */
+export type ReconcileResult =
+  /** Compared now (the book is at the snapshot's id): a `reconciled` or mismatch status was emitted. */
+  | 'compared'
+  /** Kept: compared when the live book reaches the snapshot's id. */
+  | 'pending'
+  /** Not usable: the book is past the snapshot's id, or not live. Nothing emitted; fetch again later. */
+  | 'skipped';
+
+export interface LevelDiff {
+  side: 'bid' | 'ask';
+  price: string;
+  /** Size in the local book, null when the level is absent there. */
+  book: string | null;
+  /** Size in the REST snapshot, null when absent there. */
+  snapshot: string | null;
+}
+
+const DEFAULT_MAX_BUFFER = 10_000;
+const DEFAULT_MAX_DIFFS = 20;
+
+export class BookSync {
+  readonly book = new OrderBook();
+  private _state: BookSyncState = 'syncing';
+  private localId: number | undefined;
+  /** Last applied delta (or in-band snapshot) since the last snapshot; undefined right after a REST snapshot. */
+  private prev: DeltaMessage | undefined;
+  private buffer: DeltaMessage[] = [];
+  /** In-band: deltas seen while waiting for the snapshot since the last (re)sync (`rules.maxDeltasBeforeSnapshot`). */
+  private deltasBeforeSnapshot = 0;
+  /** A REST snapshot that arrived before any delta: held until the first delta. */
+  private heldSnapshot: RestSnapshot | undefined;
+  private awaitingSnapshot = false;
+  private pendingReconcile: RestSnapshot | undefined;
+  /** Exchange time of the book's state (last applied message, or the snapshot). */
+  private bookTime: number | undefined;
+  private readonly maxBuffer: number;
+  private readonly maxDiffs: number;
+  private readonly truncateDepth: number | undefined;
+
+  constructor(private readonly opts: BookSyncOptions) {
+    this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
+    this.maxDiffs = opts.maxReportedDiffs ?? DEFAULT_MAX_DIFFS;
+    this.truncateDepth = opts.rules.truncateTo?.(opts.subscribedDepth);
+  }
+
+  get state(): BookSyncState {
+    return this._state;
+  }
+
+  /** Exchange id of the last update the book includes (undefined while not synced). */
+  get updateId(): number | undefined {
+    return this.localId;
+  }
+
+  /** Deltas buffered while waiting for a snapshot (for diagnostics and tests). */
+  get bufferedCount(): number {
+    return this.buffer.length;
+  }
+
+  /** Begin (or restart) the first sync: status `syncing`; a REST snapshot is requested when the rules want one. */
+  start(localTime: number): void {
+    this.reset();
+    this._state = 'syncing';
+    this.status('syncing', 'TW_OK', 'waiting for a book snapshot', localTime);
+    if (this.opts.rules.snapshot === 'rest') this.askSnapshot();
+  }
+
+  /** An in-band snapshot or a delta for this book. */
+  onMessage(msg: DeltaMessage, localTime: number): void {
+    if (msg.action === 'snapshot') {
+      this.onInbandSnapshot(msg, localTime);
+      return;
+    }
+    if (this._state === 'live') {
+      this.applyLive(msg, localTime);
+      return;
+    }
+    if (this.opts.rules.snapshot === 'inband' && this.opts.rules.resync !== 'rest') {
+      // wait for the snapshot; a few deltas of an earlier subscription are normal, a stream of them is not
+      const max = this.opts.rules.maxDeltasBeforeSnapshot;
+      if (max !== undefined && ++this.deltasBeforeSnapshot > max) {
+        this.resync('TW_ERR_SEQUENCE_GAP', 'updates keep arriving without a snapshot', localTime, {
+          deltasBeforeSnapshot: this.deltasBeforeSnapshot,
+          got: { updateId: msg.updateId },
+        }, []);
+      }
+      return;
+    }
+    if (this.heldSnapshot !== undefined) {
+      const snap = this.heldSnapshot;
+      this.heldSnapshot = undefined;
+      this.buffer.push(msg);
+      this.splice(snap, localTime);
+      return;
+    }
+    this.bufferDelta(msg, localTime);
+  }
+
+  /** A REST snapshot the sync asked for. Ignored unless the book is waiting for one. */
+  onSnapshot(snap: RestSnapshot, localTime: number): void {
+    if (!this.awaitingSnapshot || this._state === 'live') return;
+    this.awaitingSnapshot = false;
+    if (this.buffer.length === 0) {
+      this.heldSnapshot = snap;
+      return;
+    }
+    this.splice(snap, localTime);
+  }
+
+  /**
+   * The REST snapshot request failed: a status event in the current (not live) state with `code`. The book stays
+   * not live and the pipeline retries (and calls onSnapshot later). Ignored when live (a failed reconcile fetch is
+   * reported by the pipeline's REST scheduler).
+   */
+  onSnapshotError(code: TwErrorCode, reason: string, localTime: number): void {
+    if (this._state === 'live') return;
+    this.status(this._state, code, reason, localTime);
+  }
+
+  /** The book can no longer be trusted (e.g. TW_ERR_RECONNECTED): `resyncing`, cleared, new snapshot awaited. */
+  invalidate(code: TwErrorCode, reason: string, localTime: number): void {
+    this.reset();
+    this._state = 'resyncing';
+    this.status('resyncing', code, reason, localTime);
+    if (this.opts.rules.snapshot === 'rest' || this.opts.rules.resync === 'rest') this.askSnapshot();
+    // in-band: the pipeline re-subscribes on reconnect and the snapshot comes with it
+  }
+
+  /**
+   * Periodic REST cross-check. The snapshot is compared with the book over its own depth (top
+   * min(snapshot levels) per side, exact decimal comparison) once the book is provably at the snapshot's id:
+   * right now if the book is at that id; otherwise when a delta brings it there, or when the next delta starts
+   * after that id (ids that jump over it belong to other books, so the book at the snapshot's id is the book
+   * before that delta). A delta whose own range straddles the id makes the snapshot unusable (dropped silently).
+   * A match emits status `reconciled` (TW_OK, details {updateId, levels}); a mismatch emits `resyncing` with
+   * TW_ERR_RECONCILE_MISMATCH and the differing levels, then resyncs. If the book is already past the id, or not
+   * live, nothing is emitted and `'skipped'` is returned: fetch again later.
+   */
+  reconcile(snap: RestSnapshot, localTime: number): ReconcileResult {
+    if (this._state !== 'live' || this.localId === undefined) return 'skipped';
+    if (snap.updateId === this.localId) {
+      this.compare(snap, localTime);
+      return 'compared';
+    }
+    if (snap.updateId < this.localId) return 'skipped';
+    this.pendingReconcile = snap;
+    return 'pending';
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private reset(): void {
+    this.book.clear();
+    this.localId = undefined;
+    this.prev = undefined;
+    this.buffer = [];
+    this.heldSnapshot = undefined;
+    this.pendingReconcile = undefined;
+    this.deltasBeforeSnapshot = 0;
+    this.bookTime = undefined;
+  }
+
+  private askSnapshot(): void {
+    this.awaitingSnapshot = true;
+    this.opts.requestSnapshot();
+  }
+
+  private bufferDelta(msg: DeltaMessage, localTime: number): void {
+    const last = this.buffer[this.buffer.length - 1];
+    if (last !== undefined && last.updateId !== undefined) {
+      const c = this.opts.rules.next(last.updateId, msg, last);
+      if (c === 'drop') return;
+      if (c === 'gap') {
+        // the stream broke while buffering: keep only what follows the break
+        this.status(this._state, 'TW_ERR_SEQUENCE_GAP', 'gap in the buffered updates; buffering restarts', localTime, {
+          phase: 'buffering',
+          ...this.gapDetails(last.updateId, msg),
+        });
+        this.buffer = [msg];
+        return;
+      }
+    }
+    if (this.buffer.length >= this.maxBuffer) {
+      this.status(this._state, 'TW_ERR_BOOK_BUFFER_OVERFLOW', 'too many updates buffered while waiting for a snapshot', localTime, {
+        buffered: this.buffer.length,
+      });
+      this.buffer = [];
+      if (!this.awaitingSnapshot) this.askSnapshot();
+    }
+    this.buffer.push(msg);
+  }
+
+  /** Splice a REST snapshot with the (non-empty) buffer. */
+  private splice(snap: RestSnapshot, localTime: number): void {
+    const rules = this.opts.rules;
+    const first = this.buffer[0]!;
+    if (rules.snapshotTooOld?.(snap.updateId, first) === true) {
+      this.status(this._state, 'TW_ERR_SNAPSHOT_STALE', 'snapshot older than the buffered updates; fetching again', localTime, {
+        snapshotUpdateId: snap.updateId,
+        firstBufferedUpdateId: first.firstUpdateId ?? first.updateId,
+        firstBufferedPrevUpdateId: first.prevUpdateId,
+      });
+      this.askSnapshot();
+      return;
+    }
+    this.book.applySnapshot(snap.bids, snap.asks);
+    this.localId = snap.updateId;
+    this.prev = undefined;
+    this.bookTime = snap.exchangeTime;
+    const buffered = this.buffer;
+    this.buffer = [];
+    for (let i = 0; i < buffered.length; i++) {
+      const d = buffered[i]!;
+      const c = this.continuity(d);
+      if (c === 'drop') continue;
+      if (c === 'gap') {
+        this.resync('TW_ERR_SEQUENCE_GAP', 'the buffered updates do not continue the snapshot', localTime, {
+          snapshotUpdateId: snap.updateId,
+          ...this.gapDetails(this.localId, d),
+        }, buffered.slice(i));
+        return;
+      }
+      const problem = this.apply(d);
+      if (problem !== undefined) {
+        this.resync(problem.code, problem.reason, localTime, problem.details, buffered.slice(i + 1));
+        return;
+      }
+    }
+    this.goLive(localTime);
+  }
+
+  private onInbandSnapshot(msg: DeltaMessage, localTime: number): void {
+    this.buffer = [];
+    this.deltasBeforeSnapshot = 0;
+    this.heldSnapshot = undefined;
+    this.awaitingSnapshot = false;
+    this.pendingReconcile = undefined;
+    this.book.applySnapshot(msg.bids, msg.asks);
+    this.localId = msg.updateId;
+    this.prev = msg;
+    this.bookTime = msg.exchangeTime;
+    const problem = this.check(msg);
+    if (problem !== undefined) {
+      this.resync(problem.code, problem.reason, localTime, problem.details, []);
+      return;
+    }
+    this.goLive(localTime);
+  }
+
+  private goLive(localTime: number): void {
+    const wasLive = this._state === 'live';
+    this._state = 'live';
+    this.opts.emit(this.snapshotEvent(localTime));
+    if (!wasLive) this.status('live', 'TW_OK', 'book synced', localTime, { updateId: this.localId });
+  }
+
+  /** A `book_snapshot` event of the current book (for consumers that join late or lost deltas). */
+  snapshotEvent(localTime: number): Extract<UnstampedEvent, { type: 'book_snapshot' }> {
+    const { bids, asks } = this.book.snapshot();
+    const e: Extract<UnstampedEvent, { type: 'book_snapshot' }> = {
+      type: 'book_snapshot',
+      exchange: this.opts.exchange,
+      symbol: this.opts.symbol,
+      market: this.opts.market,
+      localTime,
+      integrity: this.opts.rules.integrity,
+      bids,
+      asks,
+    };
+    if (this.bookTime !== undefined) e.exchangeTime = this.bookTime;
+    if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
+      e.integrityDepth = this.opts.rules.checksumDepth;
+    if (this.localId !== undefined) e.updateId = this.localId;
+    return e;
+  }
+
+  private applyLive(d: DeltaMessage, localTime: number): void {
+    const c = this.continuity(d);
+    if (c === 'drop') return;
+    if (c === 'gap') {
+      this.resync('TW_ERR_SEQUENCE_GAP', 'update does not chain onto the book', localTime, this.gapDetails(this.localId, d), [d]);
+      return;
+    }
+    const pending = this.pendingReconcile;
+    if (pending !== undefined) {
+      const start = d.firstUpdateId ?? d.updateId;
+      // ids jumped over the snapshot's id: the book before this delta is the book at that id
+      if (start !== undefined && pending.updateId < start) {
+        this.pendingReconcile = undefined;
+        if (!this.compare(pending, localTime, [d])) return;
+      }
+    }
+    const problem = this.apply(d);
+    if (problem !== undefined) {
+      this.resync(problem.code, problem.reason, localTime, problem.details, []);
+      return;
+    }
+    this.emitDelta(d, localTime);
+    const p = this.pendingReconcile;
+    if (p !== undefined && this.localId !== undefined && this.localId >= p.updateId) {
+      this.pendingReconcile = undefined;
+      if (this.localId === p.updateId) this.compare(p, localTime);
+      // else: this delta straddled the snapshot's id; unusable (documented on reconcile)
+    }
+  }
+
+  private continuity(d: DeltaMessage): 'apply' | 'drop' | 'gap' {
+    const rules = this.opts.rules;
+    if (this.localId === undefined) return 'gap';
+    return this.prev === undefined ? rules.first(this.localId, d) : rules.next(this.localId, d, this.prev);
+  }
+
+  /** Apply a delta that passed the continuity check; returns the integrity problem, if any. */
+  private apply(d: DeltaMessage): Problem | undefined {
+    this.book.applyLevels(d.bids, d.asks);
+    if (d.updateId !== undefined) this.localId = d.updateId;
+    if (d.exchangeTime !== undefined) this.bookTime = d.exchangeTime;
+    this.prev = d;
+    return this.check(d);
+  }
+
+  private check(d: DeltaMessage): Problem | undefined {
+    const rules = this.opts.rules;
+    if (this.truncateDepth !== undefined) this.book.truncate(this.truncateDepth);
+    if (rules.verifyChecksum !== undefined && rules.verifyChecksum(this.book, d) === false) {
+      return {
+        code: 'TW_ERR_CHECKSUM',
+        reason: 'exchange checksum does not match the local book',
+        details: { updateId: d.updateId, checksum: d.checksum },
+      };
+    }
+    if (this.book.isCrossed()) {
+      return {
+        code: 'TW_ERR_CROSSED_BOOK',
+        reason: 'best bid >= best ask',
+        details: { updateId: d.updateId, bestBid: this.book.bestBid(), bestAsk: this.book.bestAsk() },
+      };
+    }
+    return undefined;
+  }
+
+  private emitDelta(d: DeltaMessage, localTime: number): void {
+    const e: UnstampedEvent = {
+      type: 'book_delta',
+      exchange: this.opts.exchange,
+      symbol: this.opts.symbol,
+      market: this.opts.market,
+      localTime,
+      integrity: this.opts.rules.integrity,
+      bids: d.bids,
+      asks: d.asks,
+    };
+    if (d.exchangeTime !== undefined) e.exchangeTime = d.exchangeTime;
+    if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
+      e.integrityDepth = this.opts.rules.checksumDepth;
+    if (d.updateId !== undefined) e.updateId = d.updateId;
+    if (d.firstUpdateId !== undefined) e.firstUpdateId = d.firstUpdateId;
+    if (d.prevUpdateId !== undefined) e.prevUpdateId = d.prevUpdateId;
+    this.opts.emit(e);
+  }
+
+  /**
+   * Resync after a problem: status `resyncing`, book cleared, then a REST snapshot (keeping `rebuffer`, the deltas
+   * that follow the problem) or a resubscribe.
+   */
+  private resync(
+    code: TwErrorCode,
+    reason: string,
+    localTime: number,
+    details: Record<string, unknown>,
+    rebuffer: DeltaMessage[],
+  ): void {
+    this.reset();
+    this._state = 'resyncing';
+    this.status('resyncing', code, reason, localTime, details);
+    const rules = this.opts.rules;
+    if (rules.resync === 'resubscribe') {
+      this.opts.requestResubscribe();
+      if (rules.snapshot === 'rest') this.askSnapshot();
+      return;
+    }
+    for (const d of rebuffer) this.bufferDelta(d, localTime);
+    this.askSnapshot();
+  }
+
+  /** Compare the book with a snapshot at the same id; returns true when they match. */
+  private compare(snap: RestSnapshot, localTime: number, rebuffer: DeltaMessage[] = []): boolean {
+    const top = this.book.top(Math.max(snap.bids.length, snap.asks.length));
+    const diffs: LevelDiff[] = [];
+    diffLevels('bid', top.bids.slice(0, snap.bids.length), snap.bids, diffs);
+    diffLevels('ask', top.asks.slice(0, snap.asks.length), snap.asks, diffs);
+    if (diffs.length === 0) {
+      this.status('reconciled', 'TW_OK', 'book matches the REST snapshot', localTime, {
+        updateId: snap.updateId,
+        levels: snap.bids.length + snap.asks.length,
+      });
+      return true;
+    }
+    this.resync('TW_ERR_RECONCILE_MISMATCH', 'book differs from the REST snapshot', localTime, {
+      updateId: snap.updateId,
+      differing: diffs.length,
+      diffs: diffs.slice(0, this.maxDiffs),
+    }, rebuffer);
+    return false;
+  }
+
+  private gapDetails(localId: number | undefined, d: DeltaMessage): Record<string, unknown> {
+    return {
+      localUpdateId: localId,
+      prevAppliedUpdateId: this.prev?.updateId,
+      got: { firstUpdateId: d.firstUpdateId, updateId: d.updateId, prevUpdateId: d.prevUpdateId },
+    };
+  }
+
+  private status(
+    state: 'syncing' | 'live' | 'resyncing' | 'reconciled',
+    code: TwCode,
+    reason: string,
+    localTime: number,
+    details?: Record<string, unknown>,
+  ): void {
+    const e: UnstampedEvent = {
+      type: 'status',
+      scope: 'stream',
+      exchange: this.opts.exchange,
+      symbol: this.opts.symbol,
+      market: this.opts.market,
+      channel: 'book',
+      state,
+      code,
+      reason,
+      localTime,
+    };
+    if (details !== undefined) e.details = details;
+    this.opts.emit(e);
+  }
+}
+
+interface Problem {
+  code: TwErrorCode;
+  reason: string;
+  details: Record<string, unknown>;
+}
+
+/** Differences between two best-first ladders of one side (both sorted, same length cap). */
+function diffLevels(side: 'bid' | 'ask', book: readonly Level[], snap: readonly Level[], out: LevelDiff[]): void {
+  const bookMap = new Map<string, string>();
+  for (const [p, s] of book) bookMap.set(canonicalDecimal(p), s);
+  const seen = new Set<string>();
+  for (const [p, s] of snap) {
+    const key = canonicalDecimal(p);
+    seen.add(key);
+    const mine = bookMap.get(key);
+    if (mine === undefined) out.push({ side, price: p, book: null, snapshot: s });
+    else if (compareDecimal(mine, s) !== 0) out.push({ side, price: p, book: mine, snapshot: s });
+  }
+  for (const [p, s] of book) if (!seen.has(canonicalDecimal(p))) out.push({ side, price: p, book: s, snapshot: null });
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * The `tickwire` command. stdout carries data only (NDJSON, one event per line); logs go to stderr through pino.
+ * Exit codes: 0 normal end (SIGINT/SIGTERM, stdout closed), 1 unexpected failure, 2 bad arguments or no valid
+ * subscription left.
+ */
+import { TwError } from './errors.js';
+import { marketEventJsonSchema } from './schema/events.js';
+import { HELP, COMMAND_HELP } from './cli/help.js';
+import { runStream } from './cli/stream-command.js';
+import { runSim } from './cli/sim-command.js';
+import { EXIT_USAGE } from './cli/args.js';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined) {
+      process.stderr.write(HELP);
+      return EXIT_USAGE;
+    }
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write('0.1.0\n');
+    return 0;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(COMMAND_HELP[command] ?? HELP);
+    return 0;
+  }
+  switch (command) {
+    case 'stream':
+      return runStream(rest);
+    case 'sim':
+      return runSim(rest);
+    case 'schema':
+      process.stdout.write(JSON.stringify(marketEventJsonSchema(), null, 2) + '\n');
+      return 0;
+    default:
+      throw new TwError('TW_ERR_CONFIG', `unknown command ${JSON.stringify(command)}; see tickwire --help`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof TwError && (err.code === 'TW_ERR_CONFIG' || err.code === 'TW_ERR_UNKNOWN_SYMBOL')) {
+      process.stderr.write(`tickwire: ${err.message}\n`);
+      process.exit(EXIT_USAGE);
+    }
+    process.stderr.write(`tickwire: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,32 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import pino, { type Logger } from 'pino';
+import { TwError } from '../errors.js';
+
+export const EXIT_USAGE = 2;
+
+/** pino to stderr (fd 2): stdout carries data only. */
+export function makeLogger(level: string): Logger {
+  return pino({ level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: false }));
+}
+
+/** parseArgs with its errors turned into TW_ERR_CONFIG (exit 2). */
+export function parseFlags(
+  args: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): { values: Record<string, string | boolean | Array<string | boolean> | undefined>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: r.values, positionals: r.positionals };
+  } catch (e) {
+    throw new TwError('TW_ERR_CONFIG', (e as Error).message);
+  }
+}
+
+export function intFlag(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || !Number.isSafeInteger(n)) {
+    throw new TwError('TW_ERR_CONFIG', `--${name} expects a non-negative integer, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}

@@ -1,0 +1,47 @@
+/** `tickwire sim`: run the built-in exchange simulator on its own, for other tools to use. */
+import { TwError } from '../errors.js';
+import { ExchangeId } from '../schema/events.js';
+import { startSim } from '../sim/index.js';
+import { intFlag, makeLogger, parseFlags } from './args.js';
+
+export async function runSim(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    exchange: { type: 'string', multiple: true },
+    port: { type: 'string' },
+    seed: { type: 'string' },
+    symbols: { type: 'string' },
+    interval: { type: 'string' },
+    'log-level': { type: 'string' },
+  });
+  const exchanges = ((values.exchange as string[] | undefined) ?? ['binance']).map((e) => {
+    const r = ExchangeId.safeParse(e);
+    if (!r.success) throw new TwError('TW_ERR_CONFIG', `unknown exchange ${JSON.stringify(e)}`);
+    return r.data;
+  });
+  const port = intFlag('port', values.port);
+  if (port !== undefined && exchanges.length > 1) {
+    throw new TwError('TW_ERR_CONFIG', '--port takes one --exchange (each exchange gets its own port)');
+  }
+  const logger = makeLogger(typeof values['log-level'] === 'string' ? values['log-level'] : 'info');
+  const seed = intFlag('seed', values.seed) ?? 1;
+  const intervalMs = intFlag('interval', values.interval);
+  const symbols = typeof values.symbols === 'string' ? values.symbols.split(',').map((s) => s.trim().toUpperCase()) : undefined;
+  const sim = await startSim({
+    exchanges,
+    seed,
+    ...(port !== undefined ? { ports: { [exchanges[0]!]: port } } : {}),
+    ...(symbols ? { symbols } : {}),
+    ...(intervalMs !== undefined ? { intervalMs } : {}),
+  });
+  for (const ex of exchanges) {
+    const ep = sim.endpoints[ex];
+    if (ep) process.stdout.write(`--endpoint ${ex}=${ep.ws},${ep.rest}\n`);
+  }
+  logger.info({ endpoints: sim.endpoints, seed }, 'simulator running; Ctrl-C stops it');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await sim.close();
+  return 0;
+}

@@ -1,0 +1,110 @@
+/**
+ * One literal of defaults: every setting, its default and its meaning. A `--config` JSON file and CLI flags
+ * override it (CLI beats file beats defaults).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { CHANNELS, Channel, EXCHANGE_IDS, ExchangeId } from './schema/events.js';
+import { TwError } from './errors.js';
+
+/** `exchange:BASE/QUOTE`, e.g. `binance:BTC/USDT`. */
+export const MarketRef = z
+  .string()
+  .regex(/^[a-z-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'expected exchange:BASE/QUOTE, e.g. binance:BTC/USDT')
+  .refine((s) => (EXCHANGE_IDS as readonly string[]).includes(s.slice(0, s.indexOf(':'))), {
+    message: `unknown exchange; known: ${EXCHANGE_IDS.join(', ')}`,
+  });
+
+const Origin = z.string().regex(/^(wss?|https?):\/\/[^\s/]+(\/[^\s]*)?$/, 'expected a URL origin like ws://127.0.0.1:9443');
+export const EndpointOverride = z.object({ ws: Origin, rest: Origin });
+export type EndpointOverride = z.infer<typeof EndpointOverride>;
+
+export const BackoffConfig = z
+  .object({
+    /** First reconnect delay (before jitter). */
+    initialMs: z.number().int().positive().default(250),
+    /** Cap of the exponential delay. */
+    maxMs: z.number().int().positive().default(30_000),
+    factor: z.number().min(1).default(2),
+  })
+  .strict();
+
+export const TickwireConfig = z
+  .object({
+    /** Markets to stream, `exchange:BASE/QUOTE`. */
+    markets: z.array(MarketRef).default([]),
+    /** Channels for every market. */
+    channels: z.array(Channel).min(1).default([...CHANNELS]),
+    /** Base-origin overrides per exchange (testnets, the simulator, a recording served locally). */
+    endpoints: z.partialRecord(ExchangeId, EndpointOverride).default({}),
+    /** Subscribed book depth where the exchange offers a choice (Kraken 10…1000, Bybit 1…1000); adapter default when absent. */
+    bookDepth: z.number().int().positive().optional(),
+    /** Levels per side of REST snapshots. */
+    snapshotDepth: z.number().int().positive().default(1000),
+    /** Symbols per WebSocket connection (every channel of a symbol rides on the same connection). */
+    symbolsPerConnection: z.number().int().positive().default(20),
+    /** Periodic REST cross-check of every live REST-synced book; 0 disables it. */
+    reconcileIntervalMs: z.number().int().nonnegative().default(300_000),
+    /** A subscribed book/ticker stream silent this long on a healthy connection gets a `no_data` status. */
+    noDataTimeoutMs: z.number().int().positive().default(30_000),
+    /** Override of the adapter's stale deadline (no frame at all, pings included). */
+    staleAfterMs: z.number().int().positive().optional(),
+    /** Override of the adapter's client ping interval. */
+    pingIntervalMs: z.number().int().positive().optional(),
+    backoff: BackoffConfig.default({ initialMs: 250, maxMs: 30_000, factor: 2 }),
+    /** REST request timeout. */
+    restTimeoutMs: z.number().int().positive().default(10_000),
+    /** Retries of one REST request before it fails (the sync then tries again later). */
+    restMaxRetries: z.number().int().nonnegative().default(8),
+    /** NDJSON sink: bytes buffered for a slow stdout before events are dropped (with an explicit gap status). */
+    stdoutBufferBytes: z.number().int().positive().default(8 * 1024 * 1024),
+    /** pino level for stderr logs. */
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .strict();
+export type TickwireConfig = z.infer<typeof TickwireConfig>;
+export type TickwireConfigInput = z.input<typeof TickwireConfig>;
+
+/** Parse a config object; a bad setting fails fast with every problem on one line. */
+export function parseConfig(input: unknown): TickwireConfig {
+  const r = TickwireConfig.safeParse(input);
+  if (!r.success) {
+    const msg = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new TwError('TW_ERR_CONFIG', `invalid configuration: ${msg}`);
+  }
+  return r.data;
+}
+
+export function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new TwError('TW_ERR_CONFIG', `cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new TwError('TW_ERR_CONFIG', `config file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** `binance=ws://127.0.0.1:9443,http://127.0.0.1:9443` → [exchange, {ws, rest}]. */
+export function parseEndpointFlag(value: string): [ExchangeId, EndpointOverride] {
+  const eq = value.indexOf('=');
+  const ex = ExchangeId.safeParse(value.slice(0, eq));
+  const parts = value.slice(eq + 1).split(',');
+  const ep = EndpointOverride.safeParse({ ws: parts[0], rest: parts[1] });
+  if (eq < 1 || !ex.success || parts.length !== 2 || !ep.success) {
+    throw new TwError(
+      'TW_ERR_CONFIG',
+      `bad --endpoint ${JSON.stringify(value)}: expected <exchange>=<ws-origin>,<rest-origin>, e.g. binance=ws://127.0.0.1:9443,http://127.0.0.1:9443`,
+    );
+  }
+  return [ex.data, ep.data];
+}
+
+export function splitMarketRef(ref: string): { exchange: ExchangeId; symbol: string } {
+  const i = ref.indexOf(':');
+  return { exchange: ref.slice(0, i) as ExchangeId, symbol: ref.slice(i + 1).toUpperCase() };
+}

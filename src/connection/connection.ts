@@ -1,0 +1,359 @@
+/**
+ * The only module that creates WebSockets.
+ *
+ * `reconnecting-websocket` (RWS) 4.4 over `ws` is the one reconnect loop, configured so that tickwire owns the
+ * schedule:
+ * - RWS's own delays are 0 (`minReconnectionDelay: 0`, `maxReconnectionDelay: 0`, `reconnectionDelayGrowFactor: 1`;
+ *   RWS reads them with `=== undefined` checks, so 0 is honoured). Its default would randomize the minimum delay
+ *   once per process and then grow it without jitter.
+ * - The URL provider is async and waits tickwire's capped exponential backoff with jitter on every attempt
+ *   (timer on the injected scheduler). The attempt counter is tickwire's, reset by the first text frame after an
+ *   open (RWS's own counter resets after `minUptime` and on `reconnect()`, which would defeat the backoff of a
+ *   forced reconnect).
+ * - `maxEnqueuedMessages: 0`: RWS would otherwise queue sends made while closed and replay them on open,
+ *   duplicating the subscriptions that `onOpen` re-sends.
+ * - `maxRetries: Infinity` (at the limit RWS stops for good with its connect lock held).
+ * - The connect timeout runs on the injected scheduler (RWS's own is a plain setTimeout, so it is set out of reach).
+ * - RWS is given a subclass of ws's WebSocket that hooks `ping`/`pong` (keepalive, stale watchdog, throttle
+ *   accounting) and always has an `error` listener: RWS removes its listeners before closing a socket that is
+ *   still connecting, and ws then emits `error` on an emitter with no listener, which would throw.
+ */
+import { Observable, Subject, asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { WebSocket as WsWebSocket, type ClientOptions } from 'ws';
+import { TwError, type TwCode, type TwErrorCode } from '../errors.js';
+import { systemClock } from '../util/clock.js';
+import { backoffDelay, resolveBackoff } from '../util/backoff.js';
+import { READY_STATE, ReconnectingWebSocket, type RwsCloseEvent, type RwsInstance, type RwsMessageEvent } from './rws.js';
+import { Throttle } from './throttle.js';
+import type { Connection, ConnectionEvent, ConnectionOptions, ConnectionState } from './types.js';
+
+/** Close code tickwire sends when it drops a socket on purpose (application range 4000-4999). */
+export const FORCED_CLOSE_CODE = 4000;
+/** Two `immediate` reconnects closer than this: the second goes through backoff (a server that says "shutdown" on every open must not make a tight loop). */
+const IMMEDIATE_MIN_SPACING_MS = 1000;
+/** ws waits this long for the server's close frame before destroying the socket. */
+const CLOSE_HANDSHAKE_MS = 2000;
+/** Out of reach of any real connect (2^31-1 is the largest delay a Node timer takes). */
+const RWS_TIMEOUT_DISABLED = 2_147_483_647;
+/** ws 8.23 supports `closeTimeout`; @types/ws does not list it yet. */
+const WS_CLIENT_OPTIONS: ClientOptions & { closeTimeout: number } = { closeTimeout: CLOSE_HANDSHAKE_MS };
+
+type Outgoing = { kind: 'ping' } | { kind: 'text'; data: string; keepalive: boolean };
+
+type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'finished';
+
+interface Cause {
+  code: TwErrorCode;
+  reason: string;
+}
+
+export function createConnection(opts: ConnectionOptions): Connection {
+  const { id, url, keepalive } = opts;
+  validateUrl(url);
+  const scheduler: SchedulerLike = opts.scheduler ?? asyncScheduler;
+  const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? Math.random;
+  const backoff = resolveBackoff(opts.backoff);
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+  const log = opts.logger?.child({ connection: id });
+  const events = new Subject<ConnectionEvent>();
+
+  let rws: RwsInstance | undefined;
+  let current: WsWebSocket | undefined;
+  let phase: Phase = 'idle';
+  let sockets = 0;
+  /** Reconnect attempts since the last good message (1-based in status events). */
+  let attempt = 0;
+  let goodSinceOpen = false;
+  let socketError: string | undefined;
+  let forced: (Cause & { immediate: boolean }) | undefined;
+  let nextImmediate = false;
+  let lastImmediateAt = -Infinity;
+  let lastCause: Cause = { code: 'TW_ERR_SOCKET_CLOSED', reason: 'socket closed' };
+  let lastFrameAt = 0;
+  let lastTextPingAt = 0;
+  let binaryFrames = 0;
+  /** A keepalive ping waits in the throttle queue: do not pile up more behind a throttled burst. */
+  let pingQueued = false;
+
+  let staleTimer: Subscription | undefined;
+  let keepaliveTimer: Subscription | undefined;
+  let pongTimer: Subscription | undefined;
+  let connectTimer: Subscription | undefined;
+  let waitTimer: Subscription | undefined;
+  let wake: (() => void) | undefined;
+
+  const status = (state: ConnectionState, code: TwCode, reason: string, details?: Record<string, unknown>): void => {
+    events.next({ kind: 'status', state, code, reason, ...(details ? { details } : {}), localTime: clock.nowMicros() });
+  };
+
+  // ---- outgoing ----------------------------------------------------------------------------------------------
+  const write = (item: Outgoing): void => {
+    const ws = current;
+    if (phase !== 'open' || ws === undefined || ws.readyState !== READY_STATE.OPEN) return;
+    if (item.kind === 'ping') {
+      pingQueued = false;
+      ws.ping();
+      armPongDeadline();
+      return;
+    }
+    ws.send(item.data);
+    events.next({ kind: 'sent', data: item.data, localTime: clock.nowMicros() });
+    if (item.keepalive) armPongDeadline();
+  };
+  const throttle = new Throttle<Outgoing>(opts.controlMessagesPerSecond, scheduler, write);
+
+  // ---- timers ------------------------------------------------------------------------------------------------
+  const armPongDeadline = (): void => {
+    const ms = keepalive.pongTimeoutMs;
+    if (ms === undefined || pongTimer !== undefined) return;
+    pongTimer = scheduler.schedule(() => {
+      pongTimer = undefined;
+      reconnect('TW_ERR_STALE', `no pong within ${ms} ms`);
+    }, ms);
+  };
+  const clearPongDeadline = (): void => {
+    pongTimer?.unsubscribe();
+    pongTimer = undefined;
+  };
+
+  const armStale = (delay: number): void => {
+    staleTimer = scheduler.schedule(() => {
+      staleTimer = undefined;
+      const idle = scheduler.now() - lastFrameAt;
+      if (idle >= keepalive.staleAfterMs) reconnect('TW_ERR_STALE', `no frame for ${idle} ms`);
+      else armStale(keepalive.staleAfterMs - idle);
+    }, delay);
+  };
+
+  const armKeepalive = (delay: number): void => {
+    const ping = keepalive.ping;
+    if (ping === undefined) return;
+    keepaliveTimer = scheduler.schedule(() => {
+      keepaliveTimer = undefined;
+      if (phase !== 'open') return;
+      if (ping.kind === 'frame') {
+        if (!pingQueued) {
+          pingQueued = true;
+          throttle.push({ kind: 'ping' });
+        }
+        armKeepalive(ping.intervalMs);
+        return;
+      }
+      // text: ping after intervalMs of silence (no frame received, no ping sent)
+      const now = scheduler.now();
+      const quiet = now - Math.max(lastFrameAt, lastTextPingAt);
+      if (quiet >= ping.intervalMs) {
+        lastTextPingAt = now;
+        throttle.push({ kind: 'text', data: ping.message(), keepalive: true });
+        armKeepalive(ping.intervalMs);
+      } else {
+        armKeepalive(ping.intervalMs - quiet);
+      }
+    }, delay);
+  };
+
+  const stopSocketTimers = (): void => {
+    for (const t of [staleTimer, keepaliveTimer, pongTimer, connectTimer]) t?.unsubscribe();
+    staleTimer = keepaliveTimer = pongTimer = connectTimer = undefined;
+    throttle.clear();
+    pingQueued = false;
+  };
+
+  // ---- the ws subclass handed to RWS -------------------------------------------------------------------------
+  const onSocketCreated = (ws: WsWebSocket): void => {
+    current = ws;
+    sockets++;
+    socketError = undefined;
+    phase = 'connecting';
+    status('connecting', 'TW_OK', `connecting to ${url}`, { url, attempt });
+    connectTimer = scheduler.schedule(() => {
+      connectTimer = undefined;
+      reconnect('TW_ERR_SOCKET_ERROR', `not open within ${connectTimeoutMs} ms`);
+    }, connectTimeoutMs);
+  };
+  const onSocketError = (ws: WsWebSocket, err: Error): void => {
+    if (ws !== current) return;
+    socketError = err.message;
+    log?.debug({ err: err.message }, 'socket error');
+  };
+  const onPing = (ws: WsWebSocket): void => {
+    if (ws !== current || phase !== 'open') return;
+    lastFrameAt = scheduler.now();
+    throttle.note(); // ws answered it with a pong (payload echoed): that write counts against the budget
+  };
+  const onPong = (ws: WsWebSocket): void => {
+    if (ws !== current || phase !== 'open') return;
+    lastFrameAt = scheduler.now();
+    clearPongDeadline();
+  };
+
+  const Base = (opts.WebSocket ?? WsWebSocket) as typeof WsWebSocket;
+  class TickwireSocket extends Base {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, WS_CLIENT_OPTIONS);
+      this.on('error', (err: Error) => onSocketError(this, err));
+      this.on('ping', () => onPing(this));
+      this.on('pong', () => onPong(this));
+      onSocketCreated(this);
+    }
+  }
+
+  // ---- RWS listeners -----------------------------------------------------------------------------------------
+  const onOpen = (): void => {
+    if (phase === 'finished') return;
+    connectTimer?.unsubscribe();
+    connectTimer = undefined;
+    phase = 'open';
+    goodSinceOpen = false;
+    lastFrameAt = lastTextPingAt = scheduler.now();
+    throttle.clear();
+    status('open', 'TW_OK', `connected to ${url}`, { url });
+    armStale(keepalive.staleAfterMs);
+    if (keepalive.ping) armKeepalive(keepalive.ping.intervalMs);
+    let messages: string[] = [];
+    try {
+      messages = opts.onOpen();
+    } catch (err) {
+      log?.error({ err }, 'onOpen threw; nothing subscribed on this open');
+    }
+    for (const data of messages) throttle.push({ kind: 'text', data, keepalive: false });
+  };
+
+  const onMessage = (e: RwsMessageEvent): void => {
+    if (phase !== 'open') return;
+    lastFrameAt = scheduler.now();
+    const data = e.data;
+    if (typeof data !== 'string') {
+      if (binaryFrames++ === 0) log?.warn('binary frame ignored (only text frames are delivered)');
+      return;
+    }
+    if (!goodSinceOpen) {
+      goodSinceOpen = true;
+      attempt = 0;
+    }
+    events.next({ kind: 'frame', data, localTime: clock.nowMicros() });
+  };
+
+  const onClose = (e: RwsCloseEvent): void => {
+    if (phase === 'finished' || phase === 'waiting' || phase === 'idle') return;
+    stopSocketTimers();
+    const wasOpen = phase === 'open';
+    phase = 'waiting';
+    let cause: Cause;
+    const details: Record<string, unknown> = { closeCode: e.code, closeReason: e.reason, wasOpen };
+    if (forced !== undefined) {
+      cause = { code: forced.code, reason: forced.reason };
+      nextImmediate = forced.immediate;
+    } else if (socketError !== undefined) {
+      cause = { code: 'TW_ERR_SOCKET_ERROR', reason: socketError };
+      details.closeCode = 1006; // RWS reports a synthetic 1000 for a socket that errored
+      details.error = socketError;
+    } else {
+      cause = { code: 'TW_ERR_SOCKET_CLOSED', reason: `closed by server: ${e.code}${e.reason ? ` ${e.reason}` : ''}` };
+    }
+    forced = undefined;
+    lastCause = cause;
+    log?.warn({ ...details, code: cause.code }, cause.reason);
+    status('closed', cause.code, cause.reason, details);
+  };
+
+  // ---- backoff: RWS's URL provider ---------------------------------------------------------------------------
+  const provideUrl = (): Promise<string> => {
+    if (phase === 'finished' || sockets === 0) return Promise.resolve(url);
+    attempt++;
+    const now = scheduler.now();
+    const immediate = nextImmediate && now - lastImmediateAt >= IMMEDIATE_MIN_SPACING_MS;
+    if (immediate) lastImmediateAt = now;
+    const delayMs = immediate ? 0 : backoffDelay(attempt, backoff, random);
+    nextImmediate = false;
+    status('reconnecting', lastCause.code, lastCause.reason, { attempt, delayMs });
+    return new Promise<string>((resolve) => {
+      wake = () => {
+        waitTimer?.unsubscribe();
+        waitTimer = undefined;
+        wake = undefined;
+        resolve(url);
+      };
+      waitTimer = scheduler.schedule(() => wake?.(), delayMs);
+    });
+  };
+
+  // ---- public ------------------------------------------------------------------------------------------------
+  const start = (): void => {
+    if (phase !== 'idle') return;
+    phase = 'connecting';
+    rws = new ReconnectingWebSocket(provideUrl, undefined, {
+      WebSocket: TickwireSocket,
+      minReconnectionDelay: 0,
+      maxReconnectionDelay: 0,
+      reconnectionDelayGrowFactor: 1,
+      minUptime: 0,
+      connectionTimeout: RWS_TIMEOUT_DISABLED,
+      maxRetries: Infinity,
+      maxEnqueuedMessages: 0,
+    });
+    rws.binaryType = 'nodebuffer';
+    rws.addEventListener('open', onOpen);
+    rws.addEventListener('message', onMessage);
+    rws.addEventListener('close', onClose);
+    rws.addEventListener('error', (e) => log?.debug({ err: e.message }, 'rws error event'));
+  };
+
+  const reconnect = (code: TwErrorCode, reason: string, o?: { immediate?: boolean }): void => {
+    if ((phase !== 'open' && phase !== 'connecting') || rws === undefined || current === undefined) return;
+    const old = current;
+    forced = { code, reason, immediate: o?.immediate ?? false };
+    log?.warn({ code }, `forced reconnect: ${reason}`);
+    rws.reconnect(FORCED_CLOSE_CODE, code); // RWS closes the socket and dispatches close synchronously
+    if (code === 'TW_ERR_STALE') old.terminate(); // a dead peer would never finish the close handshake
+  };
+
+  const close = (): void => {
+    if (phase === 'finished') return;
+    const started = phase !== 'idle';
+    phase = 'finished';
+    stopSocketTimers();
+    rws?.close(1000, 'client close');
+    wake?.(); // RWS sees close was called and creates no socket
+    if (started) status('closed', 'TW_OK', 'closed by client', { closeCode: 1000 });
+    events.complete();
+  };
+
+  const events$ = new Observable<ConnectionEvent>((subscriber) => {
+    const sub = events.subscribe(subscriber);
+    start();
+    return sub;
+  });
+
+  return {
+    id,
+    events$,
+    start,
+    send(message: string): void {
+      if (phase !== 'open') {
+        log?.debug({ message }, 'send while not open: dropped');
+        return;
+      }
+      throttle.push({ kind: 'text', data: message, keepalive: false });
+    },
+    notePong: clearPongDeadline,
+    reconnect,
+    close,
+    get isOpen(): boolean {
+      return phase === 'open';
+    },
+  };
+}
+
+function validateUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TwError('TW_ERR_CONFIG', `invalid WebSocket URL: ${url}`);
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new TwError('TW_ERR_CONFIG', `WebSocket URL must be ws:// or wss://, got ${url}`);
+  }
+}

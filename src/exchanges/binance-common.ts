@@ -1,0 +1,140 @@
+/**
+ * What Binance spot and USD-M futures share: combined streams, SUBSCRIBE messages, the frame parser, exchangeInfo
+ * and REST depth bodies. Each market's own facts (URLs, limits, book rules) live in binance.ts / binance-futures.ts.
+ */
+import { z } from 'zod';
+import { TwError } from '../errors.js';
+import type { ExchangeId } from '../schema/events.js';
+import type {
+  AdapterContext,
+  BookRules,
+  Endpoints,
+  ExchangeAdapter,
+  Instrument,
+  KeepaliveSpec,
+  RestRequest,
+  RestSnapshot,
+  StreamRef,
+} from './types.js';
+import { parseBinanceFrame } from './binance-parse.js';
+import { ExchangeInfo, RestDepth } from './binance-wire.js';
+import { canonicalDecimal } from '../book/order-book.js';
+
+/** Params per SUBSCRIBE / UNSUBSCRIBE message. */
+export const MAX_PARAMS_PER_MESSAGE = 200;
+
+export interface BinanceSpec {
+  /** REQUEST_WEIGHT limit per minute (exchangeInfo `rateLimits`). */
+  restWeightPerMinute: number;
+  id: ExchangeId;
+  defaultEndpoints: Endpoints;
+  /** Path of the combined-stream endpoint (`/stream`, futures `/public/stream`). */
+  wsPath: string;
+  controlMessagesPerSecond: number;
+  keepalive: KeepaliveSpec;
+  instrumentsPath: string;
+  instrumentsWeight: number;
+  /** Map an exchangeInfo entry to a unified symbol, or undefined to leave it out. */
+  unifiedSymbol(base: string, quote: string, market: string, contractType: string | undefined): string | undefined;
+  toMarket(symbol: string): string;
+  book: BookRules;
+}
+
+/** Exchange stream names for one tickwire stream (the ticker merges `@bookTicker` with the 24 h `@ticker`). */
+export function streamNames(ref: StreamRef): string[] {
+  const s = ref.market.toLowerCase();
+  switch (ref.channel) {
+    case 'ticker':
+      return [`${s}@bookTicker`, `${s}@ticker`];
+    case 'book':
+      return [`${s}@depth@100ms`];
+    case 'trades':
+      return [`${s}@trade`];
+  }
+}
+
+function requests(method: 'SUBSCRIBE' | 'UNSUBSCRIBE', streams: readonly StreamRef[], nextId: () => number): string[] {
+  const params = streams.flatMap(streamNames);
+  const out: string[] = [];
+  for (let i = 0; i < params.length; i += MAX_PARAMS_PER_MESSAGE)
+    out.push(JSON.stringify({ method, params: params.slice(i, i + MAX_PARAMS_PER_MESSAGE), id: nextId() }));
+  return out;
+}
+
+/** Decimal places of a tick/step size string (`"0.01000000"` → 2, `"1.00000000"` → 0). */
+function decimals(step: string | undefined): number | undefined {
+  if (step === undefined) return undefined;
+  const c = canonicalDecimal(step);
+  const dot = c.indexOf('.');
+  return dot === -1 ? 0 : c.length - dot - 1;
+}
+
+export function parseExchangeInfo(body: string, spec: Pick<BinanceSpec, 'unifiedSymbol'>): Instrument[] {
+  const info = ExchangeInfo.parse(JSON.parse(body));
+  const out: Instrument[] = [];
+  for (const s of info.symbols) {
+    const symbol = spec.unifiedSymbol(s.baseAsset, s.quoteAsset, s.symbol, s.contractType);
+    if (symbol === undefined) continue;
+    const inst: Instrument = { market: s.symbol, symbol, base: s.baseAsset, quote: s.quoteAsset, trading: s.status === 'TRADING' };
+    const price = decimals(s.filters.find((f) => f.filterType === 'PRICE_FILTER')?.tickSize);
+    const qty = decimals(s.filters.find((f) => f.filterType === 'LOT_SIZE')?.stepSize);
+    if (price !== undefined) inst.pricePrecision = price;
+    if (qty !== undefined) inst.qtyPrecision = qty;
+    out.push(inst);
+  }
+  return out;
+}
+
+/** REST depth body → snapshot. An error body (`{"code":-1121,"msg":"Invalid symbol."}`) throws TW_ERR_EXCHANGE_ERROR. */
+export function parseDepthSnapshot(body: string): RestSnapshot {
+  const v: unknown = JSON.parse(body);
+  const r = RestDepth.safeParse(v);
+  if (!r.success) {
+    if (typeof v === 'object' && v !== null && 'code' in v && 'msg' in v)
+      throw new TwError('TW_ERR_EXCHANGE_ERROR', `Binance error ${String(v.code)}: ${String(v.msg)}`);
+    throw new TwError('TW_ERR_MALFORMED_FRAME', `malformed depth snapshot: ${r.error.message}`);
+  }
+  const snap: RestSnapshot = { updateId: r.data.lastUpdateId, bids: r.data.bids, asks: r.data.asks };
+  if (r.data.E !== undefined) snap.exchangeTime = r.data.E * 1000;
+  return snap;
+}
+
+/** `rateLimits` REQUEST_WEIGHT per minute from an exchangeInfo body. */
+export function parseRestWeightLimit(body: string): number | undefined {
+  const r = RateLimits.safeParse(JSON.parse(body));
+  if (!r.success) return undefined;
+  for (const l of r.data.rateLimits ?? []) {
+    if (l.rateLimitType === 'REQUEST_WEIGHT' && l.interval === 'MINUTE') return Math.floor(l.limit / (l.intervalNum ?? 1));
+  }
+  return undefined;
+}
+
+const RateLimits = z.object({
+  rateLimits: z
+    .array(z.object({ rateLimitType: z.string(), interval: z.string(), intervalNum: z.number().optional(), limit: z.number() }))
+    .optional(),
+});
+
+export function makeBinanceAdapter(spec: BinanceSpec): ExchangeAdapter {
+  return {
+    id: spec.id,
+    defaultEndpoints: spec.defaultEndpoints,
+    wsUrl: (endpoints: Endpoints) => `${endpoints.ws.replace(/\/+$/, '')}${spec.wsPath}`,
+    limits: {
+      // 1024 exchange streams per connection; a ticker takes two (`@bookTicker` + `@ticker`)
+      maxStreamsPerConnection: 512,
+      controlMessagesPerSecond: spec.controlMessagesPerSecond,
+      restWeightPerMinute: spec.restWeightPerMinute,
+      restUsedWeightHeader: 'x-mbx-used-weight-1m',
+    },
+    keepalive: spec.keepalive,
+    instrumentsRequest: (): RestRequest => ({ path: spec.instrumentsPath, weight: spec.instrumentsWeight }),
+    parseInstruments: (body: string) => parseExchangeInfo(body, spec),
+    parseRestWeightLimit,
+    toMarket: spec.toMarket,
+    subscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('SUBSCRIBE', streams, nextId),
+    unsubscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('UNSUBSCRIBE', streams, nextId),
+    parse: (frame: string) => parseBinanceFrame(frame),
+    book: spec.book,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Binance USD-M futures (PROTOCOLS.md §1.9): same frames as spot plus `pu`, on `/public/stream`; REST
+ * `/fapi/v1/depth`. Delivery contracts get the symbol `BASE/QUOTE-YYMMDD` so they never collide with the perpetual.
+ */
+import type { BookRules, DeltaMessage, ExchangeAdapter, RestRequest } from './types.js';
+import { makeBinanceAdapter, parseDepthSnapshot } from './binance-common.js';
+
+const FUTURES_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
+
+/** REST depth weight by limit (Binance futures docs; UNVERIFIED in PROTOCOLS.md §7). */
+function futuresDepthWeight(limit: number): number {
+  return limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20;
+}
+
+/**
+ * §1.9: drop `u < lastUpdateId`; the first applied event has `U <= lastUpdateId <= u`, or `pu == lastUpdateId`
+ * (the snapshot sits exactly on an event boundary); afterwards every event's `pu` must equal the previous `u`
+ * (ids are not contiguous between events: never check `U == prev.u + 1`).
+ * `snapshotTooOld`: the first buffered event chains from `pu`; a snapshot before that is too old.
+ */
+export const binanceFuturesBookRules: BookRules = {
+  integrity: 'chained',
+  snapshot: 'rest',
+  resync: 'rest',
+  snapshotRequest(market: string, depth: number): RestRequest {
+    const limit = FUTURES_DEPTH_LIMITS.find((l) => l >= depth) ?? 1000;
+    return { path: `/fapi/v1/depth?symbol=${encodeURIComponent(market)}&limit=${limit}`, weight: futuresDepthWeight(limit) };
+  },
+  parseSnapshot: parseDepthSnapshot,
+  snapshotTooOld(snapshotId: number, firstBuffered: DeltaMessage): boolean {
+    const from = firstBuffered.prevUpdateId ?? firstBuffered.firstUpdateId;
+    return from !== undefined && snapshotId < from;
+  },
+  first(L: number, d: DeltaMessage) {
+    const U = d.firstUpdateId;
+    const u = d.updateId;
+    if (U === undefined || u === undefined) return 'gap';
+    if (u < L) return 'drop';
+    return (U <= L && L <= u) || d.prevUpdateId === L ? 'apply' : 'gap';
+  },
+  next(_local: number, d: DeltaMessage, prev: DeltaMessage | undefined) {
+    if (prev === undefined || d.prevUpdateId === undefined) return 'gap';
+    return d.prevUpdateId === prev.updateId ? 'apply' : 'gap';
+  },
+};
+
+export const binanceFuturesAdapter: ExchangeAdapter = makeBinanceAdapter({
+  id: 'binance-futures',
+  defaultEndpoints: { ws: 'wss://fstream.binance.com', rest: 'https://fapi.binance.com' },
+  wsPath: '/public/stream',
+  // 10 incoming messages/s per connection; stay at half to leave room for pongs and bursts
+  controlMessagesPerSecond: 5,
+  // futures REQUEST_WEIGHT is 2400/min (exchangeInfo rateLimits; not in PROTOCOLS.md)
+  restWeightPerMinute: 2400,
+  // The server pings only every 3 minutes: the client's own ping frames (every 10 s) keep the watchdog honest.
+  keepalive: { staleAfterMs: 30_000, ping: { kind: 'frame', intervalMs: 10_000 }, pongTimeoutMs: 10_000 },
+  instrumentsPath: '/fapi/v1/exchangeInfo',
+  instrumentsWeight: 1,
+  // perpetuals are `BTCUSDT`; delivery contracts `BTCUSDT_250926` (contractType CURRENT_QUARTER…)
+  unifiedSymbol: (base, quote, market) => {
+    const us = market.indexOf('_');
+    return us === -1 ? `${base}/${quote}` : `${base}/${quote}-${market.slice(us + 1)}`;
+  },
+  toMarket: (symbol) => symbol.replace('/', '').replace('-', '_').toUpperCase(),
+  book: binanceFuturesBookRules,
+});

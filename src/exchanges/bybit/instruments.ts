@@ -1,0 +1,47 @@
+/** Bybit v5 reference data: `GET /v5/market/instruments-info?category=spot|linear`. */
+import { TwError } from '../../errors.js';
+import type { Instrument } from '../types.js';
+import type { BybitCategory } from './topics.js';
+import { InstrumentsResponse } from './wire.js';
+
+/** Decimals of a step such as `"0.001"` (3) or `"1"` (0). */
+export function stepDecimals(step: string | undefined): number | undefined {
+  if (step === undefined || !/^\d+(\.\d+)?$/.test(step)) return undefined;
+  const dot = step.indexOf('.');
+  if (dot === -1) return 0;
+  return step.slice(dot + 1).replace(/0+$/, '').length;
+}
+
+export function instrumentsPath(category: BybitCategory): string {
+  // linear pages at 500 by default (max 1000); spot returns every symbol in one page
+  return category === 'spot'
+    ? '/v5/market/instruments-info?category=spot'
+    : '/v5/market/instruments-info?category=linear&limit=1000';
+}
+
+export function parseInstruments(body: string): Instrument[] {
+  const parsed = InstrumentsResponse.safeParse(JSON.parse(body));
+  if (!parsed.success) throw new TwError('TW_ERR_MALFORMED_FRAME', 'bybit instruments-info: unexpected shape');
+  if (parsed.data.retCode !== 0) {
+    throw new TwError('TW_ERR_EXCHANGE_ERROR', `bybit instruments-info: ${parsed.data.retMsg}`, {
+      retCode: parsed.data.retCode,
+    });
+  }
+  return parsed.data.result.list.map((i): Instrument => {
+    // dated linear futures (`BTC-26DEC25`, contractType LinearFutures) keep their expiry in the unified symbol
+    const dash = i.symbol.indexOf('-');
+    const expiry = i.contractType === 'LinearFutures' && dash !== -1 ? `-${i.symbol.slice(dash + 1)}` : '';
+    const out: Instrument = {
+      market: i.symbol,
+      symbol: `${i.baseCoin}/${i.quoteCoin}${expiry}`,
+      base: i.baseCoin,
+      quote: i.quoteCoin,
+      trading: i.status === 'Trading',
+    };
+    const pp = stepDecimals(i.priceFilter?.tickSize);
+    const qp = stepDecimals(i.lotSizeFilter?.basePrecision ?? i.lotSizeFilter?.qtyStep);
+    if (pp !== undefined) out.pricePrecision = pp;
+    if (qp !== undefined) out.qtyPrecision = qp;
+    return out;
+  });
+}

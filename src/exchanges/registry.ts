@@ -1,0 +1,20 @@
+/**
+ * The adapter registry: one line per exchange. Typed over the const tuple of exchange ids, so a missing adapter
+ * shows up here.
+ */
+import type { ExchangeId } from '../schema/events.js';
+import type { ExchangeAdapter } from './types.js';
+import { binanceAdapter } from './binance.js';
+import { binanceFuturesAdapter } from './binance-futures.js';
+import { bybitAdapter, bybitLinearAdapter } from './bybit/index.js';
+
+export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
+  binance: binanceAdapter,
+  'binance-futures': binanceFuturesAdapter,
+  bybit: bybitAdapter,
+  'bybit-linear': bybitLinearAdapter,
+};
+
+export function adapterFor(id: ExchangeId): ExchangeAdapter | undefined {
+  return adapters[id];
+}

@@ -1,0 +1,742 @@
+/**
+ * Everything tickwire runs for one exchange: instruments, connections, per-market routing (tickers merged,
+ * trades, book sync), REST snapshots through the per-host scheduler, no-data watchdogs and periodic REST
+ * cross-checks. Adapters stay pure; this module owns their I/O and timers (all on the injected scheduler).
+ */
+import { interval, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Logger } from 'pino';
+import type { Channel, ExchangeId, UnstampedEvent } from '../schema/events.js';
+import type { TwCode, TwErrorCode } from '../errors.js';
+import { TwError } from '../errors.js';
+import type {
+  AdapterContext,
+  DeltaMessage,
+  Endpoints,
+  ExchangeAdapter,
+  Instrument,
+  StreamRef,
+  TickerFields,
+  WireMessage,
+} from '../exchanges/types.js';
+import { BookSync } from '../book/book-sync.js';
+import type { Connection, ConnectionEvent, ConnectionOptions } from '../connection/index.js';
+import { RestScheduler, type HttpGet } from '../rest/index.js';
+import type { Clock } from '../util/clock.js';
+import type { TickwireConfig } from '../config.js';
+import type { Metrics } from './metrics.js';
+
+export interface RuntimeDeps {
+  scheduler: SchedulerLike;
+  clock: Clock;
+  logger: Logger;
+  createConnection: (opts: ConnectionOptions) => Connection;
+  http?: HttpGet;
+  metrics: Metrics;
+  emit: (e: UnstampedEvent) => void;
+}
+
+interface ConnSlot {
+  readonly conn: Connection;
+  readonly markets: Set<string>;
+  opens: number;
+  lastSeq: number | undefined;
+  sub: Subscription | undefined;
+  /** Throttle state for malformed/unknown reports. */
+  reportBudget: number;
+  suppressed: number;
+}
+
+interface MarketState {
+  readonly symbol: string;
+  readonly market: string;
+  readonly channels: Set<Channel>;
+  slot: ConnSlot;
+  ticker: TickerFields | undefined;
+  sync: BookSync | undefined;
+  snapshotWanted: boolean;
+  snapshotInFlight: boolean;
+  snapshotFallback: Subscription | undefined;
+  reconcileTimer: Subscription | undefined;
+  /** scheduler.now() of the last data per channel. */
+  readonly lastData: Map<Channel, number>;
+  readonly noData: Set<Channel>;
+}
+
+export interface BookView {
+  exchange: ExchangeId;
+  symbol: string;
+  market: string;
+  state: string;
+  updateId: number | undefined;
+  sync: BookSync;
+}
+
+const SNAPSHOT_FALLBACK_MS = 3_000;
+const SNAPSHOT_RETRY_MS = 1_000;
+
+export class ExchangeRuntime {
+  readonly id: ExchangeId;
+  private readonly endpoints: Endpoints;
+  private readonly rest: RestScheduler;
+  private readonly slots: ConnSlot[] = [];
+  private readonly markets = new Map<string, MarketState>();
+  private readonly ctx: { bookDepth: number; instruments: Map<string, Instrument> };
+  private readonly bySymbol = new Map<string, Instrument>();
+  private instrumentsLoaded: Promise<boolean> | undefined;
+  private reqId = 1;
+  /** Subscribe request id → the streams it carried. */
+  private readonly requests = new Map<number, StreamRef[]>();
+  private watchdog: Subscription | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly adapter: ExchangeAdapter,
+    private readonly config: TickwireConfig,
+    private readonly deps: RuntimeDeps,
+  ) {
+    this.id = adapter.id;
+    this.endpoints = config.endpoints[adapter.id] ?? adapter.defaultEndpoints;
+    this.ctx = { bookDepth: config.bookDepth ?? 0, instruments: new Map() };
+    this.rest = new RestScheduler({
+      origin: this.endpoints.rest,
+      ...(adapter.limits.restWeightPerMinute ? { weightLimitPerMinute: adapter.limits.restWeightPerMinute } : {}),
+      ...(adapter.limits.restUsedWeightHeader ? { usedWeightHeader: adapter.limits.restUsedWeightHeader } : {}),
+      maxRetries: config.restMaxRetries,
+      timeoutMs: config.restTimeoutMs,
+      backoff: config.backoff,
+      scheduler: deps.scheduler,
+      ...(deps.http ? { http: deps.http } : {}),
+      logger: deps.logger,
+      onEvent: (e) => this.onRestEvent(e.code, e.reason, e.details, e.key),
+    });
+  }
+
+  private get now(): number {
+    return this.deps.clock.nowMicros();
+  }
+
+  private status(
+    e: {
+      scope: 'connection' | 'stream';
+      state: Extract<UnstampedEvent, { type: 'status' }>['state'];
+      code: TwCode;
+      reason: string;
+      symbol?: string;
+      market?: string;
+      channel?: Channel;
+      connectionId?: string;
+      details?: Record<string, unknown>;
+    },
+    localTime = this.now,
+  ): void {
+    this.deps.emit({ type: 'status', exchange: this.id, localTime, ...e });
+  }
+
+  /** Load instruments once; false when they could not be loaded (symbols are then not validated). */
+  private loadInstruments(): Promise<boolean> {
+    this.instrumentsLoaded ??= (async () => {
+      try {
+        const res = await this.rest.request(this.adapter.instrumentsRequest(), { priority: 0, key: 'instruments' });
+        const limit = this.adapter.parseRestWeightLimit?.(res.body);
+        if (limit !== undefined && limit > 0) this.rest.setWeightLimit(limit);
+        for (const inst of this.adapter.parseInstruments(res.body)) {
+          this.ctx.instruments.set(inst.market, inst);
+          this.bySymbol.set(inst.symbol, inst);
+        }
+        return true;
+      } catch (e) {
+        if (this.closed) return false;
+        this.status({
+          scope: 'connection',
+          state: 'error',
+          code: e instanceof TwError ? e.code : 'TW_ERR_REST_FAILED',
+          reason: `could not load ${this.id} instruments, symbols are not validated: ${(e as Error).message}`,
+        });
+        return false;
+      }
+    })();
+    return this.instrumentsLoaded;
+  }
+
+  /**
+   * Subscribe `symbol` on `channels`. Resolves false (after an error status) when the symbol is unknown.
+   * Adding channels to a market already streaming extends its subscription on the same connection.
+   */
+  async add(symbol: string, channels: readonly Channel[]): Promise<boolean> {
+    const validated = await this.loadInstruments();
+    if (this.closed) return false;
+    const inst = this.bySymbol.get(symbol) ?? this.bySymbol.get(this.adapter.toMarket(symbol));
+    if (validated && (inst === undefined || !inst.trading)) {
+      for (const channel of channels) {
+        this.status({
+          scope: 'stream',
+          state: 'error',
+          code: 'TW_ERR_UNKNOWN_SYMBOL',
+          symbol,
+          market: this.adapter.toMarket(symbol),
+          channel,
+          reason:
+            inst === undefined
+              ? `${symbol} is not listed on ${this.id}`
+              : `${symbol} is listed on ${this.id} but not trading`,
+        });
+      }
+      return false;
+    }
+    const market = inst?.market ?? this.adapter.toMarket(symbol);
+    let st = this.markets.get(market);
+    const fresh = channels.filter((c) => !st?.channels.has(c));
+    if (fresh.length === 0) return true;
+    if (st === undefined) {
+      const slot = this.slotFor();
+      st = {
+        symbol: inst?.symbol ?? symbol,
+        market,
+        channels: new Set(),
+        slot,
+        ticker: undefined,
+        sync: undefined,
+        snapshotWanted: false,
+        snapshotInFlight: false,
+        snapshotFallback: undefined,
+        reconcileTimer: undefined,
+        lastData: new Map(),
+        noData: new Set(),
+      };
+      this.markets.set(market, st);
+      slot.markets.add(market);
+    }
+    const now = this.deps.scheduler.now();
+    for (const c of fresh) {
+      st.channels.add(c);
+      st.lastData.set(c, now);
+      if (c === 'book') this.startBook(st);
+    }
+    const refs = fresh.map((channel) => ({ market, channel }));
+    if (st.slot.conn.isOpen) {
+      for (const m of this.build('subscribe', refs)) st.slot.conn.send(m);
+    }
+    this.ensureSlotRunning(st.slot);
+    this.ensureWatchdog();
+    return true;
+  }
+
+  /** Unsubscribe channels of a symbol; drops the market (and an empty connection) when nothing is left. */
+  remove(symbol: string, channels: readonly Channel[]): void {
+    const st = this.findBySymbol(symbol);
+    if (st === undefined) return;
+    const gone = channels.filter((c) => st.channels.has(c));
+    if (gone.length === 0) return;
+    if (st.slot.conn.isOpen) {
+      const refs = gone.map((channel) => ({ market: st.market, channel }));
+      for (const m of this.build('unsubscribe', refs)) st.slot.conn.send(m);
+    }
+    for (const c of gone) {
+      st.channels.delete(c);
+      st.lastData.delete(c);
+      st.noData.delete(c);
+      if (c === 'book') this.stopBook(st);
+      if (c === 'ticker') st.ticker = undefined;
+    }
+    if (st.channels.size === 0) {
+      this.markets.delete(st.market);
+      st.slot.markets.delete(st.market);
+      if (st.slot.markets.size === 0) this.dropSlot(st.slot);
+    }
+  }
+
+  private findBySymbol(symbol: string): MarketState | undefined {
+    for (const st of this.markets.values()) if (st.symbol === symbol) return st;
+    return this.markets.get(this.adapter.toMarket(symbol));
+  }
+
+  /** Books this runtime maintains (for snapshots to late subscribers, health and reconciliation). */
+  books(): BookView[] {
+    const out: BookView[] = [];
+    for (const st of this.markets.values()) {
+      if (st.sync) {
+        out.push({
+          exchange: this.id,
+          symbol: st.symbol,
+          market: st.market,
+          state: st.sync.state,
+          updateId: st.sync.updateId,
+          sync: st.sync,
+        });
+      }
+    }
+    return out;
+  }
+
+  connections(): Array<{ id: string; open: boolean; markets: number }> {
+    return this.slots.map((s) => ({ id: s.conn.id, open: s.conn.isOpen, markets: s.markets.size }));
+  }
+
+  get restUsedWeight(): number {
+    return this.rest.usedWeight;
+  }
+
+  /** Fetch a REST snapshot now and cross-check it against the live book. */
+  reconcileNow(symbol: string): void {
+    const st = this.findBySymbol(symbol);
+    if (st?.sync) this.reconcile(st);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.watchdog?.unsubscribe();
+    for (const st of this.markets.values()) this.stopBook(st);
+    for (const slot of [...this.slots]) this.dropSlot(slot);
+    this.rest.close();
+  }
+
+  // ---- connections ----
+
+  private slotFor(): ConnSlot {
+    const cap = Math.max(
+      1,
+      Math.min(this.config.symbolsPerConnection, Math.floor(this.adapter.limits.maxStreamsPerConnection / 4)),
+    );
+    const existing = this.slots.find((s) => s.markets.size < cap);
+    if (existing) return existing;
+    const id = `${this.id}#${this.slots.length + 1}`;
+    const keepalive = {
+      ...this.adapter.keepalive,
+      ...(this.config.staleAfterMs ? { staleAfterMs: this.config.staleAfterMs } : {}),
+    };
+    if (this.config.pingIntervalMs && keepalive.ping) {
+      keepalive.ping = { ...keepalive.ping, intervalMs: this.config.pingIntervalMs };
+    }
+    const slot: ConnSlot = {
+      conn: undefined as unknown as Connection,
+      markets: new Set(),
+      opens: 0,
+      lastSeq: undefined,
+      sub: undefined,
+      reportBudget: 10,
+      suppressed: 0,
+    };
+    const conn = this.deps.createConnection({
+      id,
+      url: this.adapter.wsUrl(this.endpoints),
+      keepalive,
+      controlMessagesPerSecond: this.adapter.limits.controlMessagesPerSecond,
+      onOpen: () => this.subscribeAll(slot),
+      backoff: this.config.backoff,
+      scheduler: this.deps.scheduler,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+    });
+    (slot as { conn: Connection }).conn = conn;
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private ensureSlotRunning(slot: ConnSlot): void {
+    if (slot.sub) return;
+    slot.sub = slot.conn.events$.subscribe({
+      next: (ev) => this.onConnectionEvent(slot, ev),
+      error: (err: unknown) => this.deps.logger.error({ err, connection: slot.conn.id }, 'connection stream failed'),
+    });
+  }
+
+  private dropSlot(slot: ConnSlot): void {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    slot.sub?.unsubscribe();
+    slot.conn.close();
+  }
+
+  private subscribeAll(slot: ConnSlot): string[] {
+    const refs: StreamRef[] = [];
+    for (const market of slot.markets) {
+      const st = this.markets.get(market);
+      if (st) for (const channel of st.channels) refs.push({ market, channel });
+    }
+    return refs.length === 0 ? [] : this.build('subscribe', refs);
+  }
+
+  /** Build (un)subscribe messages, remembering which streams each request id carried (errors name only the id). */
+  private build(kind: 'subscribe' | 'unsubscribe', refs: readonly StreamRef[]): string[] {
+    const ids: number[] = [];
+    const msgs = this.adapter[kind](refs, this.ctx, () => {
+      const id = this.reqId++;
+      ids.push(id);
+      return id;
+    });
+    if (kind === 'subscribe') {
+      for (const id of ids) this.requests.set(id, [...refs]);
+      // acks delete their entry; keep the map bounded if an exchange never acks
+      while (this.requests.size > 1000) this.requests.delete(this.requests.keys().next().value!);
+    }
+    return msgs;
+  }
+
+  private onConnectionEvent(slot: ConnSlot, ev: ConnectionEvent): void {
+    if (ev.kind === 'frame') {
+      this.deps.metrics.inc('tickwire_frames_total', { exchange: this.id });
+      this.onFrame(slot, ev.data, ev.localTime);
+      return;
+    }
+    if (ev.kind === 'sent') return;
+    const { kind: _kind, ...rest } = ev;
+    this.deps.emit({ type: 'status', scope: 'connection', exchange: this.id, connectionId: slot.conn.id, ...rest });
+    if (ev.state === 'open') {
+      slot.opens++;
+      slot.lastSeq = undefined;
+      slot.reportBudget = 10;
+      const now = this.deps.scheduler.now();
+      for (const m of slot.markets) {
+        const st = this.markets.get(m);
+        if (st) for (const c of st.channels) st.lastData.set(c, now);
+      }
+    } else if (ev.state === 'closed' || ev.state === 'reconnecting') {
+      if (ev.state === 'reconnecting') this.deps.metrics.inc('tickwire_reconnects_total', { exchange: this.id, cause: ev.code });
+      // Every book on this connection may have missed updates: untrustworthy until resynced.
+      for (const m of slot.markets) {
+        const st = this.markets.get(m);
+        if (st?.sync && st.sync.state === 'live') {
+          this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: 'TW_ERR_RECONNECTED' });
+          st.sync.invalidate('TW_ERR_RECONNECTED', `connection ${slot.conn.id} ${ev.state}: ${ev.reason}`, ev.localTime);
+        }
+      }
+    }
+  }
+
+  private report(slot: ConnSlot, code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>): void {
+    // At most ~10 reports per connection per second of scheduler time; suppressed ones are counted in the next.
+    if (slot.reportBudget <= 0) {
+      slot.suppressed++;
+      return;
+    }
+    slot.reportBudget--;
+    if (slot.reportBudget === 9) {
+      this.deps.scheduler.schedule(() => {
+        slot.reportBudget = 10;
+      }, 1000);
+    }
+    const suppressed = slot.suppressed;
+    slot.suppressed = 0;
+    this.status(
+      {
+        scope: 'connection',
+        state: 'error',
+        code,
+        reason,
+        connectionId: slot.conn.id,
+        details: { ...details, ...(suppressed ? { suppressedReports: suppressed } : {}) },
+      },
+      localTime,
+    );
+  }
+
+  private onFrame(slot: ConnSlot, data: string, localTime: number): void {
+    let msgs: WireMessage[];
+    try {
+      msgs = this.adapter.parse(data, this.ctx);
+    } catch (err) {
+      this.deps.metrics.inc('tickwire_malformed_frames_total', { exchange: this.id });
+      this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed frame skipped: ${(err as Error).message}`, localTime, {
+        frame: data.length > 200 ? `${data.slice(0, 200)}…` : data,
+      });
+      return;
+    }
+    for (let i = 0; i < msgs.length; i++) this.onMessage(slot, msgs[i]!, localTime, data);
+  }
+
+  private onMessage(slot: ConnSlot, msg: WireMessage, localTime: number, frame: string): void {
+    switch (msg.kind) {
+      case 'book': {
+        const st = this.markets.get(msg.market);
+        if (st?.sync === undefined) return;
+        this.touch(st, 'book', localTime);
+        if (st.snapshotWanted && !st.snapshotInFlight) this.fetchSnapshot(st);
+        st.sync.onMessage(msg, localTime);
+        return;
+      }
+      case 'ticker': {
+        const st = this.markets.get(msg.market);
+        if (st === undefined || !st.channels.has('ticker')) return;
+        this.touch(st, 'ticker', localTime);
+        st.ticker = st.ticker ? Object.assign(st.ticker, msg.fields) : { ...msg.fields };
+        const t = st.ticker;
+        this.deps.emit({
+          type: 'ticker',
+          exchange: this.id,
+          symbol: st.symbol,
+          market: st.market,
+          ...(msg.exchangeTime !== undefined ? { exchangeTime: msg.exchangeTime } : {}),
+          localTime,
+          ...t,
+        });
+        return;
+      }
+      case 'trade': {
+        const st = this.markets.get(msg.market);
+        if (st === undefined || !st.channels.has('trades')) return;
+        this.touch(st, 'trades', localTime);
+        this.deps.emit({
+          type: 'trade',
+          exchange: this.id,
+          symbol: st.symbol,
+          market: st.market,
+          ...(msg.exchangeTime !== undefined ? { exchangeTime: msg.exchangeTime } : {}),
+          localTime,
+          tradeId: msg.tradeId,
+          price: msg.price,
+          size: msg.size,
+          side: msg.side,
+        });
+        return;
+      }
+      case 'pong':
+        slot.conn.notePong();
+        return;
+      case 'heartbeat':
+        return;
+      case 'ack':
+        if (typeof msg.id === 'number') this.requests.delete(msg.id);
+        return;
+      case 'reconnect':
+        slot.conn.reconnect('TW_ERR_SERVER_SHUTDOWN', msg.reason, { immediate: true });
+        return;
+      case 'sequence': {
+        const prev = slot.lastSeq;
+        slot.lastSeq = msg.value;
+        if (prev !== undefined && msg.value > prev + 1) {
+          // A per-connection sequence gap: every book on this connection may have missed updates.
+          for (const m of slot.markets) {
+            const st = this.markets.get(m);
+            if (st?.sync && st.sync.state !== 'resyncing') {
+              this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: 'TW_ERR_SEQUENCE_GAP' });
+              st.sync.invalidate(
+                'TW_ERR_SEQUENCE_GAP',
+                `connection sequence jumped from ${prev} to ${msg.value}`,
+                localTime,
+              );
+            }
+          }
+        }
+        return;
+      }
+      case 'error': {
+        this.deps.metrics.inc('tickwire_exchange_errors_total', { exchange: this.id });
+        let targets: StreamRef[] = [];
+        if (msg.market !== undefined) {
+          const st = this.markets.get(msg.market);
+          if (st) targets = (msg.channel ? [msg.channel] : [...st.channels]).map((channel) => ({ market: st.market, channel }));
+        } else if (typeof msg.id === 'number' && this.requests.has(msg.id)) {
+          targets = this.requests.get(msg.id)!;
+          this.requests.delete(msg.id);
+        }
+        if (targets.length === 0) {
+          this.status(
+            { scope: 'connection', state: 'error', code: msg.code, reason: msg.message, connectionId: slot.conn.id },
+            localTime,
+          );
+          return;
+        }
+        for (const { market, channel } of targets) {
+          const st = this.markets.get(market);
+          if (!st || !st.channels.has(channel)) continue;
+          this.status(
+            { scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market, channel },
+            localTime,
+          );
+          if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, [channel]);
+        }
+        return;
+      }
+      case 'malformed':
+        this.deps.metrics.inc('tickwire_malformed_frames_total', { exchange: this.id });
+        this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed message skipped: ${msg.reason}`, localTime, {
+          frame: frame.length > 200 ? `${frame.slice(0, 200)}…` : frame,
+        });
+        return;
+      case 'unknown':
+        this.deps.metrics.inc('tickwire_unknown_messages_total', { exchange: this.id });
+        this.report(slot, 'TW_ERR_UNKNOWN_MESSAGE', `unknown message skipped: ${msg.reason}`, localTime, {
+          frame: frame.length > 200 ? `${frame.slice(0, 200)}…` : frame,
+        });
+        return;
+    }
+  }
+
+  private touch(st: MarketState, channel: Channel, localTime: number): void {
+    st.lastData.set(channel, this.deps.scheduler.now());
+    if (st.noData.delete(channel)) {
+      this.status(
+        { scope: 'stream', state: 'live', code: 'TW_OK', reason: `${channel} data resumed`, symbol: st.symbol, market: st.market, channel },
+        localTime,
+      );
+    }
+  }
+
+  // ---- books ----
+
+  private startBook(st: MarketState): void {
+    const rules = this.adapter.book;
+    const sync = new BookSync({
+      exchange: this.id,
+      symbol: st.symbol,
+      market: st.market,
+      rules,
+      subscribedDepth: this.config.bookDepth ?? 0,
+      requestSnapshot: () => this.wantSnapshot(st),
+      requestResubscribe: () => this.resubscribeBook(st),
+      emit: (e) => {
+        if (e.type === 'status' && e.state === 'resyncing') {
+          this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: e.code });
+        }
+        this.deps.emit(e);
+      },
+    });
+    st.sync = sync;
+    sync.start(this.now);
+    this.scheduleReconcile(st);
+  }
+
+  private stopBook(st: MarketState): void {
+    st.snapshotFallback?.unsubscribe();
+    st.reconcileTimer?.unsubscribe();
+    st.snapshotFallback = undefined;
+    st.reconcileTimer = undefined;
+    st.sync = undefined;
+    st.snapshotWanted = false;
+  }
+
+  /**
+   * The sync wants a REST snapshot. Binance's procedure fetches it after the first buffered delta, so the fetch
+   * waits for the next delta of this market (or a fallback delay for a quiet book).
+   */
+  private wantSnapshot(st: MarketState): void {
+    st.snapshotWanted = true;
+    st.snapshotFallback?.unsubscribe();
+    st.snapshotFallback = this.deps.scheduler.schedule(() => {
+      st.snapshotFallback = undefined;
+      if (st.snapshotWanted && !st.snapshotInFlight && st.slot.conn.isOpen) this.fetchSnapshot(st);
+      else if (st.snapshotWanted && !st.snapshotInFlight) this.wantSnapshot(st);
+    }, SNAPSHOT_FALLBACK_MS);
+  }
+
+  private fetchSnapshot(st: MarketState): void {
+    const sync = st.sync;
+    const rules = this.adapter.book;
+    if (!sync || !rules.snapshotRequest || !rules.parseSnapshot) return;
+    st.snapshotWanted = false;
+    st.snapshotInFlight = true;
+    st.snapshotFallback?.unsubscribe();
+    st.snapshotFallback = undefined;
+    const req = rules.snapshotRequest(st.market, this.config.snapshotDepth);
+    this.rest.request(req, { priority: 1, key: st.market }).then(
+      (res) => {
+        st.snapshotInFlight = false;
+        if (st.sync !== sync) return;
+        let snap;
+        try {
+          snap = rules.parseSnapshot!(res.body);
+        } catch (err) {
+          sync.onSnapshotError('TW_ERR_MALFORMED_FRAME', `bad REST snapshot: ${(err as Error).message}`, this.now);
+          this.retrySnapshot(st, sync);
+          return;
+        }
+        sync.onSnapshot(snap, this.now);
+      },
+      (err: unknown) => {
+        st.snapshotInFlight = false;
+        if (st.sync !== sync || this.closed) return;
+        sync.onSnapshotError(
+          err instanceof TwError ? err.code : 'TW_ERR_REST_FAILED',
+          `REST snapshot failed: ${(err as Error).message}`,
+          this.now,
+        );
+        this.retrySnapshot(st, sync);
+      },
+    );
+  }
+
+  private retrySnapshot(st: MarketState, sync: BookSync): void {
+    this.deps.scheduler.schedule(() => {
+      if (st.sync === sync && !this.closed && sync.state !== 'live') this.wantSnapshot(st);
+    }, SNAPSHOT_RETRY_MS);
+  }
+
+  private resubscribeBook(st: MarketState): void {
+    const conn = st.slot.conn;
+    if (!conn.isOpen) return; // the next open re-sends every subscription
+    const refs = [{ market: st.market, channel: 'book' as const }];
+    for (const m of this.build('unsubscribe', refs)) conn.send(m);
+    for (const m of this.build('subscribe', refs)) conn.send(m);
+  }
+
+  private scheduleReconcile(st: MarketState): void {
+    const every = this.config.reconcileIntervalMs;
+    if (every === 0 || !this.adapter.book.snapshotRequest || !this.adapter.book.parseSnapshot) return;
+    st.reconcileTimer = interval(every, this.deps.scheduler).subscribe(() => this.reconcile(st));
+  }
+
+  private reconcile(st: MarketState): void {
+    const sync = st.sync;
+    const rules = this.adapter.book;
+    if (!sync || sync.state !== 'live' || !rules.snapshotRequest || !rules.parseSnapshot) return;
+    const req = rules.snapshotRequest(st.market, this.config.snapshotDepth);
+    this.rest.request(req, { priority: 5, key: st.market }).then(
+      (res) => {
+        if (st.sync !== sync) return;
+        try {
+          sync.reconcile(rules.parseSnapshot!(res.body), this.now);
+        } catch (err) {
+          this.deps.logger.warn({ err, market: st.market }, 'bad REST snapshot for reconciliation');
+        }
+      },
+      (err: unknown) => this.deps.logger.warn({ err, market: st.market }, 'reconciliation snapshot failed'),
+    );
+  }
+
+  private onRestEvent(code: TwErrorCode, reason: string, details: Record<string, unknown>, key?: string): void {
+    this.deps.metrics.inc('tickwire_rest_errors_total', { exchange: this.id, code });
+    const st = key !== undefined ? this.markets.get(key) : undefined;
+    if (st) {
+      this.status({ scope: 'stream', state: 'error', code, reason, symbol: st.symbol, market: st.market, channel: 'book', details });
+    } else {
+      this.status({ scope: 'connection', state: 'error', code, reason, connectionId: `rest:${this.endpoints.rest}`, details });
+    }
+  }
+
+  // ---- no-data watchdog ----
+
+  private ensureWatchdog(): void {
+    if (this.watchdog) return;
+    const timeout = this.config.noDataTimeoutMs;
+    const period = Math.max(50, Math.min(1000, Math.floor(timeout / 4)));
+    this.watchdog = interval(period, this.deps.scheduler).subscribe(() => this.checkNoData(timeout));
+  }
+
+  private checkNoData(timeout: number): void {
+    const now = this.deps.scheduler.now();
+    for (const st of this.markets.values()) {
+      if (!st.slot.conn.isOpen) continue;
+      for (const channel of st.channels) {
+        // Trades may be legitimately quiet for long: only books and tickers are watched.
+        if (channel === 'trades' || st.noData.has(channel)) continue;
+        const last = st.lastData.get(channel) ?? now;
+        if (now - last >= timeout) {
+          st.noData.add(channel);
+          this.deps.metrics.inc('tickwire_no_data_total', { exchange: this.id });
+          this.status({
+            scope: 'stream',
+            state: 'no_data',
+            code: 'TW_ERR_NO_DATA',
+            reason: `no ${channel} data for ${now - last} ms on a healthy connection (unknown stream, or the exchange stopped sending)`,
+            symbol: st.symbol,
+            market: st.market,
+            channel,
+            connectionId: st.slot.conn.id,
+          });
+        }
+      }
+    }
+  }
+}
+
+export type { DeltaMessage, AdapterContext };

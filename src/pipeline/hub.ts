@@ -1,0 +1,163 @@
+/**
+ * The hub: one running pipeline. It owns an ExchangeRuntime per exchange, stamps `seq`/`epoch` on every event and
+ * publishes them on one hot stream. Streams can be added and removed live (the local server does).
+ */
+import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import pino, { type Logger } from 'pino';
+import type { Channel, ExchangeId, MarketEvent, UnstampedEvent } from '../schema/events.js';
+import { TwError } from '../errors.js';
+import type { TickwireConfig } from '../config.js';
+import { adapterFor } from '../exchanges/registry.js';
+import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/index.js';
+import type { HttpGet } from '../rest/index.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { ExchangeRuntime, type BookView } from './exchange-runtime.js';
+import { Stamper, makeEpoch } from './stamper.js';
+import { Metrics } from './metrics.js';
+
+export interface HubDeps {
+  scheduler?: SchedulerLike;
+  clock?: Clock;
+  logger?: Logger;
+  createConnection?: (opts: ConnectionOptions) => Connection;
+  http?: HttpGet;
+}
+
+export interface StreamSpec {
+  exchange: ExchangeId;
+  symbol: string;
+  channel: Channel;
+}
+
+export class Hub {
+  readonly metrics = new Metrics();
+  readonly epoch: string;
+  readonly startedAt: number;
+  private readonly subject = new Subject<MarketEvent>();
+  private readonly stamper: Stamper;
+  private readonly runtimes = new Map<ExchangeId, ExchangeRuntime>();
+  private readonly deps: Required<Omit<HubDeps, 'http'>> & { http?: HttpGet };
+  private closed = false;
+
+  /** Every event of every stream, hot. */
+  readonly events$: Observable<MarketEvent> = this.subject.asObservable();
+
+  constructor(
+    readonly config: TickwireConfig,
+    deps: HubDeps = {},
+  ) {
+    const clock = deps.clock ?? systemClock;
+    this.deps = {
+      scheduler: deps.scheduler ?? asyncScheduler,
+      clock,
+      logger: deps.logger ?? pino({ level: 'silent' }),
+      createConnection: deps.createConnection ?? defaultCreateConnection,
+      ...(deps.http ? { http: deps.http } : {}),
+    };
+    this.startedAt = clock.nowMicros();
+    this.epoch = makeEpoch(this.startedAt);
+    this.stamper = new Stamper(this.epoch);
+  }
+
+  private emit = (e: UnstampedEvent): void => {
+    if (this.closed) return;
+    const stamped = this.stamper.stamp(e);
+    this.metrics.inc('tickwire_events_total', { exchange: e.exchange, type: e.type });
+    this.subject.next(stamped);
+  };
+
+  private runtime(exchange: ExchangeId): ExchangeRuntime {
+    let rt = this.runtimes.get(exchange);
+    if (rt === undefined) {
+      const adapter = adapterFor(exchange);
+      if (adapter === undefined) throw new TwError('TW_ERR_CONFIG', `exchange ${exchange} is not supported yet`);
+      rt = new ExchangeRuntime(adapter, this.config, {
+        ...this.deps,
+        metrics: this.metrics,
+        emit: this.emit,
+      });
+      this.runtimes.set(exchange, rt);
+    }
+    return rt;
+  }
+
+  /** Start streaming `channels` of `exchange:symbol`; false when the symbol is unknown (an error status says why). */
+  add(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.runtime(exchange).add(symbol, channels);
+  }
+
+  remove(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): void {
+    this.runtimes.get(exchange)?.remove(symbol, channels);
+  }
+
+  /** Every maintained book with its sync state. */
+  books(): BookView[] {
+    return [...this.runtimes.values()].flatMap((rt) => rt.books());
+  }
+
+  book(exchange: ExchangeId, symbol: string): BookView | undefined {
+    return this.runtimes.get(exchange)?.books().find((b) => b.symbol === symbol);
+  }
+
+  /**
+   * Emit a `book_snapshot` of the current live book (for consumers that lost deltas). Returns false when the book
+   * is not live (the consumer will get the snapshot that ends the resync).
+   */
+  emitSnapshot(exchange: ExchangeId, symbol: string): boolean {
+    const b = this.book(exchange, symbol);
+    if (b === undefined || b.state !== 'live') return false;
+    const e = b.sync.snapshotEvent(this.deps.clock.nowMicros());
+    this.emit(e);
+    return true;
+  }
+
+  /** A sink lost events of a stream: say so explicitly, and re-snapshot a book stream. */
+  emitGap(g: { key: string; exchange: ExchangeId; symbol: string | undefined; dropped: number; firstSeq: number; lastSeq: number; book: boolean }): void {
+    const channel = g.key.slice(g.key.lastIndexOf('@') + 1);
+    this.metrics.inc('tickwire_sink_dropped_total', { exchange: g.exchange }, g.dropped);
+    this.emit({
+      type: 'status',
+      scope: 'stream',
+      exchange: g.exchange,
+      ...(g.symbol !== undefined ? { symbol: g.symbol } : {}),
+      ...(channel === 'book' || channel === 'ticker' || channel === 'trades' ? { channel } : {}),
+      state: 'gap',
+      code: 'TW_ERR_BACKPRESSURE',
+      reason: `slow consumer: ${g.dropped} event(s) of ${g.key} dropped (seq ${g.firstSeq}..${g.lastSeq})${g.book ? '; a fresh book snapshot follows' : ''}`,
+      details: { stream: g.key, dropped: g.dropped, firstSeq: g.firstSeq, lastSeq: g.lastSeq },
+      localTime: this.deps.clock.nowMicros(),
+    });
+    if (g.book && g.symbol !== undefined) this.emitSnapshot(g.exchange, g.symbol);
+  }
+
+  connections(): Array<{ exchange: ExchangeId; id: string; open: boolean; markets: number }> {
+    return [...this.runtimes.entries()].flatMap(([exchange, rt]) => rt.connections().map((c) => ({ exchange, ...c })));
+  }
+
+  restUsedWeight(): Partial<Record<ExchangeId, number>> {
+    const out: Partial<Record<ExchangeId, number>> = {};
+    for (const [id, rt] of this.runtimes) out[id] = rt.restUsedWeight;
+    return out;
+  }
+
+  reconcileNow(exchange: ExchangeId, symbol: string): void {
+    this.runtimes.get(exchange)?.reconcileNow(symbol);
+  }
+
+  get clock(): Clock {
+    return this.deps.clock;
+  }
+
+  get scheduler(): SchedulerLike {
+    return this.deps.scheduler;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    for (const rt of this.runtimes.values()) rt.close();
+    this.runtimes.clear();
+    this.closed = true;
+    this.subject.complete();
+  }
+}

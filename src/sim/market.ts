@@ -1,0 +1,419 @@
+/**
+ * SimMarket: a seeded market generator that evolves one true L2 book per symbol.
+ *
+ * - Deterministic for a seed, per symbol: every symbol has its own PRNGs (book and trades), so the sequence of
+ *   diffs of one symbol does not depend on how timers interleave symbols.
+ * - Prices and sizes are integers internally (ticks and lots) and rendered as fixed-decimal strings with the
+ *   symbol's `tickDecimals` / `lotDecimals`. Never floats for values.
+ * - Every changed level consumes one consecutive change id; `step()` returns the changes as a `SimDiff`
+ *   (`firstId..lastId`). A level appears at most once per diff, with its absolute size ("0…" removes).
+ * - The book never crosses and never holds more than `levels` levels per side, so a REST snapshot of `levels`
+ *   levels is the whole true book.
+ * - `bookAt(id)` rebuilds the exact book at a past change id from an undo ring of the last `historySize` changes.
+ */
+import type { Level } from '../schema/events.js';
+import { formatFixed, mulberry32, parseFixed, subSeed } from './prng.js';
+import type { SimBook, SimDiff, SimSymbolSpec, SimTrade } from './types.js';
+
+export interface SimMarketOptions {
+  seed?: number;
+  symbols: readonly SimSymbolSpec[];
+  /** Levels per side (the whole true book). Default 1000. */
+  levels?: number;
+  /** Changes kept for `bookAt` per symbol. Default 50_000. */
+  historySize?: number;
+  /** Max level changes per diff (min 1). Default 20. */
+  maxChanges?: number;
+  /** Market clock, epoch ms. Default Date.now. */
+  now?: () => number;
+}
+
+/** Rolling statistics since the market started (rendered as the exchange's 24 h ticker). */
+export interface SimStats {
+  open: string;
+  high: string;
+  low: string;
+  last: string;
+  lastQty: string;
+  priceChange: string;
+  priceChangePercent: string;
+  weightedAvg: string;
+  volume: string;
+  quoteVolume: string;
+  openTime: number;
+  firstTradeId: number;
+  lastTradeId: number;
+  count: number;
+}
+
+/** One side: keys ascending = best first. Bids store -tick, asks store tick. */
+interface Side {
+  keys: number[];
+  lots: Map<number, number>;
+  /** -1 for bids (key = -tick), +1 for asks. */
+  sign: number;
+}
+
+interface SymState {
+  spec: SimSymbolSpec;
+  rng: () => number;
+  tradeRng: () => number;
+  sides: [Side, Side];
+  lastId: number;
+  startId: number;
+  // undo ring, indexed by change id % capacity
+  hSide: Uint8Array;
+  hTick: Float64Array;
+  hPrev: Float64Array;
+  hCount: number;
+  lotsMax: number;
+  tradeId: number;
+  openTick: number;
+  highTick: number;
+  lowTick: number;
+  lastTick: number;
+  lastLots: number;
+  volLots: number;
+  quoteUnits: bigint;
+  openTime: number;
+  firstTradeId: number;
+  tradeCount: number;
+}
+
+const BID = 0;
+const ASK = 1;
+
+export class SimMarket {
+  readonly levels: number;
+  private readonly historySize: number;
+  private readonly maxChanges: number;
+  private readonly minCount: number;
+  private readonly now: () => number;
+  private readonly states = new Map<string, SymState>();
+  private readonly specs: SimSymbolSpec[];
+
+  constructor(opts: SimMarketOptions) {
+    this.levels = Math.max(2, opts.levels ?? 1000);
+    this.historySize = Math.max(16, opts.historySize ?? 50_000);
+    this.maxChanges = Math.max(1, opts.maxChanges ?? 20);
+    this.minCount = Math.max(1, Math.floor(this.levels * 0.9));
+    this.now = opts.now ?? Date.now;
+    this.specs = [...opts.symbols];
+    const seed = opts.seed ?? 1;
+    for (const spec of this.specs) this.states.set(spec.symbol, this.init(spec, seed));
+  }
+
+  symbols(): readonly SimSymbolSpec[] {
+    return this.specs;
+  }
+
+  has(symbol: string): boolean {
+    return this.states.has(symbol);
+  }
+
+  spec(symbol: string): SimSymbolSpec {
+    return this.st(symbol).spec;
+  }
+
+  /** Last change id applied to the true book of `symbol`. */
+  lastId(symbol: string): number {
+    return this.st(symbol).lastId;
+  }
+
+  /** Oldest change id `bookAt` can still rebuild. */
+  oldestId(symbol: string): number {
+    const s = this.st(symbol);
+    return s.lastId - Math.min(s.hCount, this.historySize);
+  }
+
+  /** Evolve the book by 1..maxChanges level changes. */
+  step(symbol: string): SimDiff {
+    const s = this.st(symbol);
+    const target = 1 + Math.floor(s.rng() * this.maxChanges);
+    const touched = new Set<number>();
+    const bids: Level[] = [];
+    const asks: Level[] = [];
+    const firstId = s.lastId + 1;
+    let count = 0;
+    for (let attempt = 0; count < target && attempt < target * 4 + 8; attempt++) {
+      count += this.change(s, touched, bids, asks);
+    }
+    if (count === 0) {
+      // Practically unreachable; keep the "at least one change" promise.
+      const side = s.sides[BID];
+      const key = side.keys[0] as number;
+      this.setLevel(s, BID, key, ((side.lots.get(key) ?? 1) % s.lotsMax) + 1, bids, asks);
+    }
+    return { symbol, firstId, lastId: s.lastId, bids, asks, time: this.now() };
+  }
+
+  /** A trade at the best bid (taker sell) or best ask (taker buy). Does not change the book. */
+  trade(symbol: string): SimTrade {
+    const s = this.st(symbol);
+    const side: 'buy' | 'sell' = s.tradeRng() < 0.5 ? 'buy' : 'sell';
+    const book = s.sides[side === 'buy' ? ASK : BID];
+    const tick = (book.keys[0] as number) * book.sign;
+    const lots = 1 + Math.floor(s.tradeRng() * Math.max(1, s.lotsMax / 10));
+    const time = this.now();
+    if (s.tradeCount === 0) {
+      s.openTick = tick;
+      s.highTick = tick;
+      s.lowTick = tick;
+      s.openTime = time;
+      s.firstTradeId = s.tradeId + 1;
+    }
+    s.tradeId += 1;
+    s.tradeCount += 1;
+    s.highTick = Math.max(s.highTick, tick);
+    s.lowTick = Math.min(s.lowTick, tick);
+    s.lastTick = tick;
+    s.lastLots = lots;
+    s.volLots += lots;
+    s.quoteUnits += BigInt(tick) * BigInt(lots);
+    return {
+      symbol,
+      id: s.tradeId,
+      price: formatFixed(tick, s.spec.tickDecimals),
+      size: formatFixed(lots, s.spec.lotDecimals),
+      side,
+      time,
+    };
+  }
+
+  stats(symbol: string): SimStats {
+    const s = this.st(symbol);
+    const td = s.spec.tickDecimals;
+    const ld = s.spec.lotDecimals;
+    const open = s.tradeCount ? s.openTick : this.midTick(s);
+    const last = s.tradeCount ? s.lastTick : open;
+    const wavg = s.volLots > 0 ? s.quoteUnits / BigInt(s.volLots) : BigInt(last);
+    return {
+      open: formatFixed(open, td),
+      high: formatFixed(s.tradeCount ? s.highTick : open, td),
+      low: formatFixed(s.tradeCount ? s.lowTick : open, td),
+      last: formatFixed(last, td),
+      lastQty: formatFixed(s.lastLots, ld),
+      priceChange: formatFixed(last - open, td),
+      priceChangePercent: open > 0 ? (((last - open) / open) * 100).toFixed(3) : '0.000',
+      weightedAvg: formatFixed(wavg, td),
+      volume: formatFixed(s.volLots, ld),
+      quoteVolume: formatFixed(s.quoteUnits, td + ld),
+      openTime: s.tradeCount ? s.openTime : this.now(),
+      firstTradeId: s.tradeCount ? s.firstTradeId : -1,
+      lastTradeId: s.tradeCount ? s.tradeId : -1,
+      count: s.tradeCount,
+    };
+  }
+
+  /** Best bid and ask (undefined only for an empty side, which the generator never produces). */
+  best(symbol: string): { bid: Level | undefined; ask: Level | undefined; updateId: number } {
+    const s = this.st(symbol);
+    return { bid: this.levelAt(s, BID, 0), ask: this.levelAt(s, ASK, 0), updateId: s.lastId };
+  }
+
+  /** The current true book, best first, `depth` levels per side (default all). */
+  book(symbol: string, depth = Infinity): SimBook {
+    const s = this.st(symbol);
+    return {
+      symbol,
+      updateId: s.lastId,
+      bids: this.render(s, s.sides[BID].keys, s.sides[BID], depth),
+      asks: this.render(s, s.sides[ASK].keys, s.sides[ASK], depth),
+    };
+  }
+
+  /** The true book exactly after change `updateId`, or undefined when it is outside the kept history. */
+  bookAt(symbol: string, updateId: number, depth = Infinity): SimBook | undefined {
+    const s = this.st(symbol);
+    if (!Number.isInteger(updateId) || updateId > s.lastId || updateId < this.oldestId(symbol)) return undefined;
+    if (updateId === s.lastId) return this.book(symbol, depth);
+    const lots: [Map<number, number>, Map<number, number>] = [new Map(s.sides[BID].lots), new Map(s.sides[ASK].lots)];
+    const cap = this.historySize;
+    for (let id = s.lastId; id > updateId; id--) {
+      const i = id % cap;
+      const side = s.hSide[i] as number;
+      const tick = s.hTick[i] as number;
+      const prev = s.hPrev[i] as number;
+      const key = side === BID ? -tick : tick;
+      if (prev === 0) lots[side]?.delete(key);
+      else lots[side]?.set(key, prev);
+    }
+    const bidSide: Side = { keys: [...lots[BID].keys()].sort((a, b) => a - b), lots: lots[BID], sign: -1 };
+    const askSide: Side = { keys: [...lots[ASK].keys()].sort((a, b) => a - b), lots: lots[ASK], sign: 1 };
+    return {
+      symbol,
+      updateId,
+      bids: this.render(s, bidSide.keys, bidSide, depth),
+      asks: this.render(s, askSide.keys, askSide, depth),
+    };
+  }
+
+  // ---- internals ----
+
+  private st(symbol: string): SymState {
+    const s = this.states.get(symbol);
+    if (!s) throw new Error(`sim: unknown symbol ${symbol}`);
+    return s;
+  }
+
+  private init(spec: SimSymbolSpec, seed: number): SymState {
+    const rng = mulberry32(subSeed(seed, `book:${spec.symbol}`));
+    const tradeRng = mulberry32(subSeed(seed, `trade:${spec.symbol}`));
+    const mid = parseFixed(spec.mid, spec.tickDecimals);
+    const lotsMax = Math.max(20, 5 * 10 ** spec.lotDecimals);
+    const startId = 100_000_000 + Math.floor(rng() * 900_000_000);
+    const bids: Side = { keys: [], lots: new Map(), sign: -1 };
+    const asks: Side = { keys: [], lots: new Map(), sign: 1 };
+    let b = mid - 1;
+    let a = mid + 1;
+    for (let i = 0; i < this.levels; i++) {
+      bids.keys.push(-b);
+      bids.lots.set(-b, 1 + Math.floor(rng() * lotsMax));
+      asks.keys.push(a);
+      asks.lots.set(a, 1 + Math.floor(rng() * lotsMax));
+      b -= 1 + (rng() < 0.3 ? Math.floor(rng() * 3) : 0);
+      a += 1 + (rng() < 0.3 ? Math.floor(rng() * 3) : 0);
+    }
+    if (b <= 0) throw new Error(`sim: ${spec.symbol} mid ${spec.mid} too low for ${this.levels} levels`);
+    return {
+      spec,
+      rng,
+      tradeRng,
+      sides: [bids, asks],
+      lastId: startId,
+      startId,
+      hSide: new Uint8Array(this.historySize),
+      hTick: new Float64Array(this.historySize),
+      hPrev: new Float64Array(this.historySize),
+      hCount: 0,
+      lotsMax,
+      tradeId: Math.floor(rng() * 1_000_000_000),
+      openTick: mid,
+      highTick: mid,
+      lowTick: mid,
+      lastTick: mid,
+      lastLots: 0,
+      volLots: 0,
+      quoteUnits: 0n,
+      openTime: 0,
+      firstTradeId: 0,
+      tradeCount: 0,
+    };
+  }
+
+  private midTick(s: SymState): number {
+    const bid = -(s.sides[BID].keys[0] as number);
+    const ask = s.sides[ASK].keys[0] as number;
+    return Math.floor((bid + ask) / 2);
+  }
+
+  private pick(s: SymState, n: number): number {
+    if (s.rng() < 0.1) return Math.floor(s.rng() * n);
+    return Math.min(n - 1, Math.floor(-Math.log(1 - s.rng()) * 8));
+  }
+
+  /** One random level change; returns the number of changes recorded (0 = nothing done, try again). */
+  private change(s: SymState, touched: Set<number>, bids: Level[], asks: Level[]): number {
+    const sideIdx = s.rng() < 0.5 ? BID : ASK;
+    const side = s.sides[sideIdx];
+    const n = side.keys.length;
+    const r = s.rng();
+    const tkey = (key: number): number => key * 2 + sideIdx; // unique per (side, level)
+    if (r < 0.2 && n > this.minCount) {
+      const key = side.keys[this.pick(s, n)] as number;
+      if (touched.has(tkey(key))) return 0;
+      touched.add(tkey(key));
+      this.setLevel(s, sideIdx, key, 0, bids, asks);
+      return 1;
+    }
+    if (r < 0.42) {
+      let key: number;
+      const other = s.sides[1 - sideIdx] as Side;
+      const best = side.keys[0] as number;
+      const limit = -(other.keys[0] as number); // keys must stay > limit (uncrossed)
+      if (s.rng() < 0.25 && best - limit - 1 >= 1) {
+        key = best - 1 - Math.floor(s.rng() * Math.min(best - limit - 1, 3));
+      } else {
+        const i = this.pick(s, n);
+        const here = side.keys[i] as number;
+        const next = side.keys[i + 1];
+        const gap = next === undefined ? 4 : next - here;
+        if (gap <= 1) return 0;
+        key = here + 1 + Math.floor(s.rng() * (gap - 1));
+      }
+      if (touched.has(tkey(key))) return 0;
+      let evict: number | undefined;
+      if (n >= this.levels) {
+        const worst = side.keys[n - 1] as number;
+        if (key > worst || touched.has(tkey(worst))) return 0;
+        evict = worst;
+      }
+      touched.add(tkey(key));
+      this.setLevel(s, sideIdx, key, 1 + Math.floor(s.rng() * s.lotsMax), bids, asks);
+      if (evict === undefined) return 1;
+      touched.add(tkey(evict));
+      this.setLevel(s, sideIdx, evict, 0, bids, asks);
+      return 2;
+    }
+    const key = side.keys[this.pick(s, n)] as number;
+    if (touched.has(tkey(key))) return 0;
+    touched.add(tkey(key));
+    const old = side.lots.get(key) ?? 0;
+    let lots = 1 + Math.floor(s.rng() * s.lotsMax);
+    if (lots === old) lots = (lots % s.lotsMax) + 1;
+    this.setLevel(s, sideIdx, key, lots, bids, asks);
+    return 1;
+  }
+
+  /** Apply one level change (lots 0 removes), record it in the undo ring and in the diff. */
+  private setLevel(s: SymState, sideIdx: number, key: number, lots: number, bids: Level[], asks: Level[]): void {
+    const side = s.sides[sideIdx] as Side;
+    const prev = side.lots.get(key) ?? 0;
+    if (lots === 0) {
+      side.lots.delete(key);
+      const i = lowerBound(side.keys, key);
+      if (side.keys[i] === key) side.keys.splice(i, 1);
+    } else {
+      if (prev === 0) side.keys.splice(lowerBound(side.keys, key), 0, key);
+      side.lots.set(key, lots);
+    }
+    const id = ++s.lastId;
+    const tick = key * side.sign;
+    const h = id % this.historySize;
+    s.hSide[h] = sideIdx;
+    s.hTick[h] = tick;
+    s.hPrev[h] = prev;
+    s.hCount++;
+    const level: Level = [formatFixed(tick, s.spec.tickDecimals), formatFixed(lots, s.spec.lotDecimals)];
+    (sideIdx === BID ? bids : asks).push(level);
+  }
+
+  private levelAt(s: SymState, sideIdx: number, i: number): Level | undefined {
+    const side = s.sides[sideIdx] as Side;
+    const key = side.keys[i];
+    if (key === undefined) return undefined;
+    return [formatFixed(key * side.sign, s.spec.tickDecimals), formatFixed(side.lots.get(key) ?? 0, s.spec.lotDecimals)];
+  }
+
+  private render(s: SymState, keys: readonly number[], side: Side, depth: number): Level[] {
+    const n = Math.min(depth, keys.length);
+    const out: Level[] = new Array<Level>(n);
+    for (let i = 0; i < n; i++) {
+      const key = keys[i] as number;
+      out[i] = [formatFixed(key * side.sign, s.spec.tickDecimals), formatFixed(side.lots.get(key) ?? 0, s.spec.lotDecimals)];
+    }
+    return out;
+  }
+}
+
+/** First index i with keys[i] >= key (keys ascending). */
+function lowerBound(keys: readonly number[], key: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as number) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

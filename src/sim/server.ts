@@ -1,0 +1,511 @@
+/**
+ * The simulator's protocol-server framework: one HTTP server + one `ws` WebSocketServer per exchange on loopback,
+ * generic over the exchange's protocol. It owns sockets, per-connection state, the request/frame log, fault
+ * switches, WebSocket ping frames, pause/resume, data timers and batched (backpressured) sending. The exchange's
+ * wire format lives entirely in a `SimProtocol`.
+ *
+ * ## How to add an exchange protocol (Kraken, OKX, Coinbase, Bybit, …)
+ * 1. Create `src/sim/<exchange>-server.ts` exporting a factory `(opts: SimProtocolOptions) => SimProtocol`.
+ *    Keep frame rendering pure (a `<exchange>-render.ts` next to it when it grows) and follow PROTOCOLS.md; never
+ *    import `src/exchanges/`.
+ * 2. Build one `SimMarket` (src/sim/market.ts) for the exchange's symbols; drive it from `server.every(ms, fn)`
+ *    timers (they stop while paused or bursting): `market.step(symbol)` → render the exchange's delta/snapshot,
+ *    `market.trade(symbol)`, `market.stats(symbol)`, `market.bookAt(symbol, id)` for REST snapshots.
+ * 3. Subscriptions: in `onMessage` parse the client's command, call `server.subscribe(conn, topic)` /
+ *    `server.unsubscribe(conn, topic)` (a topic is the exchange's own stream/channel key) and ack with
+ *    `conn.sendControl(text)`. `topicSymbol(topic)` maps a topic to the unified symbol it carries (faults aimed at
+ *    a symbol use it; return undefined for unknown symbols so they stay silent).
+ * 4. Publish market data with `server.publish(topic, symbol, render)`: the render callback runs only when someone
+ *    subscribed, once per connection mode (cache the string), and the framework applies silence / stop-all /
+ *    black-hole. Apply diff-level faults yourself with `server.faults.takeDiffFault(symbol)` (drop → don't
+ *    publish, ids still advance; garbage → publish `garbageText`) and `server.faults.takeGarbageFrame(symbol)`.
+ * 5. Keepalive: set `pingIntervalMs` for WebSocket ping frames (the framework answers client pings itself, except
+ *    under stop-all). Text/JSON pings (`ping`, `{"op":"ping"}`) are answered in `onMessage` via `sendControl`.
+ * 6. `shutdownNotice(conn)` sends the exchange's maintenance notice (the framework closes the socket after
+ *    `shutdownCloseDelayMs`); `restFaultResponse` renders 429/418/500 bodies; `handleRest` serves REST paths.
+ * 7. Register the factory in `src/sim/index.ts` (`PROTOCOLS`), and add tests in `test/sim/`.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { ExchangeId } from '../schema/events.js';
+import { FaultSet, faultNumber, faultString, faultSymbol } from './faults.js';
+import type { SimBook, SimFault, SimLogEntry } from './types.js';
+
+export interface RestRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** Path with query, as received. */
+  url: string;
+}
+
+export interface RestResponse {
+  status: number;
+  /** Objects are JSON-encoded. */
+  body: string | object;
+  headers?: Record<string, string>;
+}
+
+export interface BurstOptions {
+  /** Unified symbols (default: all). */
+  symbols?: string[];
+  /** Number of diffs in total, spread round-robin over the symbols. */
+  diffs: number;
+}
+
+export interface BurstResult {
+  diffs: number;
+  /** Frames written (all connections). */
+  frames: number;
+  bytes: number;
+  ms: number;
+}
+
+/** What a protocol implements; see the file comment. */
+export interface SimProtocol {
+  readonly exchange: ExchangeId;
+  /** WebSocket ping frame period (ms); 0 = none. */
+  readonly pingIntervalMs: number;
+  /** Incoming messages allowed per second per connection (text + client pings + unsolicited pongs); 0 = no limit. */
+  readonly maxIncomingPerSec: number;
+  /** Called once when the server is listening. */
+  start(server: SimServer): void;
+  /** Accept a WebSocket upgrade on this URL (path + query)? */
+  acceptUpgrade(url: URL): boolean;
+  onOpen(conn: SimConnection, url: URL): void;
+  onMessage(conn: SimConnection, text: string): void;
+  handleRest(req: RestRequest): RestResponse | Promise<RestResponse>;
+  restFaultResponse(fault: SimFault): RestResponse;
+  /** The unified symbol a topic carries, undefined if none/unknown. */
+  topicSymbol(topic: string): string | undefined;
+  shutdownNotice(conn: SimConnection): void;
+  /** The true book after the last emitted update, in the exchange's wire format and ids. */
+  trueBook(symbol: string): SimBook | undefined;
+  /** The true book at the exchange's update id, when still in history. */
+  trueBookAt(symbol: string, updateId: number): SimBook | undefined;
+  burst(opts: BurstOptions): Promise<BurstResult>;
+  /** Exchange-specific faults; return true when handled. */
+  applyFault?(fault: SimFault): boolean;
+}
+
+export interface SimServerOptions {
+  host: string;
+  port: number;
+  log: SimLog;
+  /** Close the socket this long after a shutdown notice. Default 100 ms. */
+  shutdownCloseDelayMs?: number;
+  /** Enforce `maxIncomingPerSec` (close 1008). Default true. */
+  enforceMessageRate?: boolean;
+}
+
+/** The log of every request and frame received (plus control frames sent), bounded. */
+export class SimLog {
+  private readonly items: SimLogEntry[] = [];
+  constructor(private readonly max = 200_000) {}
+  add(entry: SimLogEntry): void {
+    this.items.push(entry);
+    if (this.items.length > this.max) this.items.splice(0, this.items.length - this.max);
+  }
+  entries(): readonly SimLogEntry[] {
+    return this.items;
+  }
+  clear(): void {
+    this.items.length = 0;
+  }
+}
+
+export class SimConnection {
+  /** Topics in subscription order. */
+  readonly topics = new Set<string>();
+  /** Unified symbols carried by the topics (fault targeting). */
+  readonly symbols = new Set<string>();
+  /** Protocol-defined mode (e.g. Binance `combined` | `raw`). */
+  mode = '';
+  /** Free slot for protocol state. */
+  state: Record<string, unknown> = {};
+  readonly openedAt = Date.now();
+  pendingPing: string | undefined;
+  incoming: number[] = [];
+
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    readonly socket: Duplex,
+    readonly path: string,
+    private readonly server: SimServer,
+  ) {}
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Data frame: suppressed by silence / stop-all (and black-hole when `symbol` is given). */
+  sendData(text: string, symbol?: string): boolean {
+    if (!this.open || !this.server.dataAllowed(this, symbol)) return false;
+    this.server.write(this, text);
+    return true;
+  }
+
+  /** Control reply (ack, error, pong text): suppressed only by stop-all. Logged. */
+  sendControl(text: string): boolean {
+    if (!this.open || this.server.faults.connectionFault('stop-all', this.symbols)) return false;
+    this.server.logEntry({ kind: 'ws-send-control', connection: this.id, data: text });
+    this.ws.send(text);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    this.server.logEntry({ kind: 'ws-send-control', connection: this.id, data: `close ${code} ${reason}` });
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+  }
+}
+
+/** One exchange's HTTP + WebSocket server. */
+export class SimServer {
+  readonly faults = new FaultSet();
+  readonly connections = new Set<SimConnection>();
+  private readonly byTopic = new Map<string, Set<SimConnection>>();
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private nextConnId = 1;
+  private paused = false;
+  private bursting = 0;
+  private batch: Map<SimConnection, Buffer[]> | undefined;
+  private closed = false;
+  port = 0;
+
+  constructor(
+    readonly protocol: SimProtocol,
+    private readonly opts: SimServerOptions,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
+    this.http = createServer((req, res) => void this.onRest(req, res));
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+  }
+
+  get exchange(): ExchangeId {
+    return this.protocol.exchange;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    this.port = (this.http.address() as AddressInfo).port;
+    this.protocol.start(this);
+    if (this.protocol.pingIntervalMs > 0) {
+      this.timers.push(setInterval(() => this.pingAll(), this.protocol.pingIntervalMs));
+    }
+  }
+
+  get wsOrigin(): string {
+    return `ws://${this.opts.host}:${this.port}`;
+  }
+  get restOrigin(): string {
+    return `http://${this.opts.host}:${this.port}`;
+  }
+
+  // ---- log ----
+  logEntry(e: Omit<SimLogEntry, 'time' | 'exchange'>): void {
+    this.opts.log.add({ time: Date.now(), exchange: this.exchange, ...e });
+  }
+
+  // ---- timers, pause, burst ----
+  /** A data timer: skipped while paused or while a burst is being written. */
+  every(ms: number, fn: () => void): void {
+    this.timers.push(
+      setInterval(() => {
+        if (!this.paused && this.bursting === 0) fn();
+      }, ms),
+    );
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Run `produce` with publishing collected into per-connection batches, then write every batch straight to the
+   * sockets as pre-framed WebSocket text frames in large writes, waiting for 'drain' (backpressure).
+   */
+  async burst(produce: () => void): Promise<{ frames: number; bytes: number }> {
+    this.bursting += 1;
+    const batch = new Map<SimConnection, Buffer[]>();
+    this.batch = batch;
+    try {
+      produce();
+    } finally {
+      this.batch = undefined;
+    }
+    try {
+      const results = await Promise.all([...batch].map(([conn, frames]) => writeFrames(conn, frames)));
+      return results.reduce((a, r) => ({ frames: a.frames + r.frames, bytes: a.bytes + r.bytes }), { frames: 0, bytes: 0 });
+    } finally {
+      this.bursting -= 1;
+    }
+  }
+
+  // ---- subscriptions and publishing ----
+  subscribe(conn: SimConnection, topic: string): void {
+    if (conn.topics.has(topic)) return;
+    conn.topics.add(topic);
+    let set = this.byTopic.get(topic);
+    if (!set) this.byTopic.set(topic, (set = new Set()));
+    set.add(conn);
+    const sym = this.protocol.topicSymbol(topic);
+    if (sym !== undefined) conn.symbols.add(sym);
+  }
+
+  unsubscribe(conn: SimConnection, topic: string): void {
+    if (!conn.topics.delete(topic)) return;
+    this.byTopic.get(topic)?.delete(conn);
+    const sym = this.protocol.topicSymbol(topic);
+    if (sym !== undefined && ![...conn.topics].some((t) => this.protocol.topicSymbol(t) === sym)) conn.symbols.delete(sym);
+  }
+
+  hasSubscribers(topic: string): boolean {
+    const set = this.byTopic.get(topic);
+    return set !== undefined && set.size > 0;
+  }
+
+  /** Send a data frame on `topic` to every subscriber; `render(conn)` gives the text for that connection. */
+  publish(topic: string, symbol: string | undefined, render: (conn: SimConnection) => string): number {
+    const set = this.byTopic.get(topic);
+    if (!set || set.size === 0) return 0;
+    let n = 0;
+    for (const conn of set) if (conn.sendData(render(conn), symbol)) n++;
+    return n;
+  }
+
+  dataAllowed(conn: SimConnection, symbol: string | undefined): boolean {
+    if (this.faults.connectionFault('stop-all', conn.symbols)) return false;
+    if (this.faults.connectionFault('silence', conn.symbols)) return false;
+    if (symbol !== undefined && this.faults.blackHoled(symbol)) return false;
+    return true;
+  }
+
+  /** Low-level write of a data frame (joins the current burst batch if one is being collected). */
+  write(conn: SimConnection, text: string): void {
+    if (this.batch) {
+      let list = this.batch.get(conn);
+      if (!list) this.batch.set(conn, (list = []));
+      list.push(Buffer.from(text));
+      return;
+    }
+    conn.ws.send(text);
+  }
+
+  // ---- faults ----
+  fault(fault: SimFault): void {
+    if (this.protocol.applyFault?.(fault)) return;
+    const targets = (): SimConnection[] => {
+      const sym = faultSymbol(fault);
+      return [...this.connections].filter((c) => sym === undefined || c.symbols.has(sym));
+    };
+    switch (fault.kind) {
+      case 'close': {
+        const code = faultNumber(fault, 'code') ?? 1001;
+        const reason = faultString(fault, 'reason') ?? 'sim: close fault';
+        for (const c of targets()) c.close(code, reason);
+        return;
+      }
+      case 'server-shutdown': {
+        const delay = this.opts.shutdownCloseDelayMs ?? 100;
+        for (const c of targets()) {
+          this.protocol.shutdownNotice(c);
+          setTimeout(() => c.close(1001, 'sim: server shutdown'), delay).unref();
+        }
+        return;
+      }
+      default:
+        this.faults.add(fault);
+    }
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  // ---- sockets ----
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    if (this.closed || !this.protocol.acceptUpgrade(url)) {
+      this.logEntry({ kind: 'rest', data: req.url ?? '/', status: 404 });
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new SimConnection(this.nextConnId++, ws, socket, url.pathname, this);
+      this.connections.add(conn);
+      this.logEntry({ kind: 'ws-open', connection: conn.id, data: req.url ?? '/' });
+      ws.on('message', (data: RawData) => this.onMessage(conn, data));
+      ws.on('ping', (data: Buffer) => this.onPing(conn, data));
+      ws.on('pong', (data: Buffer) => this.onPong(conn, data));
+      ws.on('close', (code: number, reason: Buffer) => this.onClose(conn, code, reason.toString()));
+      ws.on('error', () => undefined);
+      this.protocol.onOpen(conn, url);
+    });
+  }
+
+  private onMessage(conn: SimConnection, data: RawData): void {
+    const text = Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as ArrayBuffer).toString();
+    this.logEntry({ kind: 'ws-recv', connection: conn.id, data: text });
+    if (!this.countIncoming(conn)) return;
+    this.protocol.onMessage(conn, text);
+  }
+
+  private onPing(conn: SimConnection, data: Buffer): void {
+    this.logEntry({ kind: 'ws-recv-control', connection: conn.id, data: `ping ${data.toString()}` });
+    if (!this.countIncoming(conn)) return;
+    if (this.faults.connectionFault('stop-all', conn.symbols)) return;
+    if (conn.open) conn.ws.pong(data);
+  }
+
+  private onPong(conn: SimConnection, data: Buffer): void {
+    const payload = data.toString();
+    this.logEntry({ kind: 'ws-recv-control', connection: conn.id, data: `pong ${payload}` });
+    if (conn.pendingPing !== undefined && payload === conn.pendingPing) {
+      conn.pendingPing = undefined; // the answer to our ping does not count against the rate
+      return;
+    }
+    this.countIncoming(conn);
+  }
+
+  /** Count an incoming message; false (and the socket closed) when over the protocol's per-second limit. */
+  private countIncoming(conn: SimConnection): boolean {
+    const max = this.protocol.maxIncomingPerSec;
+    if (max <= 0 || this.opts.enforceMessageRate === false) return true;
+    const now = Date.now();
+    conn.incoming = conn.incoming.filter((t) => now - t < 1000);
+    conn.incoming.push(now);
+    if (conn.incoming.length > max) {
+      conn.close(1008, 'Too many requests');
+      return false;
+    }
+    return true;
+  }
+
+  private onClose(conn: SimConnection, code: number, reason: string): void {
+    this.logEntry({ kind: 'ws-close', connection: conn.id, data: `${code} ${reason}` });
+    for (const t of [...conn.topics]) this.unsubscribe(conn, t);
+    this.connections.delete(conn);
+  }
+
+  private pingAll(): void {
+    for (const conn of this.connections) {
+      if (!conn.open || this.faults.connectionFault('stop-all', conn.symbols)) continue;
+      const payload = String(Date.now());
+      conn.pendingPing = payload;
+      this.logEntry({ kind: 'ws-send-control', connection: conn.id, data: `ping ${payload}` });
+      conn.ws.ping(payload);
+    }
+  }
+
+  // ---- REST ----
+  private async onRest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const url = new URL(rawUrl, 'http://sim');
+    const request: RestRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, url: rawUrl };
+    let response: RestResponse;
+    try {
+      const fault = this.faults.takeRest();
+      response = fault ? this.protocol.restFaultResponse(fault) : await this.protocol.handleRest(request);
+    } catch (err) {
+      response = { status: 500, body: { code: -1000, msg: `sim: ${err instanceof Error ? err.message : String(err)}` } };
+    }
+    const delay = this.faults.takeRestDelay();
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+    const headers = response.headers ?? {};
+    this.logEntry({ kind: 'rest', data: rawUrl, status: response.status, headers });
+    if (res.destroyed) return;
+    res.writeHead(response.status, {
+      'Content-Type': typeof response.body === 'string' ? 'text/plain' : 'application/json;charset=UTF-8',
+      'Content-Length': Buffer.byteLength(body),
+      ...headers,
+    });
+    res.end(body);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const c of this.connections) c.ws.terminate();
+    this.connections.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+}
+
+/** Unmasked server→client text frame header (RFC 6455 §5.2). */
+function frameHeader(len: number): Buffer {
+  if (len < 126) return Buffer.from([0x81, len]);
+  if (len < 65536) {
+    const h = Buffer.allocUnsafe(4);
+    h[0] = 0x81;
+    h[1] = 126;
+    h.writeUInt16BE(len, 2);
+    return h;
+  }
+  const h = Buffer.allocUnsafe(10);
+  h[0] = 0x81;
+  h[1] = 127;
+  h.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
+  h.writeUInt32BE(len >>> 0, 6);
+  return h;
+}
+
+/** Write frames to the raw socket in ~256 KB chunks, awaiting 'drain' when the socket buffer is full. */
+async function writeFrames(conn: SimConnection, frames: Buffer[]): Promise<{ frames: number; bytes: number }> {
+  const socket = conn.socket;
+  let bytes = 0;
+  let sent = 0;
+  let chunk: Buffer[] = [];
+  let chunkLen = 0;
+  const flush = async (final: boolean): Promise<boolean> => {
+    if (chunk.length === 0) return true;
+    if (!conn.open || socket.destroyed) return false;
+    const buf = Buffer.concat(chunk, chunkLen);
+    chunk = [];
+    chunkLen = 0;
+    if (final) {
+      // resolve once the last bytes were handed to the OS (or the socket failed)
+      await new Promise<void>((resolve) => socket.write(buf, () => resolve()));
+      return true;
+    }
+    if (!socket.write(buf)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    }
+    return true;
+  };
+  for (const f of frames) {
+    const h = frameHeader(f.length);
+    chunk.push(h, f);
+    chunkLen += h.length + f.length;
+    bytes += f.length;
+    sent++;
+    if (chunkLen >= 256 * 1024 && !(await flush(false))) return { frames: sent, bytes };
+  }
+  await flush(true);
+  return { frames: sent, bytes };
+}

@@ -1,0 +1,26 @@
+/** Default simulated instruments and the helpers that turn a symbol list into `SimSymbolSpec`s. */
+import type { SimSymbolSpec } from './types.js';
+
+export const DEFAULT_SPECS: readonly SimSymbolSpec[] = [
+  { symbol: 'BTC/USDT', mid: '30000.00', tickDecimals: 2, lotDecimals: 5 },
+  { symbol: 'ETH/USDT', mid: '2000.00', tickDecimals: 2, lotDecimals: 4 },
+  { symbol: 'SOL/USDT', mid: '100.00', tickDecimals: 2, lotDecimals: 3 },
+  { symbol: 'BNB/USDT', mid: '300.00', tickDecimals: 2, lotDecimals: 3 },
+  { symbol: 'XRP/USDT', mid: '0.5000', tickDecimals: 4, lotDecimals: 1 },
+];
+
+/** A symbol given by name gets its default spec, or a generic one (mid 100.00, 2 tick / 3 lot decimals). */
+export function resolveSpecs(symbols: readonly (string | SimSymbolSpec)[] | undefined): SimSymbolSpec[] {
+  if (!symbols || symbols.length === 0) return [...DEFAULT_SPECS];
+  return symbols.map((s) => {
+    if (typeof s !== 'string') return s;
+    const known = DEFAULT_SPECS.find((d) => d.symbol === s);
+    return known ?? { symbol: s, mid: '100.00', tickDecimals: 2, lotDecimals: 3 };
+  });
+}
+
+/** `BTC/USDT` → { base: 'BTC', quote: 'USDT' }. */
+export function splitUnified(symbol: string): { base: string; quote: string } {
+  const [base = symbol, quote = ''] = symbol.split('/');
+  return { base, quote };
+}

@@ -1,0 +1,85 @@
+/**
+ * NDJSON sink: one event per line on a Writable (stdout). A slow reader never grows memory without bound: past
+ * `maxBufferedBytes` of unwritten output, events are dropped and counted per stream; once the writable drains,
+ * `onGap` is told what was lost (the CLI turns it into an explicit `gap` status and a fresh book snapshot).
+ */
+import type { Observable, Subscription } from 'rxjs';
+import type { Writable } from 'node:stream';
+import type { MarketEvent } from '../schema/events.js';
+import { streamKey } from '../pipeline/stamper.js';
+
+export interface GapInfo {
+  key: string;
+  exchange: MarketEvent['exchange'];
+  symbol: string | undefined;
+  dropped: number;
+  firstSeq: number;
+  lastSeq: number;
+  /** The stream was a book stream: the consumer needs a fresh snapshot. */
+  book: boolean;
+}
+
+export interface NdjsonSinkOptions {
+  maxBufferedBytes: number;
+  onGap?: (gap: GapInfo) => void;
+  /** Called when the writable fails (EPIPE when the reader went away). */
+  onClosed?: (err?: Error) => void;
+}
+
+export function serializeEvent(e: MarketEvent): string {
+  return JSON.stringify(e) + '\n';
+}
+
+export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opts: NdjsonSinkOptions): Subscription {
+  const gaps = new Map<string, GapInfo>();
+  let dropping = false;
+  let closed = false;
+
+  const flushGaps = (): void => {
+    dropping = false;
+    const list = [...gaps.values()];
+    gaps.clear();
+    for (const g of list) opts.onGap?.(g);
+  };
+  out.on('drain', () => {
+    if (dropping) flushGaps();
+  });
+  out.on('error', (err: Error) => {
+    if (closed) return;
+    closed = true;
+    opts.onClosed?.(err);
+  });
+  out.on('close', () => {
+    if (closed) return;
+    closed = true;
+    opts.onClosed?.();
+  });
+
+  return events$.subscribe({
+    next(e) {
+      if (closed) return;
+      if (dropping || out.writableLength > opts.maxBufferedBytes) {
+        if (!dropping) dropping = true;
+        const key = streamKey(e);
+        const g = gaps.get(key);
+        if (g) {
+          g.dropped++;
+          g.lastSeq = e.seq;
+        } else {
+          gaps.set(key, {
+            key,
+            exchange: e.exchange,
+            symbol: 'symbol' in e ? e.symbol : undefined,
+            dropped: 1,
+            firstSeq: e.seq,
+            lastSeq: e.seq,
+            book: e.type === 'book_delta' || e.type === 'book_snapshot',
+          });
+        }
+        if (out.writableLength === 0) flushGaps();
+        return;
+      }
+      out.write(serializeEvent(e));
+    },
+  });
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalDecimal, compareDecimal, isZeroSize, OrderBook } from '../../src/book/order-book.js';
+import type { Level } from '../../src/schema/events.js';
+
+describe('canonicalDecimal / compareDecimal', () => {
+  it('treats equal decimals written differently as one key', () => {
+    expect(canonicalDecimal('42499.00')).toBe('42499');
+    expect(canonicalDecimal('42499.0')).toBe('42499');
+    expect(canonicalDecimal('042499.10')).toBe('42499.1');
+    expect(canonicalDecimal('0.00010')).toBe('0.0001');
+    expect(canonicalDecimal('100')).toBe('100');
+    expect(canonicalDecimal('0.0')).toBe('0');
+  });
+
+  it('compares exactly, beyond float precision', () => {
+    expect(compareDecimal('42499.00', '42499.0')).toBe(0);
+    expect(compareDecimal('0.1', '0.10000000000000000001')).toBe(-1);
+    expect(compareDecimal('10', '9.99999999')).toBe(1);
+    expect(compareDecimal('1.5', '1.05')).toBe(1);
+  });
+
+  it('recognizes zero sizes', () => {
+    expect(isZeroSize('0')).toBe(true);
+    expect(isZeroSize('0.00000000')).toBe(true);
+    expect(isZeroSize('0.00000001')).toBe(false);
+  });
+});
+
+describe('OrderBook', () => {
+  it('applies, updates and removes levels; deleting an absent level is a no-op', () => {
+    const b = new OrderBook();
+    b.applySnapshot(
+      [['100.0', '1'], ['99.5', '2']],
+      [['101', '3'], ['102.25', '4']],
+    );
+    b.applyLevels([['100.00', '5'], ['98', '0'], ['99.5', '0']], [['101.5', '1'], ['102.25', '0.0']]);
+    expect(b.top(10)).toEqual({ bids: [['100.00', '5']], asks: [['101', '3'], ['101.5', '1']] });
+    expect(b.sizeAt('bid', '100')).toBe('5');
+    expect(b.sizeAt('bid', '99.5')).toBeUndefined();
+    expect(b.bidCount).toBe(1);
+    expect(b.askCount).toBe(2);
+  });
+
+  it('"42499.00" and "42499.0" are one level', () => {
+    const b = new OrderBook();
+    b.applyLevels([['42499.00', '1']], []);
+    b.applyLevels([['42499.0', '2']], []);
+    expect(b.bidCount).toBe(1);
+    expect(b.bestBid()).toEqual(['42499.0', '2']);
+    b.applyLevels([['42499', '0']], []);
+    expect(b.bidCount).toBe(0);
+  });
+
+  it('orders numerically, not lexically, and gives best first', () => {
+    const b = new OrderBook();
+    b.applySnapshot([['9', '1'], ['10', '1'], ['9.5', '1']], [['11', '1'], ['100', '1'], ['10.5', '1']]);
+    expect(b.bestBid()).toEqual(['10', '1']);
+    expect(b.bestAsk()).toEqual(['10.5', '1']);
+    expect(b.top(2)).toEqual({ bids: [['10', '1'], ['9.5', '1']], asks: [['10.5', '1'], ['11', '1']] });
+  });
+
+  it('detects a crossed (or locked) book', () => {
+    const b = new OrderBook();
+    b.applySnapshot([['100', '1']], [['101', '1']]);
+    expect(b.isCrossed()).toBe(false);
+    b.applyLevels([['101.0', '1']], []);
+    expect(b.isCrossed()).toBe(true);
+    b.applyLevels([['101', '0']], []);
+    expect(b.isCrossed()).toBe(false);
+    b.applyLevels([], [['99', '1']]);
+    expect(b.isCrossed()).toBe(true);
+  });
+
+  it('truncates to the best N levels per side', () => {
+    const b = new OrderBook();
+    b.applySnapshot(
+      [['1', '1'], ['2', '1'], ['3', '1'], ['4', '1']],
+      [['5', '1'], ['6', '1'], ['7', '1']],
+    );
+    b.truncate(2);
+    expect(b.snapshot()).toEqual({ bids: [['4', '1'], ['3', '1']], asks: [['5', '1'], ['6', '1']] });
+    expect(b.sizeAt('bid', '1')).toBeUndefined();
+    b.applyLevels([['1', '9']], []); // a truncated level comes back as new
+    expect(b.bidCount).toBe(3);
+  });
+
+  it('matches a naive sorted reference under random updates (seeded)', () => {
+    const rand = mulberry32(12345);
+    const book = new OrderBook();
+    const ref = { bid: new Map<string, string>(), ask: new Map<string, string>() };
+    for (let step = 0; step < 3000; step++) {
+      const bids: Level[] = [];
+      const asks: Level[] = [];
+      const n = 1 + Math.floor(rand() * 6);
+      for (let k = 0; k < n; k++) {
+        const side = rand() < 0.5 ? 'bid' : 'ask';
+        // bids 90..100, asks 100.01..110 so the book never crosses; random trailing zeros and spelling
+        const ticks = Math.floor(rand() * 1000);
+        const base = side === 'bid' ? 9000 + ticks : 10001 + ticks;
+        const price = spell(base, rand);
+        const size = rand() < 0.3 ? (rand() < 0.5 ? '0' : '0.000') : (1 + Math.floor(rand() * 500)) / 100 + '';
+        (side === 'bid' ? bids : asks).push([price, size]);
+        const key = canonicalDecimal(price);
+        if (isZeroSize(size)) ref[side].delete(key);
+        else ref[side].set(key, size);
+      }
+      book.applyLevels(bids, asks);
+      if (step % 50 === 0 || step === 2999) {
+        const want = {
+          bids: [...ref.bid.entries()].sort((a, b) => compareDecimal(b[0], a[0])),
+          asks: [...ref.ask.entries()].sort((a, b) => compareDecimal(a[0], b[0])),
+        };
+        const got = book.snapshot();
+        expect(got.bids.map(([p, s]) => [canonicalDecimal(p), s])).toEqual(want.bids);
+        expect(got.asks.map(([p, s]) => [canonicalDecimal(p), s])).toEqual(want.asks);
+        expect(book.isCrossed()).toBe(false);
+      }
+    }
+    expect(book.bidCount + book.askCount).toBeGreaterThan(100);
+  });
+});
+
+/** Price with 2 decimals from an integer number of cents, spelled with 0–2 extra trailing zeros. */
+function spell(cents: number, rand: () => number): string {
+  const s = (cents / 100).toFixed(2);
+  const extra = Math.floor(rand() * 3);
+  return s + '0'.repeat(extra);
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

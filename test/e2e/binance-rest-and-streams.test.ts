@@ -1,0 +1,146 @@
+/**
+ * Issue 2 proof, continued: REST 429/418/500/slow seen in the simulator's own request log; NO_DATA for a
+ * subscription that never gets data; an unknown symbol's error while the rest stream on; periodic REST
+ * reconciliation; the embedded API closing its sockets on unsubscribe.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { firstValueFrom, filter, take, toArray } from 'rxjs';
+import type { SimLogEntry } from '../../src/sim/index.js';
+import { MarketEvent } from '../../src/schema/events.js';
+import { stream } from '../../src/api/stream.js';
+import { startSim, type Simulator } from '../../src/sim/index.js';
+import { expectBookEqualsTruth, isStatus, startHarness, type Harness } from '../helpers/harness.js';
+
+let h: Harness | undefined;
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await h?.close();
+  await sim?.close();
+  h = undefined;
+  sim = undefined;
+});
+
+const MARKETS = ['binance:BTC/USDT', 'binance:ETH/USDT'];
+
+async function started(): Promise<Harness> {
+  h = await startHarness({ exchanges: ['binance'], markets: MARKETS, config: { channels: ['book'] } });
+  for (const s of ['BTC/USDT', 'ETH/USDT']) {
+    await h.waitFor(isStatus({ exchange: 'binance', symbol: s, channel: 'book', state: 'live' }), `${s} live`);
+  }
+  return h;
+}
+
+const depthRequests = (h: Harness, from: number): SimLogEntry[] =>
+  h.sim.entries('binance').slice(from).filter((e) => e.kind === 'rest' && e.data?.includes('/api/v3/depth') && e.data.includes('BTCUSDT'));
+
+/** Force BTC/USDT to resync (a dropped diff), and wait until it is live again and equals the truth. */
+async function resyncThroughRestFault(h: Harness, fault: Parameters<Simulator['fault']>[1]): Promise<SimLogEntry[]> {
+  const logFrom = h.sim.entries('binance').length;
+  const evFrom = h.events.length;
+  h.sim.fault('binance', fault);
+  h.sim.fault('binance', { kind: 'drop-diff', symbol: 'BTC/USDT' });
+  await h.waitFor(isStatus({ exchange: 'binance', symbol: 'BTC/USDT', state: 'resyncing' }), 'resyncing');
+  await h.waitFor(isStatus({ exchange: 'binance', symbol: 'BTC/USDT', channel: 'book', state: 'live' }), 'live again', 15_000);
+  await expectBookEqualsTruth(h, 'binance', 'BTC/USDT');
+  // the other book never left live
+  expect(h.events.slice(evFrom).filter((e) => e.type === 'status' && e.symbol === 'ETH/USDT')).toEqual([]);
+  return depthRequests(h, logFrom);
+}
+
+describe('REST faults, seen from the simulator', () => {
+  for (const kind of ['rest-429', 'rest-418'] as const) {
+    it(`${kind}: the host waits Retry-After before the next request, then the book syncs`, async () => {
+      const h = await started();
+      const reqs = await resyncThroughRestFault(h, { kind, count: 1, retryAfterSec: 1 });
+      const limited = reqs.findIndex((r) => r.status === (kind === 'rest-429' ? 429 : 418));
+      expect(limited).toBeGreaterThanOrEqual(0);
+      expect(reqs[limited]!.headers?.['Retry-After']).toBe('1');
+      const next = reqs[limited + 1]!;
+      expect(next.status).toBe(200);
+      expect(next.time - reqs[limited]!.time).toBeGreaterThanOrEqual(1000);
+      expect(h.statuses({ symbol: 'BTC/USDT', code: 'TW_ERR_REST_RATE_LIMIT' }).length).toBeGreaterThanOrEqual(1);
+      // every answer carried the weight header and stayed within the limit
+      for (const r of h.sim.entries('binance').filter((e) => e.kind === 'rest')) {
+        expect(Number(r.headers?.['X-MBX-USED-WEIGHT-1M'])).toBeLessThanOrEqual(6000);
+      }
+    });
+  }
+
+  it('rest-500: retried with growing backoff, then the book syncs', async () => {
+    const h = await started();
+    const reqs = await resyncThroughRestFault(h, { kind: 'rest-500', count: 3 });
+    const statuses = reqs.map((r) => r.status);
+    expect(statuses.slice(0, 4)).toEqual([500, 500, 500, 200]);
+    const gaps = [1, 2, 3].map((i) => reqs[i]!.time - reqs[i - 1]!.time);
+    // harness backoff: initial 50 ms ×2, equal jitter → waits in [25,50], [50,100], [100,200]
+    expect(gaps[0]).toBeGreaterThanOrEqual(25);
+    expect(gaps[1]).toBeGreaterThanOrEqual(50);
+    expect(gaps[2]).toBeGreaterThanOrEqual(100);
+    expect(gaps[1]! + 2).toBeGreaterThanOrEqual(gaps[0]!);
+    expect(gaps[2]! + 2).toBeGreaterThanOrEqual(gaps[1]!);
+    expect(h.statuses({ symbol: 'BTC/USDT', code: 'TW_ERR_REST_HTTP' }).length).toBe(3);
+  });
+
+  it('slow REST beyond the timeout: the request is retried, then the book syncs', async () => {
+    const h = await started();
+    const reqs = await resyncThroughRestFault(h, { kind: 'rest-slow', delayMs: 2_500, count: 1 });
+    expect(reqs.length).toBeGreaterThanOrEqual(2);
+    const failed = h.statuses({ symbol: 'BTC/USDT', code: 'TW_ERR_REST_FAILED' });
+    expect(failed.at(-1)?.reason).toMatch(/timeout/);
+  });
+});
+
+describe('subscriptions', () => {
+  it('a subscription that never gets data yields NO_DATA; an unknown symbol its error; the rest stream on', async () => {
+    h = await startHarness({
+      exchanges: ['binance'],
+      markets: ['binance:BTC/USDT', 'binance:ETH/USDT', 'binance:NOPE/USDT'],
+      config: { channels: ['book', 'ticker'], noDataTimeoutMs: 800 },
+    });
+    h.sim.fault('binance', { kind: 'black-hole', symbol: 'ETH/USDT' });
+    const unknown = await h.waitFor(isStatus({ symbol: 'NOPE/USDT', code: 'TW_ERR_UNKNOWN_SYMBOL' }), 'unknown symbol');
+    expect(unknown.scope).toBe('stream');
+    const noData = await h.waitFor(isStatus({ symbol: 'ETH/USDT', state: 'no_data' }), 'ETH no_data');
+    expect(noData.code).toBe('TW_ERR_NO_DATA');
+    // nothing reconnected over it: the connection stays up
+    expect(h.statuses({ scope: 'connection', state: 'reconnecting' })).toEqual([]);
+    await expectBookEqualsTruth(h, 'binance', 'BTC/USDT');
+    // the unknown symbol was never subscribed upstream
+    const sent = h.sim.entries('binance').filter((e) => e.kind === 'ws-recv').map((e) => e.data ?? '');
+    expect(sent.some((d) => d.includes('nopeusdt'))).toBe(false);
+  });
+
+  it('periodic REST reconciliation compares the live book with a snapshot at the same id', async () => {
+    h = await startHarness({
+      exchanges: ['binance'],
+      markets: ['binance:BTC/USDT'],
+      config: { channels: ['book'], reconcileIntervalMs: 300 },
+    });
+    const ok = await h.waitFor(isStatus({ symbol: 'BTC/USDT', state: 'reconciled' }), 'reconciled', 10_000);
+    expect(ok.code).toBe('TW_OK');
+    expect(h.statuses({ code: 'TW_ERR_RECONCILE_MISMATCH' })).toEqual([]);
+  });
+});
+
+describe('embedded API', () => {
+  it('stream() emits schema-valid events and closes its sockets when unsubscribed', async () => {
+    sim = await startSim({ exchanges: ['binance'], seed: 3, intervalMs: 20 });
+    const s = sim;
+    const events$ = stream({
+      markets: ['binance:BTC/USDT'],
+      endpoints: { binance: s.endpoints.binance! },
+      reconcileIntervalMs: 0,
+    });
+    const seen = await firstValueFrom(
+      events$.pipe(
+        filter((e) => e.type === 'book_delta'),
+        take(20),
+        toArray(),
+      ),
+    );
+    for (const e of seen) expect(MarketEvent.safeParse(e).success).toBe(true);
+    // seq is +1 per event within the book stream
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.seq).toBeGreaterThan(seen[i - 1]!.seq);
+    await expect.poll(() => s.connectionCount('binance'), { timeout: 3_000 }).toBe(0);
+  });
+});

@@ -1,0 +1,207 @@
+/**
+ * Bybit v5 end to end over loopback: the simulator's spot and linear servers, a real tickwire hub. Three
+ * connections (linear BTC, linear ETH, spot BTC — one symbol per connection), books at depth 50 over a 300-level
+ * true book, so Bybit's own window deletes keep the books at 50 without any truncation by tickwire. Each fault
+ * resyncs only what it must, and every book then equals the simulator's true book (top 50) at the same `u` after
+ * at least 50 further deltas.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OrderBook } from '../../src/book/order-book.js';
+import type { ExchangeId, MarketEvent, StatusEvent, TickerEvent } from '../../src/schema/events.js';
+import { isStatus, startHarness, type Harness } from '../helpers/harness.js';
+
+const DEPTH = 50;
+const MARKETS = ['bybit-linear:BTC/USDT', 'bybit-linear:ETH/USDT', 'bybit:BTC/USDT'];
+const BOOKS: Array<[ExchangeId, string]> = [
+  ['bybit-linear', 'BTC/USDT'],
+  ['bybit-linear', 'ETH/USDT'],
+  ['bybit', 'BTC/USDT'],
+];
+
+let h: Harness;
+
+const live = (ex: ExchangeId, symbol: string) => isStatus({ exchange: ex, symbol, channel: 'book', state: 'live' });
+
+/** Book statuses other than `live` for books not hit by the fault, since index `from`. */
+function troubleElsewhere(from: number, hit: Array<[ExchangeId, string]>): StatusEvent[] {
+  return h.events
+    .slice(from)
+    .filter(
+      (e): e is StatusEvent =>
+        e.type === 'status' && e.channel === 'book' && e.state !== 'live' && !hit.some(([ex, s]) => e.exchange === ex && e.symbol === s),
+    );
+}
+
+/**
+ * Wait until the consumer's book has applied `minDeltas` deltas since its last snapshot, then compare it with the
+ * true book's top `DEPTH` at the same `u` (captured synchronously in the event callback that reached the count).
+ */
+async function expectTopEqualsTruth(ex: ExchangeId, symbol: string, minDeltas = 50): Promise<number> {
+  const key = `${ex}:${symbol}`;
+  let captured: { id: number; bids: [string, string][]; asks: [string, string][] } | undefined;
+  const capture = (): boolean => {
+    const b = h.books.get(key);
+    if (b === undefined || b.deltas < minDeltas || b.updateId === undefined) return false;
+    captured = { id: b.updateId, ...b.book.snapshot() };
+    return true;
+  };
+  if (!capture()) {
+    await h.waitFor((e) => e.type === 'book_delta' && e.exchange === ex && e.symbol === symbol && capture(), `${minDeltas} deltas on ${key}`, 15_000);
+  }
+  const { id, bids, asks } = captured!;
+  const truth = h.sim.trueBookAt(ex, symbol, id);
+  expect(truth, `simulator history holds ${key} at ${id}`).toBeDefined();
+  // exactly the window: Bybit deletes what leaves it, tickwire truncates nothing
+  expect([bids.length, asks.length]).toEqual([DEPTH, DEPTH]);
+  expect(bids).toEqual(truth!.bids.slice(0, DEPTH));
+  expect(asks).toEqual(truth!.asks.slice(0, DEPTH));
+  return id;
+}
+
+beforeEach(async () => {
+  h = await startHarness({
+    exchanges: ['bybit', 'bybit-linear'],
+    markets: MARKETS,
+    sim: { levels: 300 },
+    config: { channels: ['book', 'ticker', 'trades'], bookDepth: DEPTH },
+  });
+  await Promise.all(BOOKS.map(([ex, s]) => h.waitFor(live(ex, s), `${ex}:${s} live`)));
+});
+
+afterEach(async () => {
+  await h.close();
+});
+
+describe('bybit end to end against the simulator', () => {
+  it('steady state: integrity monotonic, books equal the truth, tickers and trades flow', async () => {
+    for (const [ex, s] of BOOKS) await expectTopEqualsTruth(ex, s);
+    const snap = h.events.find((e) => e.type === 'book_snapshot' && e.exchange === 'bybit-linear');
+    expect(snap?.type === 'book_snapshot' && snap.integrity).toBe('monotonic');
+    expect(h.events.some((e) => e.type === 'trade' && e.exchange === 'bybit')).toBe(true);
+    expect(h.statuses({ state: 'resyncing' })).toEqual([]);
+  });
+
+  it('spot ticker: best bid/ask come from orderbook.1 and equal the true top at their u; 24 h fields from tickers', async () => {
+    const isSpotTicker = (e: MarketEvent): e is TickerEvent =>
+      e.type === 'ticker' && e.exchange === 'bybit' && e.updateId !== undefined && e.last !== undefined;
+    const t = await h.waitFor(isSpotTicker, 'spot ticker with bid/ask and last');
+    const truth = h.sim.trueBookAt('bybit', 'BTC/USDT', t.updateId!);
+    expect(truth).toBeDefined();
+    expect([t.bidPrice, t.bidSize]).toEqual(truth!.bids[0]);
+    expect([t.askPrice, t.askSize]).toEqual(truth!.asks[0]);
+    expect(t.high24h).toBeDefined();
+  });
+
+  it('linear ticker deltas merge: every ticker after the first snapshot still has bid, ask and last', async () => {
+    const linear = (e: MarketEvent): e is TickerEvent => e.type === 'ticker' && e.exchange === 'bybit-linear' && e.symbol === 'ETH/USDT';
+    for (let i = 0; i < 10; i++) await h.waitFor(linear, 'linear ETH ticker');
+    const tickers = h.events.filter(linear);
+    expect(tickers.length).toBeGreaterThanOrEqual(10);
+    for (const t of tickers) {
+      expect(t.bidPrice).toBeDefined();
+      expect(t.askPrice).toBeDefined();
+      expect(t.last).toBeDefined();
+      expect(t.volume24h).toBeDefined();
+    }
+  });
+
+  it('u decrease: resyncs that book only (resubscribe), then equals the true book', async () => {
+    const from = h.events.length;
+    h.sim.fault('bybit-linear', { kind: 'bybit-u-decrease', symbol: 'BTC/USDT' });
+    const resync = await h.waitFor(isStatus({ exchange: 'bybit-linear', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'BTC resyncing');
+    expect(resync.code).toBe('TW_ERR_SEQUENCE_GAP');
+    await h.waitFor(live('bybit-linear', 'BTC/USDT'), 'BTC live again');
+    await expectTopEqualsTruth('bybit-linear', 'BTC/USDT');
+    await expectTopEqualsTruth('bybit-linear', 'ETH/USDT', 5);
+    expect(troubleElsewhere(from, [['bybit-linear', 'BTC/USDT']])).toEqual([]);
+    // the resync was an unsubscribe + subscribe of that book alone
+    const sent = h.sim.entries('bybit-linear').slice(-200).filter((e) => e.kind === 'ws-recv' && e.data?.includes('"op":"unsubscribe"'));
+    expect(sent.map((e) => e.data)).toEqual([expect.stringContaining('"args":["orderbook.50.BTCUSDT"]')]);
+  });
+
+  it('snapshot with u == 1 (service restart): the book is replaced without a resync and follows the new ids', async () => {
+    const from = h.events.length;
+    h.sim.fault('bybit-linear', { kind: 'bybit-restart', symbol: 'ETH/USDT' });
+    const snap = await h.waitFor(
+      (e) => e.type === 'book_snapshot' && e.exchange === 'bybit-linear' && e.symbol === 'ETH/USDT' && e.updateId === 1,
+      'ETH snapshot with u == 1',
+    );
+    expect(snap.type).toBe('book_snapshot');
+    const id = await expectTopEqualsTruth('bybit-linear', 'ETH/USDT');
+    expect(id).toBeLessThan(100_000); // on the restarted id scale
+    expect(troubleElsewhere(from, [])).toEqual([]);
+  });
+
+  it('missing snapshot after a reconnect: deltas without a snapshot resync that book, then it equals the truth', async () => {
+    const from = h.events.length;
+    h.sim.fault('bybit-linear', { kind: 'bybit-missing-snapshot', symbol: 'BTC/USDT' });
+    h.sim.fault('bybit-linear', { kind: 'close', symbol: 'BTC/USDT', code: 1001, reason: 'going away' });
+    const gap = await h.waitFor(
+      isStatus({ exchange: 'bybit-linear', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing', code: 'TW_ERR_SEQUENCE_GAP' }),
+      'resync for deltas without a snapshot',
+    );
+    expect(gap.details).toMatchObject({ deltasBeforeSnapshot: 31 });
+    const codes = h.statuses({ exchange: 'bybit-linear', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }).map((s) => s.code);
+    expect(codes).toEqual(['TW_ERR_RECONNECTED', 'TW_ERR_SEQUENCE_GAP']);
+    await h.waitFor(live('bybit-linear', 'BTC/USDT'), 'BTC live again');
+    await expectTopEqualsTruth('bybit-linear', 'BTC/USDT');
+    expect(troubleElsewhere(from, [['bybit-linear', 'BTC/USDT']])).toEqual([]);
+  });
+
+  it('deletes of levels not in the book are ignored: no resync, the book equals the truth', async () => {
+    const from = h.events.length;
+    // a shadow consumer book (a synchronous copy of the harness's, then fed the same events) counts the deletes
+    // that name a price it does not hold
+    const consumer = h.books.get('bybit:BTC/USDT')!;
+    const shadow = new OrderBook();
+    const copy = consumer.book.snapshot();
+    shadow.applySnapshot(copy.bids, copy.asks);
+    consumer.deltas = 0; // 50 deltas from here
+    let absentDeletes = 0;
+    const sub = h.hub.events$.subscribe((e) => {
+      if ((e.type !== 'book_snapshot' && e.type !== 'book_delta') || e.exchange !== 'bybit' || e.symbol !== 'BTC/USDT') return;
+      if (e.type === 'book_snapshot') return shadow.applySnapshot(e.bids, e.asks);
+      for (const [p, sz] of e.bids) if (sz === '0' && shadow.sizeAt('bid', p) === undefined) absentDeletes++;
+      for (const [p, sz] of e.asks) if (sz === '0' && shadow.sizeAt('ask', p) === undefined) absentDeletes++;
+      shadow.applyLevels(e.bids, e.asks);
+    });
+    h.sim.fault('bybit', { kind: 'bybit-absent-deletes', symbol: 'BTC/USDT', count: 5 });
+    await expectTopEqualsTruth('bybit', 'BTC/USDT');
+    sub.unsubscribe();
+    expect(absentDeletes).toBe(10);
+    expect(troubleElsewhere(from, [])).toEqual([]);
+    expect(h.statuses({ exchange: 'bybit', symbol: 'BTC/USDT', state: 'resyncing' })).toEqual([]);
+  });
+
+  it('a subscribe error reply affects only its own stream', async () => {
+    const from = h.events.length;
+    h.sim.fault('bybit-linear', { kind: 'bybit-error-reply', symbol: 'XRP/USDT' });
+    void h.hub.add('bybit-linear', 'XRP/USDT', ['trades']);
+    const err = await h.waitFor(isStatus({ exchange: 'bybit-linear', symbol: 'XRP/USDT', state: 'error' }), 'XRP error');
+    expect(err).toMatchObject({ channel: 'trades', code: 'TW_ERR_UNKNOWN_SYMBOL' });
+    await expectTopEqualsTruth('bybit-linear', 'BTC/USDT', 5);
+    expect(troubleElsewhere(from, [])).toEqual([]);
+    expect(h.statuses({ state: 'error' }).filter((s) => s.symbol !== 'XRP/USDT')).toEqual([]);
+  });
+
+  it('garbage frame between good ones: counted as malformed, resyncs nothing', async () => {
+    const from = h.events.length;
+    h.sim.fault('bybit-linear', { kind: 'garbage-frame', symbol: 'ETH/USDT' });
+    const report = await h.waitFor(isStatus({ exchange: 'bybit-linear', code: 'TW_ERR_MALFORMED_FRAME' }), 'malformed report');
+    expect(report.scope).toBe('connection');
+    await expectTopEqualsTruth('bybit-linear', 'ETH/USDT', 60);
+    expect(troubleElsewhere(from, [])).toEqual([]);
+  });
+
+  it('silence: the silent connection is detected and its book resyncs; the others stay live', async () => {
+    const from = h.events.length;
+    h.sim.fault('bybit', { kind: 'silence', symbol: 'BTC/USDT' });
+    await h.waitFor(
+      (e) => e.type === 'status' && e.exchange === 'bybit' && (e.code === 'TW_ERR_STALE' || e.code === 'TW_ERR_NO_DATA'),
+      'silence detected',
+    );
+    h.sim.clearFaults('bybit');
+    await expectTopEqualsTruth('bybit', 'BTC/USDT');
+    expect(troubleElsewhere(from, [['bybit', 'BTC/USDT']])).toEqual([]);
+  });
+});

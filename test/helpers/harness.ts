@@ -1,0 +1,156 @@
+/**
+ * End-to-end harness: the simulator on loopback + a real tickwire hub (real sockets, real REST) + event capture,
+ * books rebuilt from the emitted events (as a consumer would), and awaitable conditions (no sleeps).
+ */
+import { expect } from 'vitest';
+import type { ExchangeId, MarketEvent, StatusEvent } from '../../src/schema/events.js';
+import { OrderBook } from '../../src/book/order-book.js';
+import { startSim, type Simulator, type SimOptions } from '../../src/sim/index.js';
+import { Hub } from '../../src/pipeline/hub.js';
+import { parseConfig, splitMarketRef, type TickwireConfigInput } from '../../src/config.js';
+
+export interface ConsumerBook {
+  book: OrderBook;
+  updateId: number | undefined;
+  /** Deltas applied since the last snapshot. */
+  deltas: number;
+}
+
+export interface Harness {
+  sim: Simulator;
+  hub: Hub;
+  events: MarketEvent[];
+  books: Map<string, ConsumerBook>;
+  waitFor<T extends MarketEvent>(pred: (e: MarketEvent) => e is T, what: string, timeoutMs?: number): Promise<T>;
+  waitFor(pred: (e: MarketEvent) => boolean, what: string, timeoutMs?: number): Promise<MarketEvent>;
+  statuses(filter?: Partial<StatusEvent>): StatusEvent[];
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  exchanges: ExchangeId[];
+  markets: string[];
+  sim?: SimOptions;
+  config?: Partial<TickwireConfigInput>;
+}
+
+export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+  const sim = await startSim({ seed: 7, intervalMs: 20, pingIntervalMs: 300, ...opts.sim, exchanges: opts.exchanges });
+  const endpoints: Record<string, { ws: string; rest: string }> = {};
+  for (const ex of opts.exchanges) endpoints[ex] = sim.endpoints[ex]!;
+  const config = parseConfig({
+    markets: opts.markets,
+    endpoints,
+    symbolsPerConnection: 1,
+    reconcileIntervalMs: 0,
+    noDataTimeoutMs: 1_500,
+    staleAfterMs: 1_500,
+    backoff: { initialMs: 50, maxMs: 400, factor: 2 },
+    restTimeoutMs: 2_000,
+    ...opts.config,
+  });
+  const hub = new Hub(config);
+  const events: MarketEvent[] = [];
+  const books = new Map<string, ConsumerBook>();
+  const waiters = new Set<{ pred: (e: MarketEvent) => boolean; resolve: (e: MarketEvent) => void }>();
+  hub.events$.subscribe((e) => {
+    events.push(e);
+    if (e.type === 'book_snapshot' || e.type === 'book_delta') {
+      const key = `${e.exchange}:${e.symbol}`;
+      let b = books.get(key);
+      if (!b) books.set(key, (b = { book: new OrderBook(), updateId: undefined, deltas: 0 }));
+      if (e.type === 'book_snapshot') {
+        b.book.applySnapshot(e.bids, e.asks);
+        b.deltas = 0;
+      } else {
+        b.book.applyLevels(e.bids, e.asks);
+        b.deltas++;
+      }
+      b.updateId = e.updateId;
+    }
+    for (const w of waiters) {
+      if (w.pred(e)) {
+        waiters.delete(w);
+        w.resolve(e);
+      }
+    }
+  });
+  for (const ref of config.markets) {
+    const { exchange, symbol } = splitMarketRef(ref);
+    void hub.add(exchange, symbol, config.channels);
+  }
+  const waitFor = (pred: (e: MarketEvent) => boolean, what: string, timeoutMs = 8_000): Promise<MarketEvent> =>
+    new Promise((resolve, reject) => {
+      const w = {
+        pred,
+        resolve: (e: MarketEvent) => {
+          clearTimeout(t);
+          resolve(e);
+        },
+      };
+      const t = setTimeout(() => {
+        waiters.delete(w);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      waiters.add(w);
+    });
+  return {
+    sim,
+    hub,
+    events,
+    books,
+    waitFor: waitFor as Harness['waitFor'],
+    statuses: (f = {}) =>
+      events.filter(
+        (e): e is StatusEvent =>
+          e.type === 'status' && Object.entries(f).every(([k, v]) => (e as Record<string, unknown>)[k] === v),
+      ),
+    close: async () => {
+      hub.close();
+      await sim.close();
+    },
+  };
+}
+
+export const isStatus =
+  (f: Partial<StatusEvent>) =>
+  (e: MarketEvent): e is StatusEvent =>
+    e.type === 'status' && Object.entries(f).every(([k, v]) => (e as Record<string, unknown>)[k] === v);
+
+/**
+ * Wait until the consumer's book of `exchange:symbol` has applied at least `minDeltas` deltas since its last
+ * snapshot, then compare it level by level with the simulator's true book at the same update id.
+ */
+export async function expectBookEqualsTruth(
+  h: Harness,
+  exchange: ExchangeId,
+  symbol: string,
+  minDeltas = 50,
+): Promise<number> {
+  const key = `${exchange}:${symbol}`;
+  // Capture the consumer's book synchronously, in the event callback that reached the count: later frames of
+  // the same socket read are delivered before an awaiting continuation would run.
+  let captured: { id: number; bids: [string, string][]; asks: [string, string][] } | undefined;
+  const capture = (): boolean => {
+    const b = h.books.get(key);
+    if (b === undefined || b.deltas < minDeltas || b.updateId === undefined) return false;
+    captured = { id: b.updateId, ...b.book.snapshot() };
+    return true;
+  };
+  if (!capture()) {
+    await h.waitFor(
+      (e) => e.type === 'book_delta' && e.exchange === exchange && e.symbol === symbol && capture(),
+      `${minDeltas} deltas on ${key}`,
+      15_000,
+    );
+  }
+  const { id, bids, asks } = captured!;
+  const truth = h.sim.trueBookAt(exchange, symbol, id);
+  expect(truth, `simulator history holds ${key} at ${id}`).toBeDefined();
+  expect(bids.length).toBeGreaterThan(0);
+  expect(bids).toEqual(truth!.bids);
+  expect(asks).toEqual(truth!.asks);
+  return id;
+}
+
+export { splitMarketRef };
