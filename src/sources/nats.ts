@@ -22,7 +22,7 @@ import { openNats, toNatsStatus } from '../sinks/nats/connect.js';
 import { NatsConsumeOptions, snapshotStreamName, type NatsConsumeConfig } from '../sinks/nats/options.js';
 import { STREAM_SEQ_HEADER } from '../sinks/nats/publish.js';
 import type { NatsStatus } from '../sinks/nats/status.js';
-import { checkpointFilter, streamKeyOf } from '../sinks/nats/subjects.js';
+import { checkpointFilter, dataKeyOf } from '../sinks/nats/subjects.js';
 import { SeqTracker } from './seq-tracker.js';
 
 export interface FromNatsDeps {
@@ -98,7 +98,7 @@ export function fromNats(options: NatsConsumeOptions = {}, deps: FromNatsDeps = 
         const cps = await readCheckpoints(js, cfg, filter, parse);
         if (stopped) return;
         for (const cp of cps) {
-          const key = streamKeyOf(cp.event);
+          const key = dataKeyOf(cp.event);
           if (key === undefined) continue;
           skipUpTo.set(key, cp.streamSeq);
           tracker.seed(cp.event);
@@ -118,7 +118,7 @@ export function fromNats(options: NatsConsumeOptions = {}, deps: FromNatsDeps = 
       for await (const m of iter) {
         const e = parse(m);
         if (e === undefined) continue;
-        const key = streamKeyOf(e);
+        const key = dataKeyOf(e);
         if (key !== undefined) {
           const skip = skipUpTo.get(key);
           if (skip !== undefined) {
@@ -187,7 +187,7 @@ class GapStatuses {
   constructor(private readonly clock: Clock) {}
 
   make(e: MarketEvent, fromSeq: number, toSeq: number, missing: number, afterRestart: boolean): StatusEvent {
-    const key = streamKeyOf(e) ?? e.exchange;
+    const key = dataKeyOf(e) ?? e.exchange;
     const seq = (this.seqs.get(key) ?? 0) + 1;
     this.seqs.set(key, seq);
     const s: StatusEvent = {
@@ -197,7 +197,7 @@ class GapStatuses {
       state: 'gap',
       code: 'TW_ERR_STREAM_GAP',
       reason: `${missing} event(s) missing from the NATS stream (seq ${fromSeq}..${toSeq} of epoch ${e.epoch})`,
-      details: { fromSeq, toSeq, missing, epoch: e.epoch, afterRestart },
+      details: { streamKey: key, epoch: e.epoch, fromSeq, toSeq, missing, afterRestart },
       localTime: this.clock.nowMicros(),
       seq,
       epoch: this.epoch,

@@ -8,7 +8,7 @@
 import { defer, filter, map, type OperatorFunction } from 'rxjs';
 import { OrderBook } from '../book/order-book.js';
 import type { MarketEvent } from '../schema/events.js';
-import { streamKeyOf } from '../sinks/nats/subjects.js';
+import { bookKeyOf } from '../sinks/nats/subjects.js';
 
 export interface RebuiltBook {
   key: string;
@@ -31,7 +31,7 @@ export class BookRebuilder {
     if (e.type !== 'book_snapshot' && e.type !== 'book_delta' && !(e.type === 'status' && e.channel === 'book')) {
       return undefined;
     }
-    const key = streamKeyOf(e);
+    const key = bookKeyOf(e);
     if (key === undefined || e.symbol === undefined) return undefined;
     let b = this.books.get(key);
     if (b === undefined) {

@@ -7,8 +7,11 @@
  * - `seq` = last + 1: in order;
  * - `seq` <= last: a duplicate — dropped, except a `book_snapshot` with `seq` = last (a re-snapshot carrying the
  *   seq of the last event it includes) and status events (never dropped; they only move the baseline forward);
+ * - a gap status (GapDetails: a publisher's marker for events it had to drop) moves the baseline of the stream it
+ *   names past the declared range, so that loss is reported once, by the marker;
+ * - status events are otherwise not checked (they count in their own `@status` keys, and a filtered consumer sees
+ *   only some of them);
  * - `seq` > last + 1: a hole — the event is accepted and the hole reported, unless
- *   - the event is a publisher's gap status (`details.fromSeq` = last + 1) that already declares exactly that loss, or
  *   - it is a book delta whose exchange ids chain onto the last update id seen (`prevUpdateId` = last, or
  *     `firstUpdateId` = last + 1): the book is provably intact; the hole is events JetStream dropped as
  *     duplicates of what an earlier publisher (previous epoch) had already stored.
@@ -16,7 +19,7 @@
  *   JetStream dropped as duplicates of the old epoch's also leave holes there.
  */
 import type { MarketEvent } from '../schema/events.js';
-import { streamKeyOf } from '../sinks/nats/subjects.js';
+import { dataKeyOf, gapDetailsOf } from '../sinks/nats/subjects.js';
 
 export type SeqVerdict =
   | { kind: 'ok'; key: string | undefined }
@@ -34,7 +37,13 @@ export class SeqTracker {
   private readonly last = new Map<string, KeyState>();
 
   check(e: MarketEvent): SeqVerdict {
-    const key = streamKeyOf(e);
+    const gap = gapDetailsOf(e);
+    if (gap !== undefined) {
+      const st = this.last.get(gap.streamKey);
+      if (st !== undefined && st.epoch === gap.epoch && gap.fromSeq <= st.seq + 1 && gap.toSeq > st.seq) st.seq = gap.toSeq;
+      return { kind: 'ok', key: gap.streamKey };
+    }
+    const key = dataKeyOf(e);
     if (key === undefined) return { kind: 'ok', key };
     const prev = this.last.get(key);
     if (prev === undefined || prev.epoch !== e.epoch) {
@@ -45,7 +54,6 @@ export class SeqTracker {
       return { kind: 'ok', key };
     }
     if (e.seq <= prev.seq) {
-      if (e.type === 'status') return { kind: 'ok', key };
       if (e.type === 'book_snapshot' && e.seq === prev.seq) {
         prev.updateId = updateIdOf(e, prev);
         return { kind: 'ok', key };
@@ -57,7 +65,6 @@ export class SeqTracker {
     prev.seq = e.seq;
     prev.updateId = updateIdOf(e, prev);
     if (e.seq === expected) return { kind: 'ok', key };
-    if (e.type === 'status' && e.state === 'gap' && e.details?.['fromSeq'] === expected) return { kind: 'ok', key };
     if (e.type === 'book_delta' && lastUpdateId !== undefined) {
       if (e.prevUpdateId !== undefined ? e.prevUpdateId === lastUpdateId : e.firstUpdateId === lastUpdateId + 1) {
         return { kind: 'ok', key };
@@ -68,7 +75,7 @@ export class SeqTracker {
 
   /** Set a key's position (a checkpoint: the book as of this event). */
   seed(e: MarketEvent): void {
-    const key = streamKeyOf(e);
+    const key = dataKeyOf(e);
     if (key !== undefined) this.last.set(key, { epoch: e.epoch, seq: e.seq, updateId: updateIdOf(e, undefined), restarts: 0 });
   }
 }

@@ -9,7 +9,7 @@ import { Subject } from 'rxjs';
 import type { MarketEvent } from '../../src/schema/events.js';
 import { publishToNats } from '../../src/sinks/nats/publish.js';
 import type { NatsStatus } from '../../src/sinks/nats/status.js';
-import { streamKeyOf } from '../../src/sinks/nats/subjects.js';
+import { dataKeyOf, gapDetailsOf } from '../../src/sinks/nats/subjects.js';
 import { fromNats } from '../../src/sources/nats.js';
 import { booksMatch, collect, factId, feed, rebuild, states, streamMessageCount, waitFor } from './helpers.js';
 import { TestNatsServer } from './nats-server.js';
@@ -111,13 +111,10 @@ function uncovered(got: MarketEvent[], sent: MarketEvent[]): string[] {
     covered.set(k, set);
   };
   for (const e of got) {
-    const k = streamKeyOf(e);
-    if (k === undefined) continue;
-    if (e.type === 'status' && e.state === 'gap') {
-      const from = Number(e.details?.['fromSeq']);
-      const to = Number(e.details?.['toSeq']);
-      for (let s = from; s <= to && s - from < 100_000; s++) cover(k, s);
-    } else cover(k, e.seq);
+    const gap = gapDetailsOf(e);
+    if (gap !== undefined) for (let s = gap.fromSeq; s <= gap.toSeq && s - gap.fromSeq < 100_000; s++) cover(gap.streamKey, s);
+    const k = dataKeyOf(e);
+    if (k !== undefined) cover(k, e.seq);
   }
-  return sent.filter((e) => !covered.get(streamKeyOf(e)!)?.has(e.seq)).map((e) => `${streamKeyOf(e)}#${e.seq}`);
+  return sent.filter((e) => !covered.get(dataKeyOf(e)!)?.has(e.seq)).map((e) => `${dataKeyOf(e)}#${e.seq}`);
 }

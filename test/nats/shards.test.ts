@@ -7,7 +7,7 @@ import { Subject } from 'rxjs';
 import type { MarketEvent } from '../../src/schema/events.js';
 import { publishToNats } from '../../src/sinks/nats/publish.js';
 import type { NatsStatus } from '../../src/sinks/nats/status.js';
-import { streamKeyOf } from '../../src/sinks/nats/subjects.js';
+import { dataKeyOf } from '../../src/sinks/nats/subjects.js';
 import { fromNats } from '../../src/sources/nats.js';
 import { booksMatch, collect, feed, rebuild, streamMessageCount, waitFor } from './helpers.js';
 import { TestNatsServer } from './nats-server.js';
@@ -24,7 +24,7 @@ afterAll(async () => {
 function byKey(events: MarketEvent[]): Map<string, string[]> {
   const m = new Map<string, string[]>();
   for (const e of events) {
-    const k = streamKeyOf(e);
+    const k = dataKeyOf(e);
     if (k === undefined) continue;
     const list = m.get(k) ?? [];
     list.push(`${e.epoch}:${e.seq}`);

@@ -1,12 +1,13 @@
 /**
  * A small seeded market for the NATS tests until the simulator lands: exchange-level facts (unstamped events with
  * the exchange's own ids: Binance-like update ids and trade ids) and "pipeline instances" that stamp seq/epoch
- * per stream key like stream() does. Two instances on the same market see the same facts (a restarted or
+ * per stream key like the pipeline's Stamper (which mutates its input; this one copies, so two instances can
+ * stamp the same facts). Two instances on the same market see the same facts (a restarted or
  * duplicate publisher); instances on different markets are disjoint shards. Every event is a valid MarketEvent.
  */
 import { OrderBook } from '../../src/book/order-book.js';
 import type { ExchangeId, Level, MarketEvent, UnstampedEvent } from '../../src/schema/events.js';
-import { streamKeyOf } from '../../src/sinks/nats/subjects.js';
+import { streamKey } from '../../src/pipeline/stamper.js';
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -157,7 +158,7 @@ export class Stamper {
 
   stamp(u: UnstampedEvent): MarketEvent {
     const e = { ...u, seq: 0, epoch: this.epoch } as MarketEvent;
-    const key = streamKeyOf(e) ?? `${e.exchange}@connection`;
+    const key = streamKey(e);
     const seq = (this.seqs.get(key) ?? 0) + 1;
     this.seqs.set(key, seq);
     e.seq = seq;

@@ -3,23 +3,27 @@
  * bounds (events or bytes) it sheds down to 90 % of them, oldest first, by this policy:
  *
  * 1. tickers, trades and book_top ladders are dropped; each stream that lost events gets ONE status event
- *    (`state: "gap"`, `TW_ERR_NATS`, `details: { dropped, fromSeq, toSeq }`, carrying the seq of its last dropped
- *    event) in place of its last dropped event, so a consumer sees the loss explicitly and in order;
+ *    (`state: "gap"`, `TW_ERR_NATS`, `details: { streamKey, epoch, fromSeq, toSeq, dropped }`) in place of its
+ *    last dropped event, so a consumer sees the loss explicitly and in order; an older marker of the same stream
+ *    still in the buffer is merged into the new one, so markers never pile up (at most one per stream);
  * 2. if that is not enough, whole books are conflated: all their buffered events (their stream's status events
  *    included) are removed and replaced by one
  *    fresh `book_snapshot` (built by the caller from the publisher's book, carrying the seq of the last removed
  *    event) at the tail — the book state stays exact, only intermediate deltas are lost, and the consumer sees a
  *    seq hole healed by the snapshot;
- * 3. status events are kept; if only they remain over the bounds, the oldest are dropped (counted).
+ * 3. status events are kept; if only they remain over the bounds (a buffer smaller than the number of streams),
+ *    the oldest are dropped (counted in the report).
  */
 import type { MarketEvent } from '../../schema/events.js';
 
 export interface QueueEntry {
   event: MarketEvent;
-  key: string | undefined;
+  /** The subject: one per data stream, shared by a book's events and its stream-scoped status events. */
   subject: string;
   msgId: string;
   data: Uint8Array;
+  /** A gap marker made by the publisher: merged into the next marker of its subject instead of being dropped. */
+  isMarker: boolean;
   /** Already applied to the publisher's books (a retried or tickwire-made entry). */
   applied: boolean;
   /** Order of first enqueue (retries keep theirs). */
@@ -27,14 +31,14 @@ export interface QueueEntry {
 }
 
 export interface ShedHooks {
-  /** The gap status that replaces a stream's dropped non-book events. */
-  marker(key: string, first: MarketEvent, last: MarketEvent, dropped: number, fromSeq: number): QueueEntry;
+  /** The gap status declaring a subject's dropped events (undefined when none of them was a data event). */
+  marker(removed: QueueEntry[]): QueueEntry | undefined;
   /** A snapshot replacing a book's removed events (applied to the book by the hook), or undefined if invalid. */
-  conflate(key: string, removed: QueueEntry[]): QueueEntry | undefined;
+  conflate(removed: QueueEntry[]): QueueEntry | undefined;
 }
 
 export interface ShedReport {
-  /** Dropped events per stream key (conflated book events included). */
+  /** Dropped events per subject (conflated book events included). */
   dropped: Record<string, number>;
   conflatedBooks: number;
   droppedStatus: number;
@@ -110,25 +114,23 @@ export class PublishQueue {
 
     // 1. oldest tickers / trades / ladders, per stream a contiguous run replaced by one marker
     const drop = new Set<QueueEntry>();
-    const runs = new Map<string, { first: QueueEntry; last: QueueEntry; n: number }>();
+    const runs = new Map<string, QueueEntry[]>();
     for (const it of this.items) {
       if (!this.over(events, bytes)) break;
       const t = it.event.type;
-      if (t !== 'ticker' && t !== 'trade' && t !== 'book_top') continue;
+      if (!it.isMarker && t !== 'ticker' && t !== 'trade' && t !== 'book_top') continue;
       drop.add(it);
-      events--;
-      bytes -= it.data.byteLength;
-      const key = it.key ?? it.subject;
-      const run = runs.get(key);
-      if (run === undefined) runs.set(key, { first: it, last: it, n: 1 });
-      else {
-        run.last = it;
-        run.n++;
+      if (!it.isMarker) {
+        events--;
+        bytes -= it.data.byteLength;
       }
+      const run = runs.get(it.subject);
+      if (run === undefined) runs.set(it.subject, [it]);
+      else run.push(it);
     }
     if (drop.size > 0) {
       const lastOf = new Map<QueueEntry, string>();
-      for (const [key, run] of runs) lastOf.set(run.last, key);
+      for (const [key, run] of runs) lastOf.set(run[run.length - 1]!, key);
       const next: QueueEntry[] = [];
       for (const it of this.items) {
         if (!drop.has(it)) next.push(it);
@@ -136,9 +138,9 @@ export class PublishQueue {
           const key = lastOf.get(it);
           if (key === undefined) continue;
           const run = runs.get(key)!;
-          const m = this.hooks.marker(key, run.first.event, run.last.event, run.n, seqOf(run.first.event));
-          next.push(m);
-          count(key, run.n);
+          const m = this.hooks.marker(run);
+          if (m !== undefined) next.push(m);
+          count(key, run.length);
         }
       }
       this.items = next;
@@ -147,13 +149,13 @@ export class PublishQueue {
     // 2. whole books, oldest first, conflated into one snapshot each
     if (this.over(this.items.length, this.sumBytes())) {
       const bookKeys = new Set<string>();
-      for (const it of this.items) if (it.key !== undefined && isBookEvent(it.event)) bookKeys.add(it.key);
+      for (const it of this.items) if (isBookEvent(it.event)) bookKeys.add(it.subject);
       // every entry of a book's stream (its status events too), so nothing of it stays ahead of the snapshot
       const byBook = new Map<string, QueueEntry[]>();
       for (const it of this.items) {
-        if (it.key !== undefined && bookKeys.has(it.key)) {
-          const list = byBook.get(it.key);
-          if (list === undefined) byBook.set(it.key, [it]);
+        if (bookKeys.has(it.subject)) {
+          const list = byBook.get(it.subject);
+          if (list === undefined) byBook.set(it.subject, [it]);
           else list.push(it);
         }
       }
@@ -168,15 +170,14 @@ export class PublishQueue {
           events--;
           bytes -= it.data.byteLength;
         }
-        const repl = this.hooks.conflate(key, list);
+        const repl = this.hooks.conflate(list);
         if (repl !== undefined) {
           tail.push(repl);
           bytes += repl.data.byteLength;
           report.conflatedBooks++;
         } else {
-          const first = list[0]!;
-          const last = list[list.length - 1]!;
-          tail.push(this.hooks.marker(key, first.event, last.event, list.length, seqOf(first.event)));
+          const m = this.hooks.marker(list);
+          if (m !== undefined) tail.push(m);
         }
         count(key, list.length);
       }
@@ -197,11 +198,4 @@ export class PublishQueue {
     for (let i = this.head; i < this.items.length; i++) b += this.items[i]!.data.byteLength;
     return b;
   }
-}
-
-function seqOf(e: MarketEvent): number {
-  if (e.type === 'status' && e.state === 'gap' && typeof e.details?.['fromSeq'] === 'number') {
-    return e.details['fromSeq'];
-  }
-  return e.seq;
 }

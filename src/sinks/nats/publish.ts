@@ -28,7 +28,8 @@ import { NatsPublishOptions, type NatsPublishConfig } from './options.js';
 import { PublisherBooks } from './publisher-books.js';
 import { PublishQueue, type QueueEntry, type ShedReport } from './publish-queue.js';
 import type { NatsState, NatsStatus } from './status.js';
-import { checkpointSubject, streamKeyOf, subjectFor } from './subjects.js';
+import { bookKeyOf, checkpointSubject, dataKeyOf, gapDetailsOf, subjectFor } from './subjects.js';
+import { randomBytes } from 'node:crypto';
 
 export const STREAM_SEQ_HEADER = 'Tickwire-Stream-Seq';
 
@@ -74,6 +75,9 @@ class NatsPublisher {
   private checkpointsInFlight = 0;
   private failed: QueueEntry[] = [];
   private ordinal = 0;
+  /** This publisher's own epoch and per-stream counters for the gap markers it makes. */
+  private readonly epoch = `nats-publisher-${randomBytes(6).toString('hex')}`;
+  private readonly markerSeqs = new Map<string, number>();
   /** Publishes allowed in flight now: 1 after a reconnect until the first PubAck, then maxInFlight. */
   private window: number;
   private buffering = false;
@@ -93,10 +97,14 @@ class NatsPublisher {
     this.window = cfg.maxInFlight;
     this.books = new PublisherBooks(clock, cfg.snapshotEveryEvents, cfg.snapshotEveryMs * 1000);
     this.queue = new PublishQueue(cfg.maxBufferedEvents, cfg.maxBufferedBytes, {
-      marker: (key, first, last, dropped, fromSeq) => this.entry(this.marker(key, first, last, dropped, fromSeq), true),
-      conflate: (key, removed) => {
+      marker: (removed) => {
+        const m = this.marker(removed.map((it) => it.event));
+        return m === undefined ? undefined : this.entry(m, true);
+      },
+      conflate: (removed) => {
         for (const it of removed) if (!it.applied) this.books.apply(it.event);
-        const snap = this.books.snapshot(key);
+        const key = removed.map((it) => bookKeyOf(it.event)).find((k) => k !== undefined);
+        const snap = key === undefined ? undefined : this.books.snapshot(key);
         return snap === undefined ? undefined : this.entry(snap, true);
       },
     });
@@ -172,28 +180,53 @@ class NatsPublisher {
   private entry(event: MarketEvent, applied: boolean): QueueEntry {
     return {
       event,
-      key: streamKeyOf(event),
       subject: subjectFor(this.cfg.prefix, event),
       msgId: msgIdFor(event),
       data: encoder.encode(JSON.stringify(event)),
+      isMarker: event.type === 'status' && event.epoch === this.epoch,
       applied,
       ordinal: this.ordinal++,
     };
   }
 
-  private marker(key: string, first: MarketEvent, last: MarketEvent, dropped: number, fromSeq: number): StatusEvent {
-    const channel = key.slice(key.lastIndexOf('@') + 1);
+  /**
+   * The gap status declaring dropped data events of one stream (GapDetails). Its own seq/epoch are this
+   * publisher's (`nats-publisher-…`), so it never takes a slot in the pipeline's `@status` sequence.
+   */
+  private marker(removed: MarketEvent[]): StatusEvent | undefined {
+    const data = removed.filter((e) => dataKeyOf(e) !== undefined);
+    const merged = removed.filter((e) => e.epoch === this.epoch).map(gapDetailsOf);
+    const first = data[0] ?? removed.find((e) => e.epoch === this.epoch);
+    const last = data[data.length - 1] ?? first;
+    if (first === undefined || last === undefined) return undefined;
+    let fromSeq = data[0]?.seq ?? Number.MAX_SAFE_INTEGER;
+    let toSeq = last === data[data.length - 1] ? last.seq : 0;
+    let dropped = data.length;
+    let epoch = last.epoch;
+    let streamKey = dataKeyOf(first);
+    for (const g of merged) {
+      if (g === undefined) continue;
+      fromSeq = Math.min(fromSeq, g.fromSeq);
+      toSeq = Math.max(toSeq, g.toSeq);
+      dropped += g.dropped;
+      streamKey ??= g.streamKey;
+      if (data.length === 0) epoch = g.epoch;
+    }
+    if (streamKey === undefined || toSeq === 0) return undefined;
+    const seq = (this.markerSeqs.get(streamKey) ?? 0) + 1;
+    this.markerSeqs.set(streamKey, seq);
+    const channel = streamKey.slice(streamKey.lastIndexOf('@') + 1);
     const e: StatusEvent = {
       type: 'status',
       scope: 'stream',
       exchange: first.exchange,
       state: 'gap',
       code: 'TW_ERR_NATS',
-      reason: `NATS publisher buffer full: ${dropped} event(s) of this stream dropped`,
-      details: { dropped, fromSeq, toSeq: last.seq, nats: true },
+      reason: `NATS publisher buffer full: ${dropped} event(s) of ${streamKey} dropped (seq ${fromSeq}..${toSeq})`,
+      details: { streamKey, epoch, fromSeq, toSeq, dropped },
       localTime: this.clock.nowMicros(),
-      seq: last.seq,
-      epoch: last.epoch,
+      seq,
+      epoch: this.epoch,
     };
     if (first.symbol !== undefined) e.symbol = first.symbol;
     if (channel === 'book' || channel === 'ticker' || channel === 'trades') e.channel = channel;
@@ -237,8 +270,9 @@ class NatsPublisher {
         it.applied = true;
         const key = this.books.apply(it.event);
         if (key !== undefined && this.books.takeCheckpointDue(key)) checkpoint = this.books.snapshot(key);
-      } else if (it.event.type === 'book_snapshot' && it.key !== undefined && this.books.takeCheckpointDue(it.key)) {
-        checkpoint = this.books.snapshot(it.key);
+      } else {
+        const key = it.event.type === 'book_snapshot' ? bookKeyOf(it.event) : undefined;
+        if (key !== undefined && this.books.takeCheckpointDue(key)) checkpoint = this.books.snapshot(key);
       }
       this.inFlight++;
       js.publish(it.subject, it.data, { msgID: it.msgId, timeout: this.cfg.publishTimeoutMs }).then(
@@ -278,8 +312,8 @@ class NatsPublisher {
       const again: QueueEntry[] = [...failed];
       const bookKeys = new Set<string>();
       for (const it of failed) {
-        const t = it.event.type;
-        if (it.key !== undefined && (t === 'book_delta' || t === 'book_snapshot')) bookKeys.add(it.key);
+        const key = it.event.type === 'status' ? undefined : bookKeyOf(it.event);
+        if (key !== undefined) bookKeys.add(key);
       }
       for (const key of bookKeys) {
         const snap = this.books.snapshot(key);

@@ -8,7 +8,7 @@
 import { OrderBook } from '../../book/order-book.js';
 import type { BookSnapshotEvent, Integrity, MarketEvent } from '../../schema/events.js';
 import type { Clock } from '../../util/clock.js';
-import { streamKeyOf } from './subjects.js';
+import { bookKeyOf } from './subjects.js';
 
 interface Maintained {
   book: OrderBook;
@@ -43,7 +43,7 @@ export class PublisherBooks {
 
   /** Apply one event (books only; others are ignored). Returns the book's key when it is a book event. */
   apply(e: MarketEvent): string | undefined {
-    const key = streamKeyOf(e);
+    const key = bookKeyOf(e);
     if (key === undefined) return undefined;
     if (e.type === 'book_snapshot') {
       let m = this.books.get(key);

@@ -74,10 +74,10 @@ export function snapshotPrefix(prefix: string): string {
 }
 
 /**
- * The stream key that `seq` counts in: `exchange:symbol@channel` (book_top counts in `@book`). Status events
- * share their stream's key when they name both symbol and channel; others (connection scope) have no key here.
+ * The stream key that a data event's `seq` counts in (the pipeline's `exchange:symbol@channel`, book_top in
+ * `@book`). Status events count in their own `…@status` keys and are not loss-checked here: undefined.
  */
-export function streamKeyOf(e: MarketEvent): string | undefined {
+export function dataKeyOf(e: MarketEvent): string | undefined {
   switch (e.type) {
     case 'book_snapshot':
     case 'book_delta':
@@ -88,8 +88,37 @@ export function streamKeyOf(e: MarketEvent): string | undefined {
     case 'trade':
       return `${e.exchange}:${e.symbol}@trades`;
     case 'status':
-      return e.symbol !== undefined && e.channel !== undefined ? `${e.exchange}:${e.symbol}@${e.channel}` : undefined;
+      return undefined;
   }
+}
+
+/** The book an event belongs to: book snapshots/deltas, and status events of a book stream. */
+export function bookKeyOf(e: MarketEvent): string | undefined {
+  if (e.type === 'book_snapshot' || e.type === 'book_delta') return `${e.exchange}:${e.symbol}@book`;
+  if (e.type === 'status' && e.channel === 'book' && e.symbol !== undefined) return `${e.exchange}:${e.symbol}@book`;
+  return undefined;
+}
+
+/**
+ * A gap status (publisher marker or consumer report) declares lost events of one data stream in `details`:
+ * `streamKey`, `epoch`, `fromSeq`, `toSeq` (inclusive). Its own seq/epoch are its issuer's.
+ */
+export interface GapDetails {
+  streamKey: string;
+  epoch: string;
+  fromSeq: number;
+  toSeq: number;
+  /** Events dropped in the range (a range may include seqs that were delivered before a merge). */
+  dropped: number;
+}
+
+export function gapDetailsOf(e: MarketEvent): GapDetails | undefined {
+  if (e.type !== 'status' || e.state !== 'gap' || e.details === undefined) return undefined;
+  const { streamKey, epoch, fromSeq, toSeq } = e.details;
+  if (typeof streamKey !== 'string' || typeof epoch !== 'string') return undefined;
+  if (typeof fromSeq !== 'number' || typeof toSeq !== 'number') return undefined;
+  const dropped = typeof e.details['dropped'] === 'number' ? e.details['dropped'] : toSeq - fromSeq + 1;
+  return { streamKey, epoch, fromSeq, toSeq, dropped };
 }
 
 /**
