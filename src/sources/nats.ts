@@ -112,7 +112,7 @@ export function fromNats(options: NatsConsumeOptions = {}, deps: FromNatsDeps = 
         opts.opt_start_seq = startSeq;
       } else opts.deliver_policy = cfg.start === 'new' ? DeliverPolicy.New : DeliverPolicy.All;
       const consumer = await js.consumers.get(cfg.stream, opts);
-      const iter = await consumer.consume();
+      const iter = await consumer.consume({ expires: cfg.pullExpiresMs });
       stopIter = () => iter.stop();
       if (stopped) iter.stop();
       for await (const m of iter) {

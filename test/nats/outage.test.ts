@@ -32,7 +32,7 @@ describe('NATS: server outage', () => {
     const pub = collect<NatsStatus>(publishToNats(input, { servers: srv.url, stream: 'OUTAGE', snapshotEveryEvents: 25, ...fast }));
     await waitFor(() => states(pub.items).includes('open'), 10_000, 'publisher open');
     const consumerStatus: NatsStatus[] = [];
-    const live = collect(fromNats({ servers: srv.url, stream: 'OUTAGE', start: 'all', reconnectTimeWaitMs: 100 }, { onStatus: (s) => consumerStatus.push(s) }));
+    const live = collect(fromNats({ servers: srv.url, stream: 'OUTAGE', start: 'all', reconnectTimeWaitMs: 100, pullExpiresMs: 2000 }, { onStatus: (s) => consumerStatus.push(s) }));
 
     const sent: MarketEvent[] = startInstance(m, st);
     const more = (n: number): MarketEvent[] => {

@@ -58,6 +58,11 @@ export const NatsConsumeOptions = NatsConnectionOptions.extend({
    * (everything from the beginning when there is none); `all`: the whole retained stream; `new`: only new events.
    */
   start: z.enum(['snapshot', 'all', 'new']).default('snapshot'),
+  /**
+   * Pull request lifetime (the server heartbeats at half of it). After a server restart the ordered consumer
+   * notices two missed heartbeats and recreates itself after the last message it delivered.
+   */
+  pullExpiresMs: z.number().int().min(1000).default(30_000),
 });
 export type NatsConsumeOptions = z.input<typeof NatsConsumeOptions>;
 export type NatsConsumeConfig = z.output<typeof NatsConsumeOptions>;
