@@ -44,6 +44,9 @@ export interface ShedReport {
   droppedStatus: number;
 }
 
+/** A gap marker's serialized size, about. */
+const MARKER_BYTES = 400;
+
 function isBookEvent(e: MarketEvent): boolean {
   return e.type === 'book_snapshot' || e.type === 'book_delta';
 }
@@ -120,13 +123,14 @@ export class PublishQueue {
       const t = it.event.type;
       if (!it.isMarker && t !== 'ticker' && t !== 'trade' && t !== 'book_top') continue;
       drop.add(it);
-      if (!it.isMarker) {
-        events--;
-        bytes -= it.data.byteLength;
-      }
+      events--;
+      bytes -= it.data.byteLength;
       const run = runs.get(it.subject);
-      if (run === undefined) runs.set(it.subject, [it]);
-      else run.push(it);
+      if (run === undefined) {
+        runs.set(it.subject, [it]);
+        events++; // the marker that will declare this run
+        bytes += MARKER_BYTES;
+      } else run.push(it);
     }
     if (drop.size > 0) {
       const lastOf = new Map<QueueEntry, string>();

@@ -99,7 +99,8 @@ class NatsPublisher {
     this.queue = new PublishQueue(cfg.maxBufferedEvents, cfg.maxBufferedBytes, {
       marker: (removed) => {
         const m = this.marker(removed.map((it) => it.event));
-        return m === undefined ? undefined : this.entry(m, true);
+        // on the subject of what it replaces, so it stays in that stream's order and merges with later markers
+        return m === undefined ? undefined : this.entry(m, true, removed[0]!.subject);
       },
       conflate: (removed) => {
         for (const it of removed) if (!it.applied) this.books.apply(it.event);
@@ -177,10 +178,10 @@ class NatsPublisher {
     this.pump();
   }
 
-  private entry(event: MarketEvent, applied: boolean): QueueEntry {
+  private entry(event: MarketEvent, applied: boolean, subject?: string): QueueEntry {
     return {
       event,
-      subject: subjectFor(this.cfg.prefix, event),
+      subject: subject ?? subjectFor(this.cfg.prefix, event),
       msgId: msgIdFor(event),
       data: encoder.encode(JSON.stringify(event)),
       isMarker: event.type === 'status' && event.epoch === this.epoch,
