@@ -7,7 +7,8 @@
  *   restarts and duplicate publishers never store a message twice within the duplicate window.
  * - The market-data path never waits: events go into a bounded PublishQueue (shedding policy there); up to
  *   `maxInFlight` publishes await their PubAck at once. While NATS is down nothing is handed to the client; the
- *   client reconnects forever and publishing resumes.
+ *   client reconnects forever, and publishing resumes once the stream answers, one publish at a time until the
+ *   first PubAck (a server that is still recovering its streams drops publishes, which would reorder retries).
  * - A failed publish (timeout, no responders) pauses publishing until every in-flight publish settled, then the
  *   failed ones are retried first, in their original order, with the same ids (so one that was stored after all
  *   is dropped by JetStream); each book with a failed publish is followed by a fresh snapshot, so a consumer that
