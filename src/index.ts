@@ -13,3 +13,4 @@ export type { NatsStatus, NatsState } from './sinks/nats/status.js';
 export { subjectFor, symbolToken, tokenToSymbol } from './sinks/nats/subjects.js';
 export { fromNats } from './sources/nats.js';
 export { rebuildBooks, BookRebuilder, type RebuiltBook } from './sources/rebuild-books.js';
+export { startServer, type StartServerOptions, type TickwireServer } from './server/index.js';

@@ -119,12 +119,18 @@ class BookSide {
     return out;
   }
 
-  /** Keep only the best `depth` levels. */
-  truncate(depth: number): void {
+  /** Keep only the best `depth` levels; returns the removed ones, best first. */
+  truncate(depth: number): Level[] {
     const arr = this.sorted;
-    if (arr.length <= depth) return;
+    if (arr.length <= depth) return [];
     const removed = arr.splice(0, arr.length - depth);
-    for (const e of removed) this.map.delete(canonicalDecimal(e.price));
+    const out: Level[] = [];
+    for (let i = removed.length - 1; i >= 0; i--) {
+      const e = removed[i]!;
+      this.map.delete(canonicalDecimal(e.price));
+      out.push([e.price, e.size]);
+    }
+    return out;
   }
 }
 
@@ -195,9 +201,8 @@ export class OrderBook {
     return compareDecimal(b.price, a.price) >= 0;
   }
 
-  /** Keep the best `depth` levels per side (for feeds that define the book at a fixed depth). */
-  truncate(depth: number): void {
-    this.bidSide.truncate(depth);
-    this.askSide.truncate(depth);
+  /** Keep the best `depth` levels per side (for feeds that define the book at a fixed depth); returns the removed. */
+  truncate(depth: number): { bids: Level[]; asks: Level[] } {
+    return { bids: this.bidSide.truncate(depth), asks: this.askSide.truncate(depth) };
   }
 }
