@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { BookDeltaEvent, BookSnapshotEvent, MarketEvent, StatusEvent, TradeEvent } from '../../src/schema/events.js';
 import { MarketEvent as MarketEventSchema } from '../../src/schema/events.js';
 import { msgIdFor } from '../../src/sinks/nats/msg-id.js';
+import { makeGapMarker, newMarkerIssuer } from '../../src/sinks/nats/gap-marker.js';
 import { PublishQueue, type QueueEntry } from '../../src/sinks/nats/publish-queue.js';
-import { checkpointFilter, dataKeyOf, gapDetailsOf, subjectFor, symbolToken, tokenToSymbol } from '../../src/sinks/nats/subjects.js';
+import { checkpointFilter, gapDetailsOf, subjectFor, symbolToken, tokenToSymbol } from '../../src/sinks/nats/subjects.js';
 import { SeqTracker } from '../../src/sources/seq-tracker.js';
 
 const base = { exchange: 'binance', symbol: 'BTC/USDT', market: 'BTCUSDT', localTime: 1_700_000_000_000_000, epoch: 'e1' } as const;
@@ -69,20 +70,13 @@ describe('PublishQueue shedding', () => {
   let ordinal = 0;
   const entry = (event: MarketEvent): QueueEntry => ({
     event, subject: subjectFor('t', event), msgId: msgIdFor(event), data: new TextEncoder().encode(JSON.stringify(event)),
-    isMarker: event.type === 'status' && event.epoch === 'pub', applied: false, ordinal: ordinal++,
+    isMarker: event.type === 'status' && event.epoch === issuer.epoch, applied: false, ordinal: ordinal++,
   });
-  const marker = (removed: QueueEntry[]): QueueEntry => {
-    const data = removed.map((r) => r.event).filter((e) => dataKeyOf(e) !== undefined);
-    const prior = removed.map((r) => gapDetailsOf(r.event)).filter((g) => g !== undefined);
-    const from = Math.min(...prior.map((g) => g.fromSeq), ...data.map((e) => e.seq));
-    const to = Math.max(...prior.map((g) => g.toSeq), ...data.map((e) => e.seq));
-    const first = removed[0]!.event;
-    const e = entry({
-      type: 'status', scope: 'stream', exchange: first.exchange, symbol: first.symbol ?? '', state: 'gap', code: 'TW_ERR_NATS', reason: 'dropped',
-      details: { streamKey: dataKeyOf(data[0] ?? first) ?? prior[0]!.streamKey, epoch: 'e1', fromSeq: from, toSeq: to, dropped: data.length },
-      localTime: 1, seq: 1, epoch: 'pub',
-    });
-    return { ...e, subject: removed[0]!.subject }; // as the publisher does: on the subject of what it replaces
+  const issuer = newMarkerIssuer();
+  const marker = (removed: QueueEntry[]): QueueEntry | undefined => {
+    const m = makeGapMarker(removed.map((r) => r.event), issuer, 1);
+    // as the publisher does: on the subject of what it replaces
+    return m === undefined ? undefined : { ...entry(m), subject: removed[0]!.subject };
   };
 
   it('drops oldest trades first, declares them with one merged marker per stream, and keeps book events', () => {
@@ -103,6 +97,8 @@ describe('PublishQueue shedding', () => {
     const g = gapDetailsOf(markers[0]!)!;
     // every trade seq is either still queued or declared by the marker, and the marker precedes what is left
     expect(g.fromSeq).toBe(1);
+    expect(g).toMatchObject({ streamKey: 'binance:BTC/USDT@trades', epoch: 'e1', dropped: g.toSeq });
+    expect(markers[0]).toMatchObject({ code: 'TW_ERR_NATS', channel: 'trades', epoch: issuer.epoch });
     expect(g.toSeq + 1).toBe(trades[0]);
     expect(trades.at(-1)).toBe(30);
     expect(left.indexOf(markers[0]!)).toBeLessThan(left.findIndex((e) => e.type === 'trade'));

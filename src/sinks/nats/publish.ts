@@ -29,8 +29,8 @@ import { NatsPublishOptions, type NatsPublishConfig } from './options.js';
 import { PublisherBooks } from './publisher-books.js';
 import { PublishQueue, type QueueEntry, type ShedReport } from './publish-queue.js';
 import type { NatsState, NatsStatus } from './status.js';
-import { bookKeyOf, checkpointSubject, dataKeyOf, gapDetailsOf, subjectFor } from './subjects.js';
-import { randomBytes } from 'node:crypto';
+import { bookKeyOf, checkpointSubject, subjectFor } from './subjects.js';
+import { makeGapMarker, newMarkerIssuer } from './gap-marker.js';
 
 export const STREAM_SEQ_HEADER = 'Tickwire-Stream-Seq';
 
@@ -77,8 +77,7 @@ class NatsPublisher {
   private failed: QueueEntry[] = [];
   private ordinal = 0;
   /** This publisher's own epoch and per-stream counters for the gap markers it makes. */
-  private readonly epoch = `nats-publisher-${randomBytes(6).toString('hex')}`;
-  private readonly markerSeqs = new Map<string, number>();
+  private readonly gapMarkers = newMarkerIssuer();
   /** Publishes allowed in flight now: 1 after a reconnect until the first PubAck, then maxInFlight. */
   private window: number;
   private buffering = false;
@@ -185,55 +184,14 @@ class NatsPublisher {
       subject: subject ?? subjectFor(this.cfg.prefix, event),
       msgId: msgIdFor(event),
       data: encoder.encode(JSON.stringify(event)),
-      isMarker: event.type === 'status' && event.epoch === this.epoch,
+      isMarker: event.type === 'status' && event.epoch === this.gapMarkers.epoch,
       applied,
       ordinal: this.ordinal++,
     };
   }
 
-  /**
-   * The gap status declaring dropped data events of one stream (GapDetails). Its own seq/epoch are this
-   * publisher's (`nats-publisher-…`), so it never takes a slot in the pipeline's `@status` sequence.
-   */
   private marker(removed: MarketEvent[]): StatusEvent | undefined {
-    const data = removed.filter((e) => dataKeyOf(e) !== undefined);
-    const merged = removed.filter((e) => e.epoch === this.epoch).map(gapDetailsOf);
-    const first = data[0] ?? removed.find((e) => e.epoch === this.epoch);
-    const last = data[data.length - 1] ?? first;
-    if (first === undefined || last === undefined) return undefined;
-    let fromSeq = data[0]?.seq ?? Number.MAX_SAFE_INTEGER;
-    let toSeq = last === data[data.length - 1] ? last.seq : 0;
-    let dropped = data.length;
-    let epoch = last.epoch;
-    let streamKey = dataKeyOf(first);
-    for (const g of merged) {
-      if (g === undefined) continue;
-      fromSeq = Math.min(fromSeq, g.fromSeq);
-      toSeq = Math.max(toSeq, g.toSeq);
-      dropped += g.dropped;
-      streamKey ??= g.streamKey;
-      if (data.length === 0) epoch = g.epoch;
-    }
-    if (streamKey === undefined || toSeq === 0) return undefined;
-    const seq = (this.markerSeqs.get(streamKey) ?? 0) + 1;
-    this.markerSeqs.set(streamKey, seq);
-    const channel = streamKey.slice(streamKey.lastIndexOf('@') + 1);
-    const e: StatusEvent = {
-      type: 'status',
-      scope: 'stream',
-      exchange: first.exchange,
-      state: 'gap',
-      code: 'TW_ERR_NATS',
-      reason: `NATS publisher buffer full: ${dropped} event(s) of ${streamKey} dropped (seq ${fromSeq}..${toSeq})`,
-      details: { streamKey, epoch, fromSeq, toSeq, dropped },
-      localTime: this.clock.nowMicros(),
-      seq,
-      epoch: this.epoch,
-    };
-    if (first.symbol !== undefined) e.symbol = first.symbol;
-    if (channel === 'book' || channel === 'ticker' || channel === 'trades') e.channel = channel;
-    if ('market' in first && first.market !== undefined) e.market = first.market;
-    return e;
+    return makeGapMarker(removed, this.gapMarkers, this.clock.nowMicros());
   }
 
   /** The market-data path: never waits. */
