@@ -22,7 +22,7 @@ afterAll(async () => {
   await srv?.dispose();
 });
 
-describe('tickwire consume', () => {
+describe('tickwire consume', { timeout: 60_000 }, () => {
   it('prints the filtered events as schema-valid NDJSON, books from checkpoints, and ends on abort', async () => {
     const flags = natsPublishFromFlags({ nats: srv.url, 'nats-stream': 'CLI', 'nats-snapshot-every': '20' });
     expect(flags).toMatchObject({ servers: [srv.url], stream: 'CLI', snapshotEveryEvents: 20, prefix: 'tickwire' });

@@ -23,7 +23,7 @@ afterEach(async () => {
 
 const fast = { reconnectTimeWaitMs: 100, publishTimeoutMs: 1000, retryDelayMs: 100 };
 
-describe('NATS: server outage', () => {
+describe('NATS: server outage', { timeout: 60_000 }, () => {
   it('reports the outage, reconnects, stores every event once; the consumer ends with the true books', async () => {
     srv = await TestNatsServer.start();
     const m = new SyntheticMarket('okx', ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'], 44);

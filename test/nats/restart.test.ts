@@ -30,7 +30,7 @@ async function publishAll(events: MarketEvent[], opts: Parameters<typeof publish
   return st.items;
 }
 
-describe('NATS: restarted publisher', () => {
+describe('NATS: restarted publisher', { timeout: 60_000 }, () => {
   it('stores no duplicate when a restarted publisher re-publishes the overlap; consumer books stay correct', async () => {
     const opts = { servers: srv.url, stream: 'RESTART', snapshotEveryEvents: 30, reconnectTimeWaitMs: 100 };
     const m = new SyntheticMarket('binance', ['BTC/USDT', 'ETH/USDT'], 33);

@@ -33,7 +33,7 @@ function byKey(events: MarketEvent[]): Map<string, string[]> {
   return m;
 }
 
-describe('NATS scale-out: two shards, one consumer', () => {
+describe('NATS scale-out: two shards, one consumer', { timeout: 60_000 }, () => {
   it('delivers every event of both shards in per-stream order and rebuilds the true books; a late consumer starts from checkpoints', async () => {
     const opts = { servers: srv.url, stream: 'SHARDS', snapshotEveryEvents: 40, reconnectTimeWaitMs: 100 };
     const shards = [
