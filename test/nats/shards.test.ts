@@ -59,6 +59,8 @@ describe('NATS scale-out: two shards, one consumer', { timeout: 60_000 }, () => 
     await waitFor(() => live.items.length >= total, 10_000, `consumer got ${total} events`);
     expect(live.items.length).toBe(total);
     expect(await streamMessageCount(srv.url, 'SHARDS')).toBe(total);
+    // the checkpoint stream keeps only the latest checkpoint of each of the 5 books (max_msgs_per_subject: 1)
+    expect(await streamMessageCount(srv.url, 'SHARDS_SNAP')).toBe(5);
 
     // per-stream order: for every stream key, exactly the sent (epoch, seq) list
     expect(byKey(live.items)).toEqual(byKey([...sent[0]!, ...sent[1]!]));
