@@ -9,6 +9,7 @@ import { marketEventJsonSchema } from './schema/events.js';
 import { HELP, COMMAND_HELP } from './cli/help.js';
 import { runStream } from './cli/stream-command.js';
 import { runSim } from './cli/sim-command.js';
+import { runConsume } from './cli/consume-command.js';
 import { runServe } from './cli/serve-command.js';
 import { EXIT_USAGE } from './cli/args.js';
 
@@ -35,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return runStream(rest);
     case 'sim':
       return runSim(rest);
+    case 'consume':
+      return runConsume(rest, process.stdout);
     case 'serve':
       return runServe(rest);
     case 'schema':

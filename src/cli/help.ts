@@ -1,4 +1,7 @@
 /** `--help` texts. Keep them true to the code (README shows the same). */
+import { CONSUME_HELP } from './consume-command.js';
+import { NATS_HELP } from './nats-flags.js';
+
 export const HELP = `tickwire — real-time crypto market data: verified order books, normalized NDJSON
 
 Usage:
@@ -6,6 +9,7 @@ Usage:
   tickwire stream --sim                                the same, from the built-in simulator
   tickwire serve [--port 8787] [markets...] [--sim]    local WebSocket server with live subscriptions
   tickwire sim [--exchange binance] [--port 9443]      run the exchange simulator on its own
+  tickwire consume 'tickwire.binance.book.>' [--nats URL]  NDJSON of what tickwire instances published to NATS
   tickwire schema                                      print the event JSON Schema
   tickwire <command> --help                            options of a command
 
@@ -34,7 +38,8 @@ Options:
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
-`,
+${NATS_HELP}`,
+  consume: CONSUME_HELP,
   serve: `tickwire serve [markets to preload...] [options]
 
 A local WebSocket server on 127.0.0.1: clients send JSON commands
@@ -60,7 +65,7 @@ Options:
   --heartbeat MS             ping period; a client missing a pong is terminated (default 30000)
   --sim                      start the built-in simulator and serve from it
   --endpoint, --config, --book-depth, --snapshot-depth, --symbols-per-connection, --reconcile-interval,
-  --no-data-timeout, --channels, --sim-seed, --log-level: as for tickwire stream
+  --no-data-timeout, --channels, --sim-seed, --log-level, --nats…: as for tickwire stream
 `,
   sim: `tickwire sim [options]
 

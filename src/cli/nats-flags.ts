@@ -1,10 +1,10 @@
 /**
  * NATS flags shared by `tickwire stream|serve --nats …` and `tickwire consume`, and the glue that starts the
- * publisher next to a hub. Wiring (stream-command.ts): spread NATS_FLAGS into STREAM_FLAGS, then after the hub
- * exists: `const nats = natsPublishFromFlags(values); if (nats) natsSub = startNatsPublisher(hub.events$, nats, logger);`
- * and `natsSub?.unsubscribe()` on finish.
+ * publisher next to a hub (`tickwire stream|serve … --nats URL`): NATS_FLAGS are part of STREAM_FLAGS (so of
+ * SERVE_FLAGS); the commands call `natsPublishFromFlags(values)` and, with a result, `startNatsPublisher(hub.events$, …)`,
+ * and `await handle.stop()` when they end, so what is buffered is flushed first.
  */
-import type { Observable, Subscription } from 'rxjs';
+import { Subject, takeUntil, type Observable, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import { TwError } from '../errors.js';
 import type { MarketEvent } from '../schema/events.js';
@@ -72,10 +72,30 @@ export function logNatsStatus(logger: Logger, s: NatsStatus): void {
   else logger.warn(line, s.reason);
 }
 
-/** Publishes `events$` to NATS next to the other sinks; the returned subscription stops it. */
-export function startNatsPublisher(events$: Observable<MarketEvent>, options: NatsPublishConfig, logger: Logger): Subscription {
-  return publishToNats(events$, options).subscribe({
-    next: (s) => logNatsStatus(logger, s),
-    error: (err: unknown) => logger.error({ err }, 'NATS publisher failed'),
+export interface NatsPublisherHandle {
+  /** Ends the input, waits until the buffer is flushed (bounded by `drainTimeoutMs`), then closes. */
+  stop(): Promise<void>;
+}
+
+/** Publishes `events$` to NATS next to the other sinks, logging the sink's status on stderr. */
+export function startNatsPublisher(events$: Observable<MarketEvent>, options: NatsPublishConfig, logger: Logger): NatsPublisherHandle {
+  const stop$ = new Subject<void>();
+  let sub: Subscription | undefined;
+  const done = new Promise<void>((resolve) => {
+    sub = publishToNats(events$.pipe(takeUntil(stop$)), options).subscribe({
+      next: (s) => logNatsStatus(logger, s),
+      error: (err: unknown) => {
+        logger.error({ err }, 'NATS publisher failed');
+        resolve();
+      },
+      complete: () => resolve(),
+    });
   });
+  return {
+    stop: async () => {
+      stop$.next();
+      await done;
+      sub?.unsubscribe();
+    },
+  };
 }

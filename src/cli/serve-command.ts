@@ -11,6 +11,7 @@ import { startServer, type TickwireServer } from '../server/index.js';
 import { parseStreamName } from '../server/protocol.js';
 import { intFlag, makeLogger, parseFlags } from './args.js';
 import { STREAM_FLAGS, configFromArgs } from './stream-command.js';
+import { natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
 
 export const SERVE_FLAGS = {
   ...STREAM_FLAGS,
@@ -66,6 +67,8 @@ export async function runServe(args: string[]): Promise<number> {
     logger.info({ endpoints: sim.endpoints, seed }, 'simulator started');
   }
   const hub = new Hub(config, { logger });
+  const nats = natsPublishFromFlags(values);
+  const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
   const int = (flag: string): number | undefined => intFlag(flag, values[flag]);
   const limits: Record<string, number> = {};
   for (const [flag, key] of [
@@ -94,6 +97,7 @@ export async function runServe(args: string[]): Promise<number> {
       limits,
     });
   } catch (err) {
+    await natsPub?.stop();
     hub.close();
     await sim?.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -112,6 +116,7 @@ export async function runServe(args: string[]): Promise<number> {
   });
   logger.info('stopping');
   await server.close();
+  await natsPub?.stop();
   hub.close();
   await sim?.close();
   logger.flush();

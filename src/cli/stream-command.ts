@@ -13,6 +13,8 @@ import { Hub } from '../pipeline/hub.js';
 import { writeNdjson } from '../sinks/ndjson.js';
 import { EXIT_USAGE, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
+import type { NatsPublishConfig } from '../sinks/nats/options.js';
+import { NATS_FLAGS, natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
 
 export const STREAM_FLAGS = {
   config: { type: 'string' },
@@ -27,6 +29,7 @@ export const STREAM_FLAGS = {
   'no-data-timeout': { type: 'string' },
   'stdout-buffer': { type: 'string' },
   'log-level': { type: 'string' },
+  ...NATS_FLAGS,
 } as const;
 
 /** Defaults → config file → flags (CLI beats file beats defaults). */
@@ -75,6 +78,7 @@ export const SIM_DEFAULT_MARKETS = ['binance:BTC/USDT', 'binance:ETH/USDT'];
 export async function runStream(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, STREAM_FLAGS);
   const useSim = values.sim === true;
+  const nats = natsPublishFromFlags(values);
   let config = configFromArgs(values, positionals.length === 0 && useSim ? SIM_DEFAULT_MARKETS : positionals);
   if (config.markets.length === 0) {
     throw new TwError('TW_ERR_CONFIG', 'no markets given: tickwire stream binance:BTC/USDT … (or --sim)');
@@ -93,24 +97,31 @@ export async function runStream(args: string[]): Promise<number> {
     config = parseConfig({ ...config, endpoints });
     logger.info({ endpoints: sim.endpoints, seed }, 'simulator started');
   }
-  return runHubToStdout(config, logger, sim);
+  return runHubToStdout(config, logger, sim, nats);
 }
 
 /** Run a hub with the config's markets, writing NDJSON to stdout until a signal or stdout closes. */
-export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Simulator): Promise<number> {
+export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Simulator, nats?: NatsPublishConfig): Promise<number> {
   const hub = new Hub(config, { logger });
+  const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
   return new Promise<number>((resolve) => {
     let done = false;
     const finish = (code: number, why: string): void => {
       if (done) return;
       done = true;
       logger.info({ why }, 'stopping');
+      // NATS and stdout stop at the same event (stop() ends the NATS input synchronously), then NATS flushes
+      const natsStopped = natsPub?.stop() ?? Promise.resolve();
       sub.unsubscribe();
-      hub.close();
-      void (sim?.close() ?? Promise.resolve()).finally(() => {
-        logger.flush();
-        resolve(code);
-      });
+      void natsStopped
+        .then(() => {
+          hub.close();
+          return sim?.close();
+        })
+        .finally(() => {
+          logger.flush();
+          resolve(code);
+        });
     };
     const sub = writeNdjson(hub.events$, process.stdout, {
       maxBufferedBytes: config.stdoutBufferBytes,
