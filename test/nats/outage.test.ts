@@ -101,6 +101,24 @@ describe('NATS: server outage', { timeout: 60_000 }, () => {
     expect(booksMatch(rebuild(got.items), m)).toEqual([]);
     got.sub.unsubscribe();
   });
+
+  it('waits for a NATS that is not up yet, buffering, then stores everything once it is', async () => {
+    srv = await TestNatsServer.start();
+    await srv.stop();
+    const m = new SyntheticMarket('binance', ['BTC/USDT'], 66);
+    const st = new Stamper('late-nats');
+    const input = new Subject<MarketEvent>();
+    const pub = collect<NatsStatus>(publishToNats(input, { servers: srv.url, stream: 'LATE', ...fast }));
+    const sent = startInstance(m, st);
+    for (let i = 0; i < 200; i++) sent.push(st.stamp(m.next()));
+    await feed(input, sent);
+    input.complete();
+    expect(states(pub.items)).toEqual(['connecting']);
+    await srv.start();
+    await waitFor(() => pub.done, 20_000, 'publisher flushed');
+    expect(states(pub.items)).toEqual(['connecting', 'open', 'closed']);
+    expect(await streamMessageCount(srv.url, 'LATE')).toBe(sent.length);
+  });
 });
 
 function uncovered(got: MarketEvent[], sent: MarketEvent[]): string[] {
