@@ -14,3 +14,4 @@ export { subjectFor, symbolToken, tokenToSymbol } from './sinks/nats/subjects.js
 export { fromNats } from './sources/nats.js';
 export { rebuildBooks, BookRebuilder, type RebuiltBook } from './sources/rebuild-books.js';
 export { startServer, type StartServerOptions, type TickwireServer } from './server/index.js';
+export { adapters, adaptersFromEnv } from './exchanges/registry.js';

@@ -6,6 +6,7 @@ import { TwError } from '../errors.js';
 import { parseConfig, splitMarketRef } from '../config.js';
 import { type ExchangeId } from '../schema/events.js';
 import { Hub } from '../pipeline/hub.js';
+import { adaptersFromEnv } from '../exchanges/registry.js';
 import { startSim, PROTOCOLS, type Simulator } from '../sim/index.js';
 import { startServer, type TickwireServer } from '../server/index.js';
 import { parseStreamName } from '../server/protocol.js';
@@ -66,7 +67,7 @@ export async function runServe(args: string[]): Promise<number> {
     config = parseConfig({ ...config, endpoints });
     logger.info({ endpoints: sim.endpoints, seed }, 'simulator started');
   }
-  const hub = new Hub(config, { logger });
+  const hub = new Hub(config, { logger, adapters: adaptersFromEnv(process.env) });
   const nats = natsPublishFromFlags(values);
   const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
   const int = (flag: string): number | undefined => intFlag(flag, values[flag]);
