@@ -14,6 +14,7 @@
  * in a second stream that keeps only the last message per subject.
  */
 import type { MarketEvent } from '../../schema/events.js';
+import { streamKey } from '../../pipeline/stamper.js';
 
 export const CONNECTION_TOKEN = '_conn';
 
@@ -78,18 +79,7 @@ export function snapshotPrefix(prefix: string): string {
  * `@book`). Status events count in their own `…@status` keys and are not loss-checked here: undefined.
  */
 export function dataKeyOf(e: MarketEvent): string | undefined {
-  switch (e.type) {
-    case 'book_snapshot':
-    case 'book_delta':
-    case 'book_top':
-      return `${e.exchange}:${e.symbol}@book`;
-    case 'ticker':
-      return `${e.exchange}:${e.symbol}@ticker`;
-    case 'trade':
-      return `${e.exchange}:${e.symbol}@trades`;
-    case 'status':
-      return undefined;
-  }
+  return e.type === 'status' ? undefined : streamKey(e);
 }
 
 /** The book an event belongs to: book snapshots/deltas, and status events of a book stream. */
