@@ -35,6 +35,8 @@ export interface RuntimeDeps {
   http?: HttpGet;
   metrics: Metrics;
   emit: (e: UnstampedEvent) => void;
+  /** Rate windows shared by every connection to one WebSocket host (per-IP limits). */
+  sharedLimits?: (wsOrigin: string, limits: ExchangeAdapter['limits']) => ConnectionOptions['shared'];
 }
 
 interface ConnSlot {
@@ -323,6 +325,7 @@ export class ExchangeRuntime {
       scheduler: this.deps.scheduler,
       clock: this.deps.clock,
       logger: this.deps.logger,
+      ...(this.deps.sharedLimits ? { shared: this.deps.sharedLimits(this.endpoints.ws, this.adapter.limits) } : {}),
     });
     (slot as { conn: Connection }).conn = conn;
     this.slots.push(slot);

@@ -8,6 +8,7 @@ import type { Channel, ExchangeId, MarketEvent, UnstampedEvent } from '../schema
 import type { TickwireConfig } from '../config.js';
 import { adapterFor } from '../exchanges/registry.js';
 import type { ExchangeAdapter } from '../exchanges/types.js';
+import { RateWindow } from '../util/rate-window.js';
 import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/index.js';
 import type { HttpGet } from '../rest/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -41,6 +42,21 @@ export class Hub {
   private readonly deps: Required<Omit<HubDeps, 'http' | 'adapters'>> & { http?: HttpGet };
   private readonly adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
   private closed = false;
+  private readonly hostLimits = new Map<string, NonNullable<ConnectionOptions['shared']>>();
+
+  /** Per-IP limits are per host: connections of all exchange ids on one host share one window. */
+  private sharedLimits = (wsOrigin: string, limits: ExchangeAdapter['limits']): ConnectionOptions['shared'] => {
+    const host = new URL(wsOrigin).host;
+    let shared = this.hostLimits.get(host);
+    if (shared === undefined) {
+      shared = {
+        ...(limits.connectionsPerSecond ? { connects: new RateWindow(limits.connectionsPerSecond) } : {}),
+        ...(limits.hostMessagesPerSecond ? { messages: new RateWindow(limits.hostMessagesPerSecond) } : {}),
+      };
+      this.hostLimits.set(host, shared);
+    }
+    return shared;
+  };
 
   /** Every event of every stream, hot. */
   readonly events$: Observable<MarketEvent> = this.subject.asObservable();
@@ -78,6 +94,7 @@ export class Hub {
         ...this.deps,
         metrics: this.metrics,
         emit: this.emit,
+        sharedLimits: this.sharedLimits,
       });
       this.runtimes.set(exchange, rt);
     }
