@@ -8,6 +8,7 @@ import { type ExchangeId } from '../schema/events.js';
 import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
 import { startSim, PROTOCOLS, type Simulator } from '../sim/index.js';
+import { DEFAULT_SPECS } from '../sim/symbols.js';
 import { startServer, type TickwireServer } from '../server/index.js';
 import { parseStreamName } from '../server/protocol.js';
 import { intFlag, makeLogger, parseFlags } from './args.js';
@@ -61,7 +62,10 @@ export async function runServe(args: string[]): Promise<number> {
     const named = preload.map((s) => s.slice(0, s.indexOf(':')) as ExchangeId);
     const exchanges = named.length > 0 ? [...new Set(named)] : (Object.keys(PROTOCOLS) as ExchangeId[]);
     const seed = intFlag('sim-seed', values['sim-seed']) ?? 1;
-    sim = await startSim({ exchanges, seed });
+    // clients may subscribe anything later: the default symbols, USD pairs (Kraken, Coinbase) and the preloaded ones
+    const requested = preload.map((s) => s.slice(s.indexOf(':') + 1, s.lastIndexOf('@')));
+    const symbols = [...new Set([...DEFAULT_SPECS.map((d) => d.symbol), 'BTC/USD', 'ETH/USD', ...requested])];
+    sim = await startSim({ exchanges, seed, symbols });
     const endpoints: Record<string, unknown> = { ...config.endpoints };
     for (const ex of exchanges) if (endpoints[ex] === undefined && sim.endpoints[ex]) endpoints[ex] = sim.endpoints[ex];
     config = parseConfig({ ...config, endpoints });

@@ -89,7 +89,9 @@ export async function runStream(args: string[]): Promise<number> {
   if (useSim) {
     const exchanges = [...new Set(config.markets.map((m) => splitMarketRef(m).exchange))];
     const seed = intFlag('sim-seed', values['sim-seed']) ?? 1;
-    sim = await startSim({ exchanges, seed });
+    // the simulator lists exactly the symbols asked for (BTC/USD for Kraken and Coinbase, BTC/USDT elsewhere)
+    const symbols = [...new Set(config.markets.map((m) => splitMarketRef(m).symbol))];
+    sim = await startSim({ exchanges, seed, symbols });
     const endpoints: Record<string, unknown> = { ...config.endpoints };
     for (const ex of exchanges) {
       const ep = sim.endpoints[ex];
