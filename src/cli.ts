@@ -10,6 +10,7 @@ import { marketEventJsonSchema } from './schema/events.js';
 import { HELP, COMMAND_HELP } from './cli/help.js';
 import { runStream } from './cli/stream-command.js';
 import { runSim } from './cli/sim-command.js';
+import { runConsume } from './cli/consume-command.js';
 import { runServe } from './cli/serve-command.js';
 import { runRecord } from './cli/record-command.js';
 import { runReplay } from './cli/replay-command.js';
@@ -38,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return runStream(rest);
     case 'sim':
       return runSim(rest);
+    case 'consume':
+      return runConsume(rest, process.stdout);
     case 'serve':
       return runServe(rest);
     case 'record':

@@ -22,7 +22,7 @@ export interface StreamOptions extends TickwireConfigInput, HubDeps {
 }
 
 export function stream(options: StreamOptions): Observable<MarketEvent> {
-  const { scheduler, clock, logger, createConnection, http, random, onHub, record, ...input } = options;
+  const { scheduler, clock, logger, createConnection, http, random, adapters, onHub, record, ...input } = options;
   const config = parseConfig(input); // fails fast, before anything connects
   const deps: HubDeps = {
     ...(scheduler ? { scheduler } : {}),
@@ -31,6 +31,7 @@ export function stream(options: StreamOptions): Observable<MarketEvent> {
     ...(createConnection ? { createConnection } : {}),
     ...(http ? { http } : {}),
     ...(random ? { random } : {}),
+    ...(adapters ? { adapters } : {}),
   };
   return new Observable<MarketEvent>((subscriber) => {
     const recorder = record ? new Recorder(config, record, deps) : undefined;

@@ -1,4 +1,7 @@
 /** `--help` texts. Keep them true to the code (README shows the same). */
+import { CONSUME_HELP } from './consume-command.js';
+import { NATS_HELP } from './nats-flags.js';
+
 export const HELP = `tickwire — real-time crypto market data: verified order books, normalized NDJSON
 
 Usage:
@@ -8,6 +11,7 @@ Usage:
   tickwire record <exchange:BASE/QUOTE>... --out FILE  record raw frames + REST (no stdout), replayable
   tickwire replay FILE [--speed N|max]                 replay a recording: the same NDJSON as live
   tickwire sim [--exchange binance] [--port 9443]      run the exchange simulator on its own
+  tickwire consume 'tickwire.binance.book.>' [--nats URL]  NDJSON of what tickwire instances published to NATS
   tickwire schema                                      print the event JSON Schema
   tickwire <command> --help                            options of a command
 
@@ -41,7 +45,8 @@ Options:
                              NDJSON, e.g. session.ndjson.gz); replay with tickwire replay FILE
   --rotate-size BYTES        with --record: start FILE.1, FILE.2… at about this size (e.g. 100M)
   --rotate-minutes N         with --record: start a new part every N minutes
-`,
+${NATS_HELP}`,
+  consume: CONSUME_HELP,
   record: `tickwire record <exchange:BASE/QUOTE>... --out FILE [options]
 
 Runs the same pipeline as stream (books are synced, so the REST snapshots they need are fetched) and records
@@ -95,7 +100,7 @@ Options:
   --heartbeat MS             ping period; a client missing a pong is terminated (default 30000)
   --sim                      start the built-in simulator and serve from it
   --endpoint, --config, --book-depth, --snapshot-depth, --symbols-per-connection, --reconcile-interval,
-  --no-data-timeout, --channels, --sim-seed, --log-level: as for tickwire stream
+  --no-data-timeout, --channels, --sim-seed, --log-level, --nats…: as for tickwire stream
 `,
   sim: `tickwire sim [options]
 

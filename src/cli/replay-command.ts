@@ -11,6 +11,7 @@ import { TwError } from '../errors.js';
 import { writeNdjson } from '../sinks/ndjson.js';
 import { replay, type ReplayResult } from '../record/replay.js';
 import { makeLogger, parseFlags } from './args.js';
+import { adaptersFromEnv } from '../exchanges/registry.js';
 
 export const EXIT_DAMAGED = 3;
 /** Output backlog at which the replay waits for stdout to drain. */
@@ -71,6 +72,7 @@ export async function runReplay(args: string[]): Promise<number> {
     const events$ = replay(input, {
       speed,
       logger,
+      adapters: adaptersFromEnv(process.env), // the same adapters as a live stream (credentials from the environment)
       pace: () => (out.writableLength > PACE_BYTES ? once(out, 'drain').then(() => undefined) : undefined),
       onEnd: (r) => {
         result = r;

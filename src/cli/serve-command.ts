@@ -6,11 +6,14 @@ import { TwError } from '../errors.js';
 import { parseConfig, splitMarketRef } from '../config.js';
 import { type ExchangeId } from '../schema/events.js';
 import { Hub } from '../pipeline/hub.js';
+import { adaptersFromEnv } from '../exchanges/registry.js';
 import { startSim, PROTOCOLS, type Simulator } from '../sim/index.js';
+import { DEFAULT_SPECS } from '../sim/symbols.js';
 import { startServer, type TickwireServer } from '../server/index.js';
 import { parseStreamName } from '../server/protocol.js';
 import { intFlag, makeLogger, parseFlags } from './args.js';
 import { STREAM_FLAGS, configFromArgs } from './stream-command.js';
+import { natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
 import { openReplay, type ReplayOptions } from '../record/replay.js';
 import { parseSpeed } from './replay-command.js';
 import { asyncScheduler } from 'rxjs';
@@ -52,7 +55,11 @@ function preloadStreams(positionals: string[]): { markets: string[]; streams: st
 /** serve --replay defaults to the recorded pace (clients watch it happen); --speed max replays at once. */
 function replayOptions(values: Record<string, unknown>): ReplayOptions {
   const logLevel = typeof values['log-level'] === 'string' ? values['log-level'] : 'info';
-  return { speed: values.speed === undefined ? 1 : parseSpeed(values.speed), logger: makeLogger(logLevel) };
+  return {
+    speed: values.speed === undefined ? 1 : parseSpeed(values.speed),
+    logger: makeLogger(logLevel),
+    adapters: adaptersFromEnv(process.env),
+  };
 }
 
 export async function runServe(args: string[]): Promise<number> {
@@ -81,13 +88,18 @@ export async function runServe(args: string[]): Promise<number> {
     const named = preload.map((s) => s.slice(0, s.indexOf(':')) as ExchangeId);
     const exchanges = named.length > 0 ? [...new Set(named)] : (Object.keys(PROTOCOLS) as ExchangeId[]);
     const seed = intFlag('sim-seed', values['sim-seed']) ?? 1;
-    sim = await startSim({ exchanges, seed });
+    // clients may subscribe anything later: the default symbols, USD pairs (Kraken, Coinbase) and the preloaded ones
+    const requested = preload.map((s) => s.slice(s.indexOf(':') + 1, s.lastIndexOf('@')));
+    const symbols = [...new Set([...DEFAULT_SPECS.map((d) => d.symbol), 'BTC/USD', 'ETH/USD', ...requested])];
+    sim = await startSim({ exchanges, seed, symbols });
     const endpoints: Record<string, unknown> = { ...config.endpoints };
     for (const ex of exchanges) if (endpoints[ex] === undefined && sim.endpoints[ex]) endpoints[ex] = sim.endpoints[ex];
     config = parseConfig({ ...config, endpoints });
     logger.info({ endpoints: sim.endpoints, seed }, 'simulator started');
   }
-  const hub = replaying?.hub ?? new Hub(config, { logger });
+  const hub = replaying?.hub ?? new Hub(config, { logger, adapters: adaptersFromEnv(process.env) });
+  const nats = natsPublishFromFlags(values);
+  const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
   const int = (flag: string): number | undefined => intFlag(flag, values[flag]);
   const limits: Record<string, number> = {};
   for (const [flag, key] of [
@@ -117,6 +129,7 @@ export async function runServe(args: string[]): Promise<number> {
       limits,
     });
   } catch (err) {
+    await natsPub?.stop();
     hub.close();
     await sim?.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -148,6 +161,7 @@ export async function runServe(args: string[]): Promise<number> {
   logger.info('stopping');
   stopped = true;
   await server.close();
+  await natsPub?.stop();
   hub.close();
   await sim?.close();
   logger.flush();

@@ -11,9 +11,12 @@ import {
 } from '../config.js';
 import { CHANNELS, type ExchangeId } from '../schema/events.js';
 import { Hub } from '../pipeline/hub.js';
+import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson } from '../sinks/ndjson.js';
 import { EXIT_USAGE, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
+import type { NatsPublishConfig } from '../sinks/nats/options.js';
+import { NATS_FLAGS, natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
 import { Recorder } from '../record/recorder.js';
 import { recordOptionsFromArgs } from './record-flags.js';
 
@@ -33,6 +36,7 @@ export const STREAM_FLAGS = {
   record: { type: 'string' },
   'rotate-size': { type: 'string' },
   'rotate-minutes': { type: 'string' },
+  ...NATS_FLAGS,
 } as const;
 
 /** Defaults → config file → flags (CLI beats file beats defaults). */
@@ -94,7 +98,9 @@ export async function prepareStream(
   if (useSim) {
     const exchanges = [...new Set(config.markets.map((m) => splitMarketRef(m).exchange))];
     const seed = intFlag('sim-seed', values['sim-seed']) ?? 1;
-    sim = await startSim({ exchanges, seed });
+    // the simulator lists exactly the symbols asked for (BTC/USD for Kraken and Coinbase, BTC/USDT elsewhere)
+    const symbols = [...new Set(config.markets.map((m) => splitMarketRef(m).symbol))];
+    sim = await startSim({ exchanges, seed, symbols });
     const endpoints: Record<string, unknown> = { ...config.endpoints };
     for (const ex of exchanges) {
       const ep = sim.endpoints[ex];
@@ -108,14 +114,15 @@ export async function prepareStream(
 
 export async function runStream(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, STREAM_FLAGS);
+  const nats = natsPublishFromFlags(values);
   const recordTo = typeof values.record === 'string' ? values.record : undefined;
   const rotation = recordOptionsFromArgs(values, recordTo !== undefined, '--record');
   const { config, logger, sim } = await prepareStream(values, positionals, 'tickwire stream binance:BTC/USDT … (or --sim)');
   const recorder = recordTo !== undefined ? openRecorder(config, recordTo, rotation, logger) : undefined;
-  return runHubToStdout(config, logger, sim, recorder);
+  return runHub(config, logger, { sim, nats, recorder, print: true });
 }
 
-/** A recorder for the CLI: write errors are logged, the stream goes on. */
+/** A recorder for the CLI (an unwritable file fails now, exit 2; later write errors are logged). */
 export function openRecorder(
   config: TickwireConfig,
   file: string,
@@ -123,7 +130,7 @@ export function openRecorder(
   logger: Logger,
 ): Recorder {
   try {
-    closeSync(openSync(file, 'w')); // fail now (exit 2), not in the background after the stream started
+    closeSync(openSync(file, 'w')); // fail now, not in the background after the stream started
   } catch (err) {
     throw new TwError('TW_ERR_CONFIG', `cannot write the recording ${file}: ${(err as Error).message}`);
   }
@@ -133,42 +140,51 @@ export function openRecorder(
 }
 
 /** Run a hub with the config's markets, writing NDJSON to stdout until a signal or stdout closes. */
-export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Simulator, recorder?: Recorder): Promise<number> {
-  return runHub(config, logger, { sim, recorder, print: true });
+export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Simulator, nats?: NatsPublishConfig): Promise<number> {
+  return runHub(config, logger, { sim, nats, print: true });
 }
 
 /**
  * Run a hub with the config's markets until a signal (or stdout closes, when printing): NDJSON on stdout when
- * `print`, everything received written to `recorder` when given (flushed before the promise resolves).
+ * `print`, published to NATS when `nats`, everything received written to `recorder` when given. The recording
+ * stops at the same event as stdout, and is flushed before the promise resolves.
  */
 export function runHub(
   config: TickwireConfig,
   logger: Logger,
-  opts: { sim?: Simulator | undefined; recorder?: Recorder | undefined; print: boolean },
+  opts: { sim?: Simulator | undefined; nats?: NatsPublishConfig | undefined; recorder?: Recorder | undefined; print: boolean },
 ): Promise<number> {
-  const { sim, recorder } = opts;
-  const hub = new Hub(config, recorder ? { ...recorder.deps, logger } : { logger });
+  const { sim, nats, recorder } = opts;
+  const hub = new Hub(config, { ...(recorder ? recorder.deps : {}), logger, adapters: adaptersFromEnv(process.env) });
+  const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
   return new Promise<number>((resolve) => {
     let done = false;
     const finish = (code: number, why: string): void => {
       if (done) return;
       done = true;
       logger.info({ why }, 'stopping');
+      // NATS, stdout and the recording stop at the same event (stop() ends the NATS input synchronously), then
+      // NATS and the recording flush
+      const natsStopped = natsPub?.stop() ?? Promise.resolve();
       sub?.unsubscribe();
-      hub.close();
-      const flushed = (recorder?.close() ?? Promise.resolve()).then(
+      const recorded = (recorder?.close() ?? Promise.resolve()).then(
         () => {
           if (recorder) logger.info({ files: recorder.files }, 'recording closed');
         },
         (err: unknown) => {
           logger.error({ err }, 'recording could not be flushed');
-          code = code === 0 ? 1 : code;
+          if (code === 0) code = 1;
         },
       );
-      void Promise.all([flushed, sim?.close()]).finally(() => {
-        logger.flush();
-        resolve(code);
-      });
+      void natsStopped
+        .then(() => {
+          hub.close();
+          return Promise.all([recorded, sim?.close()]);
+        })
+        .finally(() => {
+          logger.flush();
+          resolve(code);
+        });
     };
     const sub = opts.print
       ? writeNdjson(hub.events$, process.stdout, {

@@ -101,7 +101,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
     events.next({ kind: 'sent', data: item.data, localTime: clock.nowMicros() });
     if (item.keepalive) armPongDeadline();
   };
-  const throttle = new Throttle<Outgoing>(opts.controlMessagesPerSecond, scheduler, write);
+  const throttle = new Throttle<Outgoing>(opts.controlMessagesPerSecond, scheduler, write, opts.shared?.messages);
 
   // ---- timers ------------------------------------------------------------------------------------------------
   const armPongDeadline = (): void => {
@@ -259,8 +259,21 @@ export function createConnection(opts: ConnectionOptions): Connection {
   };
 
   // ---- backoff: RWS's URL provider ---------------------------------------------------------------------------
+  /** Resolve with the URL once the exchange's shared connection-attempt budget (per IP) has room. */
+  const gated = (resolve: (u: string) => void): void => {
+    const gate = opts.shared?.connects;
+    const wait = gate?.waitMs(scheduler.now()) ?? 0;
+    if (gate === undefined || wait === 0 || phase === 'finished') {
+      gate?.take(scheduler.now());
+      resolve(url);
+      return;
+    }
+    waitTimer = scheduler.schedule(() => gated(resolve), wait);
+  };
+
   const provideUrl = (): Promise<string> => {
-    if (phase === 'finished' || sockets === 0) return Promise.resolve(url);
+    if (phase === 'finished') return Promise.resolve(url);
+    if (sockets === 0) return new Promise<string>((resolve) => gated(resolve));
     attempt++;
     const now = scheduler.now();
     const immediate = nextImmediate && now - lastImmediateAt >= IMMEDIATE_MIN_SPACING_MS;
@@ -273,7 +286,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
         waitTimer?.unsubscribe();
         waitTimer = undefined;
         wake = undefined;
-        resolve(url);
+        gated(resolve);
       };
       waitTimer = scheduler.schedule(() => wake?.(), delayMs);
     });

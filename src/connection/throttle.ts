@@ -1,4 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import { RateWindow } from '../util/rate-window.js';
 
 /**
  * Outgoing control-message throttle: at most `perSecond` writes in any 1000 ms window (a sliding window of the
@@ -8,16 +9,17 @@ import type { SchedulerLike, Subscription } from 'rxjs';
  */
 export class Throttle<T> {
   private readonly queue: T[] = [];
-  private readonly times: number[] = [];
+  private readonly window: RateWindow;
   private timer: Subscription | undefined;
-  private readonly unlimited: boolean;
 
+  /** `shared`: a window shared with other connections (an exchange's per-IP message limit). */
   constructor(
-    private readonly perSecond: number,
+    perSecond: number,
     private readonly scheduler: SchedulerLike,
     private readonly write: (item: T) => void,
+    private readonly shared?: RateWindow,
   ) {
-    this.unlimited = !(perSecond > 0) || perSecond === Infinity;
+    this.window = new RateWindow(perSecond);
   }
 
   get pending(): number {
@@ -31,13 +33,15 @@ export class Throttle<T> {
 
   /** Count a write that did not go through the queue. */
   note(): void {
-    if (!this.unlimited) this.times.push(this.scheduler.now());
+    const now = this.scheduler.now();
+    this.window.take(now);
+    this.shared?.take(now);
   }
 
   /** Drop queued items and forget the window (a new socket starts a new budget). */
   clear(): void {
     this.queue.length = 0;
-    this.times.length = 0;
+    this.window.clear();
     this.timer?.unsubscribe();
     this.timer = undefined;
   }
@@ -46,14 +50,14 @@ export class Throttle<T> {
     this.timer = undefined;
     while (this.queue.length > 0) {
       const now = this.scheduler.now();
-      while (this.times.length > 0 && (this.times[0] as number) <= now - 1000) this.times.shift();
-      if (!this.unlimited && this.times.length >= this.perSecond) {
-        const wait = (this.times[0] as number) + 1000 - now;
+      const wait = Math.max(this.window.waitMs(now), this.shared?.waitMs(now) ?? 0);
+      if (wait > 0) {
         this.timer = this.scheduler.schedule(() => this.flush(), wait);
         return;
       }
       const item = this.queue.shift() as T;
-      if (!this.unlimited) this.times.push(now);
+      this.window.take(now);
+      this.shared?.take(now);
       this.write(item);
     }
   }

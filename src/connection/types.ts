@@ -4,6 +4,7 @@ import type { TwCode, TwErrorCode } from '../errors.js';
 import type { KeepaliveSpec } from '../exchanges/types.js';
 import type { Clock } from '../util/clock.js';
 import type { BackoffOptions } from '../util/backoff.js';
+import type { RateWindow } from '../util/rate-window.js';
 
 export type { BackoffOptions } from '../util/backoff.js';
 
@@ -15,6 +16,8 @@ export interface ConnectionOptions {
   keepalive: KeepaliveSpec;
   /** Outgoing sends (and client pings, and the automatic pongs) are throttled to this many per second. */
   controlMessagesPerSecond: number;
+  /** Shared with the exchange's other connections: its per-IP limits (connection attempts, messages). */
+  shared?: { connects?: RateWindow; messages?: RateWindow };
   /** Messages to (re)send on EVERY open: the subscriptions. */
   onOpen: () => string[];
   /** Reconnect backoff; defaults 250 ms, 30 s, ×2; equal jitter on every attempt. */

@@ -178,6 +178,8 @@ export interface ExchangeAdapter {
     subscribeMessagesPerHour?: number;
     /** New connections per second per IP, where the exchange caps them (OKX: 3). */
     connectionsPerSecond?: number;
+    /** Messages per second per IP across all connections to this host (Coinbase unauthenticated: 8). */
+    hostMessagesPerSecond?: number;
     /** REST request-weight budget per minute of the exchange (the scheduler uses ~80% of it). */
     restWeightPerMinute?: number;
     /** Response header carrying the server's count of used weight (Binance `x-mbx-used-weight-1m`). */

@@ -36,6 +36,8 @@ export interface RuntimeDeps {
   random?: () => number;
   metrics: Metrics;
   emit: (e: UnstampedEvent) => void;
+  /** Rate windows shared by every connection to one WebSocket host (per-IP limits). */
+  sharedLimits?: (wsOrigin: string, limits: ExchangeAdapter['limits']) => ConnectionOptions['shared'];
 }
 
 interface ConnSlot {
@@ -325,6 +327,7 @@ export class ExchangeRuntime {
       scheduler: this.deps.scheduler,
       clock: this.deps.clock,
       logger: this.deps.logger,
+      ...(this.deps.sharedLimits ? { shared: this.deps.sharedLimits(this.endpoints.ws, this.adapter.limits) } : {}),
     });
     (slot as { conn: Connection }).conn = conn;
     this.slots.push(slot);

@@ -5,9 +5,10 @@
 import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import pino, { type Logger } from 'pino';
 import type { Channel, ExchangeId, MarketEvent, StatusEvent, UnstampedEvent } from '../schema/events.js';
-import { TwError } from '../errors.js';
 import type { TickwireConfig } from '../config.js';
 import { adapterFor } from '../exchanges/registry.js';
+import type { ExchangeAdapter } from '../exchanges/types.js';
+import { RateWindow } from '../util/rate-window.js';
 import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/index.js';
 import type { HttpGet } from '../rest/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -23,6 +24,8 @@ export interface HubDeps {
   http?: HttpGet;
   /** Jitter source in [0, 1) for REST backoff; default Math.random (a recording injects a seeded one). */
   random?: () => number;
+  /** Adapters to use instead of the keyless registry (e.g. `adaptersFromEnv(process.env)` for credentials). */
+  adapters?: Partial<Record<ExchangeId, ExchangeAdapter>>;
 }
 
 export interface StreamSpec {
@@ -38,8 +41,24 @@ export class Hub {
   private readonly subject = new Subject<MarketEvent>();
   private readonly stamper: Stamper;
   private readonly runtimes = new Map<ExchangeId, ExchangeRuntime>();
-  private readonly deps: Required<Omit<HubDeps, 'http' | 'random'>> & { http?: HttpGet; random?: () => number };
+  private readonly deps: Required<Omit<HubDeps, 'http' | 'adapters' | 'random'>> & { http?: HttpGet; random?: () => number };
+  private readonly adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
   private closed = false;
+  private readonly hostLimits = new Map<string, NonNullable<ConnectionOptions['shared']>>();
+
+  /** Per-IP limits are per host: connections of all exchange ids on one host share one window. */
+  private sharedLimits = (wsOrigin: string, limits: ExchangeAdapter['limits']): ConnectionOptions['shared'] => {
+    const host = new URL(wsOrigin).host;
+    let shared = this.hostLimits.get(host);
+    if (shared === undefined) {
+      shared = {
+        ...(limits.connectionsPerSecond ? { connects: new RateWindow(limits.connectionsPerSecond) } : {}),
+        ...(limits.hostMessagesPerSecond ? { messages: new RateWindow(limits.hostMessagesPerSecond) } : {}),
+      };
+      this.hostLimits.set(host, shared);
+    }
+    return shared;
+  };
 
   /** Every event of every stream, hot. */
   readonly events$: Observable<MarketEvent> = this.subject.asObservable();
@@ -57,6 +76,7 @@ export class Hub {
       ...(deps.http ? { http: deps.http } : {}),
       ...(deps.random ? { random: deps.random } : {}),
     };
+    this.adapters = deps.adapters ?? {};
     this.startedAt = clock.nowMicros();
     this.epoch = makeEpoch(this.startedAt);
     this.stamper = new Stamper(this.epoch);
@@ -72,12 +92,12 @@ export class Hub {
   private runtime(exchange: ExchangeId): ExchangeRuntime {
     let rt = this.runtimes.get(exchange);
     if (rt === undefined) {
-      const adapter = adapterFor(exchange);
-      if (adapter === undefined) throw new TwError('TW_ERR_CONFIG', `exchange ${exchange} is not supported yet`);
+      const adapter = this.adapters[exchange] ?? adapterFor(exchange);
       rt = new ExchangeRuntime(adapter, this.config, {
         ...this.deps,
         metrics: this.metrics,
         emit: this.emit,
+        sharedLimits: this.sharedLimits,
       });
       this.runtimes.set(exchange, rt);
     }

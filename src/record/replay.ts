@@ -26,6 +26,8 @@ export interface ReplayOptions {
   onEnd?: (result: ReplayResult) => void;
   /** Awaited before each record when it returns a promise: lets a sink hold the replay back (no drops). */
   pace?: () => Promise<void> | undefined;
+  /** Adapters as live (e.g. `adaptersFromEnv(process.env)` when the session ran with credentials). */
+  adapters?: HubDeps['adapters'];
 }
 
 export interface ReplayResult {
@@ -79,6 +81,7 @@ export class ReplaySession {
       scheduler: this.scheduler,
       random: seededRandom(reader.header.seed),
       logger: this.log,
+      ...(opts.adapters ? { adapters: opts.adapters } : {}),
       http,
       createConnection: (o) => {
         const c = new ReplayConnection(o, {

@@ -9,13 +9,19 @@ export const DEFAULT_SPECS: readonly SimSymbolSpec[] = [
   { symbol: 'XRP/USDT', mid: '0.5000', tickDecimals: 4, lotDecimals: 1 },
 ];
 
-/** A symbol given by name gets its default spec, or a generic one (mid 100.00, 2 tick / 3 lot decimals). */
+/**
+ * A symbol given by name gets its default spec, or that of a default with the same base (`BTC/USD` trades like
+ * `BTC/USDT`), or a generic one (mid 100.00, 2 tick / 3 lot decimals).
+ */
 export function resolveSpecs(symbols: readonly (string | SimSymbolSpec)[] | undefined): SimSymbolSpec[] {
   if (!symbols || symbols.length === 0) return [...DEFAULT_SPECS];
   return symbols.map((s) => {
     if (typeof s !== 'string') return s;
     const known = DEFAULT_SPECS.find((d) => d.symbol === s);
-    return known ?? { symbol: s, mid: '100.00', tickDecimals: 2, lotDecimals: 3 };
+    if (known) return known;
+    const base = splitUnified(s).base;
+    const sameBase = DEFAULT_SPECS.find((d) => splitUnified(d.symbol).base === base);
+    return sameBase ? { ...sameBase, symbol: s } : { symbol: s, mid: '100.00', tickDecimals: 2, lotDecimals: 3 };
   });
 }
 

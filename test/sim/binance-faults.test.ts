@@ -135,7 +135,11 @@ describe('connection faults', () => {
     const r = await open(`/ws/${ETH}`);
     await a.until(() => a.frames.length >= 1 && r.frames.length >= 1, 5000, 'data');
     sim.fault('binance', { kind: 'server-shutdown' });
-    await a.until(() => a.closed !== undefined && r.closed !== undefined, 5000, 'closes');
+    // each socket's condition is checked on its own events: wait for each close on its own socket
+    await Promise.all([
+      a.until(() => a.closed !== undefined, 5000, 'combined close'),
+      r.until(() => r.closed !== undefined, 5000, 'raw close'),
+    ]);
     const combined = a.json().find((f) => f['stream'] === '!serverShutdown');
     expect(combined?.['data']).toMatchObject({ e: 'serverShutdown', E: expect.any(Number) });
     expect(r.json().find((f) => f['e'] === 'serverShutdown')).toMatchObject({ E: expect.any(Number) });

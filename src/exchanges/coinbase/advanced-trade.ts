@@ -252,7 +252,7 @@ export function createAdvancedTradeAdapter(options: AdvancedTradeOptions = {}): 
     defaultEndpoints: { ws: 'wss://advanced-trade-ws.coinbase.com', rest: 'https://api.coinbase.com' },
     wsUrl: (e) => e.ws,
     // 8 messages/s per IP unauthenticated [CB-AT-RL]
-    limits: { maxStreamsPerConnection: 100, controlMessagesPerSecond: 8 },
+    limits: { maxStreamsPerConnection: 100, controlMessagesPerSecond: 8, hostMessagesPerSecond: 8 },
     // heartbeats arrive 1/s on every connection (always subscribed)
     keepalive: { staleAfterMs: 10_000 },
     instrumentsRequest: () => ({ path: '/api/v3/brokerage/market/products', weight: 1 }),

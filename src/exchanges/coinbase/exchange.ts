@@ -232,7 +232,7 @@ export function createExchangeFeedAdapter(options: ExchangeFeedOptions = {}): Ex
     defaultEndpoints: { ws: 'wss://ws-feed.exchange.coinbase.com', rest: 'https://api.exchange.coinbase.com' },
     wsUrl: (e) => e.ws,
     // 8 requests/s per IP (burst 20) [CB-EX-RL]
-    limits: { maxStreamsPerConnection: 100, controlMessagesPerSecond: 8 },
+    limits: { maxStreamsPerConnection: 100, controlMessagesPerSecond: 8, hostMessagesPerSecond: 8 },
     keepalive: { staleAfterMs: 10_000 },
     instrumentsRequest: () => ({ path: '/products', weight: 1 }),
     parseInstruments: parseExchangeProducts,
