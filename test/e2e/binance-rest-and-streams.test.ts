@@ -122,6 +122,35 @@ describe('subscriptions', () => {
   });
 });
 
+describe('reconciliation against an exchange book deeper than the REST depth', () => {
+  it('no false mismatch when the true book is deeper than the snapshot; a corrupted book is caught and resynced', async () => {
+    h = await startHarness({
+      exchanges: ['binance'],
+      markets: ['binance:BTC/USDT'],
+      sim: { levels: 1500 },
+      config: { channels: ['book'], snapshotDepth: 1000, reconcileIntervalMs: 250 },
+    });
+    const hh = h;
+    for (let i = 0; i < 4; i++) {
+      const from = hh.events.length;
+      await hh.waitFor((e) => hh.events.indexOf(e) >= from && isStatus({ symbol: 'BTC/USDT', state: 'reconciled' })(e), `reconciled #${i + 1}`, 10_000);
+    }
+    expect(hh.statuses({ code: 'TW_ERR_RECONCILE_MISMATCH' })).toEqual([]);
+    expect(hh.statuses({ symbol: 'BTC/USDT', state: 'resyncing' })).toEqual([]);
+    // now corrupt tickwire's own book silently (as a bug or a lost update would) and cross-check on demand
+    const view = hh.hub.book('binance', 'BTC/USDT')!;
+    const [bestPrice] = view.sync.book.bestBid()!;
+    view.sync.book.set('bid', bestPrice, '123.45600');
+    hh.hub.reconcileNow('binance', 'BTC/USDT');
+    const mismatch = await hh.waitFor(isStatus({ symbol: 'BTC/USDT', code: 'TW_ERR_RECONCILE_MISMATCH' }), 'mismatch', 10_000);
+    expect(mismatch.state).toBe('resyncing');
+    expect(JSON.stringify(mismatch.details)).toContain('123.45600');
+    await hh.waitFor(isStatus({ symbol: 'BTC/USDT', channel: 'book', state: 'live' }), 'live again');
+    // the true book has 1500 levels a side, the REST snapshot 1000: compare the best 500
+    await expectBookEqualsTruth(hh, 'binance', 'BTC/USDT', 50, 500);
+  });
+});
+
 describe('embedded API', () => {
   it('stream() emits schema-valid events and closes its sockets when unsubscribed', async () => {
     sim = await startSim({ exchanges: ['binance'], seed: 3, intervalMs: 20 });
