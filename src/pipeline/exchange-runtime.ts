@@ -589,8 +589,9 @@ export class ExchangeRuntime {
   private touch(st: MarketState, channel: Channel, localTime: number): void {
     st.lastData.set(channel, this.deps.scheduler.now());
     if (st.noData.delete(channel)) {
+      // `subscribed`, not `live`: for a book, only its sync says whether the data that resumed still chains
       this.status(
-        { scope: 'stream', state: 'live', code: 'TW_OK', reason: `${channel} data resumed`, symbol: st.symbol, market: st.market, channel },
+        { scope: 'stream', state: 'subscribed', code: 'TW_OK', reason: `${channel} data resumed`, symbol: st.symbol, market: st.market, channel },
         localTime,
       );
     }
