@@ -66,6 +66,31 @@ describe('REST faults, seen from the simulator', () => {
     });
   }
 
+  it('the weight budget announced in exchangeInfo is respected: requests are held back, never a 429', async () => {
+    // limit 400/min → tickwire budgets 80% = 320 (exchangeInfo 20, depth snapshots 50 each): force resyncs until one
+    // is held back for the next window instead of going out
+    h = await startHarness({ exchanges: ['binance'], markets: ['binance:BTC/USDT'], sim: { restWeightLimit: 400 }, config: { channels: ['book'] } });
+    const hh = h;
+    await hh.waitFor(isStatus({ symbol: 'BTC/USDT', channel: 'book', state: 'live' }), 'live');
+    let heldBack = false;
+    for (let i = 0; i < 10 && !heldBack; i++) {
+      const resync = hh.waitFor(isStatus({ symbol: 'BTC/USDT', state: 'resyncing' }), `resync #${i + 1}`);
+      hh.sim.fault('binance', { kind: 'drop-diff', symbol: 'BTC/USDT' });
+      await resync;
+      heldBack = await hh.waitFor(isStatus({ symbol: 'BTC/USDT', channel: 'book', state: 'live' }), `live #${i + 1}`, 2_500).then(
+        () => false,
+        () => true,
+      );
+    }
+    const rest = hh.sim.entries('binance').filter((e) => e.kind === 'rest');
+    expect(rest.filter((e) => e.status === 429 || e.status === 418)).toEqual([]);
+    const used = rest.map((e) => Number(e.headers?.['X-MBX-USED-WEIGHT-1M']));
+    expect(Math.max(...used)).toBeLessThanOrEqual(320);
+    // unless the simulator's minute rolled over meanwhile, the budget ran out and a resync had to wait
+    const minutes = new Set(rest.map((e) => Math.floor(e.time / 60_000)));
+    if (minutes.size === 1) expect(heldBack).toBe(true);
+  });
+
   it('rest-500: retried with growing backoff, then the book syncs', async () => {
     const h = await started();
     const reqs = await resyncThroughRestFault(h, { kind: 'rest-500', count: 3 });
