@@ -197,4 +197,40 @@ describe('embedded API', () => {
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.seq).toBeGreaterThan(seen[i - 1]!.seq);
     await expect.poll(() => s.connectionCount('binance'), { timeout: 3_000 }).toBe(0);
   });
+
+  it('one stream() is shared by its subscribers; each stream() call opens its own connections', async () => {
+    sim = await startSim({ exchanges: ['binance'], seed: 5, intervalMs: 20 });
+    const s = sim;
+    const opts = { markets: ['binance:BTC/USDT'], endpoints: { binance: s.endpoints.binance! }, reconcileIntervalMs: 0 };
+    const a$ = stream(opts);
+    const firstDelta = (o: typeof a$) => firstValueFrom(o.pipe(filter((e) => e.type === 'book_delta')));
+    const sub1 = a$.subscribe();
+    const [d1, d2] = await Promise.all([firstDelta(a$), firstDelta(a$)]);
+    expect(d2).toBe(d1); // the very same event object: one pipeline
+    expect(s.connectionCount('binance')).toBe(1);
+    const b$ = stream(opts);
+    const sub2 = b$.subscribe();
+    await firstDelta(b$);
+    expect(s.connectionCount('binance')).toBe(2);
+    sub1.unsubscribe();
+    await expect.poll(() => s.connectionCount('binance'), { timeout: 3_000 }).toBe(1);
+    sub2.unsubscribe();
+    await expect.poll(() => s.connectionCount('binance'), { timeout: 3_000 }).toBe(0);
+  });
+
+  it('tickers merge @bookTicker (best bid/ask with sizes) and @ticker (last price, 24 h statistics)', async () => {
+    sim = await startSim({ exchanges: ['binance'], seed: 6, intervalMs: 20, tickerIntervalMs: 100 });
+    const s = sim;
+    const merged = await firstValueFrom(
+      stream({ markets: ['binance:BTC/USDT'], channels: ['ticker'], endpoints: { binance: s.endpoints.binance! } }).pipe(
+        filter((e) => e.type === 'ticker' && e.bidPrice !== undefined && e.last !== undefined && e.high24h !== undefined),
+        take(1),
+      ),
+    );
+    if (merged.type !== 'ticker') throw new Error('not a ticker');
+    for (const k of ['bidPrice', 'bidSize', 'askPrice', 'askSize', 'last', 'open24h', 'high24h', 'low24h', 'volume24h', 'quoteVolume24h'] as const) {
+      expect(merged[k], k).toMatch(/^\d+(\.\d+)?$/);
+    }
+    expect(Number(merged.bidPrice)).toBeLessThan(Number(merged.askPrice));
+  });
 });
