@@ -24,6 +24,7 @@ const { values: opt } = parseArgs({
     'no-latency': { type: 'boolean', default: false },
     json: { type: 'string', default: join(here, 'results', 'latest.json') },
     verbose: { type: 'boolean', default: false },
+    prof: { type: 'string' }, // directory: run the clients under node --cpu-prof
   },
 });
 
@@ -88,6 +89,7 @@ async function runOne(clientName, configName) {
   const ep = sim.endpoints.binance;
   const child = fork(join(here, 'clients', CLIENTS[clientName].file), [], {
     stdio: ['ignore', opt.verbose ? 'inherit' : 'ignore', 'inherit', 'ipc'],
+    execArgv: opt.prof ? ['--cpu-prof', `--cpu-prof-dir=${opt.prof}`] : [],
   });
   const natives = cfg.symbols.map(native);
   const readyP = onceMessage(child, 'ready', 60_000);
@@ -111,7 +113,7 @@ async function runOne(clientName, configName) {
     await sleep(200);
     child.send({ t: 'go', frames: cfg.diffs });
     await onceMessage(child, 'armed', 10_000);
-    const resultP = onceMessage(child, 'result', 300_000);
+    const resultP = onceMessage(child, 'result', 30_000 + cfg.diffs / 5);
     const simCpu0 = process.cpuUsage();
     const t0 = Number(process.hrtime.bigint()) / 1e3;
     const burstP = sim.burst('binance', { diffs: cfg.diffs, symbols: cfg.symbols });

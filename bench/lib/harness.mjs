@@ -57,7 +57,7 @@ export function runClient(impl) {
       cpuSystem: cpu.system,
       maxRssKb: process.resourceUsage().maxRSS,
       books,
-      extra: impl.extra?.() ?? {},
+      extra: { ...(impl.extra?.() ?? {}), ...(impl.measure?.() ?? {}) },
     });
   };
 
@@ -108,6 +108,7 @@ export function runClient(impl) {
     } else if (m.t === 'go') {
       expectFrames = m.frames;
       frames = 0;
+      impl.onGo?.();
       arm();
       cpu0 = process.cpuUsage();
       armed = true;
@@ -120,6 +121,7 @@ export function runClient(impl) {
         if (have !== undefined && have >= targets[n]) reached.add(n);
         else remaining++;
       }
+      impl.onTargets?.(targets, ctx);
       if (!impl.countOnly && !impl.countBased && remaining === 0) void finish();
       if (impl.countBased && frames >= expectFrames) void finish();
       checkAll();
