@@ -2,8 +2,8 @@
  * An L2 order book: pure data, no I/O. Keyed by the exchange's decimal price strings (canonicalized so
  * `"42499.00"` and `"42499.0"` are one level) and ordered numerically. Sizes are kept as the exchange's strings.
  *
- * Each side keeps a Map for O(1) size updates and an array sorted with the best price at the END, so the frequent
- * inserts and removals near the top move few elements.
+ * Each side is an array sorted with the best price at the END, searched from that end, so the frequent updates,
+ * inserts and removals near the top touch few elements.
  */
 import type { Level } from '../schema/events.js';
 
@@ -45,66 +45,88 @@ export function compareDecimal(a: string, b: string): number {
 
 /** True when a decimal size string is zero (`"0"`, `"0.00000000"`). */
 export function isZeroSize(size: string): boolean {
-  return size === '0' || parseFloat(size) === 0;
+  // hot path: a plain decimal is zero iff it has only '0' and '.' (and at least one digit)
+  let digit = false;
+  for (let i = 0; i < size.length; i++) {
+    const c = size.charCodeAt(i);
+    if (c === 48) digit = true;
+    else if (c !== 46) return c >= 49 && c <= 57 ? false : parseFloat(size) === 0;
+  }
+  return digit;
 }
 
+/**
+ * One side: an array sorted so that the best price is LAST (bids ascending, asks descending), searched from the
+ * best end (galloping, then binary search) since most updates land near the top. No hash map: a level is found by
+ * its numeric value (ties, e.g. `"42499.00"` vs `"42499.0"` or floats too close to tell apart, by exact decimal
+ * comparison), so no canonical key string is built per update.
+ */
 class BookSide {
-  readonly map = new Map<string, Entry>();
-  /** Sorted so that the best price is last: bids ascending, asks descending. */
   readonly sorted: Entry[] = [];
   constructor(private readonly ascending: boolean) {}
 
-  /** Index where `num`/`price` is or would be inserted. */
-  private indexOf(num: number, price: string): number {
+  /** Sign of `e` against (num, price) in this side's sort order (0: the same level). */
+  private cmp(e: Entry, num: number, price: string): number {
+    let c = e.num - num;
+    if (c === 0) {
+      if (e.price === price) return 0;
+      c = compareDecimal(e.price, price);
+    }
+    return this.ascending ? c : -c;
+  }
+
+  /** First index whose entry sorts at or after (num, price). */
+  private lowerBound(num: number, price: string): number {
     const arr = this.sorted;
-    let lo = 0;
     let hi = arr.length;
-    const asc = this.ascending;
+    let lo = 0;
+    let step = 1;
+    while (hi - step >= 0) {
+      const j = hi - step;
+      if (this.cmp(arr[j]!, num, price) < 0) {
+        lo = j + 1;
+        break;
+      }
+      hi = j;
+      step <<= 1;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const e = arr[mid]!;
-      let c = e.num - num;
-      if (c === 0) c = compareDecimal(e.price, price);
-      if (!asc) c = -c;
-      if (c < 0) lo = mid + 1;
+      if (this.cmp(arr[mid]!, num, price) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  set(price: string, size: string): void {
-    const key = canonicalDecimal(price);
-    const existing = this.map.get(key);
-    if (isZeroSize(size)) {
-      if (existing === undefined) return; // deletes of absent levels are normal on several feeds
-      this.map.delete(key);
-      const i = this.indexOf(existing.num, existing.price);
-      this.sorted.splice(i, 1);
-      return;
-    }
-    if (existing !== undefined) {
-      existing.size = size;
-      existing.price = price;
-      return;
-    }
-    const entry: Entry = { price, size, num: parseFloat(price) };
-    this.map.set(key, entry);
-    const arr = this.sorted;
-    const n = arr.length;
-    // fast paths: new best or new worst
-    if (n === 0 || this.before(arr[n - 1]!, entry)) arr.push(entry);
-    else arr.splice(this.indexOf(entry.num, price), 0, entry);
+  /** Index of the level at `price`, or -1. */
+  find(price: string): number {
+    const num = parseFloat(price);
+    const i = this.lowerBound(num, price);
+    const e = this.sorted[i];
+    return e !== undefined && this.cmp(e, num, price) === 0 ? i : -1;
   }
 
-  /** a sorts before b (b is better than a). */
-  private before(a: Entry, b: Entry): boolean {
-    let c = a.num - b.num;
-    if (c === 0) c = compareDecimal(a.price, b.price);
-    return this.ascending ? c < 0 : c > 0;
+  set(price: string, size: string): void {
+    const arr = this.sorted;
+    const num = parseFloat(price);
+    const i = this.lowerBound(num, price);
+    const e = arr[i];
+    const hit = e !== undefined && this.cmp(e, num, price) === 0;
+    if (isZeroSize(size)) {
+      if (hit) arr.splice(i, 1); // deletes of absent levels are normal on several feeds
+      return;
+    }
+    if (hit) {
+      e.size = size;
+      e.price = price;
+      return;
+    }
+    const entry: Entry = { price, size, num };
+    if (i === arr.length) arr.push(entry);
+    else arr.splice(i, 0, entry);
   }
 
   clear(): void {
-    this.map.clear();
     this.sorted.length = 0;
   }
 
@@ -122,9 +144,7 @@ class BookSide {
   /** Keep only the best `depth` levels. */
   truncate(depth: number): void {
     const arr = this.sorted;
-    if (arr.length <= depth) return;
-    const removed = arr.splice(0, arr.length - depth);
-    for (const e of removed) this.map.delete(canonicalDecimal(e.price));
+    if (arr.length > depth) arr.splice(0, arr.length - depth);
   }
 }
 
@@ -183,7 +203,9 @@ export class OrderBook {
 
   /** Size at a price, or undefined. */
   sizeAt(side: Side, price: string): string | undefined {
-    return (side === 'bid' ? this.bidSide : this.askSide).map.get(canonicalDecimal(price))?.size;
+    const bs = side === 'bid' ? this.bidSide : this.askSide;
+    const i = bs.find(price);
+    return i < 0 ? undefined : bs.sorted[i]!.size;
   }
 
   /** Best bid >= best ask. */
