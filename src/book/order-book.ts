@@ -2,18 +2,12 @@
  * An L2 order book: pure data, no I/O. Keyed by the exchange's decimal price strings (canonicalized so
  * `"42499.00"` and `"42499.0"` are one level) and ordered numerically. Sizes are kept as the exchange's strings.
  *
- * Each side is an array sorted with the best price at the END, searched from that end, so the frequent updates,
- * inserts and removals near the top touch few elements.
+ * Each side is kept in arrays sorted with the best price at the END, searched from that end, so the frequent
+ * updates, inserts and removals near the top touch few elements.
  */
 import type { Level } from '../schema/events.js';
 
 export type Side = 'bid' | 'ask';
-
-interface Entry {
-  price: string;
-  size: string;
-  num: number;
-}
 
 /** Canonical key of a decimal string: no leading zeros in the integer part, no trailing zeros in the fraction. */
 export function canonicalDecimal(s: string): string {
@@ -56,34 +50,44 @@ export function isZeroSize(size: string): boolean {
 }
 
 /**
- * One side: an array sorted so that the best price is LAST (bids ascending, asks descending), searched from the
- * best end (galloping, then binary search) since most updates land near the top. No hash map: a level is found by
- * its numeric value (ties, e.g. `"42499.00"` vs `"42499.0"` or floats too close to tell apart, by exact decimal
- * comparison), so no canonical key string is built per update.
+ * One side: parallel arrays sorted so that the best price is LAST (bids ascending, asks descending) — the numeric
+ * prices in one array of doubles (searched without touching any other memory), the price and size strings beside.
+ * Searched from the best end (galloping, then binary search) since most updates land near the top. No hash map: a
+ * level is found by its numeric value (ties, e.g. `"42499.00"` vs `"42499.0"` or floats too close to tell apart, by
+ * exact decimal comparison), so no canonical key string is built per update.
  */
 class BookSide {
-  readonly sorted: Entry[] = [];
+  readonly nums: number[] = [];
+  readonly prices: string[] = [];
+  readonly sizes: string[] = [];
   constructor(private readonly ascending: boolean) {}
 
-  /** Sign of `e` against (num, price) in this side's sort order (0: the same level). */
-  private cmp(e: Entry, num: number, price: string): number {
-    let c = e.num - num;
+  get length(): number {
+    return this.nums.length;
+  }
+
+  /** Sign of level `i` against (num, price) in this side's sort order (0: the same level). */
+  private cmp(i: number, num: number, price: string): number {
+    let c = this.nums[i]! - num;
     if (c === 0) {
-      if (e.price === price) return 0;
-      c = compareDecimal(e.price, price);
+      const p = this.prices[i]!;
+      if (p === price) return 0;
+      c = compareDecimal(p, price);
     }
     return this.ascending ? c : -c;
   }
 
-  /** First index whose entry sorts at or after (num, price). */
+  /** First index whose level sorts at or after (num, price). */
   private lowerBound(num: number, price: string): number {
-    const arr = this.sorted;
-    let hi = arr.length;
+    const nums = this.nums;
+    const asc = this.ascending;
+    let hi = nums.length;
     let lo = 0;
     let step = 1;
     while (hi - step >= 0) {
       const j = hi - step;
-      if (this.cmp(arr[j]!, num, price) < 0) {
+      const d = nums[j]! - num;
+      if (d === 0 ? this.cmp(j, num, price) < 0 : asc ? d < 0 : d > 0) {
         lo = j + 1;
         break;
       }
@@ -92,7 +96,8 @@ class BookSide {
     }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.cmp(arr[mid]!, num, price) < 0) lo = mid + 1;
+      const d = nums[mid]! - num;
+      if (d === 0 ? this.cmp(mid, num, price) < 0 : asc ? d < 0 : d > 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -102,49 +107,71 @@ class BookSide {
   find(price: string): number {
     const num = parseFloat(price);
     const i = this.lowerBound(num, price);
-    const e = this.sorted[i];
-    return e !== undefined && this.cmp(e, num, price) === 0 ? i : -1;
+    return i < this.nums.length && this.nums[i] === num && this.cmp(i, num, price) === 0 ? i : -1;
   }
 
   set(price: string, size: string): void {
-    const arr = this.sorted;
+    const nums = this.nums;
     const num = parseFloat(price);
     const i = this.lowerBound(num, price);
-    const e = arr[i];
-    const hit = e !== undefined && this.cmp(e, num, price) === 0;
+    const n = nums.length;
+    const hit = i < n && nums[i] === num && this.cmp(i, num, price) === 0;
     if (isZeroSize(size)) {
-      if (hit) arr.splice(i, 1); // deletes of absent levels are normal on several feeds
+      if (hit) this.removeAt(i); // deletes of absent levels are normal on several feeds
       return;
     }
     if (hit) {
-      e.size = size;
-      e.price = price;
+      this.sizes[i] = size;
+      this.prices[i] = price;
       return;
     }
-    const entry: Entry = { price, size, num };
-    if (i === arr.length) arr.push(entry);
-    else arr.splice(i, 0, entry);
+    if (i === n) {
+      nums.push(num);
+      this.prices.push(price);
+      this.sizes.push(size);
+    } else {
+      nums.splice(i, 0, num);
+      this.prices.splice(i, 0, price);
+      this.sizes.splice(i, 0, size);
+    }
+  }
+
+  private removeAt(i: number): void {
+    if (i === this.nums.length - 1) {
+      this.nums.pop();
+      this.prices.pop();
+      this.sizes.pop();
+    } else {
+      this.nums.splice(i, 1);
+      this.prices.splice(i, 1);
+      this.sizes.splice(i, 1);
+    }
   }
 
   clear(): void {
-    this.sorted.length = 0;
+    this.nums.length = 0;
+    this.prices.length = 0;
+    this.sizes.length = 0;
   }
 
-  best(): Entry | undefined {
-    return this.sorted[this.sorted.length - 1];
+  best(): Level | undefined {
+    const i = this.nums.length - 1;
+    return i < 0 ? undefined : [this.prices[i]!, this.sizes[i]!];
   }
 
   top(n: number): Level[] {
-    const arr = this.sorted;
     const out: Level[] = [];
-    for (let i = arr.length - 1; i >= 0 && out.length < n; i--) out.push([arr[i]!.price, arr[i]!.size]);
+    for (let i = this.nums.length - 1; i >= 0 && out.length < n; i--) out.push([this.prices[i]!, this.sizes[i]!]);
     return out;
   }
 
   /** Keep only the best `depth` levels. */
   truncate(depth: number): void {
-    const arr = this.sorted;
-    if (arr.length > depth) arr.splice(0, arr.length - depth);
+    const cut = this.nums.length - depth;
+    if (cut <= 0) return;
+    this.nums.splice(0, cut);
+    this.prices.splice(0, cut);
+    this.sizes.splice(0, cut);
   }
 }
 
@@ -174,13 +201,11 @@ export class OrderBook {
   }
 
   bestBid(): Level | undefined {
-    const e = this.bidSide.best();
-    return e === undefined ? undefined : [e.price, e.size];
+    return this.bidSide.best();
   }
 
   bestAsk(): Level | undefined {
-    const e = this.askSide.best();
-    return e === undefined ? undefined : [e.price, e.size];
+    return this.askSide.best();
   }
 
   /** Best `n` levels per side, best first. */
@@ -194,27 +219,29 @@ export class OrderBook {
   }
 
   get bidCount(): number {
-    return this.bidSide.sorted.length;
+    return this.bidSide.length;
   }
 
   get askCount(): number {
-    return this.askSide.sorted.length;
+    return this.askSide.length;
   }
 
   /** Size at a price, or undefined. */
   sizeAt(side: Side, price: string): string | undefined {
     const bs = side === 'bid' ? this.bidSide : this.askSide;
     const i = bs.find(price);
-    return i < 0 ? undefined : bs.sorted[i]!.size;
+    return i < 0 ? undefined : bs.sizes[i];
   }
 
   /** Best bid >= best ask. */
   isCrossed(): boolean {
-    const b = this.bidSide.best();
-    const a = this.askSide.best();
-    if (b === undefined || a === undefined) return false;
-    if (b.num !== a.num) return b.num > a.num;
-    return compareDecimal(b.price, a.price) >= 0;
+    const bi = this.bidSide.length - 1;
+    const ai = this.askSide.length - 1;
+    if (bi < 0 || ai < 0) return false;
+    const bn = this.bidSide.nums[bi]!;
+    const an = this.askSide.nums[ai]!;
+    if (bn !== an) return bn > an;
+    return compareDecimal(this.bidSide.prices[bi]!, this.askSide.prices[ai]!) >= 0;
   }
 
   /** Keep the best `depth` levels per side (for feeds that define the book at a fixed depth). */
