@@ -56,6 +56,9 @@ export function isZeroSize(size: string): boolean {
  * level is found by its numeric value (ties, e.g. `"42499.00"` vs `"42499.0"` or floats too close to tell apart, by
  * exact decimal comparison), so no canonical key string is built per update.
  */
+/** Inserts/removals at most this far from the best end move the elements in a loop instead of splice. */
+const SHIFT_BY_HAND = 32;
+
 class BookSide {
   readonly nums: number[] = [];
   readonly prices: string[] = [];
@@ -125,27 +128,47 @@ class BookSide {
       this.prices[i] = price;
       return;
     }
-    if (i === n) {
-      nums.push(num);
-      this.prices.push(price);
-      this.sizes.push(size);
-    } else {
+    const prices = this.prices;
+    const sizes = this.sizes;
+    if (n - i > SHIFT_BY_HAND) {
       nums.splice(i, 0, num);
-      this.prices.splice(i, 0, price);
-      this.sizes.splice(i, 0, size);
+      prices.splice(i, 0, price);
+      sizes.splice(i, 0, size);
+      return;
     }
+    // near the best end: shift by hand (three splice calls would each allocate a result array)
+    nums.push(num);
+    prices.push(price);
+    sizes.push(size);
+    for (let k = n; k > i; k--) {
+      nums[k] = nums[k - 1]!;
+      prices[k] = prices[k - 1]!;
+      sizes[k] = sizes[k - 1]!;
+    }
+    nums[i] = num;
+    prices[i] = price;
+    sizes[i] = size;
   }
 
   private removeAt(i: number): void {
-    if (i === this.nums.length - 1) {
-      this.nums.pop();
-      this.prices.pop();
-      this.sizes.pop();
-    } else {
-      this.nums.splice(i, 1);
-      this.prices.splice(i, 1);
-      this.sizes.splice(i, 1);
+    const nums = this.nums;
+    const prices = this.prices;
+    const sizes = this.sizes;
+    const last = nums.length - 1;
+    if (last - i > SHIFT_BY_HAND) {
+      nums.splice(i, 1);
+      prices.splice(i, 1);
+      sizes.splice(i, 1);
+      return;
     }
+    for (let k = i; k < last; k++) {
+      nums[k] = nums[k + 1]!;
+      prices[k] = prices[k + 1]!;
+      sizes[k] = sizes[k + 1]!;
+    }
+    nums.pop();
+    prices.pop();
+    sizes.pop();
   }
 
   clear(): void {
