@@ -9,6 +9,7 @@ import { marketEventJsonSchema } from './schema/events.js';
 import { HELP, COMMAND_HELP } from './cli/help.js';
 import { runStream } from './cli/stream-command.js';
 import { runSim } from './cli/sim-command.js';
+import { runServe } from './cli/serve-command.js';
 import { EXIT_USAGE } from './cli/args.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -34,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return runStream(rest);
     case 'sim':
       return runSim(rest);
+    case 'serve':
+      return runServe(rest);
     case 'schema':
       process.stdout.write(JSON.stringify(marketEventJsonSchema(), null, 2) + '\n');
       return 0;

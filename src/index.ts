@@ -7,3 +7,5 @@ export * from './schema/events.js';
 export { TwError, CODES, type TwCode, type TwErrorCode } from './errors.js';
 export { TickwireConfig, parseConfig, type TickwireConfigInput } from './config.js';
 export { startSim, type Simulator } from './sim/index.js';
+export { startServer, type StartServerOptions, type TickwireServer } from './server/index.js';
+export { adapters, adaptersFromEnv } from './exchanges/registry.js';

@@ -14,7 +14,7 @@ export interface StreamOptions extends TickwireConfigInput, HubDeps {
 }
 
 export function stream(options: StreamOptions): Observable<MarketEvent> {
-  const { scheduler, clock, logger, createConnection, http, onHub, ...input } = options;
+  const { scheduler, clock, logger, createConnection, http, adapters, onHub, ...input } = options;
   const config = parseConfig(input); // fails fast, before anything connects
   const deps: HubDeps = {
     ...(scheduler ? { scheduler } : {}),
@@ -22,6 +22,7 @@ export function stream(options: StreamOptions): Observable<MarketEvent> {
     ...(logger ? { logger } : {}),
     ...(createConnection ? { createConnection } : {}),
     ...(http ? { http } : {}),
+    ...(adapters ? { adapters } : {}),
   };
   return new Observable<MarketEvent>((subscriber) => {
     const hub = new Hub(config, deps);

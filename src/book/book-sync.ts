@@ -14,6 +14,10 @@
  * In-band snapshots (`rules.snapshot === 'inband'`): deltas before the snapshot message are dropped (they belong to
  * an earlier subscription); the snapshot message makes the book live.
  *
+ * Either (`rules.snapshot === 'inband-or-rest'`): an in-band snapshot makes the book live whenever it comes; a delta
+ * that arrives while the book is not live is buffered and a REST snapshot is requested, then spliced as above (an
+ * in-band snapshot arriving meanwhile wins and the REST answer is ignored).
+ *
  * Continuity is checked on every delta, the checksum (where the rules have one) after every message, and a crossed
  * book after every message. Any failure → status `resyncing` with the code and details, then `rules.resync`.
  */
@@ -39,6 +43,8 @@ export interface BookSyncOptions {
   maxBuffer?: number;
   /** Differing levels listed in a reconcile-mismatch status (the count is always given). */
   maxReportedDiffs?: number;
+  /** Contract value of a derivative whose sizes are contracts; carried on every book_snapshot. */
+  contractValue?: string;
 }
 
 export type BookSyncState = 'syncing' | 'live' | 'resyncing';
@@ -82,6 +88,8 @@ export class BookSync {
   private readonly maxBuffer: number;
   private readonly maxDiffs: number;
   private readonly truncateDepth: number | undefined;
+  /** Levels cut by the last truncation, for the delta event being emitted. */
+  private truncated: { bids: Level[]; asks: Level[] } | undefined;
 
   constructor(private readonly opts: BookSyncOptions) {
     this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
@@ -96,6 +104,11 @@ export class BookSync {
   /** Exchange id of the last update the book includes (undefined while not synced). */
   get updateId(): number | undefined {
     return this.localId;
+  }
+
+  /** True while a requested REST snapshot is still wanted (false again once any snapshot made the book live). */
+  get wantsSnapshot(): boolean {
+    return this.awaitingSnapshot;
   }
 
   /** Deltas buffered while waiting for a snapshot (for diagnostics and tests). */
@@ -132,6 +145,9 @@ export class BookSync {
       }
       return;
     }
+    if (this.opts.rules.snapshot === 'inband-or-rest' && !this.awaitingSnapshot && this.heldSnapshot === undefined) {
+      this.askSnapshot(); // the subscription started with a delta: no in-band snapshot is coming
+    }
     if (this.heldSnapshot !== undefined) {
       const snap = this.heldSnapshot;
       this.heldSnapshot = undefined;
@@ -164,10 +180,10 @@ export class BookSync {
   }
 
   /** The book can no longer be trusted (e.g. TW_ERR_RECONNECTED): `resyncing`, cleared, new snapshot awaited. */
-  invalidate(code: TwErrorCode, reason: string, localTime: number): void {
+  invalidate(code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>): void {
     this.reset();
     this._state = 'resyncing';
-    this.status('resyncing', code, reason, localTime);
+    this.status('resyncing', code, reason, localTime, details);
     if (this.opts.rules.snapshot === 'rest' || this.opts.rules.resync === 'rest') this.askSnapshot();
     // in-band: the pipeline re-subscribes on reconnect and the snapshot comes with it
   }
@@ -196,6 +212,7 @@ export class BookSync {
   // ---------------------------------------------------------------------------------------------------------------
 
   private reset(): void {
+    this.truncated = undefined;
     this.book.clear();
     this.localId = undefined;
     this.prev = undefined;
@@ -294,6 +311,7 @@ export class BookSync {
   }
 
   private goLive(localTime: number): void {
+    this.truncated = undefined; // the snapshot event carries the truncated book itself
     const wasLive = this._state === 'live';
     this._state = 'live';
     this.opts.emit(this.snapshotEvent(localTime));
@@ -317,6 +335,7 @@ export class BookSync {
     if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
       e.integrityDepth = this.opts.rules.checksumDepth;
     if (this.localId !== undefined) e.updateId = this.localId;
+    if (this.opts.contractValue !== undefined) e.contractValue = this.opts.contractValue;
     return e;
   }
 
@@ -329,7 +348,8 @@ export class BookSync {
     }
     const pending = this.pendingReconcile;
     if (pending !== undefined) {
-      const start = d.firstUpdateId ?? d.updateId;
+      // first id this delta covers: `U`, else just after the id it chains from (OKX `prevSeqId`), else its own id
+      const start = d.firstUpdateId ?? (d.prevUpdateId !== undefined ? d.prevUpdateId + 1 : d.updateId);
       // ids jumped over the snapshot's id: the book before this delta is the book at that id
       if (start !== undefined && pending.updateId < start) {
         this.pendingReconcile = undefined;
@@ -352,8 +372,11 @@ export class BookSync {
 
   private continuity(d: DeltaMessage): 'apply' | 'drop' | 'gap' {
     const rules = this.opts.rules;
-    if (this.localId === undefined) return 'gap';
-    return this.prev === undefined ? rules.first(this.localId, d) : rules.next(this.localId, d, this.prev);
+    // no base yet (no snapshot). Feeds without update ids (Kraken, Coinbase level2) have a base (`prev`, the in-band
+    // snapshot) but no id: their rules ignore the id, so 0 stands in for it.
+    if (this.localId === undefined && this.prev === undefined) return 'gap';
+    const id = this.localId ?? 0;
+    return this.prev === undefined ? rules.first(id, d) : rules.next(id, d, this.prev);
   }
 
   /** Apply a delta that passed the continuity check; returns the integrity problem, if any. */
@@ -367,7 +390,10 @@ export class BookSync {
 
   private check(d: DeltaMessage): Problem | undefined {
     const rules = this.opts.rules;
-    if (this.truncateDepth !== undefined) this.book.truncate(this.truncateDepth);
+    if (this.truncateDepth !== undefined) {
+      const cut = this.book.truncate(this.truncateDepth);
+      this.truncated = cut.bids.length > 0 || cut.asks.length > 0 ? cut : undefined;
+    }
     if (rules.verifyChecksum !== undefined && rules.verifyChecksum(this.book, d) === false) {
       return {
         code: 'TW_ERR_CHECKSUM',
@@ -386,6 +412,10 @@ export class BookSync {
   }
 
   private emitDelta(d: DeltaMessage, localTime: number): void {
+    // Levels the truncation to the subscribed depth removed (the exchange sends no deletion for them, Kraken) are
+    // appended as size "0", so that a consumer applying the deltas keeps exactly the book tickwire verified.
+    const cut = this.truncated;
+    this.truncated = undefined;
     const e: UnstampedEvent = {
       type: 'book_delta',
       exchange: this.opts.exchange,
@@ -393,8 +423,8 @@ export class BookSync {
       market: this.opts.market,
       localTime,
       integrity: this.opts.rules.integrity,
-      bids: d.bids,
-      asks: d.asks,
+      bids: cut === undefined || cut.bids.length === 0 ? d.bids : [...d.bids, ...cut.bids.map(([p]): Level => [p, '0'])],
+      asks: cut === undefined || cut.asks.length === 0 ? d.asks : [...d.asks, ...cut.asks.map(([p]): Level => [p, '0'])],
     };
     if (d.exchangeTime !== undefined) e.exchangeTime = d.exchangeTime;
     if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)

@@ -188,13 +188,16 @@ class BookSide {
     return out;
   }
 
-  /** Keep only the best `depth` levels. */
-  truncate(depth: number): void {
+  /** Keep only the best `depth` levels; returns the removed ones, best first. */
+  truncate(depth: number): Level[] {
     const cut = this.nums.length - depth;
-    if (cut <= 0) return;
+    if (cut <= 0) return [];
     this.nums.splice(0, cut);
-    this.prices.splice(0, cut);
-    this.sizes.splice(0, cut);
+    const prices = this.prices.splice(0, cut);
+    const sizes = this.sizes.splice(0, cut);
+    const out: Level[] = [];
+    for (let i = cut - 1; i >= 0; i--) out.push([prices[i]!, sizes[i]!]);
+    return out;
   }
 }
 
@@ -267,9 +270,8 @@ export class OrderBook {
     return compareDecimal(this.bidSide.prices[bi]!, this.askSide.prices[ai]!) >= 0;
   }
 
-  /** Keep the best `depth` levels per side (for feeds that define the book at a fixed depth). */
-  truncate(depth: number): void {
-    this.bidSide.truncate(depth);
-    this.askSide.truncate(depth);
+  /** Keep the best `depth` levels per side (for feeds that define the book at a fixed depth); returns the removed. */
+  truncate(depth: number): { bids: Level[]; asks: Level[] } {
+    return { bids: this.bidSide.truncate(depth), asks: this.askSide.truncate(depth) };
   }
 }

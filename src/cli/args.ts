@@ -1,12 +1,18 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { TwError } from '../errors.js';
+import { COINBASE_REDACT_PATHS } from '../exchanges/coinbase/auth.js';
 
 export const EXIT_USAGE = 2;
 
+/** pino options shared by every tickwire logger: credential fields are always redacted. */
+export function loggerOptions(level: string): pino.LoggerOptions {
+  return { level, base: { pid: process.pid }, redact: { paths: [...COINBASE_REDACT_PATHS], censor: '[Redacted]' } };
+}
+
 /** pino to stderr (fd 2): stdout carries data only. */
 export function makeLogger(level: string): Logger {
-  return pino({ level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: false }));
+  return pino(loggerOptions(level), pino.destination({ fd: 2, sync: false }));
 }
 
 /** parseArgs with its errors turned into TW_ERR_CONFIG (exit 2). */

@@ -4,11 +4,12 @@ export const HELP = `tickwire — real-time crypto market data: verified order b
 Usage:
   tickwire stream <exchange:BASE/QUOTE>... [options]   NDJSON events on stdout, logs on stderr
   tickwire stream --sim                                the same, from the built-in simulator
+  tickwire serve [--port 8787] [markets...] [--sim]    local WebSocket server with live subscriptions
   tickwire sim [--exchange binance] [--port 9443]      run the exchange simulator on its own
   tickwire schema                                      print the event JSON Schema
   tickwire <command> --help                            options of a command
 
-Exchanges: binance, binance-futures, bybit, bybit-linear (more as adapters land: see README)
+Exchanges: binance, binance-futures, coinbase, coinbase-exchange, kraken, okx, okx-swap, bybit, bybit-linear
 Exit codes: 0 normal end, 1 unexpected failure, 2 bad arguments or no valid subscription left.
 `;
 
@@ -33,6 +34,33 @@ Options:
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
+`,
+  serve: `tickwire serve [markets to preload...] [options]
+
+A local WebSocket server on 127.0.0.1: clients send JSON commands
+  {"op":"subscribe","id":1,"streams":["binance:BTC/USDT@book"],"top"?:N,"every"?:MS}
+  {"op":"unsubscribe","id":2,"streams":[...]}   {"op":"list","id":3}   {"op":"ping","id":4}
+and receive a book snapshot then deltas (or book_top ladders), trades and tickers, each message with the
+stream's seq. GET /health (JSON) and GET /metrics (Prometheus) on the same port. Protocol: docs/server.md.
+Markets given as exchange:BASE/QUOTE (every --channels channel) or exchange:BASE/QUOTE@channel stay
+subscribed; anything else is subscribed on demand and dropped --grace ms after its last client leaves.
+
+Options:
+  --port N                   port (default 8787; 0 = any free port)
+  --host H                   bind address (default 127.0.0.1); any other address requires --token
+  --token T                  bearer token (Authorization: Bearer T, or ?token=T); wrong/missing → HTTP 401
+  --top N --every MS         default for book subscriptions: book_top ladders of N levels every MS ms
+                             instead of deltas (clients may override; top 0 = deltas)
+  --grace MS                 delay before an unused upstream subscription is dropped (default 5000)
+  --max-clients N            (default 256)          --max-subscriptions N   per client (default 64)
+  --max-frame-bytes N        largest command frame (default 16384)
+  --high-water BYTES         a client with more unsent bytes is behind: books conflate, trades drop with
+                             a gap status (default 1048576)
+  --slow-timeout MS          a client behind this long is disconnected with close code 4008 (default 10000)
+  --heartbeat MS             ping period; a client missing a pong is terminated (default 30000)
+  --sim                      start the built-in simulator and serve from it
+  --endpoint, --config, --book-depth, --snapshot-depth, --symbols-per-connection, --reconcile-interval,
+  --no-data-timeout, --channels, --sim-seed, --log-level: as for tickwire stream
 `,
   sim: `tickwire sim [options]
 

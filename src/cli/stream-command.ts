@@ -10,6 +10,7 @@ import {
 } from '../config.js';
 import { CHANNELS, type ExchangeId } from '../schema/events.js';
 import { Hub } from '../pipeline/hub.js';
+import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson } from '../sinks/ndjson.js';
 import { EXIT_USAGE, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
@@ -98,7 +99,7 @@ export async function runStream(args: string[]): Promise<number> {
 
 /** Run a hub with the config's markets, writing NDJSON to stdout until a signal or stdout closes. */
 export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Simulator): Promise<number> {
-  const hub = new Hub(config, { logger });
+  const hub = new Hub(config, { logger, adapters: adaptersFromEnv(process.env) });
   return new Promise<number>((resolve) => {
     let done = false;
     const finish = (code: number, why: string): void => {

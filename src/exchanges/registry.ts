@@ -6,15 +6,37 @@ import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
 import { binanceAdapter } from './binance.js';
 import { binanceFuturesAdapter } from './binance-futures.js';
+import { coinbaseAdapter } from './coinbase/advanced-trade.js';
+import { coinbaseExchangeAdapter } from './coinbase/exchange.js';
+import { krakenAdapter } from './kraken/index.js';
 import { bybitAdapter, bybitLinearAdapter } from './bybit/index.js';
+import { okxAdapter, okxSwapAdapter } from './okx/index.js';
+import { coinbaseAdaptersFromEnv } from './coinbase/index.js';
 
-export const adapters: Partial<Record<ExchangeId, ExchangeAdapter>> = {
+/** Keyless adapters, total over `EXCHANGE_IDS`: a missing one is a compile error. */
+export const adapters: Record<ExchangeId, ExchangeAdapter> = {
   binance: binanceAdapter,
   'binance-futures': binanceFuturesAdapter,
+  coinbase: coinbaseAdapter,
+  'coinbase-exchange': coinbaseExchangeAdapter,
+  kraken: krakenAdapter,
   bybit: bybitAdapter,
   'bybit-linear': bybitLinearAdapter,
+  okx: okxAdapter,
+  'okx-swap': okxSwapAdapter,
 };
 
-export function adapterFor(id: ExchangeId): ExchangeAdapter | undefined {
+export function adapterFor(id: ExchangeId): ExchangeAdapter {
   return adapters[id];
+}
+
+/**
+ * The registry with credentials applied from the environment (Coinbase: signed `level2` / JWT when the
+ * `TICKWIRE_COINBASE_*` variables or `TICKWIRE_SECRETS_FILE` are set). Fails fast on partial credentials.
+ */
+export function adaptersFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  readFile?: (path: string) => string,
+): Record<ExchangeId, ExchangeAdapter> {
+  return { ...adapters, ...coinbaseAdaptersFromEnv(env, readFile) };
 }

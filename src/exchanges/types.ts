@@ -121,8 +121,13 @@ export interface RestSnapshot {
 /** How an exchange's books are synced and verified. */
 export interface BookRules {
   readonly integrity: Integrity;
-  /** Where snapshots come from: a REST request spliced with buffered deltas, or in-band on the socket. */
-  readonly snapshot: 'rest' | 'inband';
+  /**
+   * Where snapshots come from: a REST request spliced with buffered deltas, or in-band on the socket.
+   * `inband-or-rest`: in-band when the exchange sends one as the first book message of a subscription, else the
+   * REST path (buffer deltas, fetch, splice with `snapshotTooOld`/`first`) — OKX, whose initial snapshot is
+   * announced to go away.
+   */
+  readonly snapshot: 'rest' | 'inband' | 'inband-or-rest';
   /** How a broken book is recovered: fetch a REST snapshot, or unsubscribe/resubscribe that book. */
   readonly resync: 'rest' | 'resubscribe';
   /** REST snapshot request (snapshot 'rest', and for periodic cross-checks). */
@@ -140,6 +145,13 @@ export interface BookRules {
   readonly checksumDepth?: number;
   /** Books defined at a fixed depth are truncated to it after every message (Kraken). */
   truncateTo?(subscribedDepth: number): number | undefined;
+  /**
+   * How the periodic REST cross-check compares (default `id`: splice/compare at the snapshot's update id).
+   * `top-n`: the REST book carries no usable id (Coinbase), so the local book's top levels are compared with the
+   * REST book's on arrival (src/book/top-compare.ts) and only a divergence that persists over several checks
+   * triggers a resync; `parseSnapshot`'s `updateId` is then 0 and meaningless.
+   */
+  readonly reconcileBy?: 'id' | 'top-n';
   /**
    * In-band snapshots: deltas tolerated while waiting for the snapshot (stale ones of an earlier subscription); one
    * more means the snapshot went missing → gap, resync. Undefined: deltas before the snapshot are dropped forever.
@@ -162,6 +174,10 @@ export interface ExchangeAdapter {
     maxStreamsPerConnection: number;
     /** Outgoing control messages per second (Binance counts pongs too). */
     controlMessagesPerSecond: number;
+    /** Subscribe/unsubscribe messages per connection per hour, where the exchange caps them (OKX: 480). */
+    subscribeMessagesPerHour?: number;
+    /** New connections per second per IP, where the exchange caps them (OKX: 3). */
+    connectionsPerSecond?: number;
     /** REST request-weight budget per minute of the exchange (the scheduler uses ~80% of it). */
     restWeightPerMinute?: number;
     /** Response header carrying the server's count of used weight (Binance `x-mbx-used-weight-1m`). */
@@ -181,4 +197,9 @@ export interface ExchangeAdapter {
   /** Parse one text frame. Pure; throws only on JSON that is not valid (the caller counts it). */
   parse(frame: string, ctx: AdapterContext): WireMessage[];
   readonly book: BookRules;
+  /**
+   * An outgoing message as it may be logged: adapters whose subscribe messages carry credentials (Coinbase
+   * signatures, JWTs) replace them. Log outgoing frames only through this when it is defined.
+   */
+  redactOutgoing?(message: string): string;
 }

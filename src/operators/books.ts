@@ -50,8 +50,13 @@ export function books(): OperatorFunction<MarketEvent, MaintainedBook> {
             m.book.applySnapshot(e.bids, e.asks);
             m.trusted = true;
           } else {
-            if (prevSeq !== undefined && e.seq !== prevSeq + 1) m.trusted = false; // lost events
             if (!m.trusted) return;
+            if (prevSeq !== undefined && e.seq !== prevSeq + 1) {
+              // lost events: the book is wrong from here until the next snapshot
+              m.trusted = false;
+              subscriber.next(m);
+              return;
+            }
             m.book.applyLevels(e.bids, e.asks);
           }
           m.updateId = e.updateId;

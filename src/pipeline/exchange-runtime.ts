@@ -18,12 +18,14 @@ import type {
   TickerFields,
   WireMessage,
 } from '../exchanges/types.js';
-import { BookSync } from '../book/book-sync.js';
+import type { BookSync } from '../book/book-sync.js';
+import { BookDriver } from './book-driver.js';
 import type { Connection, ConnectionEvent, ConnectionOptions } from '../connection/index.js';
 import { RestScheduler, type HttpGet } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
 import type { TickwireConfig } from '../config.js';
 import type { Metrics } from './metrics.js';
+import { SubscribeBudget } from './subscribe-budget.js';
 
 export interface RuntimeDeps {
   scheduler: SchedulerLike;
@@ -44,6 +46,8 @@ interface ConnSlot {
   /** Throttle state for malformed/unknown reports. */
   reportBudget: number;
   suppressed: number;
+  /** Subscribe/unsubscribe messages per hour, where the exchange caps them (`limits.subscribeMessagesPerHour`). */
+  subscribeBudget: SubscribeBudget | undefined;
 }
 
 interface MarketState {
@@ -52,11 +56,7 @@ interface MarketState {
   readonly channels: Set<Channel>;
   slot: ConnSlot;
   ticker: TickerFields | undefined;
-  sync: BookSync | undefined;
-  snapshotWanted: boolean;
-  snapshotInFlight: boolean;
-  snapshotFallback: Subscription | undefined;
-  reconcileTimer: Subscription | undefined;
+  book: BookDriver | undefined;
   /** scheduler.now() of the last data per channel. */
   readonly lastData: Map<Channel, number>;
   readonly noData: Set<Channel>;
@@ -71,8 +71,6 @@ export interface BookView {
   sync: BookSync;
 }
 
-const SNAPSHOT_FALLBACK_MS = 3_000;
-const SNAPSHOT_RETRY_MS = 1_000;
 
 export class ExchangeRuntime {
   readonly id: ExchangeId;
@@ -195,11 +193,7 @@ export class ExchangeRuntime {
         channels: new Set(),
         slot,
         ticker: undefined,
-        sync: undefined,
-        snapshotWanted: false,
-        snapshotInFlight: false,
-        snapshotFallback: undefined,
-        reconcileTimer: undefined,
+        book: undefined,
         lastData: new Map(),
         noData: new Set(),
       };
@@ -214,7 +208,7 @@ export class ExchangeRuntime {
     }
     const refs = fresh.map((channel) => ({ market, channel }));
     if (st.slot.conn.isOpen) {
-      for (const m of this.build('subscribe', refs)) st.slot.conn.send(m);
+      this.sendSubscription(st.slot, this.build('subscribe', refs));
     }
     this.ensureSlotRunning(st.slot);
     this.ensureWatchdog();
@@ -229,7 +223,7 @@ export class ExchangeRuntime {
     if (gone.length === 0) return;
     if (st.slot.conn.isOpen) {
       const refs = gone.map((channel) => ({ market: st.market, channel }));
-      for (const m of this.build('unsubscribe', refs)) st.slot.conn.send(m);
+      this.sendSubscription(st.slot, this.build('unsubscribe', refs));
     }
     for (const c of gone) {
       st.channels.delete(c);
@@ -254,15 +248,9 @@ export class ExchangeRuntime {
   books(): BookView[] {
     const out: BookView[] = [];
     for (const st of this.markets.values()) {
-      if (st.sync) {
-        out.push({
-          exchange: this.id,
-          symbol: st.symbol,
-          market: st.market,
-          state: st.sync.state,
-          updateId: st.sync.updateId,
-          sync: st.sync,
-        });
+      if (st.book) {
+        const sync = st.book.sync;
+        out.push({ exchange: this.id, symbol: st.symbol, market: st.market, state: sync.state, updateId: sync.updateId, sync });
       }
     }
     return out;
@@ -279,7 +267,7 @@ export class ExchangeRuntime {
   /** Fetch a REST snapshot now and cross-check it against the live book. */
   reconcileNow(symbol: string): void {
     const st = this.findBySymbol(symbol);
-    if (st?.sync) this.reconcile(st);
+    st?.book?.reconcile();
   }
 
   close(): void {
@@ -315,13 +303,22 @@ export class ExchangeRuntime {
       sub: undefined,
       reportBudget: 10,
       suppressed: 0,
+      subscribeBudget: undefined,
     };
+    const perHour = this.adapter.limits.subscribeMessagesPerHour;
+    if (perHour !== undefined) {
+      slot.subscribeBudget = new SubscribeBudget(perHour, 3_600_000, this.deps.scheduler, (m) => slot.conn.send(m));
+    }
     const conn = this.deps.createConnection({
       id,
       url: this.adapter.wsUrl(this.endpoints),
       keepalive,
       controlMessagesPerSecond: this.adapter.limits.controlMessagesPerSecond,
-      onOpen: () => this.subscribeAll(slot),
+      onOpen: () => {
+        const msgs = this.subscribeAll(slot);
+        slot.subscribeBudget?.reset(msgs.length);
+        return msgs;
+      },
       backoff: this.config.backoff,
       scheduler: this.deps.scheduler,
       clock: this.deps.clock,
@@ -340,9 +337,26 @@ export class ExchangeRuntime {
     });
   }
 
+  /** Subscribe/unsubscribe messages go through the connection's hourly budget where the exchange has one. */
+  private sendSubscription(slot: ConnSlot, msgs: readonly string[]): void {
+    const budget = slot.subscribeBudget;
+    if (budget === undefined) {
+      for (const m of msgs) slot.conn.send(m);
+      return;
+    }
+    budget.send(msgs);
+    if (budget.pending > 0) {
+      this.deps.logger.warn(
+        { connection: slot.conn.id, waiting: budget.pending, perHour: this.adapter.limits.subscribeMessagesPerHour },
+        'subscribe/unsubscribe budget of this connection used up: messages wait for the window',
+      );
+    }
+  }
+
   private dropSlot(slot: ConnSlot): void {
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
+    slot.subscribeBudget?.close();
     slot.sub?.unsubscribe();
     slot.conn.close();
   }
@@ -395,9 +409,8 @@ export class ExchangeRuntime {
       // Every book on this connection may have missed updates: untrustworthy until resynced.
       for (const m of slot.markets) {
         const st = this.markets.get(m);
-        if (st?.sync && st.sync.state === 'live') {
-          this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: 'TW_ERR_RECONNECTED' });
-          st.sync.invalidate('TW_ERR_RECONNECTED', `connection ${slot.conn.id} ${ev.state}: ${ev.reason}`, ev.localTime);
+        if (st?.book && st.book.state === 'live') {
+          st.book.invalidate('TW_ERR_RECONNECTED', `connection ${slot.conn.id} ${ev.state}: ${ev.reason}`, ev.localTime);
         }
       }
     }
@@ -448,10 +461,9 @@ export class ExchangeRuntime {
     switch (msg.kind) {
       case 'book': {
         const st = this.markets.get(msg.market);
-        if (st?.sync === undefined) return;
+        if (st?.book === undefined) return;
         this.touch(st, 'book', localTime);
-        if (st.snapshotWanted && !st.snapshotInFlight) this.fetchSnapshot(st);
-        st.sync.onMessage(msg, localTime);
+        st.book.onMessage(msg, localTime);
         return;
       }
       case 'ticker': {
@@ -494,9 +506,11 @@ export class ExchangeRuntime {
         return;
       case 'heartbeat':
         return;
-      case 'ack':
-        if (typeof msg.id === 'number') this.requests.delete(msg.id);
+      case 'ack': {
+        const acked = requestKey(msg.id);
+        if (acked !== undefined) this.requests.delete(acked);
         return;
+      }
       case 'reconnect':
         slot.conn.reconnect('TW_ERR_SERVER_SHUTDOWN', msg.reason, { immediate: true });
         return;
@@ -507,12 +521,12 @@ export class ExchangeRuntime {
           // A per-connection sequence gap: every book on this connection may have missed updates.
           for (const m of slot.markets) {
             const st = this.markets.get(m);
-            if (st?.sync && st.sync.state !== 'resyncing') {
-              this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: 'TW_ERR_SEQUENCE_GAP' });
-              st.sync.invalidate(
+            if (st?.book && st.book.state !== 'resyncing') {
+              st.book.invalidate(
                 'TW_ERR_SEQUENCE_GAP',
                 `connection sequence jumped from ${prev} to ${msg.value}`,
                 localTime,
+                { connectionId: slot.conn.id, from: prev, to: msg.value },
               );
             }
           }
@@ -525,9 +539,12 @@ export class ExchangeRuntime {
         if (msg.market !== undefined) {
           const st = this.markets.get(msg.market);
           if (st) targets = (msg.channel ? [msg.channel] : [...st.channels]).map((channel) => ({ market: st.market, channel }));
-        } else if (typeof msg.id === 'number' && this.requests.has(msg.id)) {
-          targets = this.requests.get(msg.id)!;
-          this.requests.delete(msg.id);
+        } else {
+          const key = requestKey(msg.id);
+          if (key !== undefined && this.requests.has(key)) {
+            targets = this.requests.get(key)!;
+            this.requests.delete(key);
+          }
         }
         if (targets.length === 0) {
           this.status(
@@ -544,6 +561,10 @@ export class ExchangeRuntime {
             localTime,
           );
           if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, [channel]);
+          // a book message of this market could not be read: the book lost an update
+          if (msg.code === 'TW_ERR_MALFORMED_FRAME' && channel === 'book' && st.book?.state === 'live') {
+            st.book.invalidate('TW_ERR_MALFORMED_FRAME', `unreadable book message: ${msg.message}`, localTime);
+          }
         }
         return;
       }
@@ -575,122 +596,36 @@ export class ExchangeRuntime {
   // ---- books ----
 
   private startBook(st: MarketState): void {
-    const rules = this.adapter.book;
-    const sync = new BookSync({
+    st.book = new BookDriver({
       exchange: this.id,
       symbol: st.symbol,
       market: st.market,
-      rules,
+      rules: this.adapter.book,
       subscribedDepth: this.config.bookDepth ?? 0,
-      requestSnapshot: () => this.wantSnapshot(st),
-      requestResubscribe: () => this.resubscribeBook(st),
-      emit: (e) => {
-        if (e.type === 'status' && e.state === 'resyncing') {
-          this.deps.metrics.inc('tickwire_resyncs_total', { exchange: this.id, cause: e.code });
-        }
-        this.deps.emit(e);
-      },
+      contractValue: this.ctx.instruments.get(st.market)?.contractValue,
+      snapshotDepth: this.config.snapshotDepth,
+      reconcileIntervalMs: this.config.reconcileIntervalMs,
+      rest: this.rest,
+      scheduler: this.deps.scheduler,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+      metrics: this.deps.metrics,
+      emit: this.deps.emit,
+      isOpen: () => st.slot.conn.isOpen,
+      resubscribe: () => this.resubscribeBook(st),
     });
-    st.sync = sync;
-    sync.start(this.now);
-    this.scheduleReconcile(st);
   }
 
   private stopBook(st: MarketState): void {
-    st.snapshotFallback?.unsubscribe();
-    st.reconcileTimer?.unsubscribe();
-    st.snapshotFallback = undefined;
-    st.reconcileTimer = undefined;
-    st.sync = undefined;
-    st.snapshotWanted = false;
-  }
-
-  /**
-   * The sync wants a REST snapshot. Binance's procedure fetches it after the first buffered delta, so the fetch
-   * waits for the next delta of this market (or a fallback delay for a quiet book).
-   */
-  private wantSnapshot(st: MarketState): void {
-    st.snapshotWanted = true;
-    st.snapshotFallback?.unsubscribe();
-    st.snapshotFallback = this.deps.scheduler.schedule(() => {
-      st.snapshotFallback = undefined;
-      if (st.snapshotWanted && !st.snapshotInFlight && st.slot.conn.isOpen) this.fetchSnapshot(st);
-      else if (st.snapshotWanted && !st.snapshotInFlight) this.wantSnapshot(st);
-    }, SNAPSHOT_FALLBACK_MS);
-  }
-
-  private fetchSnapshot(st: MarketState): void {
-    const sync = st.sync;
-    const rules = this.adapter.book;
-    if (!sync || !rules.snapshotRequest || !rules.parseSnapshot) return;
-    st.snapshotWanted = false;
-    st.snapshotInFlight = true;
-    st.snapshotFallback?.unsubscribe();
-    st.snapshotFallback = undefined;
-    const req = rules.snapshotRequest(st.market, this.config.snapshotDepth);
-    this.rest.request(req, { priority: 1, key: st.market }).then(
-      (res) => {
-        st.snapshotInFlight = false;
-        if (st.sync !== sync) return;
-        let snap;
-        try {
-          snap = rules.parseSnapshot!(res.body);
-        } catch (err) {
-          sync.onSnapshotError('TW_ERR_MALFORMED_FRAME', `bad REST snapshot: ${(err as Error).message}`, this.now);
-          this.retrySnapshot(st, sync);
-          return;
-        }
-        sync.onSnapshot(snap, this.now);
-      },
-      (err: unknown) => {
-        st.snapshotInFlight = false;
-        if (st.sync !== sync || this.closed) return;
-        sync.onSnapshotError(
-          err instanceof TwError ? err.code : 'TW_ERR_REST_FAILED',
-          `REST snapshot failed: ${(err as Error).message}`,
-          this.now,
-        );
-        this.retrySnapshot(st, sync);
-      },
-    );
-  }
-
-  private retrySnapshot(st: MarketState, sync: BookSync): void {
-    this.deps.scheduler.schedule(() => {
-      if (st.sync === sync && !this.closed && sync.state !== 'live') this.wantSnapshot(st);
-    }, SNAPSHOT_RETRY_MS);
+    st.book?.stop();
+    st.book = undefined;
   }
 
   private resubscribeBook(st: MarketState): void {
     const conn = st.slot.conn;
     if (!conn.isOpen) return; // the next open re-sends every subscription
     const refs = [{ market: st.market, channel: 'book' as const }];
-    for (const m of this.build('unsubscribe', refs)) conn.send(m);
-    for (const m of this.build('subscribe', refs)) conn.send(m);
-  }
-
-  private scheduleReconcile(st: MarketState): void {
-    const every = this.config.reconcileIntervalMs;
-    if (every === 0 || !this.adapter.book.snapshotRequest || !this.adapter.book.parseSnapshot) return;
-    st.reconcileTimer = interval(every, this.deps.scheduler).subscribe(() => this.reconcile(st));
-  }
-
-  private reconcile(st: MarketState): void {
-    const sync = st.sync;
-    const rules = this.adapter.book;
-    if (!sync || sync.state !== 'live' || !rules.snapshotRequest || !rules.parseSnapshot) return;
-    const req = rules.snapshotRequest(st.market, this.config.snapshotDepth);
-    this.rest.request(req, { priority: 5, key: st.market }).then(
-      (res) => {
-        if (st.sync !== sync) return;
-        try {
-          sync.reconcile(rules.parseSnapshot!(res.body), this.now);
-        } catch (err) {
-          this.deps.logger.warn({ err, market: st.market }, 'bad REST snapshot for reconciliation');
-        }
-      },
-      (err: unknown) => this.deps.logger.warn({ err, market: st.market }, 'reconciliation snapshot failed'),
-    );
+    this.sendSubscription(st.slot, [...this.build('unsubscribe', refs), ...this.build('subscribe', refs)]);
   }
 
   private onRestEvent(code: TwErrorCode, reason: string, details: Record<string, unknown>, key?: string): void {
@@ -740,3 +675,10 @@ export class ExchangeRuntime {
 }
 
 export type { DeltaMessage, AdapterContext };
+
+/** Request ids are numbers tickwire generated; some exchanges echo them as strings (OKX `"id":"12"`). */
+function requestKey(id: string | number | undefined): number | undefined {
+  if (typeof id === 'number') return id;
+  if (typeof id === 'string' && /^\d+$/.test(id)) return Number(id);
+  return undefined;
+}

@@ -5,9 +5,9 @@
 import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import pino, { type Logger } from 'pino';
 import type { Channel, ExchangeId, MarketEvent, UnstampedEvent } from '../schema/events.js';
-import { TwError } from '../errors.js';
 import type { TickwireConfig } from '../config.js';
 import { adapterFor } from '../exchanges/registry.js';
+import type { ExchangeAdapter } from '../exchanges/types.js';
 import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/index.js';
 import type { HttpGet } from '../rest/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -21,6 +21,8 @@ export interface HubDeps {
   logger?: Logger;
   createConnection?: (opts: ConnectionOptions) => Connection;
   http?: HttpGet;
+  /** Adapters to use instead of the keyless registry (e.g. `adaptersFromEnv(process.env)` for credentials). */
+  adapters?: Partial<Record<ExchangeId, ExchangeAdapter>>;
 }
 
 export interface StreamSpec {
@@ -36,7 +38,8 @@ export class Hub {
   private readonly subject = new Subject<MarketEvent>();
   private readonly stamper: Stamper;
   private readonly runtimes = new Map<ExchangeId, ExchangeRuntime>();
-  private readonly deps: Required<Omit<HubDeps, 'http'>> & { http?: HttpGet };
+  private readonly deps: Required<Omit<HubDeps, 'http' | 'adapters'>> & { http?: HttpGet };
+  private readonly adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
   private closed = false;
 
   /** Every event of every stream, hot. */
@@ -54,6 +57,7 @@ export class Hub {
       createConnection: deps.createConnection ?? defaultCreateConnection,
       ...(deps.http ? { http: deps.http } : {}),
     };
+    this.adapters = deps.adapters ?? {};
     this.startedAt = clock.nowMicros();
     this.epoch = makeEpoch(this.startedAt);
     this.stamper = new Stamper(this.epoch);
@@ -69,8 +73,7 @@ export class Hub {
   private runtime(exchange: ExchangeId): ExchangeRuntime {
     let rt = this.runtimes.get(exchange);
     if (rt === undefined) {
-      const adapter = adapterFor(exchange);
-      if (adapter === undefined) throw new TwError('TW_ERR_CONFIG', `exchange ${exchange} is not supported yet`);
+      const adapter = this.adapters[exchange] ?? adapterFor(exchange);
       rt = new ExchangeRuntime(adapter, this.config, {
         ...this.deps,
         metrics: this.metrics,

@@ -20,13 +20,14 @@
  * (5/s spot, 10/s futures; pongs answering the server's ping are not counted) is closed with 1008.
  */
 import type { Level } from '../schema/events.js';
+import { EventIds, type Gen } from './binance-ids.js';
 import * as R from './binance-render.js';
-import { faultNumber } from './faults.js';
+import { depthParams, exchangeInfo, restFault, WeightWindow } from './binance-rest.js';
 import { SimMarket } from './market.js';
-import { formatFixed, mulberry32, padDecimals, subSeed } from './prng.js';
+import { mulberry32, padDecimals, subSeed } from './prng.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
 import { splitUnified } from './symbols.js';
-import type { SimBook, SimDiff, SimFault, SimSymbolSpec } from './types.js';
+import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
 
 export interface BinanceSimOptions {
   seed: number;
@@ -94,16 +95,6 @@ const FUTURES: Variant = {
 const STREAM_RE =
   /^[a-z0-9]+@(depth(@(100|250|500|1000)ms)?|depth(5|10|20)(@(100|250|500|1000)ms)?|bookTicker|ticker|miniTicker|trade|aggTrade|markPrice(@1s)?|kline_\w+)$|^!(ticker@arr|miniTicker@arr|bookTicker)$/;
 const MAX_STREAMS = 1024;
-const FUTURES_LIMITS = [5, 10, 20, 50, 100, 500, 1000];
-
-/** One generated event with its wire ids (spot: the change ids; futures: shifted by `off`). */
-interface Gen {
-  diff: SimDiff;
-  off: number;
-  U: number;
-  u: number;
-  pu: number;
-}
 
 interface Sym {
   spec: SimSymbolSpec;
@@ -113,13 +104,13 @@ interface Sym {
   pending: Gen | undefined;
   /** Internal change id of the last emitted event (sent or dropped). */
   lastEmitted: number;
-  /** Wire `u` of the last generated event (next event's `pu`). */
-  lastGenU: number;
-  /** Id map of generated events (internal → wire offset), ascending. */
-  events: { iFirst: number; iLast: number; off: number }[];
-  baseOff: number;
-  startId: number;
+  /** Wire ids of this symbol's events. */
+  ids: EventIds;
   lastTop: string;
+  /** Best bid/ask after the last emitted event (tickers must not show a pending event's state). */
+  lastBest: [Level, Level] | undefined;
+  /** [price, size] wire padding suffixes. */
+  suffix: [string, string];
 }
 
 export class BinanceProtocol implements SimProtocol {
@@ -132,8 +123,7 @@ export class BinanceProtocol implements SimProtocol {
   private readonly byLower = new Map<string, Sym>();
   private readonly byNative = new Map<string, Sym>();
   private readonly rng: () => number;
-  private weightMinute = 0;
-  private weightUsed = 0;
+  private readonly weight: WeightWindow;
 
   constructor(
     private readonly v: Variant,
@@ -149,6 +139,8 @@ export class BinanceProtocol implements SimProtocol {
       historySize: opts.historySize ?? 50_000,
     });
     this.rng = mulberry32(subSeed(opts.seed, `${v.exchange}:wire`));
+    this.weight = new WeightWindow(opts.restWeightLimit ?? v.weightLimit);
+    const skip = v.futures ? (): number => 1 + Math.floor(this.rng() * 40) : (): number => 0;
     for (const spec of opts.symbols) {
       const { base, quote } = splitUnified(spec.symbol);
       const native = `${base}${quote}`.toUpperCase();
@@ -160,11 +152,10 @@ export class BinanceProtocol implements SimProtocol {
         lower: native.toLowerCase(),
         pending: undefined,
         lastEmitted: startId,
-        lastGenU: startId + baseOff,
-        events: [],
-        baseOff,
-        startId,
+        ids: new EventIds(startId, baseOff, skip),
         lastTop: '',
+        lastBest: undefined,
+        suffix: this.suffixes(spec),
       };
       this.syms.set(spec.symbol, s);
       this.byLower.set(s.lower, s);
@@ -189,59 +180,27 @@ export class BinanceProtocol implements SimProtocol {
   private px(v: string): string {
     return this.v.wireDecimals === undefined ? v : padDecimals(v, this.v.wireDecimals);
   }
-  private lvl(levels: readonly Level[]): Level[] {
-    if (this.v.wireDecimals === undefined) return levels as Level[];
+  /** Wire suffixes that right-pad a symbol's prices / sizes to `wireDecimals` (spot: 8) by concatenation. */
+  private suffixes(spec: SimSymbolSpec): [string, string] {
     const d = this.v.wireDecimals;
-    return levels.map((l) => [padDecimals(l[0], d), padDecimals(l[1], d)] as Level);
+    if (d === undefined) return ['', ''];
+    const suf = (have: number): string => (have === 0 ? '.' : '') + '0'.repeat(Math.max(0, d - have));
+    return [suf(spec.tickDecimals), suf(spec.lotDecimals)];
+  }
+  private lvl(levels: readonly Level[], s: Sym): Level[] {
+    const [ps, ss] = s.suffix;
+    if (ps === '' && ss === '') return levels as Level[];
+    const out = new Array<Level>(levels.length);
+    for (let i = 0; i < levels.length; i++) {
+      const l = levels[i] as Level;
+      out[i] = [l[0] + ps, l[1] + ss];
+    }
+    return out;
   }
 
   // ---- ids ----
   private gen(s: Sym): Gen {
-    const diff = this.market.step(s.spec.symbol);
-    const skip = this.v.futures ? 1 + Math.floor(this.rng() * 40) : 0;
-    const U = s.lastGenU + 1 + skip;
-    const off = U - diff.firstId;
-    const g: Gen = { diff, off, U, u: diff.lastId + off, pu: s.lastGenU };
-    s.lastGenU = g.u;
-    s.events.push({ iFirst: diff.firstId, iLast: diff.lastId, off });
-    if (s.events.length > 60_000) s.events.splice(0, 10_000);
-    return g;
-  }
-
-  /** Wire id of the book state after internal change `id`. */
-  private wireOf(s: Sym, id: number): number {
-    const ev = s.events;
-    let lo = 0;
-    let hi = ev.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if ((ev[mid] as { iFirst: number }).iFirst <= id) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found < 0 ? id + s.baseOff : id + (ev[found] as { off: number }).off;
-  }
-
-  /** Internal change id of the book state a wire id names (a wire id in a gap names the preceding event's end). */
-  private internalOf(s: Sym, wire: number): number | undefined {
-    const ev = s.events;
-    if (wire === s.startId + s.baseOff) return s.startId;
-    let lo = 0;
-    let hi = ev.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const e = ev[mid] as { iFirst: number; off: number };
-      if (e.iFirst + e.off <= wire) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    if (found < 0) return undefined;
-    const e = ev[found] as { iFirst: number; iLast: number; off: number };
-    return Math.min(wire - e.off, e.iLast);
+    return s.ids.next(this.market.step(s.spec.symbol));
   }
 
   // ---- publishing ----
@@ -257,12 +216,13 @@ export class BinanceProtocol implements SimProtocol {
     // bookTicker (real-time) when the top of book changed; sent before the depth event, as on the real feed
     const best = this.market.best(symbol);
     if (best.bid && best.ask) {
+      s.lastBest = [best.bid, best.ask];
       const top = `${best.bid[0]}|${best.bid[1]}|${best.ask[0]}|${best.ask[1]}`;
       if (top !== s.lastTop) {
         s.lastTop = top;
         const topic = `${s.lower}@bookTicker`;
         if (server.hasSubscribers(topic)) {
-          const [bid, ask] = this.lvl([best.bid, best.ask]) as [Level, Level];
+          const [bid, ask] = this.lvl([best.bid, best.ask], s) as [Level, Level];
           const data = R.bookTicker({ u: g.u, s: s.native, bid, ask, E, T: E - 1 }, this.v.futures);
           this.publishData(topic, symbol, data);
         }
@@ -278,7 +238,7 @@ export class BinanceProtocol implements SimProtocol {
         continue;
       }
       const data = R.depthUpdate(
-        { E, T: E - 2, s: s.native, U: g.U, u: g.u, pu: g.pu, bids: this.lvl(g.diff.bids), asks: this.lvl(g.diff.asks) },
+        { E, T: E - 2, s: s.native, U: g.U, u: g.u, pu: g.pu, bids: this.lvl(g.diff.bids, s), asks: this.lvl(g.diff.asks, s) },
         this.v.futures,
       );
       this.publishData(topic, symbol, data);
@@ -304,8 +264,11 @@ export class BinanceProtocol implements SimProtocol {
   private publishTicker(s: Sym): void {
     const topic = `${s.lower}@ticker`;
     if (!this.server?.hasSubscribers(topic)) return;
-    const best = this.market.best(s.spec.symbol);
-    const [bid, ask] = best.bid && best.ask ? (this.lvl([best.bid, best.ask]) as [Level, Level]) : [undefined, undefined];
+    if (!s.lastBest) {
+      const best = this.market.best(s.spec.symbol); // nothing emitted yet: the initial book
+      if (best.bid && best.ask) s.lastBest = [best.bid, best.ask];
+    }
+    const [bid, ask] = s.lastBest ? (this.lvl(s.lastBest, s) as [Level, Level]) : [undefined, undefined];
     const px = (v: string): string => this.px(v);
     const data = R.ticker24h(
       { E: Date.now(), s: s.native, stats: this.market.stats(s.spec.symbol), px, qty: px, bid, ask },
@@ -412,34 +375,8 @@ export class BinanceProtocol implements SimProtocol {
   }
 
   // ---- REST ----
-  private weightHeaders(): Record<string, string> {
-    return { 'X-MBX-USED-WEIGHT-1M': String(this.weightUsed) };
-  }
-
-  /** Charge `w`; false when it would exceed the per-minute budget. */
-  private charge(w: number): boolean {
-    const minute = Math.floor(Date.now() / 60_000);
-    if (minute !== this.weightMinute) {
-      this.weightMinute = minute;
-      this.weightUsed = 0;
-    }
-    const limit = this.opts.restWeightLimit ?? this.v.weightLimit;
-    if (this.weightUsed + w > limit) return false;
-    this.weightUsed += w;
-    return true;
-  }
-
   restFaultResponse(fault: SimFault): RestResponse {
-    const retry = String(faultNumber(fault, 'retryAfterSec') ?? 1);
-    const h = this.weightHeaders();
-    if (fault.kind === 'rest-429') {
-      return { status: 429, headers: { ...h, 'Retry-After': retry }, body: { code: -1003, msg: 'Too many requests; current limit of IP is exceeded.' } };
-    }
-    if (fault.kind === 'rest-418') {
-      const until = Date.now() + Number(retry) * 1000;
-      return { status: 418, headers: { ...h, 'Retry-After': retry }, body: { code: -1003, msg: `Way too many requests; IP banned until ${until}.` } };
-    }
-    return { status: 500, headers: h, body: { code: -1000, msg: 'An unknown error occurred while processing the request.' } };
+    return restFault(fault, this.weight.headers());
   }
 
   handleRest(req: RestRequest): RestResponse {
@@ -448,10 +385,11 @@ export class BinanceProtocol implements SimProtocol {
     let weight: number;
     let answer: () => RestResponse;
     if (path === `${base}/depth`) {
-      const parsed = this.depthParams(req.query);
-      if ('error' in parsed) return { status: 400, headers: this.weightHeaders(), body: parsed.error };
+      const parsed = depthParams(req.query, this.v.futures, (n) => this.byNative.has(n));
+      if ('error' in parsed) return { status: 400, headers: this.weight.headers(), body: parsed.error };
+      const sym = this.byNative.get(parsed.native) as Sym;
       weight = parsed.weight;
-      answer = () => this.depth(parsed.sym, parsed.limit);
+      answer = () => this.depth(sym, parsed.limit);
     } else if (path === `${base}/exchangeInfo`) {
       weight = this.v.futures ? 1 : 20;
       answer = () => this.exchangeInfo(req.query);
@@ -464,37 +402,9 @@ export class BinanceProtocol implements SimProtocol {
     } else {
       return { status: 404, body: '<html><body><h2>404 Not found</h2></body></html>' };
     }
-    if (!this.charge(weight)) {
-      const retry = String(60 - Math.floor((Date.now() % 60_000) / 1000));
-      return {
-        status: 429,
-        headers: { ...this.weightHeaders(), 'Retry-After': retry },
-        body: {
-          code: -1003,
-          msg: `Too much request weight used; current limit is ${this.opts.restWeightLimit ?? this.v.weightLimit} request weight per 1 MINUTE.`,
-        },
-      };
-    }
+    if (!this.weight.charge(weight)) return this.weight.exceeded();
     const r = answer();
-    return { ...r, headers: { ...r.headers, ...this.weightHeaders() } };
-  }
-
-  private depthParams(q: URLSearchParams): { sym: Sym; limit: number; weight: number } | { error: object } {
-    const symbol = q.get('symbol');
-    if (!symbol) return { error: { code: -1102, msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed." } };
-    const sym = this.byNative.get(symbol);
-    if (!sym) return { error: { code: -1121, msg: 'Invalid symbol.' } };
-    const raw = q.get('limit');
-    let limit = raw === null ? (this.v.futures ? 500 : 100) : Number(raw);
-    if (!Number.isInteger(limit) || limit < 1) return { error: { code: -1100, msg: "Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'." } };
-    if (this.v.futures) {
-      if (!FUTURES_LIMITS.includes(limit)) return { error: { code: -1130, msg: "Data sent for parameter 'limit' is not valid." } };
-      const weight = limit <= 50 ? 2 : limit === 100 ? 5 : limit === 500 ? 10 : 20;
-      return { sym, limit, weight };
-    }
-    limit = Math.min(limit, 5000);
-    const weight = limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
-    return { sym, limit, weight };
+    return { ...r, headers: { ...r.headers, ...this.weight.headers() } };
   }
 
   private depth(s: Sym, limit: number): RestResponse {
@@ -507,9 +417,9 @@ export class BinanceProtocol implements SimProtocol {
     }
     const book = this.market.bookAt(s.spec.symbol, internal, limit);
     if (!book) return { status: 500, body: { code: -1000, msg: 'sim: snapshot out of history' } };
-    const lastUpdateId = this.wireOf(s, internal);
-    const bids = R.levelsJson(this.lvl(book.bids));
-    const asks = R.levelsJson(this.lvl(book.asks));
+    const lastUpdateId = s.ids.wireOf(internal);
+    const bids = R.levelsJson(this.lvl(book.bids, s));
+    const asks = R.levelsJson(this.lvl(book.asks, s));
     const now = Date.now();
     const body = this.v.futures
       ? `{"lastUpdateId":${lastUpdateId},"E":${now},"T":${now - 1},"bids":${bids},"asks":${asks}}`
@@ -535,95 +445,49 @@ export class BinanceProtocol implements SimProtocol {
       if (found.some((f) => f === undefined)) return { status: 400, body: { code: -1121, msg: 'Invalid symbol.' } };
       wanted = found as Sym[];
     }
-    const limit = this.opts.restWeightLimit ?? this.v.weightLimit;
-    const rateLimits = [
-      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit },
-      { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
-      { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
-    ];
-    const symbols = wanted.map((s) => this.symbolInfo(s));
-    return { status: 200, body: { timezone: 'UTC', serverTime: Date.now(), rateLimits, exchangeFilters: [], symbols } };
-  }
-
-  private symbolInfo(s: Sym): object {
-    const { base, quote } = splitUnified(s.spec.symbol);
-    const tick = this.px(formatFixed(1, s.spec.tickDecimals));
-    const step = this.px(formatFixed(1, s.spec.lotDecimals));
-    const filters = [
-      { filterType: 'PRICE_FILTER', minPrice: tick, maxPrice: this.px(formatFixed(10_000_000 * 10 ** s.spec.tickDecimals, s.spec.tickDecimals)), tickSize: tick },
-      { filterType: 'LOT_SIZE', minQty: step, maxQty: this.px(formatFixed(9000 * 10 ** s.spec.lotDecimals, s.spec.lotDecimals)), stepSize: step },
-    ];
-    if (this.v.futures) {
-      return {
-        symbol: s.native,
-        pair: s.native,
-        contractType: 'PERPETUAL',
-        status: 'TRADING',
-        baseAsset: base,
-        quoteAsset: quote,
-        marginAsset: quote,
-        pricePrecision: s.spec.tickDecimals,
-        quantityPrecision: s.spec.lotDecimals,
-        filters,
-      };
-    }
-    return {
-      symbol: s.native,
-      status: 'TRADING',
-      baseAsset: base,
-      baseAssetPrecision: 8,
-      quoteAsset: quote,
-      quotePrecision: 8,
-      quoteAssetPrecision: 8,
-      filters,
-      permissions: [],
-      permissionSets: [['SPOT']],
-    };
+    return { status: 200, body: exchangeInfo(wanted, this.v.futures, this.weight.limit, (v) => this.px(v)) };
   }
 
   // ---- truth ----
-  private render(book: SimBook, updateId: number): SimBook {
-    return { symbol: book.symbol, updateId, bids: this.lvl(book.bids), asks: this.lvl(book.asks) };
+  private render(s: Sym, book: SimBook, updateId: number): SimBook {
+    return { symbol: book.symbol, updateId, bids: this.lvl(book.bids, s), asks: this.lvl(book.asks, s) };
   }
 
   trueBook(symbol: string): SimBook | undefined {
     const s = this.syms.get(symbol);
     if (!s) return undefined;
     const book = this.market.bookAt(symbol, s.lastEmitted);
-    return book ? this.render(book, this.wireOf(s, s.lastEmitted)) : undefined;
+    return book ? this.render(s, book, s.ids.wireOf(s.lastEmitted)) : undefined;
   }
 
   trueBookAt(symbol: string, updateId: number): SimBook | undefined {
     const s = this.syms.get(symbol);
     if (!s) return undefined;
-    const internal = this.internalOf(s, updateId);
-    if (internal === undefined || internal > s.lastEmitted) return undefined;
+    if (updateId > s.ids.wireOf(s.lastEmitted)) return undefined; // not emitted yet
+    const internal = s.ids.internalOf(updateId);
+    if (internal === undefined) return undefined;
     const book = this.market.bookAt(symbol, internal);
-    return book ? this.render(book, updateId) : undefined;
+    return book ? this.render(s, book, updateId) : undefined;
   }
 
-  /** Internal: the wire ids of the last emitted event of a symbol (tests). */
-  lastEvent(symbol: string): { u: number } | undefined {
-    const s = this.syms.get(symbol);
-    return s ? { u: this.wireOf(s, s.lastEmitted) } : undefined;
+  burst(opts: BurstOptions): Promise<BurstResult> {
+    if (!this.server) throw new Error('sim: server not started');
+    return this.server.prepareBurst(this.burstProducer(opts)).send();
   }
 
-  async burst(opts: BurstOptions): Promise<BurstResult> {
-    const server = this.server;
-    if (!server) throw new Error('sim: server not started');
+  burstProducer(opts: BurstOptions): () => number {
     const list = (opts.symbols ?? [...this.syms.keys()]).map((sym) => {
       const s = this.syms.get(sym);
       if (!s) throw new Error(`sim: unknown symbol ${sym}`);
       return s;
     });
-    const t0 = performance.now();
-    const r = await server.burst(() => {
+    return () => {
       for (let i = 0; i < opts.diffs; i++) {
         const s = list[i % list.length] as Sym;
         this.emit(s, s.pending ?? this.gen(s));
       }
-    });
-    return { diffs: opts.diffs, frames: r.frames, bytes: r.bytes, ms: performance.now() - t0 };
+      return opts.diffs;
+    };
   }
 }
 

@@ -5,9 +5,13 @@
  * `PROTOCOLS` below.
  */
 import type { ExchangeId } from '../schema/events.js';
+import { coinbaseExchangeProtocol } from './coinbase-exchange-server.js';
+import { coinbaseProtocol } from './coinbase-server.js';
 import { binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
+import { krakenProtocol } from './kraken-server.js';
 import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
-import { SimLog, SimServer, type BurstOptions, type BurstResult, type SimProtocol } from './server.js';
+import { okxProtocolFor } from './okx-server.js';
+import { SimLog, SimServer, type BurstOptions, type BurstResult, type PreparedBurst, type SimProtocol } from './server.js';
 import { resolveSpecs } from './symbols.js';
 import type { SimBook, SimFault, SimLogEntry, SimSymbolSpec } from './types.js';
 
@@ -74,6 +78,11 @@ export interface Simulator {
   resume(): void;
   /** Send `diffs` book diffs as fast as the sockets accept (pre-rendered, backpressured); resolves when written. */
   burst(exchange: ExchangeId, opts: BurstOptions): Promise<BurstResult>;
+  /**
+   * Generate and pre-frame a burst for the current subscribers without sending it (benchmarks time `send()`
+   * alone). Data timers of that exchange stay suspended until `send()` or `cancel()`.
+   */
+  prepareBurst(exchange: ExchangeId, opts: BurstOptions): PreparedBurst;
   close(): Promise<void>;
 }
 
@@ -83,8 +92,13 @@ type ProtocolFactory = (opts: BinanceSimOptions) => SimProtocol;
 export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
   binance: binanceSpotProtocol,
   'binance-futures': binanceFuturesProtocol,
+  coinbase: coinbaseProtocol,
+  'coinbase-exchange': coinbaseExchangeProtocol,
+  kraken: krakenProtocol,
   bybit: bybitSpotProtocol,
   'bybit-linear': bybitLinearProtocol,
+  okx: okxProtocolFor('okx'),
+  'okx-swap': okxProtocolFor('okx-swap'),
 };
 
 export async function startSim(options: SimOptions = {}): Promise<Simulator> {
@@ -147,6 +161,11 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
     pause: () => servers.forEach((s) => s.pause()),
     resume: () => servers.forEach((s) => s.resume()),
     burst: (ex, opts) => get(ex).protocol.burst(opts),
+    prepareBurst: (ex, opts) => {
+      const s = get(ex);
+      if (!s.protocol.burstProducer) throw new Error(`sim: ${ex} has no burstProducer (use burst)`);
+      return s.prepareBurst(s.protocol.burstProducer(opts));
+    },
     close: async () => {
       await Promise.all([...servers.values()].map((s) => s.close()));
     },
@@ -187,5 +206,5 @@ export async function runSimCommand(opts: SimCliOptions = {}): Promise<{ sim: Si
 }
 
 export { SimMarket } from './market.js';
-export type { BurstOptions, BurstResult } from './server.js';
+export type { BurstOptions, BurstResult, PreparedBurst } from './server.js';
 export type { SimBook, SimDiff, SimFault, SimLogEntry, SimSymbolSpec, SimTrade } from './types.js';

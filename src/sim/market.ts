@@ -67,6 +67,8 @@ interface SymState {
   hPrev: Float64Array;
   hCount: number;
   lotsMax: number;
+  /** tick → price string (bounded). */
+  priceText: Map<number, string>;
   tradeId: number;
   openTick: number;
   highTick: number;
@@ -287,6 +289,7 @@ export class SimMarket {
       hPrev: new Float64Array(this.historySize),
       hCount: 0,
       lotsMax,
+      priceText: new Map(),
       tradeId: Math.floor(rng() * 1_000_000_000),
       openTick: mid,
       highTick: mid,
@@ -318,11 +321,10 @@ export class SimMarket {
     const side = s.sides[sideIdx];
     const n = side.keys.length;
     const r = s.rng();
-    const tkey = (key: number): number => key * 2 + sideIdx; // unique per (side, level)
     if (r < 0.2 && n > this.minCount) {
       const key = side.keys[this.pick(s, n)] as number;
-      if (touched.has(tkey(key))) return 0;
-      touched.add(tkey(key));
+      if (touched.has(key * 2 + sideIdx)) return 0;
+      touched.add(key * 2 + sideIdx);
       this.setLevel(s, sideIdx, key, 0, bids, asks);
       return 1;
     }
@@ -341,23 +343,23 @@ export class SimMarket {
         if (gap <= 1) return 0;
         key = here + 1 + Math.floor(s.rng() * (gap - 1));
       }
-      if (touched.has(tkey(key))) return 0;
+      if (touched.has(key * 2 + sideIdx)) return 0;
       let evict: number | undefined;
       if (n >= this.levels) {
         const worst = side.keys[n - 1] as number;
-        if (key > worst || touched.has(tkey(worst))) return 0;
+        if (key > worst || touched.has(worst * 2 + sideIdx)) return 0;
         evict = worst;
       }
-      touched.add(tkey(key));
+      touched.add(key * 2 + sideIdx);
       this.setLevel(s, sideIdx, key, 1 + Math.floor(s.rng() * s.lotsMax), bids, asks);
       if (evict === undefined) return 1;
-      touched.add(tkey(evict));
+      touched.add(evict * 2 + sideIdx);
       this.setLevel(s, sideIdx, evict, 0, bids, asks);
       return 2;
     }
     const key = side.keys[this.pick(s, n)] as number;
-    if (touched.has(tkey(key))) return 0;
-    touched.add(tkey(key));
+    if (touched.has(key * 2 + sideIdx)) return 0;
+    touched.add(key * 2 + sideIdx);
     const old = side.lots.get(key) ?? 0;
     let lots = 1 + Math.floor(s.rng() * s.lotsMax);
     if (lots === old) lots = (lots % s.lotsMax) + 1;
@@ -384,8 +386,22 @@ export class SimMarket {
     s.hTick[h] = tick;
     s.hPrev[h] = prev;
     s.hCount++;
-    const level: Level = [formatFixed(tick, s.spec.tickDecimals), formatFixed(lots, s.spec.lotDecimals)];
+    const level: Level = [this.price(s, tick), lots === 0 ? this.zero(s) : formatFixed(lots, s.spec.lotDecimals)];
     (sideIdx === BID ? bids : asks).push(level);
+  }
+
+  private price(s: SymState, tick: number): string {
+    let t = s.priceText.get(tick);
+    if (t === undefined) {
+      if (s.priceText.size > 100_000) s.priceText.clear();
+      t = formatFixed(tick, s.spec.tickDecimals);
+      s.priceText.set(tick, t);
+    }
+    return t;
+  }
+
+  private zero(s: SymState): string {
+    return formatFixed(0, s.spec.lotDecimals);
   }
 
   private levelAt(s: SymState, sideIdx: number, i: number): Level | undefined {

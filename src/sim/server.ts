@@ -23,7 +23,12 @@
  *    under stop-all). Text/JSON pings (`ping`, `{"op":"ping"}`) are answered in `onMessage` via `sendControl`.
  * 6. `shutdownNotice(conn)` sends the exchange's maintenance notice (the framework closes the socket after
  *    `shutdownCloseDelayMs`); `restFaultResponse` renders 429/418/500 bodies; `handleRest` serves REST paths.
- * 7. Register the factory in `src/sim/index.ts` (`PROTOCOLS`), and add tests in `test/sim/`.
+ * 7. `burst(opts)`: emit `opts.diffs` diffs inside `server.burst(() => …)` through the same publish path; the
+ *    framework collects and pre-frames them and writes them with backpressure. Also implementing
+ *    `burstProducer(opts)` (the same loop, returning the count) lets benchmarks prepare first and time the send.
+ * 8. `trueBook` / `trueBookAt` answer in the exchange's own update ids and wire decimals, so tests compare a
+ *    client's book with the truth at the same id.
+ * 9. Register the factory in `src/sim/index.ts` (`PROTOCOLS`), and add tests in `test/sim/`.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +36,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ExchangeId } from '../schema/events.js';
 import { FaultSet, faultNumber, faultString, faultSymbol } from './faults.js';
+import { FrameChunks, writeChunks } from './frame-chunks.js';
 import type { SimBook, SimFault, SimLogEntry } from './types.js';
 
 export interface RestRequest {
@@ -60,8 +66,23 @@ export interface BurstResult {
   diffs: number;
   /** Frames written (all connections). */
   frames: number;
+  /** Payload bytes (all connections). */
   bytes: number;
+  /** Generating, rendering and pre-framing (protocols with `burstProducer`). */
+  produceMs?: number;
+  /** Writing to the sockets, bounded by the clients' reading under backpressure (protocols with `burstProducer`). */
+  writeMs?: number;
   ms: number;
+}
+
+/** A burst generated and pre-framed, not yet written; data timers are suspended until `send()` or `cancel()`. */
+export interface PreparedBurst {
+  diffs: number;
+  frames: number;
+  bytes: number;
+  produceMs: number;
+  send(): Promise<BurstResult>;
+  cancel(): void;
 }
 
 /** What a protocol implements; see the file comment. */
@@ -86,7 +107,13 @@ export interface SimProtocol {
   trueBook(symbol: string): SimBook | undefined;
   /** The true book at the exchange's update id, when still in history. */
   trueBookAt(symbol: string, updateId: number): SimBook | undefined;
+  /** Send `opts.diffs` diffs as fast as the sockets accept (usually `server.burst(producer)`). */
   burst(opts: BurstOptions): Promise<BurstResult>;
+  /**
+   * Optional: a producer for `SimServer.prepareBurst` that emits `opts.diffs` diffs and returns how many; enables
+   * `Simulator.prepareBurst` (benchmarks time the send alone).
+   */
+  burstProducer?(opts: BurstOptions): () => number;
   /** Exchange-specific faults; return true when handled. */
   applyFault?(fault: SimFault): boolean;
 }
@@ -127,7 +154,8 @@ export class SimConnection {
   /** Free slot for protocol state. */
   state: Record<string, unknown> = {};
   readonly openedAt = Date.now();
-  pendingPing: string | undefined;
+  /** Payloads of our recent pings not yet answered (their pongs do not count against the message rate). */
+  readonly pendingPings: string[] = [];
   incoming: number[] = [];
 
   constructor(
@@ -174,7 +202,7 @@ export class SimServer {
   private nextConnId = 1;
   private paused = false;
   private bursting = 0;
-  private batch: Map<SimConnection, Buffer[]> | undefined;
+  private batch: Map<SimConnection, FrameChunks> | undefined;
   private closed = false;
   port = 0;
 
@@ -235,24 +263,59 @@ export class SimServer {
   }
 
   /**
-   * Run `produce` with publishing collected into per-connection batches, then write every batch straight to the
-   * sockets as pre-framed WebSocket text frames in large writes, waiting for 'drain' (backpressure).
+   * Run `produce` with publishing collected into per-connection batches, pre-framed as WebSocket text frames in
+   * large chunks; data timers stay suspended until the burst is sent or cancelled. `send()` then writes the chunks
+   * straight to the sockets, waiting for 'drain' (backpressure), and resolves when everything was handed to the OS.
    */
+  /** Collect what `produce` publishes, then write it with backpressure (see `prepareBurst`). */
   async burst(produce: () => void): Promise<{ frames: number; bytes: number }> {
-    this.bursting += 1;
-    const batch = new Map<SimConnection, Buffer[]>();
-    this.batch = batch;
-    try {
+    const r = await this.prepareBurst(() => {
       produce();
+      return 0;
+    }).send();
+    return { frames: r.frames, bytes: r.bytes };
+  }
+
+  prepareBurst(produce: () => number): PreparedBurst {
+    const t0 = performance.now();
+    this.bursting += 1;
+    const batch = new Map<SimConnection, FrameChunks>();
+    this.batch = batch;
+    let diffs = 0;
+    try {
+      diffs = produce();
+    } catch (err) {
+      this.bursting -= 1;
+      throw err;
     } finally {
       this.batch = undefined;
     }
-    try {
-      const results = await Promise.all([...batch].map(([conn, frames]) => writeFrames(conn, frames)));
-      return results.reduce((a, r) => ({ frames: a.frames + r.frames, bytes: a.bytes + r.bytes }), { frames: 0, bytes: 0 });
-    } finally {
-      this.bursting -= 1;
-    }
+    const plans = [...batch].map(([conn, b]) => ({ conn, ...b.finish() }));
+    const frames = plans.reduce((a, p) => a + p.frames, 0);
+    const bytes = plans.reduce((a, p) => a + p.bytes, 0);
+    const produceMs = performance.now() - t0;
+    let done = false;
+    const finish = (): void => {
+      if (!done) this.bursting -= 1;
+      done = true;
+    };
+    return {
+      diffs,
+      frames,
+      bytes,
+      produceMs,
+      cancel: finish,
+      send: async () => {
+        if (done) throw new Error('sim: burst already sent or cancelled');
+        const t1 = performance.now();
+        try {
+          await Promise.all(plans.map((p) => writeChunks(p.conn.socket, () => p.conn.open, p.chunks)));
+        } finally {
+          finish();
+        }
+        return { diffs, frames, bytes, produceMs, writeMs: performance.now() - t1, ms: performance.now() - t0 };
+      },
+    };
   }
 
   // ---- subscriptions and publishing ----
@@ -297,9 +360,9 @@ export class SimServer {
   /** Low-level write of a data frame (joins the current burst batch if one is being collected). */
   write(conn: SimConnection, text: string): void {
     if (this.batch) {
-      let list = this.batch.get(conn);
-      if (!list) this.batch.set(conn, (list = []));
-      list.push(Buffer.from(text));
+      let b = this.batch.get(conn);
+      if (!b) this.batch.set(conn, (b = new FrameChunks()));
+      b.add(text);
       return;
     }
     conn.ws.send(text);
@@ -374,8 +437,9 @@ export class SimServer {
   private onPong(conn: SimConnection, data: Buffer): void {
     const payload = data.toString();
     this.logEntry({ kind: 'ws-recv-control', connection: conn.id, data: `pong ${payload}` });
-    if (conn.pendingPing !== undefined && payload === conn.pendingPing) {
-      conn.pendingPing = undefined; // the answer to our ping does not count against the rate
+    const i = conn.pendingPings.indexOf(payload);
+    if (i >= 0) {
+      conn.pendingPings.splice(0, i + 1); // the answer to our ping does not count against the rate
       return;
     }
     this.countIncoming(conn);
@@ -405,7 +469,8 @@ export class SimServer {
     for (const conn of this.connections) {
       if (!conn.open || this.faults.connectionFault('stop-all', conn.symbols)) continue;
       const payload = String(Date.now());
-      conn.pendingPing = payload;
+      conn.pendingPings.push(payload);
+      if (conn.pendingPings.length > 16) conn.pendingPings.shift();
       this.logEntry({ kind: 'ws-send-control', connection: conn.id, data: `ping ${payload}` });
       conn.ws.ping(payload);
     }
@@ -447,65 +512,4 @@ export class SimServer {
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
-}
-
-/** Unmasked server→client text frame header (RFC 6455 §5.2). */
-function frameHeader(len: number): Buffer {
-  if (len < 126) return Buffer.from([0x81, len]);
-  if (len < 65536) {
-    const h = Buffer.allocUnsafe(4);
-    h[0] = 0x81;
-    h[1] = 126;
-    h.writeUInt16BE(len, 2);
-    return h;
-  }
-  const h = Buffer.allocUnsafe(10);
-  h[0] = 0x81;
-  h[1] = 127;
-  h.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
-  h.writeUInt32BE(len >>> 0, 6);
-  return h;
-}
-
-/** Write frames to the raw socket in ~256 KB chunks, awaiting 'drain' when the socket buffer is full. */
-async function writeFrames(conn: SimConnection, frames: Buffer[]): Promise<{ frames: number; bytes: number }> {
-  const socket = conn.socket;
-  let bytes = 0;
-  let sent = 0;
-  let chunk: Buffer[] = [];
-  let chunkLen = 0;
-  const flush = async (final: boolean): Promise<boolean> => {
-    if (chunk.length === 0) return true;
-    if (!conn.open || socket.destroyed) return false;
-    const buf = Buffer.concat(chunk, chunkLen);
-    chunk = [];
-    chunkLen = 0;
-    if (final) {
-      // resolve once the last bytes were handed to the OS (or the socket failed)
-      await new Promise<void>((resolve) => socket.write(buf, () => resolve()));
-      return true;
-    }
-    if (!socket.write(buf)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          socket.off('drain', done);
-          socket.off('close', done);
-          resolve();
-        };
-        socket.on('drain', done);
-        socket.on('close', done);
-      });
-    }
-    return true;
-  };
-  for (const f of frames) {
-    const h = frameHeader(f.length);
-    chunk.push(h, f);
-    chunkLen += h.length + f.length;
-    bytes += f.length;
-    sent++;
-    if (chunkLen >= 256 * 1024 && !(await flush(false))) return { frames: sent, bytes };
-  }
-  await flush(true);
-  return { frames: sent, bytes };
 }

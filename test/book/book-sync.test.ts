@@ -375,4 +375,28 @@ describe('BookSync with in-band snapshots and checksums', () => {
     h.sync.onMessage(inDelta(2, [['101', '1']], 0), 3);
     expect(h.sync.book.top(5).bids).toEqual([['101', '1'], ['100', '1']]);
   });
+
+  it('emits the levels cut by truncation as deletions, so a consumer applying the deltas holds the same book', () => {
+    const h = harness({ ...inband, verifyChecksum: undefined, truncateTo: () => 2 });
+    h.sync.start(1);
+    h.sync.onMessage(inSnap(1, [['100', '1'], ['99', '1']]), 2);
+    h.sync.onMessage(inDelta(2, [['101', '1']], 0), 3); // 99 falls out of the depth; the exchange does not say so
+    expect(h.events.at(-1)).toMatchObject({ type: 'book_delta', bids: [['101', '1'], ['99', '0']] });
+    h.sync.onMessage(inDelta(3, [['101', '0'], ['98', '4']], 0), 4); // 101 removed, 98 comes into scope
+    expect(h.events.at(-1)).toMatchObject({ type: 'book_delta', bids: [['101', '0'], ['98', '4']] });
+    expect(h.sync.book.top(5).bids).toEqual([['100', '1'], ['98', '4']]);
+  });
+
+  it('feeds without update ids (Kraken) keep applying after an in-band snapshot', () => {
+    const h = harness({ ...inband, verifyChecksum: undefined, next: () => 'apply' });
+    h.sync.start(1);
+    const noIds = (m: DeltaMessage): DeltaMessage => ({ ...m, updateId: undefined, firstUpdateId: undefined });
+    h.sync.onMessage(noIds(delta(1, 1, [['100', '9']])), 2); // before the snapshot: dropped
+    h.sync.onMessage({ kind: 'book', market: 'BTCUSDT', action: 'snapshot', bids: [['100', '1']], asks: [['101', '1']] }, 3);
+    h.sync.onMessage(noIds(delta(2, 2, [['100', '2']])), 4);
+    h.sync.onMessage(noIds(delta(3, 3, [['99', '3']])), 5);
+    expect(h.sync.state).toBe('live');
+    expect(h.sync.book.top(5).bids).toEqual([['100', '2'], ['99', '3']]);
+    expect(h.events.filter((e) => e.type === 'book_delta')).toHaveLength(2);
+  });
 });

@@ -142,6 +142,22 @@ describe('tickwire stream', () => {
   });
 });
 
+describe('tickwire sim', () => {
+  it('runs the simulator on its own and prints the --endpoint line that stream takes as is', async () => {
+    const simRun = runCli(['sim', '--exchange', 'binance', '--port', '0', '--log-level', 'silent']);
+    try {
+      const [line] = await simRun.lines(1);
+      expect(line).toMatch(/^--endpoint binance=ws:\/\/127\.0\.0\.1:\d+,http:\/\/127\.0\.0\.1:\d+$/);
+      run = runCli(['stream', 'binance:BTC/USDT', '--channels', 'book', ...line!.split(' '), '--log-level', 'silent']);
+      const lines = await run.lines(0, (l) => l.includes('"book_delta"'));
+      expect(lines.some((l) => l.includes('"book_snapshot"'))).toBe(true);
+    } finally {
+      simRun.child.kill('SIGINT');
+      expect((await simRun.exit).code).toBe(0);
+    }
+  });
+});
+
 describe('tickwire schema and help', () => {
   it('schema prints a JSON Schema with the version', async () => {
     run = runCli(['schema']);

@@ -44,7 +44,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     symbolsPerConnection: 1,
     reconcileIntervalMs: 0,
     noDataTimeoutMs: 1_500,
-    staleAfterMs: 1_500,
+    staleAfterMs: 3_000,
     backoff: { initialMs: 50, maxMs: 400, factor: 2 },
     restTimeoutMs: 2_000,
     ...opts.config,

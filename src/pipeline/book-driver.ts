@@ -1,0 +1,224 @@
+/**
+ * Drives one book's BookSync with I/O: REST snapshots through the host's scheduler (fetched after the next delta,
+ * as Binance's procedure wants, or after a fallback delay for a quiet book), retries, in-band resubscribes and the
+ * periodic REST cross-check. Timers run on the injected scheduler.
+ */
+import { interval, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Logger } from 'pino';
+import type { ExchangeId, UnstampedEvent } from '../schema/events.js';
+import type { TwErrorCode } from '../errors.js';
+import { TwError } from '../errors.js';
+import type { BookRules, DeltaMessage } from '../exchanges/types.js';
+import { BookSync } from '../book/book-sync.js';
+import { TopCrossCheck } from '../book/top-compare.js';
+import type { RestScheduler } from '../rest/index.js';
+import type { Clock } from '../util/clock.js';
+import type { Metrics } from './metrics.js';
+
+const SNAPSHOT_FALLBACK_MS = 3_000;
+const SNAPSHOT_RETRY_MS = 1_000;
+/** Top-N cross-check (`reconcileBy: 'top-n'`): levels compared per side, REST depth asked, checks to persist. */
+const CROSS_CHECK = { depth: 10, requestDepth: 50, persistAfter: 3 } as const;
+
+export interface BookDriverOptions {
+  exchange: ExchangeId;
+  symbol: string;
+  market: string;
+  rules: BookRules;
+  subscribedDepth: number;
+  /** Contract value of a derivative whose sizes are contracts (carried on every book_snapshot). */
+  contractValue?: string | undefined;
+  snapshotDepth: number;
+  reconcileIntervalMs: number;
+  rest: RestScheduler;
+  scheduler: SchedulerLike;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  emit: (e: UnstampedEvent) => void;
+  /** Is the connection carrying this book open? */
+  isOpen: () => boolean;
+  /** Unsubscribe + subscribe this book (in-band snapshots). */
+  resubscribe: () => void;
+}
+
+export class BookDriver {
+  readonly sync: BookSync;
+  private snapshotWanted = false;
+  private snapshotInFlight = false;
+  private fallback: Subscription | undefined;
+  private retry: Subscription | undefined;
+  private readonly reconcileTimer: Subscription | undefined;
+  /** Top-N cross-check state, reset whenever the book is re-snapshotted. */
+  private crossCheck: TopCrossCheck | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: BookDriverOptions) {
+    this.sync = new BookSync({
+      exchange: o.exchange,
+      symbol: o.symbol,
+      market: o.market,
+      rules: o.rules,
+      subscribedDepth: o.subscribedDepth,
+      contractValue: o.contractValue,
+      requestSnapshot: () => this.wantSnapshot(),
+      requestResubscribe: () => o.resubscribe(),
+      emit: (e) => {
+        if (e.type === 'book_snapshot') this.crossCheck?.reset();
+        if (e.type === 'status' && e.state === 'resyncing') {
+          o.metrics.inc('tickwire_resyncs_total', { exchange: o.exchange, cause: e.code });
+        }
+        o.emit(e);
+      },
+    });
+    this.sync.start(o.clock.nowMicros());
+    const every = o.reconcileIntervalMs;
+    if (every > 0 && o.rules.snapshotRequest && o.rules.parseSnapshot) {
+      this.reconcileTimer = interval(every, o.scheduler).subscribe(() => this.reconcile());
+    }
+  }
+
+  get state(): string {
+    return this.sync.state;
+  }
+
+  onMessage(msg: DeltaMessage, localTime: number): void {
+    if (this.snapshotWanted && !this.snapshotInFlight) this.fetchSnapshot();
+    this.sync.onMessage(msg, localTime);
+  }
+
+  /**
+   * The book can no longer be trusted. In-band books come back only with a fresh subscription: resubscribed now
+   * when the connection is open (a per-connection sequence gap, an unreadable book message, a cross-check
+   * divergence); after a reconnect the open re-sends every subscription anyway.
+   */
+  invalidate(code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>): void {
+    this.sync.invalidate(code, reason, localTime, details);
+    if (this.o.rules.resync === 'resubscribe' && this.o.isOpen()) this.o.resubscribe();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.fallback?.unsubscribe();
+    this.retry?.unsubscribe();
+    this.reconcileTimer?.unsubscribe();
+  }
+
+  /** Fetch a REST snapshot now and cross-check it against the live book. */
+  reconcile(): void {
+    const { rules, rest, market } = this.o;
+    if (this.stopped || this.sync.state !== 'live' || !rules.snapshotRequest || !rules.parseSnapshot) return;
+    const topN = rules.reconcileBy === 'top-n';
+    const depth = topN ? Math.min(this.o.snapshotDepth, CROSS_CHECK.requestDepth) : this.o.snapshotDepth;
+    rest.request(rules.snapshotRequest(market, depth), { priority: 5, key: market }).then(
+      (res) => {
+        if (this.stopped) return;
+        try {
+          const snap = rules.parseSnapshot!(res.body);
+          if (topN) this.compareTop(snap);
+          else this.sync.reconcile(snap, this.o.clock.nowMicros());
+        } catch (err) {
+          this.o.logger.warn({ err, market }, 'bad REST snapshot for reconciliation');
+        }
+      },
+      (err: unknown) => this.o.logger.warn({ err, market }, 'reconciliation snapshot failed'),
+    );
+  }
+
+  /**
+   * Top-N cross-check for books whose REST snapshot has no usable id (Coinbase): the live book's top levels against
+   * the REST book on arrival; only a difference seen identically in `persistAfter` consecutive checks resyncs.
+   */
+  private compareTop(snap: { bids: readonly [string, string][]; asks: readonly [string, string][] }): void {
+    if (this.sync.state !== 'live') return;
+    this.crossCheck ??= new TopCrossCheck({ depth: CROSS_CHECK.depth, persistAfter: CROSS_CHECK.persistAfter });
+    const r = this.crossCheck.check(this.sync.book, snap);
+    const now = this.o.clock.nowMicros();
+    if (r.diverged) {
+      this.crossCheck.reset();
+      this.invalidate('TW_ERR_RECONCILE_MISMATCH', 'book top differs from the REST book in consecutive cross-checks', now, {
+        depth: CROSS_CHECK.depth,
+        checks: CROSS_CHECK.persistAfter,
+        differing: r.persistent.length,
+        diffs: r.persistent.slice(0, 20),
+      });
+      return;
+    }
+    if (r.differences.length === 0) {
+      this.o.emit({
+        type: 'status',
+        scope: 'stream',
+        exchange: this.o.exchange,
+        symbol: this.o.symbol,
+        market: this.o.market,
+        channel: 'book',
+        state: 'reconciled',
+        code: 'TW_OK',
+        reason: 'book top matches the REST book',
+        details: { depth: CROSS_CHECK.depth },
+        localTime: now,
+      });
+    }
+  }
+
+  /**
+   * The sync wants a REST snapshot. Binance's procedure fetches it after the first buffered delta, so the fetch
+   * waits for the next delta of this market (or a fallback delay for a quiet book).
+   */
+  private wantSnapshot(): void {
+    if (this.stopped) return;
+    this.snapshotWanted = true;
+    this.fallback?.unsubscribe();
+    this.fallback = this.o.scheduler.schedule(() => {
+      this.fallback = undefined;
+      if (!this.snapshotWanted || this.snapshotInFlight) return;
+      if (this.o.isOpen()) this.fetchSnapshot();
+      else this.wantSnapshot();
+    }, SNAPSHOT_FALLBACK_MS);
+  }
+
+  private fetchSnapshot(): void {
+    const { rules, rest, market } = this.o;
+    if (!rules.snapshotRequest || !rules.parseSnapshot) return;
+    this.snapshotWanted = false;
+    if (!this.sync.wantsSnapshot) {
+      // an in-band snapshot made the book live meanwhile (rules.snapshot 'inband-or-rest')
+      this.fallback?.unsubscribe();
+      this.fallback = undefined;
+      return;
+    }
+    this.snapshotInFlight = true;
+    this.fallback?.unsubscribe();
+    this.fallback = undefined;
+    const now = (): number => this.o.clock.nowMicros();
+    rest.request(rules.snapshotRequest(market, this.o.snapshotDepth), { priority: 1, key: market }).then(
+      (res) => {
+        this.snapshotInFlight = false;
+        if (this.stopped) return;
+        let snap;
+        try {
+          snap = rules.parseSnapshot!(res.body);
+        } catch (err) {
+          this.sync.onSnapshotError('TW_ERR_MALFORMED_FRAME', `bad REST snapshot: ${(err as Error).message}`, now());
+          this.retryLater();
+          return;
+        }
+        this.sync.onSnapshot(snap, now());
+      },
+      (err: unknown) => {
+        this.snapshotInFlight = false;
+        if (this.stopped) return;
+        const code = err instanceof TwError ? err.code : 'TW_ERR_REST_FAILED';
+        this.sync.onSnapshotError(code, `REST snapshot failed: ${(err as Error).message}`, now());
+        this.retryLater();
+      },
+    );
+  }
+
+  private retryLater(): void {
+    this.retry?.unsubscribe();
+    this.retry = this.o.scheduler.schedule(() => {
+      if (!this.stopped && this.sync.state !== 'live') this.wantSnapshot();
+    }, SNAPSHOT_RETRY_MS);
+  }
+}

@@ -1,0 +1,333 @@
+/**
+ * One connected client: its commands, its subscriptions and its outgoing queue. The queue is ws's own send
+ * buffer, measured by `bufferedAmount`: above the high-water mark the client is *behind* (its streams conflate
+ * or drop, see ClientStream), at the low-water mark it is caught up again; behind for too long, or past the hard
+ * cap, it is disconnected with close code 4008. Writes never wait for a client, so one slow client never delays
+ * the others.
+ */
+import type { RawData, WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { Hub } from '../pipeline/hub.js';
+import type { Metrics } from '../pipeline/metrics.js';
+import { interval, type SchedulerLike } from 'rxjs';
+import { ackReply, errorReply, parseCommand, parseStreamName, type ClientCommand, type CommandId, type StreamName } from './protocol.js';
+import type { StreamRegistry } from './registry.js';
+import type { ServerSettings } from './options.js';
+import { ClientStream, type StreamHost, type StreamMode } from './client-stream.js';
+
+/** Close codes the server uses. */
+export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_SHUTDOWN = 1001;
+
+export interface SessionContext {
+  hub: Hub;
+  registry: StreamRegistry;
+  settings: ServerSettings;
+  metrics: Metrics;
+  scheduler: SchedulerLike;
+  logger: Logger;
+  /** The session fell behind: the server checks it until it catches up or times out. */
+  onBehind(s: ClientSession): void;
+  onClosed(s: ClientSession): void;
+}
+
+export class ClientSession implements StreamHost {
+  readonly streams = new Map<string, ClientStream>();
+  /** Keys of subscriptions whose upstream add is still pending. */
+  private readonly pending = new Set<string>();
+  private subCounter = 0;
+  behindSince: number | undefined;
+  alive = true;
+  sent = 0;
+  private closed = false;
+  private readonly low: number;
+
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    readonly remote: string,
+    private readonly ctx: SessionContext,
+  ) {
+    const l = ctx.settings.limits;
+    this.low = l.lowWaterBytes ?? Math.floor(l.highWaterBytes / 4);
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('close', () => this.cleanup('client'));
+    ws.on('error', (err) => {
+      ctx.logger.debug({ err, client: id }, 'client socket error');
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  // ---- StreamHost ----
+
+  room(): boolean {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
+    if (this.behindSince !== undefined) return false;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > this.ctx.settings.limits.highWaterBytes) {
+      this.behindSince = this.ctx.scheduler.now();
+      this.ctx.metrics.inc('tickwire_server_behind_total', {});
+      this.ctx.onBehind(this);
+      return false;
+    }
+    return true;
+  }
+
+  write(text: string): void {
+    this.sent++;
+    this.ws.send(text);
+  }
+
+  snapshotBody(s: StreamName): string | undefined {
+    const b = this.ctx.hub.book(s.exchange, s.symbol);
+    if (b === undefined || b.state !== 'live') return undefined;
+    return JSON.stringify(b.sync.snapshotEvent(this.nowMicros())).slice(1);
+  }
+
+  isLive(s: StreamName): boolean {
+    return this.ctx.hub.book(s.exchange, s.symbol)?.state === 'live';
+  }
+
+  topBody(s: StreamName, depth: number): string | undefined {
+    const b = this.ctx.hub.book(s.exchange, s.symbol);
+    if (b === undefined || b.state !== 'live') return undefined;
+    const { bids, asks } = b.sync.book.top(depth);
+    const e = {
+      type: 'book_top',
+      exchange: b.exchange,
+      symbol: b.symbol,
+      market: b.market,
+      localTime: this.nowMicros(),
+      integrity: this.ctx.registry.bookIntegrity(b.exchange, b.symbol) ?? 'none',
+      ...(b.updateId !== undefined ? { updateId: b.updateId } : {}),
+      depth,
+      bids,
+      asks,
+    };
+    return JSON.stringify(e).slice(1);
+  }
+
+  nowMicros(): number {
+    return this.ctx.hub.clock.nowMicros();
+  }
+
+  noteConflation(s: StreamName): void {
+    this.ctx.metrics.inc('tickwire_server_conflations_total', { exchange: s.exchange });
+  }
+
+  noteDrop(s: StreamName, n: number): void {
+    this.ctx.metrics.inc('tickwire_server_dropped_total', { exchange: s.exchange, channel: s.channel }, n);
+  }
+
+  // ---- slow-consumer policy ----
+
+  /** Called periodically while behind: caught up → resume every stream; behind too long → disconnect. */
+  checkBehind(now: number): 'resumed' | 'behind' | 'disconnected' {
+    if (this.closed) return 'disconnected';
+    const l = this.ctx.settings.limits;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > l.maxBufferedBytes) {
+      this.disconnect(CLOSE_SLOW_CONSUMER, 'slow consumer: send buffer over its cap', 'slow_consumer');
+      return 'disconnected';
+    }
+    if (buffered <= this.low) {
+      this.behindSince = undefined;
+      for (const s of this.streams.values()) s.resume();
+      return 'resumed';
+    }
+    if (this.behindSince !== undefined && now - this.behindSince >= l.slowClientTimeoutMs) {
+      this.disconnect(CLOSE_SLOW_CONSUMER, `slow consumer: behind for ${now - this.behindSince} ms`, 'slow_consumer');
+      return 'disconnected';
+    }
+    return 'behind';
+  }
+
+  // ---- commands ----
+
+  /** A reply (ack/error): always queued, but the hard cap still holds. */
+  private reply(text: string): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.ctx.settings.limits.maxBufferedBytes) {
+      this.disconnect(CLOSE_SLOW_CONSUMER, 'slow consumer: send buffer over its cap', 'slow_consumer');
+      return;
+    }
+    this.ws.send(text);
+  }
+
+  private error(id: CommandId | null, message: string, extra: { op?: string; code?: string; streams?: string[] } = {}): void {
+    this.ctx.metrics.inc('tickwire_server_client_errors_total', { code: extra.code ?? 'TW_ERR_CLIENT_REQUEST' });
+    const { code = 'TW_ERR_CLIENT_REQUEST', ...rest } = extra;
+    this.reply(errorReply(id, code, message, rest));
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
+    if (isBinary) {
+      this.error(null, 'binary frames are not accepted: send JSON text commands');
+      return;
+    }
+    if (size > this.ctx.settings.limits.maxFrameBytes) {
+      this.error(null, `frame of ${size} bytes is over the ${this.ctx.settings.limits.maxFrameBytes}-byte limit`);
+      return;
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
+    const r = parseCommand(text);
+    if (!r.ok) {
+      this.error(r.id, r.message);
+      return;
+    }
+    this.handle(r.cmd);
+  }
+
+  private handle(cmd: ClientCommand): void {
+    switch (cmd.op) {
+      case 'ping':
+        this.reply(ackReply(cmd.id, 'ping', { time: this.nowMicros() }));
+        return;
+      case 'list':
+        this.reply(ackReply(cmd.id, 'list', { subscriptions: [...this.streams.values()].map((s) => s.info()) }));
+        return;
+      case 'unsubscribe':
+        this.unsubscribe(cmd.id, cmd.streams);
+        return;
+      case 'subscribe':
+        this.subscribe(cmd).catch((err: unknown) => {
+          this.ctx.logger.error({ err, client: this.id }, 'subscribe failed');
+          this.error(cmd.id, `subscribe failed: ${(err as Error).message}`, { op: 'subscribe' });
+        });
+        return;
+    }
+  }
+
+  /** Validate every stream name first: one bad name fails the whole command and nothing changes. */
+  private names(id: CommandId, op: string, streams: string[]): StreamName[] | undefined {
+    const out = new Map<string, StreamName>();
+    for (const s of streams) {
+      const n = parseStreamName(s);
+      if (typeof n === 'string') {
+        this.error(id, n, { op, streams: [s] });
+        return undefined;
+      }
+      out.set(n.key, n);
+    }
+    return [...out.values()];
+  }
+
+  private async subscribe(cmd: Extract<ClientCommand, { op: 'subscribe' }>): Promise<void> {
+    const names = this.names(cmd.id, 'subscribe', cmd.streams);
+    if (names === undefined) return;
+    const dup = names.filter((n) => this.streams.has(n.key) || this.pending.has(n.key)).map((n) => n.key);
+    if (dup.length > 0) {
+      this.error(cmd.id, `already subscribed to ${dup.join(', ')}`, { op: 'subscribe', streams: dup });
+      return;
+    }
+    const max = this.ctx.settings.limits.maxSubscriptionsPerClient;
+    if (this.streams.size + this.pending.size + names.length > max) {
+      this.error(cmd.id, `too many subscriptions: ${this.streams.size + this.pending.size} held + ${names.length} asked > limit ${max}`, {
+        op: 'subscribe',
+      });
+      return;
+    }
+    const top = cmd.top ?? this.ctx.settings.top;
+    const every = cmd.every ?? this.ctx.settings.every;
+    for (const n of names) this.pending.add(n.key);
+    // Validate every symbol first (hub.add with no channel subscribes nothing), so a command naming an unknown
+    // symbol changes nothing upstream either.
+    let valid: boolean[];
+    try {
+      valid = await Promise.all(names.map((n) => this.ctx.hub.add(n.exchange, n.symbol, [])));
+    } catch (err) {
+      for (const n of names) this.pending.delete(n.key);
+      this.error(cmd.id, (err as Error).message, { op: 'subscribe' }); // e.g. an exchange without an adapter yet
+      return;
+    }
+    const bad = names.filter((_, i) => !valid[i]).map((n) => n.key);
+    if (bad.length > 0 || this.closed) {
+      for (const n of names) this.pending.delete(n.key);
+      this.error(cmd.id, `unknown symbol: ${bad.join(', ')} (not listed by the exchange, or not trading)`, {
+        op: 'subscribe',
+        code: 'TW_ERR_UNKNOWN_SYMBOL',
+        streams: bad,
+      });
+      return;
+    }
+    const leases = names.map((n) => this.ctx.registry.acquire(n));
+    const oks = await Promise.all(leases.map((l) => l.ok));
+    for (const n of names) this.pending.delete(n.key);
+    const refused = names.filter((_, i) => !oks[i]).map((n) => n.key);
+    if (this.closed || refused.length > 0) {
+      for (const l of leases) l.release();
+      this.error(cmd.id, `upstream refused ${refused.join(', ')}`, { op: 'subscribe', code: 'TW_ERR_UNKNOWN_SYMBOL', streams: refused });
+      return;
+    }
+    const created: ClientStream[] = [];
+    names.forEach((n, i) => {
+      const mode: StreamMode = n.channel === 'book' && top > 0 ? { kind: 'top', depth: top, everyMs: every } : { kind: 'deltas' };
+      const epoch = `${this.ctx.hub.epoch}.${this.id}.${++this.subCounter}`;
+      const s = new ClientStream(n, epoch, mode, leases[i]!, this);
+      this.streams.set(n.key, s);
+      this.ctx.registry.attach(s);
+      created.push(s);
+    });
+    this.reply(ackReply(cmd.id, 'subscribe', { subscriptions: created.map((s) => s.info()) }));
+    for (const s of created) {
+      s.start();
+      if (s.mode.kind === 'top') s.timer = interval(s.mode.everyMs, this.ctx.scheduler).subscribe(() => s.tick());
+    }
+  }
+
+  private unsubscribe(id: CommandId, streams: string[]): void {
+    const names = this.names(id, 'unsubscribe', streams);
+    if (names === undefined) return;
+    const missing = names.filter((n) => !this.streams.has(n.key)).map((n) => n.key);
+    if (missing.length > 0) {
+      this.error(id, `not subscribed to ${missing.join(', ')}`, { op: 'unsubscribe', streams: missing });
+      return;
+    }
+    for (const n of names) this.drop(n.key);
+    this.reply(ackReply(id, 'unsubscribe', { streams: names.map((n) => n.key) }));
+  }
+
+  private drop(key: string): void {
+    const s = this.streams.get(key);
+    if (!s) return;
+    this.streams.delete(key);
+    s.timer?.unsubscribe();
+    this.ctx.registry.detach(s);
+    s.lease.release();
+  }
+
+  // ---- lifecycle ----
+
+  /** Close with a code and reason; the socket is terminated if the handshake does not finish in time. */
+  disconnect(code: number, reason: string, why: string): void {
+    if (this.closed) return;
+    this.ctx.logger.info({ client: this.id, code, reason }, 'disconnecting client');
+    this.cleanup(why);
+    this.ws.close(code, reason);
+    const t = this.ctx.scheduler.schedule(() => this.ws.terminate(), this.ctx.settings.limits.closeTimeoutMs);
+    this.ws.once('close', () => t.unsubscribe());
+  }
+
+  /** Dead (no pong since the last ping): terminate. */
+  terminate(why: string): void {
+    if (this.closed) return;
+    this.cleanup(why);
+    this.ws.terminate();
+  }
+
+  private cleanup(why: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ctx.metrics.inc('tickwire_server_disconnects_total', { reason: why });
+    for (const key of [...this.streams.keys()]) this.drop(key);
+    this.ctx.onClosed(this);
+  }
+}

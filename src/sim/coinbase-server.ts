@@ -1,0 +1,432 @@
+/**
+ * Coinbase Advanced Trade protocol server (`coinbase`, PROTOCOLS.md §2.B) on the generic framework.
+ *
+ * WS on any path: `{"type":"subscribe"|"unsubscribe","channel":…,"product_ids":[…],"jwt"?}` — one channel per
+ * message (`channels` plural is refused). Channels: `level2` (frames on `l2_data`: a `snapshot` of the whole book
+ * on subscribe, then `update`s, asks as `"offer"`), `ticker` (on every top-of-book change), `market_trades`
+ * (`side` = MAKER side; a `snapshot` of recent trades on subscribe) and `heartbeats` (1/s, per-connection counter).
+ * Every frame carries `sequence_num`, one counter per connection across all channels (acks too); errors are bare
+ * `{"type":"error","message":…}`. A connection subscribed to data but not to `heartbeats` has its channels
+ * closed (silently unsubscribed) after `closeWithoutHeartbeatsMs` (real: 60–90 s).
+ * REST: `/api/v3/brokerage/market/product_book?product_id=&limit=`, `/api/v3/brokerage/market/products`.
+ *
+ * Faults (besides the framework's): `sequence-gap` {symbol?, skip?: numbers skipped, default 1} — the next frame
+ * to a matching connection skips sequence numbers; `drop-diff` {symbol} — an l2_data update lost in transit (its
+ * sequence number is consumed → a gap); `silent-drop` {symbol} — an update never sent and no sequence consumed
+ * (only the REST cross-check can find it); `garbage-diff` {symbol}; `missing-heartbeat` {symbol?} — heartbeats
+ * stop until cleared; `delete-absent` {symbol} — the next update also deletes a level that is not in the book;
+ * `ghost-level` {symbol} — the next update also carries a bid the true book does not have (only the REST
+ * cross-check can find it); `error-reply` {message?} — the next subscribe is refused with an error.
+ * Sim choices where the docs say nothing: an unknown product gets `{"type":"error","message":"Failed to
+ * subscribe","reason":"X is not a valid product"}`; ticker frames follow book changes; no WebSocket pings.
+ */
+import type { Level } from '../schema/events.js';
+import {
+  absentPrice,
+  aimsAt,
+  bySymbol,
+  faultText,
+  ghostBid,
+  iso,
+  parseCommand,
+  products,
+  stringList,
+  type CoinbaseSimBaseOptions,
+  type SimProduct,
+} from './coinbase-common.js';
+import { SimMarket } from './market.js';
+import { subSeed } from './prng.js';
+import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
+import type { SimBook, SimDiff, SimFault } from './types.js';
+
+export interface CoinbaseSimOptions extends CoinbaseSimBaseOptions {
+  /** Data channels of a connection without a heartbeats subscription close after this long (ms). Default 75 000. */
+  closeWithoutHeartbeatsMs?: number;
+}
+
+const CHANNELS = ['level2', 'ticker', 'ticker_batch', 'market_trades', 'heartbeats', 'candles', 'status'] as const;
+const ONE_SHOT = new Set(['sequence-gap', 'silent-drop', 'delete-absent', 'ghost-level', 'error-reply']);
+const SERVED = new Set(['level2', 'ticker', 'market_trades', 'heartbeats']);
+
+interface ConnState {
+  seq: number;
+  heartbeatCounter: number;
+  subscribed: boolean;
+  /** Since when the connection has data subscriptions but no heartbeats subscription. */
+  noHeartbeatsSince: number | undefined;
+}
+
+export class CoinbaseProtocol implements SimProtocol {
+  readonly exchange = 'coinbase' as const;
+  readonly pingIntervalMs = 0;
+  readonly maxIncomingPerSec: number;
+  readonly market: SimMarket;
+  private server: SimServer | undefined;
+  private readonly products: Map<string, SimProduct>;
+  private readonly bySymbol = new Map<string, SimProduct>();
+  private readonly conns = new WeakMap<SimConnection, ConnState>();
+
+  constructor(private readonly opts: CoinbaseSimOptions) {
+    this.maxIncomingPerSec = opts.maxIncomingPerSec ?? 10;
+    this.market = new SimMarket({
+      seed: subSeed(opts.seed, 'coinbase'),
+      symbols: opts.symbols,
+      levels: opts.levels ?? 200,
+      historySize: opts.historySize ?? 50_000,
+    });
+    this.products = products(opts.symbols);
+    for (const p of this.products.values()) this.bySymbol.set(p.spec.symbol, p);
+  }
+
+  start(server: SimServer): void {
+    this.server = server;
+    server.every(this.opts.intervalMs ?? 100, () => {
+      for (const p of this.products.values()) this.publishDiff(p, this.market.step(p.spec.symbol));
+    });
+    server.every(this.opts.tradeIntervalMs ?? 250, () => {
+      for (const p of this.products.values()) this.publishTrade(p);
+    });
+    server.every(this.opts.heartbeatIntervalMs ?? 1000, () => this.heartbeats());
+    const closeMs = this.opts.closeWithoutHeartbeatsMs ?? 75_000;
+    server.every(Math.max(10, Math.min(1000, Math.floor(closeMs / 4))), () => this.closeIdleChannels(closeMs));
+  }
+
+  // ---- frames ----
+  private state(conn: SimConnection): ConnState {
+    let s = this.conns.get(conn);
+    if (s === undefined) {
+      s = { seq: 0, heartbeatCounter: 0, subscribed: false, noHeartbeatsSince: undefined };
+      this.conns.set(conn, s);
+    }
+    return s;
+  }
+
+  /** The next sequence number of a connection (a `sequence-gap` fault skips some). */
+  private nextSeq(conn: SimConnection): number {
+    const st = this.state(conn);
+    const gap = this.server?.faults.take('sequence-gap', aimsAt(conn));
+    if (gap !== undefined) {
+      const n = (gap as Record<string, unknown>)['skip'];
+      st.seq += typeof n === 'number' && n > 0 ? n : 1;
+    }
+    return st.seq++;
+  }
+
+  private envelope(conn: SimConnection, channel: string, events: unknown[]): string {
+    return JSON.stringify({ channel, client_id: '', timestamp: iso(Date.now()), sequence_num: this.nextSeq(conn), events });
+  }
+
+  /** A data frame to one connection; the sequence number is consumed only when the frame is sent. */
+  private sendData(conn: SimConnection, symbol: string | undefined, channel: string, events: unknown[]): void {
+    if (!conn.open || this.server?.dataAllowed(conn, symbol) !== true) return;
+    conn.sendData(this.envelope(conn, channel, events), symbol);
+  }
+
+  private subscribers(topic: string): SimConnection[] {
+    const server = this.server;
+    if (server === undefined || !server.hasSubscribers(topic)) return [];
+    return [...server.connections].filter((c) => c.topics.has(topic));
+  }
+
+  private l2Updates(bids: readonly Level[], asks: readonly Level[], eventTime: string): unknown[] {
+    const u = (side: string) => (l: Level) => ({ side, event_time: eventTime, price_level: l[0], new_quantity: l[1] });
+    return [...bids.map(u('bid')), ...asks.map(u('offer'))];
+  }
+
+  /** One book step: the l2_data update, then (top changed) the ticker, so a ticker describes the book already sent. */
+  private publishDiff(p: SimProduct, diff: SimDiff): void {
+    this.publishL2(p, diff);
+    this.publishTicker(p, 'update');
+  }
+
+  private publishL2(p: SimProduct, diff: SimDiff): void {
+    const server = this.server;
+    if (server === undefined) return;
+    const symbol = p.spec.symbol;
+    const subs = this.subscribers(`level2:${p.native}`);
+    if (subs.length === 0) return;
+    const fault = server.faults.takeDiffFault(symbol);
+    if (fault === 'drop') {
+      for (const c of subs) if (c.open && server.dataAllowed(c, symbol)) this.nextSeq(c); // lost in transit
+      return;
+    }
+    if (server.faults.take('silent-drop', bySymbol(symbol)) !== undefined) return;
+    if (fault === 'garbage') {
+      for (const c of subs) {
+        if (c.open && server.dataAllowed(c, symbol)) c.sendData(`{"channel":"l2_data","sequence_num":${this.nextSeq(c)},"ev`, symbol);
+      }
+      return;
+    }
+    const bids = [...diff.bids];
+    const asks = [...diff.asks];
+    if (server.faults.take('delete-absent', bySymbol(symbol)) !== undefined) {
+      const book = this.market.book(symbol);
+      const a = absentPrice(p.spec, book.bids, book.asks);
+      (a.side === 'bid' ? bids : asks).push([a.price, '0']);
+    }
+    if (server.faults.take('ghost-level', bySymbol(symbol)) !== undefined) {
+      const third = this.market.book(symbol, 3).bids[2];
+      if (third !== undefined) bids.push([ghostBid(p.spec, third[0]), '1.00000000']);
+    }
+    const events = [{ type: 'update', product_id: p.native, updates: this.l2Updates(bids, asks, iso(diff.time)) }];
+    for (const c of subs) this.sendData(c, symbol, 'l2_data', events);
+  }
+
+  private tickerFields(p: SimProduct): Record<string, string> | undefined {
+    const best = this.market.best(p.spec.symbol);
+    if (best.bid === undefined || best.ask === undefined) return undefined;
+    const st = this.market.stats(p.spec.symbol);
+    return {
+      type: 'ticker',
+      product_id: p.native,
+      price: st.last,
+      volume_24_h: st.volume,
+      low_24_h: st.low,
+      high_24_h: st.high,
+      low_52_w: st.low,
+      high_52_w: st.high,
+      price_percent_chg_24_h: st.priceChangePercent,
+      best_bid: best.bid[0],
+      best_bid_quantity: best.bid[1],
+      best_ask: best.ask[0],
+      best_ask_quantity: best.ask[1],
+    };
+  }
+
+  private publishTicker(p: SimProduct, type: 'update'): void {
+    const best = this.market.best(p.spec.symbol);
+    const top = `${best.bid?.join('|')}|${best.ask?.join('|')}`;
+    if (top === p.lastTop) return;
+    p.lastTop = top;
+    const subs = this.subscribers(`ticker:${p.native}`);
+    if (subs.length === 0) return;
+    const t = this.tickerFields(p);
+    if (t === undefined) return;
+    for (const c of subs) this.sendData(c, p.spec.symbol, 'ticker', [{ type, tickers: [t] }]);
+  }
+
+  private tradeWire(p: SimProduct, t: SimProduct['recentTrades'][number]): Record<string, string> {
+    // `side` on the wire is the MAKER's side: the opposite of the taker
+    return { trade_id: String(t.id), product_id: p.native, price: t.price, size: t.size, side: t.takerSide === 'buy' ? 'SELL' : 'BUY', time: iso(t.time) };
+  }
+
+  private publishTrade(p: SimProduct): void {
+    const t = this.market.trade(p.spec.symbol);
+    const rec = { id: t.id, price: t.price, size: t.size, takerSide: t.side, time: t.time };
+    p.recentTrades.unshift(rec);
+    if (p.recentTrades.length > 10) p.recentTrades.pop();
+    for (const c of this.subscribers(`market_trades:${p.native}`)) {
+      this.sendData(c, p.spec.symbol, 'market_trades', [{ type: 'update', trades: [this.tradeWire(p, rec)] }]);
+    }
+  }
+
+  private heartbeats(): void {
+    const server = this.server;
+    if (server === undefined) return;
+    for (const c of this.subscribers('heartbeats')) {
+      if (server.faults.find('missing-heartbeat', aimsAt(c)) !== undefined) continue;
+      const st = this.state(c);
+      st.heartbeatCounter += 1;
+      const now = new Date();
+      this.sendData(c, undefined, 'heartbeats', [
+        { current_time: `${now.toISOString().replace('T', ' ').replace('Z', '')} +0000 UTC`, heartbeat_counter: String(st.heartbeatCounter) },
+      ]);
+    }
+  }
+
+  private closeIdleChannels(closeMs: number): void {
+    const server = this.server;
+    if (server === undefined) return;
+    const now = Date.now();
+    for (const c of server.connections) {
+      const st = this.state(c);
+      const hasData = [...c.topics].some((t) => t !== 'heartbeats');
+      if (!hasData || c.topics.has('heartbeats')) {
+        st.noHeartbeatsSince = undefined;
+        continue;
+      }
+      st.noHeartbeatsSince ??= now;
+      if (now - st.noHeartbeatsSince >= closeMs) {
+        for (const t of [...c.topics]) server.unsubscribe(c, t);
+        st.noHeartbeatsSince = undefined;
+      }
+    }
+  }
+
+  // ---- WebSocket ----
+  acceptUpgrade(): boolean {
+    return true;
+  }
+
+  onOpen(conn: SimConnection): void {
+    const st = this.state(conn);
+    const deadline = this.opts.subscribeDeadlineMs ?? 5000;
+    if (deadline > 0) {
+      setTimeout(() => {
+        if (!st.subscribed && conn.open) conn.close(1008, 'no subscribe within deadline');
+      }, deadline).unref();
+    }
+  }
+
+  private error(conn: SimConnection, message: string, reason?: string): void {
+    conn.sendControl(JSON.stringify(reason === undefined ? { type: 'error', message } : { type: 'error', message, reason }));
+  }
+
+  onMessage(conn: SimConnection, text: string): void {
+    const server = this.server;
+    if (server === undefined) return;
+    const cmd = parseCommand(text);
+    if (cmd === undefined) return this.error(conn, 'failure to parse message');
+    const type = cmd['type'];
+    if (type !== 'subscribe' && type !== 'unsubscribe') return this.error(conn, `unknown message type: ${String(type)}`);
+    if ('channels' in cmd) return this.error(conn, 'Failed to subscribe', 'one channel per message: use "channel"');
+    const channel = cmd['channel'];
+    if (typeof channel !== 'string' || !(CHANNELS as readonly string[]).includes(channel)) {
+      return this.error(conn, 'Failed to subscribe', `unknown channel ${String(channel)}`);
+    }
+    const jwt = cmd['jwt'];
+    if (jwt !== undefined && (typeof jwt !== 'string' || jwt.split('.').length !== 3)) {
+      return this.error(conn, 'authentication failure');
+    }
+    if (type === 'subscribe') {
+      const refused = server.faults.take('error-reply', aimsAt(conn));
+      if (refused !== undefined) return this.error(conn, faultText(refused, 'message') ?? 'Failed to subscribe', faultText(refused, 'reason'));
+    }
+    const st = this.state(conn);
+    if (channel === 'heartbeats') {
+      if (type === 'subscribe') server.subscribe(conn, 'heartbeats');
+      else server.unsubscribe(conn, 'heartbeats');
+      st.subscribed = true;
+      return this.ack(conn);
+    }
+    const ids = stringList(cmd['product_ids']);
+    if (ids === undefined || ids.length === 0) return this.error(conn, 'Failed to subscribe', 'product_ids required');
+    const bad = ids.find((id) => !this.products.has(id));
+    if (bad !== undefined) return this.error(conn, 'Failed to subscribe', `${bad} is not a valid product`);
+    st.subscribed = true;
+    for (const id of ids) {
+      const topic = `${channel}:${id}`;
+      if (type === 'unsubscribe') {
+        server.unsubscribe(conn, topic);
+        continue;
+      }
+      if (!SERVED.has(channel) || conn.topics.has(topic)) {
+        server.subscribe(conn, topic);
+        continue;
+      }
+      server.subscribe(conn, topic);
+      this.initial(conn, channel, this.products.get(id)!);
+    }
+    this.ack(conn);
+  }
+
+  /** What a fresh subscription gets first: the book snapshot, the current ticker, the recent trades. */
+  private initial(conn: SimConnection, channel: string, p: SimProduct): void {
+    const symbol = p.spec.symbol;
+    if (channel === 'level2') {
+      const book = this.market.book(symbol);
+      const updates = this.l2Updates(book.bids, book.asks, '1970-01-01T00:00:00Z');
+      this.sendData(conn, symbol, 'l2_data', [{ type: 'snapshot', product_id: p.native, updates }]);
+    } else if (channel === 'ticker') {
+      const t = this.tickerFields(p);
+      if (t !== undefined) this.sendData(conn, symbol, 'ticker', [{ type: 'snapshot', tickers: [t] }]);
+    } else if (channel === 'market_trades') {
+      this.sendData(conn, symbol, 'market_trades', [{ type: 'snapshot', trades: p.recentTrades.map((t) => this.tradeWire(p, t)) }]);
+    }
+  }
+
+  private ack(conn: SimConnection): void {
+    const subs: Record<string, string[]> = {};
+    for (const t of conn.topics) {
+      const [ch = t, id] = t.split(':');
+      (subs[ch] ??= []).push(id ?? ch);
+    }
+    conn.sendControl(this.envelope(conn, 'subscriptions', [{ subscriptions: subs }]));
+  }
+
+  topicSymbol(topic: string): string | undefined {
+    const id = topic.split(':')[1];
+    return id === undefined ? undefined : this.products.get(id)?.spec.symbol;
+  }
+
+  shutdownNotice(): void {
+    // Coinbase announces nothing before closing
+  }
+
+  // ---- REST ----
+  handleRest(req: RestRequest): RestResponse {
+    if (req.path === '/api/v3/brokerage/market/products') {
+      const list = [...this.products.values()].map((p) => {
+        const [base = '', quote = ''] = p.native.split('-');
+        return {
+          product_id: p.native,
+          base_currency_id: base,
+          quote_currency_id: quote,
+          base_display_symbol: base,
+          quote_display_symbol: quote,
+          status: 'online',
+          trading_disabled: false,
+          is_disabled: false,
+          quote_increment: p.spec.tickDecimals === 0 ? '1' : `0.${'0'.repeat(p.spec.tickDecimals - 1)}1`,
+          base_increment: p.spec.lotDecimals === 0 ? '1' : `0.${'0'.repeat(p.spec.lotDecimals - 1)}1`,
+          product_type: 'SPOT',
+        };
+      });
+      return { status: 200, body: { products: list, num_products: list.length } };
+    }
+    if (req.path === '/api/v3/brokerage/market/product_book') {
+      const id = req.query.get('product_id') ?? '';
+      const p = this.products.get(id);
+      if (p === undefined) {
+        return { status: 404, body: { error: 'NOT_FOUND', error_details: 'ProductID is invalid', message: 'ProductID is invalid' } };
+      }
+      const limit = Number(req.query.get('limit') ?? '50');
+      const book = this.market.book(p.spec.symbol, Number.isInteger(limit) && limit > 0 ? limit : 50);
+      const lv = (l: Level): { price: string; size: string } => ({ price: l[0], size: l[1] });
+      return {
+        status: 200,
+        body: { pricebook: { product_id: id, bids: book.bids.map(lv), asks: book.asks.map(lv), time: iso(Date.now()) } },
+      };
+    }
+    return { status: 404, body: { error: 'NOT_FOUND', message: 'not found' } };
+  }
+
+  restFaultResponse(fault: SimFault): RestResponse {
+    if (fault.kind === 'rest-500') return { status: 500, body: { error: 'INTERNAL', message: 'sim: internal error' } };
+    return { status: 429, body: { error: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests' } };
+  }
+
+  /** One-shot faults of this protocol fire once unless a `count` is given (the framework's default is "until cleared"). */
+  applyFault(fault: SimFault): boolean {
+    if (!ONE_SHOT.has(fault.kind) || (fault as Record<string, unknown>)['count'] !== undefined) return false;
+    this.server?.faults.add({ ...fault, count: 1 });
+    return true;
+  }
+
+  // ---- truth ----
+  trueBook(symbol: string): SimBook | undefined {
+    return this.market.has(symbol) ? this.market.book(symbol) : undefined;
+  }
+
+  trueBookAt(symbol: string, updateId: number): SimBook | undefined {
+    return this.market.has(symbol) ? this.market.bookAt(symbol, updateId) : undefined;
+  }
+
+  async burst(opts: BurstOptions): Promise<BurstResult> {
+    const server = this.server;
+    if (server === undefined) return { diffs: 0, frames: 0, bytes: 0, ms: 0 };
+    const list = (opts.symbols ?? [...this.bySymbol.keys()]).map((s) => this.bySymbol.get(s)).filter((p) => p !== undefined);
+    const t0 = performance.now();
+    const r = await server.burst(() => {
+      for (let i = 0; i < opts.diffs && list.length > 0; i++) {
+        const p = list[i % list.length]!;
+        this.publishDiff(p, this.market.step(p.spec.symbol));
+      }
+    });
+    return { diffs: opts.diffs, frames: r.frames, bytes: r.bytes, ms: performance.now() - t0 };
+  }
+}
+
+export function coinbaseProtocol(opts: CoinbaseSimOptions): SimProtocol {
+  return new CoinbaseProtocol(opts);
+}

@@ -1,0 +1,410 @@
+/**
+ * Simulated Kraken Spot WebSocket v2 (`/v2`) + REST `/0/public/AssetPairs`, rendering a `SimMarket` in Kraken's
+ * wire format (PROTOCOLS.md §3): one ack per symbol, `book` snapshot then updates at the subscribed depth with a
+ * CRC32 checksum of the top 10 on every message (levels pushed out of the depth are not deleted on the wire —
+ * clients truncate; a level removed inside the depth is replaced by the one that comes into scope), `ticker` on
+ * best bid/ask change (`event_trigger: "bbo"`), `trade`, `heartbeat` ~1/s, `{"method":"ping"}` → pong, error
+ * replies for unknown pairs. Never imports src/exchanges/.
+ *
+ * Faults (besides the framework's silence / stop-all / close / black-hole / drop-diff / garbage-diff / REST ones):
+ * - `{kind:'kraken-bad-checksum', symbol, count?}` — the next book update(s) of `symbol` carry a wrong checksum;
+ * - `{kind:'kraken-reject', symbol}` — subscriptions to `symbol` are answered `Currency pair not supported` until
+ *   cleared (an unknown symbol always is).
+ */
+import type { Level } from '../schema/events.js';
+import { SimMarket } from './market.js';
+import { subSeed } from './prng.js';
+import { faultSymbol } from './faults.js';
+import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
+import type { SimBook, SimDiff, SimFault, SimSymbolSpec } from './types.js';
+import {
+  bookChecksum,
+  bookFrame,
+  HEARTBEAT,
+  methodError,
+  methodOk,
+  pong,
+  statusFrame,
+  tickerFrame,
+  tradeFrame,
+  type TradeData,
+} from './kraken-render.js';
+
+export interface KrakenSimOptions {
+  market: SimMarket;
+  /** Book step period per symbol (ms). Default 50. */
+  diffIntervalMs?: number;
+  /** Trade period per symbol (ms); 0 = none. Default 200. */
+  tradeIntervalMs?: number;
+  /** Heartbeat period (ms); 0 = none. Default 1000. */
+  heartbeatIntervalMs?: number;
+  /** Write numbers without trailing fraction zeros (Kraken does so at times); default false = all digits. */
+  trimNumbers?: boolean;
+}
+
+const DEPTHS = [10, 25, 100, 500, 1000];
+/** Kraken legacy asset codes used by REST AssetPairs `wsname`. */
+const LEGACY: Readonly<Record<string, string>> = { BTC: 'XBT', DOGE: 'XDG' };
+
+interface Window {
+  symbol: string;
+  depth: number;
+  bids: Level[];
+  asks: Level[];
+}
+
+interface Sub {
+  channel: string;
+  symbols: string[];
+  depth: number;
+  snapshot: boolean;
+  reqId: number | undefined;
+}
+
+function isZero(size: string): boolean {
+  return /^0*(\.0*)?$/.test(size);
+}
+
+/** Parse a client command without trusting it. */
+function readCommand(text: string): { method: string; params: Record<string, unknown>; reqId: number | undefined } | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o['method'] !== 'string') return undefined;
+  const params = typeof o['params'] === 'object' && o['params'] !== null ? (o['params'] as Record<string, unknown>) : {};
+  const reqId = typeof o['req_id'] === 'number' ? o['req_id'] : undefined;
+  return { method: o['method'], params, reqId };
+}
+
+export class KrakenProtocol implements SimProtocol {
+  readonly exchange = 'kraken' as const;
+  readonly pingIntervalMs = 0;
+  readonly maxIncomingPerSec = 0;
+  private server!: SimServer;
+  private readonly market: SimMarket;
+  private readonly trim: boolean;
+  /** topic `book:<depth>:<symbol>` → the depth window every subscriber of that topic holds. */
+  private readonly windows = new Map<string, Window>();
+  private readonly lastBbo = new Map<string, string>();
+  private readonly recentTrades = new Map<string, TradeData[]>();
+
+  constructor(private readonly opts: KrakenSimOptions) {
+    this.market = opts.market;
+    this.trim = opts.trimNumbers ?? false;
+  }
+
+  start(server: SimServer): void {
+    this.server = server;
+    server.every(this.opts.diffIntervalMs ?? 50, () => {
+      for (const spec of this.market.symbols()) this.stepSymbol(spec.symbol);
+    });
+    const tradeMs = this.opts.tradeIntervalMs ?? 200;
+    if (tradeMs > 0) {
+      server.every(tradeMs, () => {
+        for (const spec of this.market.symbols()) this.tradeSymbol(spec.symbol);
+      });
+    }
+    const hbMs = this.opts.heartbeatIntervalMs ?? 1000;
+    if (hbMs > 0) {
+      // heartbeats are liveness, not data: they continue under `silence` (only `stop-all` stops them)
+      server.every(hbMs, () => {
+        for (const c of server.connections) if (c.topics.size > 0 && c.open) c.sendControl(HEARTBEAT);
+      });
+    }
+  }
+
+  acceptUpgrade(url: URL): boolean {
+    return url.pathname === '/v2';
+  }
+
+  onOpen(conn: SimConnection): void {
+    conn.sendControl(statusFrame('online', conn.id));
+  }
+
+  onMessage(conn: SimConnection, text: string): void {
+    const now = Date.now();
+    const cmd = readCommand(text);
+    if (cmd === undefined) {
+      conn.sendControl(methodError('error', 'Malformed request', undefined, undefined, now));
+      return;
+    }
+    if (cmd.method === 'ping') {
+      conn.sendControl(pong(cmd.reqId, now));
+      return;
+    }
+    if (cmd.method !== 'subscribe' && cmd.method !== 'unsubscribe') {
+      conn.sendControl(methodError(cmd.method, 'Method not supported', undefined, cmd.reqId, now));
+      return;
+    }
+    const channel = cmd.params['channel'];
+    const symbols = cmd.params['symbol'];
+    if (typeof channel !== 'string' || !['book', 'ticker', 'trade'].includes(channel) || !Array.isArray(symbols)) {
+      conn.sendControl(methodError(cmd.method, 'Invalid channel or symbol', undefined, cmd.reqId, now));
+      return;
+    }
+    const depth = cmd.params['depth'] ?? 10;
+    if (channel === 'book' && (typeof depth !== 'number' || !DEPTHS.includes(depth))) {
+      conn.sendControl(methodError(cmd.method, 'Invalid depth', undefined, cmd.reqId, now));
+      return;
+    }
+    const sub: Sub = {
+      channel,
+      symbols: symbols.filter((s): s is string => typeof s === 'string'),
+      depth: typeof depth === 'number' ? depth : 10,
+      snapshot: cmd.params['snapshot'] !== false,
+      reqId: cmd.reqId,
+    };
+    if (cmd.method === 'subscribe') this.subscribe(conn, sub, now);
+    else this.unsubscribe(conn, sub, now);
+  }
+
+  private topic(sub: Sub, symbol: string): string {
+    return sub.channel === 'book' ? `book:${sub.depth}:${symbol}` : `${sub.channel}:${symbol}`;
+  }
+
+  private resultJson(sub: Sub, symbol: string, subscribing: boolean): string {
+    const sym = `"symbol":${JSON.stringify(symbol)}`;
+    if (sub.channel === 'book') return `"channel":"book","depth":${sub.depth}${subscribing ? `,"snapshot":${sub.snapshot}` : ''},${sym}`;
+    if (sub.channel === 'ticker') return `"channel":"ticker"${subscribing ? ',"event_trigger":"bbo","snapshot":true' : ''},${sym}`;
+    return `"channel":"trade"${subscribing ? `,"snapshot":${sub.snapshot}` : ''},${sym}`;
+  }
+
+  private subscribe(conn: SimConnection, sub: Sub, now: number): void {
+    for (const symbol of sub.symbols) {
+      const rejected = this.server.faults.find('kraken-reject', (f) => faultSymbol(f) === symbol) !== undefined;
+      if (!this.market.has(symbol) || rejected) {
+        conn.sendControl(methodError('subscribe', `Currency pair not supported ${symbol}`, symbol, sub.reqId, now));
+        continue;
+      }
+      const topic = this.topic(sub, symbol);
+      if (conn.topics.has(topic)) {
+        conn.sendControl(methodError('subscribe', 'Already subscribed', symbol, sub.reqId, now));
+        continue;
+      }
+      this.server.subscribe(conn, topic);
+      conn.sendControl(methodOk('subscribe', this.resultJson(sub, symbol, true), sub.reqId, now));
+      if (sub.channel === 'book') {
+        const w = this.window(topic, symbol, sub.depth);
+        if (sub.snapshot) {
+          conn.sendData(
+            bookFrame({ symbol, type: 'snapshot', bids: w.bids, asks: w.asks, checksum: bookChecksum(w.bids, w.asks) }, this.trim),
+            symbol,
+          );
+        }
+      } else if (sub.channel === 'ticker') {
+        conn.sendData(tickerFrame('snapshot', this.tickerData(symbol, now), this.trim), symbol);
+      } else if (sub.snapshot) {
+        conn.sendData(tradeFrame('snapshot', this.recentTrades.get(symbol) ?? [], this.trim), symbol);
+      }
+    }
+  }
+
+  private unsubscribe(conn: SimConnection, sub: Sub, now: number): void {
+    for (const symbol of sub.symbols) {
+      const topic = this.topic(sub, symbol);
+      if (!conn.topics.has(topic)) {
+        conn.sendControl(methodError('unsubscribe', 'Subscription Not Found', symbol, sub.reqId, now));
+        continue;
+      }
+      this.server.unsubscribe(conn, topic);
+      if (!this.server.hasSubscribers(topic)) this.windows.delete(topic);
+      conn.sendControl(methodOk('unsubscribe', this.resultJson(sub, symbol, false), sub.reqId, now));
+    }
+  }
+
+  /** The depth window of a book topic (created from the true book when first needed). */
+  private window(topic: string, symbol: string, depth: number): Window {
+    let w = this.windows.get(topic);
+    if (w === undefined) {
+      const b = this.market.book(symbol, depth);
+      w = { symbol, depth, bids: b.bids, asks: b.asks };
+      this.windows.set(topic, w);
+    }
+    return w;
+  }
+
+  /** One market step for `symbol`, rendered for every subscribed depth; ticker on a best bid/ask change. */
+  private stepSymbol(symbol: string): void {
+    const diff = this.market.step(symbol);
+    const fault = this.server.faults.takeDiffFault(symbol);
+    const badChecksum = this.server.faults.take('kraken-bad-checksum', (f) => faultSymbol(f) === symbol) !== undefined;
+    for (const [topic, w] of this.windows) {
+      if (w.symbol !== symbol) continue;
+      if (!this.server.hasSubscribers(topic)) {
+        this.windows.delete(topic);
+        continue;
+      }
+      const next = this.market.book(symbol, w.depth);
+      const bids = sideUpdate(w.bids, next.bids, diff.bids);
+      const asks = sideUpdate(w.asks, next.asks, diff.asks);
+      w.bids = next.bids;
+      w.asks = next.asks;
+      if (bids.length === 0 && asks.length === 0) continue; // nothing changed inside this depth
+      if (fault === 'drop') continue;
+      if (this.server.faults.takeGarbageFrame(symbol)) this.server.publish(topic, symbol, () => '{"channel":"book","type":"upd');
+      let checksum = bookChecksum(w.bids, w.asks);
+      if (badChecksum) checksum = (checksum + 1) >>> 0;
+      const text =
+        fault === 'garbage'
+          ? `{"channel":"book","type":"update","data":[{"symbol":"${symbol}","bids":[{"price":`
+          : bookFrame({ symbol, type: 'update', bids, asks, checksum, time: diff.time }, this.trim);
+      this.server.publish(topic, symbol, () => text);
+    }
+    this.maybeTicker(symbol, diff);
+  }
+
+  private maybeTicker(symbol: string, diff: SimDiff): void {
+    const topic = `ticker:${symbol}`;
+    const best = this.market.best(symbol);
+    const key = `${best.bid?.join(':')}|${best.ask?.join(':')}`;
+    if (this.lastBbo.get(symbol) === key) return;
+    this.lastBbo.set(symbol, key);
+    if (!this.server.hasSubscribers(topic)) return;
+    const text = tickerFrame('update', this.tickerData(symbol, diff.time), this.trim);
+    this.server.publish(topic, symbol, () => text);
+  }
+
+  private tickerData(symbol: string, time: number): Parameters<typeof tickerFrame>[1] {
+    const st = this.market.stats(symbol);
+    const best = this.market.best(symbol);
+    return {
+      symbol,
+      bid: best.bid ?? ['0', '0'],
+      ask: best.ask ?? ['0', '0'],
+      last: st.last,
+      volume: st.volume,
+      vwap: st.weightedAvg,
+      low: st.low,
+      high: st.high,
+      change: st.priceChange,
+      changePct: st.priceChangePercent,
+      time,
+    };
+  }
+
+  private tradeSymbol(symbol: string): void {
+    const t = this.market.trade(symbol);
+    const data: TradeData = { symbol, side: t.side, price: t.price, qty: t.size, id: t.id, time: t.time };
+    const recent = this.recentTrades.get(symbol) ?? [];
+    recent.push(data);
+    if (recent.length > 50) recent.shift();
+    this.recentTrades.set(symbol, recent);
+    const topic = `trade:${symbol}`;
+    if (!this.server.hasSubscribers(topic)) return;
+    const text = tradeFrame('update', [data], this.trim);
+    this.server.publish(topic, symbol, () => text);
+  }
+
+  handleRest(req: RestRequest): RestResponse {
+    if (req.path !== '/0/public/AssetPairs') return { status: 404, body: { error: ['EGeneral:Unknown method'] } };
+    const result: Record<string, unknown> = {};
+    for (const spec of this.market.symbols()) {
+      const [base = '', quote = ''] = spec.symbol.split('/');
+      const wb = LEGACY[base] ?? base;
+      const wq = LEGACY[quote] ?? quote;
+      result[`${wb}${wq}`] = {
+        altname: `${wb}${wq}`,
+        wsname: `${wb}/${wq}`,
+        base: wb,
+        quote: wq,
+        pair_decimals: spec.tickDecimals,
+        lot_decimals: spec.lotDecimals,
+        status: 'online',
+      };
+    }
+    return { status: 200, body: { error: [], result } };
+  }
+
+  restFaultResponse(fault: SimFault): RestResponse {
+    if (fault.kind === 'rest-429' || fault.kind === 'rest-418') {
+      const retry = typeof fault['retryAfterSec'] === 'number' ? fault['retryAfterSec'] : 1;
+      return { status: 429, body: { error: ['EAPI:Rate limit exceeded'] }, headers: { 'Retry-After': String(retry) } };
+    }
+    return { status: 500, body: { error: ['EService:Unavailable'] } };
+  }
+
+  topicSymbol(topic: string): string | undefined {
+    const symbol = topic.slice(topic.lastIndexOf(':') + 1);
+    return this.market.has(symbol) ? symbol : undefined;
+  }
+
+  shutdownNotice(conn: SimConnection): void {
+    conn.sendControl(statusFrame('maintenance', conn.id));
+  }
+
+  trueBook(symbol: string): SimBook | undefined {
+    return this.market.has(symbol) ? this.market.book(symbol) : undefined;
+  }
+
+  trueBookAt(symbol: string, updateId: number): SimBook | undefined {
+    return this.market.has(symbol) ? this.market.bookAt(symbol, updateId) : undefined;
+  }
+
+  async burst(opts: BurstOptions): Promise<BurstResult> {
+    const symbols = opts.symbols ?? this.market.symbols().map((s) => s.symbol);
+    const start = performance.now();
+    const r = await this.server.burst(() => {
+      for (let i = 0; i < opts.diffs; i++) this.stepSymbol(symbols[i % symbols.length] as string);
+    });
+    return { diffs: opts.diffs, frames: r.frames, bytes: r.bytes, ms: performance.now() - start };
+  }
+
+  applyFault(fault: SimFault): boolean {
+    if (fault.kind === 'kraken-bad-checksum') {
+      // one update by default, like drop-diff
+      this.server.faults.add(typeof fault['count'] === 'number' ? fault : { ...fault, count: 1 });
+      return true;
+    }
+    if (fault.kind === 'kraken-reject') {
+      this.server.faults.add(fault); // until cleared
+      return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * The wire levels that turn window `prev` into window `next` (both best first) for one side: levels removed from
+ * the book inside the window get qty 0; new or changed levels inside `next` are sent; levels merely pushed out of
+ * the depth are not sent (the client truncates). `diffLevels` are the true book's changes of this step.
+ */
+export function sideUpdate(prev: readonly Level[], next: readonly Level[], diffLevels: readonly Level[]): Level[] {
+  const removed = new Map<string, string>();
+  for (const [p, q] of diffLevels) if (isZero(q)) removed.set(p, q);
+  const before = new Map<string, string>(prev.map(([p, q]) => [p, q]));
+  const after = new Set(next.map(([p]) => p));
+  const out: Level[] = [];
+  for (const [p] of prev) {
+    const zero = removed.get(p);
+    if (!after.has(p) && zero !== undefined) out.push([p, zero]);
+  }
+  for (const [p, q] of next) if (before.get(p) !== q) out.push([p, q]);
+  return out;
+}
+
+export function createKrakenProtocol(opts: KrakenSimOptions): KrakenProtocol {
+  return new KrakenProtocol(opts);
+}
+
+/** The `startSim` factory (src/sim/index.ts `PROTOCOLS`): Kraken's own seeded market over the shared symbols. */
+export function krakenProtocol(opts: {
+  seed: number;
+  symbols: SimSymbolSpec[];
+  levels?: number;
+  intervalMs?: number;
+  tradeIntervalMs?: number;
+  historySize?: number;
+}): KrakenProtocol {
+  const market = new SimMarket({
+    seed: subSeed(opts.seed, 'kraken'),
+    symbols: opts.symbols,
+    levels: opts.levels ?? 1000,
+    historySize: opts.historySize ?? 50_000,
+  });
+  return new KrakenProtocol({ market, diffIntervalMs: opts.intervalMs ?? 100, tradeIntervalMs: opts.tradeIntervalMs ?? 250 });
+}

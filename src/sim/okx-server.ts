@@ -1,0 +1,452 @@
+/**
+ * OKX v5 public protocol server for the simulator (PROTOCOLS.md §4): `/ws/v5/public` with `books` (400 levels,
+ * in-band snapshot then updates chained by `seqId`/`prevSeqId`), `tickers`, `trades`; REST
+ * `/api/v5/public/instruments` and `/api/v5/market/books`. One factory serves `okx` (spot, `BTC-USDT`) and
+ * `okx-swap` (perpetual swaps, `BTC-USDT-SWAP`, sizes in contracts of `ctVal`).
+ *
+ * Wire ids: `seqId` is the market's change id of the last change in the message (minus an offset that a
+ * maintenance reset raises), `prevSeqId` the previous message's `seqId` (-1 on a snapshot). Every
+ * `keepaliveEvery`-th book tick sends the documented no-change update (`seqId == prevSeqId`, empty sides) instead
+ * of a step. `checksum` is 0 ("absent", as OKX sends since 2026-06-23) unless `checksums: true`.
+ *
+ * Keepalive: the literal text `ping` is answered with `pong`; a connection to which nothing was sent for
+ * `idleCutMs` (30 s) is closed, as OKX does.
+ *
+ * Faults (besides the generic ones): `okx-bad-checksum` {symbol} — the next update carries a wrong non-zero
+ * checksum; `okx-broken-prev` {symbol} — the next update's `prevSeqId` is off by one; `okx-seq-reset` {symbol} —
+ * the next update resets `seqId` below `prevSeqId` (post-maintenance; still chains); `okx-keepalive` {symbol} — the
+ * next book tick is a no-change update; `okx-error` {symbol, code?, count?} — subscriptions to that symbol are
+ * answered with an error (60018 by default, naming the instrument; other codes name only the request id) instead of
+ * an ack; `okx-no-snapshot` — while active, subscriptions get
+ * no initial snapshot (clients must use REST `/api/v5/market/books`); `okx-checksums` — while active, real
+ * checksums are sent (as `checksums: true`). `drop-diff` breaks the chain too (the update
+ * is not sent but its ids are spent).
+ */
+import type { ExchangeId, Level } from '../schema/events.js';
+import { faultString, faultSymbol } from './faults.js';
+import { SimMarket } from './market.js';
+import {
+  ackFrame,
+  booksFrame,
+  errorFrame,
+  noticeFrame,
+  okxBookChecksum,
+  tickersFrame,
+  tradesFrame,
+  unknownInstrumentError,
+} from './okx-render.js';
+import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
+import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
+
+export interface OkxSimOptions {
+  exchange?: 'okx' | 'okx-swap';
+  seed?: number;
+  symbols: readonly SimSymbolSpec[];
+  /** Book update period (OKX `books`: 100 ms). */
+  bookIntervalMs?: number;
+  tickerIntervalMs?: number;
+  tradeIntervalMs?: number;
+  /** Send real checksums instead of 0. Default false (current OKX). */
+  checksums?: boolean;
+  /** Send the in-band snapshot on subscribe. Default true. */
+  initialSnapshot?: boolean;
+  /** Every n-th book tick is a no-change keepalive update (0 = never). Default 20. */
+  keepaliveEvery?: number;
+  /** Close a connection nothing was sent to for this long. Default 30 000. */
+  idleCutMs?: number;
+  /** Subscribe/unsubscribe requests allowed per connection per hour. Default 480. */
+  maxSubscribeOpsPerHour?: number;
+  /** Contract value of every swap (`ctVal`). Default "0.01". */
+  contractValue?: string;
+  /** Levels per side of the true book (= the `books` depth). Default 400. */
+  levels?: number;
+  /** Changes kept per symbol for `trueBookAt`. Default 50 000. */
+  historySize?: number;
+}
+
+/** The options every simulator protocol gets from `startSim` (see ./index.ts). */
+export interface CommonSimOptions {
+  seed: number;
+  symbols: SimSymbolSpec[];
+  levels?: number;
+  intervalMs?: number;
+  tradeIntervalMs?: number;
+  tickerIntervalMs?: number;
+  historySize?: number;
+}
+
+/** Factory for the simulator's protocol table: `okx` / `okx-swap` with OKX defaults (books ≤ 400 levels). */
+export function okxProtocolFor(exchange: 'okx' | 'okx-swap'): (o: CommonSimOptions) => SimProtocol {
+  return (o) => {
+    const opts: OkxSimOptions = { exchange, seed: o.seed, symbols: o.symbols, levels: Math.min(o.levels ?? 400, 400) };
+    if (o.intervalMs !== undefined) opts.bookIntervalMs = o.intervalMs;
+    if (o.tradeIntervalMs !== undefined) opts.tradeIntervalMs = o.tradeIntervalMs;
+    if (o.tickerIntervalMs !== undefined) opts.tickerIntervalMs = o.tickerIntervalMs;
+    if (o.historySize !== undefined) opts.historySize = o.historySize;
+    return createOkxProtocol(opts);
+  };
+}
+
+const CHANNELS = new Set(['books', 'tickers', 'trades']);
+const ONE_SHOT_FAULTS = new Set(['okx-bad-checksum', 'okx-broken-prev', 'okx-seq-reset', 'okx-keepalive', 'okx-error']);
+
+interface SeqEpoch {
+  /** First market change id of this epoch. */
+  fromId: number;
+  /** wire seqId = market id − offset. */
+  offset: number;
+}
+
+interface SymState {
+  spec: SimSymbolSpec;
+  instId: string;
+  /** Wire seqId of the last message of this instrument (the next update's prevSeqId). */
+  lastSeq: number;
+  epochs: SeqEpoch[];
+  ticks: number;
+}
+
+function decimalsStep(decimals: number): string {
+  return decimals === 0 ? '1' : `0.${'0'.repeat(decimals - 1)}1`;
+}
+
+export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly market: SimMarket } {
+  const exchange: ExchangeId = opts.exchange ?? 'okx';
+  const swap = exchange === 'okx-swap';
+  const instType = swap ? 'SWAP' : 'SPOT';
+  const levels = opts.levels ?? 400;
+  const market = new SimMarket({ seed: opts.seed ?? 1, symbols: opts.symbols, levels, ...(opts.historySize !== undefined ? { historySize: opts.historySize } : {}) });
+  const keepaliveEvery = opts.keepaliveEvery ?? 20;
+  const idleCutMs = opts.idleCutMs ?? 30_000;
+  const maxOps = opts.maxSubscribeOpsPerHour ?? 480;
+  const ctVal = opts.contractValue ?? '0.01';
+  const syms = new Map<string, SymState>(); // by unified symbol
+  const byInst = new Map<string, SymState>();
+  for (const spec of opts.symbols) {
+    const instId = spec.symbol.replace('/', '-') + (swap ? '-SWAP' : '');
+    const startId = market.lastId(spec.symbol);
+    const st: SymState = { spec, instId, lastSeq: startId, epochs: [{ fromId: startId, offset: 0 }], ticks: 0 };
+    syms.set(spec.symbol, st);
+    byInst.set(instId, st);
+  }
+  let server: SimServer | undefined;
+  let nextConnId = 0x5a3c0000;
+
+  const srv = (): SimServer => {
+    if (!server) throw new Error('sim okx: not started');
+    return server;
+  };
+  const toWire = (st: SymState, id: number): number => {
+    const e = st.epochs[st.epochs.length - 1]!;
+    return id - e.offset;
+  };
+  const fromWire = (st: SymState, seq: number): number | undefined => {
+    for (let i = st.epochs.length - 1; i >= 0; i--) {
+      const e = st.epochs[i]!;
+      const id = seq + e.offset;
+      const end = i + 1 < st.epochs.length ? st.epochs[i + 1]!.fromId - 1 : market.lastId(st.spec.symbol);
+      if (id >= e.fromId && id <= end) return id;
+    }
+    return undefined;
+  };
+  const connId = (conn: SimConnection): string => String(conn.state.connId ?? '');
+  const markSent = (conn: SimConnection): void => {
+    conn.state.lastSent = Date.now();
+  };
+  const topic = (channel: string, instId: string): string => `${channel}:${instId}`;
+  const checksumOf = (symbol: string): number => {
+    if (opts.checksums !== true && srv().faults.find('okx-checksums') === undefined) return 0;
+    const b = market.book(symbol, 25);
+    return okxBookChecksum(b.bids, b.asks);
+  };
+
+  /** Publish one book tick of `st`: a step (or a keepalive no-change update), with the faults aimed at it. */
+  const bookTick = (st: SymState): void => {
+    const s = srv();
+    const symbol = st.spec.symbol;
+    st.ticks++;
+    const keepalive =
+      s.faults.take('okx-keepalive', (f) => faultSymbol(f) === symbol) !== undefined ||
+      (keepaliveEvery > 0 && st.ticks % keepaliveEvery === 0);
+    const t = topic('books', st.instId);
+    if (keepalive) {
+      const seq = st.lastSeq;
+      const frame = booksFrame({ instId: st.instId, action: 'update', bids: [], asks: [], ts: Date.now(), checksum: checksumOf(symbol), prevSeqId: seq, seqId: seq });
+      publish(t, symbol, frame);
+      return;
+    }
+    const diff = market.step(symbol);
+    const prev = st.lastSeq;
+    if (s.faults.take('okx-seq-reset', (f) => faultSymbol(f) === symbol) !== undefined) {
+      // after maintenance: seqId restarts low, prevSeqId still names the last message
+      const newWire = 1 + (diff.lastId % 1000);
+      st.epochs.push({ fromId: diff.firstId, offset: diff.lastId - newWire });
+    }
+    const seq = toWire(st, diff.lastId);
+    st.lastSeq = seq;
+    const fault = s.faults.takeDiffFault(symbol);
+    if (fault === 'drop') return;
+    if (fault === 'garbage') {
+      publish(t, symbol, `{"arg":{"channel":"books","instId":"${st.instId}"},"action":"update","data":[{"asks":[["`);
+      return;
+    }
+    if (!s.hasSubscribers(t)) return;
+    let checksum = checksumOf(symbol);
+    if (s.faults.take('okx-bad-checksum', (f) => faultSymbol(f) === symbol) !== undefined) {
+      checksum = checksum === 0 ? 123456789 : checksum ^ 0x5a5a;
+    }
+    const brokenPrev = s.faults.take('okx-broken-prev', (f) => faultSymbol(f) === symbol) !== undefined;
+    const frame = booksFrame({
+      instId: st.instId,
+      action: 'update',
+      bids: diff.bids,
+      asks: diff.asks,
+      ts: diff.time,
+      checksum,
+      prevSeqId: brokenPrev ? prev - 1 : prev,
+      seqId: seq,
+    });
+    if (s.faults.takeGarbageFrame(symbol)) publish(t, symbol, 'not json {');
+    publish(t, symbol, frame);
+  };
+
+  const publish = (t: string, symbol: string, frame: string): void => {
+    const s = srv();
+    s.publish(t, symbol, (conn) => {
+      if (s.dataAllowed(conn, symbol)) markSent(conn);
+      return frame;
+    });
+  };
+
+  const snapshotFrame = (st: SymState): string => {
+    const b = market.book(st.spec.symbol);
+    return booksFrame({
+      instId: st.instId,
+      action: 'snapshot',
+      bids: b.bids,
+      asks: b.asks,
+      ts: Date.now(),
+      checksum: checksumOf(st.spec.symbol),
+      prevSeqId: -1,
+      seqId: toWire(st, b.updateId),
+    });
+  };
+
+  const tickerTick = (st: SymState): void => {
+    const t = topic('tickers', st.instId);
+    if (!srv().hasSubscribers(t)) return;
+    const symbol = st.spec.symbol;
+    const best = market.best(symbol);
+    const stats = market.stats(symbol);
+    const frame = tickersFrame({
+      instType,
+      instId: st.instId,
+      last: stats.last,
+      lastSz: stats.lastQty,
+      bidPx: best.bid?.[0] ?? '',
+      bidSz: best.bid?.[1] ?? '',
+      askPx: best.ask?.[0] ?? '',
+      askSz: best.ask?.[1] ?? '',
+      open24h: stats.open,
+      high24h: stats.high,
+      low24h: stats.low,
+      // spot: vol24h base, volCcy24h quote; swap: vol24h contracts, volCcy24h base (contracts × ctVal, approx.)
+      vol24h: stats.volume,
+      volCcy24h: swap ? stats.volume : stats.quoteVolume,
+      ts: Date.now(),
+    });
+    publish(t, symbol, frame);
+  };
+
+  const tradeTick = (st: SymState): void => {
+    const t = topic('trades', st.instId);
+    const trade = market.trade(st.spec.symbol);
+    if (!srv().hasSubscribers(t)) return;
+    publish(t, st.spec.symbol, tradesFrame({ instId: st.instId, tradeId: trade.id, px: trade.price, sz: trade.size, side: trade.side, ts: trade.time }));
+  };
+
+  /**
+   * OKX closes a connection nothing was pushed to for 30 s. The check runs while any connection is open (paused or
+   * not: a paused market is exactly when it bites) and stops with the last one.
+   */
+  let idleTimer: NodeJS.Timeout | undefined;
+  const startIdleCut = (): void => {
+    if (idleTimer !== undefined) return;
+    idleTimer = setInterval(() => {
+      const s = srv();
+      if (s.connections.size === 0) {
+        clearInterval(idleTimer);
+        idleTimer = undefined;
+        return;
+      }
+      const now = Date.now();
+      for (const conn of s.connections) {
+        const last = typeof conn.state.lastSent === 'number' ? conn.state.lastSent : conn.openedAt;
+        if (conn.open && now - last > idleCutMs) conn.close(4004, 'No data received in 30s.');
+      }
+    }, Math.max(10, Math.min(1000, Math.floor(idleCutMs / 4))));
+    idleTimer.unref();
+  };
+
+  /** Subscribe/unsubscribe budget per connection per hour. */
+  const spendOp = (conn: SimConnection): boolean => {
+    const now = Date.now();
+    const ops = ((conn.state.ops as number[] | undefined) ?? []).filter((t) => now - t < 3_600_000);
+    ops.push(now);
+    conn.state.ops = ops;
+    return ops.length <= maxOps;
+  };
+
+  const onRequest = (conn: SimConnection, text: string): void => {
+    let req: unknown;
+    try {
+      req = JSON.parse(text);
+    } catch {
+      conn.sendControl(errorFrame('60012', `Invalid request: ${text}`, connId(conn)));
+      return;
+    }
+    const r = req as { id?: unknown; op?: unknown; args?: unknown };
+    const id = typeof r.id === 'string' ? r.id : undefined;
+    if ((r.op !== 'subscribe' && r.op !== 'unsubscribe') || !Array.isArray(r.args)) {
+      conn.sendControl(errorFrame('60012', `Invalid request: ${text}`, connId(conn), id));
+      return;
+    }
+    const op = r.op;
+    if (!spendOp(conn)) {
+      conn.sendControl(errorFrame('60014', 'Requests too frequent.', connId(conn), id));
+      return;
+    }
+    for (const raw of r.args as unknown[]) {
+      const a = raw as { channel?: unknown; instId?: unknown };
+      if (typeof a.channel !== 'string' || typeof a.instId !== 'string' || !CHANNELS.has(a.channel)) {
+        conn.sendControl(errorFrame('60012', `Invalid request: ${text}`, connId(conn), id));
+        continue;
+      }
+      const st = byInst.get(a.instId);
+      if (st === undefined) {
+        conn.sendControl(unknownInstrumentError(a.channel, a.instId, connId(conn), id));
+        continue;
+      }
+      const t = topic(a.channel, a.instId);
+      if (op === 'unsubscribe') {
+        srv().unsubscribe(conn, t);
+        conn.sendControl(ackFrame('unsubscribe', a.channel, a.instId, connId(conn), id));
+        continue;
+      }
+      const errFault = srv().faults.take('okx-error', (f) => faultSymbol(f) === st.spec.symbol);
+      if (errFault !== undefined) {
+        const code = faultString(errFault, 'code') ?? '60018';
+        conn.sendControl(
+          code === '60018'
+            ? unknownInstrumentError(a.channel, a.instId, connId(conn), id)
+            : errorFrame(code, code === '60014' ? 'Requests too frequent.' : 'Service temporarily unavailable.', connId(conn), id),
+        );
+        continue;
+      }
+      srv().subscribe(conn, t);
+      conn.sendControl(ackFrame('subscribe', a.channel, a.instId, connId(conn), id));
+      markSent(conn);
+      if (a.channel === 'books' && opts.initialSnapshot !== false && srv().faults.find('okx-no-snapshot') === undefined) {
+        if (conn.sendData(snapshotFrame(st), st.spec.symbol)) markSent(conn);
+      }
+    }
+  };
+
+  const bookAtWire = (st: SymState, seq: number): SimBook | undefined => {
+    const id = fromWire(st, seq);
+    if (id === undefined) return undefined;
+    const b = market.bookAt(st.spec.symbol, id);
+    return b === undefined ? undefined : { ...b, updateId: seq };
+  };
+
+  return {
+    exchange,
+    market,
+    pingIntervalMs: 0, // OKX does not send WebSocket pings; clients send the text `ping`
+    maxIncomingPerSec: 0,
+    start(s: SimServer): void {
+      server = s;
+      const states = [...syms.values()];
+      s.every(opts.bookIntervalMs ?? 100, () => states.forEach(bookTick));
+      s.every(opts.tickerIntervalMs ?? 100, () => states.forEach(tickerTick));
+      s.every(opts.tradeIntervalMs ?? 250, () => states.forEach(tradeTick));
+    },
+    acceptUpgrade: (url) => url.pathname === '/ws/v5/public',
+    onOpen(conn: SimConnection): void {
+      conn.state.connId = (nextConnId++).toString(16);
+      conn.state.lastSent = Date.now();
+      startIdleCut();
+    },
+    onMessage(conn: SimConnection, text: string): void {
+      if (text === 'ping') {
+        if (conn.sendControl('pong')) markSent(conn);
+        return;
+      }
+      onRequest(conn, text);
+    },
+    handleRest(req: RestRequest): RestResponse {
+      if (req.path === '/api/v5/public/instruments') {
+        const want = req.query.get('instType');
+        if (want !== 'SPOT' && want !== 'SWAP' && want !== 'FUTURES' && want !== 'OPTION' && want !== 'MARGIN') {
+          return { status: 400, body: { code: '51000', msg: 'Parameter instType error', data: [] } };
+        }
+        const data = want !== instType ? [] : [...syms.values()].map((st) => {
+          const [base = '', quote = ''] = st.spec.symbol.split('/');
+          const common = { instType, instId: st.instId, tickSz: decimalsStep(st.spec.tickDecimals), lotSz: decimalsStep(st.spec.lotDecimals), minSz: decimalsStep(st.spec.lotDecimals), state: 'live' };
+          return swap
+            ? { ...common, uly: `${base}-${quote}`, instFamily: `${base}-${quote}`, baseCcy: '', quoteCcy: '', settleCcy: quote, ctVal, ctMult: '1', ctValCcy: base, ctType: 'linear' }
+            : { ...common, uly: '', instFamily: '', baseCcy: base, quoteCcy: quote, settleCcy: '', ctVal: '', ctMult: '', ctValCcy: '', ctType: '' };
+        });
+        return { status: 200, body: { code: '0', msg: '', data } };
+      }
+      if (req.path === '/api/v5/market/books') {
+        const st = byInst.get(req.query.get('instId') ?? '');
+        if (st === undefined) return { status: 200, body: { code: '51001', msg: 'Instrument ID does not exist', data: [] } };
+        const sz = Math.min(400, Math.max(1, Number(req.query.get('sz') ?? '1') || 1)); // OKX default sz is 1
+        const b = market.book(st.spec.symbol, sz);
+        const lv = (l: readonly Level[]): string[][] => l.map(([p, q]) => [p, q, '0', '1']);
+        return {
+          status: 200,
+          body: { code: '0', msg: '', data: [{ asks: lv(b.asks), bids: lv(b.bids), ts: String(Date.now()), seqId: toWire(st, b.updateId) }] },
+        };
+      }
+      return { status: 404, body: { code: '404', msg: 'Not Found', data: [] } };
+    },
+    restFaultResponse(fault: SimFault): RestResponse {
+      if (fault.kind === 'rest-500') return { status: 500, body: { code: '50001', msg: 'Service temporarily unavailable, please try again later.', data: [] } };
+      return { status: 429, body: { code: '50011', msg: 'Too Many Requests', data: [] } };
+    },
+    applyFault(fault: SimFault): boolean {
+      // OKX's own faults act once (or `count` times) unless said otherwise; `okx-no-snapshot` holds until cleared.
+      if (!ONE_SHOT_FAULTS.has(fault.kind) || (fault as { count?: unknown }).count !== undefined) return false;
+      srv().faults.add({ ...fault, count: 1 });
+      return true;
+    },
+    topicSymbol(t: string): string | undefined {
+      const instId = t.slice(t.indexOf(':') + 1);
+      return byInst.get(instId)?.spec.symbol;
+    },
+    shutdownNotice(conn: SimConnection): void {
+      conn.sendControl(noticeFrame(connId(conn)));
+    },
+    trueBook(symbol: string): SimBook | undefined {
+      const st = syms.get(symbol);
+      if (st === undefined) return undefined;
+      const b = market.book(symbol);
+      return { ...b, updateId: toWire(st, b.updateId) };
+    },
+    trueBookAt(symbol: string, updateId: number): SimBook | undefined {
+      const st = syms.get(symbol);
+      return st === undefined ? undefined : bookAtWire(st, updateId);
+    },
+    async burst(b: BurstOptions): Promise<BurstResult> {
+      const states = (b.symbols ?? [...syms.keys()]).map((s) => syms.get(s)).filter((s): s is SymState => s !== undefined);
+      const t0 = Date.now();
+      if (states.length === 0) return { diffs: 0, frames: 0, bytes: 0, ms: 0 };
+      const r = await srv().burst(() => {
+        for (let i = 0; i < b.diffs; i++) bookTick(states[i % states.length]!);
+      });
+      return { diffs: b.diffs, frames: r.frames, bytes: r.bytes, ms: Date.now() - t0 };
+    },
+  };
+}
