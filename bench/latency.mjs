@@ -41,7 +41,7 @@ export async function runLatency({ seconds = 10, burst = 5000 } = {}) {
   const sim = await startBenchSim(SYMBOLS_20, 7, { intervalMs: 100 });
   const ep = sim.endpoints.binance;
   const child = fork(join(here, 'clients', 'latency-client.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const lines = ['\n### Latency (ms), 20 symbols at 100 ms cadence; tickwire embedded + NDJSON pipe in one process\n'];
+  const lines = ['\n### Latency (ms), 20 symbols at 100 ms cadence; tickwire embedded + NDJSON pipe + local server and its client, all in one process\n'];
   lines.push('| load · path | samples | p50 | p99 | p99.9 | max |', '|---|---:|---:|---:|---:|---:|');
   try {
     child.send({ t: 'start', ws: ep.ws, rest: ep.rest, symbols: SYMBOLS_20 });
@@ -53,7 +53,7 @@ export async function runLatency({ seconds = 10, burst = 5000 } = {}) {
     await sleep(seconds * 1000);
     child.send({ t: 'collect' });
     let s = await once(child, 'samples', 30_000);
-    lines.push(row('paced · frame → subscriber', s.a), row('paced · frame → NDJSON write callback', s.b));
+    lines.push(row('paced · frame → subscriber', s.a), row('paced · frame → NDJSON write callback', s.b), row('paced · frame → local-server client', s.c));
     // paced + bursts
     child.send({ t: 'record' });
     await once(child, 'recording', 5000);
@@ -68,6 +68,7 @@ export async function runLatency({ seconds = 10, burst = 5000 } = {}) {
     lines.push(
       row(`paced + ${burst}-diff burst every 2 s · frame → subscriber`, s.a),
       row(`paced + ${burst}-diff burst every 2 s · frame → NDJSON write callback`, s.b),
+      row(`paced + ${burst}-diff burst every 2 s · frame → local-server client`, s.c),
     );
   } finally {
     child.kill('SIGKILL');
