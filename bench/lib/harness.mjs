@@ -10,8 +10,9 @@
  *
  * Timing: tFirst is the first `data` event of any socket after `go` (a one-shot wrapper of net.Socket#emit, removed
  * at once so it costs nothing afterwards); tLast is when the client saw its last update. CPU is process.cpuUsage()
- * between `go` and the result, peak RSS is getrusage's maxRSS of this process.
+ * between `go` and the result, peak RSS is this process's VmHWM.
  */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 const hr = () => Number(process.hrtime.bigint()) / 1e3; // µs, CLOCK_MONOTONIC (comparable across processes)
@@ -55,7 +56,8 @@ export function runClient(impl) {
       frames,
       cpuUser: cpu.user,
       cpuSystem: cpu.system,
-      maxRssKb: process.resourceUsage().maxRSS,
+      // VmHWM, not getrusage's maxRSS: Linux carries the forking parent's peak (the simulator's) across exec
+      maxRssKb: Number(readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+)/)[1]),
       books,
       extra: { ...(impl.extra?.() ?? {}), ...(impl.measure?.() ?? {}) },
     });
