@@ -87,6 +87,7 @@ export class ExchangeRuntime {
   /** Subscribe request id → the streams it carried. */
   private readonly requests = new Map<number, StreamRef[]>();
   private watchdog: Subscription | undefined;
+  private framesTotal: { value: number } | undefined;
   private closed = false;
 
   constructor(
@@ -391,7 +392,7 @@ export class ExchangeRuntime {
 
   private onConnectionEvent(slot: ConnSlot, ev: ConnectionEvent): void {
     if (ev.kind === 'frame') {
-      this.deps.metrics.inc('tickwire_frames_total', { exchange: this.id });
+      (this.framesTotal ??= this.deps.metrics.counter('tickwire_frames_total', { exchange: this.id })).value++;
       this.onFrame(slot, ev.data, ev.localTime);
       return;
     }
