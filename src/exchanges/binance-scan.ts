@@ -15,7 +15,6 @@ const COMMA = 44;
 const COLON = 58;
 const LBRACK = 91;
 const RBRACK = 93;
-const LBRACE = 123;
 const RBRACE = 125;
 const PREFIX = '{"stream":"';
 const DATA = ',"data":{"e":"depthUpdate"';
