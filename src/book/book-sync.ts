@@ -83,6 +83,8 @@ export class BookSync {
   private heldSnapshot: RestSnapshot | undefined;
   private awaitingSnapshot = false;
   private pendingReconcile: RestSnapshot | undefined;
+  private knownBidFloor: string | undefined;
+  private knownAskCeil: string | undefined;
   /** Exchange time of the book's state (last applied message, or the snapshot). */
   private bookTime: number | undefined;
   private readonly maxBuffer: number;
@@ -267,6 +269,7 @@ export class BookSync {
       return;
     }
     this.book.applySnapshot(snap.bids, snap.asks);
+    this.noteKnownRange(snap.bids, snap.asks);
     this.localId = snap.updateId;
     this.prev = undefined;
     this.bookTime = snap.exchangeTime;
@@ -299,6 +302,7 @@ export class BookSync {
     this.awaitingSnapshot = false;
     this.pendingReconcile = undefined;
     this.book.applySnapshot(msg.bids, msg.asks);
+    this.noteKnownRange(msg.bids, msg.asks);
     this.localId = msg.updateId;
     this.prev = msg;
     this.bookTime = msg.exchangeTime;
@@ -460,11 +464,26 @@ export class BookSync {
   }
 
   /** Compare the book with a snapshot at the same id; returns true when they match. */
+  /**
+   * The price range the local book knows for sure: down to the deepest bid / up to the deepest ask of the last
+   * snapshot. Beyond it, levels no delta has touched since are unknown locally (the exchange's book is deeper than
+   * its snapshot), so a cross-check must not compare them.
+   */
+  private noteKnownRange(bids: readonly Level[], asks: readonly Level[]): void {
+    this.knownBidFloor = bids.length > 0 ? bids[bids.length - 1]![0] : undefined;
+    this.knownAskCeil = asks.length > 0 ? asks[asks.length - 1]![0] : undefined;
+  }
+
   private compare(snap: RestSnapshot, localTime: number, rebuffer: DeltaMessage[] = []): boolean {
+    // Compare only where both sides know the book: within the REST snapshot's depth and the local known range.
+    const bidFloor = narrower('bid', snap.bids.at(-1)?.[0], this.knownBidFloor);
+    const askCeil = narrower('ask', snap.asks.at(-1)?.[0], this.knownAskCeil);
+    const inBids = (l: Level): boolean => bidFloor === undefined || compareDecimal(l[0], bidFloor) >= 0;
+    const inAsks = (l: Level): boolean => askCeil === undefined || compareDecimal(l[0], askCeil) <= 0;
     const top = this.book.top(Math.max(snap.bids.length, snap.asks.length));
     const diffs: LevelDiff[] = [];
-    diffLevels('bid', top.bids.slice(0, snap.bids.length), snap.bids, diffs);
-    diffLevels('ask', top.asks.slice(0, snap.asks.length), snap.asks, diffs);
+    diffLevels('bid', top.bids.filter(inBids), snap.bids.filter(inBids), diffs);
+    diffLevels('ask', top.asks.filter(inAsks), snap.asks.filter(inAsks), diffs);
     if (diffs.length === 0) {
       this.status('reconciled', 'TW_OK', 'book matches the REST snapshot', localTime, {
         updateId: snap.updateId,
@@ -519,6 +538,14 @@ interface Problem {
 }
 
 /** Differences between two best-first ladders of one side (both sorted, same length cap). */
+/** Of two boundary prices, the one nearer the top of the book (the narrower range); undefined = unbounded. */
+function narrower(side: 'bid' | 'ask', a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  const c = compareDecimal(a, b);
+  return side === 'bid' ? (c >= 0 ? a : b) : c <= 0 ? a : b;
+}
+
 function diffLevels(side: 'bid' | 'ask', book: readonly Level[], snap: readonly Level[], out: LevelDiff[]): void {
   const bookMap = new Map<string, string>();
   for (const [p, s] of book) bookMap.set(canonicalDecimal(p), s);

@@ -2,18 +2,12 @@
  * An L2 order book: pure data, no I/O. Keyed by the exchange's decimal price strings (canonicalized so
  * `"42499.00"` and `"42499.0"` are one level) and ordered numerically. Sizes are kept as the exchange's strings.
  *
- * Each side keeps a Map for O(1) size updates and an array sorted with the best price at the END, so the frequent
- * inserts and removals near the top move few elements.
+ * Each side is kept in arrays sorted with the best price at the END, searched from that end, so the frequent
+ * updates, inserts and removals near the top touch few elements.
  */
 import type { Level } from '../schema/events.js';
 
 export type Side = 'bid' | 'ask';
-
-interface Entry {
-  price: string;
-  size: string;
-  num: number;
-}
 
 /** Canonical key of a decimal string: no leading zeros in the integer part, no trailing zeros in the fraction. */
 export function canonicalDecimal(s: string): string {
@@ -45,91 +39,164 @@ export function compareDecimal(a: string, b: string): number {
 
 /** True when a decimal size string is zero (`"0"`, `"0.00000000"`). */
 export function isZeroSize(size: string): boolean {
-  return size === '0' || parseFloat(size) === 0;
+  // hot path: a plain decimal is zero iff it has only '0' and '.' (and at least one digit)
+  let digit = false;
+  for (let i = 0; i < size.length; i++) {
+    const c = size.charCodeAt(i);
+    if (c === 48) digit = true;
+    else if (c !== 46) return c >= 49 && c <= 57 ? false : parseFloat(size) === 0;
+  }
+  return digit;
 }
 
+/**
+ * One side: parallel arrays sorted so that the best price is LAST (bids ascending, asks descending) — the numeric
+ * prices in one array of doubles (searched without touching any other memory), the price and size strings beside.
+ * Searched from the best end (galloping, then binary search) since most updates land near the top. No hash map: a
+ * level is found by its numeric value (ties, e.g. `"42499.00"` vs `"42499.0"` or floats too close to tell apart, by
+ * exact decimal comparison), so no canonical key string is built per update.
+ */
+/** Inserts/removals at most this far from the best end move the elements in a loop instead of splice. */
+const SHIFT_BY_HAND = 32;
+
 class BookSide {
-  readonly map = new Map<string, Entry>();
-  /** Sorted so that the best price is last: bids ascending, asks descending. */
-  readonly sorted: Entry[] = [];
+  readonly nums: number[] = [];
+  readonly prices: string[] = [];
+  readonly sizes: string[] = [];
   constructor(private readonly ascending: boolean) {}
 
-  /** Index where `num`/`price` is or would be inserted. */
-  private indexOf(num: number, price: string): number {
-    const arr = this.sorted;
-    let lo = 0;
-    let hi = arr.length;
+  get length(): number {
+    return this.nums.length;
+  }
+
+  /** Sign of level `i` against (num, price) in this side's sort order (0: the same level). */
+  private cmp(i: number, num: number, price: string): number {
+    let c = this.nums[i]! - num;
+    if (c === 0) {
+      const p = this.prices[i]!;
+      if (p === price) return 0;
+      c = compareDecimal(p, price);
+    }
+    return this.ascending ? c : -c;
+  }
+
+  /** First index whose level sorts at or after (num, price). */
+  private lowerBound(num: number, price: string): number {
+    const nums = this.nums;
     const asc = this.ascending;
+    let hi = nums.length;
+    let lo = 0;
+    let step = 1;
+    while (hi - step >= 0) {
+      const j = hi - step;
+      const d = nums[j]! - num;
+      if (d === 0 ? this.cmp(j, num, price) < 0 : asc ? d < 0 : d > 0) {
+        lo = j + 1;
+        break;
+      }
+      hi = j;
+      step <<= 1;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const e = arr[mid]!;
-      let c = e.num - num;
-      if (c === 0) c = compareDecimal(e.price, price);
-      if (!asc) c = -c;
-      if (c < 0) lo = mid + 1;
+      const d = nums[mid]! - num;
+      if (d === 0 ? this.cmp(mid, num, price) < 0 : asc ? d < 0 : d > 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  set(price: string, size: string): void {
-    const key = canonicalDecimal(price);
-    const existing = this.map.get(key);
-    if (isZeroSize(size)) {
-      if (existing === undefined) return; // deletes of absent levels are normal on several feeds
-      this.map.delete(key);
-      const i = this.indexOf(existing.num, existing.price);
-      this.sorted.splice(i, 1);
-      return;
-    }
-    if (existing !== undefined) {
-      existing.size = size;
-      existing.price = price;
-      return;
-    }
-    const entry: Entry = { price, size, num: parseFloat(price) };
-    this.map.set(key, entry);
-    const arr = this.sorted;
-    const n = arr.length;
-    // fast paths: new best or new worst
-    if (n === 0 || this.before(arr[n - 1]!, entry)) arr.push(entry);
-    else arr.splice(this.indexOf(entry.num, price), 0, entry);
+  /** Index of the level at `price`, or -1. */
+  find(price: string): number {
+    const num = parseFloat(price);
+    const i = this.lowerBound(num, price);
+    return i < this.nums.length && this.nums[i] === num && this.cmp(i, num, price) === 0 ? i : -1;
   }
 
-  /** a sorts before b (b is better than a). */
-  private before(a: Entry, b: Entry): boolean {
-    let c = a.num - b.num;
-    if (c === 0) c = compareDecimal(a.price, b.price);
-    return this.ascending ? c < 0 : c > 0;
+  set(price: string, size: string): void {
+    const nums = this.nums;
+    const num = parseFloat(price);
+    const i = this.lowerBound(num, price);
+    const n = nums.length;
+    const hit = i < n && nums[i] === num && this.cmp(i, num, price) === 0;
+    if (isZeroSize(size)) {
+      if (hit) this.removeAt(i); // deletes of absent levels are normal on several feeds
+      return;
+    }
+    if (hit) {
+      this.sizes[i] = size;
+      this.prices[i] = price;
+      return;
+    }
+    const prices = this.prices;
+    const sizes = this.sizes;
+    if (n - i > SHIFT_BY_HAND) {
+      nums.splice(i, 0, num);
+      prices.splice(i, 0, price);
+      sizes.splice(i, 0, size);
+      return;
+    }
+    // near the best end: shift by hand (three splice calls would each allocate a result array)
+    nums.push(num);
+    prices.push(price);
+    sizes.push(size);
+    for (let k = n; k > i; k--) {
+      nums[k] = nums[k - 1]!;
+      prices[k] = prices[k - 1]!;
+      sizes[k] = sizes[k - 1]!;
+    }
+    nums[i] = num;
+    prices[i] = price;
+    sizes[i] = size;
+  }
+
+  private removeAt(i: number): void {
+    const nums = this.nums;
+    const prices = this.prices;
+    const sizes = this.sizes;
+    const last = nums.length - 1;
+    if (last - i > SHIFT_BY_HAND) {
+      nums.splice(i, 1);
+      prices.splice(i, 1);
+      sizes.splice(i, 1);
+      return;
+    }
+    for (let k = i; k < last; k++) {
+      nums[k] = nums[k + 1]!;
+      prices[k] = prices[k + 1]!;
+      sizes[k] = sizes[k + 1]!;
+    }
+    nums.pop();
+    prices.pop();
+    sizes.pop();
   }
 
   clear(): void {
-    this.map.clear();
-    this.sorted.length = 0;
+    this.nums.length = 0;
+    this.prices.length = 0;
+    this.sizes.length = 0;
   }
 
-  best(): Entry | undefined {
-    return this.sorted[this.sorted.length - 1];
+  best(): Level | undefined {
+    const i = this.nums.length - 1;
+    return i < 0 ? undefined : [this.prices[i]!, this.sizes[i]!];
   }
 
   top(n: number): Level[] {
-    const arr = this.sorted;
     const out: Level[] = [];
-    for (let i = arr.length - 1; i >= 0 && out.length < n; i--) out.push([arr[i]!.price, arr[i]!.size]);
+    for (let i = this.nums.length - 1; i >= 0 && out.length < n; i--) out.push([this.prices[i]!, this.sizes[i]!]);
     return out;
   }
 
   /** Keep only the best `depth` levels; returns the removed ones, best first. */
   truncate(depth: number): Level[] {
-    const arr = this.sorted;
-    if (arr.length <= depth) return [];
-    const removed = arr.splice(0, arr.length - depth);
+    const cut = this.nums.length - depth;
+    if (cut <= 0) return [];
+    this.nums.splice(0, cut);
+    const prices = this.prices.splice(0, cut);
+    const sizes = this.sizes.splice(0, cut);
     const out: Level[] = [];
-    for (let i = removed.length - 1; i >= 0; i--) {
-      const e = removed[i]!;
-      this.map.delete(canonicalDecimal(e.price));
-      out.push([e.price, e.size]);
-    }
+    for (let i = cut - 1; i >= 0; i--) out.push([prices[i]!, sizes[i]!]);
     return out;
   }
 }
@@ -160,13 +227,11 @@ export class OrderBook {
   }
 
   bestBid(): Level | undefined {
-    const e = this.bidSide.best();
-    return e === undefined ? undefined : [e.price, e.size];
+    return this.bidSide.best();
   }
 
   bestAsk(): Level | undefined {
-    const e = this.askSide.best();
-    return e === undefined ? undefined : [e.price, e.size];
+    return this.askSide.best();
   }
 
   /** Best `n` levels per side, best first. */
@@ -180,25 +245,29 @@ export class OrderBook {
   }
 
   get bidCount(): number {
-    return this.bidSide.sorted.length;
+    return this.bidSide.length;
   }
 
   get askCount(): number {
-    return this.askSide.sorted.length;
+    return this.askSide.length;
   }
 
   /** Size at a price, or undefined. */
   sizeAt(side: Side, price: string): string | undefined {
-    return (side === 'bid' ? this.bidSide : this.askSide).map.get(canonicalDecimal(price))?.size;
+    const bs = side === 'bid' ? this.bidSide : this.askSide;
+    const i = bs.find(price);
+    return i < 0 ? undefined : bs.sizes[i];
   }
 
   /** Best bid >= best ask. */
   isCrossed(): boolean {
-    const b = this.bidSide.best();
-    const a = this.askSide.best();
-    if (b === undefined || a === undefined) return false;
-    if (b.num !== a.num) return b.num > a.num;
-    return compareDecimal(b.price, a.price) >= 0;
+    const bi = this.bidSide.length - 1;
+    const ai = this.askSide.length - 1;
+    if (bi < 0 || ai < 0) return false;
+    const bn = this.bidSide.nums[bi]!;
+    const an = this.askSide.nums[ai]!;
+    if (bn !== an) return bn > an;
+    return compareDecimal(this.bidSide.prices[bi]!, this.askSide.prices[ai]!) >= 0;
   }
 
   /** Keep the best `depth` levels per side (for feeds that define the book at a fixed depth); returns the removed. */

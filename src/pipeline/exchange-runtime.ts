@@ -88,6 +88,7 @@ export class ExchangeRuntime {
   /** Subscribe request id → the streams it carried. */
   private readonly requests = new Map<number, StreamRef[]>();
   private watchdog: Subscription | undefined;
+  private framesTotal: { value: number } | undefined;
   private closed = false;
 
   constructor(
@@ -393,7 +394,7 @@ export class ExchangeRuntime {
 
   private onConnectionEvent(slot: ConnSlot, ev: ConnectionEvent): void {
     if (ev.kind === 'frame') {
-      this.deps.metrics.inc('tickwire_frames_total', { exchange: this.id });
+      (this.framesTotal ??= this.deps.metrics.counter('tickwire_frames_total', { exchange: this.id })).value++;
       this.onFrame(slot, ev.data, ev.localTime);
       return;
     }
@@ -591,8 +592,9 @@ export class ExchangeRuntime {
   private touch(st: MarketState, channel: Channel, localTime: number): void {
     st.lastData.set(channel, this.deps.scheduler.now());
     if (st.noData.delete(channel)) {
+      // `subscribed`, not `live`: for a book, only its sync says whether the data that resumed still chains
       this.status(
-        { scope: 'stream', state: 'live', code: 'TW_OK', reason: `${channel} data resumed`, symbol: st.symbol, market: st.market, channel },
+        { scope: 'stream', state: 'subscribed', code: 'TW_OK', reason: `${channel} data resumed`, symbol: st.symbol, market: st.market, channel },
         localTime,
       );
     }

@@ -40,6 +40,8 @@ export class Hub {
   readonly startedAt: number;
   private readonly subject = new Subject<MarketEvent>();
   private readonly stamper: Stamper;
+  /** tickwire_events_total per exchange and type, looked up without building a key per event. */
+  private readonly eventCounters = new Map<string, Map<string, { value: number }>>();
   private readonly runtimes = new Map<ExchangeId, ExchangeRuntime>();
   private readonly deps: Required<Omit<HubDeps, 'http' | 'adapters' | 'random'>> & { http?: HttpGet; random?: () => number };
   private readonly adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
@@ -85,7 +87,11 @@ export class Hub {
   private emit = (e: UnstampedEvent): void => {
     if (this.closed) return;
     const stamped = this.stamper.stamp(e);
-    this.metrics.inc('tickwire_events_total', { exchange: e.exchange, type: e.type });
+    let byType = this.eventCounters.get(e.exchange);
+    if (byType === undefined) this.eventCounters.set(e.exchange, (byType = new Map()));
+    let c = byType.get(e.type);
+    if (c === undefined) byType.set(e.type, (c = this.metrics.counter('tickwire_events_total', { exchange: e.exchange, type: e.type })));
+    c.value++;
     this.subject.next(stamped);
   };
 

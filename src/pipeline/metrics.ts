@@ -3,10 +3,15 @@ export class Metrics {
   private readonly counters = new Map<string, { name: string; labels: Record<string, string>; value: number }>();
 
   inc(name: string, labels: Record<string, string>, by = 1): void {
+    this.counter(name, labels).value += by;
+  }
+
+  /** The counter itself, for hot paths that bump it per frame or event (`c.value++`, no key built per call). */
+  counter(name: string, labels: Record<string, string>): { value: number } {
     const key = name + JSON.stringify(labels);
-    const c = this.counters.get(key);
-    if (c) c.value += by;
-    else this.counters.set(key, { name, labels, value: by });
+    let c = this.counters.get(key);
+    if (c === undefined) this.counters.set(key, (c = { name, labels, value: 0 }));
+    return c;
   }
 
   get(name: string, labels: Record<string, string>): number {

@@ -17,14 +17,43 @@ export function streamKey(e: UnstampedEvent | MarketEvent): string {
   }
 }
 
+interface Seqs {
+  book: number;
+  ticker: number;
+  trades: number;
+  status: number;
+}
+
+const NO_SYMBOL = '\u0000';
+
 export class Stamper {
-  private readonly seqs = new Map<string, number>();
+  /** exchange → symbol (NO_SYMBOL for exchange-wide statuses) → last seq per stream: the same keys as streamKey(), without building that string per event. */
+  private readonly seqs = new Map<string, Map<string, Seqs>>();
   constructor(readonly epoch: string) {}
 
   stamp(e: UnstampedEvent): MarketEvent {
-    const key = streamKey(e);
-    const seq = (this.seqs.get(key) ?? 0) + 1;
-    this.seqs.set(key, seq);
+    let bySymbol = this.seqs.get(e.exchange);
+    if (bySymbol === undefined) this.seqs.set(e.exchange, (bySymbol = new Map()));
+    const symbol = e.symbol ?? NO_SYMBOL;
+    let s = bySymbol.get(symbol);
+    if (s === undefined) bySymbol.set(symbol, (s = { book: 0, ticker: 0, trades: 0, status: 0 }));
+    let seq: number;
+    switch (e.type) {
+      case 'book_snapshot':
+      case 'book_delta':
+      case 'book_top':
+        seq = ++s.book;
+        break;
+      case 'ticker':
+        seq = ++s.ticker;
+        break;
+      case 'trade':
+        seq = ++s.trades;
+        break;
+      case 'status':
+        seq = ++s.status;
+        break;
+    }
     const out = e as MarketEvent;
     out.seq = seq;
     out.epoch = this.epoch;

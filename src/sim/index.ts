@@ -16,7 +16,7 @@ import { resolveSpecs } from './symbols.js';
 import type { SimBook, SimFault, SimLogEntry, SimSymbolSpec } from './types.js';
 
 export interface SimOptions {
-  /** Exchanges to serve. Default: every exchange with a protocol (`binance`, `binance-futures`). */
+  /** Exchanges to serve. Default: every exchange with a protocol (see `PROTOCOLS`). */
   exchanges?: ExchangeId[];
   /** Default 1. Same seed → same markets. */
   seed?: number;

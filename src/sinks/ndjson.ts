@@ -34,6 +34,11 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
   const gaps = new Map<string, GapInfo>();
   let dropping = false;
   let closed = false;
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    out.uncork();
+  };
 
   const flushGaps = (): void => {
     dropping = false;
@@ -78,6 +83,12 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
         }
         if (out.writableLength === 0) flushGaps();
         return;
+      }
+      // lines written in the same tick leave in one write (writev) once the tick's work is done
+      if (!corked) {
+        corked = true;
+        out.cork();
+        process.nextTick(uncork);
       }
       out.write(serializeEvent(e));
     },

@@ -279,17 +279,31 @@ describe('BookSync.reconcile', () => {
     expect(h.sync.state).toBe('live');
   });
 
+  it('an exchange book deeper than the last snapshot is no mismatch: only the range both sides know is compared', () => {
+    const h = live(); // snapshot: bids 100, 99; asks 101, 102
+    h.sync.onMessage(delta(2, 2, [['99.5', '7']], [['101.5', '3']]), 4);
+    // the exchange's REST book now also shows levels below 99 and above 102 that no delta ever touched
+    const deeper = snap(2, [['100', '1'], ['99.5', '7'], ['99', '2'], ['98', '5']], [['101', '1'], ['101.5', '3'], ['102', '2'], ['103', '4']]);
+    expect(h.sync.reconcile(deeper, 5)).toBe('compared');
+    expect(h.events.at(-1)).toMatchObject({ state: 'reconciled', code: 'TW_OK' });
+    // within the known range a difference is still found
+    h.sync.onMessage(delta(3, 3, [['99.5', '8']]), 6);
+    expect(h.sync.reconcile(snap(3, [['100', '1'], ['99.5', '7'], ['99', '2'], ['98', '5']], [['101', '1']]), 7)).toBe('compared');
+    expect(h.events.at(-1)).toMatchObject({ state: 'resyncing', code: 'TW_ERR_RECONCILE_MISMATCH', details: { differing: 1 } });
+    h.assertValid();
+  });
+
   it('a mismatch lists the differing levels and resyncs', () => {
     const h = live();
     expect(h.sync.reconcile(snap(1, [['100', '1'], ['99', '3']], [['101', '1'], ['102.5', '2']]), 4)).toBe('compared');
     const st = h.events.at(-1)!;
     expect(st).toMatchObject({ state: 'resyncing', code: 'TW_ERR_RECONCILE_MISMATCH' });
+    // 102.5 lies beyond the local book's known range (its snapshot went up to 102): unknown, not compared
     expect(st.type === 'status' && st.details).toMatchObject({
       updateId: 1,
-      differing: 3,
+      differing: 2,
       diffs: [
         { side: 'bid', price: '99', book: '2', snapshot: '3' },
-        { side: 'ask', price: '102.5', book: null, snapshot: '2' },
         { side: 'ask', price: '102', book: '2', snapshot: null },
       ],
     });

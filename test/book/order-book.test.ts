@@ -23,6 +23,10 @@ describe('canonicalDecimal / compareDecimal', () => {
     expect(isZeroSize('0')).toBe(true);
     expect(isZeroSize('0.00000000')).toBe(true);
     expect(isZeroSize('0.00000001')).toBe(false);
+    expect(isZeroSize('00.0')).toBe(true);
+    expect(isZeroSize('10.00')).toBe(false);
+    expect(isZeroSize('')).toBe(false);
+    expect(isZeroSize('.')).toBe(false);
   });
 });
 
@@ -82,6 +86,20 @@ describe('OrderBook', () => {
     expect(b.sizeAt('bid', '1')).toBeUndefined();
     b.applyLevels([['1', '9']], []); // a truncated level comes back as new
     expect(b.bidCount).toBe(3);
+  });
+
+  it('keeps levels apart that floats cannot tell apart, and finds each by its exact decimal', () => {
+    const book = new OrderBook();
+    const a = '0.1';
+    const b = '0.10000000000000000001'; // parseFloat(a) === parseFloat(b)
+    book.applyLevels([[b, '2'], [a, '1'], ['0.09', '5']], []);
+    expect(book.bidCount).toBe(3);
+    expect(book.bestBid()).toEqual([b, '2']);
+    expect(book.sizeAt('bid', '0.100')).toBe('1');
+    expect(book.sizeAt('bid', b)).toBe('2');
+    book.applyLevels([['0.10', '0']], []);
+    expect(book.top(5).bids).toEqual([[b, '2'], ['0.09', '5']]);
+    expect(book.sizeAt('bid', a)).toBeUndefined();
   });
 
   it('matches a naive sorted reference under random updates (seeded)', () => {

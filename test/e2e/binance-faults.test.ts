@@ -85,6 +85,24 @@ describe('binance end to end against the simulator', () => {
     expect(h.hub.metrics.sum('tickwire_malformed_frames_total', { exchange: 'binance' })).toBe(1);
   });
 
+  it('silence (data stops, pings go on): NO_DATA for that symbol, no reconnect; on resume the gap resyncs it only', async () => {
+    const from = h.events.length;
+    h.sim.fault('binance', { kind: 'silence', symbol: 'BTC/USDT' });
+    const noData = await h.waitFor(isStatus({ exchange: 'binance', symbol: 'BTC/USDT', channel: 'book', state: 'no_data' }), 'BTC no_data');
+    expect(noData.code).toBe('TW_ERR_NO_DATA');
+    // both follow from the first frame after the silence, in the same tick: wait for them together
+    const resumed = h.waitFor(isStatus({ exchange: 'binance', symbol: 'BTC/USDT', channel: 'book', state: 'subscribed' }), 'data resumed');
+    const resync = h.waitFor(isStatus({ exchange: 'binance', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'BTC resyncing');
+    h.sim.clearFaults('binance');
+    expect((await resumed).code).toBe('TW_OK');
+    // the diffs missed during the silence are a gap: the book resyncs instead of carrying on
+    expect((await resync).code).toBe('TW_ERR_SEQUENCE_GAP');
+    await h.waitFor(live('binance', 'BTC/USDT'), 'BTC live again');
+    await expectBookEqualsTruth(h, 'binance', 'BTC/USDT');
+    expect(h.events.slice(from).filter((e) => e.type === 'status' && e.scope === 'connection' && e.state !== 'error')).toEqual([]);
+    expect(troubleElsewhere(from, [['binance', 'BTC/USDT']])).toEqual([]);
+  });
+
   for (const fault of ['stop-all', 'close', 'server-shutdown'] as const) {
     it(`${fault}: reconnects that connection and resyncs its books only`, async () => {
       const from = h.events.length;

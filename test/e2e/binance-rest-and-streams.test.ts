@@ -66,6 +66,31 @@ describe('REST faults, seen from the simulator', () => {
     });
   }
 
+  it('the weight budget announced in exchangeInfo is respected: requests are held back, never a 429', async () => {
+    // limit 400/min → tickwire budgets 80% = 320 (exchangeInfo 20, depth snapshots 50 each): force resyncs until one
+    // is held back for the next window instead of going out
+    h = await startHarness({ exchanges: ['binance'], markets: ['binance:BTC/USDT'], sim: { restWeightLimit: 400 }, config: { channels: ['book'] } });
+    const hh = h;
+    await hh.waitFor(isStatus({ symbol: 'BTC/USDT', channel: 'book', state: 'live' }), 'live');
+    let heldBack = false;
+    for (let i = 0; i < 10 && !heldBack; i++) {
+      const resync = hh.waitFor(isStatus({ symbol: 'BTC/USDT', state: 'resyncing' }), `resync #${i + 1}`);
+      hh.sim.fault('binance', { kind: 'drop-diff', symbol: 'BTC/USDT' });
+      await resync;
+      heldBack = await hh.waitFor(isStatus({ symbol: 'BTC/USDT', channel: 'book', state: 'live' }), `live #${i + 1}`, 2_500).then(
+        () => false,
+        () => true,
+      );
+    }
+    const rest = hh.sim.entries('binance').filter((e) => e.kind === 'rest');
+    expect(rest.filter((e) => e.status === 429 || e.status === 418)).toEqual([]);
+    const used = rest.map((e) => Number(e.headers?.['X-MBX-USED-WEIGHT-1M']));
+    expect(Math.max(...used)).toBeLessThanOrEqual(320);
+    // unless the simulator's minute rolled over meanwhile, the budget ran out and a resync had to wait
+    const minutes = new Set(rest.map((e) => Math.floor(e.time / 60_000)));
+    if (minutes.size === 1) expect(heldBack).toBe(true);
+  });
+
   it('rest-500: retried with growing backoff, then the book syncs', async () => {
     const h = await started();
     const reqs = await resyncThroughRestFault(h, { kind: 'rest-500', count: 3 });
@@ -122,6 +147,35 @@ describe('subscriptions', () => {
   });
 });
 
+describe('reconciliation against an exchange book deeper than the REST depth', () => {
+  it('no false mismatch when the true book is deeper than the snapshot; a corrupted book is caught and resynced', async () => {
+    h = await startHarness({
+      exchanges: ['binance'],
+      markets: ['binance:BTC/USDT'],
+      sim: { levels: 1500 },
+      config: { channels: ['book'], snapshotDepth: 1000, reconcileIntervalMs: 250 },
+    });
+    const hh = h;
+    for (let i = 0; i < 4; i++) {
+      const from = hh.events.length;
+      await hh.waitFor((e) => hh.events.indexOf(e) >= from && isStatus({ symbol: 'BTC/USDT', state: 'reconciled' })(e), `reconciled #${i + 1}`, 10_000);
+    }
+    expect(hh.statuses({ code: 'TW_ERR_RECONCILE_MISMATCH' })).toEqual([]);
+    expect(hh.statuses({ symbol: 'BTC/USDT', state: 'resyncing' })).toEqual([]);
+    // now corrupt tickwire's own book silently (as a bug or a lost update would) and cross-check on demand
+    const view = hh.hub.book('binance', 'BTC/USDT')!;
+    const [bestPrice] = view.sync.book.bestBid()!;
+    view.sync.book.set('bid', bestPrice, '123.45600');
+    hh.hub.reconcileNow('binance', 'BTC/USDT');
+    const mismatch = await hh.waitFor(isStatus({ symbol: 'BTC/USDT', code: 'TW_ERR_RECONCILE_MISMATCH' }), 'mismatch', 10_000);
+    expect(mismatch.state).toBe('resyncing');
+    expect(JSON.stringify(mismatch.details)).toContain('123.45600');
+    await hh.waitFor(isStatus({ symbol: 'BTC/USDT', channel: 'book', state: 'live' }), 'live again');
+    // the true book has 1500 levels a side, the REST snapshot 1000: compare the best 500
+    await expectBookEqualsTruth(hh, 'binance', 'BTC/USDT', 50, 500);
+  });
+});
+
 describe('embedded API', () => {
   it('stream() emits schema-valid events and closes its sockets when unsubscribed', async () => {
     sim = await startSim({ exchanges: ['binance'], seed: 3, intervalMs: 20 });
@@ -142,5 +196,41 @@ describe('embedded API', () => {
     // seq is +1 per event within the book stream
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.seq).toBeGreaterThan(seen[i - 1]!.seq);
     await expect.poll(() => s.connectionCount('binance'), { timeout: 3_000 }).toBe(0);
+  });
+
+  it('one stream() is shared by its subscribers; each stream() call opens its own connections', async () => {
+    sim = await startSim({ exchanges: ['binance'], seed: 5, intervalMs: 20 });
+    const s = sim;
+    const opts = { markets: ['binance:BTC/USDT'], endpoints: { binance: s.endpoints.binance! }, reconcileIntervalMs: 0 };
+    const a$ = stream(opts);
+    const firstDelta = (o: typeof a$) => firstValueFrom(o.pipe(filter((e) => e.type === 'book_delta')));
+    const sub1 = a$.subscribe();
+    const [d1, d2] = await Promise.all([firstDelta(a$), firstDelta(a$)]);
+    expect(d2).toBe(d1); // the very same event object: one pipeline
+    expect(s.connectionCount('binance')).toBe(1);
+    const b$ = stream(opts);
+    const sub2 = b$.subscribe();
+    await firstDelta(b$);
+    expect(s.connectionCount('binance')).toBe(2);
+    sub1.unsubscribe();
+    await expect.poll(() => s.connectionCount('binance'), { timeout: 3_000 }).toBe(1);
+    sub2.unsubscribe();
+    await expect.poll(() => s.connectionCount('binance'), { timeout: 3_000 }).toBe(0);
+  });
+
+  it('tickers merge @bookTicker (best bid/ask with sizes) and @ticker (last price, 24 h statistics)', async () => {
+    sim = await startSim({ exchanges: ['binance'], seed: 6, intervalMs: 20, tickerIntervalMs: 100 });
+    const s = sim;
+    const merged = await firstValueFrom(
+      stream({ markets: ['binance:BTC/USDT'], channels: ['ticker'], endpoints: { binance: s.endpoints.binance! } }).pipe(
+        filter((e) => e.type === 'ticker' && e.bidPrice !== undefined && e.last !== undefined && e.high24h !== undefined),
+        take(1),
+      ),
+    );
+    if (merged.type !== 'ticker') throw new Error('not a ticker');
+    for (const k of ['bidPrice', 'bidSize', 'askPrice', 'askSize', 'last', 'open24h', 'high24h', 'low24h', 'volume24h', 'quoteVolume24h'] as const) {
+      expect(merged[k], k).toMatch(/^\d+(\.\d+)?$/);
+    }
+    expect(Number(merged.bidPrice)).toBeLessThan(Number(merged.askPrice));
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * Latency, measured inside one process with the same clock tickwire stamps `localTime` with (the frame's arrival,
+ * taken when the socket's `message` reaches the connection): (a) → the event reaching an embedded subscriber;
+ * (b) → the write callback of its NDJSON line on a pipe (a child `cat > /dev/null` reads it); (c) → a local-server
+ * (`tickwire serve`'s startServer on the same hub) WebSocket client's `message` event, in this same process.
+ * Only the measurement wraps this one pipe's `write` (to pass a callback and read the line's localTime back).
+ */
+import { spawn } from 'node:child_process';
+import { stream } from '../../dist/index.js';
+import { writeNdjson } from '../../dist/sinks/ndjson.js';
+import { systemClock } from '../../dist/util/clock.js';
+import { startServer } from '../../dist/server/index.js';
+import { rootRequire } from '../lib/root-require.mjs';
+
+const WebSocket = rootRequire('ws');
+
+const MAX = 2_000_000;
+const a = new Float64Array(MAX);
+const b = new Float64Array(MAX);
+const c = new Float64Array(MAX);
+let nc = 0;
+let na = 0;
+let nb = 0;
+let recording = false;
+
+let cfg;
+process.on('message', (m) => {
+  if (m.t === 'start') start(m);
+  else if (m.t === 'record') {
+    na = nb = nc = 0;
+    recording = true;
+    process.send({ t: 'recording' });
+  } else if (m.t === 'collect') {
+    recording = false;
+    process.send({ t: 'samples', a: Array.from(a.subarray(0, na)), b: Array.from(b.subarray(0, nb)), c: Array.from(c.subarray(0, nc)) });
+  } else if (m.t === 'stop') process.exit(0);
+});
+
+function start(m) {
+  cfg = m;
+  const sink = spawn('sh', ['-c', 'cat > /dev/null'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const out = sink.stdin;
+  const write = out.write.bind(out);
+  out.write = (chunk) =>
+    write(chunk, () => {
+      if (!recording || nb >= MAX) return;
+      const now = systemClock.nowMicros();
+      const i = chunk.indexOf('"localTime":');
+      if (i < 0 || !chunk.startsWith('{"type":"book_delta"')) return;
+      b[nb++] = now - Number(chunk.slice(i + 12, chunk.indexOf(',', i)));
+    });
+  const live = new Set();
+  const events = stream({
+    markets: cfg.symbols.map((s) => `binance:${s}`),
+    channels: ['book'],
+    endpoints: { binance: { ws: cfg.ws, rest: cfg.rest } },
+    onHub: (hub) => void serve(hub),
+  });
+  writeNdjson(events, out, { maxBufferedBytes: 8 * 1024 * 1024 });
+  events.subscribe((e) => {
+    if (e.type === 'book_delta') {
+      if (recording && na < MAX) a[na++] = systemClock.nowMicros() - e.localTime;
+    } else if (e.type === 'status' && e.scope === 'stream' && e.state === 'live' && e.symbol) {
+      live.add(e.symbol);
+      if (live.size === cfg.symbols.length) process.send({ t: 'ready' });
+    }
+  });
+}
+
+async function serve(hub) {
+  const server = await startServer({ hub, port: 0, host: '127.0.0.1' });
+  const ws = new WebSocket(server.url);
+  ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', id: 1, streams: cfg.symbols.map((s) => `binance:${s}@book`) })));
+  ws.on('message', (data) => {
+    if (!recording || nc >= MAX) return;
+    const now = systemClock.nowMicros();
+    const text = data.toString();
+    if (!text.includes('"type":"book_delta"')) return;
+    const i = text.indexOf('"localTime":');
+    if (i >= 0) c[nc++] = now - Number(text.slice(i + 12, text.indexOf(',', i)));
+  });
+}

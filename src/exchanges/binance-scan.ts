@@ -1,0 +1,191 @@
+/**
+ * A hand-written scanner for the hottest Binance frame: a combined-stream `depthUpdate`
+ * (`{"stream":"…","data":{"e":"depthUpdate","E":…,"s":"…","U":…,"u":…,"b":[["p","q"],…],"a":[…]}}`, futures adding
+ * `T` and `pu`). It reads the text once, without building the intermediate JSON objects, and returns exactly the
+ * message the JSON.parse path (binance-parse.ts) returns for that frame — or undefined for anything it does not
+ * fully recognize (other kinds, unknown or repeated keys, whitespace, escapes, non-integer numbers, levels that are
+ * not decimal strings, trailing bytes …), and the caller then takes the JSON.parse + zod path. Tests cross-check it
+ * against the zod schemas on real captures, on simulator frames and on mutated frames.
+ */
+import type { Level } from '../schema/events.js';
+import type { WireMessage } from './types.js';
+
+const Q = 34; // "
+const COMMA = 44;
+const COLON = 58;
+const LBRACK = 91;
+const RBRACK = 93;
+const RBRACE = 125;
+const PREFIX = '{"stream":"';
+const DATA = ',"data":{"e":"depthUpdate"';
+
+/** Position after a JSON string without escapes or control characters starting at `i` (just after its quote), or -1. */
+function plainString(f: string, i: number): number {
+  const end = f.indexOf('"', i);
+  if (end < 0) return -1;
+  for (let k = i; k < end; k++) {
+    const c = f.charCodeAt(k);
+    if (c < 32 || c === 92) return -1;
+  }
+  return end;
+}
+
+/** A non-empty decimal `\d+(\.\d+)?` between quotes starting at `i` (just after the quote): position of the closing quote, or -1. */
+function decimal(f: string, i: number): number {
+  let k = i;
+  let c = f.charCodeAt(k);
+  if (c < 48 || c > 57) return -1;
+  do c = f.charCodeAt(++k);
+  while (c >= 48 && c <= 57);
+  if (c === 46) {
+    c = f.charCodeAt(++k);
+    if (c < 48 || c > 57) return -1;
+    do c = f.charCodeAt(++k);
+    while (c >= 48 && c <= 57);
+  }
+  return c === Q ? k : -1;
+}
+
+let pos = 0;
+
+/** A JSON non-negative integer at `pos` that is a safe integer; NaN when not one. Advances `pos`. */
+function integer(f: string): number {
+  let k = pos;
+  let c = f.charCodeAt(k);
+  if (c < 48 || c > 57) return NaN;
+  if (c === 48) {
+    pos = k + 1;
+    c = f.charCodeAt(pos);
+    return c >= 48 && c <= 57 ? NaN : 0; // no leading zeros in JSON
+  }
+  let v = 0;
+  do {
+    v = v * 10 + (c - 48);
+    c = f.charCodeAt(++k);
+  } while (c >= 48 && c <= 57);
+  if (k - pos > 15 && !Number.isSafeInteger(v)) return NaN;
+  pos = k;
+  return v;
+}
+
+/** `[["p","q"],…]` at `pos`; undefined when not exactly that. Advances `pos`. */
+function levels(f: string): Level[] | undefined {
+  if (f.charCodeAt(pos) !== LBRACK) return undefined;
+  let k = pos + 1;
+  const out: Level[] = [];
+  if (f.charCodeAt(k) === RBRACK) {
+    pos = k + 1;
+    return out;
+  }
+  for (;;) {
+    if (f.charCodeAt(k) !== LBRACK || f.charCodeAt(k + 1) !== Q) return undefined;
+    const p0 = k + 2;
+    const p1 = decimal(f, p0);
+    if (p1 < 0 || f.charCodeAt(p1 + 1) !== COMMA || f.charCodeAt(p1 + 2) !== Q) return undefined;
+    const q0 = p1 + 3;
+    const q1 = decimal(f, q0);
+    if (q1 < 0 || f.charCodeAt(q1 + 1) !== RBRACK) return undefined;
+    out.push([f.slice(p0, p1), f.slice(q0, q1)]);
+    k = q1 + 2;
+    const c = f.charCodeAt(k);
+    if (c === RBRACK) {
+      pos = k + 1;
+      return out;
+    }
+    if (c !== COMMA) return undefined;
+    k++;
+  }
+}
+
+/** The depthUpdate message of a combined-stream frame, or undefined (→ the JSON.parse path). */
+export function scanDepthUpdate(f: string): WireMessage | undefined {
+  if (!f.startsWith(PREFIX)) return undefined;
+  const streamEnd = plainString(f, PREFIX.length);
+  if (streamEnd < 0 || !f.startsWith(DATA, streamEnd + 1)) return undefined;
+  pos = streamEnd + 1 + DATA.length;
+  let E = NaN;
+  let U = NaN;
+  let u = NaN;
+  let pu = NaN;
+  let T = NaN;
+  let s: string | undefined;
+  let b: Level[] | undefined;
+  let a: Level[] | undefined;
+  let seen = 0;
+  while (f.charCodeAt(pos) === COMMA) {
+    if (f.charCodeAt(pos + 1) !== Q) return undefined;
+    const k0 = pos + 2;
+    const k1 = f.indexOf('"', k0);
+    if (k1 < 0 || k1 - k0 > 2 || f.charCodeAt(k1 + 1) !== COLON) return undefined;
+    const key = k1 - k0 === 1 ? f.charCodeAt(k0) : f.charCodeAt(k0) === 112 && f.charCodeAt(k0 + 1) === 117 ? 1 : 0; // 1 = "pu"
+    pos = k1 + 2;
+    let bit: number;
+    switch (key) {
+      case 69: // E
+        bit = 1;
+        E = integer(f);
+        if (E !== E) return undefined;
+        break;
+      case 85: // U
+        bit = 2;
+        U = integer(f);
+        if (U !== U) return undefined;
+        break;
+      case 117: // u
+        bit = 4;
+        u = integer(f);
+        if (u !== u) return undefined;
+        break;
+      case 1: // pu
+        bit = 8;
+        pu = integer(f);
+        if (pu !== pu) return undefined;
+        break;
+      case 84: // T
+        bit = 16;
+        T = integer(f);
+        if (T !== T) return undefined;
+        break;
+      case 115: {
+        // s
+        bit = 32;
+        if (f.charCodeAt(pos) !== Q) return undefined;
+        const end = plainString(f, pos + 1);
+        if (end < 0) return undefined;
+        s = f.slice(pos + 1, end);
+        pos = end + 1;
+        break;
+      }
+      case 98: // b
+        bit = 64;
+        b = levels(f);
+        if (b === undefined) return undefined;
+        break;
+      case 97: // a
+        bit = 128;
+        a = levels(f);
+        if (a === undefined) return undefined;
+        break;
+      default:
+        return undefined;
+    }
+    if (seen & bit) return undefined; // a repeated key: JSON.parse keeps the last one; leave it to that path
+    seen |= bit;
+  }
+  // E, U, u, s, b, a required; then the two closing braces and nothing after
+  if ((seen & 0b11100111) !== 0b11100111) return undefined;
+  if (f.charCodeAt(pos) !== RBRACE || f.charCodeAt(pos + 1) !== RBRACE || pos + 2 !== f.length) return undefined;
+  void T;
+  const m: WireMessage = {
+    kind: 'book',
+    market: s!,
+    action: 'delta',
+    exchangeTime: E * 1000,
+    bids: b!,
+    asks: a!,
+    updateId: u,
+    firstUpdateId: U,
+  };
+  if (seen & 8) m.prevUpdateId = pu;
+  return m;
+}

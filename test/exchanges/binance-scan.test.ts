@@ -1,0 +1,128 @@
+/**
+ * The depthUpdate scanner (binance-scan.ts) against the zod oracle (parseWithSchemas): on every frame of the real
+ * captures, on simulator-rendered spot and futures frames, and on seeded mutations of them. Whenever the scanner
+ * answers, its message must equal the schemas' message; when it does not, the JSON.parse path decides.
+ */
+import { describe, expect, it } from 'vitest';
+import { scanDepthUpdate } from '../../src/exchanges/binance-scan.js';
+import { parseWithSchemas } from '../../src/exchanges/binance-wire.js';
+import { parseBinanceFrame } from '../../src/exchanges/binance-parse.js';
+import * as R from '../../src/sim/binance-render.js';
+import { readCryptofeed, readHftbacktest } from './binance-replay.js';
+import type { Level } from '../../src/schema/events.js';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function simFrames(seed: number, n: number): string[] {
+  const r = rng(seed);
+  const lv = (): Level[] =>
+    Array.from({ length: Math.floor(r() * 12) }, () => [
+      (20000 + Math.floor(r() * 100000) / 100).toFixed(r() < 0.5 ? 2 : 8),
+      r() < 0.3 ? '0.00000000' : (r() * 10).toFixed(Math.floor(r() * 8) + 1),
+    ]);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const futures = r() < 0.5;
+    const u = 1_000_000 + i * 20;
+    const data = R.depthUpdate({ E: 1_700_000_000_000 + i, T: 1_700_000_000_000 + i - 2, s: 'BTCUSDT', U: u - 5, u, pu: u - 6, bids: lv(), asks: lv() }, futures);
+    out.push(R.combined('btcusdt@depth@100ms', data));
+  }
+  return out;
+}
+
+const norm = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map((m: { kind: string }) => (m.kind === 'malformed' || m.kind === 'unknown' ? { kind: m.kind } : m)) : v;
+
+describe('scanDepthUpdate', () => {
+  it('equals the zod schemas on every real captured frame it answers, and answers every combined depthUpdate', () => {
+    const frames = [
+      ...readHftbacktest('ethusdt_20240808.gz', 'ETHUSDT'),
+      ...readCryptofeed('BINANCE.ws.1.0', 'BINANCE.http.0.0'),
+      ...readCryptofeed('BINANCE_FUTURES.ws.1.0', 'BINANCE_FUTURES.http.0.0'),
+    ].filter((r) => r.kind === 'frame');
+    let scanned = 0;
+    let depth = 0;
+    for (const r of frames) {
+      const m = scanDepthUpdate(r.text);
+      if (r.text.startsWith('{"stream":') && r.text.includes('"e":"depthUpdate"')) depth++;
+      if (m === undefined) continue;
+      scanned++;
+      expect([m]).toEqual(parseWithSchemas(r.text));
+    }
+    expect(depth).toBeGreaterThan(100);
+    expect(scanned).toBe(depth);
+  });
+
+  it('equals the zod schemas on simulator spot and futures frames', () => {
+    for (const f of simFrames(1, 500)) {
+      const m = scanDepthUpdate(f);
+      expect(m).toBeDefined();
+      expect([m]).toEqual(parseWithSchemas(f));
+    }
+  });
+
+  it('on mutated frames either declines or equals the schemas; the parser result never changes', () => {
+    const r = rng(99);
+    const alphabet = ' ,"[]{}:0123456789.-eE\\upsTab';
+    let answered = 0;
+    let declined = 0;
+    for (const base of simFrames(2, 300)) {
+      for (let k = 0; k < 20; k++) {
+        const i = Math.floor(r() * base.length);
+        const c = alphabet[Math.floor(r() * alphabet.length)]!;
+        const op = r();
+        const f =
+          op < 0.3 ? base.slice(0, i) + base.slice(i + 1) : op < 0.6 ? base.slice(0, i) + c + base.slice(i) : op < 0.9 ? base.slice(0, i) + c + base.slice(i + 1) : base.slice(0, i);
+        const m = scanDepthUpdate(f);
+        let oracle: unknown;
+        try {
+          oracle = parseWithSchemas(f);
+        } catch {
+          oracle = 'throws';
+        }
+        if (m !== undefined) {
+          answered++;
+          expect([m]).toEqual(oracle);
+        } else declined++;
+        let hot: unknown;
+        try {
+          hot = parseBinanceFrame(f);
+        } catch {
+          hot = 'throws';
+        }
+        // (the JSON.parse path words its malformed/unknown reasons differently from zod: compare the kinds there)
+        expect(norm(hot)).toEqual(norm(oracle));
+      }
+    }
+    expect(answered).toBeGreaterThan(100);
+    expect(declined).toBeGreaterThan(1000);
+  });
+
+  it('declines repeated keys, whitespace, escapes, unsafe integers and trailing bytes', () => {
+    const ok = '{"stream":"x@depth","data":{"e":"depthUpdate","E":1,"s":"X","U":2,"u":3,"b":[["1.5","2"]],"a":[]}}';
+    expect(scanDepthUpdate(ok)).toMatchObject({ kind: 'book', market: 'X', updateId: 3, firstUpdateId: 2, bids: [['1.5', '2']], asks: [] });
+    for (const bad of [
+      ok.replace('"u":3', '"u":3,"u":4'),
+      ok.replace('"E":1,', '"E": 1,'),
+      ok.replace('"s":"X"', '"s":"\\u0058"'),
+      ok.replace('"U":2', '"U":99999999999999999'),
+      ok.replace('"U":2', '"U":02'),
+      ok.replace('"U":2', '"U":2.0'),
+      ok + ' ',
+      ok.replace('["1.5","2"]', '["1.5","2","x"]'),
+      ok.replace('"1.5"', '"1."'),
+      ok.replace(',"a":[]', ''),
+    ]) {
+      expect(scanDepthUpdate(bad)).toBeUndefined();
+    }
+  });
+});
