@@ -157,6 +157,14 @@ export interface BookRules {
    * more means the snapshot went missing → gap, resync. Undefined: deltas before the snapshot are dropped forever.
    */
   readonly maxDeltasBeforeSnapshot?: number;
+  /**
+   * Where a `chained` book's continuity proof lives. `book` (default): per-book update ids, checked on every delta,
+   * so data that resumes after a silence proves it missed nothing. `connection`: one sequence across every channel
+   * of the connection (Coinbase Advanced Trade `sequence_num`): it proves no frame was lost, but not that the
+   * exchange still sends this book (a channel it closed leaves the sequence contiguous through the heartbeats), so
+   * the pipeline treats a silent book like an unchained one (see ExchangeRuntime.silenceBreaksContinuity).
+   */
+  readonly chainScope?: 'book' | 'connection';
 }
 
 export interface AdapterContext {

@@ -468,7 +468,7 @@ export class ExchangeRuntime {
       case 'book': {
         const st = this.markets.get(msg.market);
         if (st?.book === undefined) return;
-        this.touch(st, 'book', localTime);
+        this.touch(st, 'book', localTime, msg);
         st.book.onMessage(msg, localTime);
         return;
       }
@@ -589,7 +589,7 @@ export class ExchangeRuntime {
     }
   }
 
-  private touch(st: MarketState, channel: Channel, localTime: number): void {
+  private touch(st: MarketState, channel: Channel, localTime: number, bookMsg?: DeltaMessage): void {
     st.lastData.set(channel, this.deps.scheduler.now());
     if (st.noData.delete(channel)) {
       // `subscribed`, not `live`: for a book, only its sync says whether the data that resumed still chains
@@ -597,7 +597,33 @@ export class ExchangeRuntime {
         { scope: 'stream', state: 'subscribed', code: 'TW_OK', reason: `${channel} data resumed`, symbol: st.symbol, market: st.market, channel },
         localTime,
       );
+      // A book that cannot prove continuity across a silence and resumes with a delta (not the snapshot of the
+      // resubscribe sent when it went silent) may have missed updates: resync it (again).
+      if (bookMsg?.action === 'delta' && st.book && this.silenceBreaksContinuity()) {
+        st.book.invalidate(
+          'TW_ERR_NO_DATA',
+          'book updates resumed after a silence: continuity across the silence cannot be proven',
+          localTime,
+          { connectionId: st.slot.conn.id },
+        );
+      }
     }
+  }
+
+  /**
+   * Can a silent book still be trusted? Only when its own update ids chain (`integrity: 'chained'` with the chain
+   * per book): data that resumes proves it missed nothing, and a quiet book is just a quiet market. Every other
+   * book cannot tell "no updates" from "updates lost" or "the exchange stopped sending this stream": an unchained
+   * (`monotonic`/`none`) feed has no proof at all, and a chain carried by the connection (`chainScope:
+   * 'connection'`) stays contiguous when the exchange closes one channel (e.g. channels closed after a time
+   * without heartbeats), so the book would silently freeze while reported live. Such books are invalidated
+   * (`resyncing`) and resubscribed (in-band) or re-snapshotted (REST) when they go NO_DATA, and again when their
+   * data resumes with a delta instead of the fresh snapshot. A genuinely quiet book of such a feed is therefore
+   * re-snapshotted once per no-data timeout: correct, and cheap next to serving a frozen book as live.
+   */
+  private silenceBreaksContinuity(): boolean {
+    const rules = this.adapter.book;
+    return rules.integrity !== 'chained' || rules.chainScope === 'connection';
   }
 
   // ---- books ----
@@ -675,6 +701,14 @@ export class ExchangeRuntime {
             channel,
             connectionId: st.slot.conn.id,
           });
+          if (channel === 'book' && st.book && this.silenceBreaksContinuity()) {
+            st.book.invalidate(
+              'TW_ERR_NO_DATA',
+              `book silent for ${now - last} ms on a healthy connection: its feed cannot prove the book is still current`,
+              this.now,
+              { connectionId: st.slot.conn.id },
+            );
+          }
         }
       }
     }

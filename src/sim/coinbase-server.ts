@@ -14,7 +14,8 @@
  * to a matching connection skips sequence numbers; `drop-diff` {symbol} — an l2_data update lost in transit (its
  * sequence number is consumed → a gap); `silent-drop` {symbol} — an update never sent and no sequence consumed
  * (only the REST cross-check can find it); `garbage-diff` {symbol}; `missing-heartbeat` {symbol?} — heartbeats
- * stop until cleared; `delete-absent` {symbol} — the next update also deletes a level that is not in the book;
+ * stop until cleared (and, as without a heartbeats subscription, the data channels of the connections it aims at
+ * close after `closeWithoutHeartbeatsMs`); `delete-absent` {symbol} — the next update also deletes a level that is not in the book;
  * `ghost-level` {symbol} — the next update also carries a bid the true book does not have (only the REST
  * cross-check can find it); `error-reply` {message?} — the next subscribe is refused with an error.
  * Sim choices where the docs say nothing: an unknown product gets `{"type":"error","message":"Failed to
@@ -241,13 +242,16 @@ export class CoinbaseProtocol implements SimProtocol {
     for (const c of server.connections) {
       const st = this.state(c);
       const hasData = [...c.topics].some((t) => t !== 'heartbeats');
-      if (!hasData || c.topics.has('heartbeats')) {
+      // without heartbeats: not subscribed to them, or subscribed but they are not coming (`missing-heartbeat`)
+      const heartbeating = c.topics.has('heartbeats') && server.faults.find('missing-heartbeat', aimsAt(c)) === undefined;
+      if (!hasData || heartbeating) {
         st.noHeartbeatsSince = undefined;
         continue;
       }
       st.noHeartbeatsSince ??= now;
       if (now - st.noHeartbeatsSince >= closeMs) {
-        for (const t of [...c.topics]) server.unsubscribe(c, t);
+        // the data channels close silently; a heartbeats subscription stays
+        for (const t of [...c.topics]) if (t !== 'heartbeats') server.unsubscribe(c, t);
         st.noHeartbeatsSince = undefined;
       }
     }

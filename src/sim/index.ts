@@ -48,6 +48,8 @@ export interface SimOptions {
   shutdownCloseDelayMs?: number;
   /** Max log entries kept. Default 200 000. */
   logLimit?: number;
+  /** Coinbase Advanced Trade: data channels close after this long without heartbeats (ms). Default 75 000. */
+  closeWithoutHeartbeatsMs?: number;
 }
 
 export interface SimEndpoint {
@@ -111,7 +113,8 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
     for (const ex of exchanges) {
       const factory = PROTOCOLS[ex];
       if (!factory) throw new Error(`sim: no simulator protocol for exchange ${ex}`);
-      const protocol = factory({
+      const protocolOptions = {
+        closeWithoutHeartbeatsMs: options.closeWithoutHeartbeatsMs,
         seed: options.seed ?? 1,
         symbols: specs,
         levels: options.levels,
@@ -122,7 +125,8 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
         restWeightLimit: options.restWeightLimit,
         restMidEventRatio: options.restMidEventRatio,
         historySize: options.historySize,
-      });
+      };
+      const protocol = factory(protocolOptions);
       const server = new SimServer(protocol, {
         host,
         port: options.ports?.[ex] ?? 0,

@@ -189,6 +189,9 @@ export function parseProductBook(body: string): RestSnapshot {
 
 export const advancedTradeBookRules: BookRules = {
   integrity: 'chained',
+  // the chain is the connection's sequence_num: channels closed by Coinbase (60–90 s without heartbeats) leave it
+  // contiguous, so a silent book cannot be proven current
+  chainScope: 'connection',
   snapshot: 'inband',
   resync: 'resubscribe',
   reconcileBy: 'top-n',
