@@ -611,18 +611,20 @@ export class ExchangeRuntime {
   }
 
   /**
-   * Can a silent book still be trusted? Only when its own update ids chain (`integrity: 'chained'` with the chain
-   * per book): data that resumes proves it missed nothing, and a quiet book is just a quiet market. Every other
-   * book cannot tell "no updates" from "updates lost" or "the exchange stopped sending this stream": an unchained
-   * (`monotonic`/`none`) feed has no proof at all, and a chain carried by the connection (`chainScope:
-   * 'connection'`) stays contiguous when the exchange closes one channel (e.g. channels closed after a time
-   * without heartbeats), so the book would silently freeze while reported live. Such books are invalidated
+   * Does a silence break this book's trust? Not when every message it gets is verified against the exchange's own
+   * state — its own update ids chain (`chained`, chain per book) or a checksum covers it (`checksum`): data that
+   * resumes then proves (or disproves, and resyncs) that nothing was missed, and a quiet book is just a quiet
+   * market. Every other book cannot tell "no updates" from "updates lost" or "the exchange stopped sending this
+   * stream": an unchained feed (`monotonic`/`none`) has no proof at all, and a chain carried by the connection
+   * (`chainScope: 'connection'`) stays contiguous when the exchange closes one channel (e.g. channels closed after
+   * a time without heartbeats), so the book would freeze while reported live. Such books are invalidated
    * (`resyncing`) and resubscribed (in-band) or re-snapshotted (REST) when they go NO_DATA, and again when their
    * data resumes with a delta instead of the fresh snapshot. A genuinely quiet book of such a feed is therefore
    * re-snapshotted once per no-data timeout: correct, and cheap next to serving a frozen book as live.
    */
   private silenceBreaksContinuity(): boolean {
     const rules = this.adapter.book;
+    if (rules.integrity === 'checksum') return false;
     return rules.integrity !== 'chained' || rules.chainScope === 'connection';
   }
 

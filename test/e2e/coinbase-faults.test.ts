@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExchangeId, MarketEvent, StatusEvent } from '../../src/schema/events.js';
+import type { SimOptions } from '../../src/sim/index.js';
 import { isStatus, startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness | undefined;
@@ -19,11 +20,17 @@ afterEach(async () => {
 const live = (ex: ExchangeId, symbol: string) => isStatus({ exchange: ex, symbol, channel: 'book', state: 'live' });
 const resyncing = (ex: ExchangeId, symbol: string) => isStatus({ exchange: ex, symbol, channel: 'book', state: 'resyncing' });
 
-async function start(exchange: ExchangeId, symbols: string[], config: Record<string, unknown> = {}): Promise<Harness> {
+async function start(
+  exchange: ExchangeId,
+  symbols: string[],
+  config: Record<string, unknown> = {},
+  sim: Partial<SimOptions> = {},
+): Promise<Harness> {
   h = await startHarness({
     exchanges: [exchange],
     markets: symbols.map((s) => `${exchange}:${s}`),
     config: { channels: ['book', 'ticker', 'trades'], symbolsPerConnection: 2, ...config },
+    sim,
   });
   await Promise.all(symbols.map((s) => h!.waitFor(live(exchange, s), `${exchange}:${s} live`)));
   return h;
@@ -43,14 +50,26 @@ function troubleElsewhere(from: number, exchange: ExchangeId, hit: string[]): St
     );
 }
 
+/** book_delta events of one book emitted since index `from` of the event log. */
+function deltasSince(from: number, exchange: ExchangeId, symbol: string): number {
+  let n = 0;
+  for (let i = from; i < h!.events.length; i++) {
+    const e = h!.events[i]!;
+    if (e.type === 'book_delta' && e.exchange === exchange && e.symbol === symbol) n++;
+  }
+  return n;
+}
+
 /**
- * After ≥ `minDeltas` deltas since the book's last snapshot: pause the simulator, wait (re-checking on every
- * event) until the consumer's book equals the simulator's true book, resume. Fails on timeout with the diff.
+ * After ≥ `minDeltas` deltas since the book's last snapshot (or, with `from`, since index `from` of the event
+ * log, e.g. the fault): pause the simulator, wait (re-checking on every event) until the consumer's book equals
+ * the simulator's true book, resume. Fails on timeout with the diff.
  */
-async function expectBookConverges(exchange: ExchangeId, symbol: string, minDeltas = 50): Promise<void> {
+async function expectBookConverges(exchange: ExchangeId, symbol: string, minDeltas = 50, from?: number): Promise<void> {
   const hh = h!;
   const key = `${exchange}:${symbol}`;
-  const enough = (): boolean => (hh.books.get(key)?.deltas ?? 0) >= minDeltas;
+  const enough = (): boolean =>
+    from === undefined ? (hh.books.get(key)?.deltas ?? 0) >= minDeltas : deltasSince(from, exchange, symbol) >= minDeltas;
   if (!enough()) {
     await hh.waitFor((e) => e.type === 'book_delta' && e.exchange === exchange && e.symbol === symbol && enough(), `${minDeltas} deltas on ${key}`, 15_000);
   }
@@ -163,6 +182,70 @@ describe('coinbase (Advanced Trade) end to end against the simulator', () => {
     await expectBookConverges('coinbase', 'BTC/USDT');
     expect(troubleElsewhere(from, 'coinbase', ['SOL/USDT'])).toEqual([]);
   });
+
+  it('missing heartbeats: Coinbase closes the channels, the silent books go NO_DATA + resyncing, are resubscribed and recover', async () => {
+    // channels close 300 ms after heartbeats stop (real: 60–90 s); tickwire's no-data timeout is 1.5 s
+    await start('coinbase', SYMS, {}, { closeWithoutHeartbeatsMs: 300 });
+    const from = h!.events.length;
+    const subsBefore = h!.sim.entries('coinbase').filter((e) => e.kind === 'ws-recv' && e.data?.includes('"level2"')).length;
+    const hit = ['BTC/USDT', 'ETH/USDT']; // connection 1
+    const noData = hit.map((s) => h!.waitFor(isStatus({ exchange: 'coinbase', symbol: s, channel: 'book', state: 'no_data' }), `${s} no_data`));
+    const resync = hit.map((s) => h!.waitFor(resyncing('coinbase', s), `${s} resyncing`));
+    const back = hit.map((s) => h!.waitFor(live('coinbase', s), `${s} live again`));
+    h!.sim.fault('coinbase', { kind: 'missing-heartbeat', symbol: 'BTC/USDT' });
+    const nd = await Promise.all(noData);
+    const rs = await Promise.all(resync);
+    // heartbeats come back; the data channels stay closed until tickwire resubscribes them
+    h!.sim.clearFaults('coinbase');
+    for (const e of nd) expect(e.code).toBe('TW_ERR_NO_DATA');
+    for (const e of rs) expect(e.code).toBe('TW_ERR_NO_DATA');
+    await Promise.all(back);
+    // not live from the silence until the resubscribe's snapshot
+    for (const s of hit) {
+      const states = h!.events
+        .slice(from)
+        .filter((e): e is StatusEvent => e.type === 'status' && e.symbol === s && e.channel === 'book')
+        .map((e) => e.state);
+      expect(states.slice(0, 2)).toEqual(['no_data', 'resyncing']);
+      expect(states.indexOf('live')).toBeGreaterThan(1);
+    }
+    const recovered = h!.events.length;
+    // recovered in-band on the same connection: unsubscribe + subscribe level2 of each silent book
+    const resubs = h!.sim.entries('coinbase').filter((e) => e.kind === 'ws-recv' && e.data?.includes('"level2"')).slice(subsBefore);
+    for (const native of ['BTC-USDT', 'ETH-USDT']) {
+      const mine = resubs.filter((e) => e.data!.includes(native)).map((e) => (JSON.parse(e.data!) as { type: string }).type);
+      expect(mine.slice(0, 2)).toEqual(['unsubscribe', 'subscribe']);
+    }
+    expect(resubs.some((e) => e.data!.includes('SOL-USDT'))).toBe(false);
+    // ≥ 50 updates after the recovery (so after the fault), then equal to the true book
+    await expectBookConverges('coinbase', 'BTC/USDT', 50, recovered);
+    await expectBookConverges('coinbase', 'ETH/USDT', 50, recovered);
+    await expectBookConverges('coinbase', 'SOL/USDT', 50, from);
+    expect(troubleElsewhere(from, 'coinbase', hit)).toEqual([]);
+  });
+
+  it('an error reply naming one product affects only that product: a stream-scoped error, the other books stay live', async () => {
+    await start('coinbase', ['BTC/USDT', 'ETH/USDT'], { symbolsPerConnection: 3 });
+    const from = h!.events.length;
+    // the next subscribe on that connection is refused for SOL (as Coinbase words it); BTC and ETH share it
+    h!.sim.fault('coinbase', {
+      kind: 'error-reply',
+      symbol: 'BTC/USDT',
+      message: 'Failed to subscribe',
+      reason: 'SOL-USDT is not a valid product',
+    });
+    const err = h!.waitFor(isStatus({ exchange: 'coinbase', symbol: 'SOL/USDT', scope: 'stream', state: 'error' }), 'SOL stream error');
+    await h!.hub.add('coinbase', 'SOL/USDT', ['book', 'ticker', 'trades']);
+    const e = await err;
+    expect(e.code).toBe('TW_ERR_UNKNOWN_SYMBOL');
+    expect(e.market).toBe('SOL-USDT');
+    expect(h!.statuses({ exchange: 'coinbase', scope: 'connection', state: 'error' })).toEqual([]);
+    expect(h!.statuses({ exchange: 'coinbase', scope: 'connection', state: 'reconnecting' })).toEqual([]);
+    await expectBookConverges('coinbase', 'BTC/USDT', 50, from);
+    await expectBookConverges('coinbase', 'ETH/USDT', 50, from);
+    expect(troubleElsewhere(from, 'coinbase', ['SOL/USDT'])).toEqual([]);
+    expect(h!.events.slice(from).some((x) => x.type === 'status' && x.symbol !== 'SOL/USDT' && x.state === 'error')).toBe(false);
+  });
 });
 
 describe('coinbase-exchange end to end against the simulator', () => {
@@ -180,6 +263,43 @@ describe('coinbase-exchange end to end against the simulator', () => {
     await expectBookConverges('coinbase-exchange', 'SOL/USDT');
     await expectBookConverges('coinbase-exchange', 'ETH/USDT');
     expect(troubleElsewhere(from, 'coinbase-exchange', ['SOL/USDT'])).toEqual([]);
+  });
+
+
+  it('missing heartbeats on the Exchange feed lose no data: no resync, no reconnect, books equal the truth', async () => {
+    await start('coinbase-exchange', ['BTC/USDT', 'ETH/USDT']);
+    const from = h!.events.length;
+    h!.sim.fault('coinbase-exchange', { kind: 'missing-heartbeat', symbol: 'BTC/USDT' });
+    // ≥ 50 level2_batch updates after the fault span several heartbeat intervals
+    await expectBookConverges('coinbase-exchange', 'BTC/USDT', 50, from);
+    await expectBookConverges('coinbase-exchange', 'ETH/USDT', 50, from);
+    expect(troubleElsewhere(from, 'coinbase-exchange', [])).toEqual([]);
+    expect(h!.statuses({ exchange: 'coinbase-exchange', scope: 'connection', state: 'reconnecting' })).toEqual([]);
+  });
+
+  it('a book that goes silent on a healthy connection (integrity "none") goes NO_DATA + resyncing and is resubscribed', async () => {
+    await start('coinbase-exchange', ['BTC/USDT', 'ETH/USDT']); // one connection: ETH keeps it healthy
+    const from = h!.events.length;
+    const subsBefore = h!.sim.entries('coinbase-exchange').filter((e) => e.kind === 'ws-recv').length;
+    const noData = h!.waitFor(isStatus({ exchange: 'coinbase-exchange', symbol: 'BTC/USDT', channel: 'book', state: 'no_data' }), 'BTC no_data');
+    const silent = h!.waitFor(resyncing('coinbase-exchange', 'BTC/USDT'), 'BTC resyncing');
+    const back = h!.waitFor(live('coinbase-exchange', 'BTC/USDT'), 'BTC live again');
+    h!.sim.fault('coinbase-exchange', { kind: 'black-hole', symbol: 'BTC/USDT' });
+    expect((await noData).code).toBe('TW_ERR_NO_DATA');
+    const r = await silent;
+    expect(r.code).toBe('TW_ERR_NO_DATA');
+    expect(r.reason).toMatch(/silent/);
+    h!.sim.clearFaults('coinbase-exchange');
+    await back;
+    const recovered = h!.events.length;
+    // resubscribed on the same connection: unsubscribe + subscribe naming BTC only
+    const resubs = h!.sim.entries('coinbase-exchange').filter((e) => e.kind === 'ws-recv').slice(subsBefore);
+    expect(resubs.map((e) => (JSON.parse(e.data!) as { type: string }).type).slice(0, 2)).toEqual(['unsubscribe', 'subscribe']);
+    for (const e of resubs) expect(e.data).not.toContain('ETH-USDT');
+    await expectBookConverges('coinbase-exchange', 'BTC/USDT', 50, recovered);
+    await expectBookConverges('coinbase-exchange', 'ETH/USDT', 50, from);
+    expect(troubleElsewhere(from, 'coinbase-exchange', ['BTC/USDT'])).toEqual([]);
+    expect(h!.statuses({ exchange: 'coinbase-exchange', scope: 'connection', state: 'reconnecting' })).toEqual([]);
   });
 
   it('deletes of absent levels: no resync, still equal to the truth', async () => {
