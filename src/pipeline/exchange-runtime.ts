@@ -597,6 +597,11 @@ export class ExchangeRuntime {
         { scope: 'stream', state: 'subscribed', code: 'TW_OK', reason: `${channel} data resumed`, symbol: st.symbol, market: st.market, channel },
         localTime,
       );
+      // A chained feed proves continuity across the silence with its next id. Any other feed cannot: what it may
+      // have missed is unknowable, so the book is resynced rather than trusted.
+      if (channel === 'book' && st.book && this.adapter.book.integrity !== 'chained' && st.book.state === 'live') {
+        st.book.invalidate('TW_ERR_NO_DATA', 'book data resumed after a silence this feed cannot prove was lossless', localTime);
+      }
     }
   }
 

@@ -50,7 +50,9 @@ function troubleElsewhere(from: number, exchange: ExchangeId, hit: string[]): St
 async function expectBookConverges(exchange: ExchangeId, symbol: string, minDeltas = 50): Promise<void> {
   const hh = h!;
   const key = `${exchange}:${symbol}`;
-  const enough = (): boolean => (hh.books.get(key)?.deltas ?? 0) >= minDeltas;
+  // at least `minDeltas` since the last snapshot AND since this call (which comes after any fault injected)
+  const base = hh.books.get(key)?.applied ?? 0;
+  const enough = (): boolean => (hh.books.get(key)?.deltas ?? 0) >= minDeltas && (hh.books.get(key)?.applied ?? 0) - base >= minDeltas;
   if (!enough()) {
     await hh.waitFor((e) => e.type === 'book_delta' && e.exchange === exchange && e.symbol === symbol && enough(), `${minDeltas} deltas on ${key}`, 15_000);
   }
