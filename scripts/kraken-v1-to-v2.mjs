@@ -36,11 +36,10 @@ const SOURCES = [
   },
   { out: 'gct-book10.v2.jsonl', file: 'gocryptotrader/extracted/kraken_v1_book10_inline.jsonl', kind: 'jsonl' },
   {
-    // depth 1000, a slice: the frames of three of the ten pairs (the whole capture is ~0.9 MB)
-    out: 'cryptofeed-book1000-slice.v2.jsonl',
+    // depth 1000, the whole capture: every book frame of its ten pairs
+    out: 'cryptofeed-book1000.v2.jsonl',
     file: 'cryptofeed/ce58c2a0015040aa2271e80bac783d74fa2cdcff/sample_data/KRAKEN.ws.50.0',
     kind: 'cryptofeed',
-    pairs: ['GRT/ETH', 'OCEAN/XBT', 'KSM/XBT'],
   },
 ];
 
@@ -129,14 +128,15 @@ function convert(frame) {
 
 /**
  * cryptofeed sample format: `<ts>: <frame>` per received frame (`wss://… <-` lines are sent frames, `<->` connects).
- * Keeps the book frames and subscription statuses of `pairs`, and the heartbeats.
+ * Keeps the book frames and subscription statuses of `pairs` (all when undefined), and the heartbeats.
  */
 function cryptofeedFrames(raw, pairs) {
   const out = [];
   for (const line of raw.split('\n')) {
     if (line === '' || line.startsWith('wss://')) continue;
     const frame = JSON.parse(line.slice(line.indexOf(': ') + 2));
-    if (Array.isArray(frame) ? pairs.includes(frame[frame.length - 1]) : frame.event === 'heartbeat' || pairs.includes(frame.pair)) {
+    const keep = (pair) => pairs === undefined || pairs.includes(pair);
+    if (Array.isArray(frame) ? keep(frame[frame.length - 1]) : frame.event === 'heartbeat' || keep(frame.pair)) {
       out.push(frame);
     }
   }

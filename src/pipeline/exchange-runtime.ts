@@ -597,12 +597,13 @@ export class ExchangeRuntime {
         { scope: 'stream', state: 'subscribed', code: 'TW_OK', reason: `${channel} data resumed`, symbol: st.symbol, market: st.market, channel },
         localTime,
       );
-      // A book that cannot prove continuity across a silence and resumes with a delta (not the snapshot of the
-      // resubscribe sent when it went silent) may have missed updates: resync it (again).
+      // A book that cannot prove continuity across a silence (see silenceBreaksContinuity) and resumes with a
+      // delta — not with the snapshot of the resubscribe sent when it went silent — may have missed updates: what
+      // it missed is unknowable, so it is resynced (again, also when a resubscribe's snapshot never came).
       if (bookMsg?.action === 'delta' && st.book && this.silenceBreaksContinuity()) {
         st.book.invalidate(
           'TW_ERR_NO_DATA',
-          'book updates resumed after a silence: continuity across the silence cannot be proven',
+          'book data resumed after a silence this feed cannot prove was lossless',
           localTime,
           { connectionId: st.slot.conn.id },
         );
@@ -611,20 +612,19 @@ export class ExchangeRuntime {
   }
 
   /**
-   * Does a silence break this book's trust? Not when every message it gets is verified against the exchange's own
-   * state — its own update ids chain (`chained`, chain per book) or a checksum covers it (`checksum`): data that
-   * resumes then proves (or disproves, and resyncs) that nothing was missed, and a quiet book is just a quiet
+   * Does a silence break this book's trust? Not when its own update ids chain (`chained`, chain per book): data
+   * that resumes then proves (or disproves, and resyncs) that nothing was missed, and a quiet book is just a quiet
    * market. Every other book cannot tell "no updates" from "updates lost" or "the exchange stopped sending this
-   * stream": an unchained feed (`monotonic`/`none`) has no proof at all, and a chain carried by the connection
-   * (`chainScope: 'connection'`) stays contiguous when the exchange closes one channel (e.g. channels closed after
-   * a time without heartbeats), so the book would freeze while reported live. Such books are invalidated
+   * stream": a checksum covers only its top levels, an unchained feed (`monotonic`/`none`) has no proof at all,
+   * and a chain carried by the connection (`chainScope: 'connection'`) stays contiguous when the exchange closes
+   * one channel (e.g. channels closed after a time without heartbeats), so the book would freeze while reported
+   * live. Such books are invalidated
    * (`resyncing`) and resubscribed (in-band) or re-snapshotted (REST) when they go NO_DATA, and again when their
    * data resumes with a delta instead of the fresh snapshot. A genuinely quiet book of such a feed is therefore
    * re-snapshotted once per no-data timeout: correct, and cheap next to serving a frozen book as live.
    */
   private silenceBreaksContinuity(): boolean {
     const rules = this.adapter.book;
-    if (rules.integrity === 'checksum') return false;
     return rules.integrity !== 'chained' || rules.chainScope === 'connection';
   }
 

@@ -1,16 +1,7 @@
 /** Small deterministic helpers for the simulator: a seeded PRNG and fixed-decimal integer formatting. */
 
 /** mulberry32: a fast 32-bit seeded PRNG returning floats in [0, 1). Same seed → same sequence. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../util/prng.js';
 
 /** FNV-1a hash of a string, used to derive independent per-symbol / per-exchange seeds from one seed. */
 export function hashString(s: string): number {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalDecimal, compareDecimal, isZeroSize, OrderBook } from '../../src/book/order-book.js';
 import type { Level } from '../../src/schema/events.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
 describe('canonicalDecimal / compareDecimal', () => {
   it('treats equal decimals written differently as one key', () => {
@@ -145,13 +146,3 @@ function spell(cents: number, rand: () => number): string {
   return s + '0'.repeat(extra);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -163,9 +163,12 @@ describe('reconciliation against an exchange book deeper than the REST depth', (
     expect(hh.statuses({ code: 'TW_ERR_RECONCILE_MISMATCH' })).toEqual([]);
     expect(hh.statuses({ symbol: 'BTC/USDT', state: 'resyncing' })).toEqual([]);
     // now corrupt tickwire's own book silently (as a bug or a lost update would) and cross-check on demand
+    // a phantom level between two real ones, off the tick grid: no exchange update will ever touch it
     const view = hh.hub.book('binance', 'BTC/USDT')!;
-    const [bestPrice] = view.sync.book.bestBid()!;
-    view.sync.book.set('bid', bestPrice, '123.45600');
+    const [deepPrice] = view.sync.book.top(200).bids[199]!;
+    const phantom = deepPrice.replace(/(\.\d\d)0/, '$15');
+    expect(phantom).not.toBe(deepPrice);
+    view.sync.book.set('bid', phantom, '123.45600');
     hh.hub.reconcileNow('binance', 'BTC/USDT');
     const mismatch = await hh.waitFor(isStatus({ symbol: 'BTC/USDT', code: 'TW_ERR_RECONCILE_MISMATCH' }), 'mismatch', 10_000);
     expect(mismatch.state).toBe('resyncing');

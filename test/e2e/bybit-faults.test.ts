@@ -33,15 +33,17 @@ function troubleElsewhere(from: number, hit: Array<[ExchangeId, string]>): Statu
 }
 
 /**
- * Wait until the consumer's book has applied `minDeltas` deltas since its last snapshot, then compare it with the
+ * Wait until the consumer's book has applied `minDeltas` deltas since its last snapshot and since the call, then compare it with the
  * true book's top `DEPTH` at the same `u` (captured synchronously in the event callback that reached the count).
  */
 async function expectTopEqualsTruth(ex: ExchangeId, symbol: string, minDeltas = 50): Promise<number> {
   const key = `${ex}:${symbol}`;
   let captured: { id: number; bids: [string, string][]; asks: [string, string][] } | undefined;
+  // at least `minDeltas` since the last snapshot AND since this call (which comes after any fault injected)
+  const base = h.books.get(key)?.applied ?? 0;
   const capture = (): boolean => {
     const b = h.books.get(key);
-    if (b === undefined || b.deltas < minDeltas || b.updateId === undefined) return false;
+    if (b === undefined || b.deltas < minDeltas || b.applied - base < minDeltas || b.updateId === undefined) return false;
     captured = { id: b.updateId, ...b.book.snapshot() };
     return true;
   };
@@ -191,6 +193,29 @@ describe('bybit end to end against the simulator', () => {
     expect(report.scope).toBe('connection');
     await expectTopEqualsTruth('bybit-linear', 'ETH/USDT', 60);
     expect(troubleElsewhere(from, [])).toEqual([]);
+  });
+
+  it('silence with pings answered (no stale reconnect): NO_DATA, then the resumed book is resynced, not trusted', async () => {
+    // frequent client pings keep the connection healthy through the silence, so only the no-data watchdog sees it;
+    // Bybit's `u` proves no continuity, so the book must be resynced when data resumes
+    await h.close();
+    h = await startHarness({
+      exchanges: ['bybit', 'bybit-linear'],
+      markets: MARKETS,
+      sim: { levels: 300 },
+      config: { channels: ['book'], bookDepth: DEPTH, pingIntervalMs: 300 },
+    });
+    await Promise.all(BOOKS.map(([ex, s]) => h.waitFor(live(ex, s), `${ex}:${s} live`)));
+    const from = h.events.length;
+    h.sim.fault('bybit', { kind: 'silence', symbol: 'BTC/USDT' });
+    await h.waitFor(isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'no_data' }), 'no_data');
+    const resync = h.waitFor(isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'resyncing');
+    h.sim.clearFaults('bybit');
+    expect((await resync).code).toBe('TW_ERR_NO_DATA');
+    await h.waitFor(live('bybit', 'BTC/USDT'), 'live again');
+    await expectTopEqualsTruth('bybit', 'BTC/USDT');
+    expect(h.events.slice(from).filter((e) => e.type === 'status' && e.scope === 'connection' && e.state === 'reconnecting')).toEqual([]);
+    expect(troubleElsewhere(from, [['bybit', 'BTC/USDT']])).toEqual([]);
   });
 
   it('silence: the silent connection is detected and its book resyncs; the others stay live', async () => {

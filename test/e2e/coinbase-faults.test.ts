@@ -68,8 +68,13 @@ function deltasSince(from: number, exchange: ExchangeId, symbol: string): number
 async function expectBookConverges(exchange: ExchangeId, symbol: string, minDeltas = 50, from?: number): Promise<void> {
   const hh = h!;
   const key = `${exchange}:${symbol}`;
+  // at least `minDeltas` since the last snapshot AND since this call (which comes after any fault injected),
+  // and with `from`, since that index of the event log too
+  const base = hh.books.get(key)?.applied ?? 0;
   const enough = (): boolean =>
-    from === undefined ? (hh.books.get(key)?.deltas ?? 0) >= minDeltas : deltasSince(from, exchange, symbol) >= minDeltas;
+    (hh.books.get(key)?.deltas ?? 0) >= minDeltas &&
+    (hh.books.get(key)?.applied ?? 0) - base >= minDeltas &&
+    (from === undefined || deltasSince(from, exchange, symbol) >= minDeltas);
   if (!enough()) {
     await hh.waitFor((e) => e.type === 'book_delta' && e.exchange === exchange && e.symbol === symbol && enough(), `${minDeltas} deltas on ${key}`, 15_000);
   }

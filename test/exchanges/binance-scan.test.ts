@@ -10,17 +10,8 @@ import { parseBinanceFrame } from '../../src/exchanges/binance-parse.js';
 import * as R from '../../src/sim/binance-render.js';
 import { readCryptofeed, readHftbacktest } from './binance-replay.js';
 import type { Level } from '../../src/schema/events.js';
+import { mulberry32 as rng } from '../../src/util/prng.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function simFrames(seed: number, n: number): string[] {
   const r = rng(seed);

@@ -19,11 +19,11 @@ const CONVERTED = [
   { file: 'v2-from-v1/pykraken-orderbook.v2.jsonl', depth: 10, checksums: 110, bookFrames: 111, markets: ['BTC/USD'] },
   { file: 'v2-from-v1/gct-book10.v2.jsonl', depth: 10, checksums: 16, bookFrames: 19, markets: ['DOGE/USD', 'LUNA/EUR', 'GST/EUR'] },
   {
-    file: 'v2-from-v1/cryptofeed-book1000-slice.v2.jsonl',
+    file: 'v2-from-v1/cryptofeed-book1000.v2.jsonl',
     depth: 1000,
-    checksums: 503,
-    bookFrames: 506,
-    markets: ['GRT/ETH', 'OCEAN/BTC', 'KSM/BTC'],
+    checksums: 4269,
+    bookFrames: 4279,
+    markets: ['ADA/BTC', 'BTC/CHF', 'ETH/CHF', 'GRT/ETH', 'KSM/BTC', 'OCEAN/BTC', 'OMG/USD', 'SC/EUR', 'WAVES/EUR', 'XMR/USD'],
   },
 ] as const;
 
@@ -64,7 +64,7 @@ describe('kraken v1 captures converted to v2', () => {
     const noTruncate = { ...krakenBookRules, truncateTo: undefined };
     const r1 = replay(book10, context(convertedInstruments(), 10), noTruncate);
     expect(r1.failed).toBeGreaterThan(0);
-    const book1000 = fixtureLines('v2-from-v1/cryptofeed-book1000-slice.v2.jsonl');
+    const book1000 = fixtureLines('v2-from-v1/cryptofeed-book1000.v2.jsonl');
     const r2 = replay(book1000, context(convertedInstruments(), 10)); // a depth-1000 feed cut at 10
     expect(r2.failed).toBeGreaterThan(0);
     const ok = replay(book1000, context(convertedInstruments(), 1000));

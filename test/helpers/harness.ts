@@ -14,6 +14,8 @@ export interface ConsumerBook {
   updateId: number | undefined;
   /** Deltas applied since the last snapshot. */
   deltas: number;
+  /** Deltas applied in all (to count "further" deltas from any point, e.g. a fault). */
+  applied: number;
 }
 
 export interface Harness {
@@ -60,13 +62,14 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     if (e.type === 'book_snapshot' || e.type === 'book_delta') {
       const key = `${e.exchange}:${e.symbol}`;
       let b = books.get(key);
-      if (!b) books.set(key, (b = { book: new OrderBook(), updateId: undefined, deltas: 0 }));
+      if (!b) books.set(key, (b = { book: new OrderBook(), updateId: undefined, deltas: 0, applied: 0 }));
       if (e.type === 'book_snapshot') {
         b.book.applySnapshot(e.bids, e.asks);
         b.deltas = 0;
       } else {
         b.book.applyLevels(e.bids, e.asks);
         b.deltas++;
+        b.applied++;
       }
       b.updateId = e.updateId;
     }
@@ -135,9 +138,11 @@ export async function expectBookEqualsTruth(
   // Capture the consumer's book synchronously, in the event callback that reached the count: later frames of
   // the same socket read are delivered before an awaiting continuation would run.
   let captured: { id: number; bids: [string, string][]; asks: [string, string][] } | undefined;
+  // at least `minDeltas` since the last snapshot AND since this call (which comes after any fault injected)
+  const base = h.books.get(key)?.applied ?? 0;
   const capture = (): boolean => {
     const b = h.books.get(key);
-    if (b === undefined || b.deltas < minDeltas || b.updateId === undefined) return false;
+    if (b === undefined || b.deltas < minDeltas || b.applied - base < minDeltas || b.updateId === undefined) return false;
     captured = { id: b.updateId, ...b.book.snapshot() };
     return true;
   };

@@ -8,17 +8,8 @@
 import { OrderBook } from '../../src/book/order-book.js';
 import type { ExchangeId, Level, MarketEvent, UnstampedEvent } from '../../src/schema/events.js';
 import { streamKey } from '../../src/pipeline/stamper.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SymState {
   symbol: string;
