@@ -207,11 +207,12 @@ describe('bybit end to end against the simulator', () => {
     });
     await Promise.all(BOOKS.map(([ex, s]) => h.waitFor(live(ex, s), `${ex}:${s} live`)));
     const from = h.events.length;
+    // resynced as soon as it goes silent (and again if it resumes with an update rather than a snapshot)
+    const resync = h.waitFor(isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'resyncing');
     h.sim.fault('bybit', { kind: 'silence', symbol: 'BTC/USDT' });
     await h.waitFor(isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'no_data' }), 'no_data');
-    const resync = h.waitFor(isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'resyncing');
-    h.sim.clearFaults('bybit');
     expect((await resync).code).toBe('TW_ERR_NO_DATA');
+    h.sim.clearFaults('bybit');
     await h.waitFor(live('bybit', 'BTC/USDT'), 'live again');
     await expectTopEqualsTruth('bybit', 'BTC/USDT');
     expect(h.events.slice(from).filter((e) => e.type === 'status' && e.scope === 'connection' && e.state === 'reconnecting')).toEqual([]);
