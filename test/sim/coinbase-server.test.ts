@@ -133,6 +133,28 @@ describe('Coinbase Advanced Trade simulator', () => {
     expect([...s.connections].filter((c) => c.topics.size > 0)).toHaveLength(1);
   });
 
+  it('missing-heartbeat: the data channels of the connections it aims at close after closeWithoutHeartbeatsMs', async () => {
+    const { server: s } = await start({ closeWithoutHeartbeatsMs: 150 });
+    const hit = await client(s);
+    const other = await client(s);
+    for (const [c, id] of [[hit, 'BTC-USD'], [other, 'ETH-USD']] as const) {
+      c.send({ type: 'subscribe', channel: 'heartbeats' });
+      c.send({ type: 'subscribe', channel: 'level2', product_ids: [id] });
+    }
+    await hit.until(() => l2(hit).length > 0 && l2(other).length > 0, 3000, 'both get data');
+    const hitConn = [...s.connections].find((c) => c.topics.has('level2:BTC-USD'))!;
+    const otherConn = [...s.connections].find((c) => c.topics.has('level2:ETH-USD'))!;
+    s.fault({ kind: 'missing-heartbeat', symbol: 'BTC/USD' });
+    await hit.until(() => !hitConn.topics.has('level2:BTC-USD'), 3000, 'BTC channels closed');
+    // the heartbeats subscription stays; the connection that gets its heartbeats keeps its data
+    expect([...hitConn.topics]).toEqual(['heartbeats']);
+    const n = l2(hit).length;
+    const m = l2(other).length;
+    await other.until(() => l2(other).length >= m + 20, 3000, 'other data');
+    expect(l2(hit).length - n).toBeLessThanOrEqual(1);
+    expect(otherConn.topics.has('level2:ETH-USD')).toBe(true);
+  });
+
   it('sequence-gap skips sequence numbers; drop-diff consumes one; silent-drop none', async () => {
     const { server: s, protocol } = await start();
     const c = await client(s);
