@@ -202,6 +202,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
   // ---- RWS listeners -----------------------------------------------------------------------------------------
   const onOpen = (): void => {
     if (phase === 'finished') return;
+    settleConnect();
     connectTimer?.unsubscribe();
     connectTimer = undefined;
     phase = 'open';
@@ -237,6 +238,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
 
   const onClose = (e: RwsCloseEvent): void => {
     if (phase === 'finished' || phase === 'waiting' || phase === 'idle') return;
+    settleConnect();
     stopSocketTimers();
     const wasOpen = phase === 'open';
     phase = 'waiting';
@@ -259,12 +261,19 @@ export function createConnection(opts: ConnectionOptions): Connection {
   };
 
   // ---- backoff: RWS's URL provider ---------------------------------------------------------------------------
+  /** The shared connect window's entry of the attempt under way (settled when it opens or fails). */
+  let connectTaken: { at: number } | undefined;
+  const settleConnect = (): void => {
+    if (connectTaken !== undefined) opts.shared?.connects?.settled(connectTaken, scheduler.now());
+    connectTaken = undefined;
+  };
+
   /** Resolve with the URL once the exchange's shared connection-attempt budget (per IP) has room. */
   const gated = (resolve: (u: string) => void): void => {
     const gate = opts.shared?.connects;
     const wait = gate?.waitMs(scheduler.now()) ?? 0;
     if (gate === undefined || wait === 0 || phase === 'finished') {
-      gate?.take(scheduler.now());
+      connectTaken = gate?.take(scheduler.now());
       resolve(url);
       return;
     }

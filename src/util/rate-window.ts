@@ -4,6 +4,7 @@
  * requests/s; Coinbase: 8 messages/s). Times come from the caller's scheduler.
  */
 export class RateWindow {
+  /** Times of the events in the window, ascending. */
   private readonly times: number[] = [];
   readonly unlimited: boolean;
 
@@ -18,9 +19,27 @@ export class RateWindow {
     return this.times.length < this.perSecond ? 0 : this.times[0]! + 1000 - now;
   }
 
-  /** Record an event at `now`. */
-  take(now: number): void {
+  /** Record an event at `now`; returns a handle for `settled`. */
+  take(now: number): { at: number } {
+    const handle = { at: now };
     if (!this.unlimited) this.times.push(now);
+    return handle;
+  }
+
+  /**
+   * The server counted the event somewhere between `take` and now (a connection request is counted when the
+   * server sees it, at the latest when the handshake completes): hold it in the window from now, so latency jitter
+   * can never let more than `perSecond` land in one of the server's seconds.
+   */
+  settled(handle: { at: number }, now: number): void {
+    if (this.unlimited || now <= handle.at) return;
+    const i = this.times.indexOf(handle.at);
+    if (i === -1) return;
+    this.times.splice(i, 1);
+    let j = this.times.length;
+    while (j > 0 && this.times[j - 1]! > now) j--;
+    this.times.splice(j, 0, now);
+    handle.at = now;
   }
 
   clear(): void {

@@ -4,8 +4,8 @@
  * simulator's true book at the same update id after at least 50 further deltas.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExchangeId, MarketEvent, StatusEvent } from '../../src/schema/events.js';
-import { expectBookEqualsTruth, isStatus, startHarness, type Harness } from '../helpers/harness.js';
+import type { ExchangeId, MarketEvent } from '../../src/schema/events.js';
+import { expectBookEqualsTruth, isStatus, startHarness, type Harness, troubleElsewhere } from '../helpers/harness.js';
 
 const MARKETS = ['binance:BTC/USDT', 'binance:ETH/USDT', 'binance-futures:BTC/USDT'];
 const BOOKS: Array<[ExchangeId, string]> = [
@@ -21,19 +21,6 @@ const live = (ex: ExchangeId, symbol: string) =>
 
 async function allLive(): Promise<void> {
   await Promise.all(BOOKS.map(([ex, s]) => h.waitFor(live(ex, s), `${ex}:${s} live`)));
-}
-
-/** Book statuses that are not `live`/`reconciled` for books other than the one hit, since index `from`. */
-function troubleElsewhere(from: number, hit: Array<[ExchangeId, string]>): StatusEvent[] {
-  return h.events
-    .slice(from)
-    .filter(
-      (e): e is StatusEvent =>
-        e.type === 'status' &&
-        e.channel === 'book' &&
-        e.state !== 'live' &&
-        !hit.some(([ex, s]) => e.exchange === ex && e.symbol === s),
-    );
 }
 
 beforeEach(async () => {
@@ -57,7 +44,7 @@ describe('binance end to end against the simulator', () => {
     await h.waitFor(live('binance', 'BTC/USDT'), 'BTC live again');
     await expectBookEqualsTruth(h, 'binance', 'BTC/USDT');
     await expectBookEqualsTruth(h, 'binance', 'ETH/USDT');
-    expect(troubleElsewhere(from, [['binance', 'BTC/USDT']])).toEqual([]);
+    expect(troubleElsewhere(h, from, [['binance', 'BTC/USDT']])).toEqual([]);
   });
 
   it('garbage-replaced diff: counted as malformed, resyncs that symbol only', async () => {
@@ -71,7 +58,7 @@ describe('binance end to end against the simulator', () => {
     expect(resync.code).toBe('TW_ERR_SEQUENCE_GAP');
     await h.waitFor(live('binance', 'ETH/USDT'), 'ETH live again');
     await expectBookEqualsTruth(h, 'binance', 'ETH/USDT');
-    expect(troubleElsewhere(from, [['binance', 'ETH/USDT']])).toEqual([]);
+    expect(troubleElsewhere(h, from, [['binance', 'ETH/USDT']])).toEqual([]);
     expect(h.hub.metrics.sum('tickwire_malformed_frames_total', { exchange: 'binance' })).toBeGreaterThanOrEqual(1);
   });
 
@@ -81,7 +68,7 @@ describe('binance end to end against the simulator', () => {
     const report = await h.waitFor(isStatus({ exchange: 'binance', code: 'TW_ERR_MALFORMED_FRAME' }), 'malformed report');
     expect(report.scope).toBe('connection');
     await expectBookEqualsTruth(h, 'binance', 'BTC/USDT', 60);
-    expect(troubleElsewhere(from, [])).toEqual([]);
+    expect(troubleElsewhere(h, from, [])).toEqual([]);
     expect(h.hub.metrics.sum('tickwire_malformed_frames_total', { exchange: 'binance' })).toBe(1);
   });
 
@@ -100,7 +87,7 @@ describe('binance end to end against the simulator', () => {
     await h.waitFor(live('binance', 'BTC/USDT'), 'BTC live again');
     await expectBookEqualsTruth(h, 'binance', 'BTC/USDT');
     expect(h.events.slice(from).filter((e) => e.type === 'status' && e.scope === 'connection' && e.state !== 'error')).toEqual([]);
-    expect(troubleElsewhere(from, [['binance', 'BTC/USDT']])).toEqual([]);
+    expect(troubleElsewhere(h, from, [['binance', 'BTC/USDT']])).toEqual([]);
   });
 
   for (const fault of ['stop-all', 'close', 'server-shutdown'] as const) {
@@ -122,7 +109,7 @@ describe('binance end to end against the simulator', () => {
       expect(resync.at(-1)?.code).toBe('TW_ERR_RECONNECTED');
       await h.waitFor(live('binance', 'BTC/USDT'), 'BTC live again');
       await expectBookEqualsTruth(h, 'binance', 'BTC/USDT');
-      expect(troubleElsewhere(from, [['binance', 'BTC/USDT']])).toEqual([]);
+      expect(troubleElsewhere(h, from, [['binance', 'BTC/USDT']])).toEqual([]);
       await expectBookEqualsTruth(h, 'binance-futures', 'BTC/USDT', 10);
     });
   }

@@ -24,9 +24,10 @@ const MARKETS = ['binance:BTC/USDT', 'binance:ETH/USDT'];
 
 async function started(): Promise<Harness> {
   h = await startHarness({ exchanges: ['binance'], markets: MARKETS, config: { channels: ['book'] } });
-  for (const s of ['BTC/USDT', 'ETH/USDT']) {
-    await h.waitFor(isStatus({ exchange: 'binance', symbol: s, channel: 'book', state: 'live' }), `${s} live`);
-  }
+  const hh = h; // the books go live in any order: wait for both at once
+  await Promise.all(
+    ['BTC/USDT', 'ETH/USDT'].map((s) => hh.waitFor(isStatus({ exchange: 'binance', symbol: s, channel: 'book', state: 'live' }), `${s} live`)),
+  );
   return h;
 }
 

@@ -5,8 +5,8 @@
  * its own stream.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BookDeltaEvent, BookSnapshotEvent, ExchangeId, MarketEvent, StatusEvent } from '../../src/schema/events.js';
-import { expectBookEqualsTruth, isStatus, startHarness, type Harness } from '../helpers/harness.js';
+import type { BookDeltaEvent, BookSnapshotEvent, ExchangeId, MarketEvent } from '../../src/schema/events.js';
+import { expectBookEqualsTruth, isStatus, startHarness, type Harness, troubleElsewhere } from '../helpers/harness.js';
 
 const MARKETS = ['okx:BTC/USDT', 'okx:ETH/USDT', 'okx-swap:BTC/USDT'];
 const BOOKS: Array<[ExchangeId, string]> = [
@@ -19,19 +19,6 @@ let h: Harness;
 
 const live = (ex: ExchangeId, symbol: string) => isStatus({ exchange: ex, symbol, channel: 'book', state: 'live' });
 
-/** Book statuses other than `live` for books other than the ones hit, since index `from`. */
-function troubleElsewhere(from: number, hit: Array<[ExchangeId, string]>): StatusEvent[] {
-  return h.events
-    .slice(from)
-    .filter(
-      (e): e is StatusEvent =>
-        e.type === 'status' &&
-        e.scope === 'stream' &&
-        e.state !== 'live' &&
-        !hit.some(([ex, s]) => e.exchange === ex && e.symbol === s),
-    );
-}
-
 /** Resync of okx BTC/USDT with `code`, then live again and equal to the true book; nothing else disturbed. */
 async function expectResyncOfBtcOnly(from: number, code: string): Promise<void> {
   const resync = await h.waitFor(isStatus({ exchange: 'okx', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'BTC resyncing');
@@ -39,7 +26,7 @@ async function expectResyncOfBtcOnly(from: number, code: string): Promise<void> 
   await h.waitFor(live('okx', 'BTC/USDT'), 'BTC live again');
   await expectBookEqualsTruth(h, 'okx', 'BTC/USDT');
   await expectBookEqualsTruth(h, 'okx', 'ETH/USDT', 10);
-  expect(troubleElsewhere(from, [['okx', 'BTC/USDT']])).toEqual([]);
+  expect(troubleElsewhere(h, from, [['okx', 'BTC/USDT']])).toEqual([]);
 }
 
 beforeEach(async () => {
@@ -107,7 +94,7 @@ describe('okx end to end against the simulator', () => {
     expect(reset.updateId).toBeLessThan(1000);
     const id = await expectBookEqualsTruth(h, 'okx', 'BTC/USDT', 60);
     expect(id).toBeLessThan(reset.updateId! + 100_000);
-    expect(troubleElsewhere(from, [])).toEqual([]);
+    expect(troubleElsewhere(h, from, [])).toEqual([]);
   });
 
   it('no initial snapshot after a resubscribe: REST /api/v5/market/books with seqId splicing, then equals the true book', async () => {
@@ -150,7 +137,7 @@ describe('okx end to end against the simulator', () => {
       expect(h.statuses({ exchange: 'okx', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }).at(-1)?.code).toBe('TW_ERR_RECONNECTED');
       await h.waitFor(live('okx', 'BTC/USDT'), 'BTC live again');
       await expectBookEqualsTruth(h, 'okx', 'BTC/USDT');
-      expect(troubleElsewhere(from, [['okx', 'BTC/USDT']])).toEqual([]);
+      expect(troubleElsewhere(h, from, [['okx', 'BTC/USDT']])).toEqual([]);
       await expectBookEqualsTruth(h, 'okx-swap', 'BTC/USDT', 10);
     });
   }
@@ -164,7 +151,7 @@ describe('okx end to end against the simulator', () => {
     expect(err.reason).toContain('60018');
     await expectBookEqualsTruth(h, 'okx', 'BTC/USDT', 20);
     await expectBookEqualsTruth(h, 'okx', 'ETH/USDT', 20);
-    expect(troubleElsewhere(from, [['okx', 'SOL/USDT']])).toEqual([]);
+    expect(troubleElsewhere(h, from, [['okx', 'SOL/USDT']])).toEqual([]);
     expect(h.statuses({ scope: 'connection', state: 'error' })).toEqual([]);
   });
 });
@@ -183,7 +170,7 @@ describe('okx error replies that name only the request id', () => {
     expect(err).toMatchObject({ scope: 'stream', code: 'TW_ERR_EXCHANGE_ERROR', market: 'SOL-USDT', channel: 'book' });
     expect(err.reason).toContain('60014');
     expect(h.statuses({ scope: 'connection', state: 'error' })).toEqual([]);
-    expect(troubleElsewhere(from, [['okx', 'SOL/USDT']])).toEqual([]);
+    expect(troubleElsewhere(h, from, [['okx', 'SOL/USDT']])).toEqual([]);
     await expectBookEqualsTruth(h, 'okx', 'BTC/USDT', 20);
   });
 });

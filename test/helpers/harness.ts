@@ -117,6 +117,19 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   };
 }
 
+/**
+ * Stream statuses other than `live` (any channel) for streams not hit by a fault, since event index `from`:
+ * what "only the affected book resyncs; the others stay live" must find empty.
+ */
+export function troubleElsewhere(h: Harness, from: number, hit: Array<[ExchangeId, string]>): StatusEvent[] {
+  return h.events
+    .slice(from)
+    .filter(
+      (e): e is StatusEvent =>
+        e.type === 'status' && e.scope === 'stream' && e.state !== 'live' && !hit.some(([ex, s]) => e.exchange === ex && e.symbol === s),
+    );
+}
+
 export const isStatus =
   (f: Partial<StatusEvent>) =>
   (e: MarketEvent): e is StatusEvent =>
