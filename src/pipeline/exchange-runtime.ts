@@ -618,9 +618,8 @@ export class ExchangeRuntime {
    * stream": a checksum covers only its top levels, an unchained feed (`monotonic`/`none`) has no proof at all,
    * and a chain carried by the connection (`chainScope: 'connection'`) stays contiguous when the exchange closes
    * one channel (e.g. channels closed after a time without heartbeats), so the book would freeze while reported
-   * live. Such books are invalidated
-   * (`resyncing`) and resubscribed (in-band) or re-snapshotted (REST) when they go NO_DATA, and again when their
-   * data resumes with a delta instead of the fresh snapshot. A genuinely quiet book of such a feed is therefore
+   * live. Such books are invalidated (`resyncing`) and resubscribed (in-band) or re-snapshotted (REST) when they
+   * go NO_DATA, and again when their data resumes with a delta instead of the fresh snapshot. A genuinely quiet book of such a feed is therefore
    * re-snapshotted once per no-data timeout: correct, and cheap next to serving a frozen book as live.
    */
   private silenceBreaksContinuity(): boolean {

@@ -9,6 +9,8 @@
  *   A frame that does not parse emits no `sequence`, so the next frame shows the loss as a gap.
  * - Books have no per-book id: continuity is the connection's `sequence_num` chain (integrity `chained` relies on
  *   the pipeline resyncing every level2 book of a connection on a `sequence` gap). Resync = resubscribe level2.
+ *   That chain stays contiguous when Coinbase closes channels (60–90 s without heartbeats), so the rules say
+ *   `chainScope: 'connection'` and the pipeline resyncs (resubscribes) a book that goes silent.
  * - REST `product_book` has no id: cross-check only, by top-N comparison (`reconcileBy: 'top-n'`).
  */
 import type { Level } from '../../schema/events.js';
