@@ -105,6 +105,11 @@ export class BookRebuilder {
         this.distrust(b, e, `a snapshot of publisher ${e.epoch} cannot be ordered against the deltas of ${from} already applied (no update ids); waiting for proof`);
         return;
       }
+      // the same levels: nothing changes but the epoch; the book's last exchange time still bounds what follows
+      const t = b.exchangeTime;
+      this.take(b, e);
+      b.exchangeTime = e.exchangeTime ?? t;
+      return;
     }
     this.probation.delete(b.key);
     this.take(b, e);

@@ -80,6 +80,13 @@ describe('BookRebuilder without update ids across publishers', () => {
     expect(statuses).toEqual([]);
   });
 
+  it("right after a same-levels snapshot of B, A's next delta (later exchange time) still applies", () => {
+    const { r, statuses } = run([...publisherA(4), snap('B', 1, truthAfter(4)), delta('A', 6, 5), delta('B', 3, 6)]);
+    expect(r.books.get(KEY)).toMatchObject({ valid: true, untrusted: undefined });
+    expect(r.books.get(KEY)!.book.snapshot()).toEqual(truthAfter(6));
+    expect(statuses).toEqual([]);
+  });
+
   it("a lagging publisher's delta of another epoch that is not later in exchange time: untrusted", () => {
     // B took over at 4 and stored 5, 6; a lagging A's copy of 5 arrives after them (same fact, but its id differed, e.g. out of the dedup window)
     const { r, statuses } = run([...publisherA(4), snap('B', 1, truthAfter(4)), delta('B', 2, 5), delta('B', 3, 6), delta('A', 6, 5)]);
