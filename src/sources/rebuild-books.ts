@@ -12,8 +12,9 @@
  *   probation: the book is untrusted (`valid: false`, `untrusted` says why, a `TW_ERR_BOOK_UNTRUSTED` status) until
  *   the very next book delta proves it — a delta of the snapshot's own epoch with the next `seq`. That delta was
  *   not dropped as a duplicate, so no publisher had stored it, so no stored delta is newer than the snapshot: the
- *   book is exact again (a `live` status). Any other next delta (the other epoch's, or a hole left by a dropped
- *   duplicate) leaves the book untrusted until a snapshot passes the same test;
+ *   book is exact again (a `live` status). `book_top` ladders in between count (they share the book's seq), so a
+ *   consumer of the book subject alone of a stream with ladders cannot prove it. Any other next delta (the other
+ *   epoch's, or a hole left by a dropped duplicate) leaves the book untrusted until a snapshot passes the same test;
  * - a delta of another epoch on an id-less book applies only when its exchange time is strictly later than the
  *   book's last one (a stale delta from a lagging publisher would otherwise be applied); else the book is untrusted.
  */
@@ -63,6 +64,12 @@ export class BookRebuilder {
 
   /** Applies one event; returns the book it touched, if any. */
   apply(e: MarketEvent): RebuiltBook | undefined {
+    if (e.type === 'book_top') {
+      // ladders count in their book's seq: the one right after a snapshot on probation moves the expected seq on
+      const p = this.probation.get(`${e.exchange}:${e.symbol}@book`);
+      if (p !== undefined && p.epoch === e.epoch && e.seq === p.seq + 1) p.seq = e.seq;
+      return undefined;
+    }
     if (e.type !== 'book_snapshot' && e.type !== 'book_delta' && !(e.type === 'status' && e.channel === 'book')) {
       return undefined;
     }

@@ -72,6 +72,13 @@ describe('BookRebuilder without update ids across publishers', () => {
     ]);
   });
 
+  it("book_top ladders of B between its snapshot and its next delta keep the proof (they share the book's seq)", () => {
+    const top = (seq: number): MarketEvent => ({ type: 'book_top', ...base, epoch: 'B', seq, integrity: 'checksum', depth: 1, bids: [['100', '1']], asks: [['101', '1']] });
+    const { r } = run([...publisherA(4), snap('B', 1, truthAfter(6)), top(2), top(3), delta('B', 4, 7)]);
+    expect(r.books.get(KEY)).toMatchObject({ valid: true, untrusted: undefined });
+    expect(r.books.get(KEY)!.book.snapshot()).toEqual(truthAfter(7));
+  });
+
   it("a foreign snapshot with the book's current levels changes nothing and keeps it trusted; alternating deltas with later exchange times apply", () => {
     // overlap at the same speed: B's snapshot as of 4 lands right after A's 4; then 5 (B), 6 (A), 7 (B)
     const { r, statuses } = run([...publisherA(4), snap('B', 1, truthAfter(4)), delta('B', 2, 5), delta('A', 7, 6), delta('B', 4, 7)]);
