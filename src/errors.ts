@@ -28,6 +28,7 @@ export const CODES = {
   TW_ERR_CLIENT_REQUEST: 'a local-server client sent an invalid command',
   TW_ERR_NATS: 'NATS is slow, down or refused a publish; events are buffered within bounds, then shed with a gap status',
   TW_ERR_STREAM_GAP: 'a NATS consumer saw a hole in seq for a stream key; that book waits for its next snapshot',
+  TW_ERR_BOOK_UNTRUSTED: 'a rebuilt book without update ids cannot be ordered across publishers (restart overlap); untrusted until a snapshot is proven current',
   TW_ERR_RECORDING: 'a recording is damaged (replayed up to the damage) or of an unknown format/version (refused)',
 } as const;
 export type TwCode = keyof typeof CODES;

@@ -13,7 +13,7 @@ import { Subject, takeUntil, tap, type Observable } from 'rxjs';
 import { stream } from '../../src/api/stream.js';
 import type { ExchangeId, MarketEvent } from '../../src/schema/events.js';
 import { startSim, type Simulator } from '../../src/sim/index.js';
-import { publishToNats } from '../../src/sinks/nats/publish.js';
+import { publishToNats, type StoredInfo } from '../../src/sinks/nats/publish.js';
 import type { NatsPublishOptions } from '../../src/sinks/nats/options.js';
 import type { NatsStatus } from '../../src/sinks/nats/status.js';
 import { streamKey } from '../../src/pipeline/stamper.js';
@@ -34,7 +34,10 @@ afterAll(async () => {
 });
 
 interface Publisher {
+  /** The pipeline's events, as handed to the publisher. */
   sent: MarketEvent[];
+  /** Events the publisher made itself (a healing snapshot after a failed publish) that JetStream stored, as it reports them. */
+  generated: MarketEvent[];
   status: Collected<NatsStatus>;
   stop: () => void;
 }
@@ -55,8 +58,12 @@ function publisher(markets: string[], nats: NatsPublishOptions): Publisher {
     takeUntil(stop$),
     tap((e) => sent.push(e)),
   );
-  const status = collect(publishToNats(events$, nats));
-  return { sent, status, stop: () => stop$.next() };
+  const generated: MarketEvent[] = [];
+  const onStored = (e: MarketEvent, info: StoredInfo): void => {
+    if (info.generated && !info.duplicate) generated.push(e);
+  };
+  const status = collect(publishToNats(events$, nats, { onStored }));
+  return { sent, generated, status, stop: () => stop$.next() };
 }
 
 const deltasOf = (events: MarketEvent[], ex: ExchangeId, symbol: string): number =>
@@ -89,6 +96,37 @@ function perStream(events: MarketEvent[]): Map<string, string[]> {
     m.set(k, list);
   }
   return m;
+}
+
+/** One event's identity in one publisher's output: its epoch, stream, type and seq. */
+const eventId = (e: MarketEvent): string => `${e.epoch}|${streamKey(e)}|${e.type}|${e.seq}`;
+
+/**
+ * The consumer got exactly what the publishers stored — their input events and the snapshots they generated
+ * themselves — each once, and per stream in the pipeline's order; each generated snapshot comes right after the
+ * event it is as of (it carries that event's seq). Returns the problems found.
+ */
+function accountedFor(received: MarketEvent[], pubs: Publisher[]): string[] {
+  const problems: string[] = [];
+  const generated = new Set(pubs.flatMap((p) => p.generated).map(eventId));
+  const expected = [...pubs.flatMap((p) => p.sent), ...pubs.flatMap((p) => p.generated)].map(eventId).sort();
+  const got = received.map(eventId).sort();
+  if (JSON.stringify(got) !== JSON.stringify(expected)) {
+    const exp = new Set(expected);
+    const have = new Set(got);
+    problems.push(`identity: unexpected ${got.filter((x) => !exp.has(x)).slice(0, 5).join(', ')}; missing ${expected.filter((x) => !have.has(x)).slice(0, 5).join(', ')}; ${got.length} vs ${expected.length}`);
+  }
+  const inputOnly = received.filter((e) => !generated.has(eventId(e)));
+  const sentPerStream = perStream(pubs.flatMap((p) => p.sent));
+  const gotPerStream = perStream(inputOnly);
+  if (JSON.stringify([...gotPerStream].sort()) !== JSON.stringify([...sentPerStream].sort())) problems.push('per-stream order differs');
+  const lastSeq = new Map<string, number>();
+  for (const e of received) {
+    const k = `${e.epoch}|${streamKey(e)}`;
+    if (generated.has(eventId(e)) && lastSeq.get(k) !== e.seq) problems.push(`generated ${eventId(e)} not right after seq ${e.seq}`);
+    lastSeq.set(k, e.seq);
+  }
+  return problems;
 }
 
 /** An exchange-level identity: what a second publisher of the same market would publish identically. */
@@ -126,12 +164,12 @@ describe('NATS scale-out with the simulator and the real pipeline', { timeout: 6
     p1.stop();
     p2.stop();
     await waitFor(() => p1.status.done && p2.status.done, 15_000, 'publishers flushed');
-    const sent = [...p1.sent, ...p2.sent];
-    await waitFor(() => live.items.length >= sent.length, 10_000, 'consumer has everything');
+    const stored = p1.sent.length + p2.sent.length + p1.generated.length + p2.generated.length;
+    await waitFor(() => live.items.length >= stored, 10_000, 'consumer has everything');
 
-    expect(live.items.length).toBe(sent.length);
-    expect(await streamMessageCount(srv.url, 'PROOF')).toBe(sent.length);
-    expect(perStream(live.items)).toEqual(perStream(sent));
+    expect(live.items.length).toBe(stored);
+    expect(await streamMessageCount(srv.url, 'PROOF')).toBe(stored);
+    expect(accountedFor(live.items, [p1, p2])).toEqual([]);
     expect(booksEqualTruth(rebuild(live.items), BOOKS)).toEqual([]);
     live.sub.unsubscribe();
   });
@@ -156,7 +194,7 @@ describe('NATS scale-out with the simulator and the real pipeline', { timeout: 6
     const closedB = b.status.items.at(-1);
     expect(closedB).toMatchObject({ state: 'closed' });
     expect(Number(closedB?.details?.['duplicates'])).toBeGreaterThan(0); // the overlap really was re-published
-    const unique = new Set([...a.sent, ...b.sent].map(factId));
+    const unique = new Set([...a.sent, ...b.sent, ...a.generated, ...b.generated].map(factId));
     expect(await streamMessageCount(srv.url, 'ROLL')).toBe(unique.size);
 
     await waitFor(() => booksEqualTruth(rebuild(live.items), BOOKS).length === 0, 10_000, 'live consumer books equal truth');
@@ -196,10 +234,17 @@ describe('NATS scale-out with the simulator and the real pipeline', { timeout: 6
 
     expect(states(p.status.items)).toEqual(expect.arrayContaining(['disconnected', 'reconnected', 'closed']));
     expect(p.status.items.filter((s) => s.state === 'dropped')).toEqual([]);
-    expect(await streamMessageCount(srv.url, 'DOWN')).toBe(p.sent.length);
-    await waitFor(() => live.items.length >= p.sent.length, 15_000, 'consumer has everything');
+    // a failed publish is retried and followed by a fresh snapshot of its book, which the publisher reports
+    const closed = p.status.items.at(-1)?.details ?? {};
+    expect(closed['generated']).toBe(p.generated.length);
+    expect(p.generated.every((e) => e.type === 'book_snapshot')).toBe(true);
+    if (Number(closed['retried']) === 0) expect(p.generated).toEqual([]);
+    const stored = p.sent.length + p.generated.length;
+    expect(await streamMessageCount(srv.url, 'DOWN')).toBe(stored);
+    await waitFor(() => live.items.length >= stored, 15_000, 'consumer has everything');
     expect(states(consumerStatus)).toContain('reconnected');
-    expect(perStream(live.items)).toEqual(perStream(p.sent));
+    expect(live.items.length).toBe(stored);
+    expect(accountedFor(live.items, [p])).toEqual([]);
     expect(booksEqualTruth(rebuild(live.items), BOOKS)).toEqual([]);
     live.sub.unsubscribe();
   });

@@ -70,7 +70,7 @@ describe('PublishQueue shedding', () => {
   let ordinal = 0;
   const entry = (event: MarketEvent): QueueEntry => ({
     event, subject: subjectFor('t', event), msgId: msgIdFor(event), data: new TextEncoder().encode(JSON.stringify(event)),
-    isMarker: event.type === 'status' && event.epoch === issuer.epoch, applied: false, ordinal: ordinal++,
+    isMarker: event.type === 'status' && event.epoch === issuer.epoch, applied: false, generated: false, ordinal: ordinal++,
   });
   const issuer = newMarkerIssuer();
   const marker = (removed: QueueEntry[]): QueueEntry | undefined => {

@@ -26,6 +26,8 @@ export interface QueueEntry {
   isMarker: boolean;
   /** Already applied to the publisher's books (a retried or tickwire-made entry). */
   applied: boolean;
+  /** Made by the publisher itself (a healing or conflation snapshot, a gap marker), not an input event. */
+  generated: boolean;
   /** Order of first enqueue (retries keep theirs). */
   ordinal: number;
 }

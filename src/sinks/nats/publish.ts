@@ -34,8 +34,23 @@ import { makeGapMarker, newMarkerIssuer } from './gap-marker.js';
 
 export const STREAM_SEQ_HEADER = 'Tickwire-Stream-Seq';
 
+/** What JetStream answered for one published event. */
+export interface StoredInfo {
+  /** The stream sequence JetStream stored it at (or, for a duplicate, the one it had stored it at before). */
+  streamSeq: number;
+  /** JetStream dropped it as a duplicate of a message with the same `Nats-Msg-Id`. */
+  duplicate: boolean;
+  /** Made by the publisher itself (healing / conflation snapshot, gap marker), not one of the input events. */
+  generated: boolean;
+}
+
 export interface PublishDeps {
   clock?: Clock;
+  /**
+   * Called for every event JetStream acknowledged, in ack order: lets a caller account exactly for what was
+   * stored, including the events the publisher generated itself (which are not in its input).
+   */
+  onStored?: (e: MarketEvent, info: StoredInfo) => void;
 }
 
 const encoder = new TextEncoder();
@@ -48,7 +63,7 @@ export function publishToNats(
   const cfg = NatsPublishOptions.parse(options);
   const clock = deps.clock ?? systemClock;
   return new Observable<NatsStatus>((out) => {
-    const sink = new NatsPublisher(cfg, clock, (s) => out.next(s), () => out.complete());
+    const sink = new NatsPublisher(cfg, clock, (s) => out.next(s), () => out.complete(), deps.onStored);
     const sub = events$.subscribe({
       next: (e) => sink.ingest(e),
       error: (err: unknown) => {
@@ -86,13 +101,14 @@ class NatsPublisher {
   private readonly queue: PublishQueue;
   private readonly books: PublisherBooks;
   /** Counters for status details and tests. */
-  readonly stats = { published: 0, duplicates: 0, retried: 0, shed: 0, checkpoints: 0 };
+  readonly stats = { published: 0, duplicates: 0, retried: 0, shed: 0, checkpoints: 0, generated: 0 };
 
   constructor(
     private readonly cfg: NatsPublishConfig,
     private readonly clock: Clock,
     private readonly emit: (s: NatsStatus) => void,
     private readonly done: () => void,
+    private readonly onStored: ((e: MarketEvent, info: StoredInfo) => void) | undefined,
   ) {
     this.window = cfg.maxInFlight;
     this.books = new PublisherBooks(clock, cfg.snapshotEveryEvents, cfg.snapshotEveryMs * 1000);
@@ -178,14 +194,19 @@ class NatsPublisher {
     this.pump();
   }
 
-  private entry(event: MarketEvent, applied: boolean, subject?: string): QueueEntry {
+  /**
+   * A queue entry: an input event (`generated` false: applied to the publisher's books when handed to NATS) or
+   * one the publisher made from its books (already applied).
+   */
+  private entry(event: MarketEvent, generated: boolean, subject?: string): QueueEntry {
     return {
+      generated,
       event,
       subject: subject ?? subjectFor(this.cfg.prefix, event),
       msgId: msgIdFor(event),
       data: encoder.encode(JSON.stringify(event)),
       isMarker: event.type === 'status' && event.epoch === this.gapMarkers.epoch,
-      applied,
+      applied: generated,
       ordinal: this.ordinal++,
     };
   }
@@ -241,6 +262,8 @@ class NatsPublisher {
           this.window = this.cfg.maxInFlight;
           if (ack.duplicate) this.stats.duplicates++;
           else this.stats.published++;
+          if (it.generated && !ack.duplicate) this.stats.generated++;
+          this.onStored?.(it.event, { streamSeq: ack.seq, duplicate: ack.duplicate, generated: it.generated });
           if (checkpoint !== undefined) this.publishCheckpoint(js, checkpoint, ack.seq);
           this.settled();
         },
