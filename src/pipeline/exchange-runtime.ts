@@ -619,8 +619,9 @@ export class ExchangeRuntime {
    * and a chain carried by the connection (`chainScope: 'connection'`) stays contiguous when the exchange closes
    * one channel (e.g. channels closed after a time without heartbeats), so the book would freeze while reported
    * live. Such books are invalidated (`resyncing`) and resubscribed (in-band) or re-snapshotted (REST) when they
-   * go NO_DATA, and again when their data resumes with a delta instead of the fresh snapshot. A genuinely quiet book of such a feed is therefore
-   * re-snapshotted once per no-data timeout: correct, and cheap next to serving a frozen book as live.
+   * go NO_DATA, and again when their data resumes with a delta instead of the fresh snapshot. A genuinely quiet
+   * book of such a feed is therefore re-snapshotted once per no-data timeout: correct, and cheap next to serving a
+   * frozen book as live.
    */
   private silenceBreaksContinuity(): boolean {
     const rules = this.adapter.book;
