@@ -533,15 +533,11 @@ class BybitProtocol implements SimProtocol {
     return b === undefined ? undefined : { ...b, updateId };
   }
 
-  async burst(opts: BurstOptions): Promise<BurstResult> {
+  burst(opts: BurstOptions): Promise<BurstResult> {
     const server = this.server;
     if (server === undefined) throw new Error('sim: bybit server not started');
     const symbols = opts.symbols ?? this.specs.map((s) => s.symbol);
-    const t0 = performance.now();
-    const r = await server.burst(() => {
-      for (let i = 0; i < opts.diffs; i++) this.stepSymbol(symbols[i % symbols.length]!);
-    });
-    return { diffs: opts.diffs, frames: r.frames, bytes: r.bytes, ms: performance.now() - t0 };
+    return server.burstRoundRobin(symbols, opts.diffs, (s) => this.stepSymbol(s));
   }
 }
 

@@ -441,16 +441,12 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
   async burst(opts: BurstOptions): Promise<BurstResult> {
     const server = this.server;
     if (server === undefined) return { diffs: 0, frames: 0, bytes: 0, ms: 0 };
-    const list = (opts.symbols ?? [...this.bySymbol.keys()]).map((s) => this.bySymbol.get(s)).filter((p) => p !== undefined);
-    const t0 = performance.now();
-    const r = await server.burst(() => {
-      for (let i = 0; i < opts.diffs && list.length > 0; i++) {
-        const p = list[i % list.length]!;
-        this.publishDiff(p, this.market.step(p.spec.symbol));
-        this.flushBatch(p);
-      }
+    const symbols = (opts.symbols ?? [...this.bySymbol.keys()]).filter((s) => this.bySymbol.has(s));
+    return server.burstRoundRobin(symbols, opts.diffs, (s) => {
+      const p = this.bySymbol.get(s)!;
+      this.publishDiff(p, this.market.step(p.spec.symbol));
+      this.flushBatch(p);
     });
-    return { diffs: opts.diffs, frames: r.frames, bytes: r.bytes, ms: performance.now() - t0 };
   }
 }
 

@@ -345,13 +345,9 @@ export class KrakenProtocol implements SimProtocol {
     return this.market.has(symbol) ? this.market.bookAt(symbol, updateId) : undefined;
   }
 
-  async burst(opts: BurstOptions): Promise<BurstResult> {
+  burst(opts: BurstOptions): Promise<BurstResult> {
     const symbols = opts.symbols ?? this.market.symbols().map((s) => s.symbol);
-    const start = performance.now();
-    const r = await this.server.burst(() => {
-      for (let i = 0; i < opts.diffs; i++) this.stepSymbol(symbols[i % symbols.length] as string);
-    });
-    return { diffs: opts.diffs, frames: r.frames, bytes: r.bytes, ms: performance.now() - start };
+    return this.server.burstRoundRobin(symbols, opts.diffs, (s) => this.stepSymbol(s));
   }
 
   applyFault(fault: SimFault): boolean {

@@ -276,6 +276,15 @@ export class SimServer {
     return { frames: r.frames, bytes: r.bytes };
   }
 
+  /** A burst of `diffs` steps spread round-robin over `symbols` (`step` renders and publishes one symbol's diff). */
+  async burstRoundRobin(symbols: readonly string[], diffs: number, step: (symbol: string) => void): Promise<BurstResult> {
+    const t0 = performance.now();
+    const r = await this.burst(() => {
+      for (let i = 0; i < diffs && symbols.length > 0; i++) step(symbols[i % symbols.length]!);
+    });
+    return { diffs, frames: r.frames, bytes: r.bytes, ms: performance.now() - t0 };
+  }
+
   prepareBurst(produce: () => number): PreparedBurst {
     const t0 = performance.now();
     this.bursting += 1;
