@@ -2,15 +2,204 @@
  * An L2 order book: pure data, no I/O. Keyed by the exchange's decimal price strings (canonicalized so
  * `"42499.00"` and `"42499.0"` are one level) and ordered numerically. Sizes are kept as the exchange's strings.
  *
- * Each side is a BookSide (book-side.ts): sorted chunks with the best price at the END, searched from that end.
+ * Each side is kept in arrays sorted with the best price at the END, searched from that end, so the frequent
+ * updates, inserts and removals near the top touch few elements.
  */
 import type { Level } from '../schema/events.js';
-import { BookSide } from './book-side.js';
-import { compareDecimal } from './decimal.js';
 
 export type Side = 'bid' | 'ask';
 
-export { canonicalDecimal, compareDecimal, isZeroSize } from './decimal.js';
+/** Canonical key of a decimal string: no leading zeros in the integer part, no trailing zeros in the fraction. */
+export function canonicalDecimal(s: string): string {
+  let end = s.length;
+  if (s.indexOf('.') !== -1) {
+    while (end > 0 && s.charCodeAt(end - 1) === 48 /* 0 */) end--;
+    if (end > 0 && s.charCodeAt(end - 1) === 46 /* . */) end--;
+  }
+  let start = 0;
+  while (start < end - 1 && s.charCodeAt(start) === 48 && s.charCodeAt(start + 1) !== 46) start++;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/** Exact comparison of two non-negative decimal strings (no exponent). */
+export function compareDecimal(a: string, b: string): number {
+  const ca = canonicalDecimal(a);
+  const cb = canonicalDecimal(b);
+  if (ca === cb) return 0;
+  const ia = ca.indexOf('.');
+  const ib = cb.indexOf('.');
+  const intA = ia === -1 ? ca : ca.slice(0, ia);
+  const intB = ib === -1 ? cb : cb.slice(0, ib);
+  if (intA.length !== intB.length) return intA.length < intB.length ? -1 : 1;
+  if (intA !== intB) return intA < intB ? -1 : 1;
+  const fa = ia === -1 ? '' : ca.slice(ia + 1);
+  const fb = ib === -1 ? '' : cb.slice(ib + 1);
+  return fa < fb ? -1 : fa > fb ? 1 : 0;
+}
+
+/** True when a decimal size string is zero (`"0"`, `"0.00000000"`). */
+export function isZeroSize(size: string): boolean {
+  // hot path: a plain decimal is zero iff it has only '0' and '.' (and at least one digit)
+  let digit = false;
+  for (let i = 0; i < size.length; i++) {
+    const c = size.charCodeAt(i);
+    if (c === 48) digit = true;
+    else if (c !== 46) return c >= 49 && c <= 57 ? false : parseFloat(size) === 0;
+  }
+  return digit;
+}
+
+/**
+ * One side: parallel arrays sorted so that the best price is LAST (bids ascending, asks descending) — the numeric
+ * prices in one array of doubles (searched without touching any other memory), the price and size strings beside.
+ * Searched from the best end (galloping, then binary search) since most updates land near the top. No hash map: a
+ * level is found by its numeric value (ties, e.g. `"42499.00"` vs `"42499.0"` or floats too close to tell apart, by
+ * exact decimal comparison), so no canonical key string is built per update.
+ */
+/** Inserts/removals at most this far from the best end move the elements in a loop instead of splice. */
+const SHIFT_BY_HAND = 32;
+
+class BookSide {
+  readonly nums: number[] = [];
+  readonly prices: string[] = [];
+  readonly sizes: string[] = [];
+  constructor(private readonly ascending: boolean) {}
+
+  get length(): number {
+    return this.nums.length;
+  }
+
+  /** Sign of level `i` against (num, price) in this side's sort order (0: the same level). */
+  private cmp(i: number, num: number, price: string): number {
+    let c = this.nums[i]! - num;
+    if (c === 0) {
+      const p = this.prices[i]!;
+      if (p === price) return 0;
+      c = compareDecimal(p, price);
+    }
+    return this.ascending ? c : -c;
+  }
+
+  /** First index whose level sorts at or after (num, price). */
+  private lowerBound(num: number, price: string): number {
+    const nums = this.nums;
+    const asc = this.ascending;
+    let hi = nums.length;
+    let lo = 0;
+    let step = 1;
+    while (hi - step >= 0) {
+      const j = hi - step;
+      const d = nums[j]! - num;
+      if (d === 0 ? this.cmp(j, num, price) < 0 : asc ? d < 0 : d > 0) {
+        lo = j + 1;
+        break;
+      }
+      hi = j;
+      step <<= 1;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const d = nums[mid]! - num;
+      if (d === 0 ? this.cmp(mid, num, price) < 0 : asc ? d < 0 : d > 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index of the level at `price`, or -1. */
+  find(price: string): number {
+    const num = parseFloat(price);
+    const i = this.lowerBound(num, price);
+    return i < this.nums.length && this.nums[i] === num && this.cmp(i, num, price) === 0 ? i : -1;
+  }
+
+  set(price: string, size: string): void {
+    const nums = this.nums;
+    const num = parseFloat(price);
+    const i = this.lowerBound(num, price);
+    const n = nums.length;
+    const hit = i < n && nums[i] === num && this.cmp(i, num, price) === 0;
+    if (isZeroSize(size)) {
+      if (hit) this.removeAt(i); // deletes of absent levels are normal on several feeds
+      return;
+    }
+    if (hit) {
+      this.sizes[i] = size;
+      this.prices[i] = price;
+      return;
+    }
+    const prices = this.prices;
+    const sizes = this.sizes;
+    if (n - i > SHIFT_BY_HAND) {
+      nums.splice(i, 0, num);
+      prices.splice(i, 0, price);
+      sizes.splice(i, 0, size);
+      return;
+    }
+    // near the best end: shift by hand (three splice calls would each allocate a result array)
+    nums.push(num);
+    prices.push(price);
+    sizes.push(size);
+    for (let k = n; k > i; k--) {
+      nums[k] = nums[k - 1]!;
+      prices[k] = prices[k - 1]!;
+      sizes[k] = sizes[k - 1]!;
+    }
+    nums[i] = num;
+    prices[i] = price;
+    sizes[i] = size;
+  }
+
+  private removeAt(i: number): void {
+    const nums = this.nums;
+    const prices = this.prices;
+    const sizes = this.sizes;
+    const last = nums.length - 1;
+    if (last - i > SHIFT_BY_HAND) {
+      nums.splice(i, 1);
+      prices.splice(i, 1);
+      sizes.splice(i, 1);
+      return;
+    }
+    for (let k = i; k < last; k++) {
+      nums[k] = nums[k + 1]!;
+      prices[k] = prices[k + 1]!;
+      sizes[k] = sizes[k + 1]!;
+    }
+    nums.pop();
+    prices.pop();
+    sizes.pop();
+  }
+
+  clear(): void {
+    this.nums.length = 0;
+    this.prices.length = 0;
+    this.sizes.length = 0;
+  }
+
+  best(): Level | undefined {
+    const i = this.nums.length - 1;
+    return i < 0 ? undefined : [this.prices[i]!, this.sizes[i]!];
+  }
+
+  top(n: number): Level[] {
+    const out: Level[] = [];
+    for (let i = this.nums.length - 1; i >= 0 && out.length < n; i--) out.push([this.prices[i]!, this.sizes[i]!]);
+    return out;
+  }
+
+  /** Keep only the best `depth` levels; returns the removed ones, best first. */
+  truncate(depth: number): Level[] {
+    const cut = this.nums.length - depth;
+    if (cut <= 0) return [];
+    this.nums.splice(0, cut);
+    const prices = this.prices.splice(0, cut);
+    const sizes = this.sizes.splice(0, cut);
+    const out: Level[] = [];
+    for (let i = cut - 1; i >= 0; i--) out.push([prices[i]!, sizes[i]!]);
+    return out;
+  }
+}
 
 export class OrderBook {
   private readonly bidSide = new BookSide(true);
@@ -65,16 +254,20 @@ export class OrderBook {
 
   /** Size at a price, or undefined. */
   sizeAt(side: Side, price: string): string | undefined {
-    return (side === 'bid' ? this.bidSide : this.askSide).sizeAt(price);
+    const bs = side === 'bid' ? this.bidSide : this.askSide;
+    const i = bs.find(price);
+    return i < 0 ? undefined : bs.sizes[i];
   }
 
   /** Best bid >= best ask. */
   isCrossed(): boolean {
-    if (this.bidSide.length === 0 || this.askSide.length === 0) return false;
-    const bn = this.bidSide.bestNum();
-    const an = this.askSide.bestNum();
+    const bi = this.bidSide.length - 1;
+    const ai = this.askSide.length - 1;
+    if (bi < 0 || ai < 0) return false;
+    const bn = this.bidSide.nums[bi]!;
+    const an = this.askSide.nums[ai]!;
     if (bn !== an) return bn > an;
-    return compareDecimal(this.bidSide.bestPrice()!, this.askSide.bestPrice()!) >= 0;
+    return compareDecimal(this.bidSide.prices[bi]!, this.askSide.prices[ai]!) >= 0;
   }
 
   /** Keep the best `depth` levels per side (for feeds that define the book at a fixed depth); returns the removed. */
