@@ -89,7 +89,7 @@ async function runOne(clientName, configName) {
   const ep = sim.endpoints.binance;
   const child = fork(join(here, 'clients', CLIENTS[clientName].file), [], {
     stdio: ['ignore', opt.verbose ? 'inherit' : 'ignore', 'inherit', 'ipc'],
-    execArgv: opt.prof ? ['--cpu-prof', `--cpu-prof-dir=${opt.prof}`] : [],
+    execArgv: [...(opt.prof ? ['--cpu-prof', `--cpu-prof-dir=${opt.prof}`] : []), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : [])],
   });
   const natives = cfg.symbols.map(native);
   const readyP = onceMessage(child, 'ready', 60_000);

@@ -125,7 +125,9 @@ class BookSide {
     }
     if (hit) {
       this.sizes[i] = size;
-      this.prices[i] = price;
+      // the same spelling: keep the stored string, so the frame's copy dies young (fewer promotions, less old-space
+      // garbage when 20 books' levels turn over at about the scavenge interval); another spelling: the latest wins
+      if (this.prices[i] !== price) this.prices[i] = price;
       return;
     }
     const prices = this.prices;

@@ -19,11 +19,11 @@
  *   still connecting, and ws then emits `error` on an emitter with no listener, which would throw.
  */
 import { Observable, Subject, asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
-import { WebSocket as WsWebSocket, type ClientOptions } from 'ws';
+import { WebSocket as WsWebSocket, type ClientOptions, type RawData } from 'ws';
 import { TwError, type TwCode, type TwErrorCode } from '../errors.js';
 import { systemClock } from '../util/clock.js';
 import { backoffDelay, resolveBackoff } from '../util/backoff.js';
-import { READY_STATE, ReconnectingWebSocket, type RwsCloseEvent, type RwsInstance, type RwsMessageEvent } from './rws.js';
+import { READY_STATE, ReconnectingWebSocket, type RwsCloseEvent, type RwsInstance } from './rws.js';
 import { Throttle } from './throttle.js';
 import type { Connection, ConnectionEvent, ConnectionOptions, ConnectionState } from './types.js';
 
@@ -195,7 +195,18 @@ export function createConnection(opts: ConnectionOptions): Connection {
       this.on('error', (err: Error) => onSocketError(this, err));
       this.on('ping', () => onPing(this));
       this.on('pong', () => onPong(this));
+      this.on('message', (data: RawData, isBinary: boolean) => onSocketMessage(this, data, isBinary));
       onSocketCreated(this);
+    }
+
+    /**
+     * Frames reach tickwire straight from ws's `message` (above), not through RWS: RWS's own `message` listener is
+     * not installed (it would only re-dispatch each frame through ws's MessageEvent wrapper, which decodes the text
+     * a second time, and RWS's listener list). RWS's other listeners (open/close/error) are installed as usual.
+     */
+    override addEventListener(...args: Parameters<WsWebSocket['addEventListener']>): void {
+      if (args[0] === 'message') return;
+      super.addEventListener(...args);
     }
   }
 
@@ -221,19 +232,32 @@ export function createConnection(opts: ConnectionOptions): Connection {
     for (const data of messages) throttle.push({ kind: 'text', data, keepalive: false });
   };
 
-  const onMessage = (e: RwsMessageEvent): void => {
-    if (phase !== 'open') return;
+  const onFrame = opts.onFrame;
+  const onSocketMessage = (ws: WsWebSocket, raw: RawData, isBinary: boolean): void => {
+    if (ws !== current || phase !== 'open') return;
     lastFrameAt = scheduler.now();
-    const data = e.data;
-    if (typeof data !== 'string') {
+    if (isBinary) {
       if (binaryFrames++ === 0) log?.warn('binary frame ignored (only text frames are delivered)');
       return;
     }
+    const data = textOf(raw);
     if (!goodSinceOpen) {
       goodSinceOpen = true;
       attempt = 0;
     }
-    events.next({ kind: 'frame', data, localTime: clock.nowMicros() });
+    const localTime = clock.nowMicros();
+    if (onFrame === undefined) {
+      events.next({ kind: 'frame', data, localTime });
+      return;
+    }
+    try {
+      onFrame(data, localTime);
+    } catch (err) {
+      // as an RxJS subscriber's error would be: reported asynchronously, never thrown into ws's frame parser
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
   };
 
   const onClose = (e: RwsCloseEvent): void => {
@@ -317,7 +341,6 @@ export function createConnection(opts: ConnectionOptions): Connection {
     });
     rws.binaryType = 'nodebuffer';
     rws.addEventListener('open', onOpen);
-    rws.addEventListener('message', onMessage);
     rws.addEventListener('close', onClose);
     rws.addEventListener('error', (e) => log?.debug({ err: e.message }, 'rws error event'));
   };
@@ -366,6 +389,13 @@ export function createConnection(opts: ConnectionOptions): Connection {
       return phase === 'open';
     },
   };
+}
+
+/** The text of a (non-binary) ws message: ws hands a Buffer with the default `nodebuffer` binary type. */
+function textOf(raw: RawData): string {
+  if (Buffer.isBuffer(raw)) return raw.toString();
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString();
+  return Buffer.from(raw).toString();
 }
 
 function validateUrl(url: string): void {

@@ -18,6 +18,11 @@ export interface ConnectionOptions {
   controlMessagesPerSecond: number;
   /** Shared with the exchange's other connections: its per-IP limits (connection attempts, messages). */
   shared?: { connects?: RateWindow; messages?: RateWindow };
+  /**
+   * When set, every text frame is handed to it synchronously, in order, straight from the socket (no `frame` event
+   * on `events$`, no Subject per frame); `events$` still carries status and `sent` events. Unset: `frame` events.
+   */
+  onFrame?: (data: string, localTime: number) => void;
   /** Messages to (re)send on EVERY open: the subscriptions. */
   onOpen: () => string[];
   /** Reconnect backoff; defaults 250 ms, 30 s, ×2; equal jitter on every attempt. */
@@ -38,7 +43,7 @@ export interface ConnectionOptions {
 export type ConnectionState = 'connecting' | 'open' | 'closed' | 'reconnecting';
 
 export type ConnectionEvent =
-  /** Every text frame, in order. */
+  /** Every text frame, in order (only when the connection was created without `onFrame`). */
   | { kind: 'frame'; data: string; localTime: number }
   /** Every message actually written to the socket (for the recorder). */
   | { kind: 'sent'; data: string; localTime: number }

@@ -46,6 +46,17 @@ function decimal(f: string, i: number): number {
   return c === Q ? k : -1;
 }
 
+/**
+ * `f.slice(a, b)` as a string that does not keep `f` alive. V8 returns a slice of 13 or more characters as a view
+ * into its parent (a SlicedString): a book level holding such a price (real Binance spot prices have 14 characters,
+ * `"67123.45000000"`) would keep its whole frame in memory for as long as the level lives. Concatenating and slicing
+ * again makes V8 flatten into a fresh 15-character string first, so the result refers to that instead of the frame.
+ */
+function detached(f: string, a: number, b: number): string {
+  const s = f.slice(a, b);
+  return b - a < 13 ? s : (' ' + s).slice(1);
+}
+
 let pos = 0;
 
 /** A JSON non-negative integer at `pos` that is a safe integer; NaN when not one. Advances `pos`. */
@@ -85,7 +96,7 @@ function levels(f: string): Level[] | undefined {
     const q0 = p1 + 3;
     const q1 = decimal(f, q0);
     if (q1 < 0 || f.charCodeAt(q1 + 1) !== RBRACK) return undefined;
-    out.push([f.slice(p0, p1), f.slice(q0, q1)]);
+    out.push([detached(f, p0, p1), detached(f, q0, q1)]);
     k = q1 + 2;
     const c = f.charCodeAt(k);
     if (c === RBRACK) {

@@ -319,6 +319,8 @@ export class ExchangeRuntime {
       url: this.adapter.wsUrl(this.endpoints),
       keepalive,
       controlMessagesPerSecond: this.adapter.limits.controlMessagesPerSecond,
+      // frames straight from the socket (connections that ignore it send `frame` events instead: both are handled)
+      onFrame: (data, localTime) => this.onFrameEvent(slot, data, localTime),
       onOpen: () => {
         const msgs = this.subscribeAll(slot);
         slot.subscribeBudget?.reset(msgs.length);
@@ -394,8 +396,7 @@ export class ExchangeRuntime {
 
   private onConnectionEvent(slot: ConnSlot, ev: ConnectionEvent): void {
     if (ev.kind === 'frame') {
-      (this.framesTotal ??= this.deps.metrics.counter('tickwire_frames_total', { exchange: this.id })).value++;
-      this.onFrame(slot, ev.data, ev.localTime);
+      this.onFrameEvent(slot, ev.data, ev.localTime);
       return;
     }
     if (ev.kind === 'sent') return;
@@ -420,6 +421,11 @@ export class ExchangeRuntime {
         }
       }
     }
+  }
+
+  private onFrameEvent(slot: ConnSlot, data: string, localTime: number): void {
+    (this.framesTotal ??= this.deps.metrics.counter('tickwire_frames_total', { exchange: this.id })).value++;
+    this.onFrame(slot, data, localTime);
   }
 
   private report(slot: ConnSlot, code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>): void {

@@ -137,7 +137,80 @@ describe('OrderBook', () => {
     }
     expect(book.bidCount + book.askCount).toBeGreaterThan(100);
   });
+
+  it('matches the reference on deep books that grow, churn anywhere, shrink to empty and truncate (seeded)', () => {
+    // ~1500 levels per side at the peak: many chunk splits, removals deep in the book, merges, emptied chunks
+    const rand = mulberry32(777);
+    const book = new OrderBook();
+    const ref = { bid: new Map<string, string>(), ask: new Map<string, string>() };
+    const want = (side: 'bid' | 'ask'): Level[] =>
+      [...ref[side].entries()].sort((a, b) => (side === 'bid' ? compareDecimal(b[0], a[0]) : compareDecimal(a[0], b[0])));
+    const check = (): void => {
+      const got = book.snapshot();
+      expect(got.bids.map(([p, s]) => [canonicalDecimal(p), s])).toEqual(want('bid'));
+      expect(got.asks.map(([p, s]) => [canonicalDecimal(p), s])).toEqual(want('ask'));
+      expect(book.bidCount).toBe(ref.bid.size);
+      expect(book.askCount).toBe(ref.ask.size);
+      expect(book.isCrossed()).toBe(false);
+    };
+    const phases = [
+      { steps: 600, removeP: 0.05 }, // grow
+      { steps: 600, removeP: 0.5 }, // churn
+      { steps: 900, removeP: 0.97 }, // shrink (to empty)
+      { steps: 300, removeP: 0.2 }, // regrow
+    ];
+    let step = 0;
+    for (const phase of phases) {
+      for (let t = 0; t < phase.steps; t++, step++) {
+        const bids: Level[] = [];
+        const asks: Level[] = [];
+        for (let k = 0; k < 8; k++) {
+          const side = rand() < 0.5 ? 'bid' : 'ask';
+          const ticks = Math.floor(rand() * 3000);
+          const price = spell(side === 'bid' ? 30000 + ticks : 33001 + ticks, rand);
+          const key = canonicalDecimal(price);
+          if (rand() < phase.removeP) {
+            // remove an existing level (anywhere) or an absent one
+            const keys = [...ref[side].keys()];
+            const victim = keys.length > 0 && rand() < 0.9 ? keys[Math.floor(rand() * keys.length)]! : key;
+            const spelled = rand() < 0.5 ? victim : `${victim}${victim.includes('.') ? '' : '.'}0`;
+            (side === 'bid' ? bids : asks).push([spelled, '0.00']);
+            ref[side].delete(victim);
+          } else {
+            const size = `${1 + Math.floor(rand() * 900)}.${Math.floor(rand() * 10)}`;
+            (side === 'bid' ? bids : asks).push([price, size]);
+            ref[side].set(key, size);
+          }
+        }
+        // one level per price per side per update, as feeds send them
+        book.applyLevels(dedupe(bids), dedupe(asks));
+        if (step % 97 === 0) {
+          check();
+          const probe = [...ref.bid.keys()][0];
+          if (probe !== undefined) expect(book.sizeAt('bid', `${probe}${probe.includes('.') ? '0' : '.00'}`)).toBe(ref.bid.get(probe));
+        }
+      }
+      check();
+    }
+    expect(book.bidCount).toBeGreaterThan(200);
+    const depth = 150;
+    const before = book.snapshot();
+    const cut = book.truncate(depth);
+    expect(book.top(1000)).toEqual({ bids: before.bids.slice(0, depth), asks: before.asks.slice(0, depth) });
+    expect(cut).toEqual({ bids: before.bids.slice(depth), asks: before.asks.slice(depth) });
+  });
 });
+
+/** Last write wins for a price within one update (the reference map applies them in order too). */
+function dedupe(levels: Level[]): Level[] {
+  const seen = new Map<string, Level>();
+  for (const l of levels) {
+    const k = canonicalDecimal(l[0]);
+    seen.delete(k);
+    seen.set(k, l);
+  }
+  return [...seen.values()];
+}
 
 /** Price with 2 decimals from an integer number of cents, spelled with 0–2 extra trailing zeros. */
 function spell(cents: number, rand: () => number): string {

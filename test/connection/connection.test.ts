@@ -103,6 +103,38 @@ describe('connection lifecycle', () => {
     expect(log.frames()).toEqual(frames);
   });
 
+  it('with onFrame: text frames (incl. multi-byte UTF-8 and fragmented) go to the callback in order, not to events$; binary frames are ignored; status still on events$', async () => {
+    const frames = Array.from({ length: 200 }, (_, i) => JSON.stringify({ e: 'trade', t: i, p: '1.00000000', s: i % 7 === 0 ? 'Ünï€𝄞' : 'BTC' }));
+    server = await startWsServer({
+      onConnection: (c) => {
+        frames.forEach((f, i) => {
+          if (i === 50) c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+          if (i === 100) {
+            // one text message in two fragments
+            c.ws.send(f.slice(0, 10), { fin: false });
+            c.ws.send(f.slice(10), { fin: true });
+            return;
+          }
+          c.ws.send(f);
+        });
+      },
+    });
+    const got: Array<{ data: string; localTime: number }> = [];
+    let allIn: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => (allIn = resolve));
+    const c = connect(server.url, {
+      onFrame: (data, localTime) => {
+        if (got.push({ data, localTime }) === frames.length) allIn();
+      },
+    });
+    const log = recordEvents(c.events$);
+    await all;
+    expect(got.map((g) => g.data)).toEqual(frames);
+    for (let i = 1; i < got.length; i++) expect(got[i]!.localTime).toBeGreaterThanOrEqual(got[i - 1]!.localTime);
+    expect(log.frames()).toEqual([]);
+    expect(log.events.some((e) => e.kind === 'status' && e.state === 'open')).toBe(true);
+  });
+
   it('backoff grows per failed attempt, is capped, and resets after the first good message', async () => {
     // connections 0..4 are closed at once (no message); connection 5 sends one frame, then is closed
     server = await startWsServer({
