@@ -154,8 +154,11 @@ export class Recorder {
       asked.set(m, (asked.get(m) ?? 0) + 1);
     };
     let nested = false;
+    // Frames must pass through `events$` to be recorded: the direct `onFrame` path of the live hot loop is not used
+    // while recording (the runtime takes frames from either).
+    const { onFrame: _direct, ...viaEvents } = o;
     const real = create({
-      ...o,
+      ...viaEvents,
       clock: this.realClock,
       scheduler: realScheduler,
       onOpen: () => {
