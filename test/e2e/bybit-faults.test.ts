@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrderBook } from '../../src/book/order-book.js';
 import type { ExchangeId, MarketEvent, TickerEvent } from '../../src/schema/events.js';
-import { isStatus, startHarness, type Harness, troubleElsewhere } from '../helpers/harness.js';
+import { isStatus, startHarness, type Harness, troubleElsewhere, expectBookEqualsTruth } from '../helpers/harness.js';
 
 const DEPTH = 50;
 const MARKETS = ['bybit-linear:BTC/USDT', 'bybit-linear:ETH/USDT', 'bybit:BTC/USDT'];
@@ -22,31 +22,11 @@ let h: Harness;
 
 const live = (ex: ExchangeId, symbol: string) => isStatus({ exchange: ex, symbol, channel: 'book', state: 'live' });
 
-/**
- * Wait until the consumer's book has applied `minDeltas` deltas since its last snapshot and since the call, then compare it with the
- * true book's top `DEPTH` at the same `u` (captured synchronously in the event callback that reached the count).
- */
+/** The harness's comparison at the book's `u` over the top `DEPTH`, plus: exactly the window, no more, no less. */
 async function expectTopEqualsTruth(ex: ExchangeId, symbol: string, minDeltas = 50): Promise<number> {
-  const key = `${ex}:${symbol}`;
-  let captured: { id: number; bids: [string, string][]; asks: [string, string][] } | undefined;
-  // at least `minDeltas` since the last snapshot AND since this call (which comes after any fault injected)
-  const base = h.books.get(key)?.applied ?? 0;
-  const capture = (): boolean => {
-    const b = h.books.get(key);
-    if (b === undefined || b.deltas < minDeltas || b.applied - base < minDeltas || b.updateId === undefined) return false;
-    captured = { id: b.updateId, ...b.book.snapshot() };
-    return true;
-  };
-  if (!capture()) {
-    await h.waitFor((e) => e.type === 'book_delta' && e.exchange === ex && e.symbol === symbol && capture(), `${minDeltas} deltas on ${key}`, 15_000);
-  }
-  const { id, bids, asks } = captured!;
-  const truth = h.sim.trueBookAt(ex, symbol, id);
-  expect(truth, `simulator history holds ${key} at ${id}`).toBeDefined();
+  const { id, bids, asks } = await expectBookEqualsTruth(h, ex, symbol, minDeltas, DEPTH);
   // exactly the window: Bybit deletes what leaves it, tickwire truncates nothing
   expect([bids.length, asks.length]).toEqual([DEPTH, DEPTH]);
-  expect(bids).toEqual(truth!.bids.slice(0, DEPTH));
-  expect(asks).toEqual(truth!.asks.slice(0, DEPTH));
   return id;
 }
 

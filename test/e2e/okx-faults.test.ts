@@ -92,7 +92,7 @@ describe('okx end to end against the simulator', () => {
       'reset delta',
     )) as BookDeltaEvent;
     expect(reset.updateId).toBeLessThan(1000);
-    const id = await expectBookEqualsTruth(h, 'okx', 'BTC/USDT', 60);
+    const { id } = await expectBookEqualsTruth(h, 'okx', 'BTC/USDT', 60);
     expect(id).toBeLessThan(reset.updateId! + 100_000);
     expect(troubleElsewhere(h, from, [])).toEqual([]);
   });

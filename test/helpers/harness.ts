@@ -137,7 +137,8 @@ export const isStatus =
 
 /**
  * Wait until the consumer's book of `exchange:symbol` has applied at least `minDeltas` deltas since its last
- * snapshot, then compare it level by level with the simulator's true book at the same update id.
+ * snapshot, then compare it level by level with the simulator's true book at the same update id. Returns the
+ * compared book (the consumer's, captured at that id).
  */
 export async function expectBookEqualsTruth(
   h: Harness,
@@ -146,7 +147,7 @@ export async function expectBookEqualsTruth(
   minDeltas = 50,
   /** Compare only the best `depth` levels (when the true book is deeper than any REST snapshot). */
   depth = Infinity,
-): Promise<number> {
+): Promise<{ id: number; bids: [string, string][]; asks: [string, string][] }> {
   const key = `${exchange}:${symbol}`;
   // Capture the consumer's book synchronously, in the event callback that reached the count: later frames of
   // the same socket read are delivered before an awaiting continuation would run.
@@ -172,7 +173,7 @@ export async function expectBookEqualsTruth(
   expect(bids.length).toBeGreaterThan(0);
   expect(bids.slice(0, depth)).toEqual(truth!.bids.slice(0, depth));
   expect(asks.slice(0, depth)).toEqual(truth!.asks.slice(0, depth));
-  return id;
+  return { id, bids, asks };
 }
 
 export { splitMarketRef };
