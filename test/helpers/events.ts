@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { Observable } from 'rxjs';
 import type { ConnectionEvent } from '../../src/connection/index.js';
+import { untilChanged } from './until.js';
 
 export type StatusOf = Extract<ConnectionEvent, { kind: 'status' }>;
 
@@ -22,24 +23,8 @@ export function recordEvents(events$: Observable<ConnectionEvent>): EventLog {
     completed: false,
     statuses: () => log.events.filter((e): e is StatusOf => e.kind === 'status'),
     frames: () => log.events.flatMap((e) => (e.kind === 'frame' ? [e.data] : [])),
-    until(cond, timeoutMs = 5000, what = 'condition') {
-      return new Promise<void>((resolve, reject) => {
-        if (cond()) return resolve();
-        const check = (): void => {
-          if (!cond()) return;
-          cleanup();
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; events: ${JSON.stringify(log.statuses().map((s) => `${s.state}:${s.code}`))}`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          changed.off('change', check);
-        };
-        changed.on('change', check);
-      });
+    until(cond, timeoutMs, what) {
+      return untilChanged(changed, cond, timeoutMs, what, () => `events: ${JSON.stringify(log.statuses().map((s) => `${s.state}:${s.code}`))}`);
     },
     stop: () => sub.unsubscribe(),
   };

@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { untilChanged } from './until.js';
 
 export interface HttpArrival {
   path: string;
@@ -48,24 +49,8 @@ export async function startHttpServer(handler: Handler): Promise<TestHttpServer>
   return {
     origin: `http://127.0.0.1:${addr.port}`,
     arrivals,
-    until(cond, timeoutMs = 5000, what = 'condition') {
-      return new Promise<void>((resolve, reject) => {
-        if (cond()) return resolve();
-        const check = (): void => {
-          if (!cond()) return;
-          cleanup();
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          changed.off('change', check);
-        };
-        changed.on('change', check);
-      });
+    until(cond, timeoutMs, what) {
+      return untilChanged(changed, cond, timeoutMs, what);
     },
     async close() {
       for (const r of hung) r.destroy();

@@ -1,6 +1,7 @@
 /** A raw WebSocket test client: records every text frame and lets a test await a condition on them. */
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
+import { untilChanged } from './until.js';
 
 export interface TestClient {
   frames: string[];
@@ -28,24 +29,8 @@ export async function connect(url: string): Promise<TestClient> {
       }),
     closed: undefined,
     send: (msg) => ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
-    until(cond, timeoutMs = 5000, what = 'condition') {
-      return new Promise<void>((resolve, reject) => {
-        if (cond()) return resolve();
-        const check = (): void => {
-          if (!cond()) return;
-          cleanup();
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${client.frames.length} frames`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          changed.off('change', check);
-        };
-        changed.on('change', check);
-      });
+    until(cond, timeoutMs, what) {
+      return untilChanged(changed, cond, timeoutMs, what, () => `${client.frames.length} frames`);
     },
     close: async () => {
       if (ws.readyState === WebSocket.CLOSED) return;

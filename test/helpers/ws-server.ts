@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { untilChanged } from './until.js';
 
 export interface ServerArrival {
   conn: number;
@@ -54,24 +55,8 @@ export async function startWsServer(opts: WsServerOptions = {}): Promise<TestWsS
     connections,
     arrivals,
     messages: (conn) => arrivals.filter((a) => a.kind === 'message' && (conn === undefined || a.conn === conn)).map((a) => a.data),
-    until(cond, timeoutMs = 5000, what = 'condition') {
-      return new Promise<void>((resolve, reject) => {
-        if (cond()) return resolve();
-        const check = (): void => {
-          if (!cond()) return;
-          cleanup();
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          changed.off('change', check);
-        };
-        changed.on('change', check);
-      });
+    until(cond, timeoutMs, what) {
+      return untilChanged(changed, cond, timeoutMs, what);
     },
     async close() {
       for (const c of connections) c.ws.terminate();
