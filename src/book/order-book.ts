@@ -1,11 +1,17 @@
 /**
- * An L2 order book: pure data, no I/O. Keyed by the exchange's decimal price strings (canonicalized so
- * `"42499.00"` and `"42499.0"` are one level) and ordered numerically. Sizes are kept as the exchange's strings.
+ * An L2 order book: pure data, no I/O. Levels are identified by their decimal price (`"42499.00"` and `"42499.0"` are
+ * one level) and ordered numerically; prices and sizes come back as the exchange's strings.
  *
- * Each side is kept in arrays sorted with the best price at the END, searched from that end, so the frequent
- * updates, inserts and removals near the top touch few elements.
+ * Each side is kept sorted with the best price at the END, searched from that end, so the frequent updates, inserts
+ * and removals near the top touch few elements. Two storages, one behaviour:
+ * - numbers (numeric-side.ts, the default): every price and size a plain decimal of ≤ 15 significant digits, kept as
+ *   numbers that give the exact string back — no heap object per level;
+ * - strings (below): the exchange's strings themselves — for books whose checksum is computed from the strings on
+ *   every update (OKX, Kraken: `{ strings: true }`), and the fallback a book switches to for good the first time a
+ *   price or size does not fit in numbers (more digits, another spelling).
  */
 import type { Level } from '../schema/events.js';
+import { NumericSide } from './numeric-side.js';
 
 export type Side = 'bid' | 'ask';
 
@@ -59,7 +65,7 @@ export function isZeroSize(size: string): boolean {
 /** Inserts/removals at most this far from the best end move the elements in a loop instead of splice. */
 const SHIFT_BY_HAND = 32;
 
-class BookSide {
+class StringSide {
   readonly nums: number[] = [];
   readonly prices: string[] = [];
   readonly sizes: string[] = [];
@@ -113,7 +119,7 @@ class BookSide {
     return i < this.nums.length && this.nums[i] === num && this.cmp(i, num, price) === 0 ? i : -1;
   }
 
-  set(price: string, size: string): void {
+  set(price: string, size: string): boolean {
     const nums = this.nums;
     const num = parseFloat(price);
     const i = this.lowerBound(num, price);
@@ -121,14 +127,13 @@ class BookSide {
     const hit = i < n && nums[i] === num && this.cmp(i, num, price) === 0;
     if (isZeroSize(size)) {
       if (hit) this.removeAt(i); // deletes of absent levels are normal on several feeds
-      return;
+      return true;
     }
     if (hit) {
       this.sizes[i] = size;
-      // the same spelling: keep the stored string, so the frame's copy dies young (fewer promotions, less old-space
-      // garbage when 20 books' levels turn over at about the scavenge interval); another spelling: the latest wins
+      // the same spelling: keep the stored string, so the frame's copy dies young; another spelling: the latest wins
       if (this.prices[i] !== price) this.prices[i] = price;
-      return;
+      return true;
     }
     const prices = this.prices;
     const sizes = this.sizes;
@@ -136,7 +141,7 @@ class BookSide {
       nums.splice(i, 0, num);
       prices.splice(i, 0, price);
       sizes.splice(i, 0, size);
-      return;
+      return true;
     }
     // near the best end: shift by hand (three splice calls would each allocate a result array)
     nums.push(num);
@@ -150,6 +155,17 @@ class BookSide {
     nums[i] = num;
     prices[i] = price;
     sizes[i] = size;
+    return true;
+  }
+
+  sizeAt(price: string): string | undefined {
+    const i = this.find(price);
+    return i < 0 ? undefined : this.sizes[i];
+  }
+
+  bestValue(): number {
+    const i = this.nums.length - 1;
+    return i < 0 ? NaN : this.nums[i]!;
   }
 
   private removeAt(i: number): void {
@@ -203,9 +219,39 @@ class BookSide {
   }
 }
 
+/** What a book side does, in either storage. */
+interface SideStore {
+  readonly length: number;
+  /** False when the level cannot be kept in this storage (nothing changed). */
+  set(price: string, size: string): boolean;
+  sizeAt(price: string): string | undefined;
+  bestValue(): number;
+  best(): Level | undefined;
+  top(n: number): Level[];
+  truncate(depth: number): Level[];
+  clear(): void;
+}
+
+export interface OrderBookOptions {
+  /** Keep the exchange's strings (for books that compute a checksum from them on every update). */
+  strings?: boolean;
+}
+
 export class OrderBook {
-  private readonly bidSide = new BookSide(true);
-  private readonly askSide = new BookSide(false);
+  private bidSide: SideStore;
+  private askSide: SideStore;
+  private numeric: boolean;
+
+  constructor(opts: OrderBookOptions = {}) {
+    this.numeric = opts.strings !== true;
+    this.bidSide = this.numeric ? new NumericSide(true) : new StringSide(true);
+    this.askSide = this.numeric ? new NumericSide(false) : new StringSide(false);
+  }
+
+  /** True while levels are kept as numbers (false: strings, by option or after a value that did not fit). */
+  get numericStorage(): boolean {
+    return this.numeric;
+  }
 
   /** Replace the whole book. */
   applySnapshot(bids: readonly Level[], asks: readonly Level[]): void {
@@ -215,12 +261,37 @@ export class OrderBook {
 
   /** Apply absolute sizes; size `"0"` removes a level (absent levels are ignored). */
   applyLevels(bids: readonly Level[], asks: readonly Level[]): void {
-    for (let i = 0; i < bids.length; i++) this.bidSide.set(bids[i]![0], bids[i]![1]);
-    for (let i = 0; i < asks.length; i++) this.askSide.set(asks[i]![0], asks[i]![1]);
+    let b = this.bidSide;
+    for (let i = 0; i < bids.length; i++) {
+      const l = bids[i]!;
+      if (!b.set(l[0], l[1])) (b = this.toStrings().bidSide).set(l[0], l[1]);
+    }
+    let a = this.askSide;
+    for (let i = 0; i < asks.length; i++) {
+      const l = asks[i]!;
+      if (!a.set(l[0], l[1])) (a = this.toStrings().askSide).set(l[0], l[1]);
+    }
   }
 
   set(side: Side, price: string, size: string): void {
-    (side === 'bid' ? this.bidSide : this.askSide).set(price, size);
+    if (!(side === 'bid' ? this.bidSide : this.askSide).set(price, size)) {
+      this.toStrings();
+      (side === 'bid' ? this.bidSide : this.askSide).set(price, size);
+    }
+  }
+
+  /** Switch both sides to string storage for good, keeping every level. */
+  private toStrings(): this {
+    if (!this.numeric) return this;
+    this.numeric = false;
+    const convert = (from: SideStore, ascending: boolean): StringSide => {
+      const to = new StringSide(ascending);
+      for (const [p, q] of from.top(Number.MAX_SAFE_INTEGER)) to.set(p, q);
+      return to;
+    };
+    this.bidSide = convert(this.bidSide, true);
+    this.askSide = convert(this.askSide, false);
+    return this;
   }
 
   clear(): void {
@@ -256,20 +327,16 @@ export class OrderBook {
 
   /** Size at a price, or undefined. */
   sizeAt(side: Side, price: string): string | undefined {
-    const bs = side === 'bid' ? this.bidSide : this.askSide;
-    const i = bs.find(price);
-    return i < 0 ? undefined : bs.sizes[i];
+    return (side === 'bid' ? this.bidSide : this.askSide).sizeAt(price);
   }
 
   /** Best bid >= best ask. */
   isCrossed(): boolean {
-    const bi = this.bidSide.length - 1;
-    const ai = this.askSide.length - 1;
-    if (bi < 0 || ai < 0) return false;
-    const bn = this.bidSide.nums[bi]!;
-    const an = this.askSide.nums[ai]!;
+    const bn = this.bidSide.bestValue();
+    const an = this.askSide.bestValue();
+    if (bn !== bn || an !== an) return false; // a side is empty
     if (bn !== an) return bn > an;
-    return compareDecimal(this.bidSide.prices[bi]!, this.askSide.prices[ai]!) >= 0;
+    return compareDecimal(this.bidSide.best()![0], this.askSide.best()![0]) >= 0;
   }
 
   /** Keep the best `depth` levels per side (for feeds that define the book at a fixed depth); returns the removed. */

@@ -103,9 +103,13 @@ describe('OrderBook', () => {
     expect(book.sizeAt('bid', a)).toBeUndefined();
   });
 
-  it('matches a naive sorted reference under random updates (seeded)', () => {
+  it.each([
+    ['numbers', false, 0],
+    ['strings', true, 0],
+    ['numbers that fall back to strings mid-way', false, 1500],
+  ])('matches a naive sorted reference under random updates (seeded, %s)', (_name, strings, longFrom) => {
     const rand = mulberry32(12345);
-    const book = new OrderBook();
+    const book = new OrderBook({ strings });
     const ref = { bid: new Map<string, string>(), ask: new Map<string, string>() };
     for (let step = 0; step < 3000; step++) {
       const bids: Level[] = [];
@@ -117,7 +121,9 @@ describe('OrderBook', () => {
         const ticks = Math.floor(rand() * 1000);
         const base = side === 'bid' ? 9000 + ticks : 10001 + ticks;
         const price = spell(base, rand);
-        const size = rand() < 0.3 ? (rand() < 0.5 ? '0' : '0.000') : (1 + Math.floor(rand() * 500)) / 100 + '';
+        let size = rand() < 0.3 ? (rand() < 0.5 ? '0' : '0.000') : (1 + Math.floor(rand() * 500)) / 100 + '';
+        // from step `longFrom` on, sometimes 16 significant digits: numbers cannot keep them, the book switches
+        if (longFrom > 0 && step >= longFrom && size !== '0' && rand() < 0.1) size = `${size}${size.includes('.') ? '' : '.'}0000000000000001`;
         (side === 'bid' ? bids : asks).push([price, size]);
         const key = canonicalDecimal(price);
         if (isZeroSize(size)) ref[side].delete(key);
@@ -136,12 +142,16 @@ describe('OrderBook', () => {
       }
     }
     expect(book.bidCount + book.askCount).toBeGreaterThan(100);
+    expect(book.numericStorage).toBe(!strings && longFrom === 0);
   });
 
-  it('matches the reference on deep books that grow, churn anywhere, shrink to empty and truncate (seeded)', () => {
-    // ~1500 levels per side at the peak: many chunk splits, removals deep in the book, merges, emptied chunks
+  it.each([
+    ['numbers', false],
+    ['strings', true],
+  ])('matches the reference on deep books that grow, churn anywhere, shrink to empty and truncate (seeded, %s)', (_name, strings) => {
+    // ~1500 levels per side at the peak: arrays regrown and re-centred, inserts and removals anywhere, emptied sides
     const rand = mulberry32(777);
-    const book = new OrderBook();
+    const book = new OrderBook({ strings });
     const ref = { bid: new Map<string, string>(), ask: new Map<string, string>() };
     const want = (side: 'bid' | 'ask'): Level[] =>
       [...ref[side].entries()].sort((a, b) => (side === 'bid' ? compareDecimal(b[0], a[0]) : compareDecimal(a[0], b[0])));

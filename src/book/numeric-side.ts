@@ -1,0 +1,208 @@
+/**
+ * One side of a book whose every price and size is a plain decimal of at most 15 significant digits (see
+ * decimal-code.ts), kept as numbers in typed arrays: no string, array or object per level, so a level's lifetime
+ * costs the garbage collector nothing, and moving levels moves plain bytes.
+ *
+ * Levels are sorted best LAST, by a key that ascends towards the best price (the price for bids, minus the price
+ * for asks), and occupy `[lo, hi)` of arrays with free room at both ends, so a level inserted or removed near
+ * either end (the top of the book, or the far end where a full book evicts its worst level) moves only the few
+ * levels between it and that end.
+ */
+import type { Level } from '../schema/events.js';
+import { decodeDecimal, decimalValue, decodedMant, encodeDecimal, mantissaOf } from './decimal-code.js';
+
+const SIZE_BITS = 11;
+const SIZE_MASK = (1 << SIZE_BITS) - 1;
+/** Moves of at most this many levels are done in a loop; longer ones with copyWithin (a memmove). */
+const LOOP_MOVE = 24;
+
+export class NumericSide {
+  /** Sort key per level: +price (bids) or -price (asks); ascending, best last. */
+  private key = new Float64Array(64);
+  /** Size mantissa per level. */
+  private mant = new Float64Array(64);
+  /** Price format code << SIZE_BITS | size format code. */
+  private code = new Int32Array(64);
+  private lo = 32;
+  private hi = 32;
+  private readonly sign: number;
+
+  constructor(ascending: boolean) {
+    this.sign = ascending ? 1 : -1;
+  }
+
+  get length(): number {
+    return this.hi - this.lo;
+  }
+
+  /** The best level's price as a number (NaN when empty). */
+  bestValue(): number {
+    return this.hi > this.lo ? this.key[this.hi - 1]! * this.sign : NaN;
+  }
+
+  /** First index in [lo, hi) whose key is >= k: galloping from the best end, then binary search. */
+  private lowerBound(k: number): number {
+    const key = this.key;
+    let hi = this.hi;
+    let lo = this.lo;
+    let step = 1;
+    while (hi - step >= lo) {
+      const j = hi - step;
+      if (key[j]! < k) {
+        lo = j + 1;
+        break;
+      }
+      hi = j;
+      step <<= 1;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (key[mid]! < k) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Apply an absolute size (zero removes). False when price or size cannot be kept as numbers (nothing changed). */
+  set(price: string, size: string): boolean {
+    const pc = encodeDecimal(price);
+    if (pc < 0) return false;
+    const k = decimalValue(decodedMant, pc) * this.sign;
+    const sc = encodeDecimal(size);
+    if (sc < 0) return false;
+    const sm = decodedMant;
+    const i = this.lowerBound(k);
+    const hit = i < this.hi && this.key[i] === k;
+    if (sm === 0) {
+      if (hit) this.removeAt(i); // deletes of absent levels are normal on several feeds
+      return true;
+    }
+    if (hit) {
+      this.mant[i] = sm;
+      this.code[i] = (pc << SIZE_BITS) | sc; // the latest spelling of the price wins, as with strings
+      return true;
+    }
+    this.insertAt(i, k, sm, (pc << SIZE_BITS) | sc);
+    return true;
+  }
+
+  /** Size at a price, or undefined. */
+  sizeAt(price: string): string | undefined {
+    const pc = encodeDecimal(price);
+    if (pc < 0) return undefined; // never stored: every stored price encodes
+    const k = decimalValue(decodedMant, pc) * this.sign;
+    const i = this.lowerBound(k);
+    return i < this.hi && this.key[i] === k ? decodeDecimal(this.mant[i]!, this.code[i]! & SIZE_MASK) : undefined;
+  }
+
+  private insertAt(i: number, k: number, sm: number, c: number): void {
+    if (this.hi - i <= i - this.lo) {
+      if (this.hi === this.key.length) i += this.regrow();
+      this.move(i, this.hi, i + 1);
+      this.hi++;
+    } else {
+      if (this.lo === 0) i += this.regrow();
+      this.move(this.lo, i, this.lo - 1);
+      this.lo--;
+      i--;
+    }
+    this.key[i] = k;
+    this.mant[i] = sm;
+    this.code[i] = c;
+  }
+
+  private removeAt(i: number): void {
+    if (this.hi - 1 - i <= i - this.lo) {
+      this.move(i + 1, this.hi, i);
+      this.hi--;
+    } else {
+      this.move(this.lo, i, this.lo + 1);
+      this.lo++;
+    }
+  }
+
+  /** Move levels [from, to) so that they start at `dest` (overlapping moves are fine). */
+  private move(from: number, to: number, dest: number): void {
+    const n = to - from;
+    if (n <= 0) return;
+    const key = this.key;
+    const mant = this.mant;
+    const code = this.code;
+    if (n > LOOP_MOVE) {
+      key.copyWithin(dest, from, to);
+      mant.copyWithin(dest, from, to);
+      code.copyWithin(dest, from, to);
+      return;
+    }
+    if (dest < from) {
+      for (let j = 0; j < n; j++) {
+        key[dest + j] = key[from + j]!;
+        mant[dest + j] = mant[from + j]!;
+        code[dest + j] = code[from + j]!;
+      }
+    } else {
+      for (let j = n - 1; j >= 0; j--) {
+        key[dest + j] = key[from + j]!;
+        mant[dest + j] = mant[from + j]!;
+        code[dest + j] = code[from + j]!;
+      }
+    }
+  }
+
+  /** Re-centre the levels in arrays with free room at both ends (grown when more than half full). Returns the shift. */
+  private regrow(): number {
+    const n = this.hi - this.lo;
+    const cap = n * 2 + 64 > this.key.length ? Math.max(64, this.key.length * 2) : this.key.length;
+    const lo = (cap - n) >> 1;
+    const shift = lo - this.lo;
+    if (cap !== this.key.length) {
+      const key = new Float64Array(cap);
+      const mant = new Float64Array(cap);
+      const code = new Int32Array(cap);
+      key.set(this.key.subarray(this.lo, this.hi), lo);
+      mant.set(this.mant.subarray(this.lo, this.hi), lo);
+      code.set(this.code.subarray(this.lo, this.hi), lo);
+      this.key = key;
+      this.mant = mant;
+      this.code = code;
+    } else {
+      this.key.copyWithin(lo, this.lo, this.hi);
+      this.mant.copyWithin(lo, this.lo, this.hi);
+      this.code.copyWithin(lo, this.lo, this.hi);
+    }
+    this.lo = lo;
+    this.hi = lo + n;
+    return shift;
+  }
+
+  clear(): void {
+    this.lo = this.hi = this.key.length >> 1;
+  }
+
+  private level(i: number): Level {
+    const c = this.code[i]!;
+    const pc = c >> SIZE_BITS;
+    return [decodeDecimal(mantissaOf(this.key[i]! * this.sign, pc), pc), decodeDecimal(this.mant[i]!, c & SIZE_MASK)];
+  }
+
+  best(): Level | undefined {
+    return this.hi > this.lo ? this.level(this.hi - 1) : undefined;
+  }
+
+  /** Best `n` levels, best first. */
+  top(n: number): Level[] {
+    const out: Level[] = [];
+    for (let i = this.hi - 1; i >= this.lo && out.length < n; i--) out.push(this.level(i));
+    return out;
+  }
+
+  /** Keep only the best `depth` levels; returns the removed ones, best first. */
+  truncate(depth: number): Level[] {
+    const cut = this.hi - this.lo - depth;
+    if (cut <= 0) return [];
+    const out: Level[] = [];
+    for (let i = this.lo + cut - 1; i >= this.lo; i--) out.push(this.level(i));
+    this.lo += cut;
+    return out;
+  }
+}
