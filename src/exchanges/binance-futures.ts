@@ -2,7 +2,7 @@
  * Binance USD-M futures (PROTOCOLS.md §1.9): same frames as spot plus `pu`, on `/public/stream`; REST
  * `/fapi/v1/depth`. Delivery contracts get the symbol `BASE/QUOTE-YYMMDD` so they never collide with the perpetual.
  */
-import type { BookRules, DeltaMessage, ExchangeAdapter, RestRequest } from './types.js';
+import type { BookRules, DeltaMessage, ExchangeAdapter, PrevDelta, RestRequest } from './types.js';
 import { makeBinanceAdapter, parseDepthSnapshot } from './binance-common.js';
 
 const FUTURES_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
@@ -38,7 +38,7 @@ export const binanceFuturesBookRules: BookRules = {
     if (u < L) return 'drop';
     return (U <= L && L <= u) || d.prevUpdateId === L ? 'apply' : 'gap';
   },
-  next(_local: number, d: DeltaMessage, prev: DeltaMessage | undefined) {
+  next(_local: number, d: DeltaMessage, prev: PrevDelta | undefined) {
     if (prev === undefined || d.prevUpdateId === undefined) return 'gap';
     return d.prevUpdateId === prev.updateId ? 'apply' : 'gap';
   },

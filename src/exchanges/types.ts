@@ -119,6 +119,11 @@ export interface RestSnapshot {
 }
 
 /** How an exchange's books are synced and verified. */
+/** What the book sync keeps of the last applied message: its id, not its levels (those must die young). */
+export interface PrevDelta {
+  updateId?: number | undefined;
+}
+
 export interface BookRules {
   readonly integrity: Integrity;
   /**
@@ -137,8 +142,8 @@ export interface BookRules {
   snapshotTooOld?(snapshotId: number, firstBuffered: DeltaMessage): boolean;
   /** Continuity of the first delta after a snapshot with id `snapshotId`. */
   first(snapshotId: number, delta: DeltaMessage): Continuity;
-  /** Continuity of every following delta given the last applied message (`prev`) and the local id. */
-  next(localId: number, delta: DeltaMessage, prev: DeltaMessage | undefined): Continuity;
+  /** Continuity of every following delta given the last applied message's id (`prev`) and the local id. */
+  next(localId: number, delta: DeltaMessage, prev: PrevDelta | undefined): Continuity;
   /** Verify the exchange checksum after applying a message; undefined when the message carries none. */
   verifyChecksum?(book: OrderBook, msg: DeltaMessage): boolean | undefined;
   /** Depth over which the checksum is computed (for `integrityDepth`). */
