@@ -4,7 +4,7 @@
  * BURST diffs every 2 s. The client (bench/clients/latency-client.mjs) runs in its own process; the simulator here.
  *   node bench/latency.mjs [--seconds 10] [--burst 5000]
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,13 +38,31 @@ function row(label, xs) {
 }
 
 export async function runLatency({ seconds = 10, burst = 5000 } = {}) {
+  const lines = ['\n### Latency (ms), 20 symbols at 100 ms cadence; tickwire embedded with one sink per run (NDJSON on stdout, a pipe; or the local server and its client)\n'];
+  lines.push('| load · path | samples | p50 | p99 | p99.9 | max |', '|---|---:|---:|---:|---:|---:|');
+  const ndjson = await runPaths(['ndjson'], seconds, burst);
+  const server = await runPaths(['server'], seconds, burst);
+  for (const load of ['paced', `paced + ${burst}-diff burst every 2 s`]) {
+    const k = load === 'paced' ? 0 : 1;
+    lines.push(
+      row(`${load} · frame → subscriber`, ndjson[k].a),
+      row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b),
+      row(`${load} · frame → local-server client`, server[k].c),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** One client process with the given sinks: samples of the paced phase, then of the paced + bursts phase. */
+async function runPaths(paths, seconds, burst) {
   const sim = await startBenchSim(SYMBOLS_20, 7, { intervalMs: 100 });
   const ep = sim.endpoints.binance;
-  const child = fork(join(here, 'clients', 'latency-client.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const lines = ['\n### Latency (ms), 20 symbols at 100 ms cadence; tickwire embedded + NDJSON pipe + local server and its client, all in one process\n'];
-  lines.push('| load · path | samples | p50 | p99 | p99.9 | max |', '|---|---:|---:|---:|---:|---:|');
+  // the NDJSON reader: its own process (not this one, which is busy writing the simulator's bursts)
+  const reader = spawn('sh', ['-c', 'cat > /dev/null'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const child = fork(join(here, 'clients', 'latency-client.mjs'), [], { stdio: ['ignore', reader.stdin, 'inherit', 'ipc'] });
+  const out = [];
   try {
-    child.send({ t: 'start', ws: ep.ws, rest: ep.rest, symbols: SYMBOLS_20 });
+    child.send({ t: 'start', ws: ep.ws, rest: ep.rest, symbols: SYMBOLS_20, paths });
     await once(child, 'ready', 60_000);
     await sleep(1000);
     // paced only
@@ -52,8 +70,7 @@ export async function runLatency({ seconds = 10, burst = 5000 } = {}) {
     await once(child, 'recording', 5000);
     await sleep(seconds * 1000);
     child.send({ t: 'collect' });
-    let s = await once(child, 'samples', 30_000);
-    lines.push(row('paced · frame → subscriber', s.a), row('paced · frame → NDJSON write callback', s.b), row('paced · frame → local-server client', s.c));
+    out.push(await once(child, 'samples', 30_000));
     // paced + bursts
     child.send({ t: 'record' });
     await once(child, 'recording', 5000);
@@ -64,17 +81,13 @@ export async function runLatency({ seconds = 10, burst = 5000 } = {}) {
     }
     await sleep(500);
     child.send({ t: 'collect' });
-    s = await once(child, 'samples', 30_000);
-    lines.push(
-      row(`paced + ${burst}-diff burst every 2 s · frame → subscriber`, s.a),
-      row(`paced + ${burst}-diff burst every 2 s · frame → NDJSON write callback`, s.b),
-      row(`paced + ${burst}-diff burst every 2 s · frame → local-server client`, s.c),
-    );
+    out.push(await once(child, 'samples', 30_000));
   } finally {
     child.kill('SIGKILL');
+    reader.kill();
     await sim.close();
   }
-  return lines.join('\n');
+  return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

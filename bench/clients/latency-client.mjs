@@ -1,11 +1,12 @@
 /**
  * Latency, measured inside one process with the same clock tickwire stamps `localTime` with (the frame's arrival,
  * taken when the socket's `message` reaches the connection): (a) → the event reaching an embedded subscriber;
- * (b) → the write callback of its NDJSON line on a pipe (a child `cat > /dev/null` reads it); (c) → a local-server
- * (`tickwire serve`'s startServer on the same hub) WebSocket client's `message` event, in this same process.
- * Only the measurement wraps this one pipe's `write` (to pass a callback and read the line's localTime back).
+ * (b) → the write callback of its NDJSON line on this process's stdout, a pipe the parent reads (what `tickwire
+ * stream | …` does); (c) → a local-server (`tickwire serve`'s startServer on the same hub) WebSocket client's
+ * `message` event, in this same process. `paths` (start message) picks the sinks: 'ndjson' and/or 'server' — one
+ * run per sink, so that one sink's work does not delay the other's. Only the measurement wraps stdout's `write`
+ * (to pass a callback and read the line's localTime back).
  */
-import { spawn } from 'node:child_process';
 import { stream } from '../../dist/index.js';
 import { writeNdjson } from '../../dist/sinks/ndjson.js';
 import { systemClock } from '../../dist/util/clock.js';
@@ -38,8 +39,8 @@ process.on('message', (m) => {
 
 function start(m) {
   cfg = m;
-  const sink = spawn('sh', ['-c', 'cat > /dev/null'], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const out = sink.stdin;
+  const paths = new Set(m.paths ?? ['ndjson', 'server']);
+  const out = process.stdout;
   const write = out.write.bind(out);
   out.write = (chunk) =>
     write(chunk, () => {
@@ -54,9 +55,11 @@ function start(m) {
     markets: cfg.symbols.map((s) => `binance:${s}`),
     channels: ['book'],
     endpoints: { binance: { ws: cfg.ws, rest: cfg.rest } },
-    onHub: (hub) => void serve(hub),
+    onHub: (hub) => {
+      if (paths.has('server')) void serve(hub);
+    },
   });
-  writeNdjson(events, out, { maxBufferedBytes: 8 * 1024 * 1024 });
+  if (paths.has('ndjson')) writeNdjson(events, out, { maxBufferedBytes: 8 * 1024 * 1024 });
   events.subscribe((e) => {
     if (e.type === 'book_delta') {
       if (recording && na < MAX) a[na++] = systemClock.nowMicros() - e.localTime;
