@@ -3,7 +3,7 @@
  * connections when first subscribed, shared among its subscribers; when the last subscriber leaves, the sockets
  * close. With `record`, everything the pipeline receives is also written to a recording (see `replay()`).
  */
-import { Observable, share } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { MarketEvent } from '../schema/events.js';
 import { parseConfig, splitMarketRef, type TickwireConfigInput } from '../config.js';
 import { Hub, type HubDeps } from '../pipeline/hub.js';
@@ -33,24 +33,39 @@ export function stream(options: StreamOptions): Observable<MarketEvent> {
     ...(random ? { random } : {}),
     ...(adapters ? { adapters } : {}),
   };
+  // Shared among subscribers by reference count (as `share()` would, without its extra Subject per event): the first
+  // subscriber starts a hub, later ones join its hot stream, the last one leaving closes it; a later subscriber
+  // starts a new one.
+  let shared: { hub: Hub; recorder: Recorder | undefined; refs: number } | undefined;
   return new Observable<MarketEvent>((subscriber) => {
-    const recorder = record ? new Recorder(config, record, deps) : undefined;
-    const hub = new Hub(config, recorder ? { ...recorder.deps, ...(logger ? { logger } : {}) } : deps);
-    const sub = hub.events$.subscribe(subscriber);
-    onHub?.(hub);
-    for (const ref of config.markets) {
-      const { exchange, symbol } = splitMarketRef(ref);
-      void hub.add(exchange, symbol, config.channels);
+    let s = shared;
+    const first = s === undefined;
+    if (s === undefined) {
+      const recorder = record ? new Recorder(config, record, deps) : undefined;
+      const hub = new Hub(config, recorder ? { ...recorder.deps, ...(logger ? { logger } : {}) } : deps);
+      s = shared = { hub, recorder, refs: 0 };
     }
+    s.refs++;
+    const sub = s.hub.events$.subscribe(subscriber);
+    if (first) {
+      onHub?.(s.hub);
+      for (const ref of config.markets) {
+        const { exchange, symbol } = splitMarketRef(ref);
+        void s.hub.add(exchange, symbol, config.channels);
+      }
+    }
+    const mine = s;
     return () => {
       sub.unsubscribe();
-      hub.close();
-      if (recorder) {
-        recorder.close().then(
+      if (--mine.refs > 0) return;
+      if (shared === mine) shared = undefined;
+      mine.hub.close();
+      if (mine.recorder) {
+        mine.recorder.close().then(
           () => record?.onClosed?.(),
           (err: unknown) => record?.onClosed?.(err instanceof Error ? err : new Error(String(err))),
         );
       }
     };
-  }).pipe(share());
+  });
 }

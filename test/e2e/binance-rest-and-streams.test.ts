@@ -220,6 +220,10 @@ describe('embedded API', () => {
     await expect.poll(() => s.connectionCount('binance'), { timeout: 3_000 }).toBe(1);
     sub2.unsubscribe();
     await expect.poll(() => s.connectionCount('binance'), { timeout: 3_000 }).toBe(0);
+    // subscribed again after everyone left: a fresh pipeline (a new epoch), its books synced again
+    const again = await firstValueFrom(a$.pipe(filter((e) => e.type === 'book_snapshot')));
+    expect(again.epoch).not.toBe(d1.epoch);
+    await expect.poll(() => s.connectionCount('binance'), { timeout: 3_000 }).toBe(0);
   });
 
   it('tickers merge @bookTicker (best bid/ask with sizes) and @ticker (last price, 24 h statistics)', async () => {
