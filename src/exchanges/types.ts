@@ -118,12 +118,12 @@ export interface RestSnapshot {
   exchangeTime?: number;
 }
 
-/** How an exchange's books are synced and verified. */
 /** What the book sync keeps of the last applied message: its id, not its levels (those must die young). */
 export interface PrevDelta {
   updateId?: number | undefined;
 }
 
+/** How an exchange's books are synced and verified. */
 export interface BookRules {
   readonly integrity: Integrity;
   /**
