@@ -17,7 +17,7 @@ import type {
   StreamRef,
 } from './types.js';
 import { parseBinanceFrame } from './binance-parse.js';
-import { ExchangeInfo, RestDepth } from './binance-wire.js';
+import { ExchangeInfo, PLAIN_DECIMAL, RestDepth } from './binance-wire.js';
 import { canonicalDecimal } from '../book/order-book.js';
 
 /** Params per SUBSCRIBE / UNSUBSCRIBE message. */
@@ -88,6 +88,11 @@ export function parseExchangeInfo(body: string, spec: Pick<BinanceSpec, 'unified
 /** REST depth body → snapshot. An error body (`{"code":-1121,"msg":"Invalid symbol."}`) throws TW_ERR_EXCHANGE_ERROR. */
 export function parseDepthSnapshot(body: string): RestSnapshot {
   const v: unknown = JSON.parse(body);
+  if (isRestDepth(v)) {
+    const snap: RestSnapshot = { updateId: v.lastUpdateId, bids: v.bids, asks: v.asks };
+    if (v.E !== undefined) snap.exchangeTime = v.E * 1000;
+    return snap;
+  }
   const r = RestDepth.safeParse(v);
   if (!r.success) {
     if (typeof v === 'object' && v !== null && 'code' in v && 'msg' in v)
@@ -97,6 +102,38 @@ export function parseDepthSnapshot(body: string): RestSnapshot {
   const snap: RestSnapshot = { updateId: r.data.lastUpdateId, bids: r.data.bids, asks: r.data.asks };
   if (r.data.E !== undefined) snap.exchangeTime = r.data.E * 1000;
   return snap;
+}
+
+type RestDepthBody = z.output<typeof RestDepth>;
+
+/**
+ * What `RestDepth` accepts, checked in place: zod would copy the 2 × 1000 levels of every snapshot (and its parse
+ * allocates several times that), which at start-up, with many books syncing at once, is what makes V8 grow its young
+ * generation for good. zod stays the oracle (tests compare both on real and simulated bodies) and reports what is
+ * wrong with a body this check declines.
+ */
+export function isRestDepth(v: unknown): v is RestDepthBody {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    Number.isSafeInteger(o.lastUpdateId) &&
+    (o.E === undefined || Number.isSafeInteger(o.E)) &&
+    (o.T === undefined || Number.isSafeInteger(o.T)) &&
+    isLevels(o.bids) &&
+    isLevels(o.asks)
+  );
+}
+
+function isLevels(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    const l: unknown = v[i];
+    if (!Array.isArray(l) || l.length !== 2) return false;
+    const p: unknown = l[0];
+    const q: unknown = l[1];
+    if (typeof p !== 'string' || typeof q !== 'string' || !PLAIN_DECIMAL.test(p) || !PLAIN_DECIMAL.test(q)) return false;
+  }
+  return true;
 }
 
 /** `rateLimits` REQUEST_WEIGHT per minute from an exchangeInfo body. */

@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import type { WireMessage } from './types.js';
 
+/** Plain decimal as Binance spells it (`"4.00000200"`): the pattern of WireDecimal. */
+export const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
 /** Plain decimal string as Binance sends it (`"4.00000200"`). */
-export const WireDecimal = z.string().regex(/^\d+(\.\d+)?$/);
+export const WireDecimal = z.string().regex(PLAIN_DECIMAL);
 const Int = z.number().int();
 /** `[price, quantity]`; quantity `"0…"` removes the level. */
 export const WireLevel = z.tuple([WireDecimal, WireDecimal]);
