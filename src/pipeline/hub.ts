@@ -3,7 +3,8 @@
  * publishes them on one hot stream. Streams can be added and removed live (the local server does).
  */
 import { Observable, asyncScheduler, type SchedulerLike, type Subscriber } from 'rxjs';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { silentLogger } from '../util/silent-logger.js';
 import type { Channel, ExchangeId, MarketEvent, StatusEvent, UnstampedEvent } from '../schema/events.js';
 import type { TickwireConfig } from '../config.js';
 import { adapterFor } from '../exchanges/registry.js';
@@ -87,7 +88,7 @@ export class Hub {
     this.deps = {
       scheduler: deps.scheduler ?? asyncScheduler,
       clock,
-      logger: deps.logger ?? pino({ level: 'silent' }),
+      logger: deps.logger ?? silentLogger(),
       createConnection: deps.createConnection ?? defaultCreateConnection,
       ...(deps.http ? { http: deps.http } : {}),
       ...(deps.random ? { random: deps.random } : {}),

@@ -5,7 +5,8 @@
  * delivered in one run; between the others every pending promise settles first, as it did live.
  */
 import { Observable } from 'rxjs';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { silentLogger } from '../util/silent-logger.js';
 import type { ExchangeId, MarketEvent } from '../schema/events.js';
 import { parseConfig, splitMarketRef } from '../config.js';
 import { Hub, type HubDeps } from '../pipeline/hub.js';
@@ -69,7 +70,7 @@ export class ReplaySession {
     private readonly reader: RecordingReader,
     private readonly opts: ReplayOptions = {},
   ) {
-    this.log = opts.logger ?? pino({ level: 'silent' });
+    this.log = opts.logger ?? silentLogger();
     this.time = new TimeCell(reader.header.origin);
     this.scheduler = new ReplayScheduler(this.time);
     const http: HttpGet = (url) =>

@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { silentLogger } from '../util/silent-logger.js';
 import type { Hub } from '../pipeline/hub.js';
 import { Metrics } from '../pipeline/metrics.js';
 import { TwError } from '../errors.js';
@@ -63,7 +64,7 @@ function refuse(socket: Duplex, status: number, text: string, extra = ''): void 
 export async function startServer(opts: StartServerOptions): Promise<TickwireServer> {
   const settings = parseSettings(opts);
   const { hub } = opts;
-  const logger = opts.logger ?? pino({ level: 'silent' });
+  const logger = opts.logger ?? silentLogger();
   const scheduler = opts.scheduler ?? hub.scheduler;
   const preload = (opts.preload ?? []).map((s) => {
     const n = parseStreamName(s);
