@@ -88,19 +88,19 @@ export function parseExchangeInfo(body: string, spec: Pick<BinanceSpec, 'unified
 /** REST depth body → snapshot. An error body (`{"code":-1121,"msg":"Invalid symbol."}`) throws TW_ERR_EXCHANGE_ERROR. */
 export function parseDepthSnapshot(body: string): RestSnapshot {
   const v: unknown = JSON.parse(body);
-  if (isRestDepth(v)) {
-    const snap: RestSnapshot = { updateId: v.lastUpdateId, bids: v.bids, asks: v.asks };
-    if (v.E !== undefined) snap.exchangeTime = v.E * 1000;
-    return snap;
+  let d: RestDepthBody;
+  if (isRestDepth(v)) d = v;
+  else {
+    const r = RestDepth.safeParse(v);
+    if (!r.success) {
+      if (typeof v === 'object' && v !== null && 'code' in v && 'msg' in v)
+        throw new TwError('TW_ERR_EXCHANGE_ERROR', `Binance error ${String(v.code)}: ${String(v.msg)}`);
+      throw new TwError('TW_ERR_MALFORMED_FRAME', `malformed depth snapshot: ${r.error.message}`);
+    }
+    d = r.data;
   }
-  const r = RestDepth.safeParse(v);
-  if (!r.success) {
-    if (typeof v === 'object' && v !== null && 'code' in v && 'msg' in v)
-      throw new TwError('TW_ERR_EXCHANGE_ERROR', `Binance error ${String(v.code)}: ${String(v.msg)}`);
-    throw new TwError('TW_ERR_MALFORMED_FRAME', `malformed depth snapshot: ${r.error.message}`);
-  }
-  const snap: RestSnapshot = { updateId: r.data.lastUpdateId, bids: r.data.bids, asks: r.data.asks };
-  if (r.data.E !== undefined) snap.exchangeTime = r.data.E * 1000;
+  const snap: RestSnapshot = { updateId: d.lastUpdateId, bids: d.bids, asks: d.asks };
+  if (d.E !== undefined) snap.exchangeTime = d.E * 1000;
   return snap;
 }
 

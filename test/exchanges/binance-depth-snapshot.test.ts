@@ -1,7 +1,8 @@
 /**
  * parseDepthSnapshot's in-place check (isRestDepth) against the zod oracle (RestDepth): on every REST depth body of
- * the real captures (spot and futures), on a simulator-rendered body, and on seeded mutations of them. The check must
- * accept exactly what RestDepth accepts, and the snapshot must be the one RestDepth's output gives.
+ * the real captures (spot and futures), on a body rendered with the simulator's level renderer, and on seeded
+ * mutations of them. The check must accept exactly what RestDepth accepts, and the snapshot must be the one
+ * RestDepth's output gives.
  */
 import { describe, expect, it } from 'vitest';
 import { isRestDepth, parseDepthSnapshot } from '../../src/exchanges/binance-common.js';
