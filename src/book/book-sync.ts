@@ -25,6 +25,7 @@ import type { ExchangeId, Level, UnstampedEvent } from '../schema/events.js';
 import type { TwCode, TwErrorCode } from '../errors.js';
 import type { BookRules, DeltaMessage, PrevDelta, RestSnapshot } from '../exchanges/types.js';
 import { canonicalDecimal, compareDecimal, OrderBook } from './order-book.js';
+import { levelCodes } from './level-codes.js';
 
 export interface BookSyncOptions {
   exchange: ExchangeId;
@@ -407,7 +408,7 @@ export class BookSync {
 
   /** Apply a delta that passed the continuity check; returns the integrity problem, if any. */
   private apply(d: DeltaMessage): Problem | undefined {
-    this.book.applyLevels(d.bids, d.asks);
+    this.book.applyLevels(d.bids, d.asks, levelCodes.of(d.bids));
     if (d.updateId !== undefined) this.localId = d.updateId;
     if (d.exchangeTime !== undefined) this.bookTime = d.exchangeTime;
     const prev = this.prev;

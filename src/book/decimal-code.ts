@@ -19,44 +19,131 @@ const EXP_BIAS = 32;
 const MAX_FRAC = 31;
 const MAX_EXP = 22;
 
-/** Mantissa of the last successful `encodeDecimal`. */
-export let decodedMant = 0;
+/**
+ * What the last `encodeDecimal` / `scanDecimal` read: `[0]` its mantissa (valid when its code is not -1), `[1]` its
+ * format code or -1. A typed array, so that passing a mantissa back stores a double instead of allocating one.
+ */
+export const scanned = new Float64Array(2);
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
- * The format code (`frac << 6 | exp + 32`, an 11-bit int) of a decimal string, its mantissa in `decodedMant`; or -1
+ * The format code (`frac << 6 | exp + 32`, an 11-bit int) of a decimal string, its mantissa in `scanned[0]`; or -1
  * when the string is not a plain decimal of at most 15 significant digits (the caller keeps the string instead).
+ *
+ * The same reading as `scanDecimal` (tests hold them equal), written out again on purpose: V8 keeps type feedback
+ * per function, and the frame scanner's `charCodeAt` should see only frames — shared with the book's strings
+ * (slices, REST bodies) it stops being inlined and runs measurably slower.
  */
 export function encodeDecimal(s: string): number {
-  const n = s.length;
-  if (n === 0) return -1;
-  let i = 0;
   let c = s.charCodeAt(0);
-  if (c === 48 /* 0 */ && n > 1 && s.charCodeAt(1) !== 46 /* . */) return -1; // "05", "00.1": not canonical
+  if (!(c >= 48 && c <= 57)) return -1;
+  if (c === 48 && isDigit(s.charCodeAt(1))) return -1; // "05", "00.1": not canonical
+  let mant = c - 48;
+  let k = 1;
+  c = s.charCodeAt(k);
+  while (c >= 48 && c <= 57) {
+    mant = mant * 10 + (c - 48);
+    c = s.charCodeAt(++k);
+  }
+  let frac = 0;
+  if (c === 46) {
+    const f0 = k + 1;
+    c = s.charCodeAt(f0);
+    if (!(c >= 48 && c <= 57)) return -1;
+    k = f0;
+    do {
+      mant = mant * 10 + (c - 48);
+      c = s.charCodeAt(++k);
+    } while (c >= 48 && c <= 57);
+    frac = k - f0;
+  }
+  if (k !== s.length) return -1;
+  if (mant >= MAX_MANT || frac > MAX_EXP) return longDecimal(s, 0, k) === k ? scanned[1]! : -1;
+  scanned[0] = mant;
+  return (scanned[1] = (frac << 6) | (frac + EXP_BIAS));
+}
+
+/**
+ * Reads a plain decimal `\d+(\.\d+)?` at `i` of `s` (a frame being scanned, or a whole string): the index just after
+ * it, or -1 when `s` has no such decimal at `i`. `scanned` gets what `encodeDecimal` gives for that decimal's text:
+ * its mantissa and code, or code -1 when it does not fit (a superfluous leading zero, more than 15 significant
+ * digits, …). A scanner that walks the digits anyway gets the book's numbers from the same walk.
+ *
+ * The common spelling — at most 15 digits after any leading zeros, at most 22 fraction digits — is read in one
+ * pass with every digit in the mantissa (`exp` = fraction digits); longer spellings go to `longDecimal`, which
+ * leaves trailing zeros out of the mantissa. Either form gives the string and the double back exactly.
+ */
+export function scanDecimal(s: string, i: number): number {
+  let c = s.charCodeAt(i);
+  if (!(c >= 48 && c <= 57)) return -1;
+  if (c === 48 && isDigit(s.charCodeAt(i + 1))) return unfitDecimal(s, i); // "05", "00.1": not canonical
+  let mant = c - 48;
+  let k = i + 1;
+  c = s.charCodeAt(k);
+  while (c >= 48 && c <= 57) {
+    mant = mant * 10 + (c - 48);
+    c = s.charCodeAt(++k);
+  }
+  let frac = 0;
+  if (c === 46) {
+    const f0 = k + 1;
+    c = s.charCodeAt(f0);
+    if (!(c >= 48 && c <= 57)) return -1; // "5.", "5.x"
+    k = f0;
+    do {
+      mant = mant * 10 + (c - 48);
+      c = s.charCodeAt(++k);
+    } while (c >= 48 && c <= 57);
+    frac = k - f0;
+  }
+  // mant < 10^15: every partial sum was an exact integer; frac <= 22: 10^frac is exact
+  if (mant >= MAX_MANT || frac > MAX_EXP) return longDecimal(s, i, k);
+  scanned[0] = mant;
+  scanned[1] = (frac << 6) | (frac + EXP_BIAS);
+  return k;
+}
+
+/**
+ * `scanDecimal` for a decimal at `[i, end)` with more than 15 digits or 22 fraction digits: it fits when its
+ * significant digits (trailing zeros aside) are at most 15 and it has at most 31 fraction digits.
+ */
+function longDecimal(s: string, i: number, end: number): number {
   let mant = 0;
   let zeros = 0; // zeros seen but not yet multiplied in (they may be trailing)
   let frac = -1; // fraction digits so far; -1 before the point
-  for (; i < n; i++) {
-    c = s.charCodeAt(i);
+  for (let k = i; k < end; k++) {
+    const c = s.charCodeAt(k);
     if (c === 48) {
-      zeros++;
+      if (++zeros > 21) return unfitDecimal(s, i); // POW10[zeros + 1] must stay exact
       if (frac >= 0) frac++;
-    } else if (c >= 49 && c <= 57) {
-      mant = mant * POW10[zeros + 1]! + (c - 48);
-      zeros = 0;
-      if (mant >= MAX_MANT) return -1;
-      if (frac >= 0) frac++;
-    } else if (c === 46 && frac < 0 && i > 0 && i < n - 1) {
+    } else if (c === 46) {
       frac = 0;
     } else {
-      return -1;
+      mant = mant * POW10[zeros + 1]! + (c - 48);
+      zeros = 0;
+      if (mant >= MAX_MANT) return unfitDecimal(s, i);
+      if (frac >= 0) frac++;
     }
-    if (zeros > 21) return -1; // POW10[zeros + 1] must stay exact
   }
   if (frac < 0) frac = 0;
   const exp = frac - zeros;
-  if (frac > MAX_FRAC || exp > MAX_EXP) return -1; // exp >= -22 > -EXP_BIAS: zeros <= 21
-  decodedMant = mant;
-  return (frac << 6) | (exp + EXP_BIAS);
+  if (frac > MAX_FRAC || exp > MAX_EXP) return unfitDecimal(s, i); // exp >= -22 > -EXP_BIAS: zeros <= 21
+  scanned[0] = mant;
+  scanned[1] = (frac << 6) | (exp + EXP_BIAS);
+  return end;
+}
+
+/** `scanDecimal` for a decimal that does not fit: only its end (or -1 when it is not one); its code -1. */
+function unfitDecimal(s: string, i: number): number {
+  scanned[1] = -1;
+  let k = i;
+  while (isDigit(s.charCodeAt(k))) k++;
+  if (k === i) return -1;
+  if (s.charCodeAt(k) !== 46) return k;
+  if (!isDigit(s.charCodeAt(++k))) return -1;
+  while (isDigit(s.charCodeAt(k))) k++;
+  return k;
 }
 
 /** The double a format code and mantissa stand for (equal to `parseFloat` of the string). */

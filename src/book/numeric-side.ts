@@ -9,7 +9,7 @@
  * levels between it and that end.
  */
 import type { Level } from '../schema/events.js';
-import { decodeDecimal, decimalValue, decodedMant, encodeDecimal, mantissaOf } from './decimal-code.js';
+import { decodeDecimal, decimalValue, encodeDecimal, mantissaOf, scanned } from './decimal-code.js';
 
 const SIZE_BITS = 11;
 const SIZE_MASK = (1 << SIZE_BITS) - 1;
@@ -67,10 +67,19 @@ export class NumericSide {
   set(price: string, size: string): boolean {
     const pc = encodeDecimal(price);
     if (pc < 0) return false;
-    const k = decimalValue(decodedMant, pc) * this.sign;
+    const pm = scanned[0]!;
     const sc = encodeDecimal(size);
     if (sc < 0) return false;
-    const sm = decodedMant;
+    return this.setCoded(pm, scanned[0]!, (pc << SIZE_BITS) | sc);
+  }
+
+  /**
+   * `set` for a level already in numeric form (a frame scanner's LevelCodes): price and size mantissas, price
+   * code << 11 | size code, or -1 (does not fit: false, nothing changed).
+   */
+  setCoded(pm: number, sm: number, code: number): boolean {
+    if (code < 0) return false;
+    const k = decimalValue(pm, code >> SIZE_BITS) * this.sign;
     const i = this.lowerBound(k);
     const hit = i < this.hi && this.key[i] === k;
     if (sm === 0) {
@@ -79,10 +88,10 @@ export class NumericSide {
     }
     if (hit) {
       this.mant[i] = sm;
-      this.code[i] = (pc << SIZE_BITS) | sc; // the latest spelling of the price wins, as with strings
+      this.code[i] = code; // the latest spelling of the price wins, as with strings
       return true;
     }
-    this.insertAt(i, k, sm, (pc << SIZE_BITS) | sc);
+    this.insertAt(i, k, sm, code);
     return true;
   }
 
@@ -90,7 +99,7 @@ export class NumericSide {
   sizeAt(price: string): string | undefined {
     const pc = encodeDecimal(price);
     if (pc < 0) return undefined; // never stored: every stored price encodes
-    const k = decimalValue(decodedMant, pc) * this.sign;
+    const k = decimalValue(scanned[0]!, pc) * this.sign;
     const i = this.lowerBound(k);
     return i < this.hi && this.key[i] === k ? decodeDecimal(this.mant[i]!, this.code[i]! & SIZE_MASK) : undefined;
   }

@@ -259,8 +259,15 @@ export class OrderBook {
     this.applyLevels(bids, asks);
   }
 
-  /** Apply absolute sizes; size `"0"` removes a level (absent levels are ignored). */
-  applyLevels(bids: readonly Level[], asks: readonly Level[]): void {
+  /**
+   * Apply absolute sizes; size `"0"` removes a level (absent levels are ignored). `codes`: the same levels in numeric
+   * form (LevelCodes), which saves reading the strings while the book keeps numbers.
+   */
+  applyLevels(bids: readonly Level[], asks: readonly Level[], codes?: Float64Array): void {
+    if (codes !== undefined && this.numeric) {
+      this.applyCoded(bids, asks, codes);
+      return;
+    }
     let b = this.bidSide;
     for (let i = 0; i < bids.length; i++) {
       const l = bids[i]!;
@@ -270,6 +277,25 @@ export class OrderBook {
     for (let i = 0; i < asks.length; i++) {
       const l = asks[i]!;
       if (!a.set(l[0], l[1])) (a = this.toStrings().askSide).set(l[0], l[1]);
+    }
+  }
+
+  private applyCoded(bids: readonly Level[], asks: readonly Level[], codes: Float64Array): void {
+    const b = this.bidSide as NumericSide;
+    let j = 0;
+    for (let i = 0; i < bids.length; i++, j += 3) {
+      if (!b.setCoded(codes[j]!, codes[j + 1]!, codes[j + 2]!)) {
+        // a level that does not fit: strings from here on (what applyLevels does), the rest from the strings
+        this.applyLevels(bids.slice(i), asks);
+        return;
+      }
+    }
+    const a = this.askSide as NumericSide;
+    for (let i = 0; i < asks.length; i++, j += 3) {
+      if (!a.setCoded(codes[j]!, codes[j + 1]!, codes[j + 2]!)) {
+        this.applyLevels([], asks.slice(i));
+        return;
+      }
     }
   }
 

@@ -6,9 +6,15 @@
  * fully recognize (other kinds, unknown or repeated keys, whitespace, escapes, non-integer numbers, levels that are
  * not decimal strings, trailing bytes …), and the caller then takes the JSON.parse + zod path. Tests cross-check it
  * against the zod schemas on real captures, on simulator frames and on mutated frames.
+ *
+ * While it reads each price and size it also computes the book's numeric form of it (decimal-code.ts) and leaves
+ * the frame's levels in that form in `levelCodes`, so that the book applying this message does not read every
+ * string again.
  */
 import type { Level } from '../schema/events.js';
 import type { WireMessage } from './types.js';
+import { scanDecimal, scanned } from '../book/decimal-code.js';
+import { levelCodes as codes } from '../book/level-codes.js';
 
 const Q = 34; // "
 const COMMA = 44;
@@ -18,6 +24,8 @@ const RBRACK = 93;
 const RBRACE = 125;
 const PREFIX = '{"stream":"';
 const DATA = ',"data":{"e":"depthUpdate"';
+/** Bits of a size's format code in a level's combined code (as NumericSide keeps it). */
+const CODE_BITS = 11;
 
 /** Position after a JSON string without escapes or control characters starting at `i` (just after its quote), or -1. */
 function plainString(f: string, i: number): number {
@@ -28,22 +36,6 @@ function plainString(f: string, i: number): number {
     if (c < 32 || c === 92) return -1;
   }
   return end;
-}
-
-/** A non-empty decimal `\d+(\.\d+)?` between quotes starting at `i` (just after the quote): position of the closing quote, or -1. */
-function decimal(f: string, i: number): number {
-  let k = i;
-  let c = f.charCodeAt(k);
-  if (c < 48 || c > 57) return -1;
-  do c = f.charCodeAt(++k);
-  while (c >= 48 && c <= 57);
-  if (c === 46) {
-    c = f.charCodeAt(++k);
-    if (c < 48 || c > 57) return -1;
-    do c = f.charCodeAt(++k);
-    while (c >= 48 && c <= 57);
-  }
-  return c === Q ? k : -1;
 }
 
 /**
@@ -79,7 +71,7 @@ function integer(f: string): number {
   return v;
 }
 
-/** `[["p","q"],…]` at `pos`; undefined when not exactly that. Advances `pos`. */
+/** `[["p","q"],…]` at `pos`; undefined when not exactly that. Advances `pos`; appends the levels to `levelCodes`. */
 function levels(f: string): Level[] | undefined {
   if (f.charCodeAt(pos) !== LBRACK) return undefined;
   let k = pos + 1;
@@ -91,11 +83,15 @@ function levels(f: string): Level[] | undefined {
   for (;;) {
     if (f.charCodeAt(k) !== LBRACK || f.charCodeAt(k + 1) !== Q) return undefined;
     const p0 = k + 2;
-    const p1 = decimal(f, p0);
-    if (p1 < 0 || f.charCodeAt(p1 + 1) !== COMMA || f.charCodeAt(p1 + 2) !== Q) return undefined;
+    const p1 = scanDecimal(f, p0);
+    if (p1 < 0 || f.charCodeAt(p1) !== Q || f.charCodeAt(p1 + 1) !== COMMA || f.charCodeAt(p1 + 2) !== Q) return undefined;
+    const pm = scanned[0]!;
+    const pc = scanned[1]!;
     const q0 = p1 + 3;
-    const q1 = decimal(f, q0);
-    if (q1 < 0 || f.charCodeAt(q1 + 1) !== RBRACK) return undefined;
+    const q1 = scanDecimal(f, q0);
+    if (q1 < 0 || f.charCodeAt(q1) !== Q || f.charCodeAt(q1 + 1) !== RBRACK) return undefined;
+    const sc = scanned[1]!;
+    codes.push(pm, scanned[0]!, pc < 0 || sc < 0 ? -1 : (pc << CODE_BITS) | sc);
     out.push([detached(f, p0, p1), detached(f, q0, q1)]);
     k = q1 + 2;
     const c = f.charCodeAt(k);
@@ -123,6 +119,7 @@ export function scanDepthUpdate(f: string): WireMessage | undefined {
   let b: Level[] | undefined;
   let a: Level[] | undefined;
   let seen = 0;
+  codes.begin();
   while (f.charCodeAt(pos) === COMMA) {
     if (f.charCodeAt(pos + 1) !== Q) return undefined;
     const k0 = pos + 2;
@@ -169,6 +166,7 @@ export function scanDepthUpdate(f: string): WireMessage | undefined {
       }
       case 98: // b
         bit = 64;
+        if (seen & 128) codes.length = 0; // asks came first: the codes are laid out bids first
         b = levels(f);
         if (b === undefined) return undefined;
         break;
@@ -198,5 +196,6 @@ export function scanDepthUpdate(f: string): WireMessage | undefined {
     firstUpdateId: U,
   };
   if (seen & 8) m.prevUpdateId = pu;
+  if (codes.length === 3 * (b!.length + a!.length)) codes.describe(b!);
   return m;
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDecimal, decimalValue, decodedMant, encodeDecimal, mantissaOf } from '../../src/book/decimal-code.js';
+import { decodeDecimal, decimalValue, encodeDecimal, mantissaOf, scanDecimal, scanned } from '../../src/book/decimal-code.js';
 import { mulberry32 } from '../../src/util/prng.js';
 
 /** encode → (value, string back) — what the numeric book keeps and gives back. */
 function roundTrip(s: string): { value: number; back: string; viaValue: string } | undefined {
   const code = encodeDecimal(s);
   if (code < 0) return undefined;
-  const mant = decodedMant;
+  const mant = scanned[0]!;
   const value = decimalValue(mant, code);
   return { value, back: decodeDecimal(mant, code), viaValue: decodeDecimal(mantissaOf(value, code), code) };
 }
@@ -59,5 +59,43 @@ describe('decimal code (numbers that give the exact string back)', () => {
       }
     }
     expect(kept).toBeGreaterThan(30_000);
+  });
+
+  it('scanDecimal reads inside a frame exactly what encodeDecimal reads from the whole string (seeded)', () => {
+    const rand = mulberry32(77);
+    const alphabet = '0000123456789..e-';
+    const plain = /^\d+(\.\d+)?$/;
+    let fits = 0;
+    let unfit = 0;
+    let rejected = 0;
+    for (let n = 0; n < 40_000; n++) {
+      const len = 1 + Math.floor(rand() * (rand() < 0.2 ? 40 : 16));
+      let s = '';
+      for (let i = 0; i < len; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
+      const frame = `["${s}","1"]`;
+      const end = scanDecimal(frame, 2);
+      const code = scanned[1]!;
+      const mant = scanned[0]!;
+      if (!plain.test(s)) {
+        // not one decimal: no decimal at all, or one that ends before the closing quote
+        expect(end === -1 || end < 2 + s.length, s).toBe(true);
+        rejected++;
+        continue;
+      }
+      expect(end, s).toBe(2 + s.length);
+      const whole = encodeDecimal(s);
+      expect(code, s).toBe(whole);
+      if (whole < 0) {
+        unfit++;
+        continue;
+      }
+      expect(mant, s).toBe(scanned[0]);
+      expect(decodeDecimal(mant, code)).toBe(s);
+      expect(Object.is(decimalValue(mant, code), parseFloat(s)), s).toBe(true);
+      fits++;
+    }
+    expect(fits).toBeGreaterThan(1000);
+    expect(unfit).toBeGreaterThan(100);
+    expect(rejected).toBeGreaterThan(1000);
   });
 });

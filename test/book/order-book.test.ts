@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalDecimal, compareDecimal, isZeroSize, OrderBook } from '../../src/book/order-book.js';
+import { encodeDecimal, scanned } from '../../src/book/decimal-code.js';
 import type { Level } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';
 
@@ -103,11 +104,26 @@ describe('OrderBook', () => {
     expect(book.sizeAt('bid', a)).toBeUndefined();
   });
 
+  /** The numeric form a frame scanner leaves for these levels (LevelCodes layout). */
+  const codesOf = (bids: Level[], asks: Level[]): Float64Array => {
+    const out = new Float64Array(3 * (bids.length + asks.length));
+    [...bids, ...asks].forEach(([p, q], j) => {
+      const pc = encodeDecimal(p);
+      const pm = scanned[0]!;
+      const qc = encodeDecimal(q);
+      out.set([pm, scanned[0]!, pc < 0 || qc < 0 ? -1 : (pc << 11) | qc], 3 * j);
+    });
+    return out;
+  };
+
   it.each([
-    ['numbers', false, 0],
-    ['strings', true, 0],
-    ['numbers that fall back to strings mid-way', false, 1500],
-  ])('matches a naive sorted reference under random updates (seeded, %s)', (_name, strings, longFrom) => {
+    ['numbers', false, 0, false],
+    ['strings', true, 0, false],
+    ['numbers that fall back to strings mid-way', false, 1500, false],
+    ['numbers from a scanner\'s codes', false, 0, true],
+    ['numbers from a scanner\'s codes, falling back to strings mid-way', false, 1500, true],
+    ['strings, codes ignored', true, 0, true],
+  ])('matches a naive sorted reference under random updates (seeded, %s)', (_name, strings, longFrom, coded) => {
     const rand = mulberry32(12345);
     const book = new OrderBook({ strings });
     const ref = { bid: new Map<string, string>(), ask: new Map<string, string>() };
@@ -129,7 +145,7 @@ describe('OrderBook', () => {
         if (isZeroSize(size)) ref[side].delete(key);
         else ref[side].set(key, size);
       }
-      book.applyLevels(bids, asks);
+      book.applyLevels(bids, asks, coded ? codesOf(bids, asks) : undefined);
       if (step % 50 === 0 || step === 2999) {
         const want = {
           bids: [...ref.bid.entries()].sort((a, b) => compareDecimal(b[0], a[0])),

@@ -11,6 +11,27 @@ import * as R from '../../src/sim/binance-render.js';
 import { readCryptofeed, readHftbacktest } from './binance-replay.js';
 import type { Level } from '../../src/schema/events.js';
 import { mulberry32 as rng } from '../../src/util/prng.js';
+import { levelCodes } from '../../src/book/level-codes.js';
+import { encodeDecimal, scanned } from '../../src/book/decimal-code.js';
+
+/** The numeric form the scanner left for `m` equals what the book would read from each string. */
+function expectCodesOf(m: { bids: Level[]; asks: Level[] }): void {
+  const codes = levelCodes.of(m.bids);
+  expect(codes).toBeDefined();
+  const levels = [...m.bids, ...m.asks];
+  for (let j = 0; j < levels.length; j++) {
+    const [p, q] = levels[j]!;
+    const pc = encodeDecimal(p);
+    const pm = scanned[0];
+    const qc = encodeDecimal(q);
+    const qm = scanned[0];
+    if (pc < 0 || qc < 0) {
+      expect(codes![3 * j + 2], `${p} ${q}`).toBe(-1);
+      continue;
+    }
+    expect([codes![3 * j], codes![3 * j + 1], codes![3 * j + 2]], `${p} ${q}`).toEqual([pm, qm, (pc << 11) | qc]);
+  }
+}
 
 
 function simFrames(seed: number, n: number): string[] {
@@ -59,6 +80,36 @@ describe('scanDepthUpdate', () => {
       expect(m).toBeDefined();
       expect([m]).toEqual(parseWithSchemas(f));
     }
+  });
+
+  it('leaves the numeric form of exactly the levels it returned, for that message only', () => {
+    const frames = [
+      ...readCryptofeed('BINANCE.ws.1.0', 'BINANCE.http.0.0').filter((r) => r.kind === 'frame').map((r) => r.text),
+      ...simFrames(3, 300),
+    ];
+    let checked = 0;
+    let previous: { bids: Level[] } | undefined;
+    for (const f of frames) {
+      const m = scanDepthUpdate(f);
+      if (m === undefined || m.kind !== 'book') continue;
+      expectCodesOf(m);
+      if (previous) expect(levelCodes.of(previous.bids)).toBeUndefined(); // the area moved on
+      expect(levelCodes.of(m.bids.slice())).toBeUndefined(); // a copy is read from its strings
+      previous = m;
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(400);
+    // levels that do not fit the numbers (16 digits, a superfluous zero) are marked, the others still coded
+    const odd = '{"stream":"x@depth","data":{"e":"depthUpdate","E":1,"s":"X","U":2,"u":3,"b":[["1.5","2"],["1234567890.123456","1"]],"a":[["05","1"],["7","0.00000000"]]}}';
+    const m = scanDepthUpdate(odd);
+    expect(m).toMatchObject({ bids: [['1.5', '2'], ['1234567890.123456', '1']], asks: [['05', '1'], ['7', '0.00000000']] });
+    expectCodesOf(m as { bids: Level[]; asks: Level[] });
+    expect(levelCodes.of((m as { bids: Level[] }).bids)![5]).toBe(-1);
+    // asks before bids: no numeric form (it is laid out bids first), the message is still answered
+    const swapped = '{"stream":"x@depth","data":{"e":"depthUpdate","E":1,"s":"X","U":2,"u":3,"a":[["7","1"]],"b":[["1.5","2"]]}}';
+    const w = scanDepthUpdate(swapped) as { bids: Level[] };
+    expect(w).toMatchObject({ bids: [['1.5', '2']], asks: [['7', '1']] });
+    expect(levelCodes.of(w.bids)).toBeUndefined();
   });
 
   it('on mutated frames either declines or equals the schemas; the parser result never changes', () => {
