@@ -30,12 +30,21 @@ export function serializeEvent(e: MarketEvent): string {
   return JSON.stringify(e) + '\n';
 }
 
+/**
+ * Lines written in one tick leave together (one writev) once the tick's work is done — unless the tick is long (a
+ * socket read of many frames): a line then leaves as soon as a frame that arrived this long after the first
+ * waiting line's frame has been processed (`localTime`, µs), so no line waits for a whole batch.
+ */
+const MAX_CORK_MICROS = 100;
+
 export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opts: NdjsonSinkOptions): Subscription {
   const gaps = new Map<string, GapInfo>();
   let dropping = false;
   let closed = false;
   let corked = false;
+  let corkedSince = 0;
   const uncork = (): void => {
+    if (!corked) return;
     corked = false;
     out.uncork();
   };
@@ -84,9 +93,10 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
         if (out.writableLength === 0) flushGaps();
         return;
       }
-      // lines written in the same tick leave in one write (writev) once the tick's work is done
+      if (corked && e.localTime - corkedSince > MAX_CORK_MICROS) uncork();
       if (!corked) {
         corked = true;
+        corkedSince = e.localTime;
         out.cork();
         process.nextTick(uncork);
       }
