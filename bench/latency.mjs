@@ -42,14 +42,28 @@ export async function runLatency({ seconds = 10, burst = 5000 } = {}) {
   lines.push('| load · path | samples | p50 | p99 | p99.9 | max |', '|---|---:|---:|---:|---:|---:|');
   const ndjson = await runPaths(['ndjson'], seconds, burst);
   const server = await runPaths(['server'], seconds, burst);
-  for (const load of ['paced', `paced + ${burst}-diff burst every 2 s`]) {
-    const k = load === 'paced' ? 0 : 1;
+  const loads = ['paced', `paced + ${burst}-diff burst every 2 s`];
+  for (const [k, load] of loads.entries()) {
     lines.push(
       row(`${load} · frame → subscriber`, ndjson[k].a),
       row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b),
       row(`${load} · frame → local-server client`, server[k].c),
     );
   }
+  // what the OS did meanwhile: a stall of the client process delays every frame it was processing
+  const f = (v) => v.toFixed(1);
+  const os = [];
+  for (const [name, runs] of [['NDJSON', ndjson], ['local-server', server]]) {
+    for (const [k, load] of loads.entries()) {
+      const o = runs[k].os;
+      if (o) {
+        os.push(
+          `- ${name} run, ${load}: client CPU ${f(o.cpuMs)} ms, waited runnable for a CPU ${f(o.waitMs)} ms (${o.slices} timeslices), host steal ${f(o.stealMs)} ms (both CPUs)`,
+        );
+      }
+    }
+  }
+  if (os.length > 0) lines.push('', 'Meanwhile (Linux `/proc`):', ...os);
   return lines.join('\n');
 }
 

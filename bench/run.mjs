@@ -32,6 +32,7 @@ const PEERS = new Set(['ccxt', 'tardis', 'ccxws']);
 const CLIENTS = {
   floor: { file: 'floor.mjs', label: 'floor: ws + JSON.parse' },
   counter: { file: 'counter.mjs', label: 'counting only (ws)' },
+  capture: { file: 'capture.mjs', label: 'capture only (CAPTURE_FILE, for bench/inprocess.mjs)' },
   tickwire: { file: 'tickwire-embedded.mjs', label: 'tickwire embedded (books)' },
   cli: { file: 'tickwire-cli.mjs', label: 'tickwire CLI → NDJSON pipe' },
   ccxt: { file: 'ccxt.mjs', label: 'ccxt pro' },

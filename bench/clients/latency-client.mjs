@@ -6,12 +6,19 @@
  * `message` event, in this same process. `paths` (start message) picks the sinks: 'ndjson' and/or 'server' — one
  * run per sink, so that one sink's work does not delay the other's. Only the measurement wraps stdout's `write`
  * (to pass a callback and read the line's localTime back).
+ *
+ * With each phase's samples it reports what the OS did to this process meanwhile (Linux): its CPU time, the time
+ * it waited runnable for a CPU (`/proc/self/schedstat`) and the host's steal time (`/proc/stat`, both CPUs) — the
+ * stalls that make the tail. `TW_DIST` loads another build's `dist/` (A/B runs).
  */
-import { stream } from '../../dist/index.js';
-import { writeNdjson } from '../../dist/sinks/ndjson.js';
-import { systemClock } from '../../dist/util/clock.js';
-import { startServer } from '../../dist/server/index.js';
+import { readFileSync } from 'node:fs';
 import { rootRequire } from '../lib/root-require.mjs';
+
+const DIST = process.env.TW_DIST ?? '../../dist';
+const { stream } = await import(`${DIST}/index.js`);
+const { writeNdjson } = await import(`${DIST}/sinks/ndjson.js`);
+const { systemClock } = await import(`${DIST}/util/clock.js`);
+const { startServer } = await import(`${DIST}/server/index.js`);
 
 const WebSocket = rootRequire('ws');
 
@@ -24,16 +31,34 @@ let na = 0;
 let nb = 0;
 let recording = false;
 
+/** [cpu ns, run-queue wait ns, timeslices] of this process, and the host's steal in ms (USER_HZ = 100). */
+function osStats() {
+  try {
+    const [cpu, wait, slices] = readFileSync('/proc/self/schedstat', 'utf8').trim().split(' ').map(Number);
+    const steal = Number(readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/ +/)[8]) * 10;
+    return { cpu, wait, slices, steal };
+  } catch {
+    return undefined; // not Linux
+  }
+}
+let os0;
+
 let cfg;
 process.on('message', (m) => {
   if (m.t === 'start') start(m);
   else if (m.t === 'record') {
     na = nb = nc = 0;
+    os0 = osStats();
     recording = true;
     process.send({ t: 'recording' });
   } else if (m.t === 'collect') {
     recording = false;
-    process.send({ t: 'samples', a: Array.from(a.subarray(0, na)), b: Array.from(b.subarray(0, nb)), c: Array.from(c.subarray(0, nc)) });
+    const os1 = osStats();
+    const os =
+      os0 && os1
+        ? { cpuMs: (os1.cpu - os0.cpu) / 1e6, waitMs: (os1.wait - os0.wait) / 1e6, slices: os1.slices - os0.slices, stealMs: os1.steal - os0.steal }
+        : undefined;
+    process.send({ t: 'samples', os, a: Array.from(a.subarray(0, na)), b: Array.from(b.subarray(0, nb)), c: Array.from(c.subarray(0, nc)) });
   } else if (m.t === 'stop') process.exit(0);
 });
 

@@ -2,7 +2,8 @@
  * tickwire CLI writing NDJSON to a pipe: `node dist/cli.js stream … --channels book` spawned with its stdout piped
  * to this reader. The measured figures are the CLI process's (CPU from /proc/<pid>/stat, peak RSS = VmHWM); the
  * reader only finds the line carrying each book's target update id (Buffer.indexOf, no parsing while measuring),
- * keeps the bytes, and rebuilds the books from the NDJSON afterwards for the correctness check.
+ * keeps the bytes, and rebuilds the books from the NDJSON afterwards for the correctness check. `TW_CLI` runs
+ * another build's `cli.js` (A/B runs).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { runClient } from '../lib/harness.mjs';
 import { PlainBook } from '../lib/plain-book.mjs';
 
-const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const cliPath = process.env.TW_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const TICK_US = 1e6 / 100; // CLK_TCK
 
 function procCpuUs(pid) {

@@ -1,6 +1,10 @@
-/** tickwire through its embedded API: stream() with books maintained, every event delivered to a subscriber. */
+/**
+ * tickwire through its embedded API: stream() with books maintained, every event delivered to a subscriber.
+ * `TW_DIST` loads another build's `dist/` (A/B runs).
+ */
 import { runClient } from '../lib/harness.mjs';
-import { stream } from '../../dist/index.js';
+
+const { stream } = await import(`${process.env.TW_DIST ?? '../../dist'}/index.js`);
 
 let hub;
 let sub;

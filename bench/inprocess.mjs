@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+/**
+ * The embedded pipeline in one process, without sockets, on frames captured from the bench's simulator — for A/B
+ * comparisons of builds that the socket benchmark's noise would hide. Each build's Hub gets the captured frames
+ * through its connection callback exactly as ws hands them over (a fresh Buffer → text → `onFrame`), REST depth
+ * bodies from a fresh simulator (same seed), and every event goes to a subscriber; builds alternate pass by pass.
+ *
+ *   node bench/run.mjs --rounds 1 --clients capture --configs 20x20k --no-latency   # CAPTURE_FILE=/tmp/f20.bin
+ *   node bench/inprocess.mjs /tmp/f20.bin [--mode hub|scanbook|scan|floor] [--rounds 12] [--frames 100000] [dist …]
+ *
+ * Modes: `hub` the whole pipeline; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
+ * `JSON.parse` of the same Buffers. Prints the min and median ns per frame of each build (default: ./dist).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { SYMBOLS_20, native, startBenchSim } from './lib/sim-driver.mjs';
+
+const { values: opt, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { mode: { type: 'string', default: 'hub' }, rounds: { type: 'string', default: '12' }, frames: { type: 'string', default: '100000' } },
+});
+const [file, ...distArgs] = positionals;
+if (!file) throw new Error('usage: node bench/inprocess.mjs FRAMES_FILE [--mode hub|scanbook|scan|floor] [dist …]');
+const dists = (distArgs.length ? distArgs : ['dist']).map((d) => pathToFileURL(resolve(d)).href);
+const mode = opt.mode;
+
+const raw = readFileSync(file);
+const offs = [];
+for (let o = 0; o < raw.length && offs.length < Number(opt.frames); ) {
+  const n = raw.readUInt32LE(o);
+  offs.push([o + 4, o + 4 + n]);
+  o += 4 + n;
+}
+const frame = (i) => raw.subarray(offs[i][0], offs[i][1]);
+
+// the markets the capture holds, and their REST depth bodies from a fresh simulator (the capture starts there)
+const markets = [...new Set(offs.slice(0, 2000).map((_, i) => /"s":"([A-Z]+)"/.exec(frame(i).toString())?.[1]).filter(Boolean))];
+const symbols = SYMBOLS_20.filter((s) => markets.includes(native(s)));
+const sim = await startBenchSim(symbols);
+sim.pause();
+const bodies = {};
+for (const s of symbols) bodies[native(s)] = await (await fetch(`${sim.endpoints.binance.rest}/api/v3/depth?symbol=${native(s)}&limit=1000`)).text();
+await sim.close();
+const WARM = 40 * symbols.length; // the bench's warm-up bursts: one diff per symbol each
+
+const builds = [];
+for (const d of dists) {
+  const [{ scanDepthUpdate }, { OrderBook }, { parseDepthSnapshot }, { Hub }, { parseConfig }, codes] = await Promise.all([
+    import(`${d}/exchanges/binance-scan.js`),
+    import(`${d}/book/order-book.js`),
+    import(`${d}/exchanges/binance-common.js`),
+    import(`${d}/pipeline/hub.js`),
+    import(`${d}/config.js`),
+    import(`${d}/book/level-codes.js`).catch(() => undefined),
+  ]);
+  const snaps = Object.fromEntries(Object.entries(bodies).map(([m, b]) => [m, parseDepthSnapshot(b)]));
+  const codesOf = codes ? (bids) => codes.levelCodes.of(bids) : () => undefined;
+  builds.push({ d, scanDepthUpdate, OrderBook, Hub, parseConfig, snaps, codesOf, times: [] });
+}
+
+function loopPass(b) {
+  const books = new Map();
+  if (mode === 'scanbook') {
+    for (const [m, sn] of Object.entries(b.snaps)) {
+      const book = new b.OrderBook();
+      book.applySnapshot(sn.bids, sn.asks);
+      books.set(m, book);
+    }
+  }
+  let sink = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < offs.length; i++) {
+    if (mode === 'floor') {
+      sink += JSON.parse(frame(i)).data.u & 1;
+      continue;
+    }
+    const d = b.scanDepthUpdate(frame(i).toString());
+    if (mode === 'scanbook') books.get(d.market).applyLevels(d.bids, d.asks, b.codesOf(d.bids));
+    sink += d.updateId & 1;
+  }
+  b.times.push(Number(process.hrtime.bigint() - t0) / offs.length);
+  return sink;
+}
+
+async function hubPass(b) {
+  let onFrame;
+  const config = b.parseConfig({
+    markets: symbols.map((s) => `binance:${s}`),
+    channels: ['book'],
+    endpoints: { binance: { ws: 'ws://127.0.0.1:9', rest: 'http://127.0.0.1:9' } },
+  });
+  const hub = new b.Hub(config, {
+    http: async (url) => ({ status: 200, headers: {}, body: bodies[new URL(url).searchParams.get('symbol')] }),
+    createConnection(o) {
+      onFrame = o.onFrame;
+      const events$ = {
+        subscribe(obs) {
+          queueMicrotask(() => {
+            obs.next({ kind: 'status', state: 'open', code: 'TW_OK', reason: 'open', localTime: 0 });
+            o.onOpen();
+          });
+          return { unsubscribe() {} };
+        },
+      };
+      return { id: o.id, events$, start() {}, send() {}, notePong() {}, reconnect() {}, close() {}, isOpen: true };
+    },
+  });
+  const live = new Set();
+  let bad = 0;
+  let sink = 0;
+  const sub = hub.events$.subscribe((e) => {
+    if (e.type === 'book_delta') sink += e.updateId & 1;
+    else if (e.type === 'status' && e.scope === 'stream') {
+      if (e.state === 'live') live.add(e.symbol);
+      else if (e.state !== 'syncing') bad++;
+    }
+  });
+  for (const s of symbols) void hub.add('binance', s, ['book']);
+  for (let n = 0; onFrame === undefined && n < 1000; n++) await new Promise((r) => setImmediate(r));
+  let i = 0;
+  for (; i < WARM; i++) onFrame(frame(i).toString(), performance.now() * 1000);
+  for (let n = 0; live.size < symbols.length && n < 1000; n++) await new Promise((r) => setTimeout(r, 5));
+  if (live.size < symbols.length) throw new Error('books did not go live');
+  const t0 = process.hrtime.bigint();
+  for (; i < offs.length; i++) onFrame(frame(i).toString(), performance.now() * 1000);
+  b.times.push(Number(process.hrtime.bigint() - t0) / (offs.length - WARM));
+  sub.unsubscribe();
+  hub.close();
+  if (bad) throw new Error(`${bad} statuses other than syncing/live`);
+  return sink;
+}
+
+const rounds = Number(opt.rounds);
+for (let r = 0; r < rounds; r++) {
+  for (const b of r % 2 ? [...builds].reverse() : builds) await (mode === 'hub' ? hubPass(b) : loopPass(b));
+}
+for (const b of builds) {
+  const t = [...b.times].sort((x, y) => x - y);
+  console.log(`${mode} ${b.d}: min ${t[0].toFixed(0)} median ${t[t.length >> 1].toFixed(0)} ns/frame (${offs.length} frames, ${rounds} passes)`);
+}
