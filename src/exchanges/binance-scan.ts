@@ -166,7 +166,7 @@ export function scanDepthUpdate(f: string): WireMessage | undefined {
       }
       case 98: // b
         bit = 64;
-        if (seen & 128) codes.length = 0; // asks came first: the codes are laid out bids first
+        if (seen & 128) codes.begin(); // asks came first: the codes are laid out bids first
         b = levels(f);
         if (b === undefined) return undefined;
         break;
