@@ -14,6 +14,8 @@ const POW10: number[] = [];
 for (let i = 0, p = 1; i <= 22; i++, p *= 10) POW10.push(p);
 
 const MAX_MANT = 1e15;
+/** Bits of a format code: a level's price and size codes combine as `price << CODE_BITS | size`. */
+export const CODE_BITS = 11;
 /** `frac` and `exp + EXP_BIAS` each fit in 6 bits: fraction digits ≤ 31, exp in [-32, 22] (10^22: the last exact power). */
 const EXP_BIAS = 32;
 const MAX_FRAC = 31;

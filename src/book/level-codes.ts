@@ -1,11 +1,11 @@
 /**
  * Levels in the book's numeric form (decimal-code.ts), as a frame scanner that read every digit anyway writes them:
- * three numbers per level, bids then asks — price mantissa, size mantissa, `price code << 11 | size code` (-1 when
- * either does not fit). With them the book does not read every price and size string a second time.
+ * three numbers per level, bids then asks — price mantissa, size mantissa, `price code << CODE_BITS | size code`
+ * (-1 when either does not fit). With them the book does not read every price and size string a second time.
  *
  * One area for the whole process, rewritten by every scanned frame and tagged with the `bids` array of the message
  * it describes: a frame is scanned and its message applied synchronously, before the next frame is scanned, so the
- * book asks for the codes of the message it is applying (`codesOf(bids)`) and gets them only while the area still
+ * book asks for the codes of the message it is applying (`of(bids)`) and gets them only while the area still
  * describes that very message. A message kept for later (a copy, during a sync) is applied from its strings.
  */
 import type { Level } from '../schema/events.js';

@@ -9,9 +9,9 @@
  * levels between it and that end.
  */
 import type { Level } from '../schema/events.js';
-import { decodeDecimal, decimalValue, encodeDecimal, mantissaOf, scanned } from './decimal-code.js';
+import { CODE_BITS, decodeDecimal, decimalValue, encodeDecimal, mantissaOf, scanned } from './decimal-code.js';
 
-const SIZE_BITS = 11;
+const SIZE_BITS = CODE_BITS;
 const SIZE_MASK = (1 << SIZE_BITS) - 1;
 /** Moves of at most this many levels are done in a loop; longer ones with copyWithin (a memmove). */
 const LOOP_MOVE = 24;
@@ -75,7 +75,7 @@ export class NumericSide {
 
   /**
    * `set` for a level already in numeric form (a frame scanner's LevelCodes): price and size mantissas, price
-   * code << 11 | size code, or -1 (does not fit: false, nothing changed).
+   * code << CODE_BITS | size code, or -1 (does not fit: false, nothing changed).
    */
   setCoded(pm: number, sm: number, code: number): boolean {
     if (code < 0) return false;

@@ -13,7 +13,7 @@
  */
 import type { Level } from '../schema/events.js';
 import type { WireMessage } from './types.js';
-import { scanDecimal, scanned } from '../book/decimal-code.js';
+import { CODE_BITS, scanDecimal, scanned } from '../book/decimal-code.js';
 import { levelCodes as codes } from '../book/level-codes.js';
 
 const Q = 34; // "
@@ -24,8 +24,6 @@ const RBRACK = 93;
 const RBRACE = 125;
 const PREFIX = '{"stream":"';
 const DATA = ',"data":{"e":"depthUpdate"';
-/** Bits of a size's format code in a level's combined code (as NumericSide keeps it). */
-const CODE_BITS = 11;
 
 /** Position after a JSON string without escapes or control characters starting at `i` (just after its quote), or -1. */
 function plainString(f: string, i: number): number {

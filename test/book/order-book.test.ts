@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalDecimal, compareDecimal, isZeroSize, OrderBook } from '../../src/book/order-book.js';
-import { encodeDecimal, scanned } from '../../src/book/decimal-code.js';
+import { CODE_BITS, encodeDecimal, scanned } from '../../src/book/decimal-code.js';
 import type { Level } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';
 
@@ -111,7 +111,7 @@ describe('OrderBook', () => {
       const pc = encodeDecimal(p);
       const pm = scanned[0]!;
       const qc = encodeDecimal(q);
-      out.set([pm, scanned[0]!, pc < 0 || qc < 0 ? -1 : (pc << 11) | qc], 3 * j);
+      out.set([pm, scanned[0]!, pc < 0 || qc < 0 ? -1 : (pc << CODE_BITS) | qc], 3 * j);
     });
     return out;
   };

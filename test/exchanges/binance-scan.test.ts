@@ -12,7 +12,7 @@ import { readCryptofeed, readHftbacktest } from './binance-replay.js';
 import type { Level } from '../../src/schema/events.js';
 import { mulberry32 as rng } from '../../src/util/prng.js';
 import { levelCodes } from '../../src/book/level-codes.js';
-import { encodeDecimal, scanned } from '../../src/book/decimal-code.js';
+import { CODE_BITS, encodeDecimal, scanned } from '../../src/book/decimal-code.js';
 
 /** The numeric form the scanner left for `m` equals what the book would read from each string. */
 function expectCodesOf(m: { bids: Level[]; asks: Level[] }): void {
@@ -29,7 +29,7 @@ function expectCodesOf(m: { bids: Level[]; asks: Level[] }): void {
       expect(codes![3 * j + 2], `${p} ${q}`).toBe(-1);
       continue;
     }
-    expect([codes![3 * j], codes![3 * j + 1], codes![3 * j + 2]], `${p} ${q}`).toEqual([pm, qm, (pc << 11) | qc]);
+    expect([codes![3 * j], codes![3 * j + 1], codes![3 * j + 2]], `${p} ${q}`).toEqual([pm, qm, (pc << CODE_BITS) | qc]);
   }
 }
 
