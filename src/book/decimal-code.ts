@@ -32,38 +32,9 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 /**
  * The format code (`frac << 6 | exp + 32`, an 11-bit int) of a decimal string, its mantissa in `scanned[0]`; or -1
  * when the string is not a plain decimal of at most 15 significant digits (the caller keeps the string instead).
- *
- * The same reading as `scanDecimal` (tests hold them equal), written out again on purpose: V8 keeps type feedback
- * per function, and the frame scanner's `charCodeAt` should see only frames — shared with the book's strings
- * (slices, REST bodies) it stops being inlined and runs measurably slower.
  */
 export function encodeDecimal(s: string): number {
-  let c = s.charCodeAt(0);
-  if (!(c >= 48 && c <= 57)) return -1;
-  if (c === 48 && isDigit(s.charCodeAt(1))) return -1; // "05", "00.1": not canonical
-  let mant = c - 48;
-  let k = 1;
-  c = s.charCodeAt(k);
-  while (c >= 48 && c <= 57) {
-    mant = mant * 10 + (c - 48);
-    c = s.charCodeAt(++k);
-  }
-  let frac = 0;
-  if (c === 46) {
-    const f0 = k + 1;
-    c = s.charCodeAt(f0);
-    if (!(c >= 48 && c <= 57)) return -1;
-    k = f0;
-    do {
-      mant = mant * 10 + (c - 48);
-      c = s.charCodeAt(++k);
-    } while (c >= 48 && c <= 57);
-    frac = k - f0;
-  }
-  if (k !== s.length) return -1;
-  if (mant >= MAX_MANT || frac > MAX_EXP) return longDecimal(s, 0, k) === k ? scanned[1]! : -1;
-  scanned[0] = mant;
-  return (scanned[1] = (frac << 6) | (frac + EXP_BIAS));
+  return scanDecimal(s, 0) === s.length ? scanned[1]! : -1;
 }
 
 /**
