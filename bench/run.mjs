@@ -5,11 +5,14 @@
  *
  *   node bench/run.mjs [--rounds 3] [--clients floor,counter,tickwire,cli,ccxt,tardis,ccxws] [--configs 1x200k,20x20k]
  *                      [--scale 1] [--no-latency] [--json out.json]
+ *
+ * `tickwire@DIR` / `cli@DIR` in --clients: that client on another checkout's build (DIR/dist), in the same rounds
+ * as the others — an A/B of two builds, e.g. `--clients floor,cli,cli@/tmp/old`.
  */
 import { fork, execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SYMBOLS_20, native, sameLevels, sleep, startBenchSim, subscribedTopics, truth, waitFor } from './lib/sim-driver.mjs';
@@ -39,6 +42,17 @@ const CLIENTS = {
   tardis: { file: 'tardis.mjs', label: 'tardis-dev' },
   ccxws: { file: 'ccxws.mjs', label: 'ccxws (+ plain book)' },
 };
+/** A --clients entry: a CLIENTS name, or `tickwire@DIR` / `cli@DIR` (that client on DIR/dist). */
+function clientSpec(entry) {
+  const [name, dir] = entry.split('@');
+  const base = CLIENTS[name];
+  if (!base) throw new Error(`unknown client ${name}`);
+  if (dir === undefined) return { ...base, env: {} };
+  const dist = resolve(dir, 'dist');
+  if (name === 'tickwire') return { ...base, label: `${base.label} [${dir}]`, env: { TW_DIST: dist } };
+  if (name === 'cli') return { ...base, label: `${base.label} [${dir}]`, env: { TW_CLI: join(dist, 'cli.js') } };
+  throw new Error(`only tickwire and cli take @DIR (got ${entry})`);
+}
 const scale = Number(opt.scale);
 const CONFIGS = {
   '1x200k': { symbols: SYMBOLS_20.slice(0, 1), diffs: Math.round(200_000 * scale) },
@@ -88,7 +102,9 @@ async function runOne(clientName, configName) {
   const sim = await startBenchSim(cfg.symbols);
   sim.pause();
   const ep = sim.endpoints.binance;
-  const child = fork(join(here, 'clients', CLIENTS[clientName].file), [], {
+  const spec = clientSpec(clientName);
+  const child = fork(join(here, 'clients', spec.file), [], {
+    env: { ...process.env, ...spec.env },
     stdio: ['ignore', opt.verbose ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     execArgv: [...(opt.prof ? ['--cpu-prof', `--cpu-prof-dir=${opt.prof}`] : []), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : [])],
   });
@@ -176,7 +192,7 @@ const median = (xs) => {
 
 async function main() {
   const clients = opt.clients.split(',').filter(Boolean);
-  for (const c of clients) if (!CLIENTS[c]) throw new Error(`unknown client ${c}`);
+  for (const c of clients) clientSpec(c); // throws on an unknown one
   const configs = opt.configs.split(',').filter(Boolean);
   ensurePeers(clients);
   const rounds = Number(opt.rounds);
@@ -229,7 +245,7 @@ export function summarize(runs, clients, configs) {
         .filter((v) => v !== undefined);
       const fmt = (v, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : '–');
       lines.push(
-        `| ${CLIENTS[c].label} | ${fmt(median(ok.map((x) => x.msgsPerSec)))} | ${fmt(median(ratios), 2)} | ${fmt(median(ok.map((x) => x.cpuUsPerMsg)), 2)} | ${fmt(100 * median(ok.map((x) => x.cpuShare)))}% | ${fmt(median(ok.map((x) => x.maxRssMb)))} | ${ok.length}/${mine.length} |`,
+        `| ${clientSpec(c).label} | ${fmt(median(ok.map((x) => x.msgsPerSec)))} | ${fmt(median(ratios), 2)} | ${fmt(median(ok.map((x) => x.cpuUsPerMsg)), 2)} | ${fmt(100 * median(ok.map((x) => x.cpuShare)))}% | ${fmt(median(ok.map((x) => x.maxRssMb)))} | ${ok.length}/${mine.length} |`,
       );
     }
     const sims = runs.filter((x) => x.config === configName && x.client === 'counter' && x.correct);
