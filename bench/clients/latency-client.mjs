@@ -67,13 +67,21 @@ function start(m) {
   const paths = new Set(m.paths ?? ['ndjson', 'server']);
   const out = process.stdout;
   const write = out.write.bind(out);
+  // each write carries one or more whole lines (the sink batches them): every book_delta line in it gets this sample
   out.write = (chunk) =>
     write(chunk, () => {
-      if (!recording || nb >= MAX) return;
+      if (!recording) return;
       const now = systemClock.nowMicros();
-      const i = chunk.indexOf('"localTime":');
-      if (i < 0 || !chunk.startsWith('{"type":"book_delta"')) return;
-      b[nb++] = now - Number(chunk.slice(i + 12, chunk.indexOf(',', i)));
+      const text = String(chunk);
+      for (let at = 0; at < text.length && nb < MAX; ) {
+        const end = text.indexOf('\n', at);
+        const stop = end < 0 ? text.length : end;
+        if (text.startsWith('{"type":"book_delta"', at)) {
+          const i = text.indexOf('"localTime":', at);
+          if (i >= 0 && i < stop) b[nb++] = now - Number(text.slice(i + 12, text.indexOf(',', i)));
+        }
+        at = stop + 1;
+      }
     });
   const live = new Set();
   const events = stream({

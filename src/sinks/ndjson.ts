@@ -26,27 +26,60 @@ export interface NdjsonSinkOptions {
   onClosed?: (err?: Error) => void;
 }
 
-export function serializeEvent(e: MarketEvent): string {
-  return JSON.stringify(e) + '\n';
-}
-
 /**
- * Lines written in one tick leave together (one writev) once the tick's work is done — unless the tick is long (a
+ * Lines written in one tick leave together (one write) once the tick's work is done — unless the tick is long (a
  * socket read of many frames): a line then leaves as soon as a frame that arrived this long after the first
  * waiting line's frame has been processed (`localTime`, µs), so no line waits for a whole batch.
  */
 const MAX_CORK_MICROS = 100;
 
+/**
+ * Lines are serialized into chunks of this many bytes and written as Buffer slices of them: one write per batch, and
+ * no string per line outlives its serialization. (Strings handed to the writable stay referenced until the write
+ * completes; while the reader lags they survive young-generation collections, are promoted, and fill old space with
+ * garbage — that was most of the CLI's peak RSS.)
+ */
+const CHUNK_BYTES = 64 * 1024;
+/** UTF-8 bytes per UTF-16 code unit, at most: a line surely fits when 3 × its length (+ newline) fits. */
+const MAX_UTF8_PER_UNIT = 3;
+const NEWLINE = 10;
+
 export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opts: NdjsonSinkOptions): Subscription {
   const gaps = new Map<string, GapInfo>();
   let dropping = false;
   let closed = false;
-  let corked = false;
-  let corkedSince = 0;
-  const uncork = (): void => {
-    if (!corked) return;
-    corked = false;
-    out.uncork();
+  // the chunk being filled: bytes [start, used) wait to be written; [0, start) were handed to `out` already
+  let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  let start = 0;
+  let used = 0;
+  let waitingSince = 0; // localTime of the first waiting line's event
+  let flushQueued = false;
+
+  const flush = (): void => {
+    if (used === start || closed) return;
+    out.write(chunk.subarray(start, used));
+    start = used;
+  };
+  const flushAtTickEnd = (): void => {
+    flushQueued = false;
+    flush();
+  };
+  /** Append one line (`json` + newline), flushing the chunk first when it could not hold it. */
+  const append = (json: string): void => {
+    const room = json.length * MAX_UTF8_PER_UNIT + 1;
+    if (used + room > CHUNK_BYTES) {
+      flush();
+      if (room > CHUNK_BYTES && Buffer.byteLength(json) + 1 > CHUNK_BYTES) {
+        out.write(json + '\n'); // larger than a chunk (a deep snapshot): a string of its own
+        return;
+      }
+      if (used > 0) {
+        chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES); // the old one may still be being written; collected after
+        start = used = 0;
+      }
+    }
+    used += chunk.write(json, used);
+    chunk[used++] = NEWLINE;
   };
 
   const flushGaps = (): void => {
@@ -69,10 +102,10 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
     opts.onClosed?.();
   });
 
-  return events$.subscribe({
+  const sub = events$.subscribe({
     next(e) {
       if (closed) return;
-      if (dropping || out.writableLength > opts.maxBufferedBytes) {
+      if (dropping || out.writableLength + (used - start) > opts.maxBufferedBytes) {
         if (!dropping) dropping = true;
         const key = streamKey(e);
         const g = gaps.get(key);
@@ -90,17 +123,22 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
             book: e.type === 'book_delta' || e.type === 'book_snapshot',
           });
         }
-        if (out.writableLength === 0) flushGaps();
+        if (out.writableLength === 0 && used === start) flushGaps();
         return;
       }
-      if (corked && e.localTime - corkedSince > MAX_CORK_MICROS) uncork();
-      if (!corked) {
-        corked = true;
-        corkedSince = e.localTime;
-        out.cork();
-        process.nextTick(uncork);
+      if (used === start) waitingSince = e.localTime;
+      else if (e.localTime - waitingSince > MAX_CORK_MICROS) {
+        flush();
+        waitingSince = e.localTime;
       }
-      out.write(serializeEvent(e));
+      append(JSON.stringify(e));
+      if (!flushQueued) {
+        flushQueued = true;
+        process.nextTick(flushAtTickEnd);
+      }
     },
   });
+  // lines still waiting leave when the sink is unsubscribed (the CLI stops at a signal), in order
+  sub.add(flush);
+  return sub;
 }

@@ -1,24 +1,31 @@
 /**
  * The NDJSON sink's batching: lines written in one tick leave together (one writev), but no line waits for a long
  * tick's remaining frames — once a frame that arrived more than 100 µs after the first waiting line's frame is
- * processed, the waiting lines leave. Order and completeness are kept either way.
+ * processed, the waiting lines leave. Order and completeness are kept either way. Lines are serialized into chunks
+ * written as Buffers: the bytes must be exactly the UTF-8 of each event's JSON line, in order, whatever the line
+ * (non-ASCII text, a line larger than a chunk) and wherever a chunk ends.
  */
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { Subject } from 'rxjs';
 import { writeNdjson } from '../../src/sinks/ndjson.js';
-import type { MarketEvent } from '../../src/schema/events.js';
+import type { MarketEvent, StatusEvent } from '../../src/schema/events.js';
 
 /** A real Writable that records which lines left together in each write/writev call. */
 function recordingWritable(): { out: Writable; batches: string[][] } {
   const batches: string[][] = [];
+  const linesOf = (chunks: unknown[]): string[] => {
+    const text = chunks.map(String).join('');
+    expect(text.endsWith('\n')).toBe(true); // whole lines only
+    return text.slice(0, -1).split('\n');
+  };
   const out = new Writable({
     writev(chunks, cb) {
-      batches.push(chunks.map((c) => String(c.chunk)));
+      batches.push(linesOf(chunks.map((c) => c.chunk)));
       cb();
     },
     write(chunk, _enc, cb) {
-      batches.push([String(chunk)]);
+      batches.push(linesOf([chunk]));
       cb();
     },
   });
@@ -72,5 +79,78 @@ describe('writeNdjson batching', () => {
       const lt = b.map((l) => JSON.parse(l).localTime as number);
       expect(lt[lt.length - 1]! - lt[0]!).toBeLessThanOrEqual(100); // no line waited on frames > 100 µs younger
     }
+  });
+});
+
+/** A real Writable that keeps every byte it was given (asynchronously acknowledged, like a pipe that drains). */
+function byteWritable(): { out: Writable; bytes: () => Promise<Buffer>; writes: () => number } {
+  const parts: Buffer[] = [];
+  let writes = 0;
+  const out = new Writable({
+    write(chunk: Buffer | string, _enc, cb) {
+      writes++;
+      parts.push(Buffer.isBuffer(chunk) ? Buffer.from(chunk) : Buffer.from(chunk, 'utf8'));
+      setImmediate(cb);
+    },
+  });
+  /** Everything written, once the writable has taken all of it (ends it). */
+  const bytes = async (): Promise<Buffer> => {
+    await new Promise((r) => out.end(r));
+    return Buffer.concat(parts);
+  };
+  return { out, bytes, writes: () => writes };
+}
+
+const status = (seq: number, reason: string): StatusEvent => ({
+  type: 'status',
+  scope: 'stream',
+  exchange: 'binance',
+  symbol: 'BTC/USDT',
+  state: 'live',
+  code: 'TW_OK',
+  reason,
+  localTime: 1_000_000 + seq,
+  seq,
+  epoch: 'e',
+});
+
+describe('writeNdjson bytes', () => {
+  it('writes exactly the UTF-8 of every line, in order, across chunk ends, non-ASCII text and a line larger than a chunk', async () => {
+    const { out, bytes, writes } = byteWritable();
+    const events = new Subject<MarketEvent>();
+    writeNdjson(events, out, { maxBufferedBytes: 64 << 20 });
+    const deep: MarketEvent = {
+      ...delta(0, 1_000_000),
+      type: 'book_snapshot',
+      bids: Array.from({ length: 3000 }, (_, i) => [`${60000 - i}.12345678`, `${i}.5`] as [string, string]),
+      asks: [],
+    } as MarketEvent; // ~80 kB of JSON: more than one chunk
+    const sent: MarketEvent[] = [];
+    let seed = 7;
+    const rnd = (n: number): number => ((seed = (seed * 48271) % 2147483647) % n);
+    for (let i = 1; i <= 3000; i++) {
+      // one tick: localTime barely moves, so only chunk ends (and the deep line) split the output
+      const e =
+        i === 1500 ? deep
+        : i % 3 === 0 ? status(i, `réseau coupé ✂ ${'é'.repeat(rnd(400))} 😀 ${'x'.repeat(rnd(3000))}`)
+        : delta(i, 1_000_000 + (i % 50));
+      sent.push(e);
+      events.next(e);
+    }
+    await tickEnd();
+    const want = Buffer.from(sent.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8');
+    expect(want.length).toBeGreaterThan(4 * 64 * 1024); // several chunks' worth
+    expect((await bytes()).equals(want)).toBe(true);
+    expect(writes()).toBeGreaterThan(3); // chunk ends, and the deep line on its own
+  });
+
+  it('writes the lines still waiting when it is unsubscribed (the CLI stopping), in order', async () => {
+    const { out, bytes } = byteWritable();
+    const events = new Subject<MarketEvent>();
+    const sub = writeNdjson(events, out, { maxBufferedBytes: 1 << 20 });
+    const sent = [delta(1, 10), delta(2, 11), status(3, 'stopping')];
+    for (const e of sent) events.next(e);
+    sub.unsubscribe(); // before the tick ends
+    expect((await bytes()).toString('utf8')).toBe(sent.map((e) => JSON.stringify(e) + '\n').join(''));
   });
 });
