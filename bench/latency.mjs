@@ -46,6 +46,7 @@ export async function runLatency({ seconds = 10, burst = 5000 } = {}) {
   for (const [k, load] of loads.entries()) {
     lines.push(
       row(`${load} · frame → subscriber`, ndjson[k].a),
+      row(`${load} · frame → NDJSON line in the pipe (readable by the reader)`, ndjson[k].p),
       row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b),
       row(`${load} · frame → local-server client`, server[k].c),
     );

@@ -2,7 +2,7 @@
  * Latency, measured inside one process with the same clock tickwire stamps `localTime` with (the frame's arrival,
  * taken when the socket's `message` reaches the connection): (a) → the event reaching an embedded subscriber;
  * (b) → the write callback of its NDJSON line on this process's stdout, a pipe the parent reads (what `tickwire
- * stream | …` does); (c) → a local-server (`tickwire serve`'s startServer on the same hub) WebSocket client's
+ * stream | …` does), and (p) → the moment that line was in the pipe (see start()); (c) → a local-server (`tickwire serve`'s startServer on the same hub) WebSocket client's
  * `message` event, in this same process. `paths` (start message) picks the sinks: 'ndjson' and/or 'server' — one
  * run per sink, so that one sink's work does not delay the other's. Only the measurement wraps stdout's `write`
  * (to pass a callback and read the line's localTime back).
@@ -29,6 +29,29 @@ const c = new Float64Array(MAX);
 let nc = 0;
 let na = 0;
 let nb = 0;
+let np = 0;
+const p = new Float64Array(MAX);
+/** [chunk, µs, chunk, µs, …] of the writes made while recording (see start()). */
+let bChunks = [];
+let pChunks = [];
+
+/** For every book_delta line of every chunk: (time − the line's localTime) into `into` from `n`; the new count. */
+function linesToSamples(pairs, into, n) {
+  for (let j = 0; j < pairs.length; j += 2) {
+    const text = String(pairs[j]);
+    const now = pairs[j + 1];
+    for (let at = 0; at < text.length && n < MAX; ) {
+      const end = text.indexOf('\n', at);
+      const stop = end < 0 ? text.length : end;
+      if (text.startsWith('{"type":"book_delta"', at)) {
+        const i = text.indexOf('"localTime":', at);
+        if (i >= 0 && i < stop) into[n++] = now - Number(text.slice(i + 12, text.indexOf(',', i)));
+      }
+      at = stop + 1;
+    }
+  }
+  return n;
+}
 let recording = false;
 
 /** [cpu ns, run-queue wait ns, timeslices] of this process, and the host's steal in ms (USER_HZ = 100). */
@@ -47,18 +70,24 @@ let cfg;
 process.on('message', (m) => {
   if (m.t === 'start') start(m);
   else if (m.t === 'record') {
-    na = nb = nc = 0;
+    na = nb = nc = np = 0;
+    bChunks = [];
+    pChunks = [];
     os0 = osStats();
     recording = true;
     process.send({ t: 'recording' });
   } else if (m.t === 'collect') {
     recording = false;
     const os1 = osStats();
+    nb = linesToSamples(bChunks, b, nb);
+    np = linesToSamples(pChunks, p, np);
+    bChunks = [];
+    pChunks = [];
     const os =
       os0 && os1
         ? { cpuMs: (os1.cpu - os0.cpu) / 1e6, waitMs: (os1.wait - os0.wait) / 1e6, slices: os1.slices - os0.slices, stealMs: os1.steal - os0.steal }
         : undefined;
-    process.send({ t: 'samples', os, a: Array.from(a.subarray(0, na)), b: Array.from(b.subarray(0, nb)), c: Array.from(c.subarray(0, nc)) });
+    process.send({ t: 'samples', os, a: Array.from(a.subarray(0, na)), b: Array.from(b.subarray(0, nb)), p: Array.from(p.subarray(0, np)), c: Array.from(c.subarray(0, nc)) });
   } else if (m.t === 'stop') process.exit(0);
 });
 
@@ -67,22 +96,25 @@ function start(m) {
   const paths = new Set(m.paths ?? ['ndjson', 'server']);
   const out = process.stdout;
   const write = out.write.bind(out);
-  // each write carries one or more whole lines (the sink batches them): every book_delta line in it gets this sample
-  out.write = (chunk) =>
-    write(chunk, () => {
+  // Each write carries one or more whole lines (the sink batches them). While recording, only the time and the chunk
+  // are kept (parsing them here would delay the frames still being processed); every book_delta line of a chunk
+  // gets that chunk's sample at collect time. `b`: the write's callback. `p`: when the bytes were in the kernel's
+  // pipe, readable by the reader: the write returned with nothing left pending in the writable (`writableLength`
+  // 0), or else — the write was queued behind others or the pipe was full — its callback.
+  out.write = (chunk) => {
+    let inPipe = false;
+    const r = write(chunk, () => {
       if (!recording) return;
       const now = systemClock.nowMicros();
-      const text = String(chunk);
-      for (let at = 0; at < text.length && nb < MAX; ) {
-        const end = text.indexOf('\n', at);
-        const stop = end < 0 ? text.length : end;
-        if (text.startsWith('{"type":"book_delta"', at)) {
-          const i = text.indexOf('"localTime":', at);
-          if (i >= 0 && i < stop) b[nb++] = now - Number(text.slice(i + 12, text.indexOf(',', i)));
-        }
-        at = stop + 1;
-      }
+      bChunks.push(chunk, now);
+      if (!inPipe) pChunks.push(chunk, now);
     });
+    if (out.writableLength === 0) {
+      inPipe = true;
+      if (recording) pChunks.push(chunk, systemClock.nowMicros());
+    }
+    return r;
+  };
   const live = new Set();
   const events = stream({
     markets: cfg.symbols.map((s) => `binance:${s}`),
