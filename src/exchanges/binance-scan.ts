@@ -122,7 +122,10 @@ function levels(f: string): Level[] | undefined {
 
 /** The depthUpdate message of a combined-stream frame, or undefined (→ the JSON.parse path). */
 export function scanDepthUpdate(f: string): WireMessage | undefined {
-  if (!f.startsWith(PREFIX)) return undefined;
+  // A frame that does not end in `}}` (a truncated one) is not read at all: with both braces in place, every loop
+  // below stops at a character inside the frame, so no read goes past its end (V8 would deoptimize the scanner).
+  const n = f.length;
+  if (f.charCodeAt(n - 1) !== RBRACE || f.charCodeAt(n - 2) !== RBRACE || !f.startsWith(PREFIX)) return undefined;
   const streamEnd = plainString(f, PREFIX.length);
   if (streamEnd < 0 || !f.startsWith(DATA, streamEnd + 1)) return undefined;
   pos = streamEnd + 1 + DATA.length;
