@@ -1,8 +1,10 @@
 // Fan-out bench helper: hub + `startServer` in their own process, so CPU and RSS are the server's alone.
 // The clock is performance.timeOrigin-based (µs) so the bench process can compare event.localTime with its own.
-import { Hub } from '../dist/pipeline/hub.js';
-import { parseConfig } from '../dist/config.js';
-import { startServer } from '../dist/server/index.js';
+// `TW_DIST` loads another build's dist/ (A/B runs).
+const DIST = process.env.TW_DIST ?? '../dist';
+const { Hub } = await import(`${DIST}/pipeline/hub.js`);
+const { parseConfig } = await import(`${DIST}/config.js`);
+const { startServer } = await import(`${DIST}/server/index.js`);
 
 const endpoint = JSON.parse(process.argv[2]);
 const clock = { nowMicros: () => Math.round((performance.timeOrigin + performance.now()) * 1000) };

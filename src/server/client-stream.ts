@@ -12,7 +12,8 @@ import type { RoutedEvent, StreamSink, Lease } from './registry.js';
 export interface StreamHost {
   /** May a data message be written now? False while the client is behind. */
   room(): boolean;
-  write(text: string): void;
+  /** Send one message; `at`: the localTime (µs) of the event it carries, or now (batching bound, see Session). */
+  write(text: string, at: number): void;
   /** The current live book as a `book_snapshot` body (JSON members after `{`), or undefined when not live. */
   snapshotBody(s: StreamName): string | undefined;
   /** A `book_top` body of the current live book, or undefined when not live. */
@@ -65,7 +66,7 @@ export class ClientStream implements StreamSink {
       if (e.type === 'book_delta' && this.awaitingSnapshot) return;
       if (e.type === 'book_snapshot') this.awaitingSnapshot = false;
     }
-    this.send(r.body());
+    this.send(r.body(), e.localTime);
   }
 
   /** A top-N tick (mode top). */
@@ -76,10 +77,10 @@ export class ClientStream implements StreamSink {
     if (body !== undefined) this.send(body);
   }
 
-  private send(body: string): void {
+  private send(body: string, at = this.host.nowMicros()): void {
     const seq = ++this.seq;
     if (this.host.room()) {
-      this.host.write(this.prefix + seq + ',' + body);
+      this.host.write(this.prefix + seq + ',' + body, at);
       return;
     }
     if (this.dropped === 0) {

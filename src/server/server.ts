@@ -118,7 +118,7 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       upgrading--;
       const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-      const s = new ClientSession(nextId++, ws, remote, sessionCtx);
+      const s = new ClientSession(nextId++, ws, socket, remote, sessionCtx);
       sessions.add(s);
       logger.info({ client: s.id, remote }, 'client connected');
     });

@@ -4,7 +4,13 @@
  * or drop, see ClientStream), at the low-water mark it is caught up again; behind for too long, or past the hard
  * cap, it is disconnected with close code 4008. Writes never wait for a client, so one slow client never delays
  * the others.
+ *
+ * Messages sent in one tick leave together: the client's socket is corked at the tick's first message and uncorked
+ * once the tick's work is done (one write system call for all of them instead of one per message) — or as soon as a
+ * message carries an event that arrived more than MAX_CORK_MICROS after the first waiting one's, so that no message
+ * waits for a long tick (a socket read of many frames) to end. The NDJSON sink batches its lines the same way.
  */
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Hub } from '../pipeline/hub.js';
@@ -18,6 +24,9 @@ import { ClientStream, type StreamHost, type StreamMode } from './client-stream.
 /** Close codes the server uses. */
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SHUTDOWN = 1001;
+
+/** See the header: the longest a message waits, in µs of its events' arrival times, for its tick's other messages. */
+const MAX_CORK_MICROS = 100;
 
 export interface SessionContext {
   hub: Hub;
@@ -41,10 +50,19 @@ export class ClientSession implements StreamHost {
   sent = 0;
   private closed = false;
   private readonly low: number;
+  private corked = false;
+  private corkedSince = 0;
+  private readonly uncork = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  };
 
+  /** `socket`: the connection `ws` runs on (the upgrade's socket), corked while a tick's messages are written. */
   constructor(
     readonly id: number,
     readonly ws: WebSocket,
+    private readonly socket: Duplex,
     readonly remote: string,
     private readonly ctx: SessionContext,
   ) {
@@ -79,8 +97,15 @@ export class ClientSession implements StreamHost {
     return true;
   }
 
-  write(text: string): void {
+  write(text: string, at: number): void {
     this.sent++;
+    if (this.corked && at - this.corkedSince > MAX_CORK_MICROS) this.uncork();
+    if (!this.corked) {
+      this.corked = true;
+      this.corkedSince = at;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.ws.send(text);
   }
 
