@@ -5,10 +5,8 @@
  * cap, it is disconnected with close code 4008. Writes never wait for a client, so one slow client never delays
  * the others.
  *
- * Messages sent in one tick leave together: the client's socket is corked at the tick's first message and uncorked
- * once the tick's work is done (one write system call for all of them instead of one per message) — or as soon as a
- * message carries an event that arrived more than MAX_CORK_MICROS after the first waiting one's, so that no message
- * waits for a long tick (a socket read of many frames) to end. The NDJSON sink batches its lines the same way.
+ * The messages of one event-loop turn leave together: the client's socket is corked for the turn (TurnBatch: one
+ * write system call for all of them instead of one per message; none waits for more than 100 µs of later frames).
  */
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
@@ -20,13 +18,11 @@ import { ackReply, errorReply, parseCommand, parseStreamName, type ClientCommand
 import type { StreamRegistry } from './registry.js';
 import type { ServerSettings } from './options.js';
 import { ClientStream, type StreamHost, type StreamMode } from './client-stream.js';
+import { TurnBatch } from '../util/turn-batch.js';
 
 /** Close codes the server uses. */
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SHUTDOWN = 1001;
-
-/** See the header: the longest a message waits, in µs of its events' arrival times, for its tick's other messages. */
-const MAX_CORK_MICROS = 100;
 
 export interface SessionContext {
   hub: Hub;
@@ -50,22 +46,17 @@ export class ClientSession implements StreamHost {
   sent = 0;
   private closed = false;
   private readonly low: number;
-  private corked = false;
-  private corkedSince = 0;
-  private readonly uncork = (): void => {
-    if (!this.corked) return;
-    this.corked = false;
-    this.socket.uncork();
-  };
+  private readonly batch: TurnBatch;
 
-  /** `socket`: the connection `ws` runs on (the upgrade's socket), corked while a tick's messages are written. */
+  /** `socket`: the connection `ws` runs on (the upgrade's socket), corked while a turn's messages are written. */
   constructor(
     readonly id: number,
     readonly ws: WebSocket,
-    private readonly socket: Duplex,
+    socket: Duplex,
     readonly remote: string,
     private readonly ctx: SessionContext,
   ) {
+    this.batch = new TurnBatch(() => socket.cork(), () => socket.uncork());
     const l = ctx.settings.limits;
     this.low = l.lowWaterBytes ?? Math.floor(l.highWaterBytes / 4);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -99,13 +90,7 @@ export class ClientSession implements StreamHost {
 
   write(text: string, at: number): void {
     this.sent++;
-    if (this.corked && at - this.corkedSince > MAX_CORK_MICROS) this.uncork();
-    if (!this.corked) {
-      this.corked = true;
-      this.corkedSince = at;
-      this.socket.cork();
-      process.nextTick(this.uncork);
-    }
+    this.batch.add(at);
     this.ws.send(text);
   }
 

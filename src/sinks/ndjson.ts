@@ -7,6 +7,7 @@ import type { Observable, Subscription } from 'rxjs';
 import type { Writable } from 'node:stream';
 import type { MarketEvent } from '../schema/events.js';
 import { streamKey } from '../pipeline/stamper.js';
+import { TurnBatch } from '../util/turn-batch.js';
 
 export interface GapInfo {
   key: string;
@@ -27,13 +28,6 @@ export interface NdjsonSinkOptions {
 }
 
 /**
- * Lines written in one tick leave together (one write) once the tick's work is done — unless the tick is long (a
- * socket read of many frames): a line then leaves as soon as a frame that arrived this long after the first
- * waiting line's frame has been processed (`localTime`, µs), so no line waits for a whole batch.
- */
-const MAX_CORK_MICROS = 100;
-
-/**
  * Lines are serialized into chunks of this many bytes and written as Buffer slices of them: one write per batch, and
  * no string per line outlives its serialization. (Strings handed to the writable stay referenced until the write
  * completes; while the reader lags they survive young-generation collections, are promoted, and fill old space with
@@ -52,19 +46,18 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
   let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   let start = 0;
   let used = 0;
-  let waitingSince = 0; // localTime of the first waiting line's event
-  let flushQueued = false;
 
   const flush = (): void => {
     if (used === start || closed) return;
     out.write(chunk.subarray(start, used));
     start = used;
   };
-  const flushAtTickEnd = (): void => {
-    flushQueued = false;
-    flush();
-  };
-  /** Append one line (`json` + newline), flushing the chunk first when it could not hold it. */
+  // the lines of one event-loop turn leave in one write (see TurnBatch)
+  const batch = new TurnBatch(() => undefined, flush);
+  /**
+   * Append one line (`json` + newline), writing the waiting lines first when the chunk could not hold it. The batch
+   * stays open: its end writes this line too.
+   */
   const append = (json: string): void => {
     const room = json.length * MAX_UTF8_PER_UNIT + 1;
     if (used + room > CHUNK_BYTES) {
@@ -126,19 +119,11 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
         if (out.writableLength === 0 && used === start) flushGaps();
         return;
       }
-      if (used === start) waitingSince = e.localTime;
-      else if (e.localTime - waitingSince > MAX_CORK_MICROS) {
-        flush();
-        waitingSince = e.localTime;
-      }
+      batch.add(e.localTime);
       append(JSON.stringify(e));
-      if (!flushQueued) {
-        flushQueued = true;
-        process.nextTick(flushAtTickEnd);
-      }
     },
   });
   // lines still waiting leave when the sink is unsubscribed (the CLI stops at a signal), in order
-  sub.add(flush);
+  sub.add(batch.close);
   return sub;
 }

@@ -144,6 +144,28 @@ describe('writeNdjson bytes', () => {
     expect(writes()).toBeGreaterThan(3); // chunk ends, and the deep line on its own
   });
 
+  it('writes a turn\'s last line at the end of the turn when it had to start a new chunk', async () => {
+    const line = (i: number): MarketEvent => ({
+      ...delta(i, 2_000_000 + i),
+      bids: Array.from({ length: 40 }, (_, k) => [`${100 + k}.5`, `${k}.25`] as [string, string]),
+    }); // ~900 bytes: the chunk fills after some 60 lines
+    for (let n = 50; n <= 90; n++) {
+      const parts: Buffer[] = [];
+      const out = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          parts.push(Buffer.from(chunk));
+          cb();
+        },
+      });
+      const events = new Subject<MarketEvent>();
+      writeNdjson(events, out, { maxBufferedBytes: 64 << 20 });
+      const sent = Array.from({ length: n }, (_, i) => line(i + 1));
+      for (const e of sent) events.next(e);
+      await tickEnd(); // no unsubscribe, no end: only the turn's end writes the waiting lines
+      expect(Buffer.concat(parts).toString('utf8'), `${n} lines`).toBe(sent.map((e) => JSON.stringify(e) + '\n').join(''));
+    }
+  });
+
   it('writes the lines still waiting when it is unsubscribed (the CLI stopping), in order', async () => {
     const { out, bytes } = byteWritable();
     const events = new Subject<MarketEvent>();
