@@ -3,9 +3,9 @@
  * taken when the socket's `message` reaches the connection): (a) → the event reaching an embedded subscriber;
  * (b) → the write callback of its NDJSON line on this process's stdout, a pipe the parent reads (what `tickwire
  * stream | …` does), and (p) → the moment that line was in the pipe (see start()); (c) → a local-server (`tickwire
- * serve`'s startServer on the same hub) WebSocket client's `message` event, in this same process. `paths` (start message) picks the sinks: 'ndjson' and/or 'server' — one
- * run per sink, so that one sink's work does not delay the other's. Only the measurement wraps stdout's `write`
- * (to pass a callback and read the line's localTime back).
+ * serve`'s startServer on the same hub) WebSocket client's `message` event, in this same process. `paths` (start
+ * message) picks the sinks: 'ndjson' and/or 'server' — one run per sink, so that one sink's work does not delay the
+ * other's. Only the measurement wraps stdout's `write` (to pass a callback and keep each write's chunk and times).
  *
  * With each phase's samples it reports what the OS did to this process meanwhile (Linux): its CPU time, the time
  * it waited runnable for a CPU (`/proc/self/schedstat`) and the host's steal time (`/proc/stat`, both CPUs) — the
