@@ -1,5 +1,5 @@
 /**
- * The NDJSON sink's batching: lines written in one tick leave together (one writev), but no line waits for a long
+ * The NDJSON sink's batching: lines written in one tick leave together (one write), but no line waits for a long
  * tick's remaining frames — once a frame that arrived more than 100 µs after the first waiting line's frame is
  * processed, the waiting lines leave. Order and completeness are kept either way. Lines are serialized into chunks
  * written as Buffers: the bytes must be exactly the UTF-8 of each event's JSON line, in order, whatever the line
