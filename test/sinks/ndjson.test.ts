@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { Subject } from 'rxjs';
 import { writeNdjson } from '../../src/sinks/ndjson.js';
-import type { MarketEvent, StatusEvent } from '../../src/schema/events.js';
+import type { BookDeltaEvent, MarketEvent, StatusEvent } from '../../src/schema/events.js';
 
 /** A real Writable that records which lines left together in each write/writev call. */
 function recordingWritable(): { out: Writable; batches: string[][] } {
@@ -32,7 +32,7 @@ function recordingWritable(): { out: Writable; batches: string[][] } {
   return { out, batches };
 }
 
-const delta = (seq: number, localTime: number): MarketEvent => ({
+const delta = (seq: number, localTime: number): BookDeltaEvent => ({
   type: 'book_delta',
   exchange: 'binance',
   symbol: 'BTC/USDT',
@@ -145,7 +145,7 @@ describe('writeNdjson bytes', () => {
   });
 
   it('writes a turn\'s last line at the end of the turn when it had to start a new chunk', async () => {
-    const line = (i: number): MarketEvent => ({
+    const line = (i: number): BookDeltaEvent => ({
       ...delta(i, 2_000_000 + i),
       bids: Array.from({ length: 40 }, (_, k) => [`${100 + k}.5`, `${k}.25`] as [string, string]),
     }); // ~900 bytes: the chunk fills after some 60 lines
