@@ -1,13 +1,13 @@
 /**
  * Batches what one event-loop turn writes: a batch opens at its first item and closes once the turn's work is done
  * (process.nextTick), so that a turn's items leave in one write — or as soon as an item carries an event that
- * arrived more than `maxMicros` after the batch's first one (`localTime`, µs), so that no item waits for a long turn
- * (a socket read of many frames) to end. The NDJSON sink batches its lines with it, the local server each client's
- * WebSocket messages.
+ * arrived more than MAX_BATCH_MICROS after the batch's first one (`localTime`, µs), so that no item waits for a long
+ * turn (a socket read of many frames) to end. The NDJSON sink batches its lines with it, the local server each
+ * client's WebSocket messages.
  */
 
-/** The default bound: an item waits for at most 100 µs of later frames. */
-export const MAX_BATCH_MICROS = 100;
+/** An item waits for at most this many µs of later frames. */
+const MAX_BATCH_MICROS = 100;
 
 export class TurnBatch {
   private open = false;
@@ -17,12 +17,11 @@ export class TurnBatch {
   constructor(
     private readonly begin: () => void,
     private readonly end: () => void,
-    private readonly maxMicros = MAX_BATCH_MICROS,
   ) {}
 
   /** Call before writing an item whose event arrived at `at` (µs). */
   add(at: number): void {
-    if (this.open && at - this.since > this.maxMicros) this.close();
+    if (this.open && at - this.since > MAX_BATCH_MICROS) this.close();
     if (this.open) return;
     this.open = true;
     this.since = at;
