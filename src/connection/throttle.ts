@@ -1,9 +1,10 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { RateWindow } from '../util/rate-window.js';
+import { RateWindow, SENT_WINDOW_MS } from '../util/rate-window.js';
 
 /**
- * Outgoing control-message throttle: at most `perSecond` writes in any 1000 ms window (a sliding window of the
- * last writes' times on the injected scheduler). Items wait in a FIFO queue and are never dropped while the
+ * Outgoing control-message throttle: at most `perSecond` writes in any {@link SENT_WINDOW_MS} window (a sliding
+ * window of the last writes' times on the injected scheduler; longer than a second so arrival skew cannot put
+ * more than `perSecond` into one of the server's seconds). Items wait in a FIFO queue and are never dropped while the
  * socket is open; `clear()` drops them when it closes. `note()` counts a write made outside the queue (the
  * automatic pong to a server ping) so the budget covers it too (Binance counts pings and pongs).
  */
@@ -19,7 +20,7 @@ export class Throttle<T> {
     private readonly write: (item: T) => void,
     private readonly shared?: RateWindow,
   ) {
-    this.window = new RateWindow(perSecond);
+    this.window = new RateWindow(perSecond, SENT_WINDOW_MS);
   }
 
   get pending(): number {

@@ -9,7 +9,7 @@ import type { Channel, ExchangeId, MarketEvent, StatusEvent, UnstampedEvent } fr
 import type { TickwireConfig } from '../config.js';
 import { adapterFor } from '../exchanges/registry.js';
 import type { ExchangeAdapter } from '../exchanges/types.js';
-import { RateWindow } from '../util/rate-window.js';
+import { RateWindow, SENT_WINDOW_MS } from '../util/rate-window.js';
 import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/index.js';
 import type { HttpGet } from '../rest/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -61,7 +61,7 @@ export class Hub {
     if (shared === undefined) {
       shared = {
         ...(limits.connectionsPerSecond ? { connects: new RateWindow(limits.connectionsPerSecond) } : {}),
-        ...(limits.hostMessagesPerSecond ? { messages: new RateWindow(limits.hostMessagesPerSecond) } : {}),
+        ...(limits.hostMessagesPerSecond ? { messages: new RateWindow(limits.hostMessagesPerSecond, SENT_WINDOW_MS) } : {}),
       };
       this.hostLimits.set(host, shared);
     }
