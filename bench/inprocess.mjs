@@ -2,8 +2,9 @@
 /**
  * The embedded pipeline in one process, without sockets, on frames captured from the bench's simulator — for A/B
  * comparisons of builds that the socket benchmark's noise would hide. Each build's Hub gets the captured frames
- * through its connection callback exactly as ws hands them over (a fresh Buffer → text → `onFrame`), REST depth
- * bodies from a fresh simulator (same seed), and every event goes to a subscriber; builds alternate pass by pass.
+ * through its connection callback exactly as the connection hands them over (a fresh Buffer → its text →
+ * `onFrame(text, time, buffer)`), REST depth bodies from a fresh simulator (same seed), and every event goes to a
+ * subscriber; builds alternate pass by pass.
  *
  *   node bench/run.mjs --rounds 1 --clients capture --configs 20x20k --no-latency   # CAPTURE_FILE=/tmp/f20.bin
  *   node bench/inprocess.mjs /tmp/f20.bin [--mode hub|scanbook|scan|floor] [--rounds 12] [--frames 100000] [dist …]
@@ -76,7 +77,8 @@ function loopPass(b) {
       sink += JSON.parse(frame(i)).data.u & 1;
       continue;
     }
-    const d = b.scanDepthUpdate(frame(i).toString());
+    const buf = frame(i);
+    const d = b.scanDepthUpdate(buf.toString(), buf);
     if (mode === 'scanbook') books.get(d.market).applyLevels(d.bids, d.asks, b.codesOf(d.bids));
     sink += d.updateId & 1;
   }
@@ -120,11 +122,12 @@ async function hubPass(b) {
   for (const s of symbols) void hub.add('binance', s, ['book']);
   for (let n = 0; onFrame === undefined && n < 1000; n++) await new Promise((r) => setImmediate(r));
   let i = 0;
-  for (; i < WARM; i++) onFrame(frame(i).toString(), performance.now() * 1000);
+  const feed = (buf) => onFrame(buf.toString(), performance.now() * 1000, buf); // as the connection does
+  for (; i < WARM; i++) feed(frame(i));
   for (let n = 0; live.size < symbols.length && n < 1000; n++) await new Promise((r) => setTimeout(r, 5));
   if (live.size < symbols.length) throw new Error('books did not go live');
   const t0 = process.hrtime.bigint();
-  for (; i < offs.length; i++) onFrame(frame(i).toString(), performance.now() * 1000);
+  for (; i < offs.length; i++) feed(frame(i));
   b.times.push(Number(process.hrtime.bigint() - t0) / (offs.length - WARM));
   sub.unsubscribe();
   hub.close();

@@ -240,7 +240,8 @@ export function createConnection(opts: ConnectionOptions): Connection {
       if (binaryFrames++ === 0) log?.warn('binary frame ignored (only text frames are delivered)');
       return;
     }
-    const data = textOf(raw);
+    const bytes = bytesOf(raw);
+    const data = bytes.toString();
     if (!goodSinceOpen) {
       goodSinceOpen = true;
       attempt = 0;
@@ -251,7 +252,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
       return;
     }
     try {
-      onFrame(data, localTime);
+      onFrame(data, localTime, bytes);
     } catch (err) {
       // as an RxJS subscriber's error would be: reported asynchronously, never thrown into ws's frame parser
       queueMicrotask(() => {
@@ -391,11 +392,11 @@ export function createConnection(opts: ConnectionOptions): Connection {
   };
 }
 
-/** The text of a (non-binary) ws message: ws hands a Buffer with the default `nodebuffer` binary type. */
-function textOf(raw: RawData): string {
-  if (Buffer.isBuffer(raw)) return raw.toString();
-  if (Array.isArray(raw)) return Buffer.concat(raw).toString();
-  return Buffer.from(raw).toString();
+/** The bytes of a (non-binary) ws message: ws hands a Buffer with the default `nodebuffer` binary type. */
+function bytesOf(raw: RawData): Buffer {
+  if (Buffer.isBuffer(raw)) return raw;
+  if (Array.isArray(raw)) return Buffer.concat(raw);
+  return Buffer.from(raw);
 }
 
 function validateUrl(url: string): void {

@@ -21,8 +21,9 @@ export interface ConnectionOptions {
   /**
    * When set, every text frame is handed to it synchronously, in order, straight from the socket (no `frame` event
    * on `events$`, no Subject per frame); `events$` still carries status and `sent` events. Unset: `frame` events.
+   * `bytes`: the frame as received (UTF-8), valid only during the call.
    */
-  onFrame?: (data: string, localTime: number) => void;
+  onFrame?: (data: string, localTime: number, bytes: Uint8Array) => void;
   /** Messages to (re)send on EVERY open: the subscriptions. */
   onOpen: () => string[];
   /** Reconnect backoff; defaults 250 ms, 30 s, ×2; equal jitter on every attempt. */

@@ -171,7 +171,7 @@ export function makeBinanceAdapter(spec: BinanceSpec): ExchangeAdapter {
     toMarket: spec.toMarket,
     subscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('SUBSCRIBE', streams, nextId),
     unsubscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('UNSUBSCRIBE', streams, nextId),
-    parse: (frame: string) => parseBinanceFrame(frame),
+    parse: (frame: string, _ctx, bytes) => parseBinanceFrame(frame, bytes),
     book: spec.book,
   };
 }

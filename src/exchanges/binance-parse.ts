@@ -42,9 +42,9 @@ interface Obj {
   [k: string]: unknown;
 }
 
-export function parseBinanceFrame(frame: string): WireMessage[] {
+export function parseBinanceFrame(frame: string, bytes?: Uint8Array): WireMessage[] {
   // the hottest kind, scanned without JSON.parse (undefined: anything it does not fully recognize)
-  const scanned = scanDepthUpdate(frame);
+  const scanned = scanDepthUpdate(frame, bytes);
   if (scanned !== undefined) return [scanned];
   const v: unknown = JSON.parse(frame);
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return [messageFromSchemas(v)];

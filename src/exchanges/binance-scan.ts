@@ -10,6 +10,11 @@
  * While it reads each price and size it also computes the book's numeric form of it (decimal-code.ts) and leaves
  * the frame's levels in that form in `levelCodes`, so that the book applying this message does not read every
  * string again.
+ *
+ * It reads the frame's bytes (the Buffer ws received it in), not its text: a typed array's element is one load, a
+ * string's character a check of the string's representation each time. The text is used for what becomes strings
+ * (slices). Positions agree when the frame is ASCII — its byte length equals its text length — and only then is it
+ * scanned (anything else: the JSON.parse path).
  */
 import type { Level } from '../schema/events.js';
 import type { WireMessage } from './types.js';
@@ -26,14 +31,15 @@ const PREFIX = '{"stream":"';
 const DATA = ',"data":{"e":"depthUpdate"';
 
 /** Position after a JSON string without escapes or control characters starting at `i` (just after its quote), or -1. */
-function plainString(f: string, i: number): number {
-  const end = f.indexOf('"', i);
-  if (end < 0) return -1;
-  for (let k = i; k < end; k++) {
-    const c = f.charCodeAt(k);
+function plainString(B: Uint8Array, i: number): number {
+  // a loop, not Buffer#indexOf (a native call): these strings are short; the frame's last byte is a brace
+  const n = B.length;
+  for (let k = i; k < n; k++) {
+    const c = B[k]!;
+    if (c === Q) return k;
     if (c < 32 || c === 92) return -1;
   }
-  return end;
+  return -1;
 }
 
 /**
@@ -50,19 +56,19 @@ function detached(f: string, a: number, b: number): string {
 let pos = 0;
 
 /** A JSON non-negative integer at `pos` that is a safe integer; NaN when not one. Advances `pos`. */
-function integer(f: string): number {
+function integer(B: Uint8Array): number {
   let k = pos;
-  let c = f.charCodeAt(k);
+  let c = B[k]!;
   if (c < 48 || c > 57) return NaN;
   if (c === 48) {
     pos = k + 1;
-    c = f.charCodeAt(pos);
+    c = B[pos]!;
     return c >= 48 && c <= 57 ? NaN : 0; // no leading zeros in JSON
   }
   let v = 0;
   do {
     v = v * 10 + (c - 48);
-    c = f.charCodeAt(++k);
+    c = B[++k]!;
   } while (c >= 48 && c <= 57);
   if (k - pos > 15 && !Number.isSafeInteger(v)) return NaN;
   pos = k;
@@ -74,28 +80,28 @@ function integer(f: string): number {
  * Price and size are read by one `scanDecimal` call site (a two-step loop), which V8 inlines; two sites exceeded
  * its inlining budget and left one call out of line.
  */
-function levels(f: string): Level[] | undefined {
-  if (f.charCodeAt(pos) !== LBRACK) return undefined;
+function levels(f: string, B: Uint8Array): Level[] | undefined {
+  if (B[pos]! !== LBRACK) return undefined;
   let k = pos + 1;
   const out: Level[] = [];
-  if (f.charCodeAt(k) === RBRACK) {
+  if (B[k]! === RBRACK) {
     pos = k + 1;
     return out;
   }
   for (;;) {
-    if (f.charCodeAt(k) !== LBRACK) return undefined;
+    if (B[k]! !== LBRACK) return undefined;
     let a = k + 1; // the opening quote of the price, then of the size
     let p0 = 0;
     let p1 = 0;
     let pm = 0;
     let pc = 0;
     for (let field = 0; ; field++) {
-      if (f.charCodeAt(a) !== Q) return undefined;
+      if (B[a]! !== Q) return undefined;
       const s0 = a + 1;
-      const s1 = scanDecimal(f, s0);
-      if (s1 < 0 || f.charCodeAt(s1) !== Q) return undefined;
+      const s1 = scanDecimal(B, s0);
+      if (s1 < 0 || B[s1]! !== Q) return undefined;
       if (field === 0) {
-        if (f.charCodeAt(s1 + 1) !== COMMA) return undefined;
+        if (B[s1 + 1]! !== COMMA) return undefined;
         p0 = s0;
         p1 = s1;
         pm = scanned[0]!;
@@ -103,14 +109,14 @@ function levels(f: string): Level[] | undefined {
         a = s1 + 2;
         continue;
       }
-      if (f.charCodeAt(s1 + 1) !== RBRACK) return undefined;
+      if (B[s1 + 1]! !== RBRACK) return undefined;
       const sc = scanned[1]!;
       codes.push(pm, scanned[0]!, pc < 0 || sc < 0 ? -1 : (pc << CODE_BITS) | sc);
       out.push([detached(f, p0, p1), detached(f, s0, s1)]);
       k = s1 + 2;
       break;
     }
-    const c = f.charCodeAt(k);
+    const c = B[k]!;
     if (c === RBRACK) {
       pos = k + 1;
       return out;
@@ -120,13 +126,18 @@ function levels(f: string): Level[] | undefined {
   }
 }
 
-/** The depthUpdate message of a combined-stream frame, or undefined (→ the JSON.parse path). */
-export function scanDepthUpdate(f: string): WireMessage | undefined {
-  // A frame that does not end in `}}` (a truncated one) is not read at all: with both braces in place, every loop
-  // below stops at a character inside the frame, so no read goes past its end (V8 would deoptimize the scanner).
+/**
+ * The depthUpdate message of a combined-stream frame, or undefined (→ the JSON.parse path). `bytes`: the frame as
+ * received (UTF-8); without them (a replay, a test) they are encoded from the text.
+ */
+export function scanDepthUpdate(f: string, bytes?: Uint8Array): WireMessage | undefined {
   const n = f.length;
-  if (f.charCodeAt(n - 1) !== RBRACE || f.charCodeAt(n - 2) !== RBRACE || !f.startsWith(PREFIX)) return undefined;
-  const streamEnd = plainString(f, PREFIX.length);
+  const B = bytes ?? Buffer.from(f);
+  if (B.length !== n) return undefined; // not ASCII: byte and character positions differ
+  // A frame that does not end in `}}` (a truncated one) is not read at all: with both braces in place, every loop
+  // below stops at a byte inside the frame, so no read goes past its end (V8 would deoptimize the scanner).
+  if (B[n - 1]! !== RBRACE || B[n - 2]! !== RBRACE || !f.startsWith(PREFIX)) return undefined;
+  const streamEnd = plainString(B, PREFIX.length);
   if (streamEnd < 0 || !f.startsWith(DATA, streamEnd + 1)) return undefined;
   pos = streamEnd + 1 + DATA.length;
   let E = NaN;
@@ -139,45 +150,45 @@ export function scanDepthUpdate(f: string): WireMessage | undefined {
   let a: Level[] | undefined;
   let seen = 0;
   codes.begin();
-  while (f.charCodeAt(pos) === COMMA) {
-    if (f.charCodeAt(pos + 1) !== Q) return undefined;
+  while (B[pos]! === COMMA) {
+    if (B[pos + 1]! !== Q) return undefined;
     const k0 = pos + 2;
-    const k1 = f.indexOf('"', k0);
-    if (k1 < 0 || k1 - k0 > 2 || f.charCodeAt(k1 + 1) !== COLON) return undefined;
-    const key = k1 - k0 === 1 ? f.charCodeAt(k0) : f.charCodeAt(k0) === 112 && f.charCodeAt(k0 + 1) === 117 ? 1 : 0; // 1 = "pu"
+    const k1 = B[k0 + 1] === Q ? k0 + 1 : B[k0 + 2] === Q ? k0 + 2 : -1; // keys have one or two characters
+    if (k1 < 0 || B[k1 + 1]! !== COLON) return undefined;
+    const key = k1 - k0 === 1 ? B[k0]! : B[k0]! === 112 && B[k0 + 1]! === 117 ? 1 : 0; // 1 = "pu"
     pos = k1 + 2;
     let bit: number;
     switch (key) {
       case 69: // E
         bit = 1;
-        E = integer(f);
+        E = integer(B);
         if (E !== E) return undefined;
         break;
       case 85: // U
         bit = 2;
-        U = integer(f);
+        U = integer(B);
         if (U !== U) return undefined;
         break;
       case 117: // u
         bit = 4;
-        u = integer(f);
+        u = integer(B);
         if (u !== u) return undefined;
         break;
       case 1: // pu
         bit = 8;
-        pu = integer(f);
+        pu = integer(B);
         if (pu !== pu) return undefined;
         break;
       case 84: // T
         bit = 16;
-        T = integer(f);
+        T = integer(B);
         if (T !== T) return undefined;
         break;
       case 115: {
         // s
         bit = 32;
-        if (f.charCodeAt(pos) !== Q) return undefined;
-        const end = plainString(f, pos + 1);
+        if (B[pos]! !== Q) return undefined;
+        const end = plainString(B, pos + 1);
         if (end < 0) return undefined;
         s = f.slice(pos + 1, end);
         pos = end + 1;
@@ -186,12 +197,12 @@ export function scanDepthUpdate(f: string): WireMessage | undefined {
       case 98: // b
         bit = 64;
         if (seen & 128) codes.begin(); // asks came first: the codes are laid out bids first
-        b = levels(f);
+        b = levels(f, B);
         if (b === undefined) return undefined;
         break;
       case 97: // a
         bit = 128;
-        a = levels(f);
+        a = levels(f, B);
         if (a === undefined) return undefined;
         break;
       default:
@@ -202,7 +213,7 @@ export function scanDepthUpdate(f: string): WireMessage | undefined {
   }
   // E, U, u, s, b, a required; then the two closing braces and nothing after
   if ((seen & 0b11100111) !== 0b11100111) return undefined;
-  if (f.charCodeAt(pos) !== RBRACE || f.charCodeAt(pos + 1) !== RBRACE || pos + 2 !== f.length) return undefined;
+  if (B[pos]! !== RBRACE || B[pos + 1]! !== RBRACE || pos + 2 !== f.length) return undefined;
   void T;
   const m: WireMessage = {
     kind: 'book',

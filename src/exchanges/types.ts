@@ -209,8 +209,11 @@ export interface ExchangeAdapter {
   /** Messages that subscribe these streams (batched as the exchange allows). */
   subscribe(streams: readonly StreamRef[], ctx: AdapterContext, nextId: () => number): string[];
   unsubscribe(streams: readonly StreamRef[], ctx: AdapterContext, nextId: () => number): string[];
-  /** Parse one text frame. Pure; throws only on JSON that is not valid (the caller counts it). */
-  parse(frame: string, ctx: AdapterContext): WireMessage[];
+  /**
+   * Parse one text frame. Pure; throws only on JSON that is not valid (the caller counts it). `bytes`: the frame as
+   * received (its UTF-8), when the caller has them — a scanner may read those instead of the text.
+   */
+  parse(frame: string, ctx: AdapterContext, bytes?: Uint8Array): WireMessage[];
   readonly book: BookRules;
   /**
    * An outgoing message as it may be logged: adapters whose subscribe messages carry credentials (Coinbase

@@ -320,7 +320,7 @@ export class ExchangeRuntime {
       keepalive,
       controlMessagesPerSecond: this.adapter.limits.controlMessagesPerSecond,
       // frames straight from the socket (connections that ignore it send `frame` events instead: both are handled)
-      onFrame: (data, localTime) => this.onFrameEvent(slot, data, localTime),
+      onFrame: (data, localTime, bytes) => this.onFrameEvent(slot, data, localTime, bytes),
       onOpen: () => {
         const msgs = this.subscribeAll(slot);
         slot.subscribeBudget?.reset(msgs.length);
@@ -423,9 +423,9 @@ export class ExchangeRuntime {
     }
   }
 
-  private onFrameEvent(slot: ConnSlot, data: string, localTime: number): void {
+  private onFrameEvent(slot: ConnSlot, data: string, localTime: number, bytes?: Uint8Array): void {
     (this.framesTotal ??= this.deps.metrics.counter('tickwire_frames_total', { exchange: this.id })).value++;
-    this.onFrame(slot, data, localTime);
+    this.onFrame(slot, data, localTime, bytes);
   }
 
   private report(slot: ConnSlot, code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>): void {
@@ -455,10 +455,10 @@ export class ExchangeRuntime {
     );
   }
 
-  private onFrame(slot: ConnSlot, data: string, localTime: number): void {
+  private onFrame(slot: ConnSlot, data: string, localTime: number, bytes?: Uint8Array): void {
     let msgs: WireMessage[];
     try {
-      msgs = this.adapter.parse(data, this.ctx);
+      msgs = this.adapter.parse(data, this.ctx, bytes);
     } catch (err) {
       this.deps.metrics.inc('tickwire_malformed_frames_total', { exchange: this.id });
       this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed frame skipped: ${(err as Error).message}`, localTime, {

@@ -29,6 +29,8 @@ describe('decimal code (numbers that give the exact string back)', () => {
     for (const s of [
       '', '.', '.5', '5.', '05', '00.1', '-1', '+1', '1e5', '1E-5', ' 1', '1 ', '1..2', '1.2.3', 'NaN', 'Infinity', '0x10',
       '1000000000000001', '1234567890.123456', '0.10000000000000000001', '1.0000000000000000000000000000000', '0.' + '0'.repeat(22) + '1',
+      // characters outside ASCII, including ones whose low byte is a digit or a point (U+0131, U+012E, U+0660)
+      '\u0131', '1\u012E5', '\u0661\u0662', '１２', '1.5\u00e9', '2\u0130',
     ]) {
       expect(encodeDecimal(s), s).toBe(-1);
     }
@@ -73,7 +75,7 @@ describe('decimal code (numbers that give the exact string back)', () => {
       let s = '';
       for (let i = 0; i < len; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
       const frame = `["${s}","1"]`;
-      const end = scanDecimal(frame, 2);
+      const end = scanDecimal(Buffer.from(frame), 2);
       const code = scanned[1]!;
       const mant = scanned[0]!;
       if (!plain.test(s)) {

@@ -149,6 +149,25 @@ describe('scanDepthUpdate', () => {
     expect(declined).toBeGreaterThan(1000);
   });
 
+  it('reads the bytes it is given (a view inside a larger buffer, as ws hands frames over); declines frames that are not ASCII', () => {
+    for (const f of simFrames(4, 200)) {
+      const pad = Buffer.from('}}]]""9.5');
+      const inside = Buffer.concat([pad, Buffer.from(f), pad]).subarray(pad.length, pad.length + f.length);
+      const m = scanDepthUpdate(f, inside);
+      expect(m).toBeDefined();
+      expect([m]).toEqual(parseWithSchemas(f));
+    }
+    const ok = '{"stream":"x@depth","data":{"e":"depthUpdate","E":1,"s":"X","U":2,"u":3,"b":[["1.5","2"]],"a":[["7","1"]]}}';
+    // non-ASCII text shifts byte positions against character positions: the scanner declines, JSON.parse answers
+    for (const f of [ok.replace('"s":"X"', '"s":"XÉ"'), ok.replace('x@depth', 'x€@depth'), ok.replace('"s":"X"', '"s":"X😀"')]) {
+      expect(scanDepthUpdate(f)).toBeUndefined();
+      expect(scanDepthUpdate(f, Buffer.from(f))).toBeUndefined();
+      const hot = parseBinanceFrame(f, Buffer.from(f));
+      expect(hot).toEqual(parseWithSchemas(f));
+      expect(hot[0]).toMatchObject({ kind: 'book', bids: [['1.5', '2']], asks: [['7', '1']] });
+    }
+  });
+
   it('declines repeated keys, whitespace, escapes, unsafe integers and trailing bytes', () => {
     const ok = '{"stream":"x@depth","data":{"e":"depthUpdate","E":1,"s":"X","U":2,"u":3,"b":[["1.5","2"]],"a":[]}}';
     expect(scanDepthUpdate(ok)).toMatchObject({ kind: 'book', market: 'X', updateId: 3, firstUpdateId: 2, bids: [['1.5', '2']], asks: [] });
