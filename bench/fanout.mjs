@@ -147,7 +147,7 @@ async function runN(n, endpoint, sim) {
   };
 }
 
-const sim = child('fanout-sim.mjs', [values.interval]);
+const sim = child('sim-process.mjs', [JSON.stringify({ symbols: ['BTC/USDT'], seed: 5, intervalMs: Number(values.interval), historySize: 1000 })]);
 const { endpoint } = await sim.ask(undefined, 'endpoint');
 const results = [];
 for (const n of COUNTS) {

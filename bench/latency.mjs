@@ -1,22 +1,26 @@
 #!/usr/bin/env node
 /**
  * Latency under paced load: 20 symbols at the real 100 ms cadence (200 diffs/s), then the same plus a burst of
- * BURST diffs every 2 s. The client (bench/clients/latency-client.mjs) runs in its own process; the simulator here.
- *   node bench/latency.mjs [--seconds 10] [--burst 5000]
+ * BURST diffs every 2 s. The client (bench/clients/latency-client.mjs), the NDJSON reader (`cat`) and the simulator
+ * (bench/sim-process.mjs) each run in their own process; the simulator at niceness SIM_NICE (default 10), so that
+ * on a small box it stands in for a remote exchange instead of taking a CPU from the client while the client
+ * processes what it sent (`--sim-nice 0`: all three at the same priority).
+ *   node bench/latency.mjs [--seconds 10] [--burst 5000] [--sim-nice 10]
  */
 import { fork, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SYMBOLS_20, sleep, startBenchSim } from './lib/sim-driver.mjs';
+import { SYMBOLS_20, sleep } from './lib/sim-driver.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function once(child, t, ms) {
+/** The child's next message with `t === t`, or (t undefined) with the key `key`. */
+function once(child, t, ms, key) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${t}`)), ms);
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${t ?? key}`)), ms);
     const on = (m) => {
-      if (m.t === t) {
+      if (t === undefined ? key in m : m.t === t) {
         clearTimeout(timer);
         child.off('message', on);
         resolve(m);
@@ -37,11 +41,13 @@ function row(label, xs) {
   return `| ${label} | ${xs.length} | ${f(pct(xs, 50))} | ${f(pct(xs, 99))} | ${f(pct(xs, 99.9))} | ${f(pct(xs, 100))} |`;
 }
 
-export async function runLatency({ seconds = 10, burst = 5000 } = {}) {
-  const lines = ['\n### Latency (ms), 20 symbols at 100 ms cadence; tickwire embedded with one sink per run (NDJSON on stdout, a pipe; or the local server and its client)\n'];
+export async function runLatency({ seconds = 10, burst = 5000, simNice = 10 } = {}) {
+  const lines = [
+    `\n### Latency (ms), 20 symbols at 100 ms cadence; tickwire embedded with one sink per run (NDJSON on stdout, a pipe; or the local server and its client); simulator at niceness ${simNice}\n`,
+  ];
   lines.push('| load · path | samples | p50 | p99 | p99.9 | max |', '|---|---:|---:|---:|---:|---:|');
-  const ndjson = await runPaths(['ndjson'], seconds, burst);
-  const server = await runPaths(['server'], seconds, burst);
+  const ndjson = await runPaths(['ndjson'], seconds, burst, simNice);
+  const server = await runPaths(['server'], seconds, burst, simNice);
   const loads = ['paced', `paced + ${burst}-diff burst every 2 s`];
   for (const [k, load] of loads.entries()) {
     lines.push(
@@ -69,10 +75,12 @@ export async function runLatency({ seconds = 10, burst = 5000 } = {}) {
 }
 
 /** One client process with the given sinks: samples of the paced phase, then of the paced + bursts phase. */
-async function runPaths(paths, seconds, burst) {
-  const sim = await startBenchSim(SYMBOLS_20, 7, { intervalMs: 100 });
-  const ep = sim.endpoints.binance;
-  // the NDJSON reader: its own process (not this one, which is busy writing the simulator's bursts)
+async function runPaths(paths, seconds, burst, simNice) {
+  const sim = fork(join(here, 'sim-process.mjs'), [JSON.stringify({ symbols: SYMBOLS_20, seed: 7, intervalMs: 100, nice: simNice })], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const { endpoint: ep } = await once(sim, undefined, 60_000, 'endpoint');
+  // the NDJSON reader: its own process
   const reader = spawn('sh', ['-c', 'cat > /dev/null'], { stdio: ['pipe', 'ignore', 'inherit'] });
   const child = fork(join(here, 'clients', 'latency-client.mjs'), [], { stdio: ['ignore', reader.stdin, 'inherit', 'ipc'] });
   const out = [];
@@ -92,7 +100,8 @@ async function runPaths(paths, seconds, burst) {
     const end = Date.now() + seconds * 1000;
     while (Date.now() < end) {
       await sleep(2000);
-      await sim.burst('binance', { diffs: burst });
+      sim.send({ burst });
+      await once(sim, undefined, 60_000, 'burst');
     }
     await sleep(500);
     child.send({ t: 'collect' });
@@ -100,14 +109,17 @@ async function runPaths(paths, seconds, burst) {
   } finally {
     child.kill('SIGKILL');
     reader.kill();
-    await sim.close();
+    sim.send({ close: true });
+    setTimeout(() => sim.kill('SIGKILL'), 5000).unref();
   }
   return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, burst: { type: 'string', default: '5000' } } });
-  runLatency({ seconds: Number(values.seconds), burst: Number(values.burst) }).then((t) => console.log(t), (e) => {
+  const { values } = parseArgs({
+    options: { seconds: { type: 'string', default: '10' }, burst: { type: 'string', default: '5000' }, 'sim-nice': { type: 'string', default: '10' } },
+  });
+  runLatency({ seconds: Number(values.seconds), burst: Number(values.burst), simNice: Number(values['sim-nice']) }).then((t) => console.log(t), (e) => {
     console.error(e);
     process.exit(1);
   });

@@ -1,0 +1,20 @@
+// The simulator in its own process, so that its CPU is not the measured process's: for bench/fanout.mjs and
+// bench/latency.mjs. argv[2]: JSON `{ symbols, seed, nice, ...startSim options }` (bench defaults: sim-driver.mjs).
+// `nice` (optional): this process's niceness, so that on a small box it stands in for a remote exchange instead of
+// taking CPU from the client it feeds. IPC: {burst: n} → {burst}, {pause}, {resume}, {close}.
+import { setPriority } from 'node:os';
+import { startBenchSim } from './lib/sim-driver.mjs';
+
+const { symbols, seed, nice, ...extra } = JSON.parse(process.argv[2] ?? '{}');
+if (nice) setPriority(nice);
+const sim = await startBenchSim(symbols, seed, extra);
+process.send({ endpoint: sim.endpoints.binance });
+process.on('message', async (m) => {
+  if (m.burst) process.send({ burst: await sim.burst('binance', { diffs: m.burst }) });
+  if (m.pause) sim.pause();
+  if (m.resume) sim.resume();
+  if (m.close) {
+    await sim.close();
+    process.exit(0);
+  }
+});
