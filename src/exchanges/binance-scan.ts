@@ -32,7 +32,7 @@ const DATA = ',"data":{"e":"depthUpdate"';
 
 /** Position after a JSON string without escapes or control characters starting at `i` (just after its quote), or -1. */
 function plainString(B: Uint8Array, i: number): number {
-  // a loop, not Buffer#indexOf (a native call): these strings are short; the frame's last byte is a brace
+  // a loop, not Buffer#indexOf (a native call per search): these strings are short
   const n = B.length;
   for (let k = i; k < n; k++) {
     const c = B[k]!;
