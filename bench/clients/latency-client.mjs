@@ -8,10 +8,11 @@
  * other's. Only the measurement wraps stdout's `write` (to pass a callback and keep each write's chunk and times).
  *
  * With each phase's samples it reports what the OS did to this process meanwhile (Linux): its CPU time, the time
- * it waited runnable for a CPU (`/proc/self/schedstat`) and the host's steal time (`/proc/stat`, both CPUs) — the
- * stalls that make the tail. `TW_DIST` loads another build's `dist/` (A/B runs).
+ * it waited runnable for a CPU (`/proc/self/schedstat`) and the host's steal time (`/proc/stat`, both CPUs), and its
+ * garbage collections (count, total and longest pause per kind, from `perf_hooks`) — the stalls that make the tail. `TW_DIST` loads another build's `dist/` (A/B runs).
  */
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { rootRequire } from '../lib/root-require.mjs';
 
 const DIST = process.env.TW_DIST ?? '../../dist';
@@ -65,6 +66,19 @@ function osStats() {
   }
 }
 let os0;
+/** The garbage collections of this process while recording: [count, total ms, longest ms] per kind. */
+let gc = {};
+const GC_KINDS = { [perf.NODE_PERFORMANCE_GC_MINOR]: 'minor', [perf.NODE_PERFORMANCE_GC_MAJOR]: 'major', [perf.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [perf.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb' };
+new PerformanceObserver((list) => {
+  if (!recording) return;
+  for (const e of list.getEntries()) {
+    const kind = GC_KINDS[e.detail?.kind] ?? 'other';
+    const g = (gc[kind] ??= [0, 0, 0]);
+    g[0]++;
+    g[1] += e.duration;
+    g[2] = Math.max(g[2], e.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 
 let cfg;
 process.on('message', (m) => {
@@ -74,6 +88,7 @@ process.on('message', (m) => {
     bChunks = [];
     pChunks = [];
     os0 = osStats();
+    gc = {};
     recording = true;
     process.send({ t: 'recording' });
   } else if (m.t === 'collect') {
@@ -85,7 +100,7 @@ process.on('message', (m) => {
     pChunks = [];
     const os =
       os0 && os1
-        ? { cpuMs: (os1.cpu - os0.cpu) / 1e6, waitMs: (os1.wait - os0.wait) / 1e6, slices: os1.slices - os0.slices, stealMs: os1.steal - os0.steal }
+        ? { cpuMs: (os1.cpu - os0.cpu) / 1e6, waitMs: (os1.wait - os0.wait) / 1e6, slices: os1.slices - os0.slices, stealMs: os1.steal - os0.steal, gc }
         : undefined;
     process.send({ t: 'samples', os, a: Array.from(a.subarray(0, na)), b: Array.from(b.subarray(0, nb)), p: Array.from(p.subarray(0, np)), c: Array.from(c.subarray(0, nc)) });
   } else if (m.t === 'stop') process.exit(0);
