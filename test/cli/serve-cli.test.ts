@@ -4,7 +4,7 @@
  * the clients closed 1001. stdout stays empty (it carries data only, and the server's data goes to its clients).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, type CliRun } from '../helpers/cli.js';
+import { runCli, serveUrl, type CliRun } from '../helpers/cli.js';
 import { TestClient } from '../server/server-harness.js';
 
 let run: CliRun | undefined;
@@ -14,20 +14,10 @@ afterEach(() => {
   run = undefined;
 });
 
-async function listening(r: CliRun, timeoutMs = 15_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const m = /listening on (ws:\/\/127\.0\.0\.1:\d+)/.exec(r.stderr());
-    if (m) return m[1]!;
-    if (Date.now() > end || r.child.exitCode !== null) throw new Error(`no listening line; stderr: ${r.stderr().slice(-500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('tickwire serve (CLI)', () => {
   it('serves a book from the embedded simulator and exits 0 on SIGTERM', async () => {
     run = runCli(['serve', '--sim', '--port', '0', '--grace', '100', '--log-level', 'warn']);
-    const url = await listening(run);
+    const url = await serveUrl(run);
     const c = new TestClient(url);
     await c.opened;
     const stream = 'binance:BTC/USDT@book';

@@ -54,3 +54,14 @@ export function runCli(args: string[], opts: { env?: Record<string, string> } = 
       }),
   };
 }
+
+/** The `ws://` URL a `tickwire serve` run printed on stderr once listening (polls its stderr). */
+export async function serveUrl(r: CliRun, timeoutMs = 15_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const m = /listening on (ws:\/\/127\.0\.0\.1:\d+)/.exec(r.stderr());
+    if (m) return m[1]!;
+    if (Date.now() > end || r.child.exitCode !== null) throw new Error(`no listening line; stderr: ${r.stderr().slice(-500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
