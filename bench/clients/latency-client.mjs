@@ -9,7 +9,8 @@
  *
  * With each phase's samples it reports what the OS did to this process meanwhile (Linux): its CPU time, the time
  * it waited runnable for a CPU (`/proc/self/schedstat`) and the host's steal time (`/proc/stat`, both CPUs), and its
- * garbage collections (count, total and longest pause per kind, from `perf_hooks`) — the stalls that make the tail. `TW_DIST` loads another build's `dist/` (A/B runs).
+ * garbage collections (count, total and longest pause per kind, from `perf_hooks`) — the stalls that make the tail.
+ * `TW_DIST` loads another build's `dist/` (A/B runs).
  */
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver, constants as perf } from 'node:perf_hooks';

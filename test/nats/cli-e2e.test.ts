@@ -53,9 +53,8 @@ describe('tickwire stream --nats / tickwire consume', { timeout: 60_000 }, () =>
 
 describe('tickwire serve --nats', { timeout: 60_000 }, () => {
   it("publishes what its clients subscribe to; consume rebuilds exactly a client's book", async () => {
-    // one checkpoint per book (its first): consume then prints the book's whole history, so it can be replayed to
-    // any update id the client saw
-    // its own stream and subjects (JetStream refuses a stream whose subjects overlap the stream test's)
+    // its own stream and subjects (JetStream refuses a stream whose subjects overlap the stream test's); one
+    // checkpoint per book (its first), so consume prints the book's whole history, replayable to any update id
     const nats = ['--nats', srv.url, '--nats-stream', 'SERVEE2E', '--nats-prefix', 'serve'];
     const serve = runCli(['serve', '--sim', '--port', '0', '--grace', '100', ...nats, '--nats-snapshot-every', '1000000', '--nats-snapshot-interval', '3600000', '--log-level', 'warn']);
     runs.push(serve);
@@ -81,10 +80,15 @@ describe('tickwire serve --nats', { timeout: 60_000 }, () => {
     expect(events[0]).toMatchObject({ type: 'book_snapshot', symbol: 'BTC/USDT' });
     // replay JetStream's history up to the client's last update id: the same book, level for level
     const r = new BookRebuilder();
+    let at: number | undefined;
     for (const e of events) {
       r.apply(e);
-      if (e.type === 'book_delta' && e.symbol === 'BTC/USDT' && e.updateId === held.updateId) break;
+      if (e.type === 'book_delta' && e.symbol === 'BTC/USDT' && e.updateId === held.updateId) {
+        at = e.updateId;
+        break;
+      }
     }
+    expect(at).toBe(held.updateId);
     const rebuilt = r.books.get(stream);
     expect(rebuilt?.valid).toBe(true);
     expect(rebuilt!.book.snapshot()).toEqual(held.book.snapshot());
