@@ -10,17 +10,16 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { asyncScheduler } from 'rxjs';
 import pino from 'pino';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientSession, type SessionContext } from '../../src/server/session.js';
 import { ServerSettings } from '../../src/server/options.js';
 import { Metrics } from '../../src/pipeline/metrics.js';
+import { TestClient } from './server-harness.js';
 
 interface Pair {
   session: ClientSession;
   socket: Duplex;
-  received: string[];
-  /** Resolves once the client has received `n` messages. */
-  receivedCount(n: number): Promise<void>;
+  client: TestClient;
 }
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -29,19 +28,13 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-/** A ws server and client on 127.0.0.1:0 (as startServer configures it), and a ClientSession on the server's end. */
+/** A ws server on 127.0.0.1:0 (configured as startServer does), a client of it, and a ClientSession on its end. */
 async function pair(): Promise<Pair> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await new Promise<void>((r) => wss.once('listening', r));
   const accepted = new Promise<{ ws: WebSocket; socket: Duplex }>((r) => wss.once('connection', (ws, req) => r({ ws, socket: req.socket })));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-  const received: string[] = [];
-  const waiters: { n: number; resolve: () => void }[] = [];
-  client.on('message', (data) => {
-    received.push(String(data));
-    for (const w of waiters.filter((x) => received.length >= x.n)) w.resolve();
-  });
-  await new Promise<void>((r) => client.once('open', () => r()));
+  const client = new TestClient(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  await client.opened;
   const { ws, socket } = await accepted;
   const ctx = {
     settings: ServerSettings.parse({}),
@@ -53,26 +46,23 @@ async function pair(): Promise<Pair> {
   } as unknown as SessionContext; // hub and registry: not used by writes
   const session = new ClientSession(1, ws, socket, '127.0.0.1', ctx);
   cleanup = async () => {
-    client.terminate();
+    client.ws.terminate();
     await new Promise<void>((r) => wss.close(() => r()));
   };
-  return {
-    session,
-    socket,
-    received,
-    receivedCount: (n) =>
-      new Promise<void>((resolve) => {
-        if (received.length >= n) resolve();
-        else waiters.push({ n, resolve });
-      }),
-  };
+  return { session, socket, client };
 }
 
-const message = (i: number, at: number): string => JSON.stringify({ type: 'book_delta', seq: i, localTime: at });
+/** The client's messages' `seq`s, once it has `n` of them. */
+async function seqs(client: TestClient, n: number): Promise<number[]> {
+  if (client.messages.length < n) await client.waitFor(() => client.messages.length >= n, `${n} messages`);
+  return client.messages.map((m) => m.seq as number);
+}
+
+const message = (i: number, at: number): string => JSON.stringify({ type: 'test', seq: i, localTime: at });
 
 describe('local server: the messages of one turn leave together, none waits for > 100 µs of later frames', () => {
   it('a short turn: nothing leaves before the turn ends, then every message arrives in order', async () => {
-    const { session, socket, received, receivedCount } = await pair();
+    const { session, socket, client } = await pair();
     const waiting: number[] = [];
     for (let i = 1; i <= 20; i++) {
       session.write(message(i, 1_000_000 + i * 4), 1_000_000 + i * 4); // 20 frames within 80 µs
@@ -80,13 +70,12 @@ describe('local server: the messages of one turn leave together, none waits for 
     }
     // corked for the whole turn: every message still waits in the socket, one more each time
     expect(waiting.every((w, i) => w > 0 && (i === 0 || w > waiting[i - 1]!))).toBe(true);
-    await receivedCount(20);
-    expect(received.map((m) => (JSON.parse(m) as { seq: number }).seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await seqs(client, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(socket.writableLength).toBe(0);
   });
 
   it('a long turn: messages leave during it, at most 100 µs of frames wait together, all arrive in order', async () => {
-    const { session, socket, received, receivedCount } = await pair();
+    const { session, socket, client } = await pair();
     const n = 200;
     let leftDuringTurn = 0;
     let waitingTogether = 0;
@@ -105,8 +94,7 @@ describe('local server: the messages of one turn leave together, none waits for 
     // a batch holds the frames of ≤ 100 µs: at 30 µs apart, at most 4 (its first + 3)
     expect(mostWaitingTogether).toBeLessThanOrEqual(4);
     expect(leftDuringTurn).toBeGreaterThanOrEqual(n / 4 - 1);
-    await receivedCount(n);
-    expect(received.map((m) => (JSON.parse(m) as { seq: number }).seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(await seqs(client, n)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(socket.writableLength).toBe(0);
   });
 });
