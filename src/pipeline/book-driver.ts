@@ -55,6 +55,8 @@ export class BookDriver {
   /** The in-flight snapshot request has left the REST queue (false while it waits for the weight budget). */
   private snapshotSent = false;
   private deepen: Subscription | undefined;
+  /** The book was deepened since it last went live from a shallow snapshot. */
+  private deepened = false;
   private fallback: Subscription | undefined;
   private retry: Subscription | undefined;
   private readonly reconcileTimer: Subscription | undefined;
@@ -78,7 +80,11 @@ export class BookDriver {
           o.metrics.inc('tickwire_resyncs_total', { exchange: o.exchange, cause: e.code });
         }
         o.emit(e);
-        if (e.type === 'status' && e.state === 'live' && this.shallow) this.fetchDeep();
+        if (e.type === 'status' && e.state === 'reconciled' && e.details?.['deepened'] === true) this.deepened = true;
+        if (e.type === 'status' && e.state === 'live' && this.shallow) {
+          this.deepened = false;
+          this.fetchDeep();
+        }
       },
     });
     this.sync.start(o.clock.nowMicros());
@@ -113,21 +119,25 @@ export class BookDriver {
     if (this.stopped || !rules.snapshotRequest || !rules.parseSnapshot) return;
     this.deepen?.unsubscribe();
     this.deepen = undefined;
+    const again = (): void => {
+      // skipped (the book was past it), pending then straddled by a delta, failed: fetch another
+      this.deepen = this.o.scheduler.schedule(() => {
+        if (!this.stopped && !this.deepened && this.sync.state === 'live') this.fetchDeep();
+      }, SNAPSHOT_RETRY_MS);
+    };
     rest.request(rules.snapshotRequest(market, this.o.snapshotDepth), { priority: DEEPEN_PRIORITY, key: market }).then(
       (res) => {
         if (this.stopped || this.sync.state !== 'live') return; // a resync fetches its own, then deepens again
-        let r: string;
         try {
-          r = this.sync.reconcile(rules.parseSnapshot!(res.body), this.o.clock.nowMicros(), true);
+          this.sync.reconcile(rules.parseSnapshot!(res.body), this.o.clock.nowMicros(), true);
         } catch (err) {
           this.o.logger.warn({ err, market }, 'bad deep REST snapshot');
-          r = 'skipped';
         }
-        if (r === 'skipped') this.deepen = this.o.scheduler.schedule(() => this.sync.state === 'live' && this.fetchDeep(), SNAPSHOT_RETRY_MS);
+        if (!this.deepened) again();
       },
       (err: unknown) => {
         this.o.logger.warn({ err, market }, 'deep snapshot failed');
-        if (!this.stopped) this.deepen = this.o.scheduler.schedule(() => this.sync.state === 'live' && this.fetchDeep(), SNAPSHOT_RETRY_MS);
+        if (!this.stopped) again();
       },
     );
   }
