@@ -12,7 +12,7 @@
  * starts 1 s after the books are live, so the window still holds the start's transients (JIT warm-up; V8's memory
  * reducer, whose compacting GCs come ~8 s after the initial sync's major GC).
  *   node bench/latency.mjs [--paced-seconds 60] [--burst-seconds 10] [--seconds N (both)] [--burst 5000] [--sim-nice 10]
- *                          [--server-client process|same-process] [--server-clients 1] [--only ndjson|server]
+ *                          [--server-client process|same-process] [--server-clients 1] [--server-books 20] [--only ndjson|server]
  * The local server's client runs in its own process (bench/clients/server-reader.mjs), where a real client is;
  * `--server-client same-process` puts it in the hub's process, as before the ninth pass.
  */
@@ -50,21 +50,21 @@ function row(label, xs) {
   return `| ${label} | ${xs.length} | ${f(pct(xs, 50))} | ${f(pct(xs, 99))} | ${f(pct(xs, 99.9))} | ${f(pct(xs, 100))} |`;
 }
 
-export async function runLatency({ pacedSeconds = 60, burstSeconds = 10, burst = 5000, simNice = 10, serverClient = 'process', serverClients = 1, only } = {}) {
+export async function runLatency({ pacedSeconds = 60, burstSeconds = 10, burst = 5000, simNice = 10, serverClient = 'process', serverClients = 1, serverBooks = 20, only } = {}) {
   const lines = [
     `\n### Latency (ms), 20 symbols at 100 ms cadence; tickwire embedded with one sink per run (NDJSON on stdout, a pipe; or the local server and its client); simulator at niceness ${simNice}\n`,
   ];
   lines.push('| load · path | samples | p50 | p99 | p99.9 | max |', '|---|---:|---:|---:|---:|---:|');
   const none = [{ a: [], b: [], p: [], c: [] }, { a: [], b: [], p: [], c: [] }];
   const ndjson = only === 'server' ? none : await runPaths(['ndjson'], pacedSeconds, burstSeconds, burst, simNice);
-  const server = only === 'ndjson' ? none : await runPaths(['server'], pacedSeconds, burstSeconds, burst, simNice, serverClient, serverClients);
+  const server = only === 'ndjson' ? none : await runPaths(['server'], pacedSeconds, burstSeconds, burst, simNice, serverClient, serverClients, serverBooks);
   const loads = [`paced (${pacedSeconds} s)`, `paced + ${burst}-diff burst every 2 s (${burstSeconds} s)`];
   for (const [k, load] of loads.entries()) {
     lines.push(
       row(`${load} · frame → subscriber`, ndjson[k].a),
       row(`${load} · frame → NDJSON line in the pipe (readable by the reader)`, ndjson[k].p),
       row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b),
-      row(`${load} · frame → local-server client (${serverClient === 'same-process' ? 'in the hub\'s process' : `own process, ${serverClients} connection(s)`})`, server[k].c),
+      row(`${load} · frame → local-server client (${serverClient === 'same-process' ? 'in the hub\'s process' : `own process, ${serverClients} connection(s) × ${serverBooks} book(s)`})`, server[k].c),
     );
   }
   // what the OS did meanwhile: a stall of the client process delays every frame it was processing
@@ -91,7 +91,7 @@ function gcText(gc) {
 }
 
 /** One client process with the given sinks: samples of the paced phase, then of the paced + bursts phase. */
-async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serverClient = 'process', serverClients = 1) {
+async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serverClient = 'process', serverClients = 1, serverBooks = 20) {
   const sim = fork(join(here, 'sim-process.mjs'), [JSON.stringify({ symbols: SYMBOLS_20, seed: 7, intervalMs: 100, nice: simNice })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -109,7 +109,7 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
     });
     wsReader = fork(join(here, 'clients', 'server-reader.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const subscribed = once(wsReader, 'subscribed', 60_000);
-    wsReader.send({ t: 'start', url, offset, symbols: SYMBOLS_20, clients: serverClients });
+    wsReader.send({ t: 'start', url, offset, symbols: SYMBOLS_20, clients: serverClients, books: serverBooks });
     await subscribed;
   } else {
     child.send({ t: 'start', ws: ep.ws, rest: ep.rest, symbols: SYMBOLS_20, paths, serverClient });
@@ -168,7 +168,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       burst: { type: 'string', default: '5000' },
       'sim-nice': { type: 'string', default: '10' },
       'server-client': { type: 'string', default: 'process' }, // or same-process (before the ninth pass)
-      'server-clients': { type: 'string', default: '1' }, // connections of the server-client process, each on all 20 books
+      'server-clients': { type: 'string', default: '1' }, // connections of the server-client process
+      'server-books': { type: 'string', default: '20' }, // books each of them subscribes to (the first N symbols)
       only: { type: 'string' }, // ndjson | server
     },
   });
@@ -181,6 +182,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     simNice: Number(values['sim-nice']),
     serverClient: values['server-client'],
     serverClients: Number(values['server-clients']),
+    serverBooks: Number(values['server-books']),
     only: values.only,
   }).then((t) => console.log(t), (e) => {
     console.error(e);

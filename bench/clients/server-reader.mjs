@@ -4,7 +4,7 @@
  * minus the event's `localTime`, on the hub process's clock: `localTime` is systemClock there, so the hub sends the
  * offset of that clock from CLOCK_MONOTONIC (`process.hrtime`, shared by every process), and this process adds the
  * offset to its own CLOCK_MONOTONIC reading — no wall-clock skew between the two processes.
- * IPC: {t:'start', url, symbols, offset, clients} → {t:'subscribed'}; {t:'record'} → {t:'recording'};
+ * IPC: {t:'start', url, symbols, offset, clients, books (each client subscribes to the first `books` symbols)} → {t:'subscribed'}; {t:'record'} → {t:'recording'};
  * {t:'collect'} → {t:'samples', c}.
  */
 import { rootRequire } from '../lib/root-require.mjs';
@@ -23,7 +23,7 @@ process.on('message', (m) => {
     let subscribed = 0;
     for (let k = 0; k < (m.clients ?? 1); k++) {
       const ws = new WebSocket(m.url);
-      ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', id: 1, streams: m.symbols.map((s) => `binance:${s}@book`) })));
+      ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', id: 1, streams: m.symbols.slice(0, m.books ?? m.symbols.length).map((s) => `binance:${s}@book`) })));
       ws.on('message', (data) => {
         if (subscribed <= k) {
           subscribed = k + 1;
