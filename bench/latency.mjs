@@ -147,7 +147,8 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
       sim.send({ burst });
       await once(sim, undefined, 60_000, 'burst');
     }
-    await sleep(500);
+    // a client in its own process may still be reading the last burst: give it the time the tail takes
+    await sleep(wsReader ? 3000 : 500);
     out.push(await collect());
   } finally {
     wsReader?.kill('SIGKILL');
