@@ -64,7 +64,8 @@ export const TickwireConfig = z
      * Levels per side of the FIRST REST snapshot of a book (e.g. 100: Binance weight 5 instead of 50 for 1000), so
      * that many books go live within one weight window; a full `snapshotDepth` snapshot then deepens each book, at
      * low priority, as the budget allows. Until then a book is verified (and complete) to this depth only.
-     * Default: `snapshotDepth` (one deep snapshot).
+     * Only for books whose REST snapshot carries an update id (Binance, Bybit, …; not Coinbase's top-N checked
+     * books). Default: `snapshotDepth` (one deep snapshot).
      */
     firstSnapshotDepth: z.number().int().positive().optional(),
     /** Retries of one REST request before it fails (the sync then tries again later). */

@@ -104,10 +104,13 @@ export class BookDriver {
     if (this.snapshotInFlight && !this.snapshotSent) this.sync.trimBuffer(BUFFER_WHILE_QUEUED);
   }
 
-  /** True when books (re)sync from a snapshot shallower than `snapshotDepth`. */
+  /**
+   * True when books (re)sync from a snapshot shallower than `snapshotDepth`: only for books whose REST snapshot
+   * carries the update id the deep one is matched at (not the top-N cross-checked ones, e.g. Coinbase).
+   */
   private get shallow(): boolean {
     const first = this.o.firstSnapshotDepth;
-    return first !== undefined && first < this.o.snapshotDepth;
+    return first !== undefined && first < this.o.snapshotDepth && this.o.rules.reconcileBy !== 'top-n';
   }
 
   /**
