@@ -23,6 +23,12 @@ const CROSS_CHECK = { depth: 10, requestDepth: 50, persistAfter: 3 } as const;
 const BUFFER_WHILE_QUEUED = 50;
 /** REST priority of the deep snapshot that follows a shallow first one (after every book's first sync, priority 1). */
 const DEEPEN_PRIORITY = 4;
+/**
+ * Deep snapshots tried per live period. One is adopted only when the book reaches its exact update id (a snapshot
+ * the book is already past, or one a delta straddles, cannot be): on a fast book with slow REST most tries miss, and
+ * each costs the full weight — so the tries are capped, and the book stays verified to the first depth.
+ */
+const DEEPEN_TRIES = 10;
 
 export interface BookDriverOptions {
   exchange: ExchangeId;
@@ -57,6 +63,7 @@ export class BookDriver {
   private deepen: Subscription | undefined;
   /** The book was deepened since it last went live from a shallow snapshot. */
   private deepened = false;
+  private deepTries = 0;
   private fallback: Subscription | undefined;
   private retry: Subscription | undefined;
   private readonly reconcileTimer: Subscription | undefined;
@@ -83,6 +90,7 @@ export class BookDriver {
         if (e.type === 'status' && e.state === 'reconciled' && e.details?.['deepened'] === true) this.deepened = true;
         if (e.type === 'status' && e.state === 'live' && this.shallow) {
           this.deepened = false;
+          this.deepTries = 0;
           this.fetchDeep();
         }
       },
@@ -122,6 +130,10 @@ export class BookDriver {
     if (this.stopped || !rules.snapshotRequest || !rules.parseSnapshot) return;
     this.deepen?.unsubscribe();
     this.deepen = undefined;
+    if (++this.deepTries > DEEPEN_TRIES) {
+      this.o.logger.warn({ market, tries: DEEPEN_TRIES }, 'no deep snapshot landed on the book; it stays verified to the first snapshot depth');
+      return;
+    }
     const again = (): void => {
       // skipped (the book was past it), pending then straddled by a delta, failed: fetch another
       this.deepen = this.o.scheduler.schedule(() => {
