@@ -42,8 +42,11 @@ export interface StreamRef {
 export interface KeepaliveSpec {
   /** Reconnect when no frame at all (data, pings, pongs, heartbeats) arrives for this long. */
   staleAfterMs: number;
-  /** Client keepalive: a WebSocket ping frame or a text message, sent every `intervalMs`. */
-  ping?: { intervalMs: number; kind: 'frame' } | { intervalMs: number; kind: 'text'; message: () => string };
+  /**
+   * Client keepalive: a WebSocket ping frame or a text message, sent every `intervalMs`. `message` gets the
+   * connection's own count of text pings (1, 2, …) for exchanges that number them.
+   */
+  ping?: { intervalMs: number; kind: 'frame' } | { intervalMs: number; kind: 'text'; message: (n: number) => string };
   /** Reconnect when a client ping gets no pong (frame pong or a parsed `pong`) within this long. */
   pongTimeoutMs?: number;
 }

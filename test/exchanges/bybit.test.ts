@@ -42,7 +42,7 @@ describe('bybit adapters: urls, keepalive', () => {
     const ping = bybitAdapter.keepalive.ping;
     expect(ping?.kind).toBe('text');
     expect(ping?.intervalMs).toBe(20_000);
-    if (ping?.kind === 'text') expect(JSON.parse(ping.message())).toEqual({ op: 'ping' });
+    if (ping?.kind === 'text') expect(JSON.parse(ping.message(1))).toEqual({ op: 'ping' });
     for (const f of [SPOT_PONG, LINEAR_PONG, OPTION_PONG]) expect(bybitLinearAdapter.parse(f, ctx())).toEqual([{ kind: 'pong' }]);
   });
 });

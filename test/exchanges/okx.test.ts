@@ -278,7 +278,7 @@ describe('OKX adapter', () => {
     const k = okxAdapter.keepalive;
     expect(k.ping?.kind).toBe('text');
     expect(k.ping?.intervalMs).toBeLessThan(30_000);
-    expect(k.ping?.kind === 'text' && k.ping.message()).toBe('ping');
+    expect(k.ping?.kind === 'text' && k.ping.message(1)).toBe('ping');
     expect(okxAdapter.limits.maxStreamsPerConnection).toBeLessThanOrEqual(30);
   });
 
