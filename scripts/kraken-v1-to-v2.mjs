@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * Convert recorded Kraken WebSocket **v1** book captures into Kraken **v2**-shaped frames
- * for tickwire's fixtures. Usage: node scripts/kraken-v1-to-v2.mjs <captures dir> [out dir], where the captures dir holds
- * each public repository's files as `<repo>/<commit>/<path>` (the sources are listed in fixtures/README.md)
+ * Convert recorded Kraken WebSocket **v1** book captures into Kraken **v2**-shaped frames for tickwire's fixtures.
+ * Usage: node scripts/kraken-v1-to-v2.mjs <captures dir> [out dir]. The captures dir holds the public repositories'
+ * files as `<repository name>/<commit>/<path>` (`SOURCES` below; repositories and commits in fixtures/README.md).
  *
  * What changes and what does not:
  * - v1 arrays `[chanId, {"as"/"bs"}|{"a"}|{"b","c"}…, "book-10", "XBT/USD"]` become
