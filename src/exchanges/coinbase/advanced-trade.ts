@@ -1,5 +1,5 @@
 /**
- * Coinbase Advanced Trade market data (`coinbase`), PROTOCOLS.md §2.B.
+ * Coinbase Advanced Trade market data (`coinbase`), docs/protocols/coinbase.md#advanced-trade.
  *
  * - One channel per subscribe message; `heartbeats` is always subscribed (channels close after 60–90 s without it)
  *   and keeps the stale watchdog fed (1/s).

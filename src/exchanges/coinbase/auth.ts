@@ -1,9 +1,9 @@
 /**
  * Coinbase credentials: loaded only from environment variables or a secrets file, never logged, never echoed in
  * errors. Two kinds:
- * - Exchange (`coinbase-exchange`, PROTOCOLS.md §2.A): key + base64 secret + passphrase; the subscribe message
+ * - Exchange (`coinbase-exchange`, docs/protocols/coinbase.md#exchange): key + base64 secret + passphrase; the subscribe message
  *   carries `signature = base64(HMAC-SHA256(base64decode(secret), timestamp + "GET" + "/users/self/verify"))`.
- * - Advanced Trade (`coinbase`, §2.B): a CDP API key name + EC P-256 private key (PEM); each subscribe message
+ * - Advanced Trade (`coinbase`, coinbase.md#advanced-trade): a CDP API key name + EC P-256 private key (PEM); each subscribe message
  *   carries a fresh ES256 JWT.
  */
 import { createHmac, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';

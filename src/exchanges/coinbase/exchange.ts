@@ -1,5 +1,5 @@
 /**
- * Coinbase Exchange feed (`coinbase-exchange`), PROTOCOLS.md §2.A.
+ * Coinbase Exchange feed (`coinbase-exchange`), docs/protocols/coinbase.md#exchange.
  *
  * - Keyless: books from `level2_batch` (50 ms batches). With credentials: `level2`, the subscribe message signed
  *   (HMAC, see auth.ts). Neither has a sequence or checksum on `l2update`: books carry `integrity: "none"`;
