@@ -1,5 +1,5 @@
 /** `tickwire stream …`: NDJSON of normalized events on stdout until SIGINT/SIGTERM or stdout closes. */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { TwError } from '../errors.js';
 import {
@@ -19,6 +19,7 @@ import type { NatsPublishConfig } from '../sinks/nats/options.js';
 import { NATS_FLAGS, natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
 import { Recorder } from '../record/recorder.js';
 import { recordOptionsFromArgs } from './record-flags.js';
+import { openPrivate } from '../record/writer.js';
 
 export const STREAM_FLAGS = {
   config: { type: 'string' },
@@ -130,7 +131,7 @@ export function openRecorder(
   logger: Logger,
 ): Recorder {
   try {
-    closeSync(openSync(file, 'w')); // fail now, not in the background after the stream started
+    closeSync(openPrivate(file)); // fail now, not in the background after the stream started
   } catch (err) {
     throw new TwError('TW_ERR_CONFIG', `cannot write the recording ${file}: ${(err as Error).message}`);
   }
