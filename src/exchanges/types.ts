@@ -136,9 +136,4 @@ export interface ExchangeAdapter {
    */
   parse(frame: string, ctx: AdapterContext, bytes?: Uint8Array): WireMessage[];
   readonly book: BookRules;
-  /**
-   * An outgoing message as it may be logged: adapters whose subscribe messages carry credentials (Coinbase
-   * signatures, JWTs) replace them. Log outgoing frames only through this when it is defined.
-   */
-  redactOutgoing?(message: string): string;
 }

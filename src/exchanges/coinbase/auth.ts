@@ -36,8 +36,8 @@ export const ENV = {
 
 /**
  * pino `redact` paths covering every field that can hold a Coinbase credential, in config objects and in parsed
- * subscribe messages. Outgoing frames are strings, which pino cannot redact: log them through
- * `redactCoinbaseFrame` (the adapters' `redactOutgoing`), never raw.
+ * subscribe messages. Outgoing frames are strings, which pino cannot redact: nothing logs them, and the recorder
+ * writes them through `redactFrame` (src/record/redact.ts).
  */
 export const COINBASE_REDACT_PATHS: readonly string[] = [
   'key',
@@ -57,13 +57,6 @@ export const COINBASE_REDACT_PATHS: readonly string[] = [
   '*.*.passphrase',
   '*.*.privateKey',
 ];
-
-const SECRET_FIELDS = /("(?:key|secret|passphrase|signature|jwt|privateKey)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
-
-/** A frame with every credential-bearing JSON string field replaced by `"[Redacted]"`. */
-export function redactCoinbaseFrame(frame: string): string {
-  return frame.replace(SECRET_FIELDS, '$1"[Redacted]"');
-}
 
 const SecretsFile = z.object({
   'coinbase-exchange': z.object({ key: z.string(), secret: z.string(), passphrase: z.string() }).optional(),
