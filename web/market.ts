@@ -66,8 +66,10 @@ export class MarketView {
       case 'book_delta':
       case 'book_top':
         this.book.apply(m as unknown as BookMessage);
-        // a gap's fresh snapshot (conflated while behind) makes the book whole again
-        if (m['type'] !== 'book_delta' && this.state === 'gap') this.state = 'live';
+        // The server sends a snapshot first only for a live book (or the one ending a sync, `live` follows), and
+        // after a gap of ours (conflated while behind) a fresh one of the live book: either makes the book whole.
+        // After `resyncing`, only the `live` status does.
+        if (m['type'] === 'book_snapshot' && (this.state === 'waiting' || this.state === 'gap')) this.state = 'live';
         return;
       case 'trade': {
         const side = m['side'] === 'sell' ? 'sell' : 'buy';

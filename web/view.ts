@@ -126,17 +126,21 @@ export function renderTicker(root: HTMLElement, m: MarketView): void {
 }
 
 export function renderStats(dl: HTMLElement, m: MarketView, rate: number): void {
-  const rows: Array<[string, string, string?]> = [
-    ['State', m.state, `state-${m.state}`],
-    ['Integrity', m.book.integrity ?? '—'],
-    ['Update id', m.book.updateId === undefined ? '—' : String(m.book.updateId)],
-    ['Event rate', `${rate.toFixed(0)} /s`],
-    ['Connection', m.connection || '—'],
-    ['Dropped', String(m.lost)],
-    ['Last status', m.lastReason ? `${m.lastReason} (${m.lastCode})` : '—'],
+  const rows: Array<[key: string, label: string, value: string, cls?: string]> = [
+    ['state', 'State', m.state, `state-${m.state}`],
+    ['integrity', 'Integrity', m.book.integrity ?? '—'],
+    ['updateId', 'Update id', m.book.updateId === undefined ? '—' : String(m.book.updateId)],
+    ['rate', 'Event rate', `${rate.toFixed(0)} /s`],
+    ['connection', 'Connection', m.connection || '—'],
+    ['dropped', 'Dropped', String(m.lost)],
+    ['reason', 'Last status', m.lastReason ? `${m.lastReason} (${m.lastCode})` : '—'],
   ];
   dl.replaceChildren(
-    ...rows.flatMap(([k, v, cls]) => [el('dt', undefined, k), el('dd', cls, v)]),
+    ...rows.flatMap(([key, label, value, cls]) => {
+      const dd = el('dd', cls, value);
+      dd.dataset['key'] = key;
+      return [el('dt', undefined, label), dd];
+    }),
   );
 }
 
