@@ -6,7 +6,7 @@
 import { ServerConnection, authHeaders, pageToken, type ServerMessage } from './connection.js';
 import { DepthChart } from './depth-chart.js';
 import { MarketView } from './market.js';
-import { LadderView, byId, renderCard, renderStats, renderTicker, renderTrades } from './view.js';
+import { LadderView, byId, renderCard, renderOffered, renderStats, renderTicker, renderTrades } from './view.js';
 
 const MARKET_RE = /^[a-z-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/;
 
@@ -65,19 +65,8 @@ class Dashboard {
     }
     const body = (await res.json()) as { markets?: unknown };
     const markets = Array.isArray(body.markets) ? body.markets.filter((m): m is string => typeof m === 'string') : [];
-    const list = byId('offered-list');
     const datalist = byId('offered');
-    list.replaceChildren(
-      ...markets.map((m) => {
-        const li = document.createElement('li');
-        const b = document.createElement('button');
-        b.type = 'button';
-        b.textContent = m;
-        b.addEventListener('click', () => this.add(m));
-        li.append(b);
-        return li;
-      }),
-    );
+    renderOffered(byId('offered-list'), markets, (m) => this.add(m));
     datalist.replaceChildren(...markets.map((m) => Object.assign(document.createElement('option'), { value: m })));
     const first = markets[0];
     if (this.markets.size === 0 && first !== undefined) this.add(first);

@@ -24,7 +24,8 @@ export function clockTime(micros: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
-/** A compact size for totals: `1234.5` → `1,234.5`, at most 4 decimals (display only, never compared). */
+/** Cumulative totals: `1234.56` → `1,234.6`, `12.3` → `12.3000` (display only, never compared). */
 export function compactNumber(n: number): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: n >= 1000 ? 1 : 4 });
+  const digits = n >= 1000 ? 1 : 4;
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }

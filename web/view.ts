@@ -2,7 +2,7 @@
  * DOM rendering of a MarketView: the ladder (rows created once, then only their text and bar widths change), the
  * ticker bar, recent trades, the book's status panel and the sidebar cards. Called at most once per animation frame.
  */
-import type { Level } from './book.js';
+import { trimDecimal, type Level } from './book.js';
 import { alignDecimals, clockTime, compactNumber } from './format.js';
 import type { MarketView } from './market.js';
 
@@ -85,7 +85,7 @@ export class LadderView {
     const b = bids[0];
     const mid = b !== undefined && asks[0] !== undefined ? (Number(b[0]) + Number(asks[0][0])) / 2 : undefined;
     this.spread.textContent =
-      spread === undefined ? '—' : `spread ${spread}${mid ? `  (${((Number(spread) / mid) * 10_000).toFixed(2)} bp)` : ''}`;
+      spread === undefined ? '—' : `spread ${spread}${mid ? `  ·  ${((Number(spread) / mid) * 10_000).toPrecision(2)} bp` : ''}`;
     this.table.classList.toggle('untrusted', !m.trusted());
   }
 }
@@ -119,7 +119,8 @@ export function renderTicker(root: HTMLElement, m: MarketView): void {
   root.replaceChildren(
     ...items.map(([label, value, cls]) => {
       const d = el('div', 'tick');
-      d.append(el('span', 'label', label), el('span', `value ${value !== undefined ? (cls ?? '') : ''}`, value ?? '—'));
+      const shown = value === undefined ? '—' : label === '24h' ? value : trimDecimal(value);
+      d.append(el('span', 'label', label), el('span', `value ${value !== undefined ? (cls ?? '') : ''}`, shown));
       return d;
     }),
   );
@@ -155,4 +156,29 @@ export function renderCard(li: HTMLElement, m: MarketView, rate: number, focused
   const reason = el('div', 'card-reason', m.lastReason || ' ');
   reason.title = m.lastReason;
   li.replaceChildren(head, meta, reason);
+}
+
+/** The markets the server offers, grouped by exchange: `binance  BTC/USDT  ETH/USDT`. */
+export function renderOffered(list: HTMLElement, markets: readonly string[], pick: (market: string) => void): void {
+  const groups = new Map<string, string[]>();
+  for (const m of markets) {
+    const i = m.indexOf(':');
+    const ex = m.slice(0, i);
+    groups.set(ex, [...(groups.get(ex) ?? []), m.slice(i + 1)]);
+  }
+  list.replaceChildren(
+    ...[...groups].map(([ex, symbols]) => {
+      const li = el('li');
+      li.append(el('span', 'exchange', ex));
+      for (const sym of symbols) {
+        const b = el('button', undefined, sym);
+        b.type = 'button';
+        b.title = `watch ${ex}:${sym}`;
+        b.dataset['market'] = `${ex}:${sym}`;
+        b.addEventListener('click', () => pick(`${ex}:${sym}`));
+        li.append(b);
+      }
+      return li;
+    }),
+  );
 }

@@ -8,14 +8,13 @@
  *   snapshot slowed so the resync lasts) the page shows `resyncing` within a second, marks the book untrustworthy,
  *   and is back to the true book once live.
  */
-import { mkdtempSync } from 'node:fs';
-import { statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { runCli, serveUrl, type CliRun } from '../helpers/cli.js';
-import { launchChromium, readLadder, watchedPage, type LadderSnapshot } from '../helpers/browser.js';
+import { launchChromium, readLadder, updateIdAbove, watchedPage, type LadderSnapshot } from '../helpers/browser.js';
 import { startSim, type Simulator } from '../../src/sim/index.js';
 
 const TOKEN = 'dashboard-test-token';
@@ -89,10 +88,10 @@ describe('dashboard (GET /) in Chromium', () => {
     const { page, problems } = await watchedPage(browser);
     await page.goto(`${http}/#token=${TOKEN}`);
     await page.waitForSelector('#stats dd[data-key="state"].state-live', { timeout: 15_000 });
-    await page.waitForFunction(() => document.querySelectorAll('#ladder tr.bid:not(.empty)').length === 12);
+    await page.waitForSelector(`#ladder tr.bid:nth-child(${2 * DEPTH + 1}):not(.empty)`); // the 12th bid row (after 12 asks and the spread)
     for (let i = 0; i < 3; i++) {
       const before = Number((await readLadder(page)).updateId);
-      await page.waitForFunction((u) => Number(document.querySelector('#stats dd[data-key="updateId"]')?.textContent) > u, before);
+      await updateIdAbove(page, before);
       expectTrueLadder(await readLadder(page), sim);
     }
 
@@ -105,7 +104,7 @@ describe('dashboard (GET /) in Chromium', () => {
     expect(await page.locator('#book-banner').textContent()).toMatch(/resyncing: not trustworthy/);
     await page.waitForSelector('#stats dd[data-key="state"].state-live', { timeout: 15_000 });
     const before = Number((await readLadder(page)).updateId);
-    await page.waitForFunction((u) => Number(document.querySelector('#stats dd[data-key="updateId"]')?.textContent) > u, before);
+    await updateIdAbove(page, before);
     expectTrueLadder(await readLadder(page), sim);
     expect(await page.locator('#stats dd[data-key="reason"]').textContent()).not.toBe('—');
     expect(problems).toEqual([]);

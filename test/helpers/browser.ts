@@ -24,6 +24,28 @@ export async function watchedPage(browser: Browser): Promise<{ page: Page; probl
   return { page, problems };
 }
 
+/** The little of the DOM the functions evaluated in the page use (this program's lib has no DOM). */
+interface El {
+  textContent: string | null;
+  classList: { contains(c: string): boolean };
+  querySelector(sel: string): El | null;
+}
+interface PageGlobals {
+  document: { querySelector(sel: string): El | null; querySelectorAll(sel: string): Iterable<El> };
+}
+
+/** Resolves once the page shows an update id above `u` (awaited in the page, on every animation frame). */
+export async function updateIdAbove(page: Page, u: number): Promise<void> {
+  await page.waitForFunction(
+    (above) => {
+      const doc = (globalThis as unknown as PageGlobals).document;
+      return Number(doc.querySelector('#stats dd[data-key="updateId"]')?.textContent) > above;
+    },
+    u,
+    { polling: 'raf' },
+  );
+}
+
 export interface LadderSnapshot {
   state: string;
   updateId: string;
@@ -36,6 +58,7 @@ export interface LadderSnapshot {
 /** The focused book's ladder and status as the DOM shows them, read in one go (one rendered frame). */
 export function readLadder(page: Page): Promise<LadderSnapshot> {
   return page.evaluate(() => {
+    const document = (globalThis as unknown as PageGlobals).document;
     const text = (sel: string): string => document.querySelector(sel)?.textContent ?? '';
     const rows = (side: string): Array<[string, string]> =>
       [...document.querySelectorAll(`#ladder tr.${side}:not(.empty)`)].map((tr) => [
