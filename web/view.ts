@@ -151,8 +151,12 @@ export function renderCard(li: HTMLElement, m: MarketView, rate: number, focused
   const remove = el('button', 'remove', '×');
   remove.title = 'stop watching';
   remove.dataset['action'] = 'remove';
-  head.append(el('span', 'name', m.market), el('span', `badge state-${m.state}`, m.state), remove);
-  const meta = el('div', 'card-meta', `${m.book.integrity ?? '—'} · id ${m.book.updateId ?? '—'} · ${rate.toFixed(0)}/s`);
+  const i = m.market.indexOf(':');
+  const name = el('span', 'name', m.market.slice(i + 1));
+  name.title = m.market;
+  head.append(name, el('span', `badge state-${m.state}`, m.state), remove);
+  const meta = el('div', 'card-meta');
+  meta.append(el('span', 'exchange', m.market.slice(0, i)), ` · id ${m.book.updateId ?? '—'} · ${rate.toFixed(0)}/s`);
   const reason = el('div', 'card-reason', m.lastReason || ' ');
   reason.title = m.lastReason;
   li.replaceChildren(head, meta, reason);

@@ -56,7 +56,7 @@ function expectTrueLadder(shown: LadderSnapshot, s: Simulator): void {
 }
 
 describe('dashboard (GET /) in Chromium', () => {
-  it('serve --sim: loads with no console error, shows a live book, and is screenshotted', { timeout: 60_000 }, async () => {
+  it('serve --sim: loads with no console error, shows a live book, and is screenshotted', { timeout: 120_000 }, async () => {
     run = runCli(['serve', '--sim', '--port', '0', '--log-level', 'warn']);
     const http = (await serveUrl(run)).replace('ws:', 'http:');
     const { page, problems } = await watchedPage(browser);
@@ -69,6 +69,13 @@ describe('dashboard (GET /) in Chromium', () => {
     expect(shown.bids).toHaveLength(DEPTH);
     expect(Number(shown.bids[0]![0])).toBeLessThan(Number(shown.asks[0]![0]));
     expect(await page.locator('#offered-list button').count()).toBeGreaterThan(1);
+    // picking another market from the server's list: its card, its own live book
+    await page.click('#offered-list button[data-market="binance-futures:ETH/USDT"]');
+    await page.waitForFunction(() => (globalThis as unknown as { document: { title: string; querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('#market-name')?.textContent === 'binance-futures:ETH/USDT');
+    await page.waitForSelector('#stats dd[data-key="state"].state-live', { timeout: 15_000 });
+    expect(await page.locator('#markets li').count()).toBe(2);
+    await page.click('#markets li[data-market="binance:BTC/USDT"]');
+    await page.waitForSelector('#stats dd[data-key="state"].state-live');
     expect(await page.locator('#depth canvas').count()).toBe(1);
     const file = process.env['TICKWIRE_DASHBOARD_PNG'] ?? join(mkdtempSync(join(tmpdir(), 'tw-dash-')), 'dashboard.png');
     await page.screenshot({ path: file });
@@ -77,7 +84,7 @@ describe('dashboard (GET /) in Chromium', () => {
     await page.close();
   });
 
-  it('--token: the ladder equals the exchange simulator’s true book; a fault shows resyncing within a second', { timeout: 60_000 }, async () => {
+  it('--token: the ladder equals the exchange simulator’s true book; a fault shows resyncing within a second', { timeout: 120_000 }, async () => {
     sim = await startSim({ exchanges: ['binance'], seed: 7, intervalMs: 20, tradeIntervalMs: 100 });
     const ep = sim.endpoints.binance!;
     run = runCli([
@@ -94,6 +101,23 @@ describe('dashboard (GET /) in Chromium', () => {
       await updateIdAbove(page, before);
       expectTrueLadder(await readLadder(page), sim);
     }
+
+    // a burst of diffs as fast as the sockets take them: the page redraws once per animation frame, far fewer times
+    // than it gets messages, and ends on the true book
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { renders: number; document: { querySelector(s: string): object | null }; MutationObserver: new (cb: () => void) => { observe(n: object, o: object): void } };
+      g.renders = 0;
+      new g.MutationObserver(() => g.renders++).observe(g.document.querySelector('#stats')!, { childList: true });
+    });
+    const burst = await sim.burst('binance', { symbols: ['BTC/USDT'], diffs: 5_000 });
+    expect(burst).toBeDefined();
+    const afterBurst = sim.trueBook('binance', 'BTC/USDT')!.updateId;
+    await updateIdAbove(page, afterBurst - 1);
+    await page.waitForSelector('#stats dd[data-key="state"].state-live');
+    expectTrueLadder(await readLadder(page), sim);
+    const renders = await page.evaluate(() => (globalThis as unknown as { renders: number }).renders);
+    expect(renders).toBeGreaterThan(0);
+    expect(renders).toBeLessThan(5_000 / 5);
 
     // a dropped diff is a gap: the book resyncs from a REST snapshot, slowed so that the resync lasts
     sim.fault('binance', { kind: 'rest-slow', delayMs: 2_000, count: 1 });
