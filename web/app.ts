@@ -30,6 +30,9 @@ class Dashboard {
         const c = byId('conn');
         c.dataset['state'] = state;
         c.textContent = state === 'open' ? `connected · ${detail}` : state === 'connecting' ? 'connecting…' : detail;
+        if (state === 'closed') for (const m of this.markets.values()) m.socket('disconnected', `dashboard socket: ${detail}`);
+        if (state === 'open') for (const m of this.markets.values()) m.socket('waiting', 'resubscribed');
+        this.schedule(true);
       },
       streams: () => [...this.markets.values()].flatMap((m) => m.streams()),
     });

@@ -106,6 +106,17 @@ export class MarketView {
     this.state = state;
   }
 
+  /**
+   * The page's socket to the server closed (`disconnected`) or reopened (`waiting`: the resubscription's first
+   * snapshot replaces the book). Until then the book is not shown as trustworthy.
+   */
+  socket(state: 'disconnected' | 'waiting', reason: string): void {
+    this.state = state;
+    this.lastReason = reason;
+    this.lastCode = state === 'disconnected' ? 'TW_ERR_CONNECTION' : 'TW_OK';
+    this.dirty = true;
+  }
+
   /** True when the book may be shown as the exchange's book. */
   trusted(): boolean {
     return this.state === 'live' && this.book.hasSnapshot;

@@ -6,7 +6,8 @@
  * - with `--token` and the test's own simulator as the exchange (`--endpoint`): the ladder read from the DOM equals
  *   the simulator's true book at the update id the page shows, and after a fault (a dropped diff, with the REST
  *   snapshot slowed so the resync lasts) the page shows `resyncing` within a second, marks the book untrustworthy,
- *   and is back to the true book once live.
+ *   and is back to the true book once live; a burst of diffs is drawn in far fewer frames than messages and ends on
+ *   the true book; when the server goes away the book is marked untrustworthy.
  */
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -140,6 +141,11 @@ describe('dashboard (GET /) in Chromium', () => {
     expect(await anon.locator('#notice').textContent()).toMatch(/unauthorized/);
     expect(await anon.locator('#markets li').count()).toBe(0);
     await anon.close();
+
+    // the server going away: the book is no longer shown as trustworthy
+    run!.child.kill('SIGTERM');
+    await page.waitForSelector('#stats dd[data-key="state"].state-disconnected');
+    expect((await readLadder(page)).untrusted).toBe(true);
     await page.close();
   });
 });
