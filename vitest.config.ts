@@ -18,6 +18,7 @@ const UNIT = [
   'test/server/registry.test.ts',
   'test/sim/frame-chunks.test.ts',
   'test/sim/market.test.ts',
+  'test/web/**/*.test.ts',
 ];
 
 export default defineConfig({

@@ -85,6 +85,8 @@ A local WebSocket server on 127.0.0.1: clients send JSON commands
   {"op":"unsubscribe","id":2,"streams":[...]}   {"op":"list","id":3}   {"op":"ping","id":4}
 and receive a book snapshot then deltas (or book_top ladders), trades and tickers, each message with the
 stream's seq. GET /health (JSON) and GET /metrics (Prometheus) on the same port. Protocol: docs/server.md.
+Open http://127.0.0.1:PORT/ in a browser for the dashboard: live ladders, depth, trades, ticker and each
+book's state (with --token, open http://HOST:PORT/#token=T).
 Markets given as exchange:BASE/QUOTE (every --channels channel) or exchange:BASE/QUOTE@channel stay
 subscribed; anything else is subscribed on demand and dropped --grace ms after its last client leaves.
 
