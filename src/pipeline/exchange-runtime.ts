@@ -26,6 +26,7 @@ import type { Clock } from '../util/clock.js';
 import type { TickwireConfig } from '../config.js';
 import type { Metrics } from './metrics.js';
 import { SubscribeBudget } from './subscribe-budget.js';
+import { marketsNamedIn } from './frame-blame.js';
 
 export interface RuntimeDeps {
   scheduler: SchedulerLike;
@@ -464,6 +465,7 @@ export class ExchangeRuntime {
       this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed frame skipped: ${(err as Error).message}`, localTime, {
         frame: data.length > 200 ? `${data.slice(0, 200)}…` : data,
       });
+      this.unreadableBookData(slot, data, undefined, `unreadable frame: ${(err as Error).message}`, localTime);
       return;
     }
     for (let i = 0; i < msgs.length; i++) this.onMessage(slot, msgs[i]!, localTime, data);
@@ -585,6 +587,7 @@ export class ExchangeRuntime {
         this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed message skipped: ${msg.reason}`, localTime, {
           frame: frame.length > 200 ? `${frame.slice(0, 200)}…` : frame,
         });
+        if (msg.channel === 'book') this.unreadableBookData(slot, frame, msg.market, `unreadable book message: ${msg.reason}`, localTime);
         return;
       case 'unknown':
         this.deps.metrics.inc('tickwire_unknown_messages_total', { exchange: this.id });
@@ -593,6 +596,29 @@ export class ExchangeRuntime {
         });
         return;
     }
+  }
+
+  /**
+   * A frame that may have carried book data could not be read: the books it was for lost an update. The books it
+   * names (`market`, or the connection's market ids found in its text) are resynced. A frame that names none
+   * could have been for any book of the connection: books whose feed proves continuity (a per-book chain or a
+   * checksum) will catch the loss on their next message; every other book of the connection is resynced now.
+   */
+  private unreadableBookData(slot: ConnSlot, frame: string, market: string | undefined, reason: string, localTime: number): void {
+    const named = market !== undefined ? [market] : marketsNamedIn(frame, slot.markets);
+    const targets = named.length > 0 ? named : this.unprovenAfterLoss() ? [...slot.markets] : [];
+    for (const m of targets) {
+      const st = this.markets.get(m);
+      if (st?.book?.state === 'live') {
+        st.book.invalidate('TW_ERR_MALFORMED_FRAME', reason, localTime, { connectionId: slot.conn.id });
+      }
+    }
+  }
+
+  /** Can this feed's books not tell, from their next message, that a message was lost? (see unreadableBookData) */
+  private unprovenAfterLoss(): boolean {
+    const rules = this.adapter.book;
+    return rules.integrity !== 'chained' && rules.integrity !== 'checksum';
   }
 
   private touch(st: MarketState, channel: Channel, localTime: number, bookMsg?: DeltaMessage): void {

@@ -156,13 +156,30 @@ describe('bybit end to end against the simulator', () => {
     expect(h.statuses({ state: 'error' }).filter((s) => s.symbol !== 'XRP/USDT')).toEqual([]);
   });
 
-  it('garbage frame between good ones: counted as malformed, resyncs nothing', async () => {
+  it('garbage frame naming no market: counted as malformed; the books of that connection (u proves no continuity) resync', async () => {
     const from = h.events.length;
+    const report = h.waitFor(isStatus({ exchange: 'bybit-linear', code: 'TW_ERR_MALFORMED_FRAME', scope: 'connection' }), 'malformed report');
+    // the unreadable frame could have been an ETH delta: a monotonic feed cannot tell, so ETH is resynced
+    const resync = h.waitFor(isStatus({ exchange: 'bybit-linear', symbol: 'ETH/USDT', channel: 'book', state: 'resyncing' }), 'ETH resyncing');
     h.sim.fault('bybit-linear', { kind: 'garbage-frame', symbol: 'ETH/USDT' });
-    const report = await h.waitFor(isStatus({ exchange: 'bybit-linear', code: 'TW_ERR_MALFORMED_FRAME' }), 'malformed report');
-    expect(report.scope).toBe('connection');
+    await report;
+    expect((await resync).code).toBe('TW_ERR_MALFORMED_FRAME');
+    await h.waitFor(live('bybit-linear', 'ETH/USDT'), 'ETH live again');
     await expectTopEqualsTruth('bybit-linear', 'ETH/USDT', 60);
-    expect(troubleElsewhere(h, from, [])).toEqual([]);
+    expect(troubleElsewhere(h, from, [['bybit-linear', 'ETH/USDT']])).toEqual([]);
+  });
+
+  it('garbage diff (truncated JSON naming its topic): that book resyncs at once, the others stay live', async () => {
+    for (const [ex, s] of BOOKS) {
+      const from = h.events.length;
+      h.sim.fault(ex, { kind: 'garbage-diff', symbol: s });
+      const r = await h.waitFor(isStatus({ exchange: ex, symbol: s, channel: 'book', state: 'resyncing' }), `${ex}:${s} resyncing`);
+      expect(r.code).toBe('TW_ERR_MALFORMED_FRAME');
+      expect(r.reason).toMatch(/unreadable frame/);
+      await h.waitFor(live(ex, s), `${ex}:${s} live again`);
+      await expectTopEqualsTruth(ex, s);
+      expect(troubleElsewhere(h, from, [[ex, s]])).toEqual([]);
+    }
   });
 
   it('silence with pings answered (no stale reconnect): NO_DATA, then the resumed book is resynced, not trusted', async () => {

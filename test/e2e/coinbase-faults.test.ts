@@ -307,6 +307,19 @@ describe('coinbase-exchange end to end against the simulator', () => {
     expect(h!.statuses({ exchange: 'coinbase-exchange', scope: 'connection', state: 'reconnecting' })).toEqual([]);
   });
 
+  it('garbage diff (truncated l2update naming its product): that book resyncs at once, the other stays live', async () => {
+    await start('coinbase-exchange', ['BTC/USDT', 'ETH/USDT']); // one connection
+    const from = h!.events.length;
+    h!.sim.fault('coinbase-exchange', { kind: 'garbage-diff', symbol: 'BTC/USDT' });
+    const r = await h!.waitFor(resyncing('coinbase-exchange', 'BTC/USDT'), 'BTC resyncing');
+    expect(r.code).toBe('TW_ERR_MALFORMED_FRAME');
+    await h!.waitFor(live('coinbase-exchange', 'BTC/USDT'), 'BTC live again');
+    const recovered = h!.events.length;
+    await expectBookConverges('coinbase-exchange', 'BTC/USDT', 50, recovered);
+    await expectBookConverges('coinbase-exchange', 'ETH/USDT', 50, from);
+    expect(troubleElsewhere(from, 'coinbase-exchange', ['BTC/USDT'])).toEqual([]);
+  });
+
   it('deletes of absent levels: no resync, still equal to the truth', async () => {
     await start('coinbase-exchange', ['ETH/USDT']);
     const from = h!.events.length;
