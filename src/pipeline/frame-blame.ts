@@ -9,7 +9,9 @@ function isIdChar(code: number): boolean {
   return (
     (code >= 48 && code <= 57) || // 0-9
     (code >= 65 && code <= 90) || // A-Z
-    (code >= 97 && code <= 122) // a-z
+    (code >= 97 && code <= 122) || // a-z
+    code === 45 || // -
+    code === 95 // _
   );
 }
 
