@@ -100,12 +100,14 @@ describe('kraken end to end against the simulator', () => {
     });
   }
 
-  it('garbage-replaced update: counted as malformed; the next checksum catches the loss; that book only', async () => {
+  it('garbage-replaced update: counted as malformed; the frame names its book, which resyncs at once; that book only', async () => {
     const from = h.events.length;
+    const report = h.waitFor(isStatus({ exchange: 'kraken', code: 'TW_ERR_MALFORMED_FRAME', scope: 'connection' }), 'malformed report');
+    const resync = h.waitFor(isStatus({ exchange: 'kraken', symbol: 'ETH/USDT', channel: 'book', state: 'resyncing' }), 'ETH resyncing');
     h.sim.fault('kraken', { kind: 'garbage-diff', symbol: 'ETH/USDT', count: 4 });
-    await h.waitFor(isStatus({ exchange: 'kraken', code: 'TW_ERR_MALFORMED_FRAME' }), 'malformed report');
-    const resync = await h.waitFor(isStatus({ exchange: 'kraken', symbol: 'ETH/USDT', channel: 'book', state: 'resyncing' }), 'ETH resyncing');
-    expect(resync.code).toBe('TW_ERR_CHECKSUM');
+    await report;
+    // the unreadable update names ETH/USDT: resynced on it, before any checksum
+    expect((await resync).code).toBe('TW_ERR_MALFORMED_FRAME');
     await h.waitFor(live('ETH/USDT'), 'ETH live again');
     await expectBookEqualsTruth('ETH/USDT');
     expect(troubleElsewhere(from, ['ETH/USDT'])).toEqual([]);
