@@ -156,6 +156,23 @@ describe('bybit end to end against the simulator', () => {
     expect(h.statuses({ state: 'error' }).filter((s) => s.symbol !== 'XRP/USDT')).toEqual([]);
   });
 
+  it('error reply to the re-subscribe after a reconnect ("Invalid symbol" for a listed symbol): retried with backoff, the book comes back', async () => {
+    const from = h.events.length;
+    h.sim.fault('bybit', { kind: 'bybit-error-reply', symbol: 'BTC/USDT', count: 2 });
+    h.sim.fault('bybit', { kind: 'close', symbol: 'BTC/USDT', code: 1001, reason: 'going away' });
+    const refused = isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'error' });
+    await h.waitFor(refused, 'first refusal');
+    await h.waitFor(refused, 'second refusal (the first retry)');
+    await h.waitFor(live('bybit', 'BTC/USDT'), 'BTC live again');
+    const errs = h.statuses({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'error' }).filter((e) => h.events.indexOf(e) >= from);
+    expect(errs.map((e) => [e.code, e.details?.permanent])).toEqual([
+      ['TW_ERR_UNKNOWN_SYMBOL', false],
+      ['TW_ERR_UNKNOWN_SYMBOL', false],
+    ]);
+    await expectTopEqualsTruth('bybit', 'BTC/USDT');
+    expect(troubleElsewhere(h, from, [['bybit', 'BTC/USDT']])).toEqual([]);
+  });
+
   it('garbage frame naming no market: counted as malformed; the books of that connection (u proves no continuity) resync', async () => {
     const from = h.events.length;
     const report = h.waitFor(isStatus({ exchange: 'bybit-linear', code: 'TW_ERR_MALFORMED_FRAME', scope: 'connection' }), 'malformed report');

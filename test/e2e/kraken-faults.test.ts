@@ -166,6 +166,24 @@ describe('kraken end to end against the simulator', () => {
     expect(troubleElsewhere(from, ['XRP/USDT'])).toEqual([]);
   });
 
+  it('error reply to the re-subscribe after a reconnect: retried with backoff while refused, the book comes back after', async () => {
+    const from = h.events.length;
+    h.sim.fault('kraken', { kind: 'kraken-reject', symbol: 'SOL/USDT' }); // until cleared
+    h.sim.fault('kraken', { kind: 'close', symbol: 'SOL/USDT', code: 1001, reason: 'going away' });
+    const refused = isStatus({ exchange: 'kraken', symbol: 'SOL/USDT', channel: 'book', state: 'error' });
+    for (let i = 0; i < 3; i++) await h.waitFor(refused, `refusal ${i + 1}`);
+    const errs = h.statuses({ exchange: 'kraken', symbol: 'SOL/USDT', channel: 'book', state: 'error' }).filter((e) => h.events.indexOf(e) >= from);
+    expect(errs.slice(0, 3).map((e) => [e.code, e.details?.permanent, e.details?.attempt])).toEqual([
+      ['TW_ERR_UNKNOWN_SYMBOL', false, 1],
+      ['TW_ERR_UNKNOWN_SYMBOL', false, 2],
+      ['TW_ERR_UNKNOWN_SYMBOL', false, 3],
+    ]);
+    h.sim.clearFaults('kraken');
+    await h.waitFor(live('SOL/USDT'), 'SOL live again');
+    await expectBookEqualsTruth('SOL/USDT');
+    expect(troubleElsewhere(from, ['SOL/USDT'])).toEqual([]);
+  });
+
   it('a legacy XBT symbol resolves to the v2 market', async () => {
     const ok = await h.hub.add('kraken', 'XBT/USDT', ['trades']);
     expect(ok).toBe(true);
