@@ -31,6 +31,7 @@ export const STREAM_FLAGS = {
   'symbols-per-connection': { type: 'string' },
   'reconcile-interval': { type: 'string' },
   'no-data-timeout': { type: 'string' },
+  'book-pause': { type: 'string' },
   'stdout-buffer': { type: 'string' },
   'log-level': { type: 'string' },
   record: { type: 'string' },
@@ -70,6 +71,7 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
     ['symbols-per-connection', 'symbolsPerConnection'],
     ['reconcile-interval', 'reconcileIntervalMs'],
     ['no-data-timeout', 'noDataTimeoutMs'],
+    ['book-pause', 'bookPauseMs'],
     ['stdout-buffer', 'stdoutBufferBytes'],
   ];
   for (const [flag, key] of ints) {

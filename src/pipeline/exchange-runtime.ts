@@ -677,8 +677,27 @@ export class ExchangeRuntime {
   }
 
   private touch(st: MarketState, channel: Channel, localTime: number, bookMsg?: DeltaMessage): void {
-    st.lastData.set(channel, this.deps.scheduler.now());
+    const now = this.deps.scheduler.now();
+    const before = st.lastData.get(channel);
+    st.lastData.set(channel, now);
     if (this.refusals.size > 0) this.clearRefusal(st.market, channel);
+    // A pause of a book's data shorter than the no-data timeout (see pauseBreaksContinuity)
+    const pauseMs = this.config.bookPauseMs;
+    if (
+      bookMsg?.action === 'delta' &&
+      pauseMs > 0 &&
+      before !== undefined &&
+      now - before >= pauseMs &&
+      st.book?.state === 'live' &&
+      this.pauseBreaksContinuity()
+    ) {
+      st.book.invalidate(
+        'TW_ERR_NO_DATA',
+        `book data paused ${now - before} ms (book pause limit ${pauseMs} ms): this feed cannot prove nothing was missed`,
+        localTime,
+        { connectionId: st.slot.conn.id, pauseMs: now - before },
+      );
+    }
     if (st.noData.delete(channel)) {
       // `subscribed`, not `live`: for a book, only its sync says whether the data that resumed still chains
       this.status(
@@ -697,6 +716,20 @@ export class ExchangeRuntime {
         );
       }
     }
+  }
+
+  /**
+   * Does any pause of a book's data (from `bookPauseMs`, shorter than the no-data timeout) break its trust? For
+   * feeds whose messages carry no per-book proof — `monotonic`/`none` (Bybit, Coinbase Exchange) and a chain carried
+   * by the connection (Coinbase Advanced Trade): the exchange may have stopped and resumed sending this book (or
+   * its updates were lost upstream) and nothing in the next message tells. A per-book chain proves it on the next
+   * delta; a checksum verifies the book (its checksummed levels) after every message. A data pause of such a book
+   * that resumes with a delta (not a snapshot) therefore resyncs it. The cost: a genuinely quiet book of these feeds
+   * is re-snapshotted when it wakes up after `bookPauseMs`.
+   */
+  private pauseBreaksContinuity(): boolean {
+    const rules = this.adapter.book;
+    return rules.integrity === 'monotonic' || rules.integrity === 'none' || rules.chainScope === 'connection';
   }
 
   /**

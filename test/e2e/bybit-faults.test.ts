@@ -223,6 +223,32 @@ describe('bybit end to end against the simulator', () => {
     expect(troubleElsewhere(h, from, [['bybit', 'BTC/USDT']])).toEqual([]);
   });
 
+  it('a silence shorter than the no-data timeout: the resumed book is resynced (u proves no continuity), never live and wrong', async () => {
+    await h.close();
+    h = await startHarness({
+      exchanges: ['bybit', 'bybit-linear'],
+      markets: MARKETS,
+      sim: { levels: 300 },
+      config: { channels: ['book'], bookDepth: DEPTH, pingIntervalMs: 300, noDataTimeoutMs: 30_000, bookPauseMs: 400 },
+    });
+    await Promise.all(BOOKS.map(([ex, s]) => h.waitFor(live(ex, s), `${ex}:${s} live`)));
+    const from = h.events.length;
+    const resync = h.waitFor(isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'resyncing');
+    h.sim.fault('bybit', { kind: 'silence', symbol: 'BTC/USDT' });
+    // ~1 s of silence, measured in deltas of another connection's book (20 ms apart)
+    const other = h.books.get('bybit-linear:ETH/USDT')!;
+    const target = other.applied + 50;
+    await h.waitFor((e) => e.type === 'book_delta' && e.exchange === 'bybit-linear' && other.applied >= target, '50 ETH deltas');
+    h.sim.clearFaults('bybit');
+    const r = await resync;
+    expect(r.code).toBe('TW_ERR_NO_DATA');
+    expect(r.details?.pauseMs).toBeGreaterThanOrEqual(400);
+    await h.waitFor(live('bybit', 'BTC/USDT'), 'live again');
+    await expectTopEqualsTruth('bybit', 'BTC/USDT');
+    expect(h.statuses({ state: 'no_data' })).toEqual([]);
+    expect(troubleElsewhere(h, from, [['bybit', 'BTC/USDT']])).toEqual([]);
+  });
+
   it('silence: the silent connection is detected and its book resyncs; the others stay live', async () => {
     const from = h.events.length;
     h.sim.fault('bybit', { kind: 'silence', symbol: 'BTC/USDT' });
