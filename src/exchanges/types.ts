@@ -91,6 +91,8 @@ export type WireMessage =
       prevUpdateId?: number;
       /** Exchange checksum, when the message carries one (0 = absent on OKX). */
       checksum?: number;
+      /** A second ordering id that never goes down across the book's messages (Bybit `seq`, the cross sequence). */
+      sequence?: number;
     }
   /** A subscription ack (or any request's success). */
   | { kind: 'ack'; id?: string | number }
@@ -127,6 +129,7 @@ export interface RestSnapshot {
 /** What the book sync keeps of the last applied message: its id, not its levels (those must die young). */
 export interface PrevDelta {
   updateId?: number | undefined;
+  sequence?: number | undefined;
 }
 
 /** How an exchange's books are synced and verified. */
