@@ -24,7 +24,8 @@ export const COMMAND_HELP: Record<string, string> = {
   stream: `tickwire stream <exchange:BASE/QUOTE>... [options]
 
 Streams normalized events (ticker, book_snapshot, book_delta, trade, status) as NDJSON on stdout, one per line.
-Logs go to stderr. Ends on SIGINT/SIGTERM or when stdout closes (e.g. | head).
+Logs go to stderr. Ends on SIGINT/SIGTERM or when stdout closes (e.g. | head). Signals during the stop are
+ignored (a recording is always closed whole); the process exits at the latest 15 s after the first signal.
 
 Options:
   --channels LIST            ticker,book,trades (default: all three)
@@ -42,6 +43,8 @@ Options:
   --symbols-per-connection N symbols per WebSocket connection (default 20)
   --reconcile-interval MS    periodic REST cross-check of live books, 0 = off (default 300000)
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
+  --book-pause MS            a book of a feed without per-book proof (bybit, coinbase, coinbase-exchange) whose
+                             data pauses this long is resynced, 0 = off (default 1000)
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
   --record FILE              also record raw frames, REST responses and timer firings to FILE (gzip
@@ -55,7 +58,9 @@ ${NATS_HELP}`,
 Runs the same pipeline as stream (books are synced, so the REST snapshots they need are fetched) and records
 every raw frame received and sent, connection status, REST response and pipeline timer firing, with local
 receive times in µs, to FILE (gzip NDJSON). Prints no events (stdout stays empty; use stream --record to record
-and print). Stops on SIGINT/SIGTERM and flushes the file. Replay it with tickwire replay FILE.
+and print). Stops on SIGINT/SIGTERM and flushes the file (later signals are ignored during the stop, which is
+bounded by 15 s). The file is created mode 0600; credentials in sent frames are recorded as "[Redacted]". Replay
+it with tickwire replay FILE.
 
 Options:
   --out FILE, -o FILE        the recording, e.g. session.ndjson.gz (parts: session.1.ndjson.gz, …)
@@ -85,6 +90,8 @@ A local WebSocket server on 127.0.0.1: clients send JSON commands
   {"op":"unsubscribe","id":2,"streams":[...]}   {"op":"list","id":3}   {"op":"ping","id":4}
 and receive a book snapshot then deltas (or book_top ladders), trades and tickers, each message with the
 stream's seq. GET /health (JSON) and GET /metrics (Prometheus) on the same port. Protocol: docs/server.md.
+Open http://127.0.0.1:PORT/ in a browser for the dashboard: live ladders, depth, trades, ticker and each
+book's state (with --token, open http://HOST:PORT/#token=T).
 Markets given as exchange:BASE/QUOTE (every --channels channel) or exchange:BASE/QUOTE@channel stay
 subscribed; anything else is subscribed on demand and dropped --grace ms after its last client leaves.
 
@@ -103,8 +110,8 @@ Options:
   --heartbeat MS             ping period; a client missing a pong is terminated (default 30000)
   --sim                      start the built-in simulator and serve from it
   --endpoint, --config, --book-depth, --snapshot-depth, --first-snapshot-depth, --rest-weight-share,
-  --symbols-per-connection, --reconcile-interval,
-  --no-data-timeout, --channels, --sim-seed, --log-level, --nats…: as for tickwire stream
+  --symbols-per-connection, --reconcile-interval, --no-data-timeout, --book-pause, --channels, --sim-seed,
+  --log-level, --nats…: as for tickwire stream
 `,
   sim: `tickwire sim [options]
 

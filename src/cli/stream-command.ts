@@ -1,5 +1,5 @@
 /** `tickwire stream …`: NDJSON of normalized events on stdout until SIGINT/SIGTERM or stdout closes. */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { TwError } from '../errors.js';
 import {
@@ -19,6 +19,8 @@ import type { NatsPublishConfig } from '../sinks/nats/options.js';
 import { NATS_FLAGS, natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
 import { Recorder } from '../record/recorder.js';
 import { recordOptionsFromArgs } from './record-flags.js';
+import { openPrivate } from '../record/writer.js';
+import { onShutdownSignals } from './shutdown.js';
 
 export const STREAM_FLAGS = {
   config: { type: 'string' },
@@ -33,6 +35,7 @@ export const STREAM_FLAGS = {
   'symbols-per-connection': { type: 'string' },
   'reconcile-interval': { type: 'string' },
   'no-data-timeout': { type: 'string' },
+  'book-pause': { type: 'string' },
   'stdout-buffer': { type: 'string' },
   'log-level': { type: 'string' },
   record: { type: 'string' },
@@ -73,6 +76,7 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
     ['symbols-per-connection', 'symbolsPerConnection'],
     ['reconcile-interval', 'reconcileIntervalMs'],
     ['no-data-timeout', 'noDataTimeoutMs'],
+    ['book-pause', 'bookPauseMs'],
     ['stdout-buffer', 'stdoutBufferBytes'],
   ];
   for (const [flag, key] of ints) {
@@ -134,7 +138,7 @@ export function openRecorder(
   logger: Logger,
 ): Recorder {
   try {
-    closeSync(openSync(file, 'w')); // fail now, not in the background after the stream started
+    closeSync(openPrivate(file)); // fail now, not in the background after the stream started
   } catch (err) {
     throw new TwError('TW_ERR_CONFIG', `cannot write the recording ${file}: ${(err as Error).message}`);
   }
@@ -151,7 +155,8 @@ export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Sim
 /**
  * Run a hub with the config's markets until a signal (or stdout closes, when printing): NDJSON on stdout when
  * `print`, published to NATS when `nats`, everything received written to `recorder` when given. The recording
- * stops at the same event as stdout, and is flushed before the promise resolves.
+ * stops at the same event as stdout, and is flushed before the promise resolves. A second signal does not cut the
+ * flush short (./shutdown.ts).
  */
 export function runHub(
   config: TickwireConfig,
@@ -200,17 +205,25 @@ export function runHub(
           onClosed: () => finish(0, 'stdout closed'),
         })
       : undefined;
-    process.once('SIGINT', () => finish(0, 'SIGINT'));
-    process.once('SIGTERM', () => finish(0, 'SIGTERM'));
+    // later signals are absorbed while the recording and NATS flush; bounded by SHUTDOWN_DEADLINE_MS
+    onShutdownSignals(logger, (signal) => finish(0, signal));
     const adds = config.markets.map((ref) => {
       const { exchange, symbol } = splitMarketRef(ref);
       return hub.add(exchange as ExchangeId, symbol, config.channels);
     });
+    const noneLeft = (): void => {
+      process.stderr.write('tickwire: no valid subscription left (see the error statuses above)\n');
+      finish(EXIT_USAGE, 'no valid subscription');
+    };
+    let added = false;
     void Promise.all(adds).then((ok) => {
-      if (!ok.some(Boolean) && !done) {
-        process.stderr.write('tickwire: no valid subscription left (see the error statuses above)\n');
-        finish(EXIT_USAGE, 'no valid subscription');
-      }
+      added = true;
+      if (!ok.some(Boolean) && !done) noneLeft();
+    });
+    // the exchange may refuse a subscription for good later (unknown symbol): exit when none is left. Transient
+    // refusals are retried by the runtime and keep their stream.
+    hub.events$.subscribe((e) => {
+      if (e.type === 'status' && e.scope === 'stream' && e.state === 'error' && added && !done && hub.streamCount() === 0) noneLeft();
     });
   });
 }
