@@ -105,6 +105,8 @@ export class BookSync {
   private heldSnapshot: RestSnapshot | undefined;
   private awaitingSnapshot = false;
   private pendingReconcile: RestSnapshot | undefined;
+  /** The pending reconcile snapshot replaces the book when it matches (a deeper snapshot: `reconcile(…, true)`). */
+  private pendingAdopt = false;
   private knownBidFloor: string | undefined;
   private knownAskCeil: string | undefined;
   /** Exchange time of the book's state (last applied message, or the snapshot). */
@@ -226,15 +228,27 @@ export class BookSync {
    * TW_ERR_RECONCILE_MISMATCH and the differing levels, then resyncs. If the book is already past the id, or not
    * live, nothing is emitted and `'skipped'` is returned: fetch again later.
    */
-  reconcile(snap: RestSnapshot, localTime: number): ReconcileResult {
+  reconcile(snap: RestSnapshot, localTime: number, adopt = false): ReconcileResult {
     if (this._state !== 'live' || this.localId === undefined) return 'skipped';
     if (snap.updateId === this.localId) {
-      this.compare(snap, localTime);
+      this.compare(snap, localTime, [], adopt);
       return 'compared';
     }
     if (snap.updateId < this.localId) return 'skipped';
     this.pendingReconcile = snap;
+    this.pendingAdopt = adopt;
     return 'pending';
+  }
+
+  /**
+   * While the snapshot request waits in the REST queue (weight budget), only the last `keep` buffered deltas can
+   * matter: the snapshot will be at least as new as the newest delta when it goes out, so older ones would be
+   * dropped on arrival. Keeping every delta of a long wait is what made waiting books grow (≈ 1 MB per book per
+   * minute at 1000 levels × 10 diffs/s). A snapshot older than the first kept delta is a gap → a fresh snapshot.
+   */
+  trimBuffer(keep: number): void {
+    const b = this.buffer;
+    if (b.length > 2 * keep) this.buffer = b.slice(b.length - keep);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -385,7 +399,7 @@ export class BookSync {
       // ids jumped over the snapshot's id: the book before this delta is the book at that id
       if (start !== undefined && pending.updateId < start) {
         this.pendingReconcile = undefined;
-        if (!this.compare(pending, localTime, [d])) return;
+        if (!this.compare(pending, localTime, [d], this.pendingAdopt)) return;
       }
     }
     const problem = this.apply(d);
@@ -397,7 +411,7 @@ export class BookSync {
     const p = this.pendingReconcile;
     if (p !== undefined && this.localId !== undefined && this.localId >= p.updateId) {
       this.pendingReconcile = undefined;
-      if (this.localId === p.updateId) this.compare(p, localTime);
+      if (this.localId === p.updateId) this.compare(p, localTime, [], this.pendingAdopt);
       // else: this delta straddled the snapshot's id; unusable (documented on reconcile)
     }
   }
@@ -507,7 +521,8 @@ export class BookSync {
     this.knownAskCeil = asks.length > 0 ? asks[asks.length - 1]![0] : undefined;
   }
 
-  private compare(snap: RestSnapshot, localTime: number, rebuffer: DeltaMessage[] = []): boolean {
+  /** `adopt`: on a match, the (deeper) snapshot replaces the book, which is then known to its depth. */
+  private compare(snap: RestSnapshot, localTime: number, rebuffer: DeltaMessage[] = [], adopt = false): boolean {
     // Compare only where both sides know the book: within the REST snapshot's depth and the local known range.
     const bidFloor = narrower('bid', snap.bids.at(-1)?.[0], this.knownBidFloor);
     const askCeil = narrower('ask', snap.asks.at(-1)?.[0], this.knownAskCeil);
@@ -518,9 +533,16 @@ export class BookSync {
     diffLevels('bid', top.bids.filter(inBids), snap.bids.filter(inBids), diffs);
     diffLevels('ask', top.asks.filter(inAsks), snap.asks.filter(inAsks), diffs);
     if (diffs.length === 0) {
-      this.status('reconciled', 'TW_OK', 'book matches the REST snapshot', localTime, {
+      if (adopt) {
+        this.book.applySnapshot(snap.bids, snap.asks);
+        this.noteKnownRange(snap.bids, snap.asks);
+        this.truncated = undefined;
+        this.opts.emit(this.snapshotEvent(localTime));
+      }
+      this.status('reconciled', 'TW_OK', adopt ? 'book deepened from a matching REST snapshot' : 'book matches the REST snapshot', localTime, {
         updateId: snap.updateId,
         levels: snap.bids.length + snap.asks.length,
+        ...(adopt ? { deepened: true } : {}),
       });
       return true;
     }

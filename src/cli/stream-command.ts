@@ -30,6 +30,8 @@ export const STREAM_FLAGS = {
   'sim-seed': { type: 'string' },
   'book-depth': { type: 'string' },
   'snapshot-depth': { type: 'string' },
+  'first-snapshot-depth': { type: 'string' },
+  'rest-weight-share': { type: 'string' },
   'symbols-per-connection': { type: 'string' },
   'reconcile-interval': { type: 'string' },
   'no-data-timeout': { type: 'string' },
@@ -70,6 +72,7 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
   const ints: Array<[string, string]> = [
     ['book-depth', 'bookDepth'],
     ['snapshot-depth', 'snapshotDepth'],
+    ['first-snapshot-depth', 'firstSnapshotDepth'],
     ['symbols-per-connection', 'symbolsPerConnection'],
     ['reconcile-interval', 'reconcileIntervalMs'],
     ['no-data-timeout', 'noDataTimeoutMs'],
@@ -80,6 +83,7 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
     const n = intFlag(flag, values[flag]);
     if (n !== undefined) merged[key] = n;
   }
+  if (typeof values['rest-weight-share'] === 'string') merged.restWeightShare = Number(values['rest-weight-share']);
   if (typeof values['log-level'] === 'string') merged.logLevel = values['log-level'];
   return parseConfig(merged);
 }

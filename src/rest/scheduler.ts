@@ -69,6 +69,8 @@ interface Pending {
   notBefore: number;
   resolve: (r: RestResponse) => void;
   reject: (e: unknown) => void;
+  /** Called each time the request actually goes out (it may wait in the queue for the weight budget first). */
+  onSend: (() => void) | undefined;
 }
 
 interface Flight {
@@ -142,7 +144,7 @@ export class RestScheduler {
     return this.queue.length;
   }
 
-  request(req: RestRequest, opts?: { priority?: number; key?: string }): Promise<RestResponse> {
+  request(req: RestRequest, opts?: { priority?: number; key?: string; onSend?: () => void }): Promise<RestResponse> {
     if (this.closed) return Promise.reject(new TwError('TW_ERR_REST_FAILED', `REST scheduler for ${this.origin} is closed`));
     return new Promise<RestResponse>((resolve, reject) => {
       this.queue.push({
@@ -154,6 +156,7 @@ export class RestScheduler {
         notBefore: 0,
         resolve,
         reject,
+        onSend: opts?.onSend,
       });
       this.pump();
     });
@@ -216,6 +219,7 @@ export class RestScheduler {
 
   private send(entry: Pending, now: number): void {
     const spent = this.budget.record(now, entry.req.weight);
+    entry.onSend?.();
     const url = this.origin + entry.req.path;
     const abort = new AbortController();
     let settled = false;
