@@ -38,7 +38,7 @@ export type Channel = z.infer<typeof Channel>;
 
 /** A decimal number as a string, e.g. `"4.00000200"`. */
 export const Decimal = z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'decimal string');
-/** `[price, size]`; size `"0"` removes the level in a delta. */
+/** `[price, size]`; size `"0"` removes the level in a delta (spelled exactly `"0"`, whatever the exchange wrote). */
 export const Level = z.tuple([Decimal, Decimal]);
 export type Level = z.infer<typeof Level>;
 
