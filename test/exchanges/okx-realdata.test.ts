@@ -129,7 +129,7 @@ describe('OKX real captures: every checksum verifies through parse + BookSync + 
 
   it('every removal in the emitted deltas is spelled exactly "0" (OKX already writes "0": guards a regression)', () => {
     for (const capture of [OKX_2022, OKEX_2021]) {
-      const spellings = removalSpellings(replay(cryptofeedFrames(...capture)).events);
+      const spellings = removalSpellings(replay(cryptofeedFrames(capture[0], capture[1])).events);
       expect([...spellings.keys()], capture[0]).toEqual(['0']);
       expect(spellings.get('0'), capture[0]).toBeGreaterThan(0);
     }
