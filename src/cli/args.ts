@@ -24,8 +24,25 @@ export function parseFlags(
     const r = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: r.values, positionals: r.positionals };
   } catch (e) {
-    throw new TwError('TW_ERR_CONFIG', (e as Error).message);
+    throw new TwError('TW_ERR_CONFIG', flagError(args, (e as Error).message));
   }
+}
+
+/**
+ * parseArgs' message, except for its "argument is ambiguous" text about a value that starts with a dash: a negative
+ * number (no tickwire option takes one) or a missing value followed by the next option.
+ */
+function flagError(args: string[], message: string): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown !== null) return `unknown option ${unknown[1]!} (see --help)`;
+  const m = /^Option '(-[^ ']+)[^']*' argument is ambiguous/.exec(message);
+  if (m === null) return message.split('\n')[0]!;
+  const opt = m[1]!;
+  const long = opt.startsWith('--') ? opt : undefined;
+  const i = args.findIndex((a) => a === opt || (long === undefined ? false : a === long));
+  const next = i >= 0 ? args[i + 1] : undefined;
+  if (next !== undefined && /^-\d/.test(next)) return `${opt} does not take a negative number (got ${next})`;
+  return `${opt} needs a value${next === undefined ? '' : ` (got the option ${next} instead)`}`;
 }
 
 export function intFlag(name: string, v: unknown): number | undefined {

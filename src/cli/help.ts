@@ -99,6 +99,9 @@ Options:
   --slow-timeout MS          a client behind this long is disconnected with close code 4008 (default 10000)
   --heartbeat MS             ping period; a client missing a pong is terminated (default 30000)
   --sim                      start the built-in simulator and serve from it
+  --replay FILE              serve a recording (tickwire record) instead of live data: its markets are
+                             preloaded; other symbols are refused as not in the recording
+  --speed N|max              with --replay: 1 = recorded pace (default), 10 = ten times faster, max
   --endpoint, --config, --book-depth, --snapshot-depth, --symbols-per-connection, --reconcile-interval,
   --no-data-timeout, --channels, --sim-seed, --log-level, --nats…: as for tickwire stream
 `,
