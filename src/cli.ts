@@ -14,6 +14,7 @@ import { runConsume } from './cli/consume-command.js';
 import { runServe } from './cli/serve-command.js';
 import { runRecord } from './cli/record-command.js';
 import { runReplay } from './cli/replay-command.js';
+import { runTop } from './cli/top-command.js';
 import { EXIT_USAGE, parseFlags } from './cli/args.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -45,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'record':
       return runRecord(rest);
+    case 'top':
+      return runTop(rest);
     case 'replay':
       return runReplay(rest);
     case 'schema': {

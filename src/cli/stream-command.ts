@@ -9,7 +9,9 @@ import {
   splitMarketRef,
   type TickwireConfig,
 } from '../config.js';
-import { CHANNELS, type ExchangeId } from '../schema/events.js';
+import { CHANNELS, type ExchangeId, type MarketEvent } from '../schema/events.js';
+import { prettyEvent } from './human/pretty-event.js';
+import { paintFor } from './human/terminal.js';
 import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson } from '../sinks/ndjson.js';
@@ -112,14 +114,27 @@ export async function prepareStream(
   return { config, logger, sim };
 }
 
+/** Output format flags of `stream` only. */
+const OUTPUT_FLAGS = { pretty: { type: 'boolean' }, ndjson: { type: 'boolean' } } as const;
+
+/** `--pretty`, `--ndjson`, else readable lines on a terminal and NDJSON otherwise; colours per NO_COLOR. */
+export function outputFormat(values: Record<string, unknown>, tty: boolean, env: NodeJS.ProcessEnv): ((e: MarketEvent) => string) | undefined {
+  if (values.pretty === true && values.ndjson === true) throw new TwError('TW_ERR_CONFIG', '--pretty and --ndjson exclude each other');
+  const pretty = values.pretty === true || (values.ndjson !== true && tty);
+  if (!pretty) return undefined;
+  const opts = { paint: paintFor(tty, env) };
+  return (e) => prettyEvent(e, opts);
+}
+
 export async function runStream(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, STREAM_FLAGS);
+  const { values, positionals } = parseFlags(args, { ...STREAM_FLAGS, ...OUTPUT_FLAGS });
+  const format = outputFormat(values, process.stdout.isTTY === true, process.env);
   const nats = natsPublishFromFlags(values);
   const recordTo = typeof values.record === 'string' ? values.record : undefined;
   const rotation = recordOptionsFromArgs(values, recordTo !== undefined, '--record');
   const { config, logger, sim } = await prepareStream(values, positionals, 'tickwire stream binance:BTC/USDT … (or --sim)');
   const recorder = recordTo !== undefined ? openRecorder(config, recordTo, rotation, logger) : undefined;
-  return runHub(config, logger, { sim, nats, recorder, print: true });
+  return runHub(config, logger, { sim, nats, recorder, print: true, ...(format ? { format } : {}) });
 }
 
 /** A recorder for the CLI (an unwritable file fails now, exit 2; later write errors are logged). */
@@ -152,7 +167,13 @@ export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Sim
 export function runHub(
   config: TickwireConfig,
   logger: Logger,
-  opts: { sim?: Simulator | undefined; nats?: NatsPublishConfig | undefined; recorder?: Recorder | undefined; print: boolean },
+  opts: {
+    sim?: Simulator | undefined;
+    nats?: NatsPublishConfig | undefined;
+    recorder?: Recorder | undefined;
+    print: boolean;
+    format?: (e: MarketEvent) => string;
+  },
 ): Promise<number> {
   const { sim, nats, recorder } = opts;
   const hub = new Hub(config, { ...(recorder ? recorder.deps : {}), logger, adapters: adaptersFromEnv(process.env) });
@@ -194,6 +215,7 @@ export function runHub(
             hub.emitGap(g);
           },
           onClosed: () => finish(0, 'stdout closed'),
+          ...(opts.format ? { format: opts.format } : {}),
         })
       : undefined;
     process.once('SIGINT', () => finish(0, 'SIGINT'));
