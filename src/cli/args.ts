@@ -2,6 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { TwError } from '../errors.js';
 import { COINBASE_REDACT_PATHS } from '../exchanges/coinbase/auth.js';
+import { prettyLogStream } from './human/pretty-log.js';
+import { paintFor } from './human/terminal.js';
 
 export const EXIT_USAGE = 2;
 
@@ -10,8 +12,9 @@ export function loggerOptions(level: string): pino.LoggerOptions {
   return { level, base: { pid: process.pid }, redact: { paths: [...COINBASE_REDACT_PATHS], censor: '[Redacted]' } };
 }
 
-/** pino to stderr (fd 2): stdout carries data only. */
+/** pino to stderr (fd 2): stdout carries data only. Readable lines when stderr is a terminal, JSON otherwise. */
 export function makeLogger(level: string): Logger {
+  if (process.stderr.isTTY === true) return pino(loggerOptions(level), prettyLogStream(process.stderr, paintFor(true, process.env)));
   return pino(loggerOptions(level), pino.destination({ fd: 2, sync: false }));
 }
 

@@ -7,6 +7,7 @@ export const HELP = `tickwire — real-time crypto market data: verified order b
 Usage:
   tickwire stream <exchange:BASE/QUOTE>... [options]   NDJSON events on stdout, logs on stderr
   tickwire stream --sim                                the same, from the built-in simulator
+  tickwire top <exchange:BASE/QUOTE> [--sim]           a live ladder of one book in the terminal
   tickwire serve [--port 8787] [markets...] [--sim]    local WebSocket server with live subscriptions
   tickwire record <exchange:BASE/QUOTE>... --out FILE  record raw frames + REST (no stdout), replayable
   tickwire replay FILE [--speed N|max]                 replay a recording: the same NDJSON as live
@@ -23,10 +24,14 @@ recording, 3 replay of a damaged recording (replayed up to the damage).
 export const COMMAND_HELP: Record<string, string> = {
   stream: `tickwire stream <exchange:BASE/QUOTE>... [options]
 
-Streams normalized events (ticker, book_snapshot, book_delta, trade, status) as NDJSON on stdout, one per line.
-Logs go to stderr. Ends on SIGINT/SIGTERM or when stdout closes (e.g. | head).
+Streams normalized events (ticker, book_snapshot, book_delta, trade, status) on stdout, one per line: NDJSON
+when stdout is a pipe or file, readable lines (local time, exchange, symbol, type, key numbers; statuses coloured
+unless NO_COLOR is set) when it is a terminal. Logs go to stderr (readable on a terminal, JSON otherwise). Ends on
+SIGINT/SIGTERM or when stdout closes (e.g. | head).
 
 Options:
+  --pretty                   readable lines even when stdout is not a terminal
+  --ndjson                   NDJSON even when stdout is a terminal
   --channels LIST            ticker,book,trades (default: all three)
   --endpoint EX=WS,REST      override an exchange's base origins, repeatable, e.g.
                              --endpoint binance=ws://127.0.0.1:9443,http://127.0.0.1:9443
@@ -117,6 +122,16 @@ Options:
   --symbols LIST     e.g. BTC/USDT,ETH/USDT
   --interval MS      book diff cadence per symbol (default 100)
   --log-level LEVEL
+`,
+  top: `tickwire top <exchange:BASE/QUOTE>[@book] [options]
+
+Draws the best levels of one verified book (asks above bids, sizes with bars, the spread, the book's state and
+last status) and redraws it until Ctrl-C. Only books: @trades or @ticker are refused.
+
+Options:
+  --depth N                  levels per side (default 10)
+  --interval MS              redraw period (default 250)
+  --sim, --sim-seed, --endpoint, --config, --book-depth, --snapshot-depth, --log-level…: as for tickwire stream
 `,
   schema: `tickwire schema
 

@@ -42,7 +42,7 @@ export function decimalDiff(a: string, b: string): string {
 export function renderLadder(v: LadderView, p: Paint): string {
   const rows = [...v.asks.map((l) => ['ask', l] as const).reverse(), ...v.bids.map((l) => ['bid', l] as const)];
   const max = Math.max(0, ...rows.map(([, l]) => Number(l[1])));
-  const pw = Math.max(5, ...rows.map(([, l]) => l[0].length));
+  const pw = Math.max(6, ...rows.map(([, l]) => l[0].length));
   const sw = Math.max(4, ...rows.map(([, l]) => l[1].length));
   const state = v.trusted ? p.green(v.state) : p.yellow(`${v.state} — not trusted until resynced`);
   const out: string[] = [
