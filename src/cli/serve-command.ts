@@ -21,7 +21,7 @@ import { openReplay, type ReplayOptions } from '../record/replay.js';
 import { parseSpeed } from './replay-command.js';
 import { asyncScheduler } from 'rxjs';
 
-const { record: _record, 'rotate-size': _rotateSize, 'rotate-minutes': _rotateMinutes, ...LIVE_FLAGS } = STREAM_FLAGS;
+const { record: _record, 'rotate-size': _rotateSize, 'rotate-minutes': _rotateMinutes, 'summary-every': _summary, ...LIVE_FLAGS } = STREAM_FLAGS;
 
 export const SERVE_FLAGS = {
   ...LIVE_FLAGS,

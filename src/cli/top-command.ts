@@ -13,7 +13,7 @@ import { STREAM_FLAGS, prepareStream } from './stream-command.js';
 import { renderLadder } from './human/ladder.js';
 import { localIso, paintFor } from './human/terminal.js';
 
-const { record: _r, 'rotate-size': _rs, 'rotate-minutes': _rm, channels: _c, ...LIVE_FLAGS } = STREAM_FLAGS;
+const { record: _r, 'rotate-size': _rs, 'rotate-minutes': _rm, 'summary-every': _se, channels: _c, ...LIVE_FLAGS } = STREAM_FLAGS;
 export const TOP_FLAGS = { ...LIVE_FLAGS, depth: { type: 'string' }, interval: { type: 'string' } } as const;
 
 const USAGE = 'tickwire top exchange:BASE/QUOTE [--depth 10] (e.g. tickwire top binance:BTC/USDT --sim)';
