@@ -46,6 +46,9 @@ Options:
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
+  --quiet, -q                the same as --log-level warn (no progress summaries)
+  --summary-every S          log a one-line summary every S seconds at info: events/s per exchange, books
+                             live/total, dropped events (default 10; 0 = only at the end)
   --record FILE              also record raw frames, REST responses and timer firings to FILE (gzip
                              NDJSON, e.g. session.ndjson.gz); replay with tickwire replay FILE
   --rotate-size BYTES        with --record: start FILE.1, FILE.2… at about this size (e.g. 100M)
@@ -63,6 +66,7 @@ Options:
   --out FILE, -o FILE        the recording, e.g. session.ndjson.gz (parts: session.1.ndjson.gz, …)
   --rotate-size BYTES        start a new part at about this compressed size (e.g. 104857600, 512k, 100M)
   --rotate-minutes N         start a new part every N minutes
+  --summary-every S          log frames, compressed bytes and parts every S seconds (default 10) and at the end
   and every option of tickwire stream (--channels, --endpoint, --sim, --config, --book-depth, …)
 `,
   replay: `tickwire replay FILE [FILE...] [options]
@@ -74,7 +78,9 @@ dropped.
 
 Options:
   --speed N|max              1 = recorded pace, 10 = ten times faster, max = as fast as possible (default)
-  --log-level LEVEL          stderr logs (default warn)
+  --log-level LEVEL          stderr logs (default warn; info adds the final summary record)
+
+On a terminal, stderr shows a progress bar and ends with a summary line (events, books, damage if any).
 
 Exit codes: 0 replayed to the end (or stopped), 2 refused (not a tickwire recording, unknown version, missing
 file), 3 damaged recording: everything before the damage was printed, then a status with code TW_ERR_RECORDING;

@@ -194,11 +194,12 @@ export function runHub(
     let done = false;
     const tally = new Tally();
     const tallySub = hub.events$.subscribe((e) => tally.observe(e));
-    let lastReport = Date.now();
+    const startedAt = Date.now();
+    let lastReport = startedAt;
     let lastParts = recorder?.stats().parts ?? 0;
     const report = (final: boolean): void => {
       const now = Date.now();
-      const r = tally.report(now - lastReport);
+      const r = tally.report(final ? now - startedAt : now - lastReport, final);
       lastReport = now;
       const rec = recorder?.stats();
       const recLine = rec ? ` · recorded ${rec.frames} frames, ${humanBytes(rec.bytes)} in ${rec.parts} part(s)` : '';

@@ -16,6 +16,7 @@ export interface TallyReport {
 
 export class Tally {
   private readonly period = new Map<string, number>();
+  private readonly byExchange = new Map<string, number>();
   private readonly books = new Map<string, boolean>();
   private total = 0;
   private droppedTotal = 0;
@@ -23,6 +24,7 @@ export class Tally {
   observe(e: MarketEvent): void {
     this.total++;
     this.period.set(e.exchange, (this.period.get(e.exchange) ?? 0) + 1);
+    this.byExchange.set(e.exchange, (this.byExchange.get(e.exchange) ?? 0) + 1);
     if (e.type === 'book_snapshot') this.books.set(`${e.exchange}:${e.symbol}`, true);
     else if (e.type === 'status' && e.channel === 'book' && e.symbol !== undefined) {
       const key = `${e.exchange}:${e.symbol}`;
@@ -35,10 +37,13 @@ export class Tally {
     this.droppedTotal += n;
   }
 
-  /** The report for a period of `elapsedMs`; the per-period counts start again. */
-  report(elapsedMs: number): TallyReport {
+  /**
+   * The report for a period of `elapsedMs` (the per-period counts start again), or with `whole`, over everything
+   * since the start (`elapsedMs` = the whole run).
+   */
+  report(elapsedMs: number, whole = false): TallyReport {
     const eventsPerSec: Record<string, number> = {};
-    for (const [ex, n] of this.period) eventsPerSec[ex] = Math.round((n * 10_000) / Math.max(1, elapsedMs)) / 10;
+    for (const [ex, n] of whole ? this.byExchange : this.period) eventsPerSec[ex] = Math.round((n * 10_000) / Math.max(1, elapsedMs)) / 10;
     this.period.clear();
     let live = 0;
     for (const v of this.books.values()) if (v) live++;
