@@ -17,6 +17,7 @@ import { StreamRegistry } from './registry.js';
 import { ClientSession, CLOSE_SHUTDOWN, type SessionContext } from './session.js';
 import { handleHttp, type RouteContext } from './http-routes.js';
 import { tokenChecker } from './auth.js';
+import { dashboardAssets } from './dashboard-assets.js';
 import { parseStreamName } from './protocol.js';
 import { listenError } from './listen-error.js';
 
@@ -29,6 +30,10 @@ export interface StartServerOptions extends ServerSettingsInput {
   scheduler?: SchedulerLike;
   /** Where the hub's streams come from; `recording` (a replay) words refusals "not in the recording". */
   source?: 'exchange' | 'recording';
+  /** Markets (`exchange:BASE/QUOTE`) the dashboard (`GET /`) offers for picking, besides those streaming. */
+  offer?: string[];
+  /** Directory of the built dashboard page (default: `dist/web` of this package). */
+  webRoot?: string;
 }
 
 export interface TickwireServer {
@@ -46,7 +51,7 @@ export interface TickwireServer {
 }
 
 function parseSettings(o: StartServerOptions): ServerSettings {
-  const { hub: _h, logger: _l, preload: _p, scheduler: _s, source: _src, ...rest } = o;
+  const { hub: _h, logger: _l, preload: _p, scheduler: _s, source: _src, offer: _o, webRoot: _w, ...rest } = o;
   return checkServerSettings(rest);
 }
 
@@ -108,7 +113,16 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
       behind.delete(s);
     },
   };
-  const routeCtx: RouteContext = { hub, registry, metrics, sessions, startedAtMs: Date.now(), authorized };
+  const routeCtx: RouteContext = {
+    hub,
+    registry,
+    metrics,
+    sessions,
+    startedAtMs: Date.now(),
+    authorized,
+    assets: dashboardAssets(opts.webRoot),
+    offered: opts.offer ?? [],
+  };
 
   const http: Server = createServer((req, res) => handleHttp(routeCtx, req, res));
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -57,7 +57,7 @@ describe('tickwire serve (CLI)', () => {
     run.child.kill('SIGTERM');
     expect((await run.exit).code).toBe(0);
     const records = run.stderr().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records.find((r) => r.msg === `listening on ${url}`)).toMatchObject({ level: 30, url });
+    expect(records.find((r) => typeof r.msg === 'string' && r.msg.startsWith(`listening on ${url} `))).toMatchObject({ level: 30, url });
 
     run = runCli(['serve', '--sim', '--port', '0', '--grace', '100']);
     const c2 = new TestClient(await serveUrl(run));
