@@ -1,8 +1,12 @@
 /** `tickwire sim`: run the built-in exchange simulator on its own, for other tools to use. */
 import { TwError } from '../errors.js';
 import { ExchangeId } from '../schema/events.js';
-import { startSim } from '../sim/index.js';
+import { startSim, type Simulator } from '../sim/index.js';
+import { listenError } from '../server/listen-error.js';
 import { intFlag, makeLogger, parseFlags } from './args.js';
+
+/** `BASE/QUOTE`, as the simulator names its markets. */
+const SYMBOL_RE = /^[A-Z0-9._-]+\/[A-Z0-9._-]+$/;
 
 export async function runSim(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -25,14 +29,24 @@ export async function runSim(args: string[]): Promise<number> {
   const logger = makeLogger(typeof values['log-level'] === 'string' ? values['log-level'] : 'info');
   const seed = intFlag('seed', values.seed) ?? 1;
   const intervalMs = intFlag('interval', values.interval);
+  if (intervalMs === 0) throw new TwError('TW_ERR_CONFIG', '--interval expects milliseconds between book updates, at least 1');
   const symbols = typeof values.symbols === 'string' ? values.symbols.split(',').map((s) => s.trim().toUpperCase()) : undefined;
-  const sim = await startSim({
-    exchanges,
-    seed,
-    ...(port !== undefined ? { ports: { [exchanges[0]!]: port } } : {}),
-    ...(symbols ? { symbols } : {}),
-    ...(intervalMs !== undefined ? { intervalMs } : {}),
-  });
+  const badSymbol = symbols?.find((s) => !SYMBOL_RE.test(s));
+  if (badSymbol !== undefined) {
+    throw new TwError('TW_ERR_CONFIG', `--symbols expects BASE/QUOTE names separated by commas (e.g. BTC/USDT,ETH/USDT), got ${JSON.stringify(badSymbol)}`);
+  }
+  let sim: Simulator;
+  try {
+    sim = await startSim({
+      exchanges,
+      seed,
+      ...(port !== undefined ? { ports: { [exchanges[0]!]: port } } : {}),
+      ...(symbols ? { symbols } : {}),
+      ...(intervalMs !== undefined ? { intervalMs } : {}),
+    });
+  } catch (err) {
+    throw listenError(err, '127.0.0.1', port ?? 0);
+  }
   for (const ex of exchanges) {
     const ep = sim.endpoints[ex];
     if (ep) process.stdout.write(`--endpoint ${ex}=${ep.ws},${ep.rest}\n`);

@@ -25,6 +25,8 @@ export interface NdjsonSinkOptions {
   onGap?: (gap: GapInfo) => void;
   /** Called when the writable fails (EPIPE when the reader went away). */
   onClosed?: (err?: Error) => void;
+  /** One line per event, without its newline (default: the event's JSON; `stream --pretty`: a readable line). */
+  format?: (e: MarketEvent) => string;
 }
 
 /**
@@ -39,6 +41,7 @@ const MAX_UTF8_PER_UNIT = 3;
 const NEWLINE = 10;
 
 export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opts: NdjsonSinkOptions): Subscription {
+  const format = opts.format ?? JSON.stringify;
   const gaps = new Map<string, GapInfo>();
   let dropping = false;
   let closed = false;
@@ -120,7 +123,7 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
         return;
       }
       batch.add(e.localTime);
-      append(JSON.stringify(e));
+      append(format(e));
     },
   });
   // lines still waiting leave when the sink is unsubscribed (the CLI stops at a signal), in order
