@@ -144,10 +144,13 @@ const t0 = Date.now();
 const rssTimer = setInterval(() => rss.push({ t: Math.round((Date.now() - t0) / 1000), stream: rssMb(stream.pid), sim: rssMb(sim.pid) }), Number(values['rss-seconds']) * 1000);
 const checkTimer = setInterval(async () => {
   const results = await Promise.all(markets.map(async (k) => [k, await checkBook(k)]));
-  const c = { t: Math.round((Date.now() - t0) / 1000), equal: 0, notLive: 0, silent: 0, different: [], other: [] };
+  const c = { t: Math.round((Date.now() - t0) / 1000), equal: 0, notLive: 0, silent: 0, different: [], other: [], notLiveKeys: [] };
   for (const [k, r] of results) {
     if (r === 'equal') c.equal++;
-    else if (r === 'not-live') c.notLive++;
+    else if (r === 'not-live') {
+      c.notLive++;
+      c.notLiveKeys.push(`${k} ${books.get(k)?.state}`);
+    }
     else if (r === 'silent') c.silent++;
     else if (r === 'DIFFERENT') c.different.push(k);
     else c.other.push(`${k} ${r}`);
@@ -179,7 +182,9 @@ const summary = {
   rssMb: { start: streamRss[0], max: Math.max(...streamRss), end: streamRss.at(-1), samples: streamRss.length },
   simRssMb: { start: rss[0]?.sim, end: rss.at(-1)?.sim },
   checks: { rounds: checks.length, equal: checks.reduce((a, c) => a + c.equal, 0), compared: checks.reduce((a, c) => a + c.equal + c.different.length, 0), notLive: checks.reduce((a, c) => a + c.notLive, 0), silent: checks.reduce((a, c) => a + c.silent, 0), different: checks.flatMap((c) => c.different.map((k) => `t=${c.t} ${k}`)), other: checks.flatMap((c) => c.other) },
+  notLiveAtLastCheck: checks.at(-1)?.notLiveKeys ?? [],
   faultsInjected: faults.length,
+  faults,
   faultsByKind: byKind,
   nonLiveStatuses: statusCounts,
   rssSeries: rss,
