@@ -47,6 +47,11 @@ export const TickwireConfig = z
     reconcileIntervalMs: z.number().int().nonnegative().default(300_000),
     /** A subscribed book/ticker stream silent this long on a healthy connection gets a `no_data` status. */
     noDataTimeoutMs: z.number().int().positive().default(30_000),
+    /**
+     * A book of a feed that cannot prove continuity (integrity `monotonic`/`none`, Coinbase Advanced Trade's
+     * connection-wide chain) whose data pauses this long and resumes with an update is resynced; 0 disables it.
+     */
+    bookPauseMs: z.number().int().nonnegative().default(1_000),
     /** Override of the adapter's stale deadline (no frame at all, pings included). */
     staleAfterMs: z.number().int().positive().optional(),
     /** Override of the adapter's client ping interval. */

@@ -109,6 +109,8 @@ export class BookSync {
   private knownAskCeil: string | undefined;
   /** Exchange time of the book's state (last applied message, or the snapshot). */
   private bookTime: number | undefined;
+  /** The rules of this book: the feed's, or the variant its last in-band snapshot showed (`rules.variantFor`). */
+  private rules: BookRules;
   private readonly maxBuffer: number;
   private readonly maxDiffs: number;
   private readonly truncateDepth: number | undefined;
@@ -116,6 +118,7 @@ export class BookSync {
   private truncated: { bids: Level[]; asks: Level[] } | undefined;
 
   constructor(private readonly opts: BookSyncOptions) {
+    this.rules = opts.rules;
     this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
     this.maxDiffs = opts.maxReportedDiffs ?? DEFAULT_MAX_DIFFS;
     this.truncateDepth = opts.rules.truncateTo?.(opts.subscribedDepth);
@@ -146,7 +149,7 @@ export class BookSync {
     this.reset();
     this._state = 'syncing';
     this.status('syncing', 'TW_OK', 'waiting for a book snapshot', localTime);
-    if (this.opts.rules.snapshot === 'rest') this.askSnapshot();
+    if (this.rules.snapshot === 'rest') this.askSnapshot();
   }
 
   /** An in-band snapshot or a delta for this book. */
@@ -159,9 +162,9 @@ export class BookSync {
       this.applyLive(msg, localTime);
       return;
     }
-    if (this.opts.rules.snapshot === 'inband' && this.opts.rules.resync !== 'rest') {
+    if (this.rules.snapshot === 'inband' && this.rules.resync !== 'rest') {
       // wait for the snapshot; a few deltas of an earlier subscription are normal, a stream of them is not
-      const max = this.opts.rules.maxDeltasBeforeSnapshot;
+      const max = this.rules.maxDeltasBeforeSnapshot;
       if (max !== undefined && ++this.deltasBeforeSnapshot > max) {
         this.resync('TW_ERR_SEQUENCE_GAP', 'updates keep arriving without a snapshot', localTime, {
           deltasBeforeSnapshot: this.deltasBeforeSnapshot,
@@ -170,7 +173,7 @@ export class BookSync {
       }
       return;
     }
-    if (this.opts.rules.snapshot === 'inband-or-rest' && !this.awaitingSnapshot && this.heldSnapshot === undefined) {
+    if (this.rules.snapshot === 'inband-or-rest' && !this.awaitingSnapshot && this.heldSnapshot === undefined) {
       this.askSnapshot(); // the subscription started with a delta: no in-band snapshot is coming
     }
     if (this.heldSnapshot !== undefined) {
@@ -209,7 +212,7 @@ export class BookSync {
     this.reset();
     this._state = 'resyncing';
     this.status('resyncing', code, reason, localTime, details);
-    if (this.opts.rules.snapshot === 'rest' || this.opts.rules.resync === 'rest') this.askSnapshot();
+    if (this.rules.snapshot === 'rest' || this.rules.resync === 'rest') this.askSnapshot();
     // in-band: the pipeline re-subscribes on reconnect and the snapshot comes with it
   }
 
@@ -256,7 +259,7 @@ export class BookSync {
   private bufferDelta(msg: DeltaMessage, localTime: number): void {
     const last = this.buffer[this.buffer.length - 1];
     if (last !== undefined && last.updateId !== undefined) {
-      const c = this.opts.rules.next(last.updateId, msg, last);
+      const c = this.rules.next(last.updateId, msg, last);
       if (c === 'drop') return;
       if (c === 'gap') {
         // the stream broke while buffering: keep only what follows the break
@@ -280,7 +283,7 @@ export class BookSync {
 
   /** Splice a REST snapshot with the (non-empty) buffer. */
   private splice(snap: RestSnapshot, localTime: number): void {
-    const rules = this.opts.rules;
+    const rules = this.rules;
     const first = this.buffer[0]!;
     if (rules.snapshotTooOld?.(snap.updateId, first) === true) {
       this.status(this._state, 'TW_ERR_SNAPSHOT_STALE', 'snapshot older than the buffered updates; fetching again', localTime, {
@@ -291,6 +294,7 @@ export class BookSync {
       this.askSnapshot();
       return;
     }
+    this.rules = this.opts.rules;
     this.book.applySnapshot(snap.bids, snap.asks);
     this.noteKnownRange(snap.bids, snap.asks);
     this.localId = snap.updateId;
@@ -324,6 +328,7 @@ export class BookSync {
     this.heldSnapshot = undefined;
     this.awaitingSnapshot = false;
     this.pendingReconcile = undefined;
+    this.rules = this.opts.rules.variantFor?.(msg) ?? this.opts.rules;
     this.book.applySnapshot(msg.bids, msg.asks);
     this.noteKnownRange(msg.bids, msg.asks);
     this.localId = msg.updateId;
@@ -354,13 +359,13 @@ export class BookSync {
       symbol: this.opts.symbol,
       market: this.opts.market,
       localTime,
-      integrity: this.opts.rules.integrity,
+      integrity: this.rules.integrity,
       bids,
       asks,
     };
     if (this.bookTime !== undefined) e.exchangeTime = this.bookTime;
-    if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
-      e.integrityDepth = this.opts.rules.checksumDepth;
+    if (this.rules.integrity === 'checksum' && this.rules.checksumDepth !== undefined)
+      e.integrityDepth = this.rules.checksumDepth;
     if (this.localId !== undefined) e.updateId = this.localId;
     if (this.opts.contractValue !== undefined) e.contractValue = this.opts.contractValue;
     return e;
@@ -398,7 +403,7 @@ export class BookSync {
   }
 
   private continuity(d: DeltaMessage): 'apply' | 'drop' | 'gap' {
-    const rules = this.opts.rules;
+    const rules = this.rules;
     // no base yet (no snapshot). Feeds without update ids (Kraken, Coinbase level2) have a base (`prev`, the in-band
     // snapshot) but no id: their rules ignore the id, so 0 stands in for it.
     if (this.localId === undefined && this.prev === undefined) return 'gap';
@@ -418,7 +423,7 @@ export class BookSync {
   }
 
   private check(d: DeltaMessage): Problem | undefined {
-    const rules = this.opts.rules;
+    const rules = this.rules;
     if (this.truncateDepth !== undefined) {
       const cut = this.book.truncate(this.truncateDepth);
       this.truncated = cut.bids.length > 0 || cut.asks.length > 0 ? cut : undefined;
@@ -451,13 +456,13 @@ export class BookSync {
       symbol: this.opts.symbol,
       market: this.opts.market,
       localTime,
-      integrity: this.opts.rules.integrity,
+      integrity: this.rules.integrity,
       bids: cut === undefined || cut.bids.length === 0 ? d.bids : [...d.bids, ...cut.bids.map(([p]): Level => [p, '0'])],
       asks: cut === undefined || cut.asks.length === 0 ? d.asks : [...d.asks, ...cut.asks.map(([p]): Level => [p, '0'])],
     };
     if (d.exchangeTime !== undefined) e.exchangeTime = d.exchangeTime;
-    if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
-      e.integrityDepth = this.opts.rules.checksumDepth;
+    if (this.rules.integrity === 'checksum' && this.rules.checksumDepth !== undefined)
+      e.integrityDepth = this.rules.checksumDepth;
     if (d.updateId !== undefined) e.updateId = d.updateId;
     if (d.firstUpdateId !== undefined) e.firstUpdateId = d.firstUpdateId;
     if (d.prevUpdateId !== undefined) e.prevUpdateId = d.prevUpdateId;
@@ -478,7 +483,7 @@ export class BookSync {
     this.reset();
     this._state = 'resyncing';
     this.status('resyncing', code, reason, localTime, details);
-    const rules = this.opts.rules;
+    const rules = this.rules;
     if (rules.resync === 'resubscribe') {
       this.opts.requestResubscribe();
       if (rules.snapshot === 'rest') this.askSnapshot();

@@ -39,6 +39,8 @@ Options:
   --symbols-per-connection N symbols per WebSocket connection (default 20)
   --reconcile-interval MS    periodic REST cross-check of live books, 0 = off (default 300000)
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
+  --book-pause MS            a book of a feed without per-book proof (bybit, coinbase, coinbase-exchange) whose
+                             data pauses this long is resynced, 0 = off (default 1000)
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
   --record FILE              also record raw frames, REST responses and timer firings to FILE (gzip
@@ -100,7 +102,7 @@ Options:
   --heartbeat MS             ping period; a client missing a pong is terminated (default 30000)
   --sim                      start the built-in simulator and serve from it
   --endpoint, --config, --book-depth, --snapshot-depth, --symbols-per-connection, --reconcile-interval,
-  --no-data-timeout, --channels, --sim-seed, --log-level, --nats…: as for tickwire stream
+  --no-data-timeout, --book-pause, --channels, --sim-seed, --log-level, --nats…: as for tickwire stream
 `,
   sim: `tickwire sim [options]
 

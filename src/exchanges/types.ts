@@ -103,7 +103,13 @@ export type WireMessage =
   /** A per-connection sequence number (Coinbase Advanced Trade `sequence_num`). */
   | { kind: 'sequence'; value: number }
   /** Well-formed JSON of a known kind whose fields do not match the wire schema (counted as malformed). */
-  | { kind: 'malformed'; reason: string }
+  | {
+      kind: 'malformed';
+      reason: string;
+      /** `book`: the message was book data (of `market` when known): that book lost an update and is resynced. */
+      channel?: Channel;
+      market?: string;
+    }
   | { kind: 'unknown'; reason: string };
 
 export type DeltaMessage = Extract<WireMessage, { kind: 'book' }>;
@@ -170,6 +176,13 @@ export interface BookRules {
    * the pipeline treats a silent book like an unchained one (see ExchangeRuntime.silenceBreaksContinuity).
    */
   readonly chainScope?: 'book' | 'connection';
+  /**
+   * Rules for a book whose in-band snapshot shows another variant of the feed, or undefined for these rules. OKX:
+   * a snapshot without `seqId` but with a checksum (captures from before OKX sent `seqId`, replays of them) is
+   * verified by its checksum (`integrity: checksum`, a checksum required on every message) instead of being
+   * refused as a gap on every update. Re-decided on every in-band snapshot; a REST snapshot uses these rules.
+   */
+  variantFor?(snapshot: DeltaMessage): BookRules | undefined;
 }
 
 export interface AdapterContext {

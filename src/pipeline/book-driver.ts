@@ -92,9 +92,9 @@ export class BookDriver {
    * when the connection is open (a per-connection sequence gap, an unreadable book message, a cross-check
    * divergence); after a reconnect the open re-sends every subscription anyway.
    */
-  invalidate(code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>): void {
+  invalidate(code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>, resubscribe = true): void {
     this.sync.invalidate(code, reason, localTime, details);
-    if (this.o.rules.resync === 'resubscribe' && this.o.isOpen()) this.o.resubscribe();
+    if (resubscribe && this.o.rules.resync === 'resubscribe' && this.o.isOpen()) this.o.resubscribe();
   }
 
   stop(): void {
