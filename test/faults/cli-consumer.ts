@@ -16,7 +16,7 @@ export interface CliConsumerOptions {
   exchanges: ExchangeId[];
   markets: string[];
   sim?: SimOptions;
-  config: { channels: string[]; symbolsPerConnection: number; noDataTimeoutMs: number; staleAfterMs: number; restTimeoutMs: number };
+  config: { channels: string[]; symbolsPerConnection: number; noDataTimeoutMs: number; staleAfterMs: number; restTimeoutMs: number; bookPauseMs?: number };
   beforeHub?: (sim: Simulator) => void;
 }
 

@@ -108,7 +108,8 @@ function seqHoles(c: Consumer, ex: ExchangeId, symbols: string[], from: number):
   const holes: string[] = [];
   for (const e of c.events.slice(from)) {
     if (e.exchange !== ex || !('symbol' in e) || !e.symbol || !symbols.includes(e.symbol) || e.seq === undefined) continue;
-    const key = `${e.symbol}@${'channel' in e && e.channel ? e.channel : e.type.startsWith('book') ? 'book' : e.type}:${e.epoch}`;
+    // statuses and data are counted apart
+    const key = `${e.symbol}@${'channel' in e && e.channel ? e.channel : e.type.startsWith('book') ? 'book' : e.type}:${e.type === 'status' ? 'status' : 'data'}:${e.epoch}`;
     const prev = last.get(key);
     if (prev !== undefined && e.seq !== prev + 1) holes.push(`${key} ${prev} → ${e.seq}`);
     last.set(key, e.seq);
