@@ -5,7 +5,8 @@
  * further deltas → the books outside the blast radius never left `live` and have no hole in `seq` → and, checked on
  * every book event all along, no book was ever `live` while different from the truth at its update id.
  * Cells marked `fails` in the table are known-red (it.fails): they turn this suite red as soon as they are fixed,
- * so the table (and the README generated from it) is updated.
+ * so the table (and the README generated from it) is updated. Cells marked `red` are known-red cells whose outcome
+ * depends on timing (they would make an expected failure flaky): listed, not run.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { expectBookEqualsTruth, startHarness, troubleElsewhere, type Consumer } 
 import { startCliConsumer } from './cli-consumer.js';
 import { blastRadius, SCENARIOS, SYMBOLS, type Scenario } from './scenarios.js';
 
-export type Cell = 'applies' | { na: string } | { ns: string } | { fails: string };
+export type Cell = 'applies' | { na: string } | { ns: string } | { fails: string } | { red: string };
 export interface MatrixRow {
   id: string;
   fault: string;
@@ -177,6 +178,7 @@ export function defineMatrix(ex: ExchangeId): void {
       const cell = row.cells[ex];
       const viaCli = row.id.startsWith('cli-');
       if (cell === 'applies') it(`${row.id}: ${row.fault}`, () => runCell(ex, row.id, viaCli), 60_000);
+      else if ('red' in cell) it.skip(`${row.id} (known red, not run: it passes or fails with timing: ${cell.red})`, () => undefined);
       else if ('fails' in cell) it.fails(`${row.id} (known red: ${cell.fails})`, () => runCell(ex, row.id, viaCli), 60_000);
       else it.skip(`${row.id}: ${'na' in cell ? `not applicable: ${cell.na}` : `not simulable: ${cell.ns}`}`, () => undefined);
     }
