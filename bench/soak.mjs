@@ -108,7 +108,9 @@ const truthUrl = (ex, sym, id) => `${endpoints[ex].rest}/_sim/book?symbol=${enco
 async function checkBook(key) {
   const [ex, sym] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
   const b = books.get(key);
-  if (!b || b.state !== 'live') return 'not-live';
+  // `reconciled` (the periodic REST cross-check agreed) is a live book too
+  const isLive = (st) => st === 'live' || st === 'reconciled';
+  if (!b || !isLive(b.state)) return 'not-live';
   if (b.updateId !== undefined) {
     const id = b.updateId;
     const mine = b.book.top(DEPTH);
@@ -133,7 +135,7 @@ async function checkBook(key) {
       if (same(b.book.top(DEPTH), want)) done('equal');
     };
     // no event in 2 s: the feed is silent (a stale book, not a wrong one; the no-data timeout is for that)
-    const timer = setTimeout(() => done(b.state !== 'live' ? 'not-live' : seen === 0 ? 'silent' : 'DIFFERENT'), 2000);
+    const timer = setTimeout(() => done(!isLive(b.state) ? 'not-live' : seen === 0 ? 'silent' : 'DIFFERENT'), 2000);
     b.listeners.add(on);
   });
 }
