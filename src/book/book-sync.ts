@@ -23,7 +23,7 @@
  */
 import type { ExchangeId, Level, UnstampedEvent } from '../schema/events.js';
 import type { TwCode, TwErrorCode } from '../errors.js';
-import type { BookRules, DeltaMessage, PrevDelta, RestSnapshot } from '../exchanges/types.js';
+import type { BookRules, DeltaMessage, PrevDelta, RestSnapshot } from './rules.js';
 import { canonicalDecimal, compareDecimal, OrderBook } from './order-book.js';
 import { levelCodes } from './level-codes.js';
 
@@ -332,7 +332,7 @@ export class BookSync {
     this.book.applySnapshot(msg.bids, msg.asks);
     this.noteKnownRange(msg.bids, msg.asks);
     this.localId = msg.updateId;
-    this.prev = { updateId: msg.updateId };
+    this.prev = { updateId: msg.updateId, sequence: msg.sequence };
     this.bookTime = msg.exchangeTime;
     const problem = this.check(msg);
     if (problem !== undefined) {
@@ -417,8 +417,11 @@ export class BookSync {
     if (d.updateId !== undefined) this.localId = d.updateId;
     if (d.exchangeTime !== undefined) this.bookTime = d.exchangeTime;
     const prev = this.prev;
-    if (prev === undefined) this.prev = { updateId: d.updateId };
-    else prev.updateId = d.updateId;
+    if (prev === undefined) this.prev = { updateId: d.updateId, sequence: d.sequence };
+    else {
+      prev.updateId = d.updateId;
+      prev.sequence = d.sequence;
+    }
     return this.check(d);
   }
 

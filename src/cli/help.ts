@@ -24,7 +24,8 @@ export const COMMAND_HELP: Record<string, string> = {
   stream: `tickwire stream <exchange:BASE/QUOTE>... [options]
 
 Streams normalized events (ticker, book_snapshot, book_delta, trade, status) as NDJSON on stdout, one per line.
-Logs go to stderr. Ends on SIGINT/SIGTERM or when stdout closes (e.g. | head).
+Logs go to stderr. Ends on SIGINT/SIGTERM or when stdout closes (e.g. | head). Signals during the stop are
+ignored (a recording is always closed whole); the process exits at the latest 15 s after the first signal.
 
 Options:
   --channels LIST            ticker,book,trades (default: all three)
@@ -54,7 +55,9 @@ ${NATS_HELP}`,
 Runs the same pipeline as stream (books are synced, so the REST snapshots they need are fetched) and records
 every raw frame received and sent, connection status, REST response and pipeline timer firing, with local
 receive times in µs, to FILE (gzip NDJSON). Prints no events (stdout stays empty; use stream --record to record
-and print). Stops on SIGINT/SIGTERM and flushes the file. Replay it with tickwire replay FILE.
+and print). Stops on SIGINT/SIGTERM and flushes the file (later signals are ignored during the stop, which is
+bounded by 15 s). The file is created mode 0600; credentials in sent frames are recorded as "[Redacted]". Replay
+it with tickwire replay FILE.
 
 Options:
   --out FILE, -o FILE        the recording, e.g. session.ndjson.gz (parts: session.1.ndjson.gz, …)

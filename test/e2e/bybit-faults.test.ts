@@ -158,7 +158,9 @@ describe('bybit end to end against the simulator', () => {
 
   it('error reply to the re-subscribe after a reconnect ("Invalid symbol" for a listed symbol): retried with backoff, the book comes back', async () => {
     const from = h.events.length;
-    h.sim.fault('bybit', { kind: 'bybit-error-reply', symbol: 'BTC/USDT', count: 2 });
+    // one firing per subscribe request: the re-subscribe after the reconnect (every channel), then one retry per
+    // channel (book, ticker, trades) — every channel is refused twice
+    h.sim.fault('bybit', { kind: 'bybit-error-reply', symbol: 'BTC/USDT', count: 4 });
     h.sim.fault('bybit', { kind: 'close', symbol: 'BTC/USDT', code: 1001, reason: 'going away' });
     const refused = isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'error' });
     await h.waitFor(refused, 'first refusal');

@@ -13,7 +13,7 @@ const counter = (): (() => number) => {
 const fixture = (name: string): string[] =>
   readFileSync(new URL(`../../fixtures/bybit/${name}`, import.meta.url), 'utf8').trim().split('\n');
 
-// Frames quoted in PROTOCOLS.md §5 (official docs examples and [LIVE] captures).
+// Frames quoted in docs/protocols/bybit.md (official docs examples and [LIVE] captures).
 const DOC_BOOK_SNAPSHOT =
   '{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1672304484978,"data":{"s":"BTCUSDT","b":[["16493.50","0.006"],["16493.00","0.100"]],"a":[["16611.00","0.029"],["16612.00","0.213"]],"u":18521288,"seq":7961638724},"cts":1672304484976}';
 const DOC_BOOK_DELTA =
@@ -42,7 +42,7 @@ describe('bybit adapters: urls, keepalive', () => {
     const ping = bybitAdapter.keepalive.ping;
     expect(ping?.kind).toBe('text');
     expect(ping?.intervalMs).toBe(20_000);
-    if (ping?.kind === 'text') expect(JSON.parse(ping.message())).toEqual({ op: 'ping' });
+    if (ping?.kind === 'text') expect(JSON.parse(ping.message(1))).toEqual({ op: 'ping' });
     for (const f of [SPOT_PONG, LINEAR_PONG, OPTION_PONG]) expect(bybitLinearAdapter.parse(f, ctx())).toEqual([{ kind: 'pong' }]);
   });
 });
@@ -105,6 +105,7 @@ describe('bybit parse: book', () => {
       bids: [['16493.50', '0.006'], ['16493.00', '0.100']],
       asks: [['16611.00', '0.029'], ['16612.00', '0.213']],
       updateId: 18521288,
+      sequence: 7961638724,
     });
     const [delta] = bybitAdapter.parse(DOC_BOOK_DELTA, ctx());
     expect(delta).toMatchObject({ kind: 'book', action: 'delta', updateId: 177400507, asks: [['30248.70', '0'], ['30249.30', '0.892']] });
@@ -128,7 +129,7 @@ describe('bybit parse: book', () => {
 
   it('a frame that does not match the wire shape is unknown, not thrown', () => {
     const bad = '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[[1,2]],"a":[],"u":5}}';
-    expect(bybitAdapter.parse(bad, ctx())).toEqual([{ kind: 'malformed', reason: 'malformed orderbook frame' }]);
+    expect(bybitAdapter.parse(bad, ctx())).toEqual([{ kind: 'malformed', reason: 'malformed orderbook frame', channel: 'book', market: 'BTCUSDT' }]);
     expect(() => bybitAdapter.parse('{not json', ctx())).toThrow();
   });
 });
@@ -197,6 +198,7 @@ describe('bybit parse: tickers and trades', () => {
         bids: z.data.b,
         asks: z.data.a,
         updateId: z.data.u,
+        ...(z.data.seq !== undefined ? { sequence: z.data.seq } : {}),
       });
     }
     for (const f of frames) {

@@ -69,7 +69,9 @@ function parseBook(msg: Obj, topic: string, opts: ParseOptions): WireMessage[] {
   const out: WireMessage[] = [];
   const spotBbo = depth === 1 && opts.category === 'spot';
   if (!spotBbo || bookDepthFor(opts.bookDepth) === 1) {
-    out.push({ kind: 'book', market, action: type, exchangeTime, bids, asks, updateId: u });
+    const book: WireMessage = { kind: 'book', market, action: type, exchangeTime, bids, asks, updateId: u };
+    if (typeof data.seq === 'number' && Number.isSafeInteger(data.seq)) book.sequence = data.seq;
+    out.push(book);
   }
   if (spotBbo) {
     const fields: TickerFields = { updateId: u };
