@@ -138,7 +138,16 @@ Options:
   --seed N           market seed (default 1)
   --symbols LIST     e.g. BTC/USDT,ETH/USDT
   --interval MS      book diff cadence per symbol (default 100)
+  --chaos SECONDS    every SECONDS, inject one random fault (drop/garbage diff, silence, close, shutdown
+                     notice, REST 429/418/500/slow, the exchange's checksum/chain faults) into a random
+                     exchange and symbol; each is logged on stderr; deterministic per --seed
   --log-level LEVEL
+
+Fault control (every exchange's port, next to its REST paths; see docs/simulator.md):
+  POST /_sim/fault   body: one fault, e.g. {"kind":"garbage-diff","symbol":"BTC/USDT"} (400 when bad)
+  POST /_sim/clear   clear every fault of that exchange
+  GET  /_sim/faults  the active faults
+  GET  /_sim/book?symbol=BTC/USDT&depth=N   the true book {updateId, bids, asks} at the last event sent
 `,
   top: `tickwire top <exchange:BASE/QUOTE>[@book] [options]
 

@@ -1,6 +1,7 @@
 /** `tickwire sim`: run the built-in exchange simulator on its own, for other tools to use. */
 import { TwError } from '../errors.js';
 import { ExchangeId } from '../schema/events.js';
+import { startChaos } from '../sim/chaos.js';
 import { startSim, type Simulator } from '../sim/index.js';
 import { listenError } from '../server/listen-error.js';
 import { intFlag, makeLogger, parseFlags } from './args.js';
@@ -15,6 +16,7 @@ export async function runSim(args: string[]): Promise<number> {
     seed: { type: 'string' },
     symbols: { type: 'string' },
     interval: { type: 'string' },
+    chaos: { type: 'string' },
     'log-level': { type: 'string' },
   });
   const exchanges = ((values.exchange as string[] | undefined) ?? ['binance']).map((e) => {
@@ -30,6 +32,10 @@ export async function runSim(args: string[]): Promise<number> {
   const seed = intFlag('seed', values.seed) ?? 1;
   const intervalMs = intFlag('interval', values.interval);
   if (intervalMs === 0) throw new TwError('TW_ERR_CONFIG', '--interval expects milliseconds between book updates, at least 1');
+  const chaosSec = values.chaos === undefined ? undefined : Number(values.chaos);
+  if (chaosSec !== undefined && (typeof values.chaos !== 'string' || !/^\d+(\.\d+)?$/.test(values.chaos) || !(chaosSec > 0))) {
+    throw new TwError('TW_ERR_CONFIG', `--chaos expects seconds > 0, got ${JSON.stringify(values.chaos)}`);
+  }
   const symbols = typeof values.symbols === 'string' ? values.symbols.split(',').map((s) => s.trim().toUpperCase()) : undefined;
   const badSymbol = symbols?.find((s) => !SYMBOL_RE.test(s));
   if (badSymbol !== undefined) {
@@ -52,10 +58,19 @@ export async function runSim(args: string[]): Promise<number> {
     if (ep) process.stdout.write(`--endpoint ${ex}=${ep.ws},${ep.rest}\n`);
   }
   logger.info({ endpoints: sim.endpoints, seed }, 'simulator running; Ctrl-C stops it');
+  const chaos =
+    chaosSec === undefined
+      ? undefined
+      : startChaos(sim, {
+          seconds: chaosSec,
+          seed,
+          onFault: (exchange, fault, n) => logger.warn({ chaos: n, exchange, fault }, `chaos: ${fault.kind} on ${exchange}`),
+        });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  chaos?.stop();
   await sim.close();
   return 0;
 }
