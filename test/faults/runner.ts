@@ -36,7 +36,7 @@ const KRAKEN_DEPTH = 10;
 const CONFIG = {
   channels: ['book' as const],
   symbolsPerConnection: 2,
-  noDataTimeoutMs: 1_500,
+  noDataTimeoutMs: 4_000,
   staleAfterMs: 2_000,
   restTimeoutMs: 2_000,
 };

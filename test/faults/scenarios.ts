@@ -91,10 +91,13 @@ export const SCENARIOS: Record<string, Scenario> = {
     clearAfterStatus: false,
   },
   'silence-short': {
-    // BTC's data stops while ETH (same connection) goes on; 15 ETH deltas (~300 ms) < the 1.5 s no-data timeout
+    // BTC's data stops while ETH (same connection) goes on, until 1.3 s have passed — longer than --book-pause
+    // (1 s), well short of the runner's 4 s no-data timeout. A feed without per-book proof cannot tell a shorter
+    // pause from a quiet market: --book-pause is that bound (README, docs/protocols).
     inject: async (c, ex, f) => {
       await f({ kind: 'black-hole', symbol: BTC });
-      await deltas(c, ex, 'ETH/USDT', 15);
+      const t0 = Date.now();
+      while (Date.now() - t0 < 1_300) await deltas(c, ex, 'ETH/USDT', 1);
       c.sim.clearFaults(ex);
     },
     hit: [BTC],
