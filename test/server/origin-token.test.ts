@@ -74,9 +74,10 @@ describe('browser origins', () => {
       expect(await upgrade(url, { headers: { origin } }), origin).toMatchObject({ status: 101 });
     }
     expect(await upgrade(url, { headers: { origin: 'http://d.test:4' } })).toEqual({ status: 403 });
-    expect(run.stderr()).toMatch(/origin that is not allowed/);
     run.child.kill('SIGTERM');
-    await run.exit;
+    await run.exit; // logs are flushed at exit
+    expect(run.stderr()).toMatch(/origin that is not allowed/);
+    expect(run.stderr()).toContain('"origin":"http://d.test:4"');
     run = runCli(['serve', '--port', '0', '--allow-origin', 'http://a.test/path']);
     expect((await run.exit).code).toBe(2);
     expect(run.stderr()).toMatch(/--allow-origin/);
