@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Convert recorded Kraken WebSocket **v1** book captures (/work/shared/realdata) into Kraken **v2**-shaped frames
- * for tickwire's fixtures. Usage: node scripts/kraken-v1-to-v2.mjs [realdata dir] [out dir]
+ * Convert recorded Kraken WebSocket **v1** book captures into Kraken **v2**-shaped frames for tickwire's fixtures.
+ * Usage: node scripts/kraken-v1-to-v2.mjs <captures dir> [out dir]. The captures dir holds the public repositories'
+ * files as `<repository name>/<commit>/<path>` (`SOURCES` below; repositories and commits in fixtures/README.md).
  *
  * What changes and what does not:
  * - v1 arrays `[chanId, {"as"/"bs"}|{"a"}|{"b","c"}…, "book-10", "XBT/USD"]` become
@@ -20,7 +21,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const realdata = process.argv[2] ?? '/work/shared/realdata';
+const realdata = process.argv[2];
+if (realdata === undefined) {
+  console.error('usage: node scripts/kraken-v1-to-v2.mjs <captures dir> [out dir]');
+  process.exit(2);
+}
 const outDir = process.argv[3] ?? new URL('../fixtures/kraken/v2-from-v1/', import.meta.url).pathname;
 
 const SOURCES = [

@@ -23,7 +23,7 @@
  */
 import type { ExchangeId, Level, UnstampedEvent } from '../schema/events.js';
 import type { TwCode, TwErrorCode } from '../errors.js';
-import type { BookRules, DeltaMessage, PrevDelta, RestSnapshot } from '../exchanges/types.js';
+import type { BookRules, DeltaMessage, PrevDelta, RestSnapshot } from './rules.js';
 import { canonicalDecimal, compareDecimal, OrderBook } from './order-book.js';
 import { levelCodes } from './level-codes.js';
 

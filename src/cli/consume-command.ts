@@ -14,7 +14,8 @@ import { writeNdjson } from '../sinks/ndjson.js';
 import { fromNats } from '../sources/nats.js';
 import { systemClock } from '../util/clock.js';
 import { makeLogger, parseFlags } from './args.js';
-import { logNatsStatus } from './nats-flags.js';
+import { natsStatusLogger } from './nats-flags.js';
+import { onShutdownSignals } from './shutdown.js';
 
 export const CONSUME_FLAGS = {
   nats: { type: 'string' },
@@ -73,7 +74,7 @@ export async function runConsume(args: string[], stdout: Writable, deps: Consume
   let gapSeq = 0;
   return new Promise<number>((resolve) => {
     let done = false;
-    const events$ = merge(fromNats(cfg, { onStatus: (s) => logNatsStatus(logger, s) }), gaps$).pipe(
+    const events$ = merge(fromNats(cfg, { onStatus: natsStatusLogger(logger) }), gaps$).pipe(
       catchError((err: unknown) => {
         logger.error({ err }, 'NATS consumer failed');
         queueMicrotask(() => finish(1, 'consumer failed'));
@@ -85,8 +86,7 @@ export async function runConsume(args: string[], stdout: Writable, deps: Consume
       done = true;
       logger.info({ why }, 'stopping');
       sub.unsubscribe();
-      process.off('SIGINT', onSig);
-      process.off('SIGTERM', onSig);
+      offSignals();
       deps.signal?.removeEventListener('abort', onAbort);
       resolve(code);
     };
@@ -110,10 +110,8 @@ export async function runConsume(args: string[], stdout: Writable, deps: Consume
       },
       onClosed: () => finish(0, 'stdout closed'),
     });
-    const onSig = (): void => finish(0, 'signal');
     const onAbort = (): void => finish(0, 'aborted');
-    process.once('SIGINT', onSig);
-    process.once('SIGTERM', onSig);
+    const offSignals = onShutdownSignals(logger, (signal) => finish(0, signal));
     if (deps.signal?.aborted) onAbort();
     else deps.signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -24,7 +24,8 @@ export const COMMAND_HELP: Record<string, string> = {
   stream: `tickwire stream <exchange:BASE/QUOTE>... [options]
 
 Streams normalized events (ticker, book_snapshot, book_delta, trade, status) as NDJSON on stdout, one per line.
-Logs go to stderr. Ends on SIGINT/SIGTERM or when stdout closes (e.g. | head).
+Logs go to stderr. Ends on SIGINT/SIGTERM or when stdout closes (e.g. | head). Signals during the stop are
+ignored (a recording is always closed whole); the process exits at the latest 15 s after the first signal.
 
 Options:
   --channels LIST            ticker,book,trades (default: all three)
@@ -53,7 +54,9 @@ ${NATS_HELP}`,
 Runs the same pipeline as stream (books are synced, so the REST snapshots they need are fetched) and records
 every raw frame received and sent, connection status, REST response and pipeline timer firing, with local
 receive times in µs, to FILE (gzip NDJSON). Prints no events (stdout stays empty; use stream --record to record
-and print). Stops on SIGINT/SIGTERM and flushes the file. Replay it with tickwire replay FILE.
+and print). Stops on SIGINT/SIGTERM and flushes the file (later signals are ignored during the stop, which is
+bounded by 15 s). The file is created mode 0600; credentials in sent frames are recorded as "[Redacted]". Replay
+it with tickwire replay FILE.
 
 Options:
   --out FILE, -o FILE        the recording, e.g. session.ndjson.gz (parts: session.1.ndjson.gz, …)
@@ -83,6 +86,8 @@ A local WebSocket server on 127.0.0.1: clients send JSON commands
   {"op":"unsubscribe","id":2,"streams":[...]}   {"op":"list","id":3}   {"op":"ping","id":4}
 and receive a book snapshot then deltas (or book_top ladders), trades and tickers, each message with the
 stream's seq. GET /health (JSON) and GET /metrics (Prometheus) on the same port. Protocol: docs/server.md.
+Open http://127.0.0.1:PORT/ in a browser for the dashboard: live ladders, depth, trades, ticker and each
+book's state (with --token, open http://HOST:PORT/#token=T).
 Markets given as exchange:BASE/QUOTE (every --channels channel) or exchange:BASE/QUOTE@channel stay
 subscribed; anything else is subscribed on demand and dropped --grace ms after its last client leaves.
 

@@ -65,11 +65,34 @@ export function natsPublishFromFlags(values: FlagValues): NatsPublishConfig | un
   return r.data;
 }
 
-/** Logs a NATS link status on stderr (through the injected logger). */
-export function logNatsStatus(logger: Logger, s: NatsStatus): void {
-  const line = { nats: s.state, code: s.code, ...(s.details ? { details: s.details } : {}) };
-  if (s.code === 'TW_OK') logger.info(line, s.reason);
-  else logger.warn(line, s.reason);
+/** A repeated NATS problem (same state and reason, numbers aside) is logged at most once per this window. */
+export const NATS_WARN_INTERVAL_MS = 30_000;
+
+/**
+ * A logger of NATS link statuses on stderr (through the injected logger): TW_OK at info, problems at warn. A
+ * problem that repeats (NATS unreachable, retried every few seconds) is logged once per `intervalMs`, with the
+ * number of repeats not logged in between (`repeated`).
+ */
+export function natsStatusLogger(logger: Logger, intervalMs = NATS_WARN_INTERVAL_MS, now: () => number = Date.now): (s: NatsStatus) => void {
+  const last = new Map<string, { at: number; repeated: number }>();
+  return (s) => {
+    const line = { nats: s.state, code: s.code, ...(s.details ? { details: s.details } : {}) };
+    if (s.code === 'TW_OK') {
+      last.clear(); // the link recovered: the next problem is news
+      logger.info(line, s.reason);
+      return;
+    }
+    const key = `${s.state}|${s.code}|${s.reason.replace(/\d+/g, '#')}`;
+    const seen = last.get(key);
+    const t = now();
+    if (seen !== undefined && t - seen.at < intervalMs) {
+      seen.repeated++;
+      return;
+    }
+    if (last.size > 256) last.clear(); // bounded: reasons with free text never pile up
+    last.set(key, { at: t, repeated: 0 });
+    logger.warn(seen !== undefined && seen.repeated > 0 ? { ...line, repeated: seen.repeated } : line, s.reason);
+  };
 }
 
 export interface NatsPublisherHandle {
@@ -80,10 +103,11 @@ export interface NatsPublisherHandle {
 /** Publishes `events$` to NATS next to the other sinks, logging the sink's status on stderr. */
 export function startNatsPublisher(events$: Observable<MarketEvent>, options: NatsPublishConfig, logger: Logger): NatsPublisherHandle {
   const stop$ = new Subject<void>();
+  const log = natsStatusLogger(logger);
   let sub: Subscription | undefined;
   const done = new Promise<void>((resolve) => {
     sub = publishToNats(events$.pipe(takeUntil(stop$)), options).subscribe({
-      next: (s) => logNatsStatus(logger, s),
+      next: log,
       error: (err: unknown) => {
         logger.error({ err }, 'NATS publisher failed');
         resolve();

@@ -107,6 +107,8 @@ export async function runServe(args: string[]): Promise<number> {
   ];
   const logger = makeLogger(config.logLevel);
   let sim: Simulator | undefined;
+  // the dashboard's picker: the preloaded markets, then (with --sim) the simulator's main pairs on each exchange
+  const offer = [...new Set(preload.map((s) => s.slice(0, s.lastIndexOf('@'))))];
   if (values.sim === true) {
     const named = preload.map((s) => s.slice(0, s.indexOf(':')) as ExchangeId);
     const exchanges = named.length > 0 ? [...new Set(named)] : (Object.keys(PROTOCOLS) as ExchangeId[]);
@@ -115,6 +117,7 @@ export async function runServe(args: string[]): Promise<number> {
     const requested = preload.map((s) => s.slice(s.indexOf(':') + 1, s.lastIndexOf('@')));
     const symbols = [...new Set([...DEFAULT_SPECS.map((d) => d.symbol), 'BTC/USD', 'ETH/USD', ...requested])];
     sim = await startSim({ exchanges, seed, symbols });
+    for (const ex of exchanges) for (const d of DEFAULT_SPECS.slice(0, 2)) offer.push(`${ex}:${d.symbol}`);
     const endpoints: Record<string, unknown> = { ...config.endpoints };
     for (const ex of exchanges) if (endpoints[ex] === undefined && sim.endpoints[ex]) endpoints[ex] = sim.endpoints[ex];
     config = parseConfig({ ...config, endpoints });
@@ -143,6 +146,7 @@ export async function runServe(args: string[]): Promise<number> {
       hub,
       logger,
       preload,
+      offer: [...new Set(offer)],
       ...(replaying ? { scheduler: asyncScheduler } : {}), // the server's own timers run in real time
       ...(int('port') !== undefined ? { port: int('port') } : {}),
       ...(typeof values.host === 'string' ? { host: values.host } : {}),
@@ -163,7 +167,10 @@ export async function runServe(args: string[]): Promise<number> {
     }
     throw err;
   }
-  process.stderr.write(`tickwire serve: listening on ${server.url} (GET /health, /metrics; protocol: docs/server.md)\n`);
+  const page = `http://${server.url.slice('ws://'.length)}/`;
+  process.stderr.write(
+    `tickwire serve: listening on ${server.url} (dashboard: ${page}${server.settings.token !== undefined ? '#token=…' : ''}; GET /health, /metrics; protocol: docs/server.md)\n`,
+  );
   let stopped = false;
   if (replaying) {
     // The recorded streams are preloaded (kept), so the replay is not disturbed by clients coming and going.

@@ -1,5 +1,5 @@
 /** `tickwire stream …`: NDJSON of normalized events on stdout until SIGINT/SIGTERM or stdout closes. */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { TwError } from '../errors.js';
 import {
@@ -19,6 +19,8 @@ import type { NatsPublishConfig } from '../sinks/nats/options.js';
 import { NATS_FLAGS, natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
 import { Recorder } from '../record/recorder.js';
 import { recordOptionsFromArgs } from './record-flags.js';
+import { openPrivate } from '../record/writer.js';
+import { onShutdownSignals } from './shutdown.js';
 
 export const STREAM_FLAGS = {
   config: { type: 'string' },
@@ -139,7 +141,7 @@ export function openRecorder(
   logger: Logger,
 ): Recorder {
   try {
-    closeSync(openSync(file, 'w')); // fail now, not in the background after the stream started
+    closeSync(openPrivate(file)); // fail now, not in the background after the stream started
   } catch (err) {
     throw new TwError('TW_ERR_CONFIG', `cannot write the recording ${file}: ${(err as Error).message}`);
   }
@@ -156,7 +158,8 @@ export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Sim
 /**
  * Run a hub with the config's markets until a signal (or stdout closes, when printing): NDJSON on stdout when
  * `print`, published to NATS when `nats`, everything received written to `recorder` when given. The recording
- * stops at the same event as stdout, and is flushed before the promise resolves.
+ * stops at the same event as stdout, and is flushed before the promise resolves. A second signal does not cut the
+ * flush short (./shutdown.ts).
  */
 export function runHub(
   config: TickwireConfig,
@@ -206,8 +209,8 @@ export function runHub(
           onDropped: (r) => warnDropped(logger, r, config.stdoutBufferBytes),
         })
       : undefined;
-    process.once('SIGINT', () => finish(0, 'SIGINT'));
-    process.once('SIGTERM', () => finish(0, 'SIGTERM'));
+    // later signals are absorbed while the recording and NATS flush; bounded by SHUTDOWN_DEADLINE_MS
+    onShutdownSignals(logger, (signal) => finish(0, signal));
     const adds = config.markets.map((ref) => {
       const { exchange, symbol } = splitMarketRef(ref);
       return hub.add(exchange as ExchangeId, symbol, config.channels);

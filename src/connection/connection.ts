@@ -72,6 +72,8 @@ export function createConnection(opts: ConnectionOptions): Connection {
   let lastCause: Cause = { code: 'TW_ERR_SOCKET_CLOSED', reason: 'socket closed' };
   let lastFrameAt = 0;
   let lastTextPingAt = 0;
+  /** Text pings sent by this connection: numbers its ping messages (an adapter keeps no state of its own). */
+  let textPings = 0;
   let binaryFrames = 0;
   /** A keepalive ping waits in the throttle queue: do not pile up more behind a throttled burst. */
   let pingQueued = false;
@@ -145,7 +147,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
       const quiet = now - Math.max(lastFrameAt, lastTextPingAt);
       if (quiet >= ping.intervalMs) {
         lastTextPingAt = now;
-        throttle.push({ kind: 'text', data: ping.message(), keepalive: true });
+        throttle.push({ kind: 'text', data: ping.message(++textPings), keepalive: true });
         armKeepalive(ping.intervalMs);
       } else {
         armKeepalive(ping.intervalMs - quiet);

@@ -1,5 +1,5 @@
 /**
- * Binance USD-M futures (PROTOCOLS.md §1.9): same frames as spot plus `pu`, on `/public/stream`; REST
+ * Binance USD-M futures (docs/protocols/binance.md#usd-m-futures): same frames as spot plus `pu`, on `/public/stream`; REST
  * `/fapi/v1/depth`. Delivery contracts get the symbol `BASE/QUOTE-YYMMDD` so they never collide with the perpetual.
  */
 import type { BookRules, DeltaMessage, ExchangeAdapter, PrevDelta, RestRequest } from './types.js';
@@ -7,13 +7,13 @@ import { makeBinanceAdapter, parseDepthSnapshot } from './binance-common.js';
 
 const FUTURES_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
 
-/** REST depth weight by limit (Binance futures docs; UNVERIFIED in PROTOCOLS.md §7). */
+/** REST depth weight by limit (Binance futures docs; not confirmed: docs/protocols/binance.md#open-questions). */
 function futuresDepthWeight(limit: number): number {
   return limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20;
 }
 
 /**
- * §1.9: drop `u < lastUpdateId`; the first applied event has `U <= lastUpdateId <= u`, or `pu == lastUpdateId`
+ * The rule: drop `u < lastUpdateId`; the first applied event has `U <= lastUpdateId <= u`, or `pu == lastUpdateId`
  * (the snapshot sits exactly on an event boundary); afterwards every event's `pu` must equal the previous `u`
  * (ids are not contiguous between events: never check `U == prev.u + 1`).
  * `snapshotTooOld`: the first buffered event chains from `pu`; a snapshot before that is too old.
@@ -50,7 +50,7 @@ export const binanceFuturesAdapter: ExchangeAdapter = makeBinanceAdapter({
   wsPath: '/public/stream',
   // 10 incoming messages/s per connection; stay at half to leave room for pongs and bursts
   controlMessagesPerSecond: 5,
-  // futures REQUEST_WEIGHT is 2400/min (exchangeInfo rateLimits; not in PROTOCOLS.md)
+  // futures REQUEST_WEIGHT is 2400/min (exchangeInfo rateLimits; docs/protocols/binance.md#open-questions)
   restWeightPerMinute: 2400,
   // The server pings only every 3 minutes: the client's own ping frames (every 10 s) keep the watchdog honest.
   keepalive: { staleAfterMs: 30_000, ping: { kind: 'frame', intervalMs: 10_000 }, pongTimeoutMs: 10_000 },

@@ -1,7 +1,7 @@
 /**
  * Binance (spot + USD-M futures) wire schemas, private to the Binance adapters. They validate the cold messages
  * (acks, errors, 24 h tickers, REST bodies) and are the oracle the hand-written hot path (binance-parse.ts) is
- * tested against on every frame of the real captures. PROTOCOLS.md §1.
+ * tested against on every frame of the real captures. docs/protocols/binance.md.
  */
 import { z } from 'zod';
 import type { WireMessage } from './types.js';

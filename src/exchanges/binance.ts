@@ -1,17 +1,17 @@
 /**
- * Binance spot (PROTOCOLS.md §1): combined streams on `/stream`, `@bookTicker` + `@ticker` → ticker,
+ * Binance spot (docs/protocols/binance.md): combined streams on `/stream`, `@bookTicker` + `@ticker` → ticker,
  * `@depth@100ms` + REST `/api/v3/depth` → book, `@trade` → trades.
  */
 import type { BookRules, DeltaMessage, ExchangeAdapter, RestRequest } from './types.js';
 import { makeBinanceAdapter, parseDepthSnapshot } from './binance-common.js';
 
-/** REST depth weight by limit (§1.5). */
+/** REST depth weight by limit (docs/protocols/binance.md#rest-depth-snapshot). */
 function spotDepthWeight(limit: number): number {
   return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
 }
 
 /**
- * The corrected 2025-11 rule (§1.6): drop `u <= lastUpdateId`; the first applied diff has
+ * The corrected 2025-11 rule (docs/protocols/binance.md#spot-book-sync): drop `u <= lastUpdateId`; the first applied diff has
  * `U <= lastUpdateId + 1 <= u`; afterwards `u < local` → drop, `U > local + 1` → gap.
  *
  * `snapshotTooOld`: the docs say "snapshot lastUpdateId strictly less than the first buffered `U` → fetch again",

@@ -2,9 +2,14 @@
  * The adapter seam: the only place an exchange's quirks live. Adapters are pure — they build messages and parse
  * frames; they never touch sockets, timers, loggers or sinks.
  */
-import type { Channel, ExchangeId, Integrity, Level } from '../schema/events.js';
+import type { Channel, ExchangeId } from '../schema/events.js';
 import type { TwCode } from '../errors.js';
-import type { OrderBook } from '../book/order-book.js';
+import type { BookRules, DeltaMessage } from '../book/rules.js';
+import type { RestRequest } from '../rest/request.js';
+
+// the book's and the REST scheduler's types, where adapters have always found them
+export type { BookRules, Continuity, DeltaMessage, PrevDelta, RestSnapshot } from '../book/rules.js';
+export type { RestRequest } from '../rest/request.js';
 
 /** Base origins; the adapter appends its real paths. `--endpoint binance=ws://127.0.0.1:9443,http://127.0.0.1:9443`. */
 export interface Endpoints {
@@ -27,12 +32,6 @@ export interface Instrument {
   contractValue?: string;
 }
 
-/** A REST request relative to the REST origin, with its cost in the exchange's rate-limit units. */
-export interface RestRequest {
-  path: string;
-  weight: number;
-}
-
 /** One subscribed stream on a connection. */
 export interface StreamRef {
   market: string;
@@ -42,8 +41,11 @@ export interface StreamRef {
 export interface KeepaliveSpec {
   /** Reconnect when no frame at all (data, pings, pongs, heartbeats) arrives for this long. */
   staleAfterMs: number;
-  /** Client keepalive: a WebSocket ping frame or a text message, sent every `intervalMs`. */
-  ping?: { intervalMs: number; kind: 'frame' } | { intervalMs: number; kind: 'text'; message: () => string };
+  /**
+   * Client keepalive: a WebSocket ping frame or a text message, sent every `intervalMs`. `message` gets the
+   * connection's own count of text pings (1, 2, …) for exchanges that number them.
+   */
+  ping?: { intervalMs: number; kind: 'frame' } | { intervalMs: number; kind: 'text'; message: (n: number) => string };
   /** Reconnect when a client ping gets no pong (frame pong or a parsed `pong`) within this long. */
   pongTimeoutMs?: number;
 }
@@ -76,22 +78,7 @@ export type WireMessage =
       size: string;
       side: 'buy' | 'sell';
     }
-  | {
-      kind: 'book';
-      market: string;
-      action: 'snapshot' | 'delta';
-      exchangeTime?: number;
-      bids: Level[];
-      asks: Level[];
-      /** Last update id this message brings the book to (Binance `u`, OKX `seqId`, Bybit `u`). */
-      updateId?: number;
-      /** First update id in this message (Binance `U`). */
-      firstUpdateId?: number;
-      /** Id this message chains from (Binance futures `pu`, OKX `prevSeqId`). */
-      prevUpdateId?: number;
-      /** Exchange checksum, when the message carries one (0 = absent on OKX). */
-      checksum?: number;
-    }
+  | DeltaMessage
   /** A subscription ack (or any request's success). */
   | { kind: 'ack'; id?: string | number }
   /** An error reply, for one stream when `market` is known. */
@@ -105,72 +92,6 @@ export type WireMessage =
   /** Well-formed JSON of a known kind whose fields do not match the wire schema (counted as malformed). */
   | { kind: 'malformed'; reason: string }
   | { kind: 'unknown'; reason: string };
-
-export type DeltaMessage = Extract<WireMessage, { kind: 'book' }>;
-
-/** What to do with a delta: apply it, drop it (already in the book) or declare a gap (resync). */
-export type Continuity = 'apply' | 'drop' | 'gap';
-
-export interface RestSnapshot {
-  updateId: number;
-  bids: Level[];
-  asks: Level[];
-  exchangeTime?: number;
-}
-
-/** What the book sync keeps of the last applied message: its id, not its levels (those must die young). */
-export interface PrevDelta {
-  updateId?: number | undefined;
-}
-
-/** How an exchange's books are synced and verified. */
-export interface BookRules {
-  readonly integrity: Integrity;
-  /**
-   * Where snapshots come from: a REST request spliced with buffered deltas, or in-band on the socket.
-   * `inband-or-rest`: in-band when the exchange sends one as the first book message of a subscription, else the
-   * REST path (buffer deltas, fetch, splice with `snapshotTooOld`/`first`) — OKX, whose initial snapshot is
-   * announced to go away.
-   */
-  readonly snapshot: 'rest' | 'inband' | 'inband-or-rest';
-  /** How a broken book is recovered: fetch a REST snapshot, or unsubscribe/resubscribe that book. */
-  readonly resync: 'rest' | 'resubscribe';
-  /** REST snapshot request (snapshot 'rest', and for periodic cross-checks). */
-  snapshotRequest?(market: string, depth: number): RestRequest;
-  parseSnapshot?(body: string): RestSnapshot;
-  /** The snapshot is older than the first buffered delta: fetch again. */
-  snapshotTooOld?(snapshotId: number, firstBuffered: DeltaMessage): boolean;
-  /** Continuity of the first delta after a snapshot with id `snapshotId`. */
-  first(snapshotId: number, delta: DeltaMessage): Continuity;
-  /** Continuity of every following delta given the last applied message's id (`prev`) and the local id. */
-  next(localId: number, delta: DeltaMessage, prev: PrevDelta | undefined): Continuity;
-  /** Verify the exchange checksum after applying a message; undefined when the message carries none. */
-  verifyChecksum?(book: OrderBook, msg: DeltaMessage): boolean | undefined;
-  /** Depth over which the checksum is computed (for `integrityDepth`). */
-  readonly checksumDepth?: number;
-  /** Books defined at a fixed depth are truncated to it after every message (Kraken). */
-  truncateTo?(subscribedDepth: number): number | undefined;
-  /**
-   * How the periodic REST cross-check compares (default `id`: splice/compare at the snapshot's update id).
-   * `top-n`: the REST book carries no usable id (Coinbase), so the local book's top levels are compared with the
-   * REST book's on arrival (src/book/top-compare.ts) and only a divergence that persists over several checks
-   * triggers a resync; `parseSnapshot`'s `updateId` is then 0 and meaningless.
-   */
-  readonly reconcileBy?: 'id' | 'top-n';
-  /**
-   * In-band snapshots: deltas tolerated while waiting for the snapshot (stale ones of an earlier subscription); one
-   * more means the snapshot went missing → gap, resync. Undefined: deltas before the snapshot are dropped forever.
-   */
-  readonly maxDeltasBeforeSnapshot?: number;
-  /**
-   * Where a `chained` book's continuity proof lives. `book` (default): per-book update ids, checked on every delta,
-   * so data that resumes after a silence proves it missed nothing. `connection`: one sequence across every channel
-   * of the connection (Coinbase Advanced Trade `sequence_num`): it proves no frame was lost, but not that the
-   * exchange still sends this book (a channel it closed leaves the sequence contiguous through the heartbeats), so
-   * the pipeline treats a silent book like an unchained one (see ExchangeRuntime.silenceBreaksContinuity).
-   */
-  readonly chainScope?: 'book' | 'connection';
-}
 
 export interface AdapterContext {
   /** Book depth to subscribe, where the exchange has a choice. */
@@ -215,9 +136,4 @@ export interface ExchangeAdapter {
    */
   parse(frame: string, ctx: AdapterContext, bytes?: Uint8Array): WireMessage[];
   readonly book: BookRules;
-  /**
-   * An outgoing message as it may be logged: adapters whose subscribe messages carry credentials (Coinbase
-   * signatures, JWTs) replace them. Log outgoing frames only through this when it is defined.
-   */
-  redactOutgoing?(message: string): string;
 }

@@ -7,8 +7,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, constants as zc } from 'node:zlib';
 import { pipeline } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { TwError } from '../errors.js';
 import { RECORDING_FORMAT, RECORDING_VERSION, RecordLine, RecordingHeader } from './format.js';
 
@@ -21,9 +22,14 @@ export interface Damage {
 
 type LineItem = { line: string; no: number } | { error: string; no: number } | { partial: string; no: number };
 
-/** Lines of a gzip file; a decoding error or a last line without newline becomes an item, not a throw. */
+/**
+ * Lines of a gzip file; a decoding error or a last line without newline becomes an item, not a throw. The bytes
+ * are decoded as one UTF-8 stream (a character split between two chunks stays whole), and a file cut short yields
+ * every line zlib can still decode (`finishFlush: Z_SYNC_FLUSH`, what `zcat` recovers), its cut last line a `partial`.
+ */
 async function* gzLines(file: string): AsyncGenerator<LineItem> {
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ finishFlush: zc.Z_SYNC_FLUSH });
+  const text = new StringDecoder('utf8');
   const source = createReadStream(file);
   let openError: Error | undefined;
   pipeline(source, gunzip, (err) => {
@@ -33,7 +39,7 @@ async function* gzLines(file: string): AsyncGenerator<LineItem> {
   let no = 0;
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      rest += chunk.toString('utf8');
+      rest += text.write(chunk);
       let i: number;
       while ((i = rest.indexOf('\n')) >= 0) {
         const line = rest.slice(0, i);
@@ -50,6 +56,7 @@ async function* gzLines(file: string): AsyncGenerator<LineItem> {
     yield { error: openError.message, no: no + 1 };
     return;
   }
+  rest += text.end(); // an incomplete character at the very end becomes U+FFFD inside the cut last line
   if (rest.length > 0) yield { partial: rest, no: no + 1 };
 }
 

@@ -6,6 +6,7 @@
  * - `clock` / `scheduler`: the recorded time (the time of the input being handled) and numbered timers whose
  *   firings are recorded (see ./time.ts).
  * - `random`: seeded (the seed is in the header), so REST backoff jitter replays the same.
+ * Credentials never reach the file: sent frames and REST URLs are recorded redacted (./redact.ts).
  */
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Logger } from 'pino';
@@ -21,6 +22,7 @@ import { RECORDING_FORMAT, RECORDING_VERSION, keptHeaders, type InputRecord, typ
 import { RecordingScheduler, TimeCell } from './time.js';
 import { RecordingWriter, type WriterOptions } from './writer.js';
 import { seededRandom } from './random.js';
+import { redactFrame, redactUrl } from './redact.js';
 
 export interface RecordOptions extends WriterOptions {
   /** Output file, e.g. `session.ndjson.gz` (parts: `session.1.ndjson.gz`, …). */
@@ -175,7 +177,8 @@ export class Recorder {
           if (n <= 1) asked.delete(ev.data);
           else asked.set(ev.data, n - 1);
         }
-        this.write({ k: 'sent', t: ev.localTime, x, c: id, d: ev.data, ...(n !== undefined ? { app: 1 as const } : {}) });
+        // credentials (signatures, keys, JWTs) never reach the file
+        this.write({ k: 'sent', t: ev.localTime, x, c: id, d: redactFrame(ev.data), ...(n !== undefined ? { app: 1 as const } : {}) });
         return ev;
       }
       const t = Math.max(ev.localTime, this.time.micros);
@@ -236,7 +239,7 @@ export class Recorder {
     return (url, opts) => {
       const id = this.restCalls++;
       const ex = exchangeOf(url);
-      const base = { k: 'rest' as const, id, ...(ex ? { x: ex } : {}), url };
+      const base = { k: 'rest' as const, id, ...(ex ? { x: ex } : {}), url: redactUrl(url) };
       return http(url, opts).then(
         (res) => {
           const headers = keptHeaders(res.headers);
@@ -247,7 +250,7 @@ export class Recorder {
         },
         (err: unknown) => {
           const t = Math.max(this.time.micros, this.realClock.nowMicros());
-          const error = err instanceof Error ? err.message : String(err);
+          const error = redactUrl(err instanceof Error ? err.message : String(err));
           this.input({ ...base, t, error, ...(opts.signal?.aborted ? { aborted: 1 as const } : {}) });
           throw err;
         },

@@ -16,6 +16,7 @@ import { RecordingReader, type Damage } from './reader.js';
 import { ReplayConnection } from './replay-connection.js';
 import { ReplayScheduler, TimeCell } from './time.js';
 import { seededRandom } from './random.js';
+import { redactUrl } from './redact.js';
 
 export interface ReplayOptions {
   /** 1 = recorded pace, 10 = ten times faster, `max` = as fast as possible (default). */
@@ -129,7 +130,7 @@ export class ReplaySession {
         const p = this.rest.get(r.id);
         if (p === undefined) return this.diverged('REST outcome for a call the pipeline did not make', { id: r.id, url: r.url });
         this.rest.delete(r.id);
-        if (p.url !== r.url) this.diverged('REST call to another URL', { id: r.id, recorded: r.url, replayed: p.url });
+        if (redactUrl(p.url) !== r.url) this.diverged('REST call to another URL', { id: r.id, recorded: r.url, replayed: redactUrl(p.url) });
         if (r.error !== undefined || r.status === undefined) p.reject(new Error(r.error ?? 'no response recorded'));
         else p.resolve({ status: r.status, headers: r.headers ?? {}, body: r.body ?? '' });
         return;

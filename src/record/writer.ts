@@ -2,9 +2,10 @@
  * Writes a recording: gzip NDJSON through node:zlib, streaming. Nothing is dropped (memory holds what the disk has
  * not taken yet). The gzip stream is sync-flushed every `flushMs` so that a killed process leaves a readable
  * prefix. Rotation: once a part reaches `rotateSizeBytes` compressed bytes or `rotateMinutes` of age, a `next`
- * record closes it and `session.N.ndjson.gz` starts with the same header (part N).
+ * record closes it and `session.N.ndjson.gz` starts with the same header (part N). Every part is created (or
+ * truncated) with mode 0600: only its owner can read it.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fchmodSync, openSync, type WriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createGzip, constants as zc, type Gzip } from 'node:zlib';
 import type { RecordingHeader, RecordLine } from './format.js';
@@ -19,6 +20,18 @@ export interface WriterOptions {
   flushMs?: number;
   /** Called with a write error (disk full…); the recording stops there. */
   onError?: (err: Error) => void;
+}
+
+/** Open `file` for writing, owner-only (0600, also when it existed with wider permissions). Throws like openSync. */
+export function openPrivate(file: string): number {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
 }
 
 interface Part {
@@ -58,7 +71,13 @@ export class RecordingWriter {
   private open(): Part {
     const file = partName(this.file, this.partNo);
     const gzip = createGzip();
-    const out = createWriteStream(file);
+    let fd: number | undefined;
+    try {
+      fd = openPrivate(file);
+    } catch {
+      // the stream below fails the same way, through the error path
+    }
+    const out = fd === undefined ? createWriteStream(file, { mode: 0o600 }) : createWriteStream(file, { fd });
     const part: Part = { file, gzip, out, bytes: 0, openedAt: Date.now(), done: Promise.resolve() };
     part.done = new Promise<void>((resolve) => {
       out.on('close', resolve);

@@ -12,7 +12,7 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import { TwError, type TwErrorCode } from '../errors.js';
-import type { RestRequest } from '../exchanges/types.js';
+import type { RestRequest } from './request.js';
 import { backoffDelay, resolveBackoff, type BackoffOptions } from '../util/backoff.js';
 import { nodeHttpGet, type HttpGet, type RestResponse } from './http.js';
 import { parseRetryAfter } from './retry-after.js';

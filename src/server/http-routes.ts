@@ -5,6 +5,7 @@ import type { Metrics } from '../pipeline/metrics.js';
 import type { StreamRegistry } from './registry.js';
 import type { ClientSession } from './session.js';
 import { renderPrometheus, type Sample } from './prometheus.js';
+import type { DashboardAssets } from './dashboard-assets.js';
 
 export interface RouteContext {
   hub: Hub;
@@ -13,6 +14,18 @@ export interface RouteContext {
   sessions: ReadonlySet<ClientSession>;
   startedAtMs: number;
   authorized(req: IncomingMessage): boolean;
+  /** The dashboard's static files (`GET /`). */
+  assets: DashboardAssets;
+  /** Markets (`exchange:BASE/QUOTE`) the dashboard offers for picking, besides those already streaming. */
+  offered: readonly string[];
+}
+
+/** `GET /streams`: the markets to pick from (offered ones, then those already streaming) and the active streams. */
+export function streamList(ctx: RouteContext): { markets: string[]; streams: string[] } {
+  const streams = ctx.registry.streams().map((s) => s.stream);
+  const markets = new Set(ctx.offered);
+  for (const s of streams) markets.add(s.slice(0, s.lastIndexOf('@')));
+  return { markets: [...markets], streams };
 }
 
 export function health(ctx: RouteContext): Record<string, unknown> {
@@ -66,16 +79,21 @@ export function metricsText(ctx: RouteContext): string {
 
 export function handleHttp(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): void {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
+  if ((req.method === 'GET' || req.method === 'HEAD') && ctx.assets.serve(path, req, res)) return;
   if (!ctx.authorized(req)) {
     res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('unauthorized\n');
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { allow: 'GET', 'content-type': 'text/plain' }).end('method not allowed\n');
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
     return;
   }
   if (path === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(health(ctx)) + '\n');
+    return;
+  }
+  if (path === '/streams') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(streamList(ctx)) + '\n');
     return;
   }
   if (path === '/metrics') {
@@ -84,5 +102,5 @@ export function handleHttp(ctx: RouteContext, req: IncomingMessage, res: ServerR
   }
   res
     .writeHead(404, { 'content-type': 'text/plain' })
-    .end('tickwire serve: connect a WebSocket to / (see docs/server.md); GET /health, GET /metrics\n');
+    .end('tickwire serve: open / in a browser for the dashboard, or connect a WebSocket to / (see docs/server.md); GET /health, /metrics, /streams\n');
 }

@@ -18,6 +18,7 @@ import { ClientSession, CLOSE_SHUTDOWN, type SessionContext } from './session.js
 import { handleHttp, type RouteContext } from './http-routes.js';
 import { selectProtocol, tokenChecker } from './auth.js';
 import { originChecker, ownOrigins } from './origin.js';
+import { dashboardAssets } from './dashboard-assets.js';
 import { parseStreamName } from './protocol.js';
 
 export interface StartServerOptions extends ServerSettingsInput {
@@ -27,6 +28,10 @@ export interface StartServerOptions extends ServerSettingsInput {
   preload?: string[];
   /** Timers (grace, top ladders, heartbeat, behind checks). Default: the hub's scheduler. */
   scheduler?: SchedulerLike;
+  /** Markets (`exchange:BASE/QUOTE`) the dashboard (`GET /`) offers for picking, besides those streaming. */
+  offer?: string[];
+  /** Directory of the built dashboard page (default: `dist/web` of this package). */
+  webRoot?: string;
 }
 
 export interface TickwireServer {
@@ -44,7 +49,7 @@ export interface TickwireServer {
 }
 
 function parseSettings(o: StartServerOptions): ServerSettings {
-  const { hub: _h, logger: _l, preload: _p, scheduler: _s, ...rest } = o;
+  const { hub: _h, logger: _l, preload: _p, scheduler: _s, offer: _o, webRoot: _w, ...rest } = o;
   const r = ServerSettings.safeParse(rest);
   if (!r.success) {
     const msg = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -103,7 +108,16 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
       behind.delete(s);
     },
   };
-  const routeCtx: RouteContext = { hub, registry, metrics, sessions, startedAtMs: Date.now(), authorized };
+  const routeCtx: RouteContext = {
+    hub,
+    registry,
+    metrics,
+    sessions,
+    startedAtMs: Date.now(),
+    authorized,
+    assets: dashboardAssets(opts.webRoot),
+    offered: opts.offer ?? [],
+  };
 
   const http: Server = createServer((req, res) => handleHttp(routeCtx, req, res));
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

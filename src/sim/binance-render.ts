@@ -1,5 +1,5 @@
 /**
- * Binance spot / USD-M futures wire frames, rendered from PROTOCOLS.md §1 (never from src/exchanges/).
+ * Binance spot / USD-M futures wire frames, rendered from docs/protocols/binance.md (never from src/exchanges/).
  * Pure string builders; prices and sizes are already wire-formatted decimal strings.
  */
 import type { Level } from '../schema/events.js';

@@ -1,5 +1,5 @@
 /**
- * Binance REST pieces of the simulator (PROTOCOLS.md §1.5, §1.9): request weights, the per-minute weight window
+ * Binance REST pieces of the simulator (docs/protocols/binance.md): request weights, the per-minute weight window
  * (`X-MBX-USED-WEIGHT-1M`), error bodies and `exchangeInfo`. Pure except for the clock.
  */
 import { faultNumber } from './faults.js';
@@ -58,7 +58,7 @@ export function depthParams(
   }
   if (futures) {
     if (!FUTURES_DEPTH_LIMITS.includes(limit)) return { error: { code: -1130, msg: "Data sent for parameter 'limit' is not valid." } };
-    // futures weights: UNVERIFIED in PROTOCOLS.md; these follow the futures docs' table as commonly quoted
+    // futures weights: not confirmed, docs/protocols/binance.md#open-questions; these follow the futures docs' table as commonly quoted
     return { native, limit, weight: limit <= 50 ? 2 : limit === 100 ? 5 : limit === 500 ? 10 : 20 };
   }
   limit = Math.min(limit, 5000);

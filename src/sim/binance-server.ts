@@ -1,5 +1,5 @@
 /**
- * Binance spot and USD-M futures protocol servers for the simulator (PROTOCOLS.md §1), on the generic framework
+ * Binance spot and USD-M futures protocol servers for the simulator (docs/protocols/binance.md), on the generic framework
  * in ./server.ts.
  *
  * Spot: WS `/stream?streams=…` (combined) and `/ws`, `/ws/<stream>` (raw); REST `/api/v3/depth`,

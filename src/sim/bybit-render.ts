@@ -1,5 +1,5 @@
 /**
- * Pure Bybit v5 frame rendering for the simulator (PROTOCOLS.md §5), written from the protocol notes, never from
+ * Pure Bybit v5 frame rendering for the simulator (docs/protocols/bybit.md), written from the protocol notes, never from
  * src/exchanges/. The book of an `orderbook.{depth}.X` topic is the top `depth` levels of the true book: a delta
  * lists every level whose size changed inside that window, and a `"0"` for every level that left it (so the
  * client's book stays exactly `depth` deep without truncating), like Bybit's own stream.
@@ -59,7 +59,7 @@ export function bookFrame(
   category: BybitSimCategory,
 ): string {
   const data = JSON.stringify({ s: market, b, a, u, seq });
-  // spot puts `ts` before `type` (PROTOCOLS.md §5: parse by key, never by position)
+  // spot puts `ts` before `type` (docs/protocols/bybit.md#book: parse by key, never by position)
   return category === 'spot'
     ? `{"topic":"${topic}","ts":${now},"type":"${type}","data":${data},"cts":${now - 1}}`
     : `{"topic":"${topic}","type":"${type}","ts":${now},"data":${data},"cts":${now - 1}}`;

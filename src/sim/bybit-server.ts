@@ -1,5 +1,5 @@
 /**
- * Simulated Bybit v5 public WebSocket + REST (PROTOCOLS.md §5), spot (`/v5/public/spot`, exchange `bybit`) or
+ * Simulated Bybit v5 public WebSocket + REST (docs/protocols/bybit.md), spot (`/v5/public/spot`, exchange `bybit`) or
  * linear (`/v5/public/linear`, exchange `bybit-linear`).
  *
  * - Topics `orderbook.{1,50,200,1000}.X` (snapshot on subscribe, then deltas; level 1 is snapshot-only and re-pushed
@@ -510,7 +510,7 @@ class BybitProtocol implements SimProtocol {
     if (fault.kind === 'rest-429') {
       return { status: 429, body: { retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: Date.now() }, headers: { 'Retry-After': retryAfter } };
     }
-    // Bybit's IP ban answer (PROTOCOLS.md §5: "403 access too frequent")
+    // Bybit's IP ban answer (docs/protocols/bybit.md#limits: "403 access too frequent")
     if (fault.kind === 'rest-418') return { status: 403, body: 'access too frequent', headers: { 'Retry-After': retryAfter } };
     return { status: 500, body: { retCode: 10016, retMsg: 'Internal server error', result: {}, retExtInfo: {}, time: Date.now() } };
   }

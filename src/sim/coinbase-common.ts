@@ -1,6 +1,6 @@
 /**
  * Pieces shared by the two Coinbase simulator protocols (Advanced Trade and Exchange). Written from
- * PROTOCOLS.md §2, never from src/exchanges/.
+ * docs/protocols/coinbase.md, never from src/exchanges/.
  */
 import type { Level } from '../schema/events.js';
 import { formatFixed, parseFixed } from './prng.js';

@@ -1,5 +1,5 @@
 /**
- * Coinbase Exchange feed protocol server (`coinbase-exchange`, PROTOCOLS.md §2.A) on the generic framework.
+ * Coinbase Exchange feed protocol server (`coinbase-exchange`, docs/protocols/coinbase.md#exchange) on the generic framework.
  *
  * WS on any path: `{"type":"subscribe"|"unsubscribe","product_ids":[…],"channels":[name | {name, product_ids}]}`;
  * every (un)subscribe is answered with `{"type":"subscriptions","channels":[…]}` listing all current

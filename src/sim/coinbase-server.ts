@@ -1,5 +1,5 @@
 /**
- * Coinbase Advanced Trade protocol server (`coinbase`, PROTOCOLS.md §2.B) on the generic framework.
+ * Coinbase Advanced Trade protocol server (`coinbase`, docs/protocols/coinbase.md#advanced-trade) on the generic framework.
  *
  * WS on any path: `{"type":"subscribe"|"unsubscribe","channel":…,"product_ids":[…],"jwt"?}` — one channel per
  * message (`channels` plural is refused). Channels: `level2` (frames on `l2_data`: a `snapshot` of the whole book

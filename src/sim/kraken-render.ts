@@ -1,5 +1,5 @@
 /**
- * Kraken Spot WebSocket v2 wire frames and REST replies, rendered from PROTOCOLS.md §3 (never from src/exchanges/).
+ * Kraken Spot WebSocket v2 wire frames and REST replies, rendered from docs/protocols/kraken.md (never from src/exchanges/).
  * Pure string builders. Prices and quantities are written as unquoted JSON number tokens carrying every digit of
  * the fixed-decimal strings (`"qty":0.00100000`), or trimmed of trailing zeros the way Kraken sometimes sends them.
  * The book checksum is computed here with the simulator's own (bitwise) CRC32.

@@ -1,6 +1,6 @@
 /**
  * Simulated Kraken Spot WebSocket v2 (`/v2`) + REST `/0/public/AssetPairs`, rendering a `SimMarket` in Kraken's
- * wire format (PROTOCOLS.md §3): one ack per symbol, `book` snapshot then updates at the subscribed depth with a
+ * wire format (docs/protocols/kraken.md): one ack per symbol, `book` snapshot then updates at the subscribed depth with a
  * CRC32 checksum of the top 10 on every message (levels pushed out of the depth are not deleted on the wire —
  * clients truncate; a level removed inside the depth is replaced by the one that comes into scope), `ticker` on
  * best bid/ask change (`event_trigger: "bbo"`), `trade`, `heartbeat` ~1/s, `{"method":"ping"}` → pong, error

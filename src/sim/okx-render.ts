@@ -1,5 +1,5 @@
 /**
- * OKX v5 wire frames, rendered from PROTOCOLS.md §4 (never from src/exchanges/). Pure string builders; prices and
+ * OKX v5 wire frames, rendered from docs/protocols/okx.md (never from src/exchanges/). Pure string builders; prices and
  * sizes are already wire-formatted decimal strings.
  */
 import type { Level } from '../schema/events.js';

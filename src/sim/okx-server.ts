@@ -1,5 +1,5 @@
 /**
- * OKX v5 public protocol server for the simulator (PROTOCOLS.md §4): `/ws/v5/public` with `books` (400 levels,
+ * OKX v5 public protocol server for the simulator (docs/protocols/okx.md): `/ws/v5/public` with `books` (400 levels,
  * in-band snapshot then updates chained by `seqId`/`prevSeqId`), `tickers`, `trades`; REST
  * `/api/v5/public/instruments` and `/api/v5/market/books`. One factory serves `okx` (spot, `BTC-USDT`) and
  * `okx-swap` (perpetual swaps, `BTC-USDT-SWAP`, sizes in contracts of `ctVal`).

@@ -6,7 +6,7 @@
  *
  * ## How to add an exchange protocol (Kraken, OKX, Coinbase, Bybit, …)
  * 1. Create `src/sim/<exchange>-server.ts` exporting a factory `(opts: SimProtocolOptions) => SimProtocol`.
- *    Keep frame rendering pure (a `<exchange>-render.ts` next to it when it grows) and follow PROTOCOLS.md; never
+ *    Keep frame rendering pure (a `<exchange>-render.ts` next to it when it grows) and follow docs/protocols/; never
  *    import `src/exchanges/`.
  * 2. Build one `SimMarket` (src/sim/market.ts) for the exchange's symbols; drive it from `server.every(ms, fn)`
  *    timers (they stop while paused or bursting): `market.step(symbol)` → render the exchange's delta/snapshot,

@@ -1,6 +1,6 @@
 /**
  * The simulator's public surface (in-process). The simulator never imports src/exchanges/: it renders wire frames
- * from PROTOCOLS.md on its own, so a shared mistake cannot pass every test.
+ * from docs/protocols/ on its own, so a shared mistake cannot pass every test.
  */
 import type { ExchangeId, Level } from '../schema/events.js';
 

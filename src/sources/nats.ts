@@ -9,8 +9,10 @@
  *
  * Every event passes a SeqTracker (duplicates dropped; a hole emits a status `gap` / `TW_ERR_STREAM_GAP` for that
  * stream before the event, so `rebuildBooks` invalidates the book until its next snapshot). Messages that are not
- * valid MarketEvents are skipped and reported through `onStatus`. The client reconnects forever; the ordered
- * consumer resumes after the last stream sequence it delivered.
+ * valid MarketEvents are skipped and reported through `onStatus`. While no server answers the first connect, it
+ * is retried every `reconnectTimeWaitMs` (each failure reported through `onStatus`; unsubscribing stops it at
+ * once). Once connected the client reconnects forever; the ordered consumer resumes after the last stream
+ * sequence it delivered.
  */
 import { Observable } from 'rxjs';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +20,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import { MarketEvent, type StatusEvent } from '../schema/events.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { openNats, toNatsStatus } from '../sinks/nats/connect.js';
+import { openNats, toNatsStatus, unreachableStatus } from '../sinks/nats/connect.js';
 import { NatsConsumeOptions, snapshotStreamName, type NatsConsumeConfig } from '../sinks/nats/options.js';
 import { STREAM_SEQ_HEADER } from '../sinks/nats/publish.js';
 import type { NatsStatus } from '../sinks/nats/status.js';
@@ -44,6 +46,16 @@ export function fromNats(options: NatsConsumeOptions = {}, deps: FromNatsDeps = 
     let nc: NatsConnection | undefined;
     let stopped = false;
     let stopIter: (() => void) | undefined;
+    let wake: (() => void) | undefined;
+    /** Waits `ms`, or less when unsubscribed. */
+    const pause = (ms: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
     const run = async (): Promise<void> => {
       const status = (state: NatsStatus['state'], code: NatsStatus['code'], reason: string, details?: Record<string, unknown>): void => {
         const s: NatsStatus = { type: 'nats', state, code, reason, localTime: clock.nowMicros() };
@@ -51,7 +63,16 @@ export function fromNats(options: NatsConsumeOptions = {}, deps: FromNatsDeps = 
         onStatus(s);
       };
       status('connecting', 'TW_OK', `connecting to ${String(cfg.servers)}`);
-      nc = await openNats(cfg);
+      for (let attempt = 1; nc === undefined; attempt++) {
+        try {
+          nc = await openNats(cfg);
+        } catch (err) {
+          if (stopped) return;
+          onStatus(unreachableStatus(cfg.servers, err, cfg.reconnectTimeWaitMs, attempt, clock));
+          await pause(cfg.reconnectTimeWaitMs);
+          if (stopped) return;
+        }
+      }
       if (stopped) return void (await nc.close());
       void (async () => {
         for await (const s of nc.status()) {
@@ -142,6 +163,7 @@ export function fromNats(options: NatsConsumeOptions = {}, deps: FromNatsDeps = 
     );
     return () => {
       stopped = true;
+      wake?.();
       stopIter?.();
       void nc?.close();
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BookSync } from '../../src/book/book-sync.js';
-import type { BookRules, DeltaMessage, RestSnapshot } from '../../src/exchanges/types.js';
+import type { BookRules, DeltaMessage, RestSnapshot } from '../../src/book/rules.js';
 import type { Level, UnstampedEvent } from '../../src/schema/events.js';
 import { MarketEvent } from '../../src/schema/events.js';
 

@@ -138,4 +138,20 @@ describe('keepalive and stale watchdog', () => {
     await log.until(() => log.frames().length >= 30, 5000, '30 frames');
     expect(server.messages().length).toBe(0);
   });
+
+  it("numbers text pings per connection (1, 2, … on each), so adapters keep no ping state of their own", async () => {
+    server = await startWsServer({});
+    const srv = server;
+    const keepalive = { staleAfterMs: 10_000, ping: { kind: 'text' as const, intervalMs: 20, message: (n: number) => `ping ${n}` } };
+    recordEvents(connect(srv.url, { keepalive }).events$); // subscribing starts the connection
+    const second = createConnection({ id: 'test#ka2', url: srv.url, keepalive, controlMessagesPerSecond: 100, onOpen: () => [] });
+    recordEvents(second.events$);
+    try {
+      await srv.until(() => srv.messages(0).length >= 3 && srv.messages(1).length >= 3, 5000, '3 pings on each');
+      expect(srv.messages(0).slice(0, 3)).toEqual(['ping 1', 'ping 2', 'ping 3']);
+      expect(srv.messages(1).slice(0, 3)).toEqual(['ping 1', 'ping 2', 'ping 3']);
+    } finally {
+      second.close();
+    }
+  });
 });

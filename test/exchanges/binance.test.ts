@@ -214,7 +214,7 @@ describe('Binance book rules', () => {
     ...(pu === undefined ? {} : { prevUpdateId: pu }),
   });
 
-  it('spot (§1.6 corrected): drop u <= L, first U <= L+1 <= u, then gap when U > local + 1', () => {
+  it('spot (binance.md#spot-book-sync, corrected): drop u <= L, first U <= L+1 <= u, then gap when U > local + 1', () => {
     expect(spot.first(100, d(90, 100))).toBe('drop');
     expect(spot.first(100, d(95, 101))).toBe('apply');
     expect(spot.first(100, d(101, 105))).toBe('apply');
@@ -226,7 +226,7 @@ describe('Binance book rules', () => {
     expect(spot.snapshotTooOld!(98, d(100, 105))).toBe(true);
   });
 
-  it('futures (§1.9): drop u < L, first U <= L <= u or pu == L, then pu == prev.u', () => {
+  it('futures (binance.md#usd-m-futures): drop u < L, first U <= L <= u or pu == L, then pu == prev.u', () => {
     expect(fut.first(100, d(90, 99, 80))).toBe('drop');
     expect(fut.first(100, d(90, 100, 80))).toBe('apply'); // u == lastUpdateId is valid
     expect(fut.first(100, d(95, 120, 80))).toBe('apply');

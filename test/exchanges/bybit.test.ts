@@ -13,7 +13,7 @@ const counter = (): (() => number) => {
 const fixture = (name: string): string[] =>
   readFileSync(new URL(`../../fixtures/bybit/${name}`, import.meta.url), 'utf8').trim().split('\n');
 
-// Frames quoted in PROTOCOLS.md §5 (official docs examples and [LIVE] captures).
+// Frames quoted in docs/protocols/bybit.md (official docs examples and [LIVE] captures).
 const DOC_BOOK_SNAPSHOT =
   '{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1672304484978,"data":{"s":"BTCUSDT","b":[["16493.50","0.006"],["16493.00","0.100"]],"a":[["16611.00","0.029"],["16612.00","0.213"]],"u":18521288,"seq":7961638724},"cts":1672304484976}';
 const DOC_BOOK_DELTA =
@@ -42,7 +42,7 @@ describe('bybit adapters: urls, keepalive', () => {
     const ping = bybitAdapter.keepalive.ping;
     expect(ping?.kind).toBe('text');
     expect(ping?.intervalMs).toBe(20_000);
-    if (ping?.kind === 'text') expect(JSON.parse(ping.message())).toEqual({ op: 'ping' });
+    if (ping?.kind === 'text') expect(JSON.parse(ping.message(1))).toEqual({ op: 'ping' });
     for (const f of [SPOT_PONG, LINEAR_PONG, OPTION_PONG]) expect(bybitLinearAdapter.parse(f, ctx())).toEqual([{ kind: 'pong' }]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Coinbase Advanced Trade parsing and control messages, on the frames of PROTOCOLS.md §2.B (docs examples and
+ * Coinbase Advanced Trade parsing and control messages, on the frames of docs/protocols/coinbase.md (docs examples and
  * the live frames quoted there; no real capture of this feed exists in realdata).
  */
 import { describe, expect, it } from 'vitest';

@@ -13,8 +13,8 @@ import {
   exchangeSignature,
   loadAdvancedTradeCredentials,
   loadExchangeCredentials,
-  redactCoinbaseFrame,
 } from '../../src/exchanges/coinbase/auth.js';
+import { redactFrame } from '../../src/record/redact.js';
 import { createExchangeFeedAdapter } from '../../src/exchanges/coinbase/exchange.js';
 import { createAdvancedTradeAdapter } from '../../src/exchanges/coinbase/advanced-trade.js';
 
@@ -56,8 +56,8 @@ describe('Coinbase Exchange HMAC signature', () => {
       passphrase: 'pp-456',
       timestamp: v.timestamp,
     });
-    // what may be logged has none of it
-    const logged = adapter.redactOutgoing!(msg!);
+    // what the recorder writes has none of it (the end-to-end proof: test/record/credentials.test.ts)
+    const logged = redactFrame(msg!);
     for (const secret of [v.signature, 'k-123', 'pp-456']) expect(logged).not.toContain(secret);
     expect(JSON.parse(logged)).toMatchObject({ channels: ['level2', 'heartbeat'], key: '[Redacted]' });
   });
@@ -163,7 +163,7 @@ describe('Coinbase Advanced Trade JWT (ES256)', () => {
     expect(ok).toBe(true);
   });
 
-  it('every subscribe message gets its own fresh JWT; the logged form has none', () => {
+  it('every subscribe message gets its own fresh JWT; the recorded form has none', () => {
     let nonce = 0;
     let now = 1_700_000_000_000;
     const adapter = createAdvancedTradeAdapter({
@@ -174,7 +174,7 @@ describe('Coinbase Advanced Trade JWT (ES256)', () => {
     const msgs = adapter.subscribe([{ market: 'BTC-USD', channel: 'book' }], CTX, () => 1);
     const jwts = msgs.map((m) => (JSON.parse(m) as { jwt: string }).jwt);
     expect(new Set(jwts).size).toBe(msgs.length);
-    for (const m of msgs) expect(adapter.redactOutgoing!(m)).not.toContain((JSON.parse(m) as { jwt: string }).jwt);
+    for (const m of msgs) expect(redactFrame(m)).not.toContain((JSON.parse(m) as { jwt: string }).jwt);
   });
 
   it('a key that is not a PEM key fails fast without echoing it', () => {
@@ -186,9 +186,9 @@ describe('Coinbase Advanced Trade JWT (ES256)', () => {
     }
   });
 
-  it('redactCoinbaseFrame keeps everything else byte-identical', () => {
+  it('redactFrame keeps everything else byte-identical', () => {
     const frame = '{"type":"subscribe","product_ids":["BTC-USD"],"channel":"level2","jwt":"a.b.c"}';
-    expect(redactCoinbaseFrame(frame)).toBe('{"type":"subscribe","product_ids":["BTC-USD"],"channel":"level2","jwt":"[Redacted]"}');
+    expect(redactFrame(frame)).toBe('{"type":"subscribe","product_ids":["BTC-USD"],"channel":"level2","jwt":"[Redacted]"}');
   });
 });
 

@@ -182,7 +182,7 @@ describe('kraken official v2 examples', () => {
     const js = (l: { price: number; qty: number }): Level => [String(l.price), String(l.qty)];
     // everything through JS floats: "45281.0" → "45281", "0.00100000" → "0.001"
     expect(checksumOfLevels(d.asks.map(js), d.bids.map(js))).toBe(4237635173);
-    // exact prices, quantities through floats (what PROTOCOLS.md §6 computed with Python floats): 1604409348
+    // exact prices, quantities through floats (docs/protocols/kraken.md#numbers-on-the-wire): 1604409348
     const exact = BookFrame.parse(parseKeepingNumbers(frame)).data[0]!;
     const qtyFloat = (l: { price: string; qty: string }): Level => [l.price, String(Number(l.qty))];
     expect(checksumOfLevels(exact.asks.map(qtyFloat), exact.bids.map(qtyFloat))).toBe(1604409348);

@@ -43,14 +43,13 @@ describe('kraken adapter: requests', () => {
     expect(krakenAdapter.book.truncateTo?.(100)).toBe(100);
   });
 
-  it('pings with a JSON ping carrying a req_id', () => {
+  it("pings with a JSON ping carrying the connection's ping number as req_id (no state in the adapter)", () => {
     const ping = krakenAdapter.keepalive.ping;
     expect(ping?.kind).toBe('text');
     if (ping?.kind !== 'text') return;
-    const a = JSON.parse(ping.message()) as { method: string; req_id: number };
-    const b = JSON.parse(ping.message()) as { method: string; req_id: number };
-    expect(a.method).toBe('ping');
-    expect(b.req_id).toBe(a.req_id + 1);
+    expect(JSON.parse(ping.message(1))).toEqual({ method: 'ping', req_id: 1 });
+    expect(JSON.parse(ping.message(2))).toEqual({ method: 'ping', req_id: 2 });
+    expect(ping.message(1)).toBe(ping.message(1));
     // a quiet connection is pinged, and the pong can arrive, before it is declared stale
     const k = krakenAdapter.keepalive;
     expect(ping.intervalMs + (k.pongTimeoutMs ?? 0)).toBeLessThanOrEqual(k.staleAfterMs);

@@ -1,4 +1,4 @@
-/** OKX frames (PROTOCOLS.md §4 shapes, seqId chains) through the adapter's parse and the real BookSync. */
+/** OKX frames (docs/protocols/okx.md shapes, seqId chains) through the adapter's parse and the real BookSync. */
 import { describe, expect, it } from 'vitest';
 import { BookSync } from '../../src/book/book-sync.js';
 import { okxAdapter } from '../../src/exchanges/okx/index.js';

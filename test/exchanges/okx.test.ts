@@ -15,7 +15,7 @@ function delta(prevUpdateId: number | undefined, updateId: number | undefined, b
 }
 
 describe('CRC32', () => {
-  it('matches the standard check value and the OKX doc vectors of PROTOCOLS.md §6 (signed)', () => {
+  it('matches the standard check value and the OKX doc vectors of docs/protocols/okx.md#checksum (signed)', () => {
     expect(crc32('123456789')).toBe(0xcbf43926);
     expect(crc32Signed('3366.1:7:3366.8:9:3366:6:3368:8')).toBe(-1881014294);
     expect(crc32Signed('3366.1:7:3366.8:9:3368:8:3372:8')).toBe(831078360);
@@ -278,7 +278,7 @@ describe('OKX adapter', () => {
     const k = okxAdapter.keepalive;
     expect(k.ping?.kind).toBe('text');
     expect(k.ping?.intervalMs).toBeLessThan(30_000);
-    expect(k.ping?.kind === 'text' && k.ping.message()).toBe('ping');
+    expect(k.ping?.kind === 'text' && k.ping.message(1)).toBe('ping');
     expect(okxAdapter.limits.maxStreamsPerConnection).toBeLessThanOrEqual(30);
   });
 

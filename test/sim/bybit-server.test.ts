@@ -1,5 +1,5 @@
 /**
- * The simulated Bybit v5 servers over loopback, checked against the wire facts of PROTOCOLS.md §5 with a plain
+ * The simulated Bybit v5 servers over loopback, checked against the wire facts of docs/protocols/bybit.md with a plain
  * `ws` client (no tickwire adapter involved).
  */
 import { afterEach, describe, expect, it } from 'vitest';

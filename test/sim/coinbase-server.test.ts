@@ -1,5 +1,5 @@
 /**
- * The Coinbase Advanced Trade simulator protocol over loopback, checked against PROTOCOLS.md §2.B with a raw
+ * The Coinbase Advanced Trade simulator protocol over loopback, checked against docs/protocols/coinbase.md with a raw
  * client (no tickwire adapter involved): envelope and per-connection sequence_num, l2_data snapshot + updates
  * rebuilding the true book, heartbeats, channels closed without heartbeats, faults, REST.
  */

@@ -108,7 +108,7 @@ export interface Snapshot {
 }
 
 /**
- * Local book rebuild with Binance's rules (PROTOCOLS.md §1.6 spot, §1.9 futures), kept independent of
+ * Local book rebuild with Binance's rules (docs/protocols/binance.md#spot-book-sync, #usd-m-futures), kept independent of
  * src/exchanges/ on purpose. Throws on any gap.
  */
 export class Rebuild {

@@ -88,12 +88,13 @@ describe('SimMarket', () => {
     expect(mid?.updateId).toBe(d.firstId);
   });
 
-  it('generates 200k diffs quickly', () => {
+  // Its speed is measured in bench/ (the simulator headroom figures), not asserted here.
+  it('stays a valid, uncrossed market over 200k diffs', () => {
     const m = new SimMarket({ seed: 1, symbols: SPECS });
-    const t0 = performance.now();
     for (let i = 0; i < 200_000; i++) m.step('BTC/USDT');
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(8000);
+    const book = m.book('BTC/USDT');
+    expect(Number(book.bids[0]?.[0])).toBeLessThan(Number(book.asks[0]?.[0]));
+    expect(book.updateId).toBe(m.lastId('BTC/USDT'));
     const t = m.trade('BTC/USDT');
     expect(t.price).toMatch(/^\d+\.\d{2}$/);
     expect(m.stats('BTC/USDT').count).toBe(1);

@@ -182,7 +182,7 @@ describe('OKX sim server', () => {
     expect(OkxTradeData.parse(trade.data[0]).instId).toBe('ETH-USDT');
   });
 
-  it('real checksums on request: each equals the CRC32 of the rebuilt book (and the §6 doc vectors)', async () => {
+  it('real checksums on request: each equals the CRC32 of the rebuilt book (and the doc vectors of okx.md#checksum)', async () => {
     expect(okxBookChecksum([['3366.1', '7'], ['3366', '6']], [['3366.8', '9'], ['3368', '8']])).toBe(-1881014294);
     expect(okxBookChecksum([['3366.1', '7']], [['3366.8', '9'], ['3368', '8'], ['3372', '8']])).toBe(831078360);
     const { server } = await start({ checksums: true });

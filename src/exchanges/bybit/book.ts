@@ -1,5 +1,5 @@
 /**
- * Bybit v5 book rules (PROTOCOLS.md §5): snapshots arrive in-band and any `snapshot` replaces the book (including
+ * Bybit v5 book rules (docs/protocols/bybit.md#book): snapshots arrive in-band and any `snapshot` replaces the book (including
  * the `u == 1` snapshot after a service restart, and the level-1 snapshot re-pushed every 3 s with the same `u`).
  * Bybit does not promise `u` + 1 continuity on `orderbook.{depth}`, only that `u` increases: a delta whose `u`
  * went down is a gap, a repeated `u` is dropped (sizes are absolute, so a repeat changes nothing). Recovery is an

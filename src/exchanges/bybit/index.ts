@@ -1,6 +1,6 @@
 /**
  * Bybit v5 public market data: `bybit` (spot) and `bybit-linear` (USDT/USDC perpetuals and futures).
- * Wire facts: PROTOCOLS.md §5. Depth mapping and the spot ticker's bid/ask source: topics.ts.
+ * Wire facts: docs/protocols/bybit.md. Depth mapping and the spot ticker's bid/ask source: topics.ts.
  */
 import type { ExchangeAdapter, StreamRef } from '../types.js';
 import { bybitBookRules } from './book.js';

@@ -1,5 +1,5 @@
 /**
- * Bybit v5 public wire schemas (PROTOCOLS.md §5). The hot frames (orderbook, tickers, publicTrade) are parsed by
+ * Bybit v5 public wire schemas (docs/protocols/bybit.md). The hot frames (orderbook, tickers, publicTrade) are parsed by
  * hand in parse.ts; these schemas are the reference the tests cross-check that hand parser against, and they
  * validate the cold frames (op replies, REST instruments) directly.
  */

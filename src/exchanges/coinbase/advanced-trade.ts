@@ -1,5 +1,5 @@
 /**
- * Coinbase Advanced Trade market data (`coinbase`), PROTOCOLS.md §2.B.
+ * Coinbase Advanced Trade market data (`coinbase`), docs/protocols/coinbase.md#advanced-trade.
  *
  * - One channel per subscribe message; `heartbeats` is always subscribed (channels close after 60–90 s without it)
  *   and keeps the stale watchdog fed (1/s).
@@ -24,7 +24,7 @@ import type {
   WireMessage,
 } from '../types.js';
 import type { Channel } from '../../schema/events.js';
-import { createJwtSigner, redactCoinbaseFrame, type AdvancedTradeCredentials } from './auth.js';
+import { createJwtSigner, type AdvancedTradeCredentials } from './auth.js';
 import { chunk, decimalsOf, errorMessage, isoToMicros, marketsByChannel, toCoinbaseMarket } from './common.js';
 import {
   AtError,
@@ -269,7 +269,6 @@ export function createAdvancedTradeAdapter(options: AdvancedTradeOptions = {}): 
       controlMessages('unsubscribe', streams, jwt, false),
     parse: (frame: string) => parseAdvancedTrade(frame),
     book: advancedTradeBookRules,
-    redactOutgoing: redactCoinbaseFrame,
   };
 }
 

@@ -1,9 +1,9 @@
 /**
  * Coinbase credentials: loaded only from environment variables or a secrets file, never logged, never echoed in
  * errors. Two kinds:
- * - Exchange (`coinbase-exchange`, PROTOCOLS.md §2.A): key + base64 secret + passphrase; the subscribe message
+ * - Exchange (`coinbase-exchange`, docs/protocols/coinbase.md#exchange): key + base64 secret + passphrase; the subscribe message
  *   carries `signature = base64(HMAC-SHA256(base64decode(secret), timestamp + "GET" + "/users/self/verify"))`.
- * - Advanced Trade (`coinbase`, §2.B): a CDP API key name + EC P-256 private key (PEM); each subscribe message
+ * - Advanced Trade (`coinbase`, coinbase.md#advanced-trade): a CDP API key name + EC P-256 private key (PEM); each subscribe message
  *   carries a fresh ES256 JWT.
  */
 import { createHmac, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
@@ -36,8 +36,8 @@ export const ENV = {
 
 /**
  * pino `redact` paths covering every field that can hold a Coinbase credential, in config objects and in parsed
- * subscribe messages. Outgoing frames are strings, which pino cannot redact: log them through
- * `redactCoinbaseFrame` (the adapters' `redactOutgoing`), never raw.
+ * subscribe messages. Outgoing frames are strings, which pino cannot redact: nothing logs them, and the recorder
+ * writes them through `redactFrame` (src/record/redact.ts).
  */
 export const COINBASE_REDACT_PATHS: readonly string[] = [
   'key',
@@ -57,13 +57,6 @@ export const COINBASE_REDACT_PATHS: readonly string[] = [
   '*.*.passphrase',
   '*.*.privateKey',
 ];
-
-const SECRET_FIELDS = /("(?:key|secret|passphrase|signature|jwt|privateKey)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
-
-/** A frame with every credential-bearing JSON string field replaced by `"[Redacted]"`. */
-export function redactCoinbaseFrame(frame: string): string {
-  return frame.replace(SECRET_FIELDS, '$1"[Redacted]"');
-}
 
 const SecretsFile = z.object({
   'coinbase-exchange': z.object({ key: z.string(), secret: z.string(), passphrase: z.string() }).optional(),

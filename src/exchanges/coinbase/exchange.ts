@@ -1,5 +1,5 @@
 /**
- * Coinbase Exchange feed (`coinbase-exchange`), PROTOCOLS.md §2.A.
+ * Coinbase Exchange feed (`coinbase-exchange`), docs/protocols/coinbase.md#exchange.
  *
  * - Keyless: books from `level2_batch` (50 ms batches). With credentials: `level2`, the subscribe message signed
  *   (HMAC, see auth.ts). Neither has a sequence or checksum on `l2update`: books carry `integrity: "none"`;
@@ -18,7 +18,7 @@ import type {
   TickerFields,
   WireMessage,
 } from '../types.js';
-import { exchangeAuthFields, redactCoinbaseFrame, type ExchangeCredentials } from './auth.js';
+import { exchangeAuthFields, type ExchangeCredentials } from './auth.js';
 import { chunk, decimalsOf, errorMessage, isoToMicros, marketsByChannel, toCoinbaseMarket } from './common.js';
 import { ExError, ExHeartbeat, ExMatch, ExProducts, ExRestBook, ExTicker } from './wire.js';
 
@@ -241,7 +241,6 @@ export function createExchangeFeedAdapter(options: ExchangeFeedOptions = {}): Ex
     unsubscribe: (streams) => messages('unsubscribe', streams),
     parse: (frame) => parseExchangeFeed(frame),
     book: exchangeBookRules,
-    redactOutgoing: redactCoinbaseFrame,
   };
 }
 

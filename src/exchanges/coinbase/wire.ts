@@ -1,5 +1,5 @@
 /**
- * Private wire schemas of both Coinbase feeds (PROTOCOLS.md §2). The hot frames (`l2_data`, `l2update`) are
+ * Private wire schemas of both Coinbase feeds (docs/protocols/coinbase.md). The hot frames (`l2_data`, `l2update`) are
  * narrowed by hand in the parsers; these schemas are the reference they are cross-checked against in tests, and
  * the parser for everything that is not hot.
  */

@@ -115,8 +115,6 @@ export const krakenBookRules: BookRules = {
   truncateTo: (subscribedDepth: number) => krakenDepth(subscribedDepth),
 };
 
-let pingId = 0;
-
 export const krakenAdapter: ExchangeAdapter = {
   id: 'kraken',
   defaultEndpoints: { ws: 'wss://ws.kraken.com', rest: 'https://api.kraken.com' },
@@ -130,7 +128,7 @@ export const krakenAdapter: ExchangeAdapter = {
     // heartbeat ~1/s whenever nothing else is sent, so 5 s of quiet is already suspicious (Kraken's reconnection
     // guide suggests a ~5 s deadline): ping then, and give up at 10 s without any frame
     staleAfterMs: 10_000,
-    ping: { intervalMs: 5_000, kind: 'text', message: () => JSON.stringify({ method: 'ping', req_id: ++pingId }) },
+    ping: { intervalMs: 5_000, kind: 'text', message: (n) => JSON.stringify({ method: 'ping', req_id: n }) },
     pongTimeoutMs: 5_000,
   },
   instrumentsRequest: (): RestRequest => ({ path: '/0/public/AssetPairs', weight: 1 }),

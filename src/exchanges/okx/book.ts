@@ -1,5 +1,5 @@
 /**
- * OKX v5 book rules (PROTOCOLS.md §4).
+ * OKX v5 book rules (docs/protocols/okx.md#book, #sequence, #checksum).
  *
  * Continuity: every message carries `seqId` and `prevSeqId`; an update applies iff `prevSeqId == last seqId`. The
  * documented exceptions follow from that one rule: the ~60 s keepalive update (`seqId == prevSeqId`, empty sides)

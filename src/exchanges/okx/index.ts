@@ -1,5 +1,5 @@
 /**
- * OKX v5 public market data (PROTOCOLS.md §4): `okx` (spot, `BTC-USDT`) and `okx-swap` (perpetual swaps,
+ * OKX v5 public market data (docs/protocols/okx.md): `okx` (spot, `BTC-USDT`) and `okx-swap` (perpetual swaps,
  * `BTC-USDT-SWAP`) — two exchange ids sharing this module, so a unified symbol never collides across markets.
  *
  * Swap sizes (books, trades, ticker sizes) are contracts: `Instrument.contractValue` carries `ctVal` (one contract =
@@ -83,7 +83,7 @@ function createOkxAdapter(kind: OkxMarketKind): ExchangeAdapter {
     defaultEndpoints: { ws: 'wss://ws.okx.com:8443', rest: 'https://www.okx.com' },
     wsUrl: (endpoints) => `${endpoints.ws.replace(/\/+$/, '')}/ws/v5/public`,
     limits: {
-      // "use multiple websocket connections each with less than 30 channels" for 400-level books (§4); counting
+      // "use multiple websocket connections each with less than 30 channels" for 400-level books (docs/protocols/okx.md#limits); counting
       // every stream keeps every connection under 30 book channels.
       maxStreamsPerConnection: 30,
       controlMessagesPerSecond: 5,

@@ -1,5 +1,5 @@
 /**
- * Private OKX v5 wire schemas (PROTOCOLS.md §4). `books` frames are parsed by hand on the hot path (parse.ts);
+ * Private OKX v5 wire schemas (docs/protocols/okx.md). `books` frames are parsed by hand on the hot path (parse.ts);
  * `OkxBooksFrame` here is the reference the tests cross-check that parser against.
  */
 import { z } from 'zod';

@@ -1,5 +1,6 @@
 /**
- * The only module that opens NATS connections: the official client, reconnecting forever, plus stream setup.
+ * The only module that opens NATS connections: the official client, reconnecting forever once connected, plus
+ * stream setup.
  */
 import { connect, type NatsConnection, type Status } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
@@ -14,17 +15,33 @@ export interface ConnectSettings {
   reconnectTimeWaitMs: number;
 }
 
-/** Connects, waiting for the first server if it is not up yet, and reconnecting forever afterwards. */
+/**
+ * Connects, reconnecting forever afterwards. When no server answers the first time it fails at once: the caller
+ * retries (reporting the unreachable state), so that stopping never waits on a dial loop nobody can cancel.
+ */
 export function openNats(s: ConnectSettings): Promise<NatsConnection> {
   return connect({
     servers: s.servers,
     name: s.name,
-    waitOnFirstConnect: true,
+    waitOnFirstConnect: false,
     maxReconnectAttempts: -1,
     reconnectTimeWait: s.reconnectTimeWaitMs,
     reconnectJitter: Math.min(100, s.reconnectTimeWaitMs),
     pingInterval: 10_000,
   });
+}
+
+/** The status of a first connect that failed (the caller retries in `retryMs`). */
+export function unreachableStatus(servers: string | string[], err: unknown, retryMs: number, attempt: number, clock: Clock): NatsStatus {
+  const why = err instanceof Error ? err.message : String(err);
+  return {
+    type: 'nats',
+    state: 'error',
+    code: 'TW_ERR_NATS',
+    reason: `NATS unreachable at ${String(servers)} (${why}); retrying every ${retryMs} ms`,
+    details: { attempt },
+    localTime: clock.nowMicros(),
+  };
 }
 
 /** The client's status as a NatsStatus, or undefined for statuses that change nothing (pings, updates). */

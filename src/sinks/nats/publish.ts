@@ -23,7 +23,7 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { BookSnapshotEvent, MarketEvent, StatusEvent } from '../../schema/events.js';
 import { systemClock, type Clock } from '../../util/clock.js';
-import { ensureStreams, openNats, toNatsStatus } from './connect.js';
+import { ensureStreams, openNats, toNatsStatus, unreachableStatus } from './connect.js';
 import { msgIdFor } from './msg-id.js';
 import { NatsPublishOptions, type NatsPublishConfig } from './options.js';
 import { PublisherBooks } from './publisher-books.js';
@@ -98,6 +98,8 @@ class NatsPublisher {
   private buffering = false;
   private drainTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** First-connect attempts that found no server, in a row. */
+  private unreachable = 0;
   private readonly queue: PublishQueue;
   private readonly books: PublisherBooks;
   /** Counters for status details and tests. */
@@ -139,8 +141,18 @@ class NatsPublisher {
   }
 
   private async connect(): Promise<void> {
+    let nc: NatsConnection;
     try {
-      const nc = await openNats(this.cfg);
+      nc = await openNats(this.cfg);
+    } catch (err) {
+      // no server answered: say so and try again (closing clears the timer, so a stop never waits on a dial)
+      if (this.closed) return;
+      this.emit(unreachableStatus(this.cfg.servers, err, this.cfg.reconnectTimeWaitMs, ++this.unreachable, this.clock));
+      this.retryTimer = setTimeout(() => void this.connect(), this.cfg.reconnectTimeWaitMs);
+      return;
+    }
+    this.unreachable = 0;
+    try {
       if (this.closed) {
         await nc.close();
         return;

@@ -1,0 +1,54 @@
+/**
+ * What a recording keeps of what tickwire SENDS: every credential-bearing field of a sent frame (Coinbase Exchange
+ * `key`, `passphrase`, `signature`; Advanced Trade `jwt`, whose header names the API key; any `secret`, `token`,
+ * `password`, `privateKey`…) and of a REST URL's query is replaced by `"[Redacted]"` before it reaches the recorder.
+ * Replay needs none of them: it checks the pipeline's sends against the recording in redacted form (`sameSend`).
+ */
+
+export const REDACTED = '[Redacted]';
+
+/** Field names that may carry a credential, in any exchange's messages (matched whole, case-insensitively). */
+const SECRET_NAMES = [
+  'key',
+  'api_?key',
+  'access_?key',
+  'secret',
+  'api_?secret',
+  'passphrase',
+  'password',
+  'signature',
+  'sign',
+  'jwt',
+  'token',
+  'auth',
+  'authorization',
+  'private_?key',
+].join('|');
+
+/** `"name": "value"` (a JSON string value, escapes included). */
+const SECRET_FIELDS = new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');
+/** `name=value` in a query string. */
+const SECRET_PARAMS = new RegExp(`([?&](?:${SECRET_NAMES})=)[^&#]*`, 'gi');
+/** The timestamp a signature covers: it changes with every signing, so a replay cannot send the same one. */
+const SIGNED_TIMESTAMP = /("timestamp"\s*:\s*)(?:"[^"]*"|\d+)/g;
+
+/** A sent frame as a recording (or a log line) may hold it; everything else is byte-identical. */
+export function redactFrame(frame: string): string {
+  return frame.replace(SECRET_FIELDS, `$1"${REDACTED}"`);
+}
+
+/** A request URL as a recording (or a log line) may hold it. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, `$1${REDACTED}`);
+}
+
+/**
+ * Whether the pipeline's replayed send is the recorded (redacted) one. A redacted frame was signed: its
+ * `timestamp` is that of the signing and is not compared.
+ */
+export function sameSend(recorded: string, replayed: string): boolean {
+  const r = redactFrame(replayed);
+  if (r === recorded) return true;
+  if (!recorded.includes(REDACTED)) return false;
+  return r.replace(SIGNED_TIMESTAMP, '$1*') === recorded.replace(SIGNED_TIMESTAMP, '$1*');
+}
