@@ -7,9 +7,10 @@
  * subscriber; builds alternate pass by pass.
  *
  *   node bench/run.mjs --rounds 1 --clients capture --configs 20x20k --no-latency   # CAPTURE_FILE=/tmp/f20.bin
- *   node bench/inprocess.mjs /tmp/f20.bin [--mode hub|scanbook|scan|floor] [--rounds 12] [--frames 100000] [dist …]
+ *   node bench/inprocess.mjs /tmp/f20.bin [--mode hub|hub-books|hub-booksop|scanbook|scan|floor] [--rounds 12] [--frames 100000] [dist …]
  *
- * Modes: `hub` the whole pipeline; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
+ * Modes: `hub` the whole pipeline; `hub-books` + `stream().books()` (liveBooksOf) reading best bid/ask on every
+ * update (`NO_READS=1`: only the emission); `hub-booksop` + `pipe(books())` (the second copy), the same reads; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
  * `JSON.parse` of the same Buffers. Prints the min and median ns per frame of each build (default: ./dist).
  */
 import { readFileSync } from 'node:fs';
@@ -56,9 +57,11 @@ for (const d of dists) {
     import(`${d}/config.js`),
     import(`${d}/book/level-codes.js`).catch(() => undefined),
   ]);
+  const { liveBooksOf } = await import(`${d}/api/live-books.js`).catch(() => ({}));
+  const { books: booksOp } = await import(`${d}/operators/books.js`);
   const snaps = Object.fromEntries(Object.entries(bodies).map(([m, b]) => [m, parseDepthSnapshot(b)]));
   const codesOf = codes ? (bids) => codes.levelCodes.of(bids) : () => undefined;
-  builds.push({ d, scanDepthUpdate, OrderBook, Hub, parseConfig, snaps, codesOf, times: [] });
+  builds.push({ d, scanDepthUpdate, OrderBook, Hub, parseConfig, snaps, codesOf, liveBooksOf, booksOp, times: [] });
 }
 
 function loopPass(b) {
@@ -119,6 +122,16 @@ async function hubPass(b) {
       else if (e.state !== 'syncing') bad++;
     }
   });
+  // hub-books: + stream().books()'s read-only views; hub-booksop: + pipe(books()); each reading best bid and ask
+  const reads = (m) => {
+    if (process.env.NO_READS ? m.trusted : m.trusted && m.book.bestBid() !== undefined && m.book.bestAsk() !== undefined) sink++;
+  };
+  const extra =
+    mode === 'hub-books'
+      ? b.liveBooksOf(hub.events$, () => hub).subscribe(reads)
+      : mode === 'hub-booksop'
+        ? hub.events$.pipe(b.booksOp()).subscribe(reads)
+        : undefined;
   for (const s of symbols) void hub.add('binance', s, ['book']);
   for (let n = 0; onFrame === undefined && n < 1000; n++) await new Promise((r) => setImmediate(r));
   let i = 0;
@@ -130,6 +143,7 @@ async function hubPass(b) {
   for (; i < offs.length; i++) feed(frame(i));
   b.times.push(Number(process.hrtime.bigint() - t0) / (offs.length - WARM));
   sub.unsubscribe();
+  extra?.unsubscribe();
   hub.close();
   if (bad) throw new Error(`${bad} statuses other than syncing/live`);
   return sink;
@@ -137,7 +151,7 @@ async function hubPass(b) {
 
 const rounds = Number(opt.rounds);
 for (let r = 0; r < rounds; r++) {
-  for (const b of r % 2 ? [...builds].reverse() : builds) await (mode === 'hub' ? hubPass(b) : loopPass(b));
+  for (const b of r % 2 ? [...builds].reverse() : builds) await (mode.startsWith('hub') ? hubPass(b) : loopPass(b));
 }
 for (const b of builds) {
   const t = [...b.times].sort((x, y) => x - y);

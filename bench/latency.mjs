@@ -12,6 +12,9 @@
  * starts 1 s after the books are live, so the window still holds the start's transients (JIT warm-up; V8's memory
  * reducer, whose compacting GCs come ~8 s after the initial sync's major GC).
  *   node bench/latency.mjs [--paced-seconds 60] [--burst-seconds 10] [--seconds N (both)] [--burst 5000] [--sim-nice 10]
+ *                          [--server-client process|same-process] [--server-clients 1] [--server-books 20] [--only ndjson|server]
+ * The local server's client runs in its own process (bench/clients/server-reader.mjs), where a real client is;
+ * `--server-client same-process` puts it in the hub's process, as before the ninth pass.
  */
 import { fork, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -47,20 +50,21 @@ function row(label, xs) {
   return `| ${label} | ${xs.length} | ${f(pct(xs, 50))} | ${f(pct(xs, 99))} | ${f(pct(xs, 99.9))} | ${f(pct(xs, 100))} |`;
 }
 
-export async function runLatency({ pacedSeconds = 60, burstSeconds = 10, burst = 5000, simNice = 10 } = {}) {
+export async function runLatency({ pacedSeconds = 60, burstSeconds = 10, burst = 5000, simNice = 10, serverClient = 'process', serverClients = 1, serverBooks = 20, only } = {}) {
   const lines = [
     `\n### Latency (ms), 20 symbols at 100 ms cadence; tickwire embedded with one sink per run (NDJSON on stdout, a pipe; or the local server and its client); simulator at niceness ${simNice}\n`,
   ];
   lines.push('| load · path | samples | p50 | p99 | p99.9 | max |', '|---|---:|---:|---:|---:|---:|');
-  const ndjson = await runPaths(['ndjson'], pacedSeconds, burstSeconds, burst, simNice);
-  const server = await runPaths(['server'], pacedSeconds, burstSeconds, burst, simNice);
+  const none = [{ a: [], b: [], p: [], c: [] }, { a: [], b: [], p: [], c: [] }];
+  const ndjson = only === 'server' ? none : await runPaths(['ndjson'], pacedSeconds, burstSeconds, burst, simNice);
+  const server = only === 'ndjson' ? none : await runPaths(['server'], pacedSeconds, burstSeconds, burst, simNice, serverClient, serverClients, serverBooks);
   const loads = [`paced (${pacedSeconds} s)`, `paced + ${burst}-diff burst every 2 s (${burstSeconds} s)`];
   for (const [k, load] of loads.entries()) {
     lines.push(
       row(`${load} · frame → subscriber`, ndjson[k].a),
       row(`${load} · frame → NDJSON line in the pipe (readable by the reader)`, ndjson[k].p),
       row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b),
-      row(`${load} · frame → local-server client`, server[k].c),
+      row(`${load} · frame → local-server client (${serverClient === 'same-process' ? 'in the hub\'s process' : `own process, ${serverClients} connection(s) × ${serverBooks} book(s)`})`, server[k].c),
     );
   }
   // what the OS did meanwhile: a stall of the client process delays every frame it was processing
@@ -87,7 +91,7 @@ function gcText(gc) {
 }
 
 /** One client process with the given sinks: samples of the paced phase, then of the paced + bursts phase. */
-async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice) {
+async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serverClient = 'process', serverClients = 1, serverBooks = 20) {
   const sim = fork(join(here, 'sim-process.mjs'), [JSON.stringify({ symbols: SYMBOLS_20, seed: 7, intervalMs: 100, nice: simNice })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -95,30 +99,59 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice) {
   // the NDJSON reader: its own process
   const reader = spawn('sh', ['-c', 'cat > /dev/null'], { stdio: ['pipe', 'ignore', 'inherit'] });
   const child = fork(join(here, 'clients', 'latency-client.mjs'), [], { stdio: ['ignore', reader.stdin, 'inherit', 'ipc'] });
+  // the local server's client: in its own process unless --server-client same-process
+  let wsReader;
+  const ready = once(child, 'ready', 120_000);
+  if (paths.includes('server') && serverClient !== 'same-process') {
+    const { url, offset } = await new Promise((resolve) => {
+      child.send({ t: 'start', ws: ep.ws, rest: ep.rest, symbols: SYMBOLS_20, paths, serverClient });
+      once(child, 'server', 60_000).then(resolve);
+    });
+    wsReader = fork(join(here, 'clients', 'server-reader.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const subscribed = once(wsReader, 'subscribed', 60_000);
+    wsReader.send({ t: 'start', url, offset, symbols: SYMBOLS_20, clients: serverClients, books: serverBooks });
+    await subscribed;
+  } else {
+    child.send({ t: 'start', ws: ep.ws, rest: ep.rest, symbols: SYMBOLS_20, paths, serverClient });
+  }
+  const record = async () => {
+    child.send({ t: 'record' });
+    await once(child, 'recording', 5000);
+    if (wsReader) {
+      wsReader.send({ t: 'record' });
+      await once(wsReader, 'recording', 5000);
+    }
+  };
+  const collect = async () => {
+    child.send({ t: 'collect' });
+    const r = await once(child, 'samples', 30_000);
+    if (wsReader) {
+      wsReader.send({ t: 'collect' });
+      r.c = (await once(wsReader, 'samples', 30_000)).c;
+    }
+    return r;
+  };
   const out = [];
   try {
-    child.send({ t: 'start', ws: ep.ws, rest: ep.rest, symbols: SYMBOLS_20, paths });
-    await once(child, 'ready', 60_000);
+    await ready;
     await sleep(1000);
     // paced only
-    child.send({ t: 'record' });
-    await once(child, 'recording', 5000);
+    await record();
     await sleep(pacedSeconds * 1000);
-    child.send({ t: 'collect' });
-    out.push(await once(child, 'samples', 30_000));
+    out.push(await collect());
     // paced + bursts
-    child.send({ t: 'record' });
-    await once(child, 'recording', 5000);
+    await record();
     const end = Date.now() + burstSeconds * 1000;
     while (Date.now() < end) {
       await sleep(2000);
       sim.send({ burst });
       await once(sim, undefined, 60_000, 'burst');
     }
-    await sleep(500);
-    child.send({ t: 'collect' });
-    out.push(await once(child, 'samples', 30_000));
+    // a client in its own process may still be reading the last burst: give it the time the tail takes
+    await sleep(wsReader ? 3000 : 500);
+    out.push(await collect());
   } finally {
+    wsReader?.kill('SIGKILL');
     child.kill('SIGKILL');
     reader.kill();
     sim.send({ close: true });
@@ -135,11 +168,24 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       seconds: { type: 'string' },
       burst: { type: 'string', default: '5000' },
       'sim-nice': { type: 'string', default: '10' },
+      'server-client': { type: 'string', default: 'process' }, // or same-process (before the ninth pass)
+      'server-clients': { type: 'string', default: '1' }, // connections of the server-client process
+      'server-books': { type: 'string', default: '20' }, // books each of them subscribes to (the first N symbols)
+      only: { type: 'string' }, // ndjson | server
     },
   });
   const pacedSeconds = Number(values['paced-seconds'] ?? values.seconds ?? 60);
   const burstSeconds = Number(values['burst-seconds'] ?? values.seconds ?? 10);
-  runLatency({ pacedSeconds, burstSeconds, burst: Number(values.burst), simNice: Number(values['sim-nice']) }).then((t) => console.log(t), (e) => {
+  runLatency({
+    pacedSeconds,
+    burstSeconds,
+    burst: Number(values.burst),
+    simNice: Number(values['sim-nice']),
+    serverClient: values['server-client'],
+    serverClients: Number(values['server-clients']),
+    serverBooks: Number(values['server-books']),
+    only: values.only,
+  }).then((t) => console.log(t), (e) => {
     console.error(e);
     process.exit(1);
   });

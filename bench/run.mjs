@@ -37,6 +37,8 @@ const CLIENTS = {
   counter: { file: 'counter.mjs', label: 'counting only (ws)' },
   capture: { file: 'capture.mjs', label: 'capture only (CAPTURE_FILE, for bench/inprocess.mjs)' },
   tickwire: { file: 'tickwire-embedded.mjs', label: 'tickwire embedded (books)' },
+  books: { file: 'tickwire-books.mjs', label: 'tickwire stream().books() (README path)' },
+  'books-op': { file: 'tickwire-books-operator.mjs', label: 'tickwire stream().pipe(books()) (second copy)' },
   cli: { file: 'tickwire-cli.mjs', label: 'tickwire CLI → NDJSON pipe' },
   ccxt: { file: 'ccxt.mjs', label: 'ccxt pro' },
   tardis: { file: 'tardis.mjs', label: 'tardis-dev' },
@@ -49,7 +51,7 @@ function clientSpec(entry) {
   if (!base) throw new Error(`unknown client ${name}`);
   if (dir === undefined) return { ...base, env: {} };
   const dist = resolve(dir, 'dist');
-  if (name === 'tickwire') return { ...base, label: `${base.label} [${dir}]`, env: { TW_DIST: dist } };
+  if (name === 'tickwire' || name === 'books' || name === 'books-op') return { ...base, label: `${base.label} [${dir}]`, env: { TW_DIST: dist } };
   if (name === 'cli') return { ...base, label: `${base.label} [${dir}]`, env: { TW_CLI: join(dist, 'cli.js') } };
   throw new Error(`only tickwire and cli take @DIR (got ${entry})`);
 }

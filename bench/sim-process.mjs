@@ -1,7 +1,8 @@
 // The simulator in its own process, so that its CPU is not the measured process's: for bench/fanout.mjs and
 // bench/latency.mjs. argv[2]: JSON `{ symbols, seed, nice, ...startSim options }` (bench defaults: sim-driver.mjs).
 // `nice` (optional): this process's niceness, so that on a small box it stands in for a remote exchange instead of
-// taking CPU from the client it feeds. IPC: {burst: n} → {burst}, {pause}, {resume}, {close}.
+// taking CPU from the client it feeds. IPC: {burst: n} → {burst}, {pause}, {resume}, {close},
+// {truth: [unified symbols], depth} → {truth: {symbol: {updateId, bids, asks}}} (best `depth` levels per side).
 import { setPriority } from 'node:os';
 import { startBenchSim } from './lib/sim-driver.mjs';
 
@@ -13,6 +14,14 @@ process.on('message', async (m) => {
   if (m.burst) process.send({ burst: await sim.burst('binance', { diffs: m.burst }) });
   if (m.pause) sim.pause();
   if (m.resume) sim.resume();
+  if (m.truth) {
+    const out = {};
+    for (const s of m.truth) {
+      const b = sim.trueBook('binance', s);
+      if (b) out[s] = { updateId: b.updateId, bids: b.bids.slice(0, m.depth ?? 10), asks: b.asks.slice(0, m.depth ?? 10) };
+    }
+    process.send({ truth: out });
+  }
   if (m.close) {
     await sim.close();
     process.exit(0);

@@ -47,6 +47,11 @@ export const TickwireConfig = z
     reconcileIntervalMs: z.number().int().nonnegative().default(300_000),
     /** A subscribed book/ticker stream silent this long on a healthy connection gets a `no_data` status. */
     noDataTimeoutMs: z.number().int().positive().default(30_000),
+    /**
+     * A book of a feed that cannot prove continuity (integrity `monotonic`/`none`, Coinbase Advanced Trade's
+     * connection-wide chain) whose data pauses this long and resumes with an update is resynced; 0 disables it.
+     */
+    bookPauseMs: z.number().int().nonnegative().default(1_000),
     /** Override of the adapter's stale deadline (no frame at all, pings included). */
     staleAfterMs: z.number().int().positive().optional(),
     /** Override of the adapter's client ping interval. */
@@ -54,6 +59,20 @@ export const TickwireConfig = z
     backoff: BackoffConfig.default({ initialMs: 250, maxMs: 30_000, factor: 2 }),
     /** REST request timeout. */
     restTimeoutMs: z.number().int().positive().default(10_000),
+    /**
+     * Share of an exchange's announced REST weight limit tickwire lets itself use (Binance: 6000/min). 0.8 leaves
+     * room for other clients on the same IP; a process alone on its IP may use up to 1 (the server's used-weight
+     * header and 429s are still obeyed).
+     */
+    restWeightShare: z.number().gt(0).max(1).default(0.8),
+    /**
+     * Levels per side of the FIRST REST snapshot of a book (e.g. 100: Binance weight 5 instead of 50 for 1000), so
+     * that many books go live within one weight window; a full `snapshotDepth` snapshot then deepens each book, at
+     * low priority, as the budget allows. Until then a book is verified (and complete) to this depth only.
+     * Only for books whose REST snapshot carries an update id (Binance, Bybit, …; not Coinbase's top-N checked
+     * books). Default: `snapshotDepth` (one deep snapshot).
+     */
+    firstSnapshotDepth: z.number().int().positive().optional(),
     /** Retries of one REST request before it fails (the sync then tries again later). */
     restMaxRetries: z.number().int().nonnegative().default(8),
     /** NDJSON sink: bytes buffered for a slow stdout before events are dropped (with an explicit gap status). */

@@ -1,5 +1,7 @@
 /** The embedded API. */
-export { stream, type StreamOptions, type StreamRecordOptions } from './api/stream.js';
+export { stream, TickwireStream, type StreamOptions, type StreamRecordOptions } from './api/stream.js';
+export type { LiveBook } from './api/live-books.js';
+export type { ReadonlyOrderBook, ReadonlyLevel } from './book/book-reader.js';
 export { replay, type ReplayOptions, type ReplayResult } from './record/replay.js';
 export type { RecordOptions } from './record/recorder.js';
 export type { Damage } from './record/reader.js';

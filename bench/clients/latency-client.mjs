@@ -3,7 +3,8 @@
  * taken when the socket's `message` reaches the connection): (a) → the event reaching an embedded subscriber;
  * (b) → the write callback of its NDJSON line on this process's stdout, a pipe the parent reads (what `tickwire
  * stream | …` does), and (p) → the moment that line was in the pipe (see start()); (c) → a local-server (`tickwire
- * serve`'s startServer on the same hub) WebSocket client's `message` event, in this same process. `paths` (start
+ * serve`'s startServer on the same hub) WebSocket client's `message` event — in its own process
+ * (bench/clients/server-reader.mjs; `serverClient: 'same-process'`: in this one, as before the ninth pass). `paths` (start
  * message) picks the sinks: 'ndjson' and/or 'server' — one run per sink, so that one sink's work does not delay the
  * other's. Only the measurement wraps stdout's `write` (to pass a callback and keep each write's chunk and times).
  *
@@ -153,6 +154,13 @@ function start(m) {
 
 async function serve(hub) {
   const server = await startServer({ hub, port: 0, host: '127.0.0.1' });
+  if (cfg.serverClient !== 'same-process') {
+    // the client runs in its own process (bench/clients/server-reader.mjs): tell the parent where, and the offset of
+    // the clock `localTime` is stamped with from CLOCK_MONOTONIC
+    const offset = systemClock.nowMicros() - Number(process.hrtime.bigint() / 1000n);
+    process.send({ t: 'server', url: server.url, offset });
+    return;
+  }
   const ws = new WebSocket(server.url);
   ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', id: 1, streams: cfg.symbols.map((s) => `binance:${s}@book`) })));
   ws.on('message', (data) => {

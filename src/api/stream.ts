@@ -3,11 +3,34 @@
  * connections when first subscribed, shared among its subscribers; when the last subscriber leaves, the sockets
  * close. With `record`, everything the pipeline receives is also written to a recording (see `replay()`).
  */
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import type { MarketEvent } from '../schema/events.js';
 import { parseConfig, splitMarketRef, type TickwireConfigInput } from '../config.js';
 import { Hub, type HubDeps } from '../pipeline/hub.js';
 import { Recorder, type RecordOptions } from '../record/recorder.js';
+import { liveBooksOf, type LiveBook } from './live-books.js';
+
+/**
+ * What `stream()` returns: the events, plus `books()` — the hub's own verified books, read-only, after each book
+ * event (shares the connections with the other subscribers of this stream).
+ */
+export class TickwireStream extends Observable<MarketEvent> {
+  readonly #hub: () => Hub | undefined;
+
+  constructor(subscribe: (subscriber: Subscriber<MarketEvent>) => TeardownLogic, hub: () => Hub | undefined) {
+    super(subscribe);
+    this.#hub = hub;
+  }
+
+  /**
+   * The maintained books of this stream, read-only views of the books the hub verifies: no second copy (unlike
+   * `pipe(books())`, which rebuilds every book from the events — use that for events that do not come from a local
+   * hub: NATS, a recording, a remote server). Untrusted from a `syncing`/`resyncing` until the next `live`.
+   */
+  books(): Observable<LiveBook> {
+    return liveBooksOf(this, this.#hub);
+  }
+}
 
 export interface StreamRecordOptions extends RecordOptions {
   /** Called once the recording is flushed to disk after the last subscriber left (with the error, if any). */
@@ -21,7 +44,7 @@ export interface StreamOptions extends TickwireConfigInput, HubDeps {
   record?: StreamRecordOptions;
 }
 
-export function stream(options: StreamOptions): Observable<MarketEvent> {
+export function stream(options: StreamOptions): TickwireStream {
   const { scheduler, clock, logger, createConnection, http, random, adapters, onHub, record, ...input } = options;
   const config = parseConfig(input); // fails fast, before anything connects
   const deps: HubDeps = {
@@ -37,7 +60,7 @@ export function stream(options: StreamOptions): Observable<MarketEvent> {
   // subscriber starts a hub, later ones join its hot stream, the last one leaving closes it; a later subscriber
   // starts a new one.
   let shared: { hub: Hub; recorder: Recorder | undefined; refs: number } | undefined;
-  return new Observable<MarketEvent>((subscriber) => {
+  return new TickwireStream((subscriber) => {
     let s = shared;
     const first = s === undefined;
     if (s === undefined) {
@@ -67,5 +90,5 @@ export function stream(options: StreamOptions): Observable<MarketEvent> {
         );
       }
     };
-  });
+  }, () => shared?.hub);
 }

@@ -105,10 +105,14 @@ export class BookSync {
   private heldSnapshot: RestSnapshot | undefined;
   private awaitingSnapshot = false;
   private pendingReconcile: RestSnapshot | undefined;
+  /** The pending reconcile snapshot replaces the book when it matches (a deeper snapshot: `reconcile(…, true)`). */
+  private pendingAdopt = false;
   private knownBidFloor: string | undefined;
   private knownAskCeil: string | undefined;
   /** Exchange time of the book's state (last applied message, or the snapshot). */
   private bookTime: number | undefined;
+  /** The rules of this book: the feed's, or the variant its last in-band snapshot showed (`rules.variantFor`). */
+  private rules: BookRules;
   private readonly maxBuffer: number;
   private readonly maxDiffs: number;
   private readonly truncateDepth: number | undefined;
@@ -116,6 +120,7 @@ export class BookSync {
   private truncated: { bids: Level[]; asks: Level[] } | undefined;
 
   constructor(private readonly opts: BookSyncOptions) {
+    this.rules = opts.rules;
     this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
     this.maxDiffs = opts.maxReportedDiffs ?? DEFAULT_MAX_DIFFS;
     this.truncateDepth = opts.rules.truncateTo?.(opts.subscribedDepth);
@@ -146,7 +151,7 @@ export class BookSync {
     this.reset();
     this._state = 'syncing';
     this.status('syncing', 'TW_OK', 'waiting for a book snapshot', localTime);
-    if (this.opts.rules.snapshot === 'rest') this.askSnapshot();
+    if (this.rules.snapshot === 'rest') this.askSnapshot();
   }
 
   /** An in-band snapshot or a delta for this book. */
@@ -159,9 +164,9 @@ export class BookSync {
       this.applyLive(msg, localTime);
       return;
     }
-    if (this.opts.rules.snapshot === 'inband' && this.opts.rules.resync !== 'rest') {
+    if (this.rules.snapshot === 'inband' && this.rules.resync !== 'rest') {
       // wait for the snapshot; a few deltas of an earlier subscription are normal, a stream of them is not
-      const max = this.opts.rules.maxDeltasBeforeSnapshot;
+      const max = this.rules.maxDeltasBeforeSnapshot;
       if (max !== undefined && ++this.deltasBeforeSnapshot > max) {
         this.resync('TW_ERR_SEQUENCE_GAP', 'updates keep arriving without a snapshot', localTime, {
           deltasBeforeSnapshot: this.deltasBeforeSnapshot,
@@ -170,7 +175,7 @@ export class BookSync {
       }
       return;
     }
-    if (this.opts.rules.snapshot === 'inband-or-rest' && !this.awaitingSnapshot && this.heldSnapshot === undefined) {
+    if (this.rules.snapshot === 'inband-or-rest' && !this.awaitingSnapshot && this.heldSnapshot === undefined) {
       this.askSnapshot(); // the subscription started with a delta: no in-band snapshot is coming
     }
     if (this.heldSnapshot !== undefined) {
@@ -209,7 +214,7 @@ export class BookSync {
     this.reset();
     this._state = 'resyncing';
     this.status('resyncing', code, reason, localTime, details);
-    if (this.opts.rules.snapshot === 'rest' || this.opts.rules.resync === 'rest') this.askSnapshot();
+    if (this.rules.snapshot === 'rest' || this.rules.resync === 'rest') this.askSnapshot();
     // in-band: the pipeline re-subscribes on reconnect and the snapshot comes with it
   }
 
@@ -223,15 +228,27 @@ export class BookSync {
    * TW_ERR_RECONCILE_MISMATCH and the differing levels, then resyncs. If the book is already past the id, or not
    * live, nothing is emitted and `'skipped'` is returned: fetch again later.
    */
-  reconcile(snap: RestSnapshot, localTime: number): ReconcileResult {
+  reconcile(snap: RestSnapshot, localTime: number, adopt = false): ReconcileResult {
     if (this._state !== 'live' || this.localId === undefined) return 'skipped';
     if (snap.updateId === this.localId) {
-      this.compare(snap, localTime);
+      this.compare(snap, localTime, [], adopt);
       return 'compared';
     }
     if (snap.updateId < this.localId) return 'skipped';
     this.pendingReconcile = snap;
+    this.pendingAdopt = adopt;
     return 'pending';
+  }
+
+  /**
+   * While the snapshot request waits in the REST queue (weight budget), only the last `keep` buffered deltas can
+   * matter: the snapshot will be at least as new as the newest delta when it goes out, so older ones would be
+   * dropped on arrival. Keeping every delta of a long wait is what made waiting books grow (≈ 1 MB per book per
+   * minute at 1000 levels × 10 diffs/s). A snapshot older than the first kept delta is a gap → a fresh snapshot.
+   */
+  trimBuffer(keep: number): void {
+    const b = this.buffer;
+    if (b.length > 2 * keep) this.buffer = b.slice(b.length - keep);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -256,7 +273,7 @@ export class BookSync {
   private bufferDelta(msg: DeltaMessage, localTime: number): void {
     const last = this.buffer[this.buffer.length - 1];
     if (last !== undefined && last.updateId !== undefined) {
-      const c = this.opts.rules.next(last.updateId, msg, last);
+      const c = this.rules.next(last.updateId, msg, last);
       if (c === 'drop') return;
       if (c === 'gap') {
         // the stream broke while buffering: keep only what follows the break
@@ -280,7 +297,7 @@ export class BookSync {
 
   /** Splice a REST snapshot with the (non-empty) buffer. */
   private splice(snap: RestSnapshot, localTime: number): void {
-    const rules = this.opts.rules;
+    const rules = this.rules;
     const first = this.buffer[0]!;
     if (rules.snapshotTooOld?.(snap.updateId, first) === true) {
       this.status(this._state, 'TW_ERR_SNAPSHOT_STALE', 'snapshot older than the buffered updates; fetching again', localTime, {
@@ -291,6 +308,7 @@ export class BookSync {
       this.askSnapshot();
       return;
     }
+    this.rules = this.opts.rules;
     this.book.applySnapshot(snap.bids, snap.asks);
     this.noteKnownRange(snap.bids, snap.asks);
     this.localId = snap.updateId;
@@ -324,10 +342,11 @@ export class BookSync {
     this.heldSnapshot = undefined;
     this.awaitingSnapshot = false;
     this.pendingReconcile = undefined;
+    this.rules = this.opts.rules.variantFor?.(msg) ?? this.opts.rules;
     this.book.applySnapshot(msg.bids, msg.asks);
     this.noteKnownRange(msg.bids, msg.asks);
     this.localId = msg.updateId;
-    this.prev = { updateId: msg.updateId };
+    this.prev = { updateId: msg.updateId, sequence: msg.sequence };
     this.bookTime = msg.exchangeTime;
     const problem = this.check(msg);
     if (problem !== undefined) {
@@ -354,13 +373,13 @@ export class BookSync {
       symbol: this.opts.symbol,
       market: this.opts.market,
       localTime,
-      integrity: this.opts.rules.integrity,
+      integrity: this.rules.integrity,
       bids,
       asks,
     };
     if (this.bookTime !== undefined) e.exchangeTime = this.bookTime;
-    if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
-      e.integrityDepth = this.opts.rules.checksumDepth;
+    if (this.rules.integrity === 'checksum' && this.rules.checksumDepth !== undefined)
+      e.integrityDepth = this.rules.checksumDepth;
     if (this.localId !== undefined) e.updateId = this.localId;
     if (this.opts.contractValue !== undefined) e.contractValue = this.opts.contractValue;
     return e;
@@ -380,7 +399,7 @@ export class BookSync {
       // ids jumped over the snapshot's id: the book before this delta is the book at that id
       if (start !== undefined && pending.updateId < start) {
         this.pendingReconcile = undefined;
-        if (!this.compare(pending, localTime, [d])) return;
+        if (!this.compare(pending, localTime, [d], this.pendingAdopt)) return;
       }
     }
     const problem = this.apply(d);
@@ -392,13 +411,13 @@ export class BookSync {
     const p = this.pendingReconcile;
     if (p !== undefined && this.localId !== undefined && this.localId >= p.updateId) {
       this.pendingReconcile = undefined;
-      if (this.localId === p.updateId) this.compare(p, localTime);
+      if (this.localId === p.updateId) this.compare(p, localTime, [], this.pendingAdopt);
       // else: this delta straddled the snapshot's id; unusable (documented on reconcile)
     }
   }
 
   private continuity(d: DeltaMessage): 'apply' | 'drop' | 'gap' {
-    const rules = this.opts.rules;
+    const rules = this.rules;
     // no base yet (no snapshot). Feeds without update ids (Kraken, Coinbase level2) have a base (`prev`, the in-band
     // snapshot) but no id: their rules ignore the id, so 0 stands in for it.
     if (this.localId === undefined && this.prev === undefined) return 'gap';
@@ -412,13 +431,16 @@ export class BookSync {
     if (d.updateId !== undefined) this.localId = d.updateId;
     if (d.exchangeTime !== undefined) this.bookTime = d.exchangeTime;
     const prev = this.prev;
-    if (prev === undefined) this.prev = { updateId: d.updateId };
-    else prev.updateId = d.updateId;
+    if (prev === undefined) this.prev = { updateId: d.updateId, sequence: d.sequence };
+    else {
+      prev.updateId = d.updateId;
+      prev.sequence = d.sequence;
+    }
     return this.check(d);
   }
 
   private check(d: DeltaMessage): Problem | undefined {
-    const rules = this.opts.rules;
+    const rules = this.rules;
     if (this.truncateDepth !== undefined) {
       const cut = this.book.truncate(this.truncateDepth);
       this.truncated = cut.bids.length > 0 || cut.asks.length > 0 ? cut : undefined;
@@ -451,13 +473,13 @@ export class BookSync {
       symbol: this.opts.symbol,
       market: this.opts.market,
       localTime,
-      integrity: this.opts.rules.integrity,
+      integrity: this.rules.integrity,
       bids: cut === undefined || cut.bids.length === 0 ? d.bids : [...d.bids, ...cut.bids.map(([p]): Level => [p, '0'])],
       asks: cut === undefined || cut.asks.length === 0 ? d.asks : [...d.asks, ...cut.asks.map(([p]): Level => [p, '0'])],
     };
     if (d.exchangeTime !== undefined) e.exchangeTime = d.exchangeTime;
-    if (this.opts.rules.integrity === 'checksum' && this.opts.rules.checksumDepth !== undefined)
-      e.integrityDepth = this.opts.rules.checksumDepth;
+    if (this.rules.integrity === 'checksum' && this.rules.checksumDepth !== undefined)
+      e.integrityDepth = this.rules.checksumDepth;
     if (d.updateId !== undefined) e.updateId = d.updateId;
     if (d.firstUpdateId !== undefined) e.firstUpdateId = d.firstUpdateId;
     if (d.prevUpdateId !== undefined) e.prevUpdateId = d.prevUpdateId;
@@ -478,7 +500,7 @@ export class BookSync {
     this.reset();
     this._state = 'resyncing';
     this.status('resyncing', code, reason, localTime, details);
-    const rules = this.opts.rules;
+    const rules = this.rules;
     if (rules.resync === 'resubscribe') {
       this.opts.requestResubscribe();
       if (rules.snapshot === 'rest') this.askSnapshot();
@@ -499,7 +521,8 @@ export class BookSync {
     this.knownAskCeil = asks.length > 0 ? asks[asks.length - 1]![0] : undefined;
   }
 
-  private compare(snap: RestSnapshot, localTime: number, rebuffer: DeltaMessage[] = []): boolean {
+  /** `adopt`: on a match, the (deeper) snapshot replaces the book, which is then known to its depth. */
+  private compare(snap: RestSnapshot, localTime: number, rebuffer: DeltaMessage[] = [], adopt = false): boolean {
     // Compare only where both sides know the book: within the REST snapshot's depth and the local known range.
     const bidFloor = narrower('bid', snap.bids.at(-1)?.[0], this.knownBidFloor);
     const askCeil = narrower('ask', snap.asks.at(-1)?.[0], this.knownAskCeil);
@@ -510,9 +533,16 @@ export class BookSync {
     diffLevels('bid', top.bids.filter(inBids), snap.bids.filter(inBids), diffs);
     diffLevels('ask', top.asks.filter(inAsks), snap.asks.filter(inAsks), diffs);
     if (diffs.length === 0) {
-      this.status('reconciled', 'TW_OK', 'book matches the REST snapshot', localTime, {
+      if (adopt) {
+        this.book.applySnapshot(snap.bids, snap.asks);
+        this.noteKnownRange(snap.bids, snap.asks);
+        this.truncated = undefined;
+        this.opts.emit(this.snapshotEvent(localTime));
+      }
+      this.status('reconciled', 'TW_OK', adopt ? 'book deepened from a matching REST snapshot' : 'book matches the REST snapshot', localTime, {
         updateId: snap.updateId,
         levels: snap.bids.length + snap.asks.length,
+        ...(adopt ? { deepened: true } : {}),
       });
       return true;
     }

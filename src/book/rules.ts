@@ -23,6 +23,8 @@ export interface DeltaMessage {
   prevUpdateId?: number;
   /** Exchange checksum, when the message carries one (0 = absent on OKX). */
   checksum?: number;
+  /** A second ordering id that never goes down across the book's messages (Bybit `seq`, the cross sequence). */
+  sequence?: number;
 }
 
 /** What to do with a delta: apply it, drop it (already in the book) or declare a gap (resync). */
@@ -38,6 +40,7 @@ export interface RestSnapshot {
 /** What the book sync keeps of the last applied message: its id, not its levels (those must die young). */
 export interface PrevDelta {
   updateId?: number | undefined;
+  sequence?: number | undefined;
 }
 
 /** How an exchange's books are synced and verified. */
@@ -87,4 +90,11 @@ export interface BookRules {
    * the pipeline treats a silent book like an unchained one (see ExchangeRuntime.silenceBreaksContinuity).
    */
   readonly chainScope?: 'book' | 'connection';
+  /**
+   * Rules for a book whose in-band snapshot shows another variant of the feed, or undefined for these rules. OKX:
+   * a snapshot without `seqId` but with a checksum (captures from before OKX sent `seqId`, replays of them) is
+   * verified by its checksum (`integrity: checksum`, a checksum required on every message) instead of being
+   * refused as a gap on every update. Re-decided on every in-band snapshot; a REST snapshot uses these rules.
+   */
+  variantFor?(snapshot: DeltaMessage): BookRules | undefined;
 }

@@ -37,9 +37,14 @@ Options:
   --config FILE              JSON config file (flags beat the file, the file beats defaults)
   --book-depth N             subscribed book depth where the exchange offers a choice
   --snapshot-depth N         REST snapshot levels per side (default 1000)
+  --first-snapshot-depth N   (re)sync books from an N-level snapshot (Binance 100: weight 5, not 50), then deepen
+                             each to --snapshot-depth at low priority; verified to N levels until then
+  --rest-weight-share F      share of the exchange's REST weight limit to use, 0 < F <= 1 (default 0.8)
   --symbols-per-connection N symbols per WebSocket connection (default 20)
   --reconcile-interval MS    periodic REST cross-check of live books, 0 = off (default 300000)
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
+  --book-pause MS            a book of a feed without per-book proof (bybit, coinbase, coinbase-exchange) whose
+                             data pauses this long is resynced, 0 = off (default 1000)
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608;
                              at least twice the largest line; drops are warned on stderr)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
@@ -113,8 +118,9 @@ Options:
                              (default 100)
   --heartbeat MS             ping period; a client missing a pong is terminated (default 30000)
   --sim                      start the built-in simulator and serve from it
-  --endpoint, --config, --book-depth, --snapshot-depth, --symbols-per-connection, --reconcile-interval,
-  --no-data-timeout, --channels, --sim-seed, --log-level, --nats…: as for tickwire stream
+  --endpoint, --config, --book-depth, --snapshot-depth, --first-snapshot-depth, --rest-weight-share,
+  --symbols-per-connection, --reconcile-interval, --no-data-timeout, --book-pause, --channels, --sim-seed,
+  --log-level, --nats…: as for tickwire stream
 `,
   sim: `tickwire sim [options]
 

@@ -30,9 +30,12 @@ export const STREAM_FLAGS = {
   'sim-seed': { type: 'string' },
   'book-depth': { type: 'string' },
   'snapshot-depth': { type: 'string' },
+  'first-snapshot-depth': { type: 'string' },
+  'rest-weight-share': { type: 'string' },
   'symbols-per-connection': { type: 'string' },
   'reconcile-interval': { type: 'string' },
   'no-data-timeout': { type: 'string' },
+  'book-pause': { type: 'string' },
   'stdout-buffer': { type: 'string' },
   'log-level': { type: 'string' },
   record: { type: 'string' },
@@ -69,15 +72,18 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
   const ints: Array<[string, string]> = [
     ['book-depth', 'bookDepth'],
     ['snapshot-depth', 'snapshotDepth'],
+    ['first-snapshot-depth', 'firstSnapshotDepth'],
     ['symbols-per-connection', 'symbolsPerConnection'],
     ['reconcile-interval', 'reconcileIntervalMs'],
     ['no-data-timeout', 'noDataTimeoutMs'],
+    ['book-pause', 'bookPauseMs'],
     ['stdout-buffer', 'stdoutBufferBytes'],
   ];
   for (const [flag, key] of ints) {
     const n = intFlag(flag, values[flag]);
     if (n !== undefined) merged[key] = n;
   }
+  if (typeof values['rest-weight-share'] === 'string') merged.restWeightShare = Number(values['rest-weight-share']);
   if (typeof values['log-level'] === 'string') merged.logLevel = values['log-level'];
   return parseConfig(merged);
 }
@@ -215,11 +221,19 @@ export function runHub(
       const { exchange, symbol } = splitMarketRef(ref);
       return hub.add(exchange as ExchangeId, symbol, config.channels);
     });
+    const noneLeft = (): void => {
+      process.stderr.write('tickwire: no valid subscription left (see the error statuses above)\n');
+      finish(EXIT_USAGE, 'no valid subscription');
+    };
+    let added = false;
     void Promise.all(adds).then((ok) => {
-      if (!ok.some(Boolean) && !done) {
-        process.stderr.write('tickwire: no valid subscription left (see the error statuses above)\n');
-        finish(EXIT_USAGE, 'no valid subscription');
-      }
+      added = true;
+      if (!ok.some(Boolean) && !done) noneLeft();
+    });
+    // the exchange may refuse a subscription for good later (unknown symbol): exit when none is left. Transient
+    // refusals are retried by the runtime and keep their stream.
+    hub.events$.subscribe((e) => {
+      if (e.type === 'status' && e.scope === 'stream' && e.state === 'error' && added && !done && hub.streamCount() === 0) noneLeft();
     });
   });
 }

@@ -90,7 +90,13 @@ export type WireMessage =
   /** A per-connection sequence number (Coinbase Advanced Trade `sequence_num`). */
   | { kind: 'sequence'; value: number }
   /** Well-formed JSON of a known kind whose fields do not match the wire schema (counted as malformed). */
-  | { kind: 'malformed'; reason: string }
+  | {
+      kind: 'malformed';
+      reason: string;
+      /** `book`: the message was book data (of `market` when known): that book lost an update and is resynced. */
+      channel?: Channel;
+      market?: string;
+    }
   | { kind: 'unknown'; reason: string };
 
 export interface AdapterContext {

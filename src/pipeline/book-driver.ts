@@ -19,6 +19,16 @@ const SNAPSHOT_FALLBACK_MS = 3_000;
 const SNAPSHOT_RETRY_MS = 1_000;
 /** Top-N cross-check (`reconcileBy: 'top-n'`): levels compared per side, REST depth asked, checks to persist. */
 const CROSS_CHECK = { depth: 10, requestDepth: 50, persistAfter: 3 } as const;
+/** Deltas kept while a snapshot request waits in the REST queue (see BookSync.trimBuffer): 5 s at 100 ms. */
+const BUFFER_WHILE_QUEUED = 50;
+/** REST priority of the deep snapshot that follows a shallow first one (after every book's first sync, priority 1). */
+const DEEPEN_PRIORITY = 4;
+/**
+ * Deep snapshots tried per live period. One is adopted only when the book reaches its exact update id (a snapshot
+ * the book is already past, or one a delta straddles, cannot be): on a fast book with slow REST most tries miss, and
+ * each costs the full weight — so the tries are capped, and the book stays verified to the first depth.
+ */
+const DEEPEN_TRIES = 10;
 
 export interface BookDriverOptions {
   exchange: ExchangeId;
@@ -29,6 +39,8 @@ export interface BookDriverOptions {
   /** Contract value of a derivative whose sizes are contracts (carried on every book_snapshot). */
   contractValue?: string | undefined;
   snapshotDepth: number;
+  /** Depth of the snapshot that (re)syncs the book, when shallower than `snapshotDepth`: a deep one then follows. */
+  firstSnapshotDepth?: number | undefined;
   reconcileIntervalMs: number;
   rest: RestScheduler;
   scheduler: SchedulerLike;
@@ -46,6 +58,12 @@ export class BookDriver {
   readonly sync: BookSync;
   private snapshotWanted = false;
   private snapshotInFlight = false;
+  /** The in-flight snapshot request has left the REST queue (false while it waits for the weight budget). */
+  private snapshotSent = false;
+  private deepen: Subscription | undefined;
+  /** The book was deepened since it last went live from a shallow snapshot. */
+  private deepened = false;
+  private deepTries = 0;
   private fallback: Subscription | undefined;
   private retry: Subscription | undefined;
   private readonly reconcileTimer: Subscription | undefined;
@@ -69,6 +87,12 @@ export class BookDriver {
           o.metrics.inc('tickwire_resyncs_total', { exchange: o.exchange, cause: e.code });
         }
         o.emit(e);
+        if (e.type === 'status' && e.state === 'reconciled' && e.details?.['deepened'] === true) this.deepened = true;
+        if (e.type === 'status' && e.state === 'live' && this.shallow) {
+          this.deepened = false;
+          this.deepTries = 0;
+          this.fetchDeep();
+        }
       },
     });
     this.sync.start(o.clock.nowMicros());
@@ -85,6 +109,52 @@ export class BookDriver {
   onMessage(msg: DeltaMessage, localTime: number): void {
     if (this.snapshotWanted && !this.snapshotInFlight) this.fetchSnapshot();
     this.sync.onMessage(msg, localTime);
+    if (this.snapshotInFlight && !this.snapshotSent) this.sync.trimBuffer(BUFFER_WHILE_QUEUED);
+  }
+
+  /**
+   * True when books (re)sync from a snapshot shallower than `snapshotDepth`: only for books whose REST snapshot
+   * carries the update id the deep one is matched at (not the top-N cross-checked ones, e.g. Coinbase).
+   */
+  private get shallow(): boolean {
+    const first = this.o.firstSnapshotDepth;
+    return first !== undefined && first < this.o.snapshotDepth && this.o.rules.reconcileBy !== 'top-n';
+  }
+
+  /**
+   * After a shallow (re)sync: one deep snapshot, at low priority, replaces the book once it matches it where both
+   * know the book (BookSync.reconcile with adopt). A snapshot the book is already past is fetched again later.
+   */
+  private fetchDeep(): void {
+    const { rules, rest, market } = this.o;
+    if (this.stopped || !rules.snapshotRequest || !rules.parseSnapshot) return;
+    this.deepen?.unsubscribe();
+    this.deepen = undefined;
+    if (++this.deepTries > DEEPEN_TRIES) {
+      this.o.logger.warn({ market, tries: DEEPEN_TRIES }, 'no deep snapshot landed on the book; it stays verified to the first snapshot depth');
+      return;
+    }
+    const again = (): void => {
+      // skipped (the book was past it), pending then straddled by a delta, failed: fetch another
+      this.deepen = this.o.scheduler.schedule(() => {
+        if (!this.stopped && !this.deepened && this.sync.state === 'live') this.fetchDeep();
+      }, SNAPSHOT_RETRY_MS);
+    };
+    rest.request(rules.snapshotRequest(market, this.o.snapshotDepth), { priority: DEEPEN_PRIORITY, key: market }).then(
+      (res) => {
+        if (this.stopped || this.sync.state !== 'live') return; // a resync fetches its own, then deepens again
+        try {
+          this.sync.reconcile(rules.parseSnapshot!(res.body), this.o.clock.nowMicros(), true);
+        } catch (err) {
+          this.o.logger.warn({ err, market }, 'bad deep REST snapshot');
+        }
+        if (!this.deepened) again();
+      },
+      (err: unknown) => {
+        this.o.logger.warn({ err, market }, 'deep snapshot failed');
+        if (!this.stopped) again();
+      },
+    );
   }
 
   /**
@@ -92,15 +162,16 @@ export class BookDriver {
    * when the connection is open (a per-connection sequence gap, an unreadable book message, a cross-check
    * divergence); after a reconnect the open re-sends every subscription anyway.
    */
-  invalidate(code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>): void {
+  invalidate(code: TwErrorCode, reason: string, localTime: number, details?: Record<string, unknown>, resubscribe = true): void {
     this.sync.invalidate(code, reason, localTime, details);
-    if (this.o.rules.resync === 'resubscribe' && this.o.isOpen()) this.o.resubscribe();
+    if (resubscribe && this.o.rules.resync === 'resubscribe' && this.o.isOpen()) this.o.resubscribe();
   }
 
   stop(): void {
     this.stopped = true;
     this.fallback?.unsubscribe();
     this.retry?.unsubscribe();
+    this.deepen?.unsubscribe();
     this.reconcileTimer?.unsubscribe();
   }
 
@@ -188,10 +259,15 @@ export class BookDriver {
       return;
     }
     this.snapshotInFlight = true;
+    this.snapshotSent = false;
     this.fallback?.unsubscribe();
     this.fallback = undefined;
     const now = (): number => this.o.clock.nowMicros();
-    rest.request(rules.snapshotRequest(market, this.o.snapshotDepth), { priority: 1, key: market }).then(
+    const depth = this.shallow ? this.o.firstSnapshotDepth! : this.o.snapshotDepth;
+    const onSend = (): void => {
+      this.snapshotSent = true;
+    };
+    rest.request(rules.snapshotRequest(market, depth), { priority: 1, key: market, onSend }).then(
       (res) => {
         this.snapshotInFlight = false;
         if (this.stopped) return;

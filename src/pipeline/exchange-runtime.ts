@@ -26,6 +26,8 @@ import type { Clock } from '../util/clock.js';
 import type { TickwireConfig } from '../config.js';
 import type { Metrics } from './metrics.js';
 import { SubscribeBudget } from './subscribe-budget.js';
+import { marketsNamedIn } from './frame-blame.js';
+import { backoffDelay } from '../util/backoff.js';
 
 export interface RuntimeDeps {
   scheduler: SchedulerLike;
@@ -88,6 +90,8 @@ export class ExchangeRuntime {
   /** Subscribe request id → the streams it carried. */
   private readonly requests = new Map<number, StreamRef[]>();
   private watchdog: Subscription | undefined;
+  /** Streams refused by a transient error reply, re-subscribed after a backoff (`market|channel` → state). */
+  private readonly refusals = new Map<string, { attempt: number; timer: Subscription | undefined }>();
   private framesTotal: { value: number } | undefined;
   private closed = false;
 
@@ -103,6 +107,7 @@ export class ExchangeRuntime {
       origin: this.endpoints.rest,
       ...(adapter.limits.restWeightPerMinute ? { weightLimitPerMinute: adapter.limits.restWeightPerMinute } : {}),
       ...(adapter.limits.restUsedWeightHeader ? { usedWeightHeader: adapter.limits.restUsedWeightHeader } : {}),
+      budgetFraction: config.restWeightShare,
       maxRetries: config.restMaxRetries,
       timeoutMs: config.restTimeoutMs,
       backoff: config.backoff,
@@ -231,6 +236,7 @@ export class ExchangeRuntime {
       this.sendSubscription(st.slot, this.build('unsubscribe', refs));
     }
     for (const c of gone) {
+      this.clearRefusal(st.market, c);
       st.channels.delete(c);
       st.lastData.delete(c);
       st.noData.delete(c);
@@ -261,6 +267,13 @@ export class ExchangeRuntime {
     return out;
   }
 
+  /** Streams (market × channel) subscribed or being retried; permanently refused ones are gone. */
+  streamCount(): number {
+    let n = 0;
+    for (const st of this.markets.values()) n += st.channels.size;
+    return n;
+  }
+
   connections(): Array<{ id: string; open: boolean; markets: number }> {
     return this.slots.map((s) => ({ id: s.conn.id, open: s.conn.isOpen, markets: s.markets.size }));
   }
@@ -278,6 +291,8 @@ export class ExchangeRuntime {
   close(): void {
     this.closed = true;
     this.watchdog?.unsubscribe();
+    for (const r of this.refusals.values()) r.timer?.unsubscribe();
+    this.refusals.clear();
     for (const st of this.markets.values()) this.stopBook(st);
     for (const slot of [...this.slots]) this.dropSlot(slot);
     this.rest.close();
@@ -464,6 +479,7 @@ export class ExchangeRuntime {
       this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed frame skipped: ${(err as Error).message}`, localTime, {
         frame: data.length > 200 ? `${data.slice(0, 200)}…` : data,
       });
+      this.unreadableBookData(slot, data, undefined, `unreadable frame: ${(err as Error).message}`, localTime);
       return;
     }
     for (let i = 0; i < msgs.length; i++) this.onMessage(slot, msgs[i]!, localTime, data);
@@ -568,15 +584,15 @@ export class ExchangeRuntime {
         for (const { market, channel } of targets) {
           const st = this.markets.get(market);
           if (!st || !st.channels.has(channel)) continue;
-          this.status(
-            { scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market, channel },
-            localTime,
-          );
-          if (msg.code === 'TW_ERR_UNKNOWN_SYMBOL') this.remove(st.symbol, [channel]);
           // a book message of this market could not be read: the book lost an update
-          if (msg.code === 'TW_ERR_MALFORMED_FRAME' && channel === 'book' && st.book?.state === 'live') {
-            st.book.invalidate('TW_ERR_MALFORMED_FRAME', `unreadable book message: ${msg.message}`, localTime);
+          if (msg.code === 'TW_ERR_MALFORMED_FRAME') {
+            this.status({ scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market, channel }, localTime);
+            if (channel === 'book' && st.book?.state === 'live') {
+              st.book.invalidate('TW_ERR_MALFORMED_FRAME', `unreadable book message: ${msg.message}`, localTime);
+            }
+            continue;
           }
+          this.onRefused(st, channel, msg.code, msg.message, localTime);
         }
         return;
       }
@@ -585,6 +601,7 @@ export class ExchangeRuntime {
         this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed message skipped: ${msg.reason}`, localTime, {
           frame: frame.length > 200 ? `${frame.slice(0, 200)}…` : frame,
         });
+        if (msg.channel === 'book') this.unreadableBookData(slot, frame, msg.market, `unreadable book message: ${msg.reason}`, localTime);
         return;
       case 'unknown':
         this.deps.metrics.inc('tickwire_unknown_messages_total', { exchange: this.id });
@@ -595,8 +612,93 @@ export class ExchangeRuntime {
     }
   }
 
+  /**
+   * The exchange refused a subscription of `channel` (first subscribe or a re-subscribe after a reconnect or a
+   * resync). Permanent — an unknown symbol that the instrument list does not contradict (not listed, or the list
+   * could not be loaded): the stream is removed (status `error`). Anything else — rate limits, maintenance, an
+   * "invalid symbol" for a symbol the exchange lists as trading, any other error — is transient: status `error`
+   * with `details.retryInMs`, the book (not receiving data) is marked `resyncing`, and the stream is subscribed
+   * again after a capped, jittered backoff, for as long as it is wanted (the attempt count resets when its data
+   * flows).
+   */
+  private onRefused(st: MarketState, channel: Channel, code: TwCode, message: string, localTime: number): void {
+    const listed = this.bySymbol.get(st.symbol)?.trading === true;
+    const base = { scope: 'stream' as const, state: 'error' as const, code, reason: message, symbol: st.symbol, market: st.market, channel };
+    if (code === 'TW_ERR_UNKNOWN_SYMBOL' && !listed) {
+      this.remove(st.symbol, [channel]); // before the status: a consumer counting what is left sees it gone
+      this.status({ ...base, details: { permanent: true } }, localTime);
+      return;
+    }
+    const key = `${st.market}|${channel}`;
+    let r = this.refusals.get(key);
+    if (r === undefined) this.refusals.set(key, (r = { attempt: 0, timer: undefined }));
+    r.attempt++;
+    const retryInMs = backoffDelay(r.attempt, this.config.backoff, this.deps.random);
+    this.status({ ...base, details: { permanent: false, attempt: r.attempt, retryInMs } }, localTime);
+    if (channel === 'book' && st.book?.state === 'live') st.book.invalidate(code === 'TW_OK' ? 'TW_ERR_EXCHANGE_ERROR' : code, `subscription refused: ${message}`, localTime, { retryInMs }, false);
+    r.timer?.unsubscribe();
+    const entry = r;
+    r.timer = this.deps.scheduler.schedule(() => {
+      entry.timer = undefined;
+      const cur = this.markets.get(st.market);
+      if (this.closed || cur === undefined || !cur.channels.has(channel) || !cur.slot.conn.isOpen) return; // an open re-sends all
+      this.sendSubscription(cur.slot, this.build('subscribe', [{ market: cur.market, channel }]));
+    }, retryInMs);
+  }
+
+  /**
+   * A frame that may have carried book data could not be read: the books it was for lost an update. The books it
+   * names (`market`, or the connection's market ids found in its text) are resynced. A frame that names none
+   * could have been for any book of the connection: books whose feed proves continuity (a per-book chain or a
+   * checksum) will catch the loss on their next message; every other book of the connection is resynced now.
+   */
+  private unreadableBookData(slot: ConnSlot, frame: string, market: string | undefined, reason: string, localTime: number): void {
+    const named = market !== undefined ? [market] : marketsNamedIn(frame, slot.markets);
+    const targets = named.length > 0 ? named : this.unprovenAfterLoss() ? [...slot.markets] : [];
+    for (const m of targets) {
+      const st = this.markets.get(m);
+      if (st?.book?.state === 'live') {
+        st.book.invalidate('TW_ERR_MALFORMED_FRAME', reason, localTime, { connectionId: slot.conn.id });
+      }
+    }
+  }
+
+  private clearRefusal(market: string, channel: Channel): void {
+    const key = `${market}|${channel}`;
+    const r = this.refusals.get(key);
+    if (r === undefined) return;
+    r.timer?.unsubscribe();
+    this.refusals.delete(key);
+  }
+
+  /** Can this feed's books not tell, from their next message, that a message was lost? (see unreadableBookData) */
+  private unprovenAfterLoss(): boolean {
+    const rules = this.adapter.book;
+    return rules.integrity !== 'chained' && rules.integrity !== 'checksum';
+  }
+
   private touch(st: MarketState, channel: Channel, localTime: number, bookMsg?: DeltaMessage): void {
-    st.lastData.set(channel, this.deps.scheduler.now());
+    const now = this.deps.scheduler.now();
+    const before = st.lastData.get(channel);
+    st.lastData.set(channel, now);
+    if (this.refusals.size > 0) this.clearRefusal(st.market, channel);
+    // A pause of a book's data shorter than the no-data timeout (see pauseBreaksContinuity)
+    const pauseMs = this.config.bookPauseMs;
+    if (
+      bookMsg?.action === 'delta' &&
+      pauseMs > 0 &&
+      before !== undefined &&
+      now - before >= pauseMs &&
+      st.book?.state === 'live' &&
+      this.pauseBreaksContinuity()
+    ) {
+      st.book.invalidate(
+        'TW_ERR_NO_DATA',
+        `book data paused ${now - before} ms (book pause limit ${pauseMs} ms): this feed cannot prove nothing was missed`,
+        localTime,
+        { connectionId: st.slot.conn.id, pauseMs: now - before },
+      );
+    }
     if (st.noData.delete(channel)) {
       // `subscribed`, not `live`: for a book, only its sync says whether the data that resumed still chains
       this.status(
@@ -615,6 +717,20 @@ export class ExchangeRuntime {
         );
       }
     }
+  }
+
+  /**
+   * Does any pause of a book's data (from `bookPauseMs`, shorter than the no-data timeout) break its trust? For
+   * feeds whose messages carry no per-book proof — `monotonic`/`none` (Bybit, Coinbase Exchange) and a chain carried
+   * by the connection (Coinbase Advanced Trade): the exchange may have stopped and resumed sending this book (or
+   * its updates were lost upstream) and nothing in the next message tells. A per-book chain proves it on the next
+   * delta; a checksum verifies the book (its checksummed levels) after every message. A data pause of such a book
+   * that resumes with a delta (not a snapshot) therefore resyncs it. The cost: a genuinely quiet book of these feeds
+   * is re-snapshotted when it wakes up after `bookPauseMs`.
+   */
+  private pauseBreaksContinuity(): boolean {
+    const rules = this.adapter.book;
+    return rules.integrity === 'monotonic' || rules.integrity === 'none' || rules.chainScope === 'connection';
   }
 
   /**
@@ -645,6 +761,7 @@ export class ExchangeRuntime {
       subscribedDepth: this.config.bookDepth ?? 0,
       contractValue: this.ctx.instruments.get(st.market)?.contractValue,
       snapshotDepth: this.config.snapshotDepth,
+      firstSnapshotDepth: this.config.firstSnapshotDepth,
       reconcileIntervalMs: this.config.reconcileIntervalMs,
       rest: this.rest,
       scheduler: this.deps.scheduler,

@@ -127,6 +127,13 @@ export class Hub {
   }
 
   /** Start streaming `channels` of `exchange:symbol`; false when the symbol is unknown (an error status says why). */
+  /** Streams subscribed or being retried, over every exchange (0: every subscription was permanently refused). */
+  streamCount(): number {
+    let n = 0;
+    for (const rt of this.runtimes.values()) n += rt.streamCount();
+    return n;
+  }
+
   add(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     return this.runtime(exchange).add(symbol, channels);

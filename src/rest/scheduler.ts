@@ -2,10 +2,12 @@
  * One scheduler per REST host (origin). Requests wait in a priority queue (lower first, FIFO within a priority;
  * the pipeline gives invalid books the lowest numbers) and go out paced by the host's request-weight budget.
  *
- * - 429 / 418: the WHOLE host pauses until `Retry-After` (or, without it, a backoff delay) has elapsed — no request
- *   goes out meanwhile — and the request is retried.
- * - 5xx, network errors and timeouts: that request is retried after a capped, jittered backoff.
- * - Any other non-2xx (400 invalid symbol, 403 WAF…): rejected at once with TW_ERR_EXCHANGE_ERROR and the body's
+ * - 429 / 418 / 403 (rate limit, IP ban — Bybit bans with `403 access too frequent`, Binance's WAF limit is 403
+ *   too): the WHOLE host pauses until `Retry-After` (or, without it, a backoff delay) has elapsed — no request goes
+ *   out meanwhile — and the request is retried.
+ * - 5xx, network errors and timeouts: that request is retried after `Retry-After` when the answer has one, else a
+ *   capped, jittered backoff.
+ * - Any other non-2xx (400 invalid symbol, 404…): rejected at once with TW_ERR_EXCHANGE_ERROR and the body's
  *   `msg`.
  * All timers (pacing, pauses, backoff, timeouts) run on the injected scheduler.
  */
@@ -67,6 +69,8 @@ interface Pending {
   notBefore: number;
   resolve: (r: RestResponse) => void;
   reject: (e: unknown) => void;
+  /** Called each time the request actually goes out (it may wait in the queue for the weight budget first). */
+  onSend: (() => void) | undefined;
 }
 
 interface Flight {
@@ -140,7 +144,7 @@ export class RestScheduler {
     return this.queue.length;
   }
 
-  request(req: RestRequest, opts?: { priority?: number; key?: string }): Promise<RestResponse> {
+  request(req: RestRequest, opts?: { priority?: number; key?: string; onSend?: () => void }): Promise<RestResponse> {
     if (this.closed) return Promise.reject(new TwError('TW_ERR_REST_FAILED', `REST scheduler for ${this.origin} is closed`));
     return new Promise<RestResponse>((resolve, reject) => {
       this.queue.push({
@@ -152,6 +156,7 @@ export class RestScheduler {
         notBefore: 0,
         resolve,
         reject,
+        onSend: opts?.onSend,
       });
       this.pump();
     });
@@ -214,6 +219,7 @@ export class RestScheduler {
 
   private send(entry: Pending, now: number): void {
     const spent = this.budget.record(now, entry.req.weight);
+    entry.onSend?.();
     const url = this.origin + entry.req.path;
     const abort = new AbortController();
     let settled = false;
@@ -265,12 +271,12 @@ export class RestScheduler {
       return;
     }
     const details: Record<string, unknown> = { status, path: entry.req.path, attempt: entry.failures + 1 };
-    if (status === 429 || status === 418) {
+    const retryAfter = parseRetryAfter(res.headers['retry-after'], Date.now(), this.retryAfterUnitMs);
+    if (status === 429 || status === 418 || status === 403) {
       this.rateLimitStrikes++;
-      const fromHeader = parseRetryAfter(res.headers['retry-after'], Date.now(), this.retryAfterUnitMs);
-      const pauseMs = fromHeader ?? backoffDelay(this.rateLimitStrikes, this.backoff, this.random);
+      const pauseMs = retryAfter ?? backoffDelay(this.rateLimitStrikes, this.backoff, this.random);
       this.pausedUntil = Math.max(this.pausedUntil, now + pauseMs);
-      const reason = `${status === 418 ? 'IP banned (418)' : 'rate limited (429)'}: host paused ${pauseMs} ms`;
+      const reason = `${status === 429 ? 'rate limited (429)' : `IP banned (${status})`}: host paused ${pauseMs} ms`;
       this.emit(entry, 'TW_ERR_REST_RATE_LIMIT', reason, { ...details, pauseMs, retryAfter: res.headers['retry-after'] });
       this.retry(entry, 'TW_ERR_REST_RATE_LIMIT', reason, details, 0);
       return;
@@ -278,7 +284,7 @@ export class RestScheduler {
     if (status >= 500) {
       const reason = `HTTP ${status} from ${this.origin}${entry.req.path}`;
       this.emit(entry, 'TW_ERR_REST_HTTP', reason, details);
-      this.retry(entry, 'TW_ERR_REST_HTTP', reason, details, undefined);
+      this.retry(entry, 'TW_ERR_REST_HTTP', reason, details, retryAfter);
       return;
     }
     const msg = exchangeMessage(res.body);

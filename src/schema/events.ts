@@ -48,7 +48,8 @@ const Micros = z.number().int().nonnegative();
 /**
  * How far a book can be trusted: `chained` — every update id was checked against the previous one;
  * `checksum` — the exchange's checksum was verified after every message (over `integrityDepth` levels);
- * `monotonic` — update ids were checked to only increase; `none` — the feed gives nothing to check.
+ * `monotonic` — message order was checked (update ids only increase; Coinbase Advanced Trade: the connection's
+ * `sequence_num`, +1) but not that every update of this book arrived; `none` — the feed gives nothing to check.
  */
 export const Integrity = z.enum(['chained', 'checksum', 'monotonic', 'none']);
 export type Integrity = z.infer<typeof Integrity>;

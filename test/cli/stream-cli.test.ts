@@ -79,6 +79,22 @@ describe('tickwire stream', () => {
     expect(run.stderr().trim()).toMatch(/no valid subscription/);
   });
 
+  it('the exchange refuses the only subscription for good (symbols not validated: no instrument list) → exit 2, not an idle process', async () => {
+    sim = await startSim({ exchanges: ['kraken'], seed: 3 });
+    const ep = sim.endpoints.kraken!;
+    sim.fault('kraken', { kind: 'rest-500', count: 1 }); // the instrument list fails: symbols go unvalidated
+    const dir = mkdtempSync(join(tmpdir(), 'tw-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ restMaxRetries: 0, endpoints: { kraken: ep } }));
+    run = runCli(['stream', 'kraken:NOPE/USDT', '--channels', 'book', '--config', file, '--log-level', 'silent']);
+    const { code } = await run.exit;
+    expect(code).toBe(2);
+    const statuses = (await run.lines(1000)).map((l) => StatusEvent.parse(JSON.parse(l)));
+    const refusal = statuses.find((s) => s.scope === 'stream' && s.code === 'TW_ERR_UNKNOWN_SYMBOL');
+    expect(refusal).toMatchObject({ symbol: 'NOPE/USDT', state: 'error', details: { permanent: true } });
+    expect(run.stderr().trim()).toMatch(/no valid subscription/);
+  });
+
   it('config file and flags: the flag beats the file', async () => {
     sim = await startSim({ exchanges: ['binance'], seed: 4, intervalMs: 20 });
     const ep = sim.endpoints.binance!;

@@ -156,13 +156,49 @@ describe('bybit end to end against the simulator', () => {
     expect(h.statuses({ state: 'error' }).filter((s) => s.symbol !== 'XRP/USDT')).toEqual([]);
   });
 
-  it('garbage frame between good ones: counted as malformed, resyncs nothing', async () => {
+  it('error reply to the re-subscribe after a reconnect ("Invalid symbol" for a listed symbol): retried with backoff, the book comes back', async () => {
     const from = h.events.length;
+    // one firing per subscribe request: the re-subscribe after the reconnect (every channel), then one retry per
+    // channel (book, ticker, trades) — every channel is refused twice
+    h.sim.fault('bybit', { kind: 'bybit-error-reply', symbol: 'BTC/USDT', count: 4 });
+    h.sim.fault('bybit', { kind: 'close', symbol: 'BTC/USDT', code: 1001, reason: 'going away' });
+    const refused = isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'error' });
+    await h.waitFor(refused, 'first refusal');
+    await h.waitFor(refused, 'second refusal (the first retry)');
+    await h.waitFor(live('bybit', 'BTC/USDT'), 'BTC live again');
+    const errs = h.statuses({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'error' }).filter((e) => h.events.indexOf(e) >= from);
+    expect(errs.map((e) => [e.code, e.details?.permanent])).toEqual([
+      ['TW_ERR_UNKNOWN_SYMBOL', false],
+      ['TW_ERR_UNKNOWN_SYMBOL', false],
+    ]);
+    await expectTopEqualsTruth('bybit', 'BTC/USDT');
+    expect(troubleElsewhere(h, from, [['bybit', 'BTC/USDT']])).toEqual([]);
+  });
+
+  it('garbage frame naming no market: counted as malformed; the books of that connection (u proves no continuity) resync', async () => {
+    const from = h.events.length;
+    const report = h.waitFor(isStatus({ exchange: 'bybit-linear', code: 'TW_ERR_MALFORMED_FRAME', scope: 'connection' }), 'malformed report');
+    // the unreadable frame could have been an ETH delta: a monotonic feed cannot tell, so ETH is resynced
+    const resync = h.waitFor(isStatus({ exchange: 'bybit-linear', symbol: 'ETH/USDT', channel: 'book', state: 'resyncing' }), 'ETH resyncing');
     h.sim.fault('bybit-linear', { kind: 'garbage-frame', symbol: 'ETH/USDT' });
-    const report = await h.waitFor(isStatus({ exchange: 'bybit-linear', code: 'TW_ERR_MALFORMED_FRAME' }), 'malformed report');
-    expect(report.scope).toBe('connection');
+    await report;
+    expect((await resync).code).toBe('TW_ERR_MALFORMED_FRAME');
+    await h.waitFor(live('bybit-linear', 'ETH/USDT'), 'ETH live again');
     await expectTopEqualsTruth('bybit-linear', 'ETH/USDT', 60);
-    expect(troubleElsewhere(h, from, [])).toEqual([]);
+    expect(troubleElsewhere(h, from, [['bybit-linear', 'ETH/USDT']])).toEqual([]);
+  });
+
+  it('garbage diff (truncated JSON naming its topic): that book resyncs at once, the others stay live', async () => {
+    for (const [ex, s] of BOOKS) {
+      const from = h.events.length;
+      h.sim.fault(ex, { kind: 'garbage-diff', symbol: s });
+      const r = await h.waitFor(isStatus({ exchange: ex, symbol: s, channel: 'book', state: 'resyncing' }), `${ex}:${s} resyncing`);
+      expect(r.code).toBe('TW_ERR_MALFORMED_FRAME');
+      expect(r.reason).toMatch(/unreadable frame/);
+      await h.waitFor(live(ex, s), `${ex}:${s} live again`);
+      await expectTopEqualsTruth(ex, s);
+      expect(troubleElsewhere(h, from, [[ex, s]])).toEqual([]);
+    }
   });
 
   it('silence with pings answered (no stale reconnect): NO_DATA, then the resumed book is resynced, not trusted', async () => {
@@ -186,6 +222,32 @@ describe('bybit end to end against the simulator', () => {
     await h.waitFor(live('bybit', 'BTC/USDT'), 'live again');
     await expectTopEqualsTruth('bybit', 'BTC/USDT');
     expect(h.events.slice(from).filter((e) => e.type === 'status' && e.scope === 'connection' && e.state === 'reconnecting')).toEqual([]);
+    expect(troubleElsewhere(h, from, [['bybit', 'BTC/USDT']])).toEqual([]);
+  });
+
+  it('a silence shorter than the no-data timeout: the resumed book is resynced (u proves no continuity), never live and wrong', async () => {
+    await h.close();
+    h = await startHarness({
+      exchanges: ['bybit', 'bybit-linear'],
+      markets: MARKETS,
+      sim: { levels: 300 },
+      config: { channels: ['book'], bookDepth: DEPTH, pingIntervalMs: 300, noDataTimeoutMs: 30_000, bookPauseMs: 400 },
+    });
+    await Promise.all(BOOKS.map(([ex, s]) => h.waitFor(live(ex, s), `${ex}:${s} live`)));
+    const from = h.events.length;
+    const resync = h.waitFor(isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'resyncing');
+    h.sim.fault('bybit', { kind: 'silence', symbol: 'BTC/USDT' });
+    // ~1 s of silence, measured in deltas of another connection's book (20 ms apart)
+    const other = h.books.get('bybit-linear:ETH/USDT')!;
+    const target = other.applied + 50;
+    await h.waitFor((e) => e.type === 'book_delta' && e.exchange === 'bybit-linear' && other.applied >= target, '50 ETH deltas');
+    h.sim.clearFaults('bybit');
+    const r = await resync;
+    expect(r.code).toBe('TW_ERR_NO_DATA');
+    expect(r.details?.pauseMs).toBeGreaterThanOrEqual(400);
+    await h.waitFor(live('bybit', 'BTC/USDT'), 'live again');
+    await expectTopEqualsTruth('bybit', 'BTC/USDT');
+    expect(h.statuses({ state: 'no_data' })).toEqual([]);
     expect(troubleElsewhere(h, from, [['bybit', 'BTC/USDT']])).toEqual([]);
   });
 

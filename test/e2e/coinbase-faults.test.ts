@@ -129,7 +129,7 @@ describe('coinbase (Advanced Trade) end to end against the simulator', () => {
     await expectBookConverges('coinbase', 'ETH/USDT');
     await expectBookConverges('coinbase', 'SOL/USDT');
     expect(troubleElsewhere(from, 'coinbase', ['BTC/USDT', 'ETH/USDT'])).toEqual([]);
-    expect(EVERY_BOOK_INTEGRITY('coinbase')).toEqual(new Set(['chained']));
+    expect(EVERY_BOOK_INTEGRITY('coinbase')).toEqual(new Set(['monotonic']));
   });
 
   it('an l2_data frame lost in transit (its sequence number consumed) resyncs its connection only', async () => {
@@ -253,6 +253,38 @@ describe('coinbase (Advanced Trade) end to end against the simulator', () => {
   });
 });
 
+/**
+ * A silence of one connection's data shorter than the no-data timeout (≈ 1 s, measured in deltas of a book on
+ * another connection): the books of the silent connection resume with updates they cannot prove complete, so they
+ * are resynced (TW_ERR_NO_DATA) and then equal the truth; nothing goes `no_data`; the other connection is untouched.
+ */
+async function expectShortSilenceResyncs(exchange: ExchangeId, silent: string, other: string): Promise<void> {
+  await start(exchange, [silent, other], { symbolsPerConnection: 1, noDataTimeoutMs: 30_000, bookPauseMs: 400, pingIntervalMs: 300 });
+  const from = h!.events.length;
+  const resync = h!.waitFor(resyncing(exchange, silent), `${silent} resyncing`);
+  h!.sim.fault(exchange, { kind: 'silence', symbol: silent });
+  const start0 = deltasSince(from, exchange, other);
+  await h!.waitFor((e) => e.type === 'book_delta' && e.exchange === exchange && deltasSince(from, exchange, other) >= start0 + 20, `20 ${other} deltas`);
+  h!.sim.clearFaults(exchange);
+  const r = await resync;
+  expect(r.code).toBe('TW_ERR_NO_DATA');
+  await h!.waitFor(live(exchange, silent), `${silent} live again`);
+  const recovered = h!.events.length;
+  await expectBookConverges(exchange, silent, 50, recovered);
+  expect(h!.statuses({ state: 'no_data' })).toEqual([]);
+  expect(troubleElsewhere(from, exchange, [silent])).toEqual([]);
+}
+
+describe('a silence shorter than the no-data timeout', () => {
+  it('coinbase (Advanced Trade: the chain is per connection, not per book): the resumed book is resynced', async () => {
+    await expectShortSilenceResyncs('coinbase', 'BTC/USDT', 'ETH/USDT');
+  });
+
+  it('coinbase-exchange (no sequence on level2): the resumed book is resynced', async () => {
+    await expectShortSilenceResyncs('coinbase-exchange', 'BTC/USDT', 'ETH/USDT');
+  });
+});
+
 describe('coinbase-exchange end to end against the simulator', () => {
   const SYMS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
@@ -305,6 +337,19 @@ describe('coinbase-exchange end to end against the simulator', () => {
     await expectBookConverges('coinbase-exchange', 'ETH/USDT', 50, from);
     expect(troubleElsewhere(from, 'coinbase-exchange', ['BTC/USDT'])).toEqual([]);
     expect(h!.statuses({ exchange: 'coinbase-exchange', scope: 'connection', state: 'reconnecting' })).toEqual([]);
+  });
+
+  it('garbage diff (truncated l2update naming its product): that book resyncs at once, the other stays live', async () => {
+    await start('coinbase-exchange', ['BTC/USDT', 'ETH/USDT']); // one connection
+    const from = h!.events.length;
+    h!.sim.fault('coinbase-exchange', { kind: 'garbage-diff', symbol: 'BTC/USDT' });
+    const r = await h!.waitFor(resyncing('coinbase-exchange', 'BTC/USDT'), 'BTC resyncing');
+    expect(r.code).toBe('TW_ERR_MALFORMED_FRAME');
+    await h!.waitFor(live('coinbase-exchange', 'BTC/USDT'), 'BTC live again');
+    const recovered = h!.events.length;
+    await expectBookConverges('coinbase-exchange', 'BTC/USDT', 50, recovered);
+    await expectBookConverges('coinbase-exchange', 'ETH/USDT', 50, from);
+    expect(troubleElsewhere(from, 'coinbase-exchange', ['BTC/USDT'])).toEqual([]);
   });
 
   it('deletes of absent levels: no resync, still equal to the truth', async () => {

@@ -100,12 +100,14 @@ describe('kraken end to end against the simulator', () => {
     });
   }
 
-  it('garbage-replaced update: counted as malformed; the next checksum catches the loss; that book only', async () => {
+  it('garbage-replaced update: counted as malformed; the frame names its book, which resyncs at once; that book only', async () => {
     const from = h.events.length;
+    const report = h.waitFor(isStatus({ exchange: 'kraken', code: 'TW_ERR_MALFORMED_FRAME', scope: 'connection' }), 'malformed report');
+    const resync = h.waitFor(isStatus({ exchange: 'kraken', symbol: 'ETH/USDT', channel: 'book', state: 'resyncing' }), 'ETH resyncing');
     h.sim.fault('kraken', { kind: 'garbage-diff', symbol: 'ETH/USDT', count: 4 });
-    await h.waitFor(isStatus({ exchange: 'kraken', code: 'TW_ERR_MALFORMED_FRAME' }), 'malformed report');
-    const resync = await h.waitFor(isStatus({ exchange: 'kraken', symbol: 'ETH/USDT', channel: 'book', state: 'resyncing' }), 'ETH resyncing');
-    expect(resync.code).toBe('TW_ERR_CHECKSUM');
+    await report;
+    // the unreadable update names ETH/USDT: resynced on it, before any checksum
+    expect((await resync).code).toBe('TW_ERR_MALFORMED_FRAME');
     await h.waitFor(live('ETH/USDT'), 'ETH live again');
     await expectBookEqualsTruth('ETH/USDT');
     expect(troubleElsewhere(from, ['ETH/USDT'])).toEqual([]);
@@ -162,6 +164,24 @@ describe('kraken end to end against the simulator', () => {
     expect(err.reason).toContain('Currency pair not supported');
     await expectBookEqualsTruth('BTC/USDT', 10);
     expect(troubleElsewhere(from, ['XRP/USDT'])).toEqual([]);
+  });
+
+  it('error reply to the re-subscribe after a reconnect: retried with backoff while refused, the book comes back after', async () => {
+    const from = h.events.length;
+    h.sim.fault('kraken', { kind: 'kraken-reject', symbol: 'SOL/USDT' }); // until cleared
+    h.sim.fault('kraken', { kind: 'close', symbol: 'SOL/USDT', code: 1001, reason: 'going away' });
+    const refused = isStatus({ exchange: 'kraken', symbol: 'SOL/USDT', channel: 'book', state: 'error' });
+    for (let i = 0; i < 3; i++) await h.waitFor(refused, `refusal ${i + 1}`);
+    const errs = h.statuses({ exchange: 'kraken', symbol: 'SOL/USDT', channel: 'book', state: 'error' }).filter((e) => h.events.indexOf(e) >= from);
+    expect(errs.slice(0, 3).map((e) => [e.code, e.details?.permanent, e.details?.attempt])).toEqual([
+      ['TW_ERR_UNKNOWN_SYMBOL', false, 1],
+      ['TW_ERR_UNKNOWN_SYMBOL', false, 2],
+      ['TW_ERR_UNKNOWN_SYMBOL', false, 3],
+    ]);
+    h.sim.clearFaults('kraken');
+    await h.waitFor(live('SOL/USDT'), 'SOL live again');
+    await expectBookEqualsTruth('SOL/USDT');
+    expect(troubleElsewhere(from, ['SOL/USDT'])).toEqual([]);
   });
 
   it('a legacy XBT symbol resolves to the v2 market', async () => {

@@ -156,6 +156,26 @@ describe('okx end to end against the simulator', () => {
   });
 });
 
+describe('okx error reply to the re-subscribe after a reconnect', () => {
+  it('is transient (rate limit 50011): retried with backoff until accepted; the book comes back equal to the truth', async () => {
+    const from = h.events.length;
+    // one firing per channel (3) per subscribe: every channel is refused twice
+    h.sim.fault('okx', { kind: 'okx-error', symbol: 'BTC/USDT', code: '50011', count: 6 });
+    h.sim.fault('okx', { kind: 'close', symbol: 'BTC/USDT', code: 1001, reason: 'going away' });
+    const refused = isStatus({ exchange: 'okx', symbol: 'BTC/USDT', channel: 'book', state: 'error' });
+    await h.waitFor(refused, 'first refusal');
+    await h.waitFor(refused, 'second refusal (the first retry)');
+    const errs = h.statuses({ exchange: 'okx', symbol: 'BTC/USDT', channel: 'book', state: 'error' }).filter((e) => h.events.indexOf(e) >= from);
+    expect(errs.map((e) => [e.code, e.details?.permanent, e.details?.attempt])).toEqual([
+      ['TW_ERR_EXCHANGE_ERROR', false, 1],
+      ['TW_ERR_EXCHANGE_ERROR', false, 2],
+    ]);
+    await h.waitFor(live('okx', 'BTC/USDT'), 'BTC live again');
+    await expectBookEqualsTruth(h, 'okx', 'BTC/USDT');
+    expect(troubleElsewhere(h, from, [['okx', 'BTC/USDT']])).toEqual([]);
+  });
+});
+
 describe('okx error replies that name only the request id', () => {
   beforeEach(async () => {
     h = await startHarness({ exchanges: ['okx'], markets: ['okx:BTC/USDT'], config: { channels: ['book'] } });

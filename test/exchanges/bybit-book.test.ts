@@ -49,6 +49,20 @@ describe('bybit book sync', () => {
     expect(h.events.filter((e) => e.type === 'book_delta')).toHaveLength(2);
   });
 
+  it('a seq (cross sequence) that goes down while u goes up is a gap too; seq repeated or missing is not', () => {
+    const withSeq = (u: number, seq: number | undefined): string =>
+      JSON.stringify({ topic: 'orderbook.50.BTCUSDT', type: 'delta', ts: 1, data: { s: 'BTCUSDT', b: [['100.0', String(u)]], a: [], u, ...(seq === undefined ? {} : { seq }) } });
+    const h = harness();
+    h.feed(frame('snapshot', 10, B, A)); // seq 100
+    h.feed(withSeq(11, 100)); // same seq: not out of order
+    h.feed(withSeq(12, undefined)); // no seq: only u is checked
+    h.feed(withSeq(13, 140));
+    expect(h.statuses()).toEqual(['syncing:TW_OK', 'live:TW_OK']);
+    h.feed(withSeq(14, 139));
+    expect(h.statuses()).toEqual(['syncing:TW_OK', 'live:TW_OK', 'resyncing:TW_ERR_SEQUENCE_GAP']);
+    expect(h.resubscribes()).toBe(1);
+  });
+
   it('a u that goes down is a gap: resyncing + one resubscribe, book cleared until the next snapshot', () => {
     const h = harness();
     h.feed(frame('snapshot', 10, B, A));

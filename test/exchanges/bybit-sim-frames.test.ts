@@ -98,6 +98,7 @@ describe.each([
         bids: z.data.b,
         asks: z.data.a,
         updateId: z.data.u,
+        ...(z.data.seq !== undefined ? { sequence: z.data.seq } : {}),
       });
     }
   });

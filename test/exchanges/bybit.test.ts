@@ -105,6 +105,7 @@ describe('bybit parse: book', () => {
       bids: [['16493.50', '0.006'], ['16493.00', '0.100']],
       asks: [['16611.00', '0.029'], ['16612.00', '0.213']],
       updateId: 18521288,
+      sequence: 7961638724,
     });
     const [delta] = bybitAdapter.parse(DOC_BOOK_DELTA, ctx());
     expect(delta).toMatchObject({ kind: 'book', action: 'delta', updateId: 177400507, asks: [['30248.70', '0'], ['30249.30', '0.892']] });
@@ -128,7 +129,7 @@ describe('bybit parse: book', () => {
 
   it('a frame that does not match the wire shape is unknown, not thrown', () => {
     const bad = '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[[1,2]],"a":[],"u":5}}';
-    expect(bybitAdapter.parse(bad, ctx())).toEqual([{ kind: 'malformed', reason: 'malformed orderbook frame' }]);
+    expect(bybitAdapter.parse(bad, ctx())).toEqual([{ kind: 'malformed', reason: 'malformed orderbook frame', channel: 'book', market: 'BTCUSDT' }]);
     expect(() => bybitAdapter.parse('{not json', ctx())).toThrow();
   });
 });
@@ -197,6 +198,7 @@ describe('bybit parse: tickers and trades', () => {
         bids: z.data.b,
         asks: z.data.a,
         updateId: z.data.u,
+        ...(z.data.seq !== undefined ? { sequence: z.data.seq } : {}),
       });
     }
     for (const f of frames) {

@@ -60,15 +60,21 @@ interface Replay {
 /** Feed every frame through the adapter's parse and one BookSync per market; count checksum verdicts. */
 function replay(frames: readonly string[], rules: BookRules = okxBookRules({ sequence: 'when-present' })): Replay {
   const r: Replay = { bookFrames: 0, verified: 0, failed: 0, events: [], syncs: new Map(), restRequests: [], resubscribes: [] };
-  const counting: BookRules = {
-    ...rules,
+  // counts the verdicts of the rules in force, including a per-book variant (`variantFor`)
+  const count = (base: BookRules): BookRules => ({
+    ...base,
     verifyChecksum(book, msg) {
-      const v = rules.verifyChecksum!(book, msg);
+      const v = base.verifyChecksum!(book, msg);
       if (v === true) r.verified++;
       if (v === false) r.failed++;
       return v;
     },
-  };
+    ...(base.variantFor ? { variantFor: (snap: DeltaMessage) => {
+      const variant = base.variantFor!(snap);
+      return variant === undefined ? undefined : count(variant);
+    } } : {}),
+  });
+  const counting = count(rules);
   let t = 1;
   for (const frame of frames) {
     for (const msg of okxAdapter.parse(frame, ctx)) {
@@ -133,9 +139,32 @@ describe('OKX real captures: every checksum verifies through parse + BookSync + 
     expect(problems(r)).toEqual([]);
   });
 
-  it('the live rules refuse these seqId-less frames instead of claiming a chain', () => {
-    const r = replay(okcoinFrames(), okxBookRules());
-    const gaps = problems(r);
+  it('the live rules verify these seqId-less books by checksum (integrity checksum), never claiming a chain', () => {
+    for (const frames of [okcoinFrames(), cryptofeedFrames(...OKX_2022), cryptofeedFrames(...OKEX_2021)]) {
+      const r = replay(frames, okxBookRules());
+      expect(problems(r)).toEqual([]);
+      expect(r.failed).toBe(0);
+      expect(r.verified).toBe(r.bookFrames);
+      expect([...r.syncs.values()].every((s) => s.state === 'live')).toBe(true);
+      const integrity = new Set(r.events.flatMap((e) => (e.type === 'book_snapshot' || e.type === 'book_delta' ? [e.integrity] : [])));
+      expect(integrity).toEqual(new Set(['checksum']));
+    }
+  });
+
+  it('live rules, seqId-less book: an altered update or one without a checksum resyncs it', () => {
+    const frames = okcoinFrames();
+    const update = frames.findIndex((f) => f.includes('"action":"update"'));
+    expect(update).toBeGreaterThan(0);
+    const noChecksum = frames.slice();
+    noChecksum[update] = frames[update]!.replace(/"checksum":-?\d+/, '"checksum":0');
+    expect(noChecksum[update]).not.toBe(frames[update]);
+    const bad = problems(replay(noChecksum, okxBookRules()));
+    expect(bad[0]).toMatchObject({ type: 'status', state: 'resyncing', code: 'TW_ERR_CHECKSUM' });
+  });
+
+  it('the live rules still refuse a snapshot with neither seqId nor checksum', () => {
+    const frames = okcoinFrames().map((f) => f.replace(/"checksum":-?\d+/, '"checksum":0'));
+    const gaps = problems(replay(frames, okxBookRules()));
     expect(gaps).toHaveLength(1);
     expect(gaps[0]).toMatchObject({ type: 'status', state: 'resyncing', code: 'TW_ERR_SEQUENCE_GAP' });
   });

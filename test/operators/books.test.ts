@@ -3,7 +3,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { map, type Observable } from 'rxjs';
 import { books, type MaintainedBook } from '../../src/operators/books.js';
-import { stream } from '../../src/api/stream.js';
+import { stream, TickwireStream } from '../../src/api/stream.js';
 import type { MarketEvent } from '../../src/schema/events.js';
 
 const base = { exchange: 'binance' as const, symbol: 'BTC/USDT', market: 'BTCUSDT', localTime: 1, epoch: 'e1' };
@@ -44,8 +44,9 @@ describe('books()', () => {
     });
   });
 
-  it('public types: stream() is an Observable of MarketEvent, books() maps it to MaintainedBook', () => {
-    expectTypeOf(stream).returns.toEqualTypeOf<Observable<MarketEvent>>();
+  it('public types: stream() is an Observable of MarketEvent (a TickwireStream), books() maps it to MaintainedBook', () => {
+    expectTypeOf(stream).returns.toEqualTypeOf<TickwireStream>();
+    expectTypeOf(stream).returns.toMatchTypeOf<Observable<MarketEvent>>();
     expectTypeOf(books()).returns.toEqualTypeOf<Observable<MaintainedBook>>();
   });
 });

@@ -70,6 +70,29 @@ describe('RestScheduler against a loopback HTTP server', () => {
     expect(events[0]?.reason).toMatch(/418/);
   });
 
+  it('403 (an IP ban: Bybit "access too frequent") pauses the host and is retried, with or without Retry-After', async () => {
+    const ban = { status: 403, body: 'access too frequent' };
+    const { srv, s, events } = await setup((_req, n) => (n === 0 ? { ...ban, headers: { 'Retry-After': '2' } } : n === 1 ? ban : OK), {
+      retryAfterUnitMs: 100,
+      backoff: { initialMs: 20, maxMs: 40, factor: 2 },
+    });
+    await expect(s.request(DEPTH)).resolves.toMatchObject({ status: 200 });
+    expect(srv.arrivals.length).toBe(3);
+    expect(gaps(srv.arrivals.map((a) => a.at))[0]).toBeGreaterThanOrEqual(195);
+    expect(events.map((e) => e.code)).toEqual(['TW_ERR_REST_RATE_LIMIT', 'TW_ERR_REST_RATE_LIMIT']);
+    expect(events[0]).toMatchObject({ details: { status: 403, pauseMs: 200 } });
+    expect(events[0]?.reason).toMatch(/IP banned \(403\)/);
+  });
+
+  it('5xx with Retry-After waits that long before the retry', async () => {
+    const { srv, s } = await setup((_req, n) => (n === 0 ? { status: 503, headers: { 'Retry-After': '3' } } : OK), {
+      retryAfterUnitMs: 100,
+      backoff: { initialMs: 1, maxMs: 2, factor: 2 },
+    });
+    await expect(s.request(DEPTH)).resolves.toMatchObject({ status: 200 });
+    expect(gaps(srv.arrivals.map((a) => a.at))[0]).toBeGreaterThanOrEqual(295);
+  });
+
   it('real Retry-After: 1 (seconds) is honoured', async () => {
     const { srv, s } = await setup((_req, n) => (n === 0 ? { status: 429, headers: { 'Retry-After': '1' } } : OK));
     await s.request(DEPTH);

@@ -46,23 +46,32 @@ export function parseFrame(frame: string, opts: ParseOptions): WireMessage[] {
   return [{ kind: 'unknown', reason: 'no topic or op' }];
 }
 
+/** An orderbook frame that does not match the schema: that book lost an update (its market from the topic). */
+const malformedBook = (topic: string, opts: ParseOptions): WireMessage[] => {
+  const stream = streamOfTopic(opts.category, topic, opts.bookDepth);
+  if (stream !== undefined && stream.channel !== 'book') return malformed('orderbook');
+  return [{ kind: 'malformed', reason: 'malformed orderbook frame', channel: 'book', ...(stream ? { market: stream.market } : {}) }];
+};
+
 function parseBook(msg: Obj, topic: string, opts: ParseOptions): WireMessage[] {
   const data = msg.data;
   const type = msg.type;
-  if (!isObj(data) || (type !== 'snapshot' && type !== 'delta')) return malformed('orderbook');
+  if (!isObj(data) || (type !== 'snapshot' && type !== 'delta')) return malformedBook(topic, opts);
   const market = data.s;
   const bids = levels(data.b);
   const asks = levels(data.a);
   const u = data.u;
-  if (typeof market !== 'string' || bids === undefined || asks === undefined) return malformed('orderbook');
-  if (typeof u !== 'number' || !Number.isInteger(u)) return malformed('orderbook');
+  if (typeof market !== 'string' || bids === undefined || asks === undefined) return malformedBook(topic, opts);
+  if (typeof u !== 'number' || !Number.isInteger(u)) return malformedBook(topic, opts);
   const exchangeTime = micros(msg.cts) ?? micros(msg.ts);
   // topic `orderbook.{depth}.{symbol}`
   const depth = topic.charCodeAt(10) === 49 /* 1 */ && topic.charCodeAt(11) === 46 /* . */ ? 1 : 0;
   const out: WireMessage[] = [];
   const spotBbo = depth === 1 && opts.category === 'spot';
   if (!spotBbo || bookDepthFor(opts.bookDepth) === 1) {
-    out.push({ kind: 'book', market, action: type, exchangeTime, bids, asks, updateId: u });
+    const book: WireMessage = { kind: 'book', market, action: type, exchangeTime, bids, asks, updateId: u };
+    if (typeof data.seq === 'number' && Number.isSafeInteger(data.seq)) book.sequence = data.seq;
+    out.push(book);
   }
   if (spotBbo) {
     const fields: TickerFields = { updateId: u };

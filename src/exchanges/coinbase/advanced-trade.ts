@@ -7,10 +7,10 @@
  * - Every frame's `sequence_num` counts per connection across all channels: `parse` emits it as a
  *   `{kind: 'sequence'}` message BEFORE the frame's content, so the pipeline can see a gap before applying data.
  *   A frame that does not parse emits no `sequence`, so the next frame shows the loss as a gap.
- * - Books have no per-book id: continuity is the connection's `sequence_num` chain (integrity `chained` relies on
- *   the pipeline resyncing every level2 book of a connection on a `sequence` gap). Resync = resubscribe level2.
- *   That chain stays contiguous when Coinbase closes channels (60–90 s without heartbeats), so the rules say
- *   `chainScope: 'connection'` and the pipeline resyncs (resubscribes) a book that goes silent.
+ * - Books have no per-book id: the connection's `sequence_num` chain is checked (a gap resyncs every level2 book of
+ *   the connection; resync = resubscribe level2), but it stays contiguous when Coinbase stops a channel (60–90 s
+ *   without heartbeats, or a shorter interruption), so it proves no book complete: integrity `monotonic`,
+ *   `chainScope: 'connection'`, and the pipeline resyncs a book whose data pauses (`bookPauseMs`) or goes silent.
  * - REST `product_book` has no id: cross-check only, by top-N comparison (`reconcileBy: 'top-n'`).
  */
 import type { Level } from '../../schema/events.js';
@@ -190,7 +190,9 @@ export function parseProductBook(body: string): RestSnapshot {
 }
 
 export const advancedTradeBookRules: BookRules = {
-  integrity: 'chained',
+  // not `chained`: sequence_num proves no frame of the connection was lost, not that this book's stream is complete
+  // (Coinbase may stop and resume a channel with the sequence still contiguous): nothing per book is chained
+  integrity: 'monotonic',
   // the chain is the connection's sequence_num: channels closed by Coinbase (60–90 s without heartbeats) leave it
   // contiguous, so a silent book cannot be proven current
   chainScope: 'connection',

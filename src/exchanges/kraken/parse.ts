@@ -59,12 +59,12 @@ function parseBook(o: Obj, ctx: AdapterContext): WireMessage[] {
   const type = o['type'];
   const data = o['data'];
   if ((type !== 'snapshot' && type !== 'update') || !Array.isArray(data)) {
-    return [{ kind: 'malformed', reason: 'malformed book frame' }];
+    return [{ kind: 'malformed', reason: 'malformed book frame', channel: 'book' }];
   }
   const out: WireMessage[] = [];
   for (const d of data as unknown[]) {
     if (!isObj(d) || typeof d['symbol'] !== 'string') {
-      out.push({ kind: 'malformed', reason: 'malformed book entry' });
+      out.push({ kind: 'malformed', reason: 'malformed book entry', channel: 'book' });
       continue;
     }
     const market = d['symbol'];
@@ -73,7 +73,7 @@ function parseBook(o: Obj, ctx: AdapterContext): WireMessage[] {
     const asks = levels(d['asks'], inst?.pricePrecision, inst?.qtyPrecision);
     const cs = d['checksum'];
     if (bids === undefined || asks === undefined || (cs !== undefined && (typeof cs !== 'string' || !/^\d+$/.test(cs)))) {
-      out.push({ kind: 'malformed', reason: `malformed book entry for ${market}` });
+      out.push({ kind: 'malformed', reason: `malformed book entry for ${market}`, channel: 'book', market });
       continue;
     }
     const ts = d['timestamp'];

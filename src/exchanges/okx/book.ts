@@ -17,7 +17,9 @@
  * Integrity: `chained` — every update's `prevSeqId` is checked. The checksum, when present, is an additional check
  * and is not what `integrity` claims (it is absent on today's feed). The `sequence: 'when-present'` variant exists
  * for feeds recorded before `seqId` existed (2021–2023 captures, OKCoin): there the chain cannot be checked, only the
- * checksum can, and `integrity` says `checksum` over 25 levels.
+ * checksum can, and `integrity` says `checksum` over 25 levels. The live rules switch a book to that variant (with
+ * the checksum required on every message) when its in-band snapshot has no `seqId` but a non-zero checksum
+ * (`variantFor`); a snapshot with neither is still refused.
  */
 import { TwError } from '../../errors.js';
 import type { OrderBook } from '../../book/order-book.js';
@@ -53,6 +55,8 @@ export interface OkxBookRulesOptions {
   /** `required` (live OKX): a message without seqId/prevSeqId is a gap. `when-present`: recordings made before
    * OKX sent seqId — the chain is checked only where present and integrity rests on the checksum. */
   sequence?: 'required' | 'when-present';
+  /** `required`: a message without a non-zero checksum fails verification (the book's integrity rests on it). */
+  checksum?: 'when-present' | 'required';
 }
 
 function restSnapshotRequest(market: string, depth: number): RestRequest {
@@ -82,8 +86,16 @@ function parseRestSnapshot(body: string): RestSnapshot {
 
 export function okxBookRules(options: OkxBookRulesOptions = {}): BookRules {
   const required = (options.sequence ?? 'required') === 'required';
+  const checksumRequired = options.checksum === 'required';
   const unsequenced: Continuity = required ? 'gap' : 'apply';
+  // live rules: a book whose snapshot has no seqId but a checksum is verified by checksum (see BookRules.variantFor)
+  let checksumVariant: BookRules | undefined;
+  const variantFor = (snap: DeltaMessage): BookRules | undefined =>
+    snap.updateId === undefined && snap.checksum !== undefined && snap.checksum !== 0
+      ? (checksumVariant ??= okxBookRules({ sequence: 'when-present', checksum: 'required' }))
+      : undefined;
   return {
+    ...(required ? { variantFor } : {}),
     integrity: required ? 'chained' : 'checksum',
     snapshot: 'inband-or-rest',
     resync: 'resubscribe',
@@ -109,7 +121,7 @@ export function okxBookRules(options: OkxBookRulesOptions = {}): BookRules {
       return prev === localId ? 'apply' : 'gap';
     },
     verifyChecksum(book: OrderBook, msg: DeltaMessage): boolean | undefined {
-      if (msg.checksum === undefined || msg.checksum === 0) return undefined;
+      if (msg.checksum === undefined || msg.checksum === 0) return checksumRequired ? false : undefined;
       return okxChecksum(book) === msg.checksum;
     },
   };

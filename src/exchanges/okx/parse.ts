@@ -56,21 +56,21 @@ function optInt(v: unknown): number | undefined | null {
 
 function parseBooks(market: string, action: unknown, data: unknown[], out: WireMessage[]): void {
   if (action !== 'snapshot' && action !== 'update') {
-    out.push({ kind: 'malformed', reason: `books push without snapshot/update action for ${market}` });
+    out.push({ kind: 'malformed', reason: `books push without snapshot/update action for ${market}`, channel: 'book', market });
     return;
   }
   for (const d of data) {
     const bids = isRecord(d) ? levels(d.bids) : undefined;
     const asks = isRecord(d) ? levels(d.asks) : undefined;
     if (!isRecord(d) || bids === undefined || asks === undefined) {
-      out.push({ kind: 'malformed', reason: `books data for ${market} does not match the wire schema` });
+      out.push({ kind: 'malformed', reason: `books data for ${market} does not match the wire schema`, channel: 'book', market });
       continue;
     }
     const seqId = optInt(d.seqId);
     const prevSeqId = optInt(d.prevSeqId);
     const checksum = optInt(d.checksum);
     if (seqId === null || prevSeqId === null || checksum === null) {
-      out.push({ kind: 'malformed', reason: `seqId/prevSeqId/checksum of ${market} are not integers` });
+      out.push({ kind: 'malformed', reason: `seqId/prevSeqId/checksum of ${market} are not integers`, channel: 'book', market });
       continue;
     }
     const msg: WireMessage = { kind: 'book', market, action: action === 'snapshot' ? 'snapshot' : 'delta', bids, asks };
@@ -216,7 +216,7 @@ export function parseOkxFrame(frame: string, kind: OkxMarketKind): WireMessage[]
   const channel = arg.channel;
   // books-l2-tbt / books50-l2-tbt (login + VIP only) share the books format and rules; tickwire subscribes `books`.
   if (channel === 'books' || channel === 'books-l2-tbt' || channel === 'books50-l2-tbt') {
-    if (typeof arg.instId !== 'string') return [{ kind: 'malformed', reason: 'books push without instId' }];
+    if (typeof arg.instId !== 'string') return [{ kind: 'malformed', reason: 'books push without instId', channel: 'book' }];
     parseBooks(arg.instId, obj.action, data, out);
   } else if (channel === 'tickers') parseTickers(kind, data, out);
   else if (channel === 'trades') parseTrades(data, out);

@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+/**
+ * A whole exchange in one process: N Binance spot books from the simulator (its own process, niced like a remote
+ * exchange) at the real 100 ms diff cadence, 1000-level books, Binance's real REST weight limit (6000/min, depth
+ * snapshot limit=1000 → weight 50) and per-connection stream limits. tickwire (this process, `stream()` from dist/)
+ * maintains every book. Reports: time until every book is live next to the REST-weight lower bound, CPU share of
+ * one core and RSS (per book) once all are live, and checks every book's top 10 against the simulator's truth.
+ *
+ *   node bench/scale.mjs [--symbols 100,500,1000] [--steady-seconds 20] [--sim-nice 10] [--first-snapshot-depth N]
+ *                        [--max-minutes 15] [--json out.json]
+ *
+ * The REST-weight lower bound: the snapshots' total weight W (symbols × weight per snapshot, + exchangeInfo 20)
+ * against the exchange's limit L per sliding minute: the first L can go at once, each further L a minute later, so
+ * every book cannot be live before (ceil(W / L) − 1) × 60 s. tickwire budgets `restWeightShare` of L (default 0.8);
+ * the bound at that budget is reported too.
+ */
+import { fork } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: opt } = parseArgs({
+  options: {
+    symbols: { type: 'string', default: '100,500,1000' },
+    'steady-seconds': { type: 'string', default: '20' },
+    'sim-nice': { type: 'string', default: '10' },
+    'first-snapshot-depth': { type: 'string' },
+    'rest-weight-share': { type: 'string' },
+    'max-minutes': { type: 'string', default: '15' },
+    json: { type: 'string', default: join(here, 'results', 'scale.json') },
+    child: { type: 'string' }, // internal: run one size in this process
+  },
+});
+const log = (...a) => console.error(...a);
+const SNAPSHOT_WEIGHT = 50; // spot /api/v3/depth limit 501–1000
+const SHALLOW_WEIGHT = (d) => (d <= 100 ? 5 : d <= 500 ? 25 : d <= 1000 ? 50 : 250);
+const LIMIT = 6000;
+const INFO_WEIGHT = 20;
+
+/** `n` distinct unified symbols the simulator serves with its generic spec. */
+function symbolsFor(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    let s = '';
+    for (let k = i + 26 * 26; k > 0; k = Math.floor(k / 26)) s = String.fromCharCode(65 + (k % 26)) + s;
+    out.push(`Q${s}/USDT`);
+  }
+  return out;
+}
+
+function bound(n, weight, limit) {
+  const w = n * weight + INFO_WEIGHT;
+  return (Math.ceil(w / limit) - 1) * 60;
+}
+
+const vm = (key) => Number(readFileSync('/proc/self/status', 'utf8').match(new RegExp(`${key}:\\s+(\\d+)`))[1]) / 1024;
+
+async function runOne(n) {
+  const symbols = symbolsFor(n);
+  const sim = fork(join(here, 'sim-process.mjs'), [
+    JSON.stringify({ symbols, seed: 7, nice: Number(opt['sim-nice']), levels: 1000, intervalMs: 100, tradeIntervalMs: 3_600_000, tickerIntervalMs: 3_600_000, logLimit: 1000 }),
+  ]);
+  const ask = (msg, key) =>
+    new Promise((resolve) => {
+      const on = (m) => {
+        if (m[key] !== undefined) {
+          sim.off('message', on);
+          resolve(m[key]);
+        }
+      };
+      sim.on('message', on);
+      if (msg) sim.send(msg);
+    });
+  const endpoint = await ask(undefined, 'endpoint');
+  const { stream } = await import(join(here, '..', 'dist', 'index.js'));
+  global.gc?.();
+  const rss0 = vm('VmRSS');
+  const firstDepth = opt['first-snapshot-depth'] ? Number(opt['first-snapshot-depth']) : undefined;
+  const share = opt['rest-weight-share'] ? Number(opt['rest-weight-share']) : undefined;
+  let hub;
+  const t0 = performance.now();
+  const liveAt = new Map();
+  const resyncs = { n: 0 };
+  const timeline = [];
+  let allLive;
+  const allLiveP = new Promise((r) => (allLive = r));
+  const sub = stream({
+    markets: symbols.map((s) => `binance:${s}`),
+    channels: ['book'],
+    endpoints: { binance: endpoint },
+    ...(firstDepth ? { firstSnapshotDepth: firstDepth } : {}),
+    ...(share ? { restWeightShare: share } : {}),
+    onHub: (h) => (hub = h),
+  }).subscribe((e) => {
+    if (e.type !== 'status' || e.scope !== 'stream' || e.symbol === undefined) return;
+    if (e.state === 'resyncing') resyncs.n++;
+    if (e.state === 'live' && !liveAt.has(e.symbol)) {
+      liveAt.set(e.symbol, performance.now() - t0);
+      if (liveAt.size === n) allLive();
+    }
+  });
+  const cpuAll0 = process.cpuUsage();
+  const tick = setInterval(() => {
+    timeline.push({ s: Math.round((performance.now() - t0) / 1000), live: liveAt.size, rssMb: Math.round(vm('VmRSS')) });
+    log(`  ${n} symbols: ${liveAt.size} live after ${Math.round((performance.now() - t0) / 1000)} s, RSS ${Math.round(vm('VmRSS'))} MB`);
+  }, 10_000);
+  const timedOut = await Promise.race([
+    allLiveP.then(() => false),
+    new Promise((r) => setTimeout(() => r(true), Number(opt['max-minutes']) * 60_000)),
+  ]);
+  const tAll = (performance.now() - t0) / 1000;
+  const cpuSync = process.cpuUsage(cpuAll0);
+  const rssAtLive = vm('VmRSS');
+  // steady state: every book live, diffs at 100 ms
+  const steadyMs = Number(opt['steady-seconds']) * 1000;
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  await new Promise((r) => setTimeout(r, steadyMs));
+  const c = process.cpuUsage(c0);
+  const wall = performance.now() - w0;
+  const rssSteady = vm('VmRSS');
+  clearInterval(tick);
+  // correctness: pause the simulator, let every book reach the simulator's last update, compare the top 10
+  sim.send({ pause: true });
+  let truth = await ask({ truth: symbols, depth: 10 }, 'truth');
+  let wrong = [];
+  for (let i = 0; i < 100; i++) {
+    wrong = [];
+    for (const s of symbols) {
+      const b = hub.book('binance', s);
+      const t = truth[s];
+      if (!b || b.state !== 'live' || b.updateId !== t.updateId) {
+        wrong.push(`${s}: ${b?.state} at ${b?.updateId} vs ${t.updateId}`);
+        continue;
+      }
+      const top = b.sync.book.top(10);
+      if (JSON.stringify(top.bids) !== JSON.stringify(t.bids) || JSON.stringify(top.asks) !== JSON.stringify(t.asks)) wrong.push(`${s}: levels differ`);
+    }
+    if (wrong.length === 0 || wrong.some((w) => w.includes('differ'))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  sub.unsubscribe();
+  sim.send({ close: true });
+  await new Promise((r) => sim.once('exit', r));
+  const times = [...liveAt.values()].sort((a, b) => a - b);
+  const weight = firstDepth ? SHALLOW_WEIGHT(firstDepth) : SNAPSHOT_WEIGHT;
+  return {
+    symbols: n,
+    firstSnapshotDepth: firstDepth ?? null,
+    restWeightShare: share ?? 0.8,
+    allLiveS: timedOut ? null : Math.round(tAll * 10) / 10,
+    liveCount: liveAt.size,
+    p50LiveS: Math.round((times[Math.floor(times.length / 2)] ?? NaN) / 100) / 10,
+    boundS: bound(n, weight, LIMIT),
+    boundAtBudgetS: bound(n, weight, Math.floor(LIMIT * (share ?? 0.8))),
+    syncCpuShare: (cpuSync.user + cpuSync.system) / 1e6 / tAll,
+    steadyCpuShare: (c.user + c.system) / 1e3 / wall,
+    rssBaseMb: Math.round(rss0),
+    rssAtLiveMb: Math.round(rssAtLive),
+    rssSteadyMb: Math.round(rssSteady),
+    peakRssMb: Math.round(vm('VmHWM')),
+    rssPerBookMb: Math.round(((rssSteady - rss0) / n) * 1000) / 1000,
+    resyncs: resyncs.n,
+    correct: wrong.length === 0 ? `${n}/${n}` : `${n - wrong.length}/${n}`,
+    wrong: wrong.slice(0, 5),
+    timeline,
+  };
+}
+
+if (opt.child) {
+  const r = await runOne(Number(opt.child));
+  process.send(r);
+  process.exit(0);
+}
+
+const sizes = opt.symbols.split(',').map(Number);
+const results = [];
+for (const n of sizes) {
+  log(`scale: ${n} symbols …`);
+  // each size in a fresh process, so that RSS and the JIT start from the same point
+  const args = process.argv.slice(2).filter((a, i, all) => a !== '--symbols' && all[i - 1] !== '--symbols' && !a.startsWith('--symbols='));
+  const child = fork(fileURLToPath(import.meta.url), [...args, '--child', String(n)], { execArgv: ['--expose-gc'] });
+  const r = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => code !== 0 && reject(new Error(`scale child exited ${code}`)));
+  });
+  results.push(r);
+  log(JSON.stringify({ ...r, timeline: undefined }));
+}
+mkdirSync(dirname(opt.json), { recursive: true });
+writeFileSync(opt.json, JSON.stringify(results, null, 2));
+console.log('| symbols | first snapshot | all live s | bound s (limit 6000) | bound s (tickwire budget) | p50 live s | CPU % of one core (steady) | CPU % (sync phase) | RSS MB (steady) | RSS per book MB | peak RSS MB | resyncs | correct |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  console.log(
+    `| ${r.symbols} | ${r.firstSnapshotDepth ?? 1000} levels | ${r.allLiveS ?? `> ${opt['max-minutes']} min (${r.liveCount} live)`} | ${r.boundS} | ${r.boundAtBudgetS} | ${r.p50LiveS} | ${(r.steadyCpuShare * 100).toFixed(1)} | ${(r.syncCpuShare * 100).toFixed(1)} | ${r.rssSteadyMb} | ${r.rssPerBookMb} | ${r.peakRssMb} | ${r.resyncs} | ${r.correct} |`,
+  );
+}
