@@ -14,7 +14,8 @@ import { runConsume } from './cli/consume-command.js';
 import { runServe } from './cli/serve-command.js';
 import { runRecord } from './cli/record-command.js';
 import { runReplay } from './cli/replay-command.js';
-import { EXIT_USAGE } from './cli/args.js';
+import { runTop } from './cli/top-command.js';
+import { EXIT_USAGE, parseFlags } from './cli/args.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -45,11 +46,16 @@ async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'record':
       return runRecord(rest);
+    case 'top':
+      return runTop(rest);
     case 'replay':
       return runReplay(rest);
-    case 'schema':
+    case 'schema': {
+      const { positionals } = parseFlags(rest, {});
+      if (positionals.length > 0) throw new TwError('TW_ERR_CONFIG', `schema takes no arguments, got ${JSON.stringify(positionals[0])}`);
       process.stdout.write(JSON.stringify(marketEventJsonSchema(), null, 2) + '\n');
       return 0;
+    }
     default:
       throw new TwError('TW_ERR_CONFIG', `unknown command ${JSON.stringify(command)}; see tickwire --help`);
   }

@@ -15,8 +15,10 @@ export const MarketRef = z
     message: `unknown exchange; known: ${EXCHANGE_IDS.join(', ')}`,
   });
 
-const Origin = z.string().regex(/^(wss?|https?):\/\/[^\s/]+(\/[^\s]*)?$/, 'expected a URL origin like ws://127.0.0.1:9443');
-export const EndpointOverride = z.object({ ws: Origin, rest: Origin });
+const WsOrigin = z.string().regex(/^wss?:\/\/[^\s/]+(\/[^\s]*)?$/, 'expected a WebSocket origin like ws://127.0.0.1:9443');
+const RestOrigin = z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'expected an HTTP origin like http://127.0.0.1:9443');
+/** The WebSocket origin first (`ws://`/`wss://`), the REST origin second (`http://`/`https://`). */
+export const EndpointOverride = z.object({ ws: WsOrigin, rest: RestOrigin });
 export type EndpointOverride = z.infer<typeof EndpointOverride>;
 
 export const BackoffConfig = z
@@ -110,16 +112,19 @@ export function readConfigFile(path: string): unknown {
 
 /** `binance=ws://127.0.0.1:9443,http://127.0.0.1:9443` → [exchange, {ws, rest}]. */
 export function parseEndpointFlag(value: string): [ExchangeId, EndpointOverride] {
+  const usage = 'expected <exchange>=<ws-origin>,<rest-origin>, e.g. binance=ws://127.0.0.1:9443,http://127.0.0.1:9443';
+  const bad = (why: string): TwError => new TwError('TW_ERR_CONFIG', `bad --endpoint ${JSON.stringify(value)}: ${why}`);
   const eq = value.indexOf('=');
-  const ex = ExchangeId.safeParse(value.slice(0, eq));
+  if (eq < 1) throw bad(usage);
+  const name = value.slice(0, eq);
+  const ex = ExchangeId.safeParse(name);
+  if (!ex.success) throw bad(`unknown exchange ${JSON.stringify(name)}; known: ${EXCHANGE_IDS.join(', ')}`);
   const parts = value.slice(eq + 1).split(',');
-  const ep = EndpointOverride.safeParse({ ws: parts[0], rest: parts[1] });
-  if (eq < 1 || !ex.success || parts.length !== 2 || !ep.success) {
-    throw new TwError(
-      'TW_ERR_CONFIG',
-      `bad --endpoint ${JSON.stringify(value)}: expected <exchange>=<ws-origin>,<rest-origin>, e.g. binance=ws://127.0.0.1:9443,http://127.0.0.1:9443`,
-    );
-  }
+  if (parts.length !== 2) throw bad(usage);
+  const [ws, rest] = parts as [string, string];
+  if (/^https?:/.test(ws) && /^wss?:/.test(rest)) throw bad(`the WebSocket origin comes first, then the REST origin (${rest},${ws})`);
+  const ep = EndpointOverride.safeParse({ ws, rest });
+  if (!ep.success) throw bad(`${ep.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ')}; ${usage}`);
   return [ex.data, ep.data];
 }
 

@@ -24,7 +24,7 @@
 import type { ExchangeId, Level, UnstampedEvent } from '../schema/events.js';
 import type { TwCode, TwErrorCode } from '../errors.js';
 import type { BookRules, DeltaMessage, PrevDelta, RestSnapshot } from './rules.js';
-import { canonicalDecimal, compareDecimal, OrderBook } from './order-book.js';
+import { canonicalDecimal, compareDecimal, OrderBook, spellRemovalsZero } from './order-book.js';
 import { levelCodes } from './level-codes.js';
 
 export interface BookSyncOptions {
@@ -467,6 +467,9 @@ export class BookSync {
     // appended as size "0", so that a consumer applying the deltas keeps exactly the book tickwire verified.
     const cut = this.truncated;
     this.truncated = undefined;
+    // the book has applied the levels: a removal is spelled "0" from here on, whatever the exchange wrote
+    spellRemovalsZero(d.bids);
+    spellRemovalsZero(d.asks);
     const e: UnstampedEvent = {
       type: 'book_delta',
       exchange: this.opts.exchange,

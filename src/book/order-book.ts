@@ -56,6 +56,19 @@ export function isZeroSize(size: string): boolean {
 }
 
 /**
+ * Spell every removal of a delta as exactly `"0"` (the exchanges send `"0.00000000"`, `"0.00000"`…), in place, so a
+ * consumer comparing strings sees a removal. One character read for almost every level (a size that does not start
+ * with `0` is not zero).
+ */
+export function spellRemovalsZero(levels: readonly Level[]): void {
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i]!;
+    const s = l[1];
+    if (s.charCodeAt(0) === 48 && s.length > 1 && isZeroSize(s)) l[1] = '0';
+  }
+}
+
+/**
  * One side: parallel arrays sorted so that the best price is LAST (bids ascending, asks descending) — the numeric
  * prices in one array of doubles (searched without touching any other memory), the price and size strings beside.
  * Searched from the best end (galloping, then binary search) since most updates land near the top. No hash map: a

@@ -2,6 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { TwError } from '../errors.js';
 import { COINBASE_REDACT_PATHS } from '../exchanges/coinbase/auth.js';
+import { prettyLogStream } from './human/pretty-log.js';
+import { paintFor } from './human/terminal.js';
 
 export const EXIT_USAGE = 2;
 
@@ -10,8 +12,9 @@ export function loggerOptions(level: string): pino.LoggerOptions {
   return { level, base: { pid: process.pid }, redact: { paths: [...COINBASE_REDACT_PATHS], censor: '[Redacted]' } };
 }
 
-/** pino to stderr (fd 2): stdout carries data only. */
+/** pino to stderr (fd 2): stdout carries data only. Readable lines when stderr is a terminal, JSON otherwise. */
 export function makeLogger(level: string): Logger {
+  if (process.stderr.isTTY === true) return pino(loggerOptions(level), prettyLogStream(process.stderr, paintFor(true, process.env)));
   return pino(loggerOptions(level), pino.destination({ fd: 2, sync: false }));
 }
 
@@ -24,8 +27,25 @@ export function parseFlags(
     const r = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: r.values, positionals: r.positionals };
   } catch (e) {
-    throw new TwError('TW_ERR_CONFIG', (e as Error).message);
+    throw new TwError('TW_ERR_CONFIG', flagError(args, (e as Error).message));
   }
+}
+
+/**
+ * parseArgs' message, except for its "argument is ambiguous" text about a value that starts with a dash: a negative
+ * number (no tickwire option takes one) or a missing value followed by the next option.
+ */
+function flagError(args: string[], message: string): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown !== null) return `unknown option ${unknown[1]!} (see --help)`;
+  const m = /^Option '(-[^ ']+)[^']*' argument is ambiguous/.exec(message);
+  if (m === null) return message.split('\n')[0]!;
+  const opt = m[1]!;
+  const long = opt.startsWith('--') ? opt : undefined;
+  const i = args.findIndex((a) => a === opt || (long === undefined ? false : a === long));
+  const next = i >= 0 ? args[i + 1] : undefined;
+  if (next !== undefined && /^-\d/.test(next)) return `${opt} does not take a negative number (got ${next})`;
+  return `${opt} needs a value${next === undefined ? '' : ` (got the option ${next} instead)`}`;
 }
 
 export function intFlag(name: string, v: unknown): number | undefined {

@@ -7,6 +7,7 @@ export const HELP = `tickwire — real-time crypto market data: verified order b
 Usage:
   tickwire stream <exchange:BASE/QUOTE>... [options]   NDJSON events on stdout, logs on stderr
   tickwire stream --sim                                the same, from the built-in simulator
+  tickwire top <exchange:BASE/QUOTE> [--sim]           a live ladder of one book in the terminal
   tickwire serve [--port 8787] [markets...] [--sim]    local WebSocket server with live subscriptions
   tickwire record <exchange:BASE/QUOTE>... --out FILE  record raw frames + REST (no stdout), replayable
   tickwire replay FILE [--speed N|max]                 replay a recording: the same NDJSON as live
@@ -23,11 +24,15 @@ recording, 3 replay of a damaged recording (replayed up to the damage).
 export const COMMAND_HELP: Record<string, string> = {
   stream: `tickwire stream <exchange:BASE/QUOTE>... [options]
 
-Streams normalized events (ticker, book_snapshot, book_delta, trade, status) as NDJSON on stdout, one per line.
-Logs go to stderr. Ends on SIGINT/SIGTERM or when stdout closes (e.g. | head). Signals during the stop are
-ignored (a recording is always closed whole); the process exits at the latest 15 s after the first signal.
+Streams normalized events (ticker, book_snapshot, book_delta, trade, status) on stdout, one per line: NDJSON
+when stdout is a pipe or file, readable lines (local time, exchange, symbol, type, key numbers; statuses coloured
+unless NO_COLOR is set) when it is a terminal. Logs go to stderr (readable on a terminal, JSON otherwise). Ends on
+SIGINT/SIGTERM or when stdout closes (e.g. | head). Signals during the stop are ignored (a recording is always
+closed whole); the process exits at the latest 15 s after the first signal.
 
 Options:
+  --pretty                   readable lines even when stdout is not a terminal
+  --ndjson                   NDJSON even when stdout is a terminal
   --channels LIST            ticker,book,trades (default: all three)
   --endpoint EX=WS,REST      override an exchange's base origins, repeatable, e.g.
                              --endpoint binance=ws://127.0.0.1:9443,http://127.0.0.1:9443
@@ -48,6 +53,9 @@ Options:
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608;
                              at least twice the largest line; drops are warned on stderr)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
+  --quiet, -q                the same as --log-level warn (no progress summaries)
+  --summary-every S          log a one-line summary every S seconds at info: events/s per exchange, books
+                             live/total, dropped events (default 10; 0 = only at the end)
   --record FILE              also record raw frames, REST responses and timer firings to FILE (gzip
                              NDJSON, e.g. session.ndjson.gz); replay with tickwire replay FILE
   --rotate-size BYTES        with --record: start FILE.1, FILE.2… at about this size (e.g. 100M)
@@ -67,6 +75,7 @@ Options:
   --out FILE, -o FILE        the recording, e.g. session.ndjson.gz (parts: session.1.ndjson.gz, …)
   --rotate-size BYTES        start a new part at about this compressed size (e.g. 104857600, 512k, 100M)
   --rotate-minutes N         start a new part every N minutes
+  --summary-every S          log frames, compressed bytes and parts every S seconds (default 10) and at the end
   and every option of tickwire stream (--channels, --endpoint, --sim, --config, --book-depth, …)
 `,
   replay: `tickwire replay FILE [FILE...] [options]
@@ -78,7 +87,9 @@ dropped.
 
 Options:
   --speed N|max              1 = recorded pace, 10 = ten times faster, max = as fast as possible (default)
-  --log-level LEVEL          stderr logs (default warn)
+  --log-level LEVEL          stderr logs (default warn; info adds the final summary record)
+
+On a terminal, stderr shows a progress bar and ends with a summary line (events, books, damage if any).
 
 Exit codes: 0 replayed to the end (or stopped), 2 refused (not a tickwire recording, unknown version, missing
 file), 3 damaged recording: everything before the damage was printed, then a status with code TW_ERR_RECORDING;
@@ -118,6 +129,9 @@ Options:
                              (default 100)
   --heartbeat MS             ping period; a client missing a pong is terminated (default 30000)
   --sim                      start the built-in simulator and serve from it
+  --replay FILE              serve a recording (tickwire record) instead of live data: its markets are
+                             preloaded; other symbols are refused as not in the recording
+  --speed N|max              with --replay: 1 = recorded pace (default), 10 = ten times faster, max
   --endpoint, --config, --book-depth, --snapshot-depth, --first-snapshot-depth, --rest-weight-share,
   --symbols-per-connection, --reconcile-interval, --no-data-timeout, --book-pause, --channels, --sim-seed,
   --log-level, --nats…: as for tickwire stream
@@ -133,7 +147,26 @@ Options:
   --seed N           market seed (default 1)
   --symbols LIST     e.g. BTC/USDT,ETH/USDT
   --interval MS      book diff cadence per symbol (default 100)
+  --chaos SECONDS    every SECONDS, inject one random fault (drop/garbage diff, silence, close, shutdown
+                     notice, REST 429/418/500/slow, the exchange's checksum/chain faults) into a random
+                     exchange and symbol; each is logged on stderr; deterministic per --seed
   --log-level LEVEL
+
+Fault control (every exchange's port, next to its REST paths; see docs/simulator.md):
+  POST /_sim/fault   body: one fault, e.g. {"kind":"garbage-diff","symbol":"BTC/USDT"} (400 when bad)
+  POST /_sim/clear   clear every fault of that exchange
+  GET  /_sim/faults  the active faults
+  GET  /_sim/book?symbol=BTC/USDT&depth=N   the true book {updateId, bids, asks} at the last event sent
+`,
+  top: `tickwire top <exchange:BASE/QUOTE>[@book] [options]
+
+Draws the best levels of one verified book (asks above bids, sizes with bars, the spread, the book's state and
+last status) and redraws it until Ctrl-C. Only books: @trades or @ticker are refused.
+
+Options:
+  --depth N                  levels per side (default 10)
+  --interval MS              redraw period (default 250)
+  --sim, --sim-seed, --endpoint, --config, --book-depth, --snapshot-depth, --log-level…: as for tickwire stream
 `,
   schema: `tickwire schema
 

@@ -5,7 +5,7 @@
  */
 import { TwError } from '../errors.js';
 import { parseFlags } from './args.js';
-import { STREAM_FLAGS, openRecorder, prepareStream, runHub } from './stream-command.js';
+import { STREAM_FLAGS, openRecorder, prepareStream, runHub, summaryEvery } from './stream-command.js';
 import { recordOptionsFromArgs } from './record-flags.js';
 import { natsPublishFromFlags } from './nats-flags.js';
 
@@ -20,5 +20,5 @@ export async function runRecord(args: string[]): Promise<number> {
   const { config, logger, sim } = await prepareStream(values, positionals, 'tickwire record binance:BTC/USDT --out FILE (or --sim)');
   const nats = natsPublishFromFlags(values);
   const recorder = openRecorder(config, out, rotation, logger);
-  return runHub(config, logger, { sim, nats, recorder, print: false });
+  return runHub(config, logger, { sim, nats, recorder, print: false, summaryEveryMs: summaryEvery(values) });
 }

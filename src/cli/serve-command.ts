@@ -9,7 +9,10 @@ import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
 import { startSim, PROTOCOLS, type Simulator } from '../sim/index.js';
 import { DEFAULT_SPECS } from '../sim/symbols.js';
-import { startServer, type TickwireServer } from '../server/index.js';
+import { startServer, type ServerSettingsInput, type TickwireServer } from '../server/index.js';
+import { checkServerSettings } from '../server/server.js';
+import { probeListen } from '../server/listen-error.js';
+import type { Logger } from 'pino';
 import { parseStreamName } from '../server/protocol.js';
 import { intFlag, makeLogger, parseFlags } from './args.js';
 import { STREAM_FLAGS, configFromArgs } from './stream-command.js';
@@ -18,7 +21,7 @@ import { openReplay, type ReplayOptions } from '../record/replay.js';
 import { parseSpeed } from './replay-command.js';
 import { asyncScheduler } from 'rxjs';
 
-const { record: _record, 'rotate-size': _rotateSize, 'rotate-minutes': _rotateMinutes, ...LIVE_FLAGS } = STREAM_FLAGS;
+const { record: _record, 'rotate-size': _rotateSize, 'rotate-minutes': _rotateMinutes, 'summary-every': _summary, ...LIVE_FLAGS } = STREAM_FLAGS;
 
 export const SERVE_FLAGS = {
   ...LIVE_FLAGS,
@@ -85,6 +88,43 @@ function replayOptions(values: Record<string, unknown>): ReplayOptions {
   };
 }
 
+/** The server settings given by flags (checked by the server; see checkServerSettings). */
+function serverSettingsFromFlags(values: Record<string, unknown>): ServerSettingsInput {
+  const int = (flag: string): number | undefined => intFlag(flag, values[flag]);
+  const limits: Record<string, number> = {};
+  for (const [flag, key] of [
+    ['max-clients', 'maxClients'],
+    ['max-subscriptions', 'maxSubscriptionsPerClient'],
+    ['max-frame-bytes', 'maxFrameBytes'],
+    ['high-water', 'highWaterBytes'],
+    ['max-buffered', 'maxBufferedBytes'],
+    ['max-commands', 'maxCommandsPerSecond'],
+    ['slow-timeout', 'slowClientTimeoutMs'],
+  ] as const) {
+    const n = int(flag);
+    if (n !== undefined) limits[key] = n;
+  }
+  return {
+    ...(int('port') !== undefined ? { port: int('port') } : {}),
+    ...(typeof values.host === 'string' ? { host: values.host } : {}),
+    ...(typeof values.token === 'string' ? { token: values.token } : {}),
+    ...(Array.isArray(values['allow-origin']) ? { allowOrigins: allowOrigins(values['allow-origin'] as string[]) } : {}),
+    ...(int('top') !== undefined ? { top: int('top') } : {}),
+    ...(int('every') !== undefined ? { every: int('every') } : {}),
+    ...(int('grace') !== undefined ? { graceMs: int('grace') } : {}),
+    ...(int('heartbeat') !== undefined ? { heartbeatMs: int('heartbeat') } : {}),
+    limits,
+  };
+}
+
+/**
+ * Startup and end notices (where to connect, a replay's end) are logged at `info` even under `--log-level warn` or
+ * `error`: a script that asked for quiet logs still learns the port; `silent` silences them too.
+ */
+function noticeLogger(logger: Logger): Logger {
+  return logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
+}
+
 export async function runServe(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, SERVE_FLAGS);
   const replayFile = typeof values.replay === 'string' ? values.replay : undefined;
@@ -92,6 +132,10 @@ export async function runServe(args: string[]): Promise<number> {
   if (replayFile !== undefined && (positionals.length > 0 || values.sim === true)) {
     throw new TwError('TW_ERR_CONFIG', '--replay serves the recorded markets: give no markets and no --sim');
   }
+  // Refuse a bad --host/--port/--token before anything starts (a recording opened, a simulator listening…).
+  const serverInput = serverSettingsFromFlags(values);
+  const settings = checkServerSettings(serverInput);
+  await probeListen(settings.host, settings.port);
   // Under --replay the recording's own config (markets, channels, endpoints…) drives the hub.
   const replaying = replayFile !== undefined ? await openReplay(replayFile, replayOptions(values)) : undefined;
   const { markets, streams } = preloadStreams(positionals);
@@ -106,6 +150,7 @@ export async function runServe(args: string[]): Promise<number> {
     ...streams,
   ];
   const logger = makeLogger(config.logLevel);
+  const notice = noticeLogger(logger);
   let sim: Simulator | undefined;
   // the dashboard's picker: the preloaded markets, then (with --sim) the simulator's main pairs on each exchange
   const offer = [...new Set(preload.map((s) => s.slice(0, s.lastIndexOf('@'))))];
@@ -126,20 +171,6 @@ export async function runServe(args: string[]): Promise<number> {
   const hub = replaying?.hub ?? new Hub(config, { logger, adapters: adaptersFromEnv(process.env) });
   const nats = natsPublishFromFlags(values);
   const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
-  const int = (flag: string): number | undefined => intFlag(flag, values[flag]);
-  const limits: Record<string, number> = {};
-  for (const [flag, key] of [
-    ['max-clients', 'maxClients'],
-    ['max-subscriptions', 'maxSubscriptionsPerClient'],
-    ['max-frame-bytes', 'maxFrameBytes'],
-    ['high-water', 'highWaterBytes'],
-    ['max-buffered', 'maxBufferedBytes'],
-    ['max-commands', 'maxCommandsPerSecond'],
-    ['slow-timeout', 'slowClientTimeoutMs'],
-  ] as const) {
-    const n = int(flag);
-    if (n !== undefined) limits[key] = n;
-  }
   let server: TickwireServer;
   try {
     server = await startServer({
@@ -147,29 +178,24 @@ export async function runServe(args: string[]): Promise<number> {
       logger,
       preload,
       offer: [...new Set(offer)],
-      ...(replaying ? { scheduler: asyncScheduler } : {}), // the server's own timers run in real time
-      ...(int('port') !== undefined ? { port: int('port') } : {}),
-      ...(typeof values.host === 'string' ? { host: values.host } : {}),
-      ...(typeof values.token === 'string' ? { token: values.token } : {}),
-      ...(Array.isArray(values['allow-origin']) ? { allowOrigins: allowOrigins(values['allow-origin'] as string[]) } : {}),
-      ...(int('top') !== undefined ? { top: int('top') } : {}),
-      ...(int('every') !== undefined ? { every: int('every') } : {}),
-      ...(int('grace') !== undefined ? { graceMs: int('grace') } : {}),
-      ...(int('heartbeat') !== undefined ? { heartbeatMs: int('heartbeat') } : {}),
-      limits,
+      ...(replaying ? { scheduler: asyncScheduler, source: 'recording' as const } : {}), // the server's own timers run in real time
+      ...serverInput,
     });
   } catch (err) {
     await natsPub?.stop();
     hub.close();
     await sim?.close();
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new TwError('TW_ERR_CONFIG', `port ${String(int('port') ?? 8787)} is in use: pick another with --port`);
-    }
     throw err;
   }
   const page = `http://${server.url.slice('ws://'.length)}/`;
-  process.stderr.write(
-    `tickwire serve: listening on ${server.url} (dashboard: ${page}${server.settings.token !== undefined ? '#token=…' : ''}; GET /health, /metrics; protocol: docs/server.md)\n`,
+  notice.info(
+    {
+      url: server.url,
+      dashboard: `${page}${server.settings.token !== undefined ? '#token=…' : ''}`,
+      http: ['/health', '/metrics'],
+      protocol: 'docs/server.md',
+    },
+    `listening on ${server.url} (dashboard: ${page})`,
   );
   let stopped = false;
   if (replaying) {
@@ -177,8 +203,8 @@ export async function runServe(args: string[]): Promise<number> {
     void replaying.run(() => stopped).then(
       (r) => {
         const d = r.damage;
-        if (d) process.stderr.write(`tickwire serve: recording damaged at ${d.file} line ${d.line}: ${d.reason}; replayed everything before it\n`);
-        else if (!r.stopped) process.stderr.write(`tickwire serve: replay of ${replayFile} finished (${r.records} records); still serving\n`);
+        if (d) notice.warn({ damage: d }, `recording damaged at ${d.file} line ${d.line}: ${d.reason}; replayed everything before it`);
+        else if (!r.stopped) notice.info({ records: r.records }, `replay of ${replayFile} finished (${r.records} records); still serving`);
       },
       (err: unknown) => logger.error({ err }, 'replay failed'),
     );

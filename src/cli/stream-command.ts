@@ -9,7 +9,10 @@ import {
   splitMarketRef,
   type TickwireConfig,
 } from '../config.js';
-import { CHANNELS, type ExchangeId } from '../schema/events.js';
+import { CHANNELS, type ExchangeId, type MarketEvent } from '../schema/events.js';
+import { prettyEvent } from './human/pretty-event.js';
+import { paintFor } from './human/terminal.js';
+import { Tally, humanBytes, summaryLine } from './human/progress.js';
 import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
@@ -38,6 +41,8 @@ export const STREAM_FLAGS = {
   'book-pause': { type: 'string' },
   'stdout-buffer': { type: 'string' },
   'log-level': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  'summary-every': { type: 'string' },
   record: { type: 'string' },
   'rotate-size': { type: 'string' },
   'rotate-minutes': { type: 'string' },
@@ -85,6 +90,7 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
   }
   if (typeof values['rest-weight-share'] === 'string') merged.restWeightShare = Number(values['rest-weight-share']);
   if (typeof values['log-level'] === 'string') merged.logLevel = values['log-level'];
+  else if (values.quiet === true) merged.logLevel = 'warn';
   return parseConfig(merged);
 }
 
@@ -129,14 +135,33 @@ export async function prepareStream(
   return { config, logger, sim };
 }
 
+/** Output format flags of `stream` only. */
+const OUTPUT_FLAGS = { pretty: { type: 'boolean' }, ndjson: { type: 'boolean' } } as const;
+
+/** `--pretty`, `--ndjson`, else readable lines on a terminal and NDJSON otherwise; colours per NO_COLOR. */
+export function outputFormat(values: Record<string, unknown>, tty: boolean, env: NodeJS.ProcessEnv): ((e: MarketEvent) => string) | undefined {
+  if (values.pretty === true && values.ndjson === true) throw new TwError('TW_ERR_CONFIG', '--pretty and --ndjson exclude each other');
+  const pretty = values.pretty === true || (values.ndjson !== true && tty);
+  if (!pretty) return undefined;
+  const opts = { paint: paintFor(tty, env) };
+  return (e) => prettyEvent(e, opts);
+}
+
 export async function runStream(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, STREAM_FLAGS);
+  const { values, positionals } = parseFlags(args, { ...STREAM_FLAGS, ...OUTPUT_FLAGS });
+  const format = outputFormat(values, process.stdout.isTTY === true, process.env);
   const nats = natsPublishFromFlags(values);
   const recordTo = typeof values.record === 'string' ? values.record : undefined;
   const rotation = recordOptionsFromArgs(values, recordTo !== undefined, '--record');
   const { config, logger, sim } = await prepareStream(values, positionals, 'tickwire stream binance:BTC/USDT … (or --sim)');
   const recorder = recordTo !== undefined ? openRecorder(config, recordTo, rotation, logger) : undefined;
-  return runHub(config, logger, { sim, nats, recorder, print: true });
+  const summaryEveryMs = summaryEvery(values);
+  return runHub(config, logger, { sim, nats, recorder, print: true, summaryEveryMs, ...(format ? { format } : {}) });
+}
+
+/** `--summary-every S` (default 10 s; 0 = none): the period of the one-line progress summary logged at info. */
+export function summaryEvery(values: Record<string, unknown>): number {
+  return (intFlag('summary-every', values['summary-every']) ?? 10) * 1000;
 }
 
 /** A recorder for the CLI (an unwritable file fails now, exit 2; later write errors are logged). */
@@ -170,23 +195,52 @@ export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Sim
 export function runHub(
   config: TickwireConfig,
   logger: Logger,
-  opts: { sim?: Simulator | undefined; nats?: NatsPublishConfig | undefined; recorder?: Recorder | undefined; print: boolean },
+  opts: {
+    sim?: Simulator | undefined;
+    nats?: NatsPublishConfig | undefined;
+    recorder?: Recorder | undefined;
+    print: boolean;
+    format?: (e: MarketEvent) => string;
+    /** Period of the progress summary logged at info (0 = none; a final one is logged at the end either way). */
+    summaryEveryMs?: number;
+  },
 ): Promise<number> {
   const { sim, nats, recorder } = opts;
   const hub = new Hub(config, { ...(recorder ? recorder.deps : {}), logger, adapters: adaptersFromEnv(process.env) });
   const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
   return new Promise<number>((resolve) => {
     let done = false;
+    const tally = new Tally();
+    const tallySub = hub.events$.subscribe((e) => tally.observe(e));
+    const startedAt = Date.now();
+    let lastReport = startedAt;
+    let lastParts = recorder?.stats().parts ?? 0;
+    const report = (final: boolean): void => {
+      const now = Date.now();
+      const r = tally.report(final ? now - startedAt : now - lastReport, final);
+      lastReport = now;
+      const rec = recorder?.stats();
+      const recLine = rec ? ` · recorded ${rec.frames} frames, ${humanBytes(rec.bytes)} in ${rec.parts} part(s)` : '';
+      if (rec && rec.parts > lastParts) logger.info({ file: recorder!.files.at(-1), parts: rec.parts }, 'recording rotated');
+      if (rec) lastParts = rec.parts;
+      logger.info({ summary: r, ...(rec ? { recording: rec } : {}), final }, `${final ? 'total: ' : ''}${summaryLine(r)}${recLine}`);
+    };
+    const everyMs = opts.summaryEveryMs ?? 10_000;
+    const summaryTimer = everyMs > 0 ? setInterval(() => report(false), everyMs) : undefined;
+    summaryTimer?.unref();
     const finish = (code: number, why: string): void => {
       if (done) return;
       done = true;
+      if (summaryTimer) clearInterval(summaryTimer);
       logger.info({ why }, 'stopping');
       // NATS, stdout and the recording stop at the same event (stop() ends the NATS input synchronously), then
       // NATS and the recording flush
       const natsStopped = natsPub?.stop() ?? Promise.resolve();
       sub?.unsubscribe();
+      tallySub.unsubscribe();
       const recorded = (recorder?.close() ?? Promise.resolve()).then(
         () => {
+          report(true);
           if (recorder) logger.info({ files: recorder.files }, 'recording closed');
         },
         (err: unknown) => {
@@ -208,11 +262,13 @@ export function runHub(
       ? writeNdjson(hub.events$, process.stdout, {
           maxBufferedBytes: config.stdoutBufferBytes,
           onGap: (g) => {
+            tally.dropped(g.dropped);
             recorder?.gap(g); // the replay emits the same gap status at the same point
             hub.emitGap(g);
           },
           onClosed: () => finish(0, 'stdout closed'),
           onDropped: (r) => warnDropped(logger, r, config.stdoutBufferBytes),
+          ...(opts.format ? { format: opts.format } : {}),
         })
       : undefined;
     // later signals are absorbed while the recording and NATS flush; bounded by SHUTDOWN_DEADLINE_MS

@@ -27,10 +27,13 @@ type LineItem = { line: string; no: number } | { error: string; no: number } | {
  * are decoded as one UTF-8 stream (a character split between two chunks stays whole), and a file cut short yields
  * every line zlib can still decode (`finishFlush: Z_SYNC_FLUSH`, what `zcat` recovers), its cut last line a `partial`.
  */
-async function* gzLines(file: string): AsyncGenerator<LineItem> {
+async function* gzLines(file: string, read: { bytes: number }): AsyncGenerator<LineItem> {
   const gunzip = createGunzip({ finishFlush: zc.Z_SYNC_FLUSH });
   const text = new StringDecoder('utf8');
   const source = createReadStream(file);
+  source.on('data', (c) => {
+    read.bytes += c.length; // compressed bytes, for progress
+  });
   let openError: Error | undefined;
   pipeline(source, gunzip, (err) => {
     if (err) openError ??= err;
@@ -106,13 +109,17 @@ export class RecordingReader {
   damage: Damage | undefined;
   /** Records delivered so far. */
   delivered = 0;
+  /** Compressed bytes read so far, over every part. */
+  readonly read: { bytes: number };
 
   private constructor(
     readonly header: RecordingHeader,
     private readonly list: readonly string[] | undefined,
     first: string,
     lines: AsyncGenerator<LineItem>,
+    read: { bytes: number },
   ) {
+    this.read = read;
     this.file = first;
     this.lines = lines;
   }
@@ -122,10 +129,11 @@ export class RecordingReader {
     const list = typeof input === 'string' ? undefined : input;
     const first = typeof input === 'string' ? input : input[0];
     if (first === undefined) throw new TwError('TW_ERR_RECORDING', 'no recording file given');
-    const lines = gzLines(first);
+    const read = { bytes: 0 };
+    const lines = gzLines(first, read);
     const header = parseHeader(first, (await lines.next()).value as LineItem | undefined);
     if (header.part !== 0) refuse(first, `this is part ${header.part} of a rotated recording; replay starts at its first part`);
-    return new RecordingReader(header, list, first, lines);
+    return new RecordingReader(header, list, first, lines, read);
   }
 
   /** The file being read now. */
@@ -197,7 +205,7 @@ export class RecordingReader {
     const next = this.list ? this.list[this.partNo] : join(dirname(this.file), named);
     const at = this.lastLine;
     if (next === undefined) return this.stop(at, `the recording continues in ${named}, which was not given`);
-    const lines = gzLines(next);
+    const lines = gzLines(next, this.read);
     let header: RecordingHeader;
     try {
       header = parseHeader(next, (await lines.next()).value as LineItem | undefined);

@@ -103,6 +103,11 @@ export class Recorder {
     };
   }
 
+  /** Records, received frames, compressed bytes and parts written so far. */
+  stats(): { records: number; frames: number; bytes: number; parts: number } {
+    return this.writer.stats();
+  }
+
   /** Files written so far (the chain). */
   get files(): readonly string[] {
     return this.writer.files;

@@ -28,6 +28,8 @@ export interface ReplayOptions {
   onEnd?: (result: ReplayResult) => void;
   /** Awaited before each record when it returns a promise: lets a sink hold the replay back (no drops). */
   pace?: () => Promise<void> | undefined;
+  /** Called once the recording is open, with a live count of its compressed bytes read so far (for progress). */
+  onOpen?: (read: { readonly bytes: number }) => void;
   /** Adapters as live (e.g. `adaptersFromEnv(process.env)` when the session ran with credentials). */
   adapters?: HubDeps['adapters'];
 }
@@ -236,6 +238,7 @@ export interface ReplayHub {
  */
 export async function openReplay(input: string | readonly string[], options: ReplayOptions = {}): Promise<ReplayHub> {
   const reader = await RecordingReader.open(input);
+  options.onOpen?.(reader.read);
   const session = new ReplaySession(reader, options);
   const config = parseConfig(reader.header.config);
   const hub = new Hub(config, session.deps);

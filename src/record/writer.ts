@@ -52,6 +52,10 @@ export class RecordingWriter {
   private closed = false;
   /** Every file written, in chain order. */
   readonly files: string[] = [];
+  /** Records and received frames written, and compressed bytes of the parts already closed by a rotation. */
+  private records = 0;
+  private frames = 0;
+  private closedBytes = 0;
 
   constructor(
     readonly file: string,
@@ -107,6 +111,8 @@ export class RecordingWriter {
 
   write(rec: RecordLine): void {
     if (this.closed || this.failed) return;
+    this.records++;
+    if (rec.k === 'frame') this.frames++;
     this.part.gzip.write(JSON.stringify(rec) + '\n');
     this.maybeRotate(rec.t);
   }
@@ -117,10 +123,16 @@ export class RecordingWriter {
     const byAge = rotateMinutes !== undefined && rotateMinutes > 0 && Date.now() - this.part.openedAt >= rotateMinutes * 60_000;
     if (!bySize && !byAge) return;
     const old = this.part;
+    this.closedBytes += old.bytes;
     this.partNo++;
     old.gzip.end(JSON.stringify({ k: 'next', t, file: basename(partName(this.file, this.partNo)) }) + '\n');
     this.closing.push(old.done);
     this.part = this.open();
+  }
+
+  /** What was written so far: records, received frames, compressed bytes (all parts), parts. */
+  stats(): { records: number; frames: number; bytes: number; parts: number } {
+    return { records: this.records, frames: this.frames, bytes: this.closedBytes + this.part.bytes, parts: this.files.length };
   }
 
   /** Write the `end` record and flush every part to disk. */

@@ -12,6 +12,8 @@
  *   `[[price, size], …]` per side; size `"0"` removes the level.
  * - Trade `side` is the taker side.
  * - A value the exchange does not give is absent, never `NaN` or `""`.
+ *
+ * Field meanings are `.describe()`d, so that they reach the JSON Schema (`tickwire schema`) as `description`s.
  */
 import { z } from 'zod';
 
@@ -36,34 +38,35 @@ export const CHANNELS = ['ticker', 'book', 'trades'] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
-/** A decimal number as a string, e.g. `"4.00000200"`. */
-export const Decimal = z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'decimal string');
-/** `[price, size]`; size `"0"` removes the level in a delta. */
-export const Level = z.tuple([Decimal, Decimal]);
+export const Decimal = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'decimal string')
+  .describe('A decimal number as a string, exactly as the exchange wrote it, e.g. "4.00000200". Never a float.');
+export const Level = z
+  .tuple([Decimal, Decimal])
+  .describe('[price, size]; size "0" removes the level in a delta (spelled exactly "0", whatever the exchange wrote).');
 export type Level = z.infer<typeof Level>;
 
-/** Integer epoch microseconds. */
-const Micros = z.number().int().nonnegative();
+const Micros = z.number().int().nonnegative().describe('Integer epoch microseconds.');
 
-/**
- * How far a book can be trusted: `chained` — every update id was checked against the previous one;
- * `checksum` — the exchange's checksum was verified after every message (over `integrityDepth` levels);
- * `monotonic` — message order was checked (update ids only increase; Coinbase Advanced Trade: the connection's
- * `sequence_num`, +1) but not that every update of this book arrived; `none` — the feed gives nothing to check.
- */
-export const Integrity = z.enum(['chained', 'checksum', 'monotonic', 'none']);
+export const Integrity = z
+  .enum(['chained', 'checksum', 'monotonic', 'none'])
+  .describe(
+    'How far a book can be trusted: chained — every update id was checked against the previous one; checksum — the ' +
+      "exchange's checksum was verified after every message (over integrityDepth levels); monotonic — message order " +
+      "was checked (update ids only increase; Coinbase Advanced Trade: the connection's sequence_num, +1) but not that " +
+      'every update of this book arrived; none — the feed gives nothing to check.',
+  );
 export type Integrity = z.infer<typeof Integrity>;
 
 const Base = {
   exchange: ExchangeId,
-  /** Unified symbol, `BASE/QUOTE`. */
-  symbol: z.string(),
-  /** The exchange's own instrument id (`BTCUSDT`, `BTC-USDT-SWAP`, `BTC/USD`). */
-  market: z.string(),
-  exchangeTime: Micros.optional(),
-  localTime: Micros,
-  seq: z.number().int().positive(),
-  epoch: z.string(),
+  symbol: z.string().describe('Unified symbol, `BASE/QUOTE`.'),
+  market: z.string().describe('The exchange\'s own instrument id (`BTCUSDT`, `BTC-USDT-SWAP`, `BTC/USD`).'),
+  exchangeTime: Micros.optional().describe("The exchange's time of the event (epoch µs), when it gives one."),
+  localTime: Micros.describe('When tickwire received it (epoch µs).'),
+  seq: z.number().int().positive().describe('Per stream key exchange:symbol@channel: +1 per event, no holes within an epoch.'),
+  epoch: z.string().describe('Changes when the stream restarts: a hole in seq within one epoch is loss, a new epoch a restart.'),
 };
 
 export const TickerEvent = z.object({
@@ -73,28 +76,22 @@ export const TickerEvent = z.object({
   bidSize: Decimal.optional(),
   askPrice: Decimal.optional(),
   askSize: Decimal.optional(),
-  /** Last traded price. */
-  last: Decimal.optional(),
+  last: Decimal.optional().describe('Last traded price.'),
   lastSize: Decimal.optional(),
   open24h: Decimal.optional(),
   high24h: Decimal.optional(),
   low24h: Decimal.optional(),
-  /** 24 h volume in base units. */
-  volume24h: Decimal.optional(),
-  /** 24 h volume in quote units. */
-  quoteVolume24h: Decimal.optional(),
-  /** Exchange update id of the best bid/ask, where given (Binance `u`). */
-  updateId: z.number().int().optional(),
+  volume24h: Decimal.optional().describe('24 h volume in base units.'),
+  quoteVolume24h: Decimal.optional().describe('24 h volume in quote units.'),
+  updateId: z.number().int().optional().describe('Exchange update id of the best bid/ask, where given (Binance `u`).'),
 });
 export type TickerEvent = z.infer<typeof TickerEvent>;
 
 const BookBase = {
   ...Base,
   integrity: Integrity,
-  /** Depth over which `integrity: "checksum"` was verified. */
-  integrityDepth: z.number().int().positive().optional(),
-  /** The exchange's id of the last update this book includes. */
-  updateId: z.number().int().optional(),
+  integrityDepth: z.number().int().positive().optional().describe('Depth over which `integrity: "checksum"` was verified.'),
+  updateId: z.number().int().optional().describe('The exchange\'s id of the last update this book includes.'),
 };
 
 export const BookSnapshotEvent = z.object({
@@ -102,18 +99,15 @@ export const BookSnapshotEvent = z.object({
   ...BookBase,
   bids: z.array(Level),
   asks: z.array(Level),
-  /** Contract value for derivatives whose sizes are contracts (OKX swap). */
-  contractValue: Decimal.optional(),
+  contractValue: Decimal.optional().describe('Contract value for derivatives whose sizes are contracts (OKX swap).'),
 });
 export type BookSnapshotEvent = z.infer<typeof BookSnapshotEvent>;
 
 export const BookDeltaEvent = z.object({
   type: z.literal('book_delta'),
   ...BookBase,
-  /** First update id covered by this message (Binance `U`). */
-  firstUpdateId: z.number().int().optional(),
-  /** Update id this message chains from (Binance futures `pu`, OKX `prevSeqId`). */
-  prevUpdateId: z.number().int().optional(),
+  firstUpdateId: z.number().int().optional().describe('First update id covered by this message (Binance `U`).'),
+  prevUpdateId: z.number().int().optional().describe('Update id this message chains from (Binance futures `pu`, OKX `prevSeqId`).'),
   bids: z.array(Level),
   asks: z.array(Level),
 });
@@ -135,8 +129,7 @@ export const TradeEvent = z.object({
   tradeId: z.string(),
   price: Decimal,
   size: Decimal,
-  /** Taker side. */
-  side: z.enum(['buy', 'sell']),
+  side: z.enum(['buy', 'sell']).describe('Taker side.'),
 });
 export type TradeEvent = z.infer<typeof TradeEvent>;
 
@@ -169,13 +162,12 @@ export const StatusEvent = z.object({
   channel: Channel.optional(),
   connectionId: z.string().optional(),
   state: z.enum(STATUS_STATES),
-  code: z.string().regex(/^TW_(OK|ERR_[A-Z0-9_]+)$/),
-  reason: z.string(),
-  /** Structured detail: close code, attempt and delay, differing levels, dropped counts… */
-  details: z.record(z.string(), z.unknown()).optional(),
-  localTime: Micros,
-  seq: z.number().int().positive(),
-  epoch: z.string(),
+  code: z.string().regex(/^TW_(OK|ERR_[A-Z0-9_]+)$/).describe('Stable code: TW_OK or TW_ERR_* (see the README table).'),
+  reason: z.string().describe('For humans; may change between versions.'),
+  details: z.record(z.string(), z.unknown()).optional().describe('Structured detail: close code, attempt and delay, differing levels, dropped counts…'),
+  localTime: Base.localTime,
+  seq: Base.seq,
+  epoch: Base.epoch,
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 export type StatusState = StatusEvent['state'];

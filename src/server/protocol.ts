@@ -39,7 +39,12 @@ export function parseStreamName(s: string): StreamName | string {
 }
 
 /** A command id the client chooses; echoed in the reply. */
-const Id = z.union([z.number().int(), z.string().max(64)]);
+const Id = z.union([z.number().int(), z.string().max(64)], {
+  error: (iss) =>
+    iss.input === undefined
+      ? 'missing: every command carries an "id" (a number or a string), echoed in its reply'
+      : 'expected an integer or a string of up to 64 characters',
+});
 const Streams = z.array(z.string().max(128)).min(1).max(256);
 
 export const SubscribeCommand = z

@@ -20,6 +20,7 @@ import { selectProtocol, tokenChecker } from './auth.js';
 import { originChecker, ownOrigins } from './origin.js';
 import { dashboardAssets } from './dashboard-assets.js';
 import { parseStreamName } from './protocol.js';
+import { listenError } from './listen-error.js';
 
 export interface StartServerOptions extends ServerSettingsInput {
   hub: Hub;
@@ -28,6 +29,8 @@ export interface StartServerOptions extends ServerSettingsInput {
   preload?: string[];
   /** Timers (grace, top ladders, heartbeat, behind checks). Default: the hub's scheduler. */
   scheduler?: SchedulerLike;
+  /** Where the hub's streams come from; `recording` (a replay) words refusals "not in the recording". */
+  source?: 'exchange' | 'recording';
   /** Markets (`exchange:BASE/QUOTE`) the dashboard (`GET /`) offers for picking, besides those streaming. */
   offer?: string[];
   /** Directory of the built dashboard page (default: `dist/web` of this package). */
@@ -49,8 +52,13 @@ export interface TickwireServer {
 }
 
 function parseSettings(o: StartServerOptions): ServerSettings {
-  const { hub: _h, logger: _l, preload: _p, scheduler: _s, offer: _o, webRoot: _w, ...rest } = o;
-  const r = ServerSettings.safeParse(rest);
+  const { hub: _h, logger: _l, preload: _p, scheduler: _s, source: _src, offer: _o, webRoot: _w, ...rest } = o;
+  return checkServerSettings(rest);
+}
+
+/** The settings `startServer` would use, checked (the host/token rule included) without starting anything. */
+export function checkServerSettings(input: ServerSettingsInput): ServerSettings {
+  const r = ServerSettings.safeParse(input);
   if (!r.success) {
     const msg = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new TwError('TW_ERR_CONFIG', `invalid server settings: ${msg}`);
@@ -102,6 +110,7 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
     metrics,
     scheduler,
     logger,
+    source: opts.source ?? 'exchange',
     onBehind: (s) => behind.add(s),
     onClosed: (s) => {
       sessions.delete(s);
@@ -167,13 +176,20 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
     }),
   ];
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(settings.port, settings.host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(settings.port, settings.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    for (const t of timers) t.unsubscribe();
+    registry.close();
+    wss.close();
+    throw listenError(err, settings.host, settings.port);
+  }
   const addr = http.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : settings.port;
   const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;

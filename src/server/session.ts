@@ -40,6 +40,8 @@ export interface SessionContext {
   metrics: Metrics;
   scheduler: SchedulerLike;
   logger: Logger;
+  /** Where the streams come from: under `recording` (serve --replay) an unknown symbol is "not in the recording". */
+  source: 'exchange' | 'recording';
   /** The session fell behind: the server checks it until it catches up or times out. */
   onBehind(s: ClientSession): void;
   onClosed(s: ClientSession): void;
@@ -315,7 +317,8 @@ export class ClientSession implements StreamHost {
     const bad = names.filter((_, i) => !valid[i]).map((n) => n.key);
     if (bad.length > 0 || this.closed) {
       for (const n of names) this.pending.delete(n.key);
-      this.error(cmd.id, `unknown symbol: ${bad.join(', ')} (not listed by the exchange, or not trading)`, {
+      const why = this.ctx.source === 'recording' ? 'not in the recording' : 'not listed by the exchange, or not trading';
+      this.error(cmd.id, `unknown symbol: ${bad.join(', ')} (${why})`, {
         op: 'subscribe',
         code: 'TW_ERR_UNKNOWN_SYMBOL',
         streams: bad,
@@ -391,6 +394,7 @@ export class ClientSession implements StreamHost {
     if (this.closed) return;
     this.closed = true;
     this.ctx.metrics.inc('tickwire_server_disconnects_total', { reason: why });
+    this.ctx.logger.info({ client: this.id, remote: this.remote, reason: why, streams: this.streams.size }, 'client disconnected');
     for (const key of [...this.streams.keys()]) this.drop(key);
     this.ctx.onClosed(this);
   }

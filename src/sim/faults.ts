@@ -41,6 +41,11 @@ export class FaultSet {
     this.active = [];
   }
 
+  /** Remove one fault (the object passed to `add`). */
+  remove(fault: SimFault): void {
+    this.active = this.active.filter((a) => a.fault !== fault);
+  }
+
   list(): SimFault[] {
     return this.active.map((a) => a.fault);
   }

@@ -68,6 +68,10 @@ export interface Simulator {
   /** The true book at an exchange update id (undefined when outside the kept history or not yet emitted). */
   trueBookAt(exchange: ExchangeId, symbol: string, updateId: number): SimBook | undefined;
   fault(exchange: ExchangeId, fault: SimFault): void;
+  /** Remove one lasting fault added with `fault` (the same object), leaving the others on. */
+  removeFault(exchange: ExchangeId, fault: SimFault): void;
+  /** Unified symbols served by every exchange. */
+  readonly symbols: readonly string[];
   /** Clear the faults of one exchange, or of all. */
   clearFaults(exchange?: ExchangeId): void;
   /** Every request and frame received, plus control frames sent. */
@@ -133,6 +137,7 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
         log,
         shutdownCloseDelayMs: options.shutdownCloseDelayMs,
         enforceMessageRate: options.enforceMessageRate,
+        symbols: specs.map((sp) => sp.symbol),
       });
       servers.set(ex, server);
       await server.listen();
@@ -154,6 +159,8 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
     trueBook: (ex, symbol) => get(ex).protocol.trueBook(symbol),
     trueBookAt: (ex, symbol, id) => get(ex).protocol.trueBookAt(symbol, id),
     fault: (ex, f) => get(ex).fault(f),
+    removeFault: (ex, f) => get(ex).removeFault(f),
+    symbols: specs.map((sp) => sp.symbol),
     clearFaults: (ex) => {
       for (const [e, s] of servers) if (ex === undefined || e === ex) s.clearFaults();
     },

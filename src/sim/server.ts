@@ -35,6 +35,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ExchangeId } from '../schema/events.js';
+import { CONTROL_MAX_BODY, CONTROL_PREFIX, handleControl } from './control.js';
 import { FaultSet, faultNumber, faultString, faultSymbol } from './faults.js';
 import { FrameChunks, writeChunks } from './frame-chunks.js';
 import type { SimBook, SimFault, SimLogEntry } from './types.js';
@@ -126,6 +127,8 @@ export interface SimServerOptions {
   shutdownCloseDelayMs?: number;
   /** Enforce `maxIncomingPerSec` (close 1008). Default true. */
   enforceMessageRate?: boolean;
+  /** Unified symbols served (the control endpoints validate against them). */
+  symbols?: readonly string[];
 }
 
 /** The log of every request and frame received (plus control frames sent), bounded. */
@@ -228,6 +231,20 @@ export class SimServer {
     this.protocol.start(this);
     if (this.protocol.pingIntervalMs > 0) {
       this.timers.push(setInterval(() => this.pingAll(), this.protocol.pingIntervalMs));
+    }
+    this.timers.push(setInterval(() => this.enforceMaxAge(), 50));
+  }
+
+  /** `max-connection-age`: close connections older than `seconds` (Binance's 24 h limit), while the fault is on. */
+  private enforceMaxAge(): void {
+    const f = this.faults.find('max-connection-age');
+    if (!f || this.connections.size === 0) return;
+    const now = Date.now();
+    for (const c of this.connections) {
+      const age = faultNumber(f, 'seconds') ?? Infinity;
+      const sym = faultSymbol(f);
+      if (!c.open || (sym !== undefined && !c.symbols.has(sym)) || now - c.openedAt < age * 1000) continue;
+      c.close(1001, 'sim: max connection age reached');
     }
   }
 
@@ -404,8 +421,16 @@ export class SimServer {
     }
   }
 
-  clearFaults(): void {
+  /** Clears every active fault; returns how many there were. */
+  clearFaults(): number {
+    const n = this.faults.list().length;
     this.faults.clear();
+    return n;
+  }
+
+  /** Remove one fault added earlier (by identity), e.g. chaos mode ending a lasting fault it started. */
+  removeFault(fault: SimFault): void {
+    this.faults.remove(fault);
   }
 
   // ---- sockets ----
@@ -489,14 +514,17 @@ export class SimServer {
   private async onRest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/';
     const url = new URL(rawUrl, 'http://sim');
+    if (url.pathname.startsWith(CONTROL_PREFIX)) return this.onControl(req, res, url);
     const request: RestRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, url: rawUrl };
     let response: RestResponse;
+    let fault: SimFault | undefined;
     try {
-      const fault = this.faults.takeRest();
+      fault = this.faults.takeRest();
       response = fault ? this.protocol.restFaultResponse(fault) : await this.protocol.handleRest(request);
     } catch (err) {
       response = { status: 500, body: { code: -1000, msg: `sim: ${err instanceof Error ? err.message : String(err)}` } };
     }
+    response = withRetryAfter(response, fault);
     const delay = this.faults.takeRestDelay();
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
@@ -511,6 +539,37 @@ export class SimServer {
     res.end(body);
   }
 
+  /** `/_sim/…` control endpoints (see ./control.ts): never subject to REST faults, bodies up to 16 KiB. */
+  private async onControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > CONTROL_MAX_BODY) break;
+      chunks.push(chunk);
+    }
+    const r =
+      size > CONTROL_MAX_BODY
+        ? { status: 413, body: { error: `body over ${CONTROL_MAX_BODY} bytes` } }
+        : handleControl(
+            {
+              exchange: this.exchange,
+              symbols: this.opts.symbols ?? [],
+              fault: (f) => this.fault(f),
+              clearFaults: () => this.clearFaults(),
+              activeFaults: () => this.faults.list(),
+              trueBook: (s) => this.protocol.trueBook(s),
+              trueBookAt: (s, id) => this.protocol.trueBookAt(s, id),
+            },
+            { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body: Buffer.concat(chunks).toString() },
+          );
+    const body = JSON.stringify(r.body);
+    this.logEntry({ kind: 'rest', data: req.url ?? '/', status: r.status });
+    if (res.destroyed) return;
+    res.writeHead(r.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+    res.end(body);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -521,4 +580,16 @@ export class SimServer {
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
+}
+
+/**
+ * 429/418 (and a ban rendered as 403) carry `Retry-After` (the fault's `retryAfterSec`, default 1) unless the fault
+ * says `retryAfter: false`; a protocol's own header value wins.
+ */
+function withRetryAfter(response: RestResponse, fault: SimFault | undefined): RestResponse {
+  if (!fault || (fault.kind !== 'rest-429' && fault.kind !== 'rest-418')) return response;
+  const headers = { ...response.headers };
+  if ((fault as Record<string, unknown>)['retryAfter'] === false) delete headers['Retry-After'];
+  else headers['Retry-After'] ??= String(faultNumber(fault, 'retryAfterSec') ?? 1);
+  return { ...response, headers };
 }

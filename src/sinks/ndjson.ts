@@ -38,6 +38,8 @@ export interface NdjsonSinkOptions {
   onDropped?: (report: DropReport) => void;
   /** Default 10 000. */
   dropReportMs?: number;
+  /** One line per event, without its newline (default: the event's JSON; `stream --pretty`: a readable line). */
+  format?: (e: MarketEvent) => string;
 }
 
 export interface DropReport {
@@ -59,6 +61,7 @@ const MAX_UTF8_PER_UNIT = 3;
 const NEWLINE = 10;
 
 export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opts: NdjsonSinkOptions): Subscription {
+  const format = opts.format ?? JSON.stringify;
   const gaps = new Map<string, GapInfo>();
   let dropping = false;
   let closed = false;
@@ -181,7 +184,7 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
         return;
       }
       batch.add(e.localTime);
-      append(JSON.stringify(e));
+      append(format(e));
     },
   });
   // lines still waiting leave when the sink is unsubscribed (the CLI stops at a signal), in order

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalDecimal, compareDecimal, isZeroSize, OrderBook } from '../../src/book/order-book.js';
+import { canonicalDecimal, compareDecimal, isZeroSize, OrderBook, spellRemovalsZero } from '../../src/book/order-book.js';
 import { CODE_BITS, encodeDecimal, scanned } from '../../src/book/decimal-code.js';
 import type { Level } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';
@@ -19,6 +19,12 @@ describe('canonicalDecimal / compareDecimal', () => {
     expect(compareDecimal('0.1', '0.10000000000000000001')).toBe(-1);
     expect(compareDecimal('10', '9.99999999')).toBe(1);
     expect(compareDecimal('1.5', '1.05')).toBe(1);
+  });
+
+  it('spells every zero size "0" in place and leaves every other size as written', () => {
+    const levels: Level[] = [['1', '0.00000000'], ['2', '0'], ['3', '0.5'], ['4', '00.0'], ['5', '10.00'], ['6', '0.0'], ['7', '0e0']];
+    spellRemovalsZero(levels);
+    expect(levels).toEqual([['1', '0'], ['2', '0'], ['3', '0.5'], ['4', '0'], ['5', '10.00'], ['6', '0'], ['7', '0']]);
   });
 
   it('recognizes zero sizes', () => {

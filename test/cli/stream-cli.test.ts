@@ -56,8 +56,19 @@ describe('tickwire stream', () => {
     [['stream', 'binance:BTC/USDT', '--channels', 'book,quotes'], /unknown channel/],
     [['stream', 'binance:BTC/USDT', '--endpoint', 'binance=localhost'], /bad --endpoint/],
     [['stream', 'binance:BTC/USDT', '--book-depth', 'ten'], /--book-depth expects/],
-    [['stream', 'binance:BTC/USDT', '--frobnicate'], /Unknown option/],
+    [['stream', 'binance:BTC/USDT', '--frobnicate'], /^tickwire: unknown option --frobnicate \(see --help\)$/],
     [['frobnicate'], /unknown command/],
+    // swapped origins would be accepted and retried forever; an unknown exchange is named as such
+    [['stream', 'binance:BTC/USDT', '--endpoint', 'binance=http://127.0.0.1:1,ws://127.0.0.1:1'], /WebSocket origin comes first/],
+    [['stream', 'binance:BTC/USDT', '--endpoint', 'binance=ws://127.0.0.1:1,ws://127.0.0.1:1'], /rest: expected an HTTP origin/],
+    [['stream', 'binance:BTC/USDT', '--endpoint', 'nope=ws://127.0.0.1:1,http://127.0.0.1:1'], /unknown exchange "nope"/],
+    // parseArgs calls a negative number "ambiguous"; say what is wrong instead
+    [['stream', 'binance:BTC/USDT', '--book-depth', '-5'], /^tickwire: --book-depth does not take a negative number \(got -5\)$/],
+    [['serve', '--token', '--port', '0'], /^tickwire: --token needs a value \(got the option --port instead\)$/],
+    [['sim', '--symbols', 'BTCUSDT'], /--symbols expects BASE\/QUOTE names/],
+    [['sim', '--interval', '0'], /--interval expects milliseconds between book updates, at least 1/],
+    [['schema', '--bogus'], /unknown option --bogus/],
+    [['schema', 'extra'], /schema takes no arguments/],
   ])('bad arguments %j → one-line error, exit 2', async (args, message) => {
     run = runCli(args);
     const { code } = await run.exit;

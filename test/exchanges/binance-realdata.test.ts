@@ -7,6 +7,7 @@ import { binanceAdapter, binanceSpotBookRules } from '../../src/exchanges/binanc
 import { binanceFuturesAdapter } from '../../src/exchanges/binance-futures.js';
 import { parseWithSchemas } from '../../src/exchanges/binance-wire.js';
 import { readCryptofeed, readHftbacktest, replay, type Recorded } from './binance-replay.js';
+import { removalSpellings } from '../helpers/removals.js';
 
 const hft = readHftbacktest('ethusdt_20240808.gz', 'ETHUSDT');
 const cfSpot = readCryptofeed('BINANCE.ws.1.0', 'BINANCE.http.0.0');
@@ -74,6 +75,16 @@ function nthDiffAfterSnapshot(items: readonly Recorded[], market: string, n: num
   }
   throw new Error(`no diff ${n} for ${market}`);
 }
+
+describe('removal sizes', () => {
+  it('every removal in the emitted deltas is spelled exactly "0" (Binance spot writes "0.00000000")', () => {
+    for (const [adapter, items] of [[binanceAdapter, hft], [binanceAdapter, cfSpot], [binanceFuturesAdapter, cfFutures]] as const) {
+      const spellings = removalSpellings(replay(adapter, items).deltas);
+      expect([...spellings.keys()]).toEqual(['0']);
+      expect(spellings.get('0')).toBeGreaterThan(0);
+    }
+  });
+});
 
 describe('an altered capture', () => {
   it('one dropped spot diff is detected as a gap: that book resyncs and asks for a snapshot', () => {

@@ -54,6 +54,8 @@ export interface ReplayStats {
   /** Markets that went live. */
   live: Set<string>;
   deltasEmitted: number;
+  /** The emitted `book_delta` events. */
+  deltas: UnstampedEvent[];
   /** Diffs (by market) that were dropped as already included in the snapshot are not counted anywhere. */
   tickersAtBoundary: number;
   tickersMatched: number;
@@ -78,6 +80,7 @@ export function replay(
     snapshotRequests: 0,
     live: new Set(),
     deltasEmitted: 0,
+    deltas: [],
     tickersAtBoundary: 0,
     tickersMatched: 0,
     mismatches: [],
@@ -105,7 +108,10 @@ export function replay(
         emit: (e) => {
           MarketEvent.parse({ ...e, seq: 1, epoch: 'replay' }); // every emitted event is schema-valid
           if (e.type === 'book_delta' || e.type === 'book_snapshot') {
-            if (e.type === 'book_delta') stats.deltasEmitted++;
+            if (e.type === 'book_delta') {
+              stats.deltasEmitted++;
+              stats.deltas.push(e);
+            }
             if (e.updateId !== undefined) top.set(e.updateId, [sync.book.bestBid(), sync.book.bestAsk()]);
           } else if (e.type === 'status') {
             if (e.state === 'live') stats.live.add(market);

@@ -9,6 +9,7 @@ import { OrderBook } from '../../src/book/order-book.js';
 import { bybitLinearAdapter } from '../../src/exchanges/bybit/index.js';
 import type { AdapterContext, DeltaMessage } from '../../src/exchanges/types.js';
 import { MarketEvent, type UnstampedEvent } from '../../src/schema/events.js';
+import { removalSpellings } from '../helpers/removals.js';
 
 const ctx: AdapterContext = { bookDepth: 500, instruments: new Map() };
 const frames = readFileSync(new URL('../../fixtures/bybit/xrpusdt-ob500.ndjson', import.meta.url), 'utf8').trim().split('\n');
@@ -115,5 +116,9 @@ describe('bybit real data: orderbook.500 XRPUSDT', () => {
     expect(deltas.every((e) => e.type === 'book_delta' && e.integrity === 'monotonic')).toBe(true);
     // every emitted event is a valid MarketEvent once stamped
     for (const e of events) expect(MarketEvent.safeParse({ ...e, seq: 1, epoch: 'e' }).success).toBe(true);
+    // removals are spelled exactly "0" in the events
+    const spellings = removalSpellings(events);
+    expect([...spellings.keys()]).toEqual(['0']);
+    expect(spellings.get('0')).toBeGreaterThan(0);
   });
 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BookSync } from '../../src/book/book-sync.js';
 import type { UnstampedEvent } from '../../src/schema/events.js';
+import { removalSpellings } from '../helpers/removals.js';
 import { coinbaseExchangeAdapter, parseExchangeFeed } from '../../src/exchanges/coinbase/exchange.js';
 import { ExL2Update, ExSnapshot, ExTicker, ExMatch } from '../../src/exchanges/coinbase/wire.js';
 import type { WireMessage } from '../../src/exchanges/types.js';
@@ -118,6 +119,12 @@ describe('Coinbase Exchange real capture (cryptofeed COINBASE.ws.28.0)', () => {
     expect(deltas).toHaveLength(9719);
     expect(new Set([...snapshots, ...deltas].map((e) => e.integrity))).toEqual(new Set(['none']));
     for (const sync of books.values()) expect(sync.book.isCrossed()).toBe(false);
+  });
+
+  it('every removal in the deltas is spelled exactly "0" (the wire says "0.00000000", "0.0", "0.000000"…)', () => {
+    const spellings = removalSpellings(events);
+    expect([...spellings.keys()]).toEqual(['0']);
+    expect(spellings.get('0')).toBeGreaterThan(1000);
   });
 
   it('parses every frame: 10 snapshots, 9,719 updates, 107 tickers, 97 live trades, nothing unknown', () => {

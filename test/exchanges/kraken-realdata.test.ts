@@ -12,6 +12,7 @@ import { parseKeepingNumbers } from '../../src/exchanges/kraken/raw-json.js';
 import type { Instrument } from '../../src/exchanges/types.js';
 import { OrderBook } from '../../src/book/order-book.js';
 import type { Level } from '../../src/schema/events.js';
+import { removalSpellings } from '../helpers/removals.js';
 import { context, convertedInstruments, fixtureLines, replay, trimNumberTokens } from '../helpers/kraken-replay.js';
 
 const CONVERTED = [
@@ -48,6 +49,10 @@ describe('kraken v1 captures converted to v2', () => {
       expect(r.events.filter((e) => e.type === 'status' && e.state === 'resyncing')).toEqual([]);
       const snap = r.events.find((e) => e.type === 'book_snapshot');
       expect(snap).toMatchObject({ integrity: 'checksum', integrityDepth: 10 });
+      // a removal is spelled exactly "0" in the events, not the wire's padded "0.00000000"
+      const spellings = removalSpellings(r.events);
+      expect([...spellings.keys()]).toEqual(['0']);
+      expect(spellings.get('0')).toBeGreaterThan(0);
     });
 
     it(`${c.file}: trimmed tokens (as Kraken v2 sends them) are padded back to the pair precision and verify`, () => {

@@ -15,6 +15,7 @@ import { okxBookRules } from '../../src/exchanges/okx/book.js';
 import { OkxBooksFrame } from '../../src/exchanges/okx/wire.js';
 import type { AdapterContext, BookRules, DeltaMessage } from '../../src/exchanges/types.js';
 import type { UnstampedEvent } from '../../src/schema/events.js';
+import { removalSpellings } from '../helpers/removals.js';
 
 const ctx: AdapterContext = { bookDepth: 400, instruments: new Map() };
 const FIX = new URL('../../fixtures/okx/', import.meta.url);
@@ -130,6 +131,14 @@ describe('OKX real captures: every checksum verifies through parse + BookSync + 
     expect(r.failed).toBe(0);
     expect(problems(r)).toEqual([]);
     expect(r.syncs.size).toBe(10);
+  });
+
+  it('every removal in the emitted deltas is spelled exactly "0" (OKX already writes "0": guards a regression)', () => {
+    for (const capture of [OKX_2022, OKEX_2021]) {
+      const spellings = removalSpellings(replay(cryptofeedFrames(capture[0], capture[1])).events);
+      expect([...spellings.keys()], capture[0]).toEqual(['0']);
+      expect(spellings.get('0'), capture[0]).toBeGreaterThan(0);
+    }
   });
 
   it('gocryptotrader OKCoin books (400-level snapshot + update): 2/2', () => {

@@ -26,8 +26,13 @@ export interface Harness {
   waitFor<T extends MarketEvent>(pred: (e: MarketEvent) => e is T, what: string, timeoutMs?: number): Promise<T>;
   waitFor(pred: (e: MarketEvent) => boolean, what: string, timeoutMs?: number): Promise<MarketEvent>;
   statuses(filter?: Partial<StatusEvent>): StatusEvent[];
+  /** Call `fn` on every event, after the consumer books were updated by it (continuous checks). */
+  tap(fn: (e: MarketEvent) => void): void;
   close(): Promise<void>;
 }
+
+/** What a consumer of the harness needs: the in-process hub or a `tickwire stream` child (test/faults/). */
+export type Consumer = Omit<Harness, 'hub'>;
 
 export interface HarnessOptions {
   exchanges: ExchangeId[];
@@ -36,6 +41,8 @@ export interface HarnessOptions {
   config?: Partial<TickwireConfigInput>;
   /** Hub dependencies built from the final config (e.g. a recorder's). */
   deps?: (config: TickwireConfig) => HubDeps;
+  /** Runs after the simulator started, before the hub subscribes (faults on the first subscribe or REST call). */
+  beforeHub?: (sim: Simulator) => void;
 }
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
@@ -53,7 +60,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     restTimeoutMs: 2_000,
     ...opts.config,
   });
+  opts.beforeHub?.(sim);
   const hub = new Hub(config, opts.deps?.(config));
+  const taps: Array<(e: MarketEvent) => void> = [];
   const events: MarketEvent[] = [];
   const books = new Map<string, ConsumerBook>();
   const waiters = new Set<{ pred: (e: MarketEvent) => boolean; resolve: (e: MarketEvent) => void }>();
@@ -73,6 +82,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       }
       b.updateId = e.updateId;
     }
+    for (const t of taps) t(e);
     for (const w of waiters) {
       if (w.pred(e)) {
         waiters.delete(w);
@@ -105,6 +115,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     events,
     books,
     waitFor: waitFor as Harness['waitFor'],
+    tap: (fn) => void taps.push(fn),
     statuses: (f = {}) =>
       events.filter(
         (e): e is StatusEvent =>
@@ -121,7 +132,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
  * Stream statuses other than `live` (any channel) for streams not hit by a fault, since event index `from`:
  * what "only the affected book resyncs; the others stay live" must find empty.
  */
-export function troubleElsewhere(h: Harness, from: number, hit: Array<[ExchangeId, string]>): StatusEvent[] {
+export function troubleElsewhere(h: Consumer, from: number, hit: Array<[ExchangeId, string]>): StatusEvent[] {
   return h.events
     .slice(from)
     .filter(
@@ -141,7 +152,7 @@ export const isStatus =
  * compared book (the consumer's, captured at that id).
  */
 export async function expectBookEqualsTruth(
-  h: Harness,
+  h: Consumer,
   exchange: ExchangeId,
   symbol: string,
   minDeltas = 50,

@@ -40,6 +40,12 @@ describe('tickwire serve --replay', () => {
     const stream = 'binance:BTC/USDT@book';
     expect(await c.command({ op: 'subscribe', streams: [stream] })).toMatchObject({ type: 'ack' });
     await c.waitFor((m) => m.stream === stream && m.type === 'book_delta', 'a replayed delta', 10_000, 0);
+    // a symbol the recording does not hold is refused as such (not as "not listed by the exchange")
+    expect(await c.command({ op: 'subscribe', streams: ['binance:DOGE/USDT@book'] })).toMatchObject({
+      type: 'error',
+      code: 'TW_ERR_UNKNOWN_SYMBOL',
+      message: 'unknown symbol: binance:DOGE/USDT@book (not in the recording)',
+    });
     await stderrLine(run, /replay of .* finished \(\d+ records\); still serving/);
     const got = c.books.get(stream)!;
     expect(got.deltas).toBeGreaterThan(0);

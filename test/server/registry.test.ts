@@ -177,6 +177,13 @@ describe('protocol parsing', () => {
     expect(parseCommand('{')).toMatchObject({ ok: false, id: null });
     expect(parseCommand('{"op":"subscribe","id":7,"streams":[]}')).toMatchObject({ ok: false, id: 7 });
     expect(parseCommand('{"op":"subscribe","id":{"x":1},"streams":["a"]}')).toMatchObject({ ok: false, id: null });
+    // a command without an id is told that the id is missing, not "Invalid input"
+    expect(parseCommand('{"op":"list"}')).toEqual({
+      ok: false,
+      id: null,
+      message: 'invalid list command: id: missing: every command carries an "id" (a number or a string), echoed in its reply',
+    });
+    expect(parseCommand('{"op":"ping","id":1.5}')).toMatchObject({ ok: false, message: expect.stringContaining('id: expected an integer') });
     expect(parseCommand('{"op":"subscribe","id":1,"streams":["binance:BTC/USDT@book"],"every":1}')).toMatchObject({
       ok: false,
       message: expect.stringContaining('every'),
