@@ -50,7 +50,8 @@ Options:
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
   --book-pause MS            a book of a feed without per-book proof (bybit, coinbase, coinbase-exchange) whose
                              data pauses this long is resynced, 0 = off (default 1000)
-  --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608)
+  --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608;
+                             at least twice the largest line; drops are warned on stderr)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
   --quiet, -q                the same as --log-level warn (no progress summaries)
   --summary-every S          log a one-line summary every S seconds at info: events/s per exchange, books
@@ -109,7 +110,11 @@ subscribed; anything else is subscribed on demand and dropped --grace ms after i
 Options:
   --port N                   port (default 8787; 0 = any free port)
   --host H                   bind address (default 127.0.0.1); any other address requires --token
-  --token T                  bearer token (Authorization: Bearer T, or ?token=T); wrong/missing → HTTP 401
+  --token T                  token: Authorization: Bearer T, or subprotocol tickwire.token.T (browsers),
+                             or ?token=T (weaker: URLs end up in logs and history); wrong/missing → HTTP 401
+  --allow-origin ORIGIN      also accept WebSocket upgrades from this browser origin (scheme://host[:port]),
+                             repeatable or comma list; other origins → HTTP 403 (no Origin header: allowed;
+                             the server's own http://127.0.0.1:PORT and http://localhost:PORT: allowed)
   --top N --every MS         default for book subscriptions: book_top ladders of N levels every MS ms
                              instead of deltas (clients may override; top 0 = deltas)
   --grace MS                 delay before an unused upstream subscription is dropped (default 5000)
@@ -118,6 +123,10 @@ Options:
   --high-water BYTES         a client with more unsent bytes is behind: books conflate, trades drop with
                              a gap status (default 1048576)
   --slow-timeout MS          a client behind this long is disconnected with close code 4008 (default 10000)
+  --max-buffered BYTES       a client's queue (unsent bytes, replies included, +512 per queued reply) past
+                             which it is disconnected at once with close code 4008 (default 16777216)
+  --max-commands N           commands per second per client, bursts of 2N; over it: close code 4029
+                             (default 100)
   --heartbeat MS             ping period; a client missing a pong is terminated (default 30000)
   --sim                      start the built-in simulator and serve from it
   --replay FILE              serve a recording (tickwire record) instead of live data: its markets are

@@ -37,6 +37,9 @@ export const SERVE_FLAGS = {
   'max-subscriptions': { type: 'string' },
   'max-frame-bytes': { type: 'string' },
   'high-water': { type: 'string' },
+  'max-buffered': { type: 'string' },
+  'max-commands': { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
   'slow-timeout': { type: 'string' },
   heartbeat: { type: 'string' },
 } as const;
@@ -53,6 +56,26 @@ function preloadStreams(positionals: string[]): { markets: string[]; streams: st
     } else markets.push(p);
   }
   return { markets, streams };
+}
+
+/** `--allow-origin` values: repeatable, each a comma list of `scheme://host[:port]` origins. */
+function allowOrigins(values: string[]): string[] {
+  const out: string[] = [];
+  for (const v of values.flatMap((x) => x.split(','))) {
+    const o = v.trim();
+    if (o === '') continue;
+    let u: URL;
+    try {
+      u = new URL(o);
+    } catch {
+      throw new TwError('TW_ERR_CONFIG', `--allow-origin expects an origin like http://localhost:3000, got ${JSON.stringify(o)}`);
+    }
+    if (u.origin === 'null' || u.origin !== o.replace(/\/$/, '').toLowerCase()) {
+      throw new TwError('TW_ERR_CONFIG', `--allow-origin expects an origin (scheme://host[:port], no path), got ${JSON.stringify(o)}`);
+    }
+    out.push(u.origin);
+  }
+  return out;
 }
 
 /** serve --replay defaults to the recorded pace (clients watch it happen); --speed max replays at once. */
@@ -74,6 +97,8 @@ function serverSettingsFromFlags(values: Record<string, unknown>): ServerSetting
     ['max-subscriptions', 'maxSubscriptionsPerClient'],
     ['max-frame-bytes', 'maxFrameBytes'],
     ['high-water', 'highWaterBytes'],
+    ['max-buffered', 'maxBufferedBytes'],
+    ['max-commands', 'maxCommandsPerSecond'],
     ['slow-timeout', 'slowClientTimeoutMs'],
   ] as const) {
     const n = int(flag);
@@ -83,6 +108,7 @@ function serverSettingsFromFlags(values: Record<string, unknown>): ServerSetting
     ...(int('port') !== undefined ? { port: int('port') } : {}),
     ...(typeof values.host === 'string' ? { host: values.host } : {}),
     ...(typeof values.token === 'string' ? { token: values.token } : {}),
+    ...(Array.isArray(values['allow-origin']) ? { allowOrigins: allowOrigins(values['allow-origin'] as string[]) } : {}),
     ...(int('top') !== undefined ? { top: int('top') } : {}),
     ...(int('every') !== undefined ? { every: int('every') } : {}),
     ...(int('grace') !== undefined ? { graceMs: int('grace') } : {}),

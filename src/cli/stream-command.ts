@@ -15,7 +15,7 @@ import { paintFor } from './human/terminal.js';
 import { Tally, humanBytes, summaryLine } from './human/progress.js';
 import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
-import { writeNdjson } from '../sinks/ndjson.js';
+import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
 import { EXIT_USAGE, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
 import type { NatsPublishConfig } from '../sinks/nats/options.js';
@@ -95,6 +95,15 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
 }
 
 export const SIM_DEFAULT_MARKETS = ['binance:BTC/USDT', 'binance:ETH/USDT'];
+
+/** The NDJSON sink dropped events (a slow stdout reader): say so on stderr (the sink rate-limits the reports). */
+export function warnDropped(logger: Logger, r: DropReport, configured: number): void {
+  logger.warn(
+    { dropped: r.dropped, streams: r.streams, bufferBytes: r.bufferBytes },
+    `stdout reader too slow: ${r.dropped} event(s) dropped (each announced by a gap status on stdout)` +
+      (r.bufferBytes > configured ? `; --stdout-buffer ${configured} raised to ${r.bufferBytes} (twice the largest line)` : ''),
+  );
+}
 
 /** Config (with a started simulator's endpoints under `--sim`), logger and simulator for stream/record. */
 export async function prepareStream(
@@ -258,6 +267,7 @@ export function runHub(
             hub.emitGap(g);
           },
           onClosed: () => finish(0, 'stdout closed'),
+          onDropped: (r) => warnDropped(logger, r, config.stdoutBufferBytes),
           ...(opts.format ? { format: opts.format } : {}),
         })
       : undefined;

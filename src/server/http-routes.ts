@@ -58,7 +58,7 @@ export function metricsText(ctx: RouteContext): string {
   for (const s of ctx.sessions) {
     subs += s.streams.size;
     const client = String(s.id);
-    g.push({ name: 'tickwire_server_client_queue_bytes', labels: { client }, value: s.ws.bufferedAmount });
+    g.push({ name: 'tickwire_server_client_queue_bytes', labels: { client }, value: s.queuedBytes() });
     g.push({ name: 'tickwire_server_client_messages_total', labels: { client }, value: s.sent });
   }
   g.push({ name: 'tickwire_server_subscriptions', labels: {}, value: subs });

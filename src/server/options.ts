@@ -18,8 +18,16 @@ export const ServerLimits = z
     highWaterBytes: z.number().int().positive().default(1024 * 1024),
     /** A behind client is caught up again once its unsent bytes fall to this (default highWaterBytes / 4). */
     lowWaterBytes: z.number().int().nonnegative().optional(),
-    /** Unsent bytes past which a client is disconnected at once (close 4008). */
+    /**
+     * Unsent bytes past which a client is disconnected at once (close 4008). Unsent bytes count every queued
+     * message, replies included, plus REPLY_OVERHEAD_BYTES per queued reply (what a reply costs beyond its bytes),
+     * so the bound holds for memory even when a client floods commands with tiny replies.
+     */
     maxBufferedBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    /** Commands (any frame) one client may send per second, on average; over it: close 4029. */
+    maxCommandsPerSecond: z.number().int().positive().default(100),
+    /** Commands one client may send in a burst above that rate (token bucket size). Default 2 × the rate. */
+    commandBurst: z.number().int().positive().optional(),
     /** A client behind for this long without catching up is disconnected (close 4008). */
     slowClientTimeoutMs: z.number().int().positive().default(10_000),
     /** After a close of ours, the socket is terminated if the close handshake has not finished within this. */
@@ -34,8 +42,16 @@ export const ServerSettings = z
     port: z.number().int().min(0).max(65535).default(8787),
     /** Loopback by default. Any other address requires `token`. */
     host: z.string().min(1).default('127.0.0.1'),
-    /** Bearer token (`Authorization: Bearer T` or `?token=T`); required when not bound to loopback. */
+    /**
+     * Bearer token (`Authorization: Bearer T`, subprotocol `tickwire.token.T`, or `?token=T`); required when not
+     * bound to loopback.
+     */
     token: z.string().min(8).optional(),
+    /**
+     * Browser origins allowed to open a WebSocket (exact `scheme://host[:port]`), besides the server's own loopback
+     * origins. Upgrades with any other `Origin` header are answered HTTP 403; upgrades without one are allowed.
+     */
+    allowOrigins: z.array(z.string().min(1)).default([]),
     limits: ServerLimits.default(ServerLimits.parse({})),
     /** Default `top` for book subscriptions (0 = snapshot + deltas). */
     top: z.number().int().min(0).max(1000).default(0),

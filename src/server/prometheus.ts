@@ -19,13 +19,14 @@ const HELP: Record<string, string> = {
   tickwire_server_clients: 'connected local clients',
   tickwire_server_subscriptions: 'client subscriptions',
   tickwire_server_streams: 'upstream streams held by the server',
-  tickwire_server_client_queue_bytes: 'bytes queued for a client (ws bufferedAmount)',
+  tickwire_server_client_queue_bytes: 'bytes queued for a client (ws bufferedAmount + 512 per queued reply)',
   tickwire_server_client_messages_total: 'stream messages written to a client',
   tickwire_server_conflations_total: 'book streams conflated for a slow client (deltas dropped, fresh snapshot later)',
   tickwire_server_dropped_total: 'stream messages dropped for slow clients (reported with a gap status)',
   tickwire_server_behind_total: 'times a client fell behind (send buffer over the high-water mark)',
   tickwire_server_disconnects_total: 'client disconnects, by reason',
   tickwire_server_client_errors_total: 'client commands answered with an error',
+  tickwire_server_rate_limited_total: 'clients closed for sending commands over the rate limit (4029)',
 };
 
 function escapeLabel(v: string): string {

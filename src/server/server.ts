@@ -1,6 +1,6 @@
 /**
  * `startServer`: the local WebSocket server over a running hub. HTTP and WebSocket share one port; the upgrade
- * is checked (token, client limit) before it is accepted. ws recipes: writes guarded by `readyState`, slow
+ * is checked (browser origin, token, client limit) before it is accepted. ws recipes: writes guarded by `readyState`, slow
  * clients found by `bufferedAmount`, dead ones pinged and `terminate()`d.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -16,7 +16,8 @@ import { ServerSettings, isLoopback, type ServerSettingsInput } from './options.
 import { StreamRegistry } from './registry.js';
 import { ClientSession, CLOSE_SHUTDOWN, type SessionContext } from './session.js';
 import { handleHttp, type RouteContext } from './http-routes.js';
-import { tokenChecker } from './auth.js';
+import { selectProtocol, tokenChecker } from './auth.js';
+import { originChecker, ownOrigins } from './origin.js';
 import { dashboardAssets } from './dashboard-assets.js';
 import { parseStreamName } from './protocol.js';
 import { listenError } from './listen-error.js';
@@ -95,7 +96,10 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
     maxPayload: limits.maxPayloadBytes ?? 64 * limits.maxFrameBytes,
     perMessageDeflate: false,
     clientTracking: false,
+    handleProtocols: (offered) => selectProtocol(offered),
   });
+  // the port is known once listening (port 0 = any free one)
+  let originAllowed: (origin: string | undefined) => boolean = () => false;
   let nextId = 1;
   let upgrading = 0;
 
@@ -127,6 +131,13 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
   const http: Server = createServer((req, res) => handleHttp(routeCtx, req, res));
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    const origin = req.headers.origin;
+    if (!originAllowed(origin)) {
+      metrics.inc('tickwire_server_rejected_total', { status: '403' });
+      logger.warn({ origin }, 'WebSocket upgrade from a browser origin that is not allowed: refused (see --allow-origin)');
+      refuse(socket, 403, 'Forbidden: origin not allowed');
+      return;
+    }
     if (!authorized(req)) {
       metrics.inc('tickwire_server_rejected_total', { status: '401' });
       refuse(socket, 401, 'Unauthorized', 'WWW-Authenticate: Bearer\r\n');
@@ -182,6 +193,7 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
   const addr = http.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : settings.port;
   const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  originAllowed = originChecker([...ownOrigins(settings.host, port), ...settings.allowOrigins]);
 
   const preloaded = Promise.all(preload.map((n) => registry.pin(n)));
 

@@ -22,7 +22,16 @@ import { TurnBatch } from '../util/turn-batch.js';
 
 /** Close codes the server uses. */
 export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_RATE_LIMIT = 4029;
 export const CLOSE_SHUTDOWN = 1001;
+
+/**
+ * What one queued reply costs beyond its bytes (ws frame header buffer, the data Buffer object, the writable's
+ * queue entries): counted with its bytes against the queue bounds, so that a flood of tiny replies to a client that
+ * never reads is bounded in memory, not only in payload bytes. (Stream messages need no such term: once the queue is
+ * over the high-water mark none is written.)
+ */
+export const REPLY_OVERHEAD_BYTES = 512;
 
 export interface SessionContext {
   hub: Hub;
@@ -49,6 +58,14 @@ export class ClientSession implements StreamHost {
   private closed = false;
   private readonly low: number;
   private readonly batch: TurnBatch;
+  /** Replies handed to ws whose write has not completed yet (their bytes are in `bufferedAmount`). */
+  private queuedReplies = 0;
+  private readonly replyWritten = (): void => {
+    this.queuedReplies--;
+  };
+  /** Command rate limit: a token bucket. */
+  private tokens: number;
+  private refilledAt: number;
 
   /** `socket`: the connection `ws` runs on (the upgrade's socket), corked while a turn's messages are written. */
   constructor(
@@ -61,6 +78,8 @@ export class ClientSession implements StreamHost {
     this.batch = new TurnBatch(() => socket.cork(), () => socket.uncork());
     const l = ctx.settings.limits;
     this.low = l.lowWaterBytes ?? Math.floor(l.highWaterBytes / 4);
+    this.tokens = l.commandBurst ?? 2 * l.maxCommandsPerSecond;
+    this.refilledAt = ctx.scheduler.now();
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -75,16 +94,25 @@ export class ClientSession implements StreamHost {
     return this.closed;
   }
 
+  /** What this client's queue holds: ws's unsent bytes (replies included) plus the per-reply overhead. */
+  queuedBytes(): number {
+    return this.ws.bufferedAmount + this.queuedReplies * REPLY_OVERHEAD_BYTES;
+  }
+
+  private markBehind(): void {
+    if (this.behindSince !== undefined) return;
+    this.behindSince = this.ctx.scheduler.now();
+    this.ctx.metrics.inc('tickwire_server_behind_total', {});
+    this.ctx.onBehind(this);
+  }
+
   // ---- StreamHost ----
 
   room(): boolean {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
     if (this.behindSince !== undefined) return false;
-    const buffered = this.ws.bufferedAmount;
-    if (buffered > this.ctx.settings.limits.highWaterBytes) {
-      this.behindSince = this.ctx.scheduler.now();
-      this.ctx.metrics.inc('tickwire_server_behind_total', {});
-      this.ctx.onBehind(this);
+    if (this.queuedBytes() > this.ctx.settings.limits.highWaterBytes) {
+      this.markBehind();
       return false;
     }
     return true;
@@ -143,7 +171,7 @@ export class ClientSession implements StreamHost {
   checkBehind(now: number): 'resumed' | 'behind' | 'disconnected' {
     if (this.closed) return 'disconnected';
     const l = this.ctx.settings.limits;
-    const buffered = this.ws.bufferedAmount;
+    const buffered = this.queuedBytes();
     if (buffered > l.maxBufferedBytes) {
       this.disconnect(CLOSE_SLOW_CONSUMER, 'slow consumer: send buffer over its cap', 'slow_consumer');
       return 'disconnected';
@@ -162,14 +190,33 @@ export class ClientSession implements StreamHost {
 
   // ---- commands ----
 
-  /** A reply (ack/error): always queued, but the hard cap still holds. */
+  /**
+   * A reply (ack/error): always queued, and counted like data: past the high-water mark the client is behind
+   * (and disconnected if it stays behind), past the hard cap it is disconnected at once.
+   */
   private reply(text: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > this.ctx.settings.limits.maxBufferedBytes) {
+    const l = this.ctx.settings.limits;
+    const queued = this.queuedBytes();
+    if (queued > l.maxBufferedBytes) {
       this.disconnect(CLOSE_SLOW_CONSUMER, 'slow consumer: send buffer over its cap', 'slow_consumer');
       return;
     }
-    this.ws.send(text);
+    if (queued > l.highWaterBytes) this.markBehind();
+    this.queuedReplies++;
+    this.ws.send(text, this.replyWritten);
+  }
+
+  /** Take one command from the bucket; false when the client is over its rate. */
+  private takeCommand(): boolean {
+    const l = this.ctx.settings.limits;
+    const now = this.ctx.scheduler.now();
+    const burst = l.commandBurst ?? 2 * l.maxCommandsPerSecond;
+    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) * l.maxCommandsPerSecond) / 1000);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens--;
+    return true;
   }
 
   private error(id: CommandId | null, message: string, extra: { op?: string; code?: string; streams?: string[] } = {}): void {
@@ -180,6 +227,13 @@ export class ClientSession implements StreamHost {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
+    if (!this.takeCommand()) {
+      const rate = this.ctx.settings.limits.maxCommandsPerSecond;
+      this.ctx.metrics.inc('tickwire_server_rate_limited_total', {});
+      this.disconnect(CLOSE_RATE_LIMIT, `too many commands: over ${rate} per second`, 'rate_limit');
+      this.ws.pause(); // its later frames are not even read (the close handshake is bounded by closeTimeoutMs)
+      return;
+    }
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
     if (isBinary) {
       this.error(null, 'binary frames are not accepted: send JSON text commands');

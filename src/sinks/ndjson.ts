@@ -2,6 +2,12 @@
  * NDJSON sink: one event per line on a Writable (stdout). A slow reader never grows memory without bound: past
  * `maxBufferedBytes` of unwritten output, events are dropped and counted per stream; once the writable drains,
  * `onGap` is told what was lost (the CLI turns it into an explicit `gap` status and a fresh book snapshot).
+ *
+ * It converges whatever the bound: what `onGap` emits (the gap status and the fresh snapshot) is always written —
+ * a recovery is never dropped half-way — and the bound is at least twice the largest line written so far, so that
+ * after a snapshot larger than `maxBufferedBytes` the events that follow it still fit (otherwise every recovery
+ * would overflow the bound again: gap → snapshot → gap … forever). Drops are reported through `onDropped`, at most
+ * once per `dropReportMs`.
  */
 import type { Observable, Subscription } from 'rxjs';
 import type { Writable } from 'node:stream';
@@ -25,8 +31,22 @@ export interface NdjsonSinkOptions {
   onGap?: (gap: GapInfo) => void;
   /** Called when the writable fails (EPIPE when the reader went away). */
   onClosed?: (err?: Error) => void;
+  /**
+   * Events dropped since the last report (rate-limited to one call per `dropReportMs`; a remainder is reported when
+   * that time is up), with the bound in force (`bufferBytes`: maxBufferedBytes or twice the largest line).
+   */
+  onDropped?: (report: DropReport) => void;
+  /** Default 10 000. */
+  dropReportMs?: number;
   /** One line per event, without its newline (default: the event's JSON; `stream --pretty`: a readable line). */
   format?: (e: MarketEvent) => string;
+}
+
+export interface DropReport {
+  dropped: number;
+  /** Streams that lost events, e.g. `binance:BTC/USDT@book`. */
+  streams: string[];
+  bufferBytes: number;
 }
 
 /**
@@ -45,6 +65,16 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
   const gaps = new Map<string, GapInfo>();
   let dropping = false;
   let closed = false;
+  /** While onGap runs: what it emits (gap status, fresh snapshot) is written whatever the backlog. */
+  let recovering = false;
+  /** The bound: maxBufferedBytes, or twice the largest line written so far when that is more. */
+  let bound = opts.maxBufferedBytes;
+  // drop reports (rate-limited)
+  const reportMs = opts.dropReportMs ?? 10_000;
+  let unreported = 0;
+  const unreportedStreams = new Set<string>();
+  let lastReport = -Infinity;
+  let reportTimer: ReturnType<typeof setTimeout> | undefined;
   // the chunk being filled: bytes [start, used) wait to be written; [0, start) were handed to `out` already
   let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   let start = 0;
@@ -65,8 +95,10 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
     const room = json.length * MAX_UTF8_PER_UNIT + 1;
     if (used + room > CHUNK_BYTES) {
       flush();
-      if (room > CHUNK_BYTES && Buffer.byteLength(json) + 1 > CHUNK_BYTES) {
+      const bytes = room > CHUNK_BYTES ? Buffer.byteLength(json) + 1 : 0;
+      if (bytes > CHUNK_BYTES) {
         out.write(json + '\n'); // larger than a chunk (a deep snapshot): a string of its own
+        bound = Math.max(bound, 2 * bytes);
         return;
       }
       if (used > 0) {
@@ -74,15 +106,43 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
         start = used = 0;
       }
     }
+    const at = used;
     used += chunk.write(json, used);
     chunk[used++] = NEWLINE;
+    if (2 * (used - at) > bound) bound = 2 * (used - at);
+  };
+
+  const report = (): void => {
+    reportTimer = undefined;
+    if (unreported === 0) return;
+    lastReport = Date.now();
+    const r: DropReport = { dropped: unreported, streams: [...unreportedStreams], bufferBytes: bound };
+    unreported = 0;
+    unreportedStreams.clear();
+    opts.onDropped?.(r);
+  };
+  const noteDropped = (key: string): void => {
+    unreported++;
+    unreportedStreams.add(key);
+    if (reportTimer !== undefined) return;
+    const wait = lastReport + reportMs - Date.now();
+    if (wait <= 0) report();
+    else {
+      reportTimer = setTimeout(report, wait);
+      reportTimer.unref();
+    }
   };
 
   const flushGaps = (): void => {
     dropping = false;
     const list = [...gaps.values()];
     gaps.clear();
-    for (const g of list) opts.onGap?.(g);
+    recovering = true;
+    try {
+      for (const g of list) opts.onGap?.(g);
+    } finally {
+      recovering = false;
+    }
   };
   out.on('drain', () => {
     if (dropping) flushGaps();
@@ -101,9 +161,10 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
   const sub = events$.subscribe({
     next(e) {
       if (closed) return;
-      if (dropping || out.writableLength + (used - start) > opts.maxBufferedBytes) {
+      if (!recovering && (dropping || out.writableLength + (used - start) > bound)) {
         if (!dropping) dropping = true;
         const key = streamKey(e);
+        noteDropped(key);
         const g = gaps.get(key);
         if (g) {
           g.dropped++;
@@ -128,5 +189,9 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
   });
   // lines still waiting leave when the sink is unsubscribed (the CLI stops at a signal), in order
   sub.add(batch.close);
+  sub.add(() => {
+    if (reportTimer !== undefined) clearTimeout(reportTimer);
+    report();
+  });
   return sub;
 }
