@@ -29,8 +29,8 @@ export class TopicIds {
   next(changeId: number): number {
     this.u++;
     this.changes.push(changeId);
-    // trim in batches: amortized O(1), at most 2 × keep entries held
-    if (this.changes.length > 2 * this.keep) {
+    // trim in batches (amortized O(1)): at most keep + keep / 8 entries held
+    if (this.changes.length > this.keep + Math.ceil(this.keep / 8)) {
       const drop = this.changes.length - this.keep;
       this.changes.splice(0, drop);
       this.first += drop;
