@@ -48,7 +48,7 @@ Options:
   --symbols-per-connection N symbols per WebSocket connection (default 20)
   --reconcile-interval MS    periodic REST cross-check of live books, 0 = off (default 300000)
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
-  --book-pause MS            a book of a feed without per-book proof (bybit, coinbase, coinbase-exchange) whose
+  --book-pause MS            a book of a feed without per-book proof (coinbase, coinbase-exchange) whose
                              data pauses this long is resynced, 0 = off (default 1000)
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608;
                              at least twice the largest line; drops are warned on stderr)

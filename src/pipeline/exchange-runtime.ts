@@ -721,7 +721,7 @@ export class ExchangeRuntime {
 
   /**
    * Does any pause of a book's data (from `bookPauseMs`, shorter than the no-data timeout) break its trust? For
-   * feeds whose messages carry no per-book proof — `monotonic`/`none` (Bybit, Coinbase Exchange) and a chain carried
+   * feeds whose messages carry no per-book proof — `monotonic`/`none` (Coinbase Exchange) and a chain carried
    * by the connection (Coinbase Advanced Trade): the exchange may have stopped and resumed sending this book (or
    * its updates were lost upstream) and nothing in the next message tells. A per-book chain proves it on the next
    * delta; a checksum verifies the book (its checksummed levels) after every message. A data pause of such a book

@@ -5,8 +5,10 @@
  * - Topics `orderbook.{1,50,200,1000}.X` (snapshot on subscribe, then deltas; level 1 is snapshot-only and re-pushed
  *   with the same `u` every `level1RepushMs` when unchanged), `tickers.X` (linear: snapshot then deltas of the changed
  *   fields only; spot: snapshots without bid/ask), `publicTrade.X`.
- * - Wire `u` = the true book's change id minus a per-symbol offset (0 until a `bybit-restart`), so `u` only
- *   increases (not +1) and `trueBookAt(symbol, u)` is the book at that `u`; `seq` = the change id.
+ * - Wire `u` is per topic and rises by exactly 1 per message of the topic, like Bybit's (bybit-ids.ts): a delta
+ *   that is dropped or garbled still uses up its `u`, so the next one shows the gap. Each depth counts in its own
+ *   range, so `trueBookAt(symbol, u)` finds the topic (the deepest one, after a restart put them all at 1) and
+ *   serves the true book its message showed. `seq` = the change id (the cross sequence, shared by the depths).
  * - `{"op":"ping"}` → pong (spot / linear shapes); subscribe acks in the spot or linear shape; spot rejects more than
  *   10 args (`args size >10`); unknown symbols: `Invalid symbol :[topic]` (tickers, orderbook) or
  *   `error:handler not found,topic:…` (publicTrade and unknown topics).
@@ -21,6 +23,7 @@
  *   for the symbol's topics with `success:false` (default message `Invalid symbol :[topics]`).
  */
 import type { ExchangeId } from '../schema/events.js';
+import { firstTopicU, TopicIds } from './bybit-ids.js';
 import { faultNumber, faultString, faultSymbol } from './faults.js';
 import { SimMarket } from './market.js';
 import { formatFixed, subSeed } from './prng.js';
@@ -97,6 +100,7 @@ interface BookTopic {
   symbol: string;
   market: string;
   window: BookWindow;
+  ids: TopicIds;
 }
 
 interface TickerTopic {
@@ -124,8 +128,8 @@ class BybitProtocol implements SimProtocol {
   private readonly byMarket = new Map<string, SimSymbolSpec>();
   private readonly books = new Map<string, BookTopic>();
   private readonly tickers = new Map<string, TickerTopic>();
-  /** wire u = change id - offset (per unified symbol). */
-  private readonly offset = new Map<string, number>();
+  /** Wire `u` per book topic; kept while the topic is idle (bounded: symbols × depths). */
+  private readonly ids = new Map<string, TopicIds>();
   private server: SimServer | undefined;
 
   constructor(private readonly opts: BybitServerOptions) {
@@ -260,10 +264,16 @@ class BybitProtocol implements SimProtocol {
     let bt = this.books.get(topic);
     if (bt === undefined) {
       const book = this.market.book(symbol, depth);
+      const changeId = this.market.lastId(symbol);
+      let ids = this.ids.get(topic);
+      if (ids === undefined) {
+        ids = new TopicIds(symbol, depth, firstTopicU(depth, changeId), changeId, this.opts.historySize ?? 50_000);
+        this.ids.set(topic, ids);
+      } else ids.next(changeId); // a new window of a known topic: its snapshot is a new message
       const window = new BookWindow(depth);
-      window.reset(book.bids, book.asks, this.wireU(symbol));
+      window.reset(book.bids, book.asks, ids.u);
       window.lastSentAt = Date.now();
-      bt = { symbol, market, window };
+      bt = { symbol, market, window, ids };
       this.books.set(topic, bt);
     }
     return bt;
@@ -275,10 +285,6 @@ class BybitProtocol implements SimProtocol {
     if (server === undefined) return;
     for (const t of this.books.keys()) if (!server.hasSubscribers(t)) this.books.delete(t);
     for (const t of this.tickers.keys()) if (!server.hasSubscribers(t)) this.tickers.delete(t);
-  }
-
-  private wireU(symbol: string): number {
-    return this.market.lastId(symbol) - (this.offset.get(symbol) ?? 0);
   }
 
   private seq(symbol: string): number {
@@ -297,7 +303,6 @@ class BybitProtocol implements SimProtocol {
     if (topics.length === 0) return;
     const spec = this.market.spec(symbol);
     const now = Date.now();
-    const u = this.wireU(symbol);
     const seq = this.seq(symbol);
     let decrease: SimFault | undefined;
     let absent: SimFault | undefined;
@@ -306,13 +311,15 @@ class BybitProtocol implements SimProtocol {
       const book = this.market.book(symbol, w.depth);
       const { b, a } = w.diff(book.bids, book.asks);
       if (b.length === 0 && a.length === 0) continue;
+      const prevU = w.u;
+      const u = bt.ids.next(seq);
       let frame: string;
       if (w.depth === 1) {
         frame = bookFrame(topic, 'snapshot', bt.market, book.bids, book.asks, u, seq, now, this.category);
       } else {
         decrease ??= server.faults.take('bybit-u-decrease', (f) => faultSymbol(f) === symbol);
         absent ??= server.faults.take('bybit-absent-deletes', (f) => faultSymbol(f) === symbol);
-        const wireU = decrease !== undefined ? Math.max(1, w.u - 3) : u;
+        const wireU = decrease !== undefined ? Math.max(1, prevU - 3) : u;
         if (absent !== undefined) {
           const p = absentPrices(w, spec.tickDecimals);
           if (p !== undefined) {
@@ -449,7 +456,8 @@ class BybitProtocol implements SimProtocol {
   private restart(symbol: string): void {
     const server = this.server;
     if (server === undefined || !this.market.has(symbol)) return;
-    this.offset.set(symbol, this.market.lastId(symbol) - 1);
+    const changeId = this.market.lastId(symbol);
+    for (const ids of this.ids.values()) if (ids.symbol === symbol) ids.restart(1, changeId);
     const now = Date.now();
     for (const [topic, bt] of this.books) {
       if (bt.symbol !== symbol) continue;
@@ -521,16 +529,29 @@ class BybitProtocol implements SimProtocol {
 
   // ---- truth ----
 
+  /** The symbol's book topics, deepest first. */
+  private topicIds(symbol: string): TopicIds[] {
+    return [...this.ids.values()].filter((t) => t.symbol === symbol).sort((x, y) => y.depth - x.depth);
+  }
+
+  /** The true book now; `updateId` = the `u` of the deepest topic's last message (the change id if none). */
   trueBook(symbol: string): SimBook | undefined {
     if (!this.market.has(symbol)) return undefined;
     const b = this.market.book(symbol);
-    return { ...b, updateId: b.updateId - (this.offset.get(symbol) ?? 0) };
+    const deepest = this.topicIds(symbol)[0];
+    return deepest === undefined ? b : { ...b, updateId: deepest.u };
   }
 
+  /** The true book the message with wire `u` = `updateId` showed (of the deepest topic that sent that `u`). */
   trueBookAt(symbol: string, updateId: number): SimBook | undefined {
     if (!this.market.has(symbol)) return undefined;
-    const b = this.market.bookAt(symbol, updateId + (this.offset.get(symbol) ?? 0));
-    return b === undefined ? undefined : { ...b, updateId };
+    for (const t of this.topicIds(symbol)) {
+      const changeId = t.changeAt(updateId);
+      if (changeId === undefined) continue;
+      const b = this.market.bookAt(symbol, changeId);
+      return b === undefined ? undefined : { ...b, updateId };
+    }
+    return undefined;
   }
 
   burst(opts: BurstOptions): Promise<BurstResult> {

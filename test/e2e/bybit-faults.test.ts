@@ -3,7 +3,8 @@
  * connections (linear BTC, linear ETH, spot BTC — one symbol per connection), books at depth 50 over a 300-level
  * true book, so Bybit's own window deletes keep the books at 50 without any truncation by tickwire. Each fault
  * resyncs only what it must, and every book then equals the simulator's true book (top 50) at the same `u` after
- * at least 50 further deltas.
+ * at least 50 further deltas. Bybit's `u` rises by 1 per message of a topic (integrity `chained`): a lost message
+ * is a gap on the next delta, whatever lost it (a drop, a silence, an unreadable frame).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrderBook } from '../../src/book/order-book.js';
@@ -45,10 +46,10 @@ afterEach(async () => {
 });
 
 describe('bybit end to end against the simulator', () => {
-  it('steady state: integrity monotonic, books equal the truth, tickers and trades flow', async () => {
+  it('steady state: integrity chained, books equal the truth, tickers and trades flow', async () => {
     for (const [ex, s] of BOOKS) await expectTopEqualsTruth(ex, s);
     const snap = h.events.find((e) => e.type === 'book_snapshot' && e.exchange === 'bybit-linear');
-    expect(snap?.type === 'book_snapshot' && snap.integrity).toBe('monotonic');
+    expect(snap?.type === 'book_snapshot' && snap.integrity).toBe('chained');
     expect(h.events.some((e) => e.type === 'trade' && e.exchange === 'bybit')).toBe(true);
     expect(h.statuses({ state: 'resyncing' })).toEqual([]);
   });
@@ -75,6 +76,38 @@ describe('bybit end to end against the simulator', () => {
       expect(t.last).toBeDefined();
       expect(t.volume24h).toBeDefined();
     }
+  });
+
+  it('dropped delta (spot and linear): that book resyncs on the u gap, then equals the truth; never live and wrong', async () => {
+    for (const [ex, s] of [['bybit', 'BTC/USDT'], ['bybit-linear', 'ETH/USDT']] as Array<[ExchangeId, string]>) {
+      const from = h.events.length;
+      const key = `${ex}:${s}`;
+      // every delta the consumer applies is checked at once against the truth at its u (continuously, not only at
+      // the end); the harness's book is updated before this subscriber runs
+      let checked = 0;
+      const wrong: number[] = [];
+      const sub = h.hub.events$.subscribe((e) => {
+        if (e.type !== 'book_delta' || e.exchange !== ex || e.symbol !== s) return;
+        const truth = h.sim.trueBookAt(ex, s, e.updateId!);
+        const mine = h.books.get(key)!.book.snapshot();
+        checked++;
+        if (truth === undefined || JSON.stringify(mine.bids) !== JSON.stringify(truth.bids.slice(0, DEPTH)) || JSON.stringify(mine.asks) !== JSON.stringify(truth.asks.slice(0, DEPTH))) {
+          wrong.push(e.updateId!);
+        }
+      });
+      h.sim.fault(ex, { kind: 'drop-diff', symbol: s });
+      const resync = await h.waitFor(isStatus({ exchange: ex, symbol: s, channel: 'book', state: 'resyncing' }), `${key} resyncing`);
+      expect(resync.code).toBe('TW_ERR_SEQUENCE_GAP');
+      await h.waitFor(live(ex, s), `${key} live again`);
+      await expectTopEqualsTruth(ex, s);
+      sub.unsubscribe();
+      expect(checked).toBeGreaterThanOrEqual(50);
+      expect(wrong).toEqual([]);
+      expect(troubleElsewhere(h, from, [[ex, s]])).toEqual([]);
+    }
+    // the other books went on untouched
+    await expectTopEqualsTruth('bybit-linear', 'BTC/USDT', 5);
+    expect(h.statuses({ exchange: 'bybit-linear', symbol: 'BTC/USDT', state: 'resyncing' })).toEqual([]);
   });
 
   it('u decrease: resyncs that book only (resubscribe), then equals the true book', async () => {
@@ -175,17 +208,15 @@ describe('bybit end to end against the simulator', () => {
     expect(troubleElsewhere(h, from, [['bybit', 'BTC/USDT']])).toEqual([]);
   });
 
-  it('garbage frame naming no market: counted as malformed; the books of that connection (u proves no continuity) resync', async () => {
+  it('garbage frame naming no market: counted as malformed; no book resyncs (the u chain shows nothing was lost)', async () => {
     const from = h.events.length;
     const report = h.waitFor(isStatus({ exchange: 'bybit-linear', code: 'TW_ERR_MALFORMED_FRAME', scope: 'connection' }), 'malformed report');
-    // the unreadable frame could have been an ETH delta: a monotonic feed cannot tell, so ETH is resynced
-    const resync = h.waitFor(isStatus({ exchange: 'bybit-linear', symbol: 'ETH/USDT', channel: 'book', state: 'resyncing' }), 'ETH resyncing');
     h.sim.fault('bybit-linear', { kind: 'garbage-frame', symbol: 'ETH/USDT' });
     await report;
-    expect((await resync).code).toBe('TW_ERR_MALFORMED_FRAME');
-    await h.waitFor(live('bybit-linear', 'ETH/USDT'), 'ETH live again');
+    // had the unreadable frame been an ETH delta, the next one would not chain: it was an extra frame, so ETH goes on
     await expectTopEqualsTruth('bybit-linear', 'ETH/USDT', 60);
-    expect(troubleElsewhere(h, from, [['bybit-linear', 'ETH/USDT']])).toEqual([]);
+    expect(troubleElsewhere(h, from, [])).toEqual([]);
+    expect(h.statuses({ state: 'resyncing' })).toEqual([]);
   });
 
   it('garbage diff (truncated JSON naming its topic): that book resyncs at once, the others stay live', async () => {
@@ -201,9 +232,9 @@ describe('bybit end to end against the simulator', () => {
     }
   });
 
-  it('silence with pings answered (no stale reconnect): NO_DATA, then the resumed book is resynced, not trusted', async () => {
+  it('silence with pings answered (no stale reconnect): NO_DATA, then the resumed delta shows the u gap: resynced', async () => {
     // frequent client pings keep the connection healthy through the silence, so only the no-data watchdog sees it;
-    // Bybit's `u` proves no continuity, so the book must be resynced when data resumes
+    // the updates missed meanwhile used up their u, so the first delta after it does not chain
     await h.close();
     h = await startHarness({
       exchanges: ['bybit', 'bybit-linear'],
@@ -213,19 +244,18 @@ describe('bybit end to end against the simulator', () => {
     });
     await Promise.all(BOOKS.map(([ex, s]) => h.waitFor(live(ex, s), `${ex}:${s} live`)));
     const from = h.events.length;
-    // resynced as soon as it goes silent (and again if it resumes with an update rather than a snapshot)
     const resync = h.waitFor(isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'resyncing');
     h.sim.fault('bybit', { kind: 'silence', symbol: 'BTC/USDT' });
     await h.waitFor(isStatus({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'no_data' }), 'no_data');
-    expect((await resync).code).toBe('TW_ERR_NO_DATA');
     h.sim.clearFaults('bybit');
+    expect((await resync).code).toBe('TW_ERR_SEQUENCE_GAP');
     await h.waitFor(live('bybit', 'BTC/USDT'), 'live again');
     await expectTopEqualsTruth('bybit', 'BTC/USDT');
     expect(h.events.slice(from).filter((e) => e.type === 'status' && e.scope === 'connection' && e.state === 'reconnecting')).toEqual([]);
     expect(troubleElsewhere(h, from, [['bybit', 'BTC/USDT']])).toEqual([]);
   });
 
-  it('a silence shorter than the no-data timeout: the resumed book is resynced (u proves no continuity), never live and wrong', async () => {
+  it('a silence shorter than the no-data timeout: the resumed delta shows the u gap, resynced, never live and wrong', async () => {
     await h.close();
     h = await startHarness({
       exchanges: ['bybit', 'bybit-linear'],
@@ -242,9 +272,9 @@ describe('bybit end to end against the simulator', () => {
     const target = other.applied + 50;
     await h.waitFor((e) => e.type === 'book_delta' && e.exchange === 'bybit-linear' && other.applied >= target, '50 ETH deltas');
     h.sim.clearFaults('bybit');
+    // the u chain, not the book pause (400 ms here), catches it: a chained feed needs no pause rule
     const r = await resync;
-    expect(r.code).toBe('TW_ERR_NO_DATA');
-    expect(r.details?.pauseMs).toBeGreaterThanOrEqual(400);
+    expect(r.code).toBe('TW_ERR_SEQUENCE_GAP');
     await h.waitFor(live('bybit', 'BTC/USDT'), 'live again');
     await expectTopEqualsTruth('bybit', 'BTC/USDT');
     expect(h.statuses({ state: 'no_data' })).toEqual([]);

@@ -38,13 +38,14 @@ const B: Level[] = [['100.0', '1'], ['99.5', '2']];
 const A: Level[] = [['100.5', '1'], ['101.0', '2']];
 
 describe('bybit book sync', () => {
-  it('snapshot then increasing u: live, deltas applied; a delete of an absent level is ignored', () => {
+  it('snapshot then u + 1 per delta: live, deltas applied; a delete of an absent level is ignored', () => {
     const h = harness();
     h.feed(frame('snapshot', 10, B, A));
     h.feed(frame('delta', 11, [['100.0', '3']], [['100.5', '0']]));
-    h.feed(frame('delta', 15, [['98.0', '0']], [['105.0', '0']])); // absent levels; u jumps (+1 is not promised)
+    h.feed(frame('delta', 12, [['98.0', '0']], [['105.0', '0']])); // absent levels
     expect(h.statuses()).toEqual(['syncing:TW_OK', 'live:TW_OK']);
-    expect(h.sync.updateId).toBe(15);
+    expect(h.sync.updateId).toBe(12);
+    expect(h.events.find((e) => e.type === 'book_snapshot')).toMatchObject({ integrity: 'chained' });
     expect(h.sync.book.snapshot()).toEqual({ bids: [['100.0', '3'], ['99.5', '2']], asks: [['101.0', '2']] });
     expect(h.events.filter((e) => e.type === 'book_delta')).toHaveLength(2);
   });
@@ -63,11 +64,26 @@ describe('bybit book sync', () => {
     expect(h.resubscribes()).toBe(1);
   });
 
+  it('a skipped u (a dropped delta) is a gap, right after the snapshot and later: resyncing + one resubscribe', () => {
+    const first = harness();
+    first.feed(frame('snapshot', 10, B, A));
+    first.feed(frame('delta', 12, [['100.0', '3']], []));
+    expect(first.statuses()).toEqual(['syncing:TW_OK', 'live:TW_OK', 'resyncing:TW_ERR_SEQUENCE_GAP']);
+    expect(first.resubscribes()).toBe(1);
+    const later = harness(bybitAdapter);
+    later.feed(frame('snapshot', 10, B, A));
+    later.feed(frame('delta', 11, [['100.0', '3']], []));
+    later.feed(frame('delta', 13, [['100.0', '4']], []));
+    expect(later.statuses()).toEqual(['syncing:TW_OK', 'live:TW_OK', 'resyncing:TW_ERR_SEQUENCE_GAP']);
+    expect(later.resubscribes()).toBe(1);
+    expect(later.events.filter((e) => e.type === 'book_delta')).toHaveLength(1);
+  });
+
   it('a u that goes down is a gap: resyncing + one resubscribe, book cleared until the next snapshot', () => {
     const h = harness();
     h.feed(frame('snapshot', 10, B, A));
-    h.feed(frame('delta', 12, [['100.0', '3']], []));
-    h.feed(frame('delta', 11, [['100.0', '4']], []));
+    h.feed(frame('delta', 11, [['100.0', '3']], []));
+    h.feed(frame('delta', 10, [['100.0', '4']], []));
     expect(h.statuses()).toEqual(['syncing:TW_OK', 'live:TW_OK', 'resyncing:TW_ERR_SEQUENCE_GAP']);
     expect(h.resubscribes()).toBe(1);
     expect(h.sync.book.bidCount).toBe(0);

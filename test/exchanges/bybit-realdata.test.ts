@@ -45,7 +45,7 @@ describe('bybit real data: orderbook.500 XRPUSDT', () => {
     const rules = bybitLinearAdapter.book;
     // Bybit keeps its own window by deleting levels that leave it: tickwire must not truncate
     expect(rules.truncateTo).toBeUndefined();
-    expect(rules.integrity).toBe('monotonic');
+    expect(rules.integrity).toBe('chained');
     const book = new OrderBook();
     const naive = { b: new Map<string, string>(), a: new Map<string, string>() };
     let localId: number | undefined;
@@ -81,6 +81,37 @@ describe('bybit real data: orderbook.500 XRPUSDT', () => {
     expect(localId).toBe(rawU[rawU.length - 1]);
   });
 
+  it('the u + 1 chain (integrity chained): no false gap on the capture; every dropped or altered delta is a gap', () => {
+    const rules = bybitLinearAdapter.book;
+    const msgs = frames.map((f) => {
+      const m = bybitLinearAdapter.parse(f, ctx)[0];
+      if (m?.kind !== 'book') throw new Error('expected a book message');
+      return m;
+    });
+    /** The rules' verdicts over a message sequence, from its snapshot: 'gap' if any delta is refused. */
+    const walk = (seq: readonly DeltaMessage[]): 'ok' | 'gap' => {
+      let localId = seq[0]!.updateId!;
+      let prev: DeltaMessage | undefined;
+      for (const m of seq.slice(1)) {
+        const c = prev === undefined ? rules.first(localId, m) : rules.next(localId, m, prev);
+        if (c !== 'apply') return 'gap';
+        localId = m.updateId!;
+        prev = m;
+      }
+      return 'ok';
+    };
+    expect(walk(msgs)).toBe('ok');
+    // drop any one delta but the last (nothing follows it to tell)
+    for (let i = 1; i < msgs.length - 1; i++) expect(walk(msgs.filter((_, j) => j !== i)), `without delta ${i}`).toBe('gap');
+    // a delta whose u was altered, up or down
+    for (let i = 1; i < msgs.length; i++) {
+      for (const d of [1, -1]) {
+        const altered = msgs.map((m, j) => (j === i ? { ...m, updateId: m.updateId! + d } : m));
+        expect(walk(altered), `delta ${i} u ${d > 0 ? '+' : '-'}1`).toBe('gap');
+      }
+    }
+  });
+
   it('through BookSync: live once, 49 deltas emitted with their u, 500/500 levels after each, no resync', () => {
     const events: UnstampedEvent[] = [];
     const sync = new BookSync({
@@ -113,7 +144,7 @@ describe('bybit real data: orderbook.500 XRPUSDT', () => {
     expect(statuses).toEqual(['syncing', 'live']);
     const deltas = events.filter((e) => e.type === 'book_delta');
     expect(deltas.map((e) => e.updateId)).toEqual(rawU.slice(1));
-    expect(deltas.every((e) => e.type === 'book_delta' && e.integrity === 'monotonic')).toBe(true);
+    expect(deltas.every((e) => e.type === 'book_delta' && e.integrity === 'chained')).toBe(true);
     // every emitted event is a valid MarketEvent once stamped
     for (const e of events) expect(MarketEvent.safeParse({ ...e, seq: 1, epoch: 'e' }).success).toBe(true);
     // removals are spelled exactly "0" in the events

@@ -139,7 +139,7 @@ describe('bybit sim: control frames', () => {
 });
 
 describe('bybit sim: books', () => {
-  it('orderbook.50: snapshot then deltas with increasing u; the rebuilt book is the true top 50 at every u', async () => {
+  it('orderbook.50: snapshot then deltas with u + 1 each; the rebuilt book is the true top 50 at every u', async () => {
     const server = await start({ category: 'linear' });
     const c = await client(server, 'linear');
     c.send({ req_id: '1', op: 'subscribe', args: ['orderbook.50.BTCUSDT'] });
@@ -154,7 +154,7 @@ describe('bybit sim: books', () => {
     while (deltas < 60) {
       const m = (await c.next(onTopic('orderbook.50.BTCUSDT'))) as unknown as BookMsg;
       expect(m.type).toBe('delta');
-      expect(m.data.u).toBeGreaterThan(lastU);
+      expect(m.data.u).toBe(lastU + 1);
       lastU = m.data.u;
       applyBook(book, m);
       deltas++;
@@ -233,6 +233,43 @@ describe('bybit sim: faults', () => {
     expect(after.data.u).toBeGreaterThan(prev);
   });
 
+  it('drop-diff: the dropped delta still uses up its u, so the next one shows a hole of exactly one', async () => {
+    const { server, c } = await bookClient('linear');
+    const t = 'orderbook.50.BTCUSDT';
+    await c.next(bookOn(t));
+    const before = (await c.next(bookOn(t))) as unknown as BookMsg;
+    server.fault({ kind: 'drop-diff', symbol: 'BTC/USDT' });
+    let prev = before.data.u;
+    const steps: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const d = (await c.next(bookOn(t))) as unknown as BookMsg;
+      steps.push(d.data.u - prev);
+      prev = d.data.u;
+    }
+    expect(steps.filter((x) => x !== 1)).toEqual([2]);
+  });
+
+  it('two depths of one symbol: each counts its own u by 1; trueBookAt serves each at its own u', async () => {
+    const server = await start({ category: 'spot' });
+    const c = await client(server, 'spot');
+    c.send({ op: 'subscribe', args: ['orderbook.1.BTCUSDT', 'orderbook.50.BTCUSDT'] });
+    const last = new Map<string, number>();
+    for (let i = 0; i < 40; i++) {
+      const m = (await c.next((f) => typeof f.topic === 'string' && f.topic.startsWith('orderbook.'))) as unknown as BookMsg & { topic: string };
+      const prev = last.get(m.topic);
+      if (prev !== undefined) expect(m.data.u - prev, m.topic).toBe(m.type === 'snapshot' && m.data.u === prev ? 0 : 1);
+      last.set(m.topic, m.data.u);
+      const depth = m.topic === 'orderbook.1.BTCUSDT' ? 1 : 50;
+      const truth = server.protocol.trueBookAt('BTC/USDT', m.data.u);
+      expect(truth, `${m.topic} u ${m.data.u}`).toBeDefined();
+      if (m.type === 'snapshot') {
+        expect(m.data.b).toEqual(truth!.bids.slice(0, depth));
+        expect(m.data.a).toEqual(truth!.asks.slice(0, depth));
+      }
+    }
+    expect(last.size).toBe(2);
+  });
+
   it('bybit-missing-snapshot: the subscription gets deltas but no snapshot; the next one gets its snapshot', async () => {
     const server = await start({ category: 'spot' });
     const c = await client(server, 'spot');
@@ -260,7 +297,7 @@ describe('bybit sim: faults', () => {
     let prev = 1;
     for (let i = 0; i < 10; i++) {
       const d = (await c.next(bookOn(t))) as unknown as BookMsg;
-      expect(d.data.u).toBeGreaterThan(prev);
+      expect(d.data.u).toBe(prev + 1);
       prev = d.data.u;
       applyBook(book, d);
     }

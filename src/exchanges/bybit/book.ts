@@ -1,29 +1,27 @@
 /**
- * Bybit v5 book rules (docs/protocols/bybit.md#book): snapshots arrive in-band and any `snapshot` replaces the book (including
- * the `u == 1` snapshot after a service restart, and the level-1 snapshot re-pushed every 3 s with the same `u`).
- * Bybit does not promise `u` + 1 continuity on `orderbook.{depth}`, only that `u` increases: a delta whose `u`
- * went down is a gap, a repeated `u` is dropped (sizes are absolute, so a repeat changes nothing). Recovery is an
- * unsubscribe/resubscribe, which brings a fresh snapshot. No truncation: Bybit deletes levels leaving its window.
- * `seq` (the cross sequence, shared by every depth of a symbol) must not go down either: a delta whose `seq` is
- * below the last applied message's is out of order → gap.
- *
- * The real capture (nautilus_trader `orderbook.500.XRPUSDT`, 2024-12-01) shows `u` going up by exactly 1 per message
- * of a topic and `seq` by 88…984; a `u + 1` chain would make Bybit `chained`, but Bybit does not document it and the
- * simulator's `u` (its change id) does not follow it yet, so the rule stays `monotonic` and the pipeline resyncs on
- * pauses (see ExchangeRuntime.pauseBreaksContinuity).
+ * Bybit v5 book rules (docs/protocols/bybit.md#book): snapshots arrive in-band and any `snapshot` replaces the book and
+ * restarts the chain (including the `u == 1` snapshot after a service restart, and the level-1 snapshot re-pushed
+ * every 3 s with the same `u`). Every delta must carry `u == previous u + 1` (per topic): every real capture shows
+ * exactly that (fixtures/bybit, test/exchanges/bybit-realdata.test.ts), so a missing or altered message is a gap, and
+ * a delta repeating the last `u` is dropped (sizes are absolute, so a repeat changes nothing). A false gap would only
+ * cost a resync; a missed one would leave a wrong book live, so the chain is required (`integrity: chained`).
+ * Recovery is an unsubscribe/resubscribe, which brings a fresh snapshot. No truncation: Bybit deletes levels leaving
+ * its window. `seq` (the cross sequence, shared by every depth of a symbol) must not go down either: a delta whose
+ * `seq` is below the last applied message's is out of order → gap.
  */
 import type { BookRules, Continuity, DeltaMessage, PrevDelta } from '../types.js';
 
+/** A delta after the book's last `u` (`localId`, from the snapshot or the previous delta): the next `u`, or a gap. */
 function continuity(localId: number, delta: DeltaMessage, prev?: PrevDelta): Continuity {
   const u = delta.updateId;
   if (u === undefined) return 'gap';
   if (prev?.sequence !== undefined && delta.sequence !== undefined && delta.sequence < prev.sequence) return 'gap';
-  if (u > localId) return 'apply';
+  if (u === localId + 1) return 'apply';
   return u === localId ? 'drop' : 'gap';
 }
 
 export const bybitBookRules: BookRules = {
-  integrity: 'monotonic',
+  integrity: 'chained',
   snapshot: 'inband',
   resync: 'resubscribe',
   first: (snapshotId, delta) => continuity(snapshotId, delta),
