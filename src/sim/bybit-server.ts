@@ -542,10 +542,13 @@ class BybitProtocol implements SimProtocol {
     return deepest === undefined ? b : { ...b, updateId: deepest.u };
   }
 
-  /** The true book the message with wire `u` = `updateId` showed (of the deepest topic that sent that `u`). */
+  /** The true book the message with wire `u` = `updateId` showed (of the deepest topic that sent that `u`; with no topic, at change id `updateId`). */
   trueBookAt(symbol: string, updateId: number): SimBook | undefined {
     if (!this.market.has(symbol)) return undefined;
-    for (const t of this.topicIds(symbol)) {
+    const topics = this.topicIds(symbol);
+    // no topic subscribed yet: ids are the market's change ids, as trueBook gives them then
+    if (topics.length === 0) return this.market.bookAt(symbol, updateId);
+    for (const t of topics) {
       const changeId = t.changeAt(updateId);
       if (changeId === undefined) continue;
       const b = this.market.bookAt(symbol, changeId);
