@@ -12,12 +12,14 @@ export function pageToken(loc: Location): string | undefined {
 
 /**
  * Where and how to connect with `token`. The one place that knows how the server takes a token from a browser
- * (which cannot set an `Authorization` header on a WebSocket): today `?token=T` in the URL.
+ * (which cannot set an `Authorization` header on a WebSocket): the subprotocol `tickwire.token.T`, kept out of URLs
+ * and so out of logs and history (docs/server.md); `?token=T` only for a token a subprotocol cannot carry.
  */
 export function socketTarget(loc: Location, token: string | undefined): { url: string; protocols: string[] } {
-  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
-  return { url: `${scheme}//${loc.host}/${query}`, protocols: [] };
+  const base = `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/`;
+  if (token === undefined) return { url: base, protocols: [] };
+  if (/^[A-Za-z0-9\-._~]+$/.test(token)) return { url: base, protocols: ['tickwire', `tickwire.token.${token}`] };
+  return { url: `${base}?token=${encodeURIComponent(token)}`, protocols: [] };
 }
 
 /** Headers for the server's JSON routes (`/streams`). */

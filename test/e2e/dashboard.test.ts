@@ -94,8 +94,13 @@ describe('dashboard (GET /) in Chromium', () => {
     ]);
     const http = (await serveUrl(run)).replace('ws:', 'http:');
     const { page, problems } = await watchedPage(browser);
+    const socketUrls: string[] = [];
+    page.on('websocket', (ws) => socketUrls.push(ws.url()));
     await page.goto(`${http}/#token=${TOKEN}`);
     await page.waitForSelector('#stats dd[data-key="state"].state-live', { timeout: 15_000 });
+    // the token rides in the subprotocol, never in a URL (logs, history)
+    expect(socketUrls.length).toBeGreaterThan(0);
+    for (const u of socketUrls) expect(u).not.toContain(TOKEN);
     await page.waitForSelector(`#ladder tr.bid:nth-child(${2 * DEPTH + 1}):not(.empty)`); // the 12th bid row (after 12 asks and the spread)
     for (let i = 0; i < 3; i++) {
       const before = Number((await readLadder(page)).updateId);
