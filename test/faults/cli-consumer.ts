@@ -6,11 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { OrderBook } from '../../src/book/order-book.js';
-import type { ExchangeId, MarketEvent, StatusEvent } from '../../src/schema/events.js';
+import type { ExchangeId, MarketEvent } from '../../src/schema/events.js';
 import { startSim, type Simulator, type SimOptions } from '../../src/sim/index.js';
 import { runCli } from '../helpers/cli.js';
-import type { Consumer, ConsumerBook } from '../helpers/harness.js';
+import { consumerCore, type Consumer } from '../helpers/harness.js';
 
 export interface CliConsumerOptions {
   exchanges: ExchangeId[];
@@ -28,59 +27,12 @@ export async function startCliConsumer(opts: CliConsumerOptions): Promise<Consum
   writeFileSync(configFile, JSON.stringify({ ...opts.config, reconcileIntervalMs: 0, backoff: { initialMs: 50, maxMs: 400, factor: 2 } }));
   const endpoints = opts.exchanges.flatMap((ex) => ['--endpoint', `${ex}=${sim.endpoints[ex]!.ws},${sim.endpoints[ex]!.rest}`]);
   const run = runCli(['stream', ...opts.markets, '--config', configFile, '--log-level', 'warn', ...endpoints]);
-  const events: MarketEvent[] = [];
-  const books = new Map<string, ConsumerBook>();
-  const taps: Array<(e: MarketEvent) => void> = [];
-  const waiters = new Set<{ pred: (e: MarketEvent) => boolean; resolve: (e: MarketEvent) => void }>();
-  const onEvent = (e: MarketEvent): void => {
-    events.push(e);
-    if (e.type === 'book_snapshot' || e.type === 'book_delta') {
-      const key = `${e.exchange}:${e.symbol}`;
-      let b = books.get(key);
-      if (!b) books.set(key, (b = { book: new OrderBook(), updateId: undefined, deltas: 0, applied: 0 }));
-      if (e.type === 'book_snapshot') {
-        b.book.applySnapshot(e.bids, e.asks);
-        b.deltas = 0;
-      } else {
-        b.book.applyLevels(e.bids, e.asks);
-        b.deltas++;
-        b.applied++;
-      }
-      b.updateId = e.updateId;
-    }
-    for (const t of taps) t(e);
-    for (const w of waiters) {
-      if (w.pred(e)) {
-        waiters.delete(w);
-        w.resolve(e);
-      }
-    }
-  };
+  const core = consumerCore(() => `; stderr: ${run.stderr().slice(-300)}`);
   // every stdout line is one event (a second reader of the child's stdout, beside runCli's own)
-  createInterface({ input: run.child.stdout }).on('line', (l) => onEvent(JSON.parse(l) as MarketEvent));
-  const waitFor = (pred: (e: MarketEvent) => boolean, what: string, timeoutMs = 8_000): Promise<MarketEvent> =>
-    new Promise((resolve, reject) => {
-      const w = {
-        pred,
-        resolve: (e: MarketEvent) => {
-          clearTimeout(t);
-          resolve(e);
-        },
-      };
-      const t = setTimeout(() => {
-        waiters.delete(w);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; stderr: ${run.stderr().slice(-300)}`));
-      }, timeoutMs);
-      waiters.add(w);
-    });
+  createInterface({ input: run.child.stdout }).on('line', (l) => core.onEvent(JSON.parse(l) as MarketEvent));
   return {
     sim,
-    events,
-    books,
-    waitFor: waitFor as Consumer['waitFor'],
-    tap: (fn) => void taps.push(fn),
-    statuses: (f = {}) =>
-      events.filter((e): e is StatusEvent => e.type === 'status' && Object.entries(f).every(([k, v]) => (e as Record<string, unknown>)[k] === v)),
+    ...core,
     close: async () => {
       run.child.kill('SIGINT');
       await run.exit;

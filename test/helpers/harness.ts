@@ -62,11 +62,36 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   });
   opts.beforeHub?.(sim);
   const hub = new Hub(config, opts.deps?.(config));
+  const core = consumerCore();
+  hub.events$.subscribe(core.onEvent);
+  for (const ref of config.markets) {
+    const { exchange, symbol } = splitMarketRef(ref);
+    void hub.add(exchange, symbol, config.channels);
+  }
+  return {
+    sim,
+    hub,
+    ...core,
+    close: async () => {
+      hub.close();
+      await sim.close();
+    },
+  };
+}
+
+/**
+ * The consumer side shared by the in-process harness and the CLI consumer (test/faults/cli-consumer.ts): every event
+ * kept, books rebuilt from the events, taps and waiters. `onEvent` takes each event; `note` adds context to a
+ * timeout's message (e.g. the child's stderr).
+ */
+export function consumerCore(note: () => string = () => ''): Pick<Consumer, 'events' | 'books' | 'waitFor' | 'tap' | 'statuses'> & {
+  onEvent(e: MarketEvent): void;
+} {
   const taps: Array<(e: MarketEvent) => void> = [];
   const events: MarketEvent[] = [];
   const books = new Map<string, ConsumerBook>();
   const waiters = new Set<{ pred: (e: MarketEvent) => boolean; resolve: (e: MarketEvent) => void }>();
-  hub.events$.subscribe((e) => {
+  const onEvent = (e: MarketEvent): void => {
     events.push(e);
     if (e.type === 'book_snapshot' || e.type === 'book_delta') {
       const key = `${e.exchange}:${e.symbol}`;
@@ -89,11 +114,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         w.resolve(e);
       }
     }
-  });
-  for (const ref of config.markets) {
-    const { exchange, symbol } = splitMarketRef(ref);
-    void hub.add(exchange, symbol, config.channels);
-  }
+  };
   const waitFor = (pred: (e: MarketEvent) => boolean, what: string, timeoutMs = 8_000): Promise<MarketEvent> =>
     new Promise((resolve, reject) => {
       const w = {
@@ -105,26 +126,21 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       };
       const t = setTimeout(() => {
         waiters.delete(w);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${note()}`));
       }, timeoutMs);
       waiters.add(w);
     });
   return {
-    sim,
-    hub,
     events,
     books,
-    waitFor: waitFor as Harness['waitFor'],
+    onEvent,
+    waitFor: waitFor as Consumer['waitFor'],
     tap: (fn) => void taps.push(fn),
     statuses: (f = {}) =>
       events.filter(
         (e): e is StatusEvent =>
           e.type === 'status' && Object.entries(f).every(([k, v]) => (e as Record<string, unknown>)[k] === v),
       ),
-    close: async () => {
-      hub.close();
-      await sim.close();
-    },
   };
 }
 
