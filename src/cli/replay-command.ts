@@ -15,6 +15,7 @@ import { adaptersFromEnv } from '../exchanges/registry.js';
 import { statSync } from 'node:fs';
 import { partName } from '../record/format.js';
 import { Tally, humanBytes, progressBar } from './human/progress.js';
+import { onShutdownSignals } from './shutdown.js';
 
 export const EXIT_DAMAGED = 3;
 /** Output backlog at which the replay waits for stdout to drain. */
@@ -145,7 +146,6 @@ export async function runReplay(args: string[]): Promise<number> {
       maxBufferedBytes: Number.MAX_SAFE_INTEGER,
       onClosed: () => stop('stdout closed'),
     });
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    onShutdownSignals(logger, stop);
   });
 }

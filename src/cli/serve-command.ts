@@ -20,6 +20,7 @@ import { natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
 import { openReplay, type ReplayOptions } from '../record/replay.js';
 import { parseSpeed } from './replay-command.js';
 import { asyncScheduler } from 'rxjs';
+import { onShutdownSignals } from './shutdown.js';
 
 const { record: _record, 'rotate-size': _rotateSize, 'rotate-minutes': _rotateMinutes, 'summary-every': _summary, ...LIVE_FLAGS } = STREAM_FLAGS;
 
@@ -213,10 +214,7 @@ export async function runServe(args: string[]): Promise<number> {
     const refused = preload.filter((_, i) => !oks[i]);
     if (refused.length > 0) logger.warn({ refused }, 'preloaded streams refused (unknown symbol)');
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await new Promise<void>((resolve) => onShutdownSignals(logger, () => resolve()));
   logger.info('stopping');
   stopped = true;
   await server.close();

@@ -1,5 +1,5 @@
 /**
- * SIGINT/SIGTERM for the commands that must close something cleanly (`stream`, `record`, `consume`): the first
+ * SIGINT/SIGTERM for every long-running command (`stream`, `record`, `consume`, `serve`, `replay`, `sim`): the first
  * signal starts the orderly stop (`stop`); every later signal during it is absorbed and logged, never a kill
  * mid-flush. The stop is bounded: if the process is still alive `SHUTDOWN_DEADLINE_MS` after the first signal
  * (a sink that never finishes, a socket that keeps the event loop busy), it exits anyway with the command's exit

@@ -5,6 +5,7 @@ import { startChaos } from '../sim/chaos.js';
 import { startSim, type Simulator } from '../sim/index.js';
 import { listenError } from '../server/listen-error.js';
 import { intFlag, makeLogger, parseFlags } from './args.js';
+import { onShutdownSignals } from './shutdown.js';
 
 /** `BASE/QUOTE`, as the simulator names its markets. */
 const SYMBOL_RE = /^[A-Z0-9._-]+\/[A-Z0-9._-]+$/;
@@ -66,10 +67,7 @@ export async function runSim(args: string[]): Promise<number> {
           seed,
           onFault: (exchange, fault, n) => logger.warn({ chaos: n, exchange, fault }, `chaos: ${fault.kind} on ${exchange}`),
         });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await new Promise<void>((resolve) => onShutdownSignals(logger, () => resolve()));
   chaos?.stop();
   await sim.close();
   return 0;
