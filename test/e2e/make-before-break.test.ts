@@ -61,10 +61,13 @@ function continuityProblems(events: MarketEvent[], from: number, exchange: Excha
     if (e.type === 'book_snapshot') problems.push(`${e.symbol} snapshot at ${e.updateId}`);
     if (e.type === 'book_delta') {
       const prev = lastId.get(e.symbol);
-      const first = e.prevUpdateId !== undefined ? e.prevUpdateId + 1 : e.firstUpdateId;
-      if (prev !== undefined && first !== undefined && e.updateId !== undefined && !(first <= prev + 1 && prev + 1 <= e.updateId)) {
-        problems.push(`${e.symbol} chain ${prev} → [${first}, ${e.updateId}]`);
-      }
+      // OKX chains by prevSeqId (an update without changes repeats the id); Binance by U <= prev + 1 <= u
+      const broken =
+        prev !== undefined &&
+        (e.prevUpdateId !== undefined
+          ? e.prevUpdateId !== prev
+          : e.firstUpdateId !== undefined && e.updateId !== undefined && !(e.firstUpdateId <= prev + 1 && prev + 1 <= e.updateId));
+      if (broken) problems.push(`${e.symbol} chain ${prev} → [${e.prevUpdateId ?? e.firstUpdateId}, ${e.updateId}]`);
       if (e.updateId !== undefined) lastId.set(e.symbol, e.updateId);
     }
     if (e.type === 'trade') {
@@ -80,17 +83,23 @@ function continuityProblems(events: MarketEvent[], from: number, exchange: Excha
 const replaced = (exchange: ExchangeId) => (e: MarketEvent): e is StatusEvent =>
   e.type === 'status' && e.exchange === exchange && e.scope === 'connection' && e.state === 'closed' && e.details?.['replacedBy'] !== undefined;
 
-async function expectSeamless(exchange: ExchangeId, from: number, checked: Checked, closed: StatusEvent): Promise<void> {
+/** Wait for a replacement (matching `pred`), noting the runtime's connections at that very moment. */
+function whenReplaced(exchange: ExchangeId, pred: (e: StatusEvent) => boolean = () => true): Promise<{ closed: StatusEvent; conns: string[] }> {
   const harness = h!;
+  return harness
+    .waitFor((e) => replaced(exchange)(e) && pred(e), 'old connection replaced')
+    .then((closed) => ({ closed: closed as StatusEvent, conns: harness.hub.connections().map((c) => c.id) }));
+}
+
+async function expectSeamless(exchange: ExchangeId, from: number, checked: Checked, at: { closed: StatusEvent; conns: string[] }): Promise<void> {
+  const harness = h!;
+  // at the replacement, the old connection is gone from the runtime; only its replacement is left
+  expect(at.conns).toEqual([at.closed.details?.['replacedBy']]);
   // the replacement carries both books on: 50 further deltas each, equal to the truth
   for (const s of SYMBOLS) await expectBookEqualsTruth(harness, exchange, s);
   expect(continuityProblems(harness.events, from, exchange)).toEqual([]);
   expect(checked.failures).toEqual([]);
   expect(checked.compared).toBeGreaterThan(100);
-  const conns = harness.hub.connections().filter((c) => c.id.startsWith(`${exchange}#`));
-  expect(conns.map((c) => c.id)).not.toContain(closed.connectionId);
-  expect(conns.map((c) => c.id)).toContain(closed.details?.['replacedBy']);
-  expect(harness.sim.connectionCount(exchange)).toBe(1);
 }
 
 describe('make-before-break', () => {
@@ -98,41 +107,44 @@ describe('make-before-break', () => {
     const checked = await start('binance', { sim: { shutdownCloseDelayMs: 6_000 } });
     const from = h!.events.length;
     h!.sim.fault('binance', { kind: 'server-shutdown', symbol: 'BTC/USDT' });
-    const closed = await h!.waitFor(replaced('binance'), 'old connection replaced');
-    expect(closed.code).toBe('TW_ERR_SERVER_SHUTDOWN');
-    await expectSeamless('binance', from, checked, closed);
+    const at = await whenReplaced('binance');
+    expect(at.closed.code).toBe('TW_ERR_SERVER_SHUTDOWN');
+    await expectSeamless('binance', from, checked, at);
+    // the simulator saw the old socket closed by the client, not by its delayed shutdown: one connection left
+    expect(h!.sim.connectionCount('binance')).toBe(1);
   });
 
   it('binance maxConnectionAgeMs: connections are replaced before their age limit, repeatedly, seamlessly', async () => {
     const checked = await start('binance', { config: { maxConnectionAgeMs: 1_500 } });
     const from = h!.events.length;
-    const first = await h!.waitFor(replaced('binance'), 'first replacement');
-    expect(first.code).toBe('TW_OK');
-    const second = await h!.waitFor(
-      (e) => replaced('binance')(e) && e.connectionId === first.details?.['replacedBy'],
-      'the replacement replaced in turn',
-    );
-    await expectSeamless('binance', from, checked, second as StatusEvent);
+    const first = await whenReplaced('binance');
+    expect(first.closed.code).toBe('TW_OK');
+    const second = await whenReplaced('binance', (e) => e.connectionId === first.closed.details?.['replacedBy']);
+    await expectSeamless('binance', from, checked, second);
   });
 
   it('okx notice 64008: the replacement takes over both books with no resync and no hole', async () => {
     const checked = await start('okx', { sim: { shutdownCloseDelayMs: 6_000 } });
     const from = h!.events.length;
     h!.sim.fault('okx', { kind: 'server-shutdown', symbol: 'BTC/USDT' });
-    const closed = await h!.waitFor(replaced('okx'), 'old connection replaced');
-    expect(closed.code).toBe('TW_ERR_SERVER_SHUTDOWN');
-    await expectSeamless('okx', from, checked, closed);
+    const at = await whenReplaced('okx');
+    expect(at.closed.code).toBe('TW_ERR_SERVER_SHUTDOWN');
+    await expectSeamless('okx', from, checked, at);
+    expect(h!.sim.connectionCount('okx')).toBe(1);
   });
 
   it('binance close right after the notice: books still on it say resyncing, then go live on the replacement', async () => {
     await start('binance', { sim: { shutdownCloseDelayMs: 0 } });
     const from = h!.events.length;
+    const resync = h!.waitFor(isStatus({ exchange: 'binance', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'BTC resyncing');
+    const closed = h!.waitFor(replaced('binance'), 'old connection replaced');
     h!.sim.fault('binance', { kind: 'server-shutdown', symbol: 'BTC/USDT' });
-    const resync = await h!.waitFor(isStatus({ exchange: 'binance', symbol: 'BTC/USDT', channel: 'book', state: 'resyncing' }), 'BTC resyncing');
-    expect(resync.code).toBe('TW_ERR_RECONNECTED');
-    await h!.waitFor(replaced('binance'), 'old connection replaced');
+    expect((await resync).code).toBe('TW_ERR_RECONNECTED');
+    const old = (await closed).connectionId;
+    // the old connection's own close was reported, and it did not reconnect: the replacement carries the books
+    expect(h!.statuses({ scope: 'connection', connectionId: old, code: 'TW_ERR_SOCKET_CLOSED' })).toHaveLength(1);
     for (const s of SYMBOLS) await expectBookEqualsTruth(h!, 'binance', s);
-    expect(h!.events.slice(from).some((e) => e.type === 'status' && e.scope === 'connection' && e.state === 'reconnecting')).toBe(true);
-    expect(h!.sim.connectionCount('binance')).toBe(1);
+    expect(h!.events.slice(from).filter((e) => e.type === 'status' && e.connectionId === old && e.state === 'reconnecting')).toEqual([]);
+    expect(h!.hub.connections().map((c) => c.id)).toEqual([(await closed).details?.['replacedBy']]);
   });
 });
