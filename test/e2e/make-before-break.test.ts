@@ -100,6 +100,7 @@ async function expectSeamless(exchange: ExchangeId, from: number, checked: Check
   expect(continuityProblems(harness.events, from, exchange)).toEqual([]);
   expect(checked.failures).toEqual([]);
   expect(checked.compared).toBeGreaterThan(100);
+  expect(harness.events.slice(from).filter((e) => e.type === 'trade' && e.exchange === exchange).length).toBeGreaterThan(10);
 }
 
 describe('make-before-break', () => {
