@@ -134,6 +134,39 @@ describe('make-before-break', () => {
     expect(h!.sim.connectionCount('okx')).toBe(1);
   });
 
+  it('kraken maintenance status (no update ids): a fresh snapshot per book, no resync, books equal the truth', async () => {
+    await start('kraken', { sim: { shutdownCloseDelayMs: 6_000 }, config: { bookDepth: 10, pingIntervalMs: 300 } });
+    const from = h!.events.length;
+    h!.sim.fault('kraken', { kind: 'server-shutdown', symbol: 'BTC/USDT' });
+    const at = await whenReplaced('kraken');
+    expect(at.closed.code).toBe('TW_ERR_SERVER_SHUTDOWN');
+    expect(at.conns).toEqual([at.closed.details?.['replacedBy']]);
+    const after = () => h!.events.slice(from).filter((e) => e.exchange === 'kraken');
+    // 20 further deltas per book on the replacement, then the simulator paused and the frames in flight drained
+    for (const s of SYMBOLS) {
+      const base = h!.books.get(`kraken:${s}`)!.applied;
+      if (h!.books.get(`kraken:${s}`)!.applied - base < 20) {
+        await h!.waitFor((e) => e.type === 'book_delta' && e.symbol === s && h!.books.get(`kraken:${s}`)!.applied - base >= 20, `20 deltas on ${s}`);
+      }
+    }
+    h!.sim.pause();
+    const same = (s: string): boolean => {
+      const truth = h!.sim.trueBook('kraken', s)!;
+      return JSON.stringify(h!.books.get(`kraken:${s}`)!.book.snapshot()) === JSON.stringify({ bids: truth.bids.slice(0, 10), asks: truth.asks.slice(0, 10) });
+    };
+    for (let i = 0; i < 20 && !SYMBOLS.every(same); i++) {
+      await h!.waitFor((e) => e.type === 'book_delta', 'in-flight delta', 250).catch(() => undefined);
+    }
+    h!.sim.resume();
+    for (const s of SYMBOLS) expect(same(s), `${s} equals the true top 10`).toBe(true);
+    expect(after().filter((e) => e.type === 'status' && e.scope === 'stream' && e.state !== 'live')).toEqual([]);
+    // one fresh snapshot per book (no ids to align), at the switch
+    expect(after().filter((e) => e.type === 'book_snapshot').map((e) => e.symbol).sort()).toEqual([...SYMBOLS].sort());
+    const trades = after().filter((e) => e.type === 'trade').map((e) => `${e.symbol}#${e.tradeId}`);
+    expect(new Set(trades).size).toBe(trades.length);
+    expect(h!.sim.connectionCount('kraken')).toBe(1);
+  });
+
   it('binance close right after the notice: books still on it say resyncing, then go live on the replacement', async () => {
     await start('binance', { sim: { shutdownCloseDelayMs: 0 } });
     const from = h!.events.length;
