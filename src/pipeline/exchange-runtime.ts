@@ -68,6 +68,8 @@ interface MarketState {
   /** scheduler.now() of the last data per channel. */
   readonly lastData: Map<Channel, number>;
   readonly noData: Set<Channel>;
+  /** The last handover of this market, kept after it ended to skip trades the old connection already delivered. */
+  handedOver?: MarketHandover | undefined;
 }
 
 export interface BookView {
@@ -438,14 +440,7 @@ export class ExchangeRuntime {
         const st = this.markets.get(m);
         if (st && st.slot === slot) for (const c of st.channels) st.lastData.set(c, now);
       }
-      const maxAge = this.config.maxConnectionAgeMs;
-      slot.ageTimer?.unsubscribe();
-      if (maxAge > 0) {
-        slot.ageTimer = this.deps.scheduler.schedule(() => {
-          slot.ageTimer = undefined;
-          this.startHandover(slot, 'age', `connection ${slot.conn.id} reached maxConnectionAgeMs ${maxAge}`);
-        }, maxAge);
-      }
+      this.armAgeLimit(slot, this.config.maxConnectionAgeMs);
     } else if (ev.state === 'closed' || ev.state === 'reconnecting') {
       if (ev.state === 'reconnecting') this.deps.metrics.inc('tickwire_reconnects_total', { exchange: this.id, cause: ev.code });
       slot.ageTimer?.unsubscribe();
@@ -594,6 +589,8 @@ export class ExchangeRuntime {
         if (h !== undefined && mh !== undefined) {
           if (h.from === slot) mh.noteOldTrade(msg.tradeId);
           else if (mh.onNewTrade(trade) === undefined) return; // the old connection delivered it
+        } else if (st.handedOver !== undefined && st.handedOver.lateTrade(msg.tradeId)) {
+          return; // a replacement lagging behind the closed connection: delivered already
         }
         this.deps.emit(trade);
         return;
@@ -930,6 +927,7 @@ export class ExchangeRuntime {
     chain: readonly UnstampedEvent[] | undefined,
   ): void {
     mh.done = true;
+    st.handedOver = mh;
     const old = st.book;
     if (mh.shadow !== undefined) {
       old?.stop();
@@ -990,6 +988,21 @@ export class ExchangeRuntime {
     this.deps.logger.warn({ from: h.from.conn.id, to: h.to.conn.id }, 'replacement connection failed; keeping the old one');
     this.dropSlot(h.to);
     if (reconnect && this.slots.includes(h.from)) h.from.conn.reconnect('TW_ERR_SERVER_SHUTDOWN', h.reason, { immediate: true });
+  }
+
+  /** Replace `slot` after `delayMs` (its age limit); retried while it is busy in another handover. */
+  private armAgeLimit(slot: ConnSlot, delayMs: number): void {
+    const maxAge = this.config.maxConnectionAgeMs;
+    slot.ageTimer?.unsubscribe();
+    slot.ageTimer = undefined;
+    if (maxAge <= 0) return;
+    slot.ageTimer = this.deps.scheduler.schedule(() => {
+      slot.ageTimer = undefined;
+      if (this.closed || !this.slots.includes(slot) || !slot.conn.isOpen) return;
+      if (!this.startHandover(slot, 'age', `connection ${slot.conn.id} reached maxConnectionAgeMs ${maxAge}`) && slot.markets.size > 0) {
+        this.armAgeLimit(slot, Math.min(maxAge, 5_000));
+      }
+    }, delayMs);
   }
 
   private forgetInHandover(market: string): void {

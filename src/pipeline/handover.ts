@@ -42,6 +42,7 @@ export class MarketHandover {
   private heldFrom: number | undefined;
   private readonly trades: HeldTrade[] = [];
   private readonly oldTradeIds = new Set<string>();
+  private lateChecks = 0;
 
   constructor(readonly market: string) {}
 
@@ -88,10 +89,21 @@ export class MarketHandover {
     return undefined;
   }
 
-  /** At the switch: the replacement's held trades the old connection did not deliver. */
+  /**
+   * After the handover ended: did the old connection deliver this trade? The replacement may lag behind it by a
+   * few frames at the switch; checked for the next MAX_TRADE_IDS trades only.
+   */
+  lateTrade(id: string): boolean {
+    if (this.lateChecks >= MAX_TRADE_IDS) return false;
+    this.lateChecks++;
+    return this.oldTradeIds.has(id);
+  }
+
+  /** At the switch: the replacement's held trades the old connection did not deliver (held deltas are released). */
   takeTrades(): HeldTrade[] {
     const out = this.trades.filter((t) => !this.oldTradeIds.has(t.tradeId));
     this.trades.length = 0;
+    this.held = [];
     return out;
   }
 }

@@ -104,4 +104,12 @@ describe('MarketHandover trades', () => {
     expect(mh.onNewTrade(trade(4))).toBeUndefined();
     expect(mh.onNewTrade(trade(6))?.tradeId).toBe('6');
   });
+
+  it('after the handover ended, a lagging replacement does not repeat a trade the old connection delivered', () => {
+    const mh = new MarketHandover('BTCUSDT');
+    mh.noteOldTrade('7');
+    mh.done = true;
+    expect(mh.lateTrade('7')).toBe(true);
+    expect(mh.lateTrade('8')).toBe(false);
+  });
 });
