@@ -54,6 +54,11 @@ export const TickwireConfig = z
      * connection-wide chain) whose data pauses this long and resumes with an update is resynced; 0 disables it.
      */
     bookPauseMs: z.number().int().nonnegative().default(1_000),
+    /**
+     * Replace a connection this old with a new one, make-before-break (the new one's books go live before the old
+     * one closes; no `resyncing`): Binance closes connections after 24 h. 0 disables it.
+     */
+    maxConnectionAgeMs: z.number().int().nonnegative().default(85_800_000),
     /** Override of the adapter's stale deadline (no frame at all, pings included). */
     staleAfterMs: z.number().int().positive().optional(),
     /** Override of the adapter's client ping interval. */

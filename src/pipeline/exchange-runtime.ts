@@ -28,6 +28,7 @@ import type { Metrics } from './metrics.js';
 import { SubscribeBudget } from './subscribe-budget.js';
 import { marketsNamedIn } from './frame-blame.js';
 import { backoffDelay } from '../util/backoff.js';
+import { MarketHandover, type HandoverCause, type SlotHandover } from './handover.js';
 
 export interface RuntimeDeps {
   scheduler: SchedulerLike;
@@ -53,6 +54,8 @@ interface ConnSlot {
   suppressed: number;
   /** Subscribe/unsubscribe messages per hour, where the exchange caps them (`limits.subscribeMessagesPerHour`). */
   subscribeBudget: SubscribeBudget | undefined;
+  /** Replaces the connection (make-before-break) before it reaches `maxConnectionAgeMs`. */
+  ageTimer: Subscription | undefined;
 }
 
 interface MarketState {
@@ -65,6 +68,8 @@ interface MarketState {
   /** scheduler.now() of the last data per channel. */
   readonly lastData: Map<Channel, number>;
   readonly noData: Set<Channel>;
+  /** The last handover of this market, kept after it ended to skip trades the old connection already delivered. */
+  handedOver?: MarketHandover | undefined;
 }
 
 export interface BookView {
@@ -94,6 +99,9 @@ export class ExchangeRuntime {
   private readonly refusals = new Map<string, { attempt: number; timer: Subscription | undefined }>();
   private framesTotal: { value: number } | undefined;
   private closed = false;
+  private connSeq = 0;
+  /** Connections being replaced (make-before-break, see handover.ts). */
+  private readonly handovers = new Set<SlotHandover<ConnSlot>>();
 
   constructor(
     private readonly adapter: ExchangeAdapter,
@@ -246,6 +254,7 @@ export class ExchangeRuntime {
     if (st.channels.size === 0) {
       this.markets.delete(st.market);
       st.slot.markets.delete(st.market);
+      this.forgetInHandover(st.market);
       if (st.slot.markets.size === 0) this.dropSlot(st.slot);
     }
   }
@@ -294,6 +303,7 @@ export class ExchangeRuntime {
     for (const r of this.refusals.values()) r.timer?.unsubscribe();
     this.refusals.clear();
     for (const st of this.markets.values()) this.stopBook(st);
+    for (const h of [...this.handovers]) this.abortHandover(h, false);
     for (const slot of [...this.slots]) this.dropSlot(slot);
     this.rest.close();
   }
@@ -305,9 +315,12 @@ export class ExchangeRuntime {
       1,
       Math.min(this.config.symbolsPerConnection, Math.floor(this.adapter.limits.maxStreamsPerConnection / 4)),
     );
-    const existing = this.slots.find((s) => s.markets.size < cap);
-    if (existing) return existing;
-    const id = `${this.id}#${this.slots.length + 1}`;
+    const existing = this.slots.find((s) => s.markets.size < cap && this.handoverOf(s) === undefined);
+    return existing ?? this.newSlot();
+  }
+
+  private newSlot(): ConnSlot {
+    const id = `${this.id}#${++this.connSeq}`;
     const keepalive = {
       ...this.adapter.keepalive,
       ...(this.config.staleAfterMs ? { staleAfterMs: this.config.staleAfterMs } : {}),
@@ -324,6 +337,7 @@ export class ExchangeRuntime {
       reportBudget: 10,
       suppressed: 0,
       subscribeBudget: undefined,
+      ageTimer: undefined,
     };
     const perHour = this.adapter.limits.subscribeMessagesPerHour;
     if (perHour !== undefined) {
@@ -380,6 +394,7 @@ export class ExchangeRuntime {
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     slot.subscribeBudget?.close();
+    slot.ageTimer?.unsubscribe();
     slot.sub?.unsubscribe();
     slot.conn.close();
   }
@@ -424,10 +439,23 @@ export class ExchangeRuntime {
       const now = this.deps.scheduler.now();
       for (const m of slot.markets) {
         const st = this.markets.get(m);
-        if (st) for (const c of st.channels) st.lastData.set(c, now);
+        if (st && st.slot === slot) for (const c of st.channels) st.lastData.set(c, now);
       }
+      this.armAgeLimit(slot, this.config.maxConnectionAgeMs);
     } else if (ev.state === 'closed' || ev.state === 'reconnecting') {
       if (ev.state === 'reconnecting') this.deps.metrics.inc('tickwire_reconnects_total', { exchange: this.id, cause: ev.code });
+      slot.ageTimer?.unsubscribe();
+      slot.ageTimer = undefined;
+      const h = this.handoverOf(slot);
+      if (h?.to === slot) {
+        if (![...h.markets.values()].some((m) => m.done)) {
+          // the replacement failed before any market moved: the old connection goes on (a notice: early reconnect)
+          this.abortHandover(h, h.cause === 'notice');
+          return;
+        }
+        // some markets are on the replacement already: all move there, and its books follow the reconnect below
+        this.finishHandover(h, ev.localTime);
+      }
       // Every book on this connection may have missed updates: untrustworthy until resynced.
       for (const m of slot.markets) {
         const st = this.markets.get(m);
@@ -435,6 +463,8 @@ export class ExchangeRuntime {
           st.book.invalidate('TW_ERR_RECONNECTED', `connection ${slot.conn.id} ${ev.state}: ${ev.reason}`, ev.localTime);
         }
       }
+      // closed before every market moved over: the rest move now (their books said `resyncing` above)
+      if (h !== undefined && this.handovers.has(h)) this.finishHandover(h, ev.localTime);
     }
   }
 
@@ -490,13 +520,31 @@ export class ExchangeRuntime {
       case 'book': {
         const st = this.markets.get(msg.market);
         if (st?.book === undefined) return;
+        if (st.slot !== slot) {
+          const mh = this.replacementFor(slot, st);
+          if (mh?.shadow === undefined) return;
+          mh.seenData = true;
+          mh.shadow.onMessage(msg, localTime);
+          this.trySwitch(st, mh, localTime);
+          return;
+        }
         this.touch(st, 'book', localTime, msg);
         st.book.onMessage(msg, localTime);
+        const mh = this.handoverOf(slot)?.markets.get(st.market);
+        if (mh !== undefined) this.trySwitch(st, mh, localTime);
         return;
       }
       case 'ticker': {
         const st = this.markets.get(msg.market);
         if (st === undefined || !st.channels.has('ticker')) return;
+        if (st.slot !== slot) {
+          const mh = this.replacementFor(slot, st);
+          if (mh !== undefined && !mh.seenData) {
+            mh.seenData = true;
+            this.trySwitch(st, mh, localTime);
+          }
+          return; // tickers of the replacement count from the switch (the merged ticker state carries over)
+        }
         this.touch(st, 'ticker', localTime);
         st.ticker = st.ticker ? Object.assign(st.ticker, msg.fields) : { ...msg.fields };
         const t = st.ticker;
@@ -514,9 +562,8 @@ export class ExchangeRuntime {
       case 'trade': {
         const st = this.markets.get(msg.market);
         if (st === undefined || !st.channels.has('trades')) return;
-        this.touch(st, 'trades', localTime);
-        this.deps.emit({
-          type: 'trade',
+        const trade = {
+          type: 'trade' as const,
           exchange: this.id,
           symbol: st.symbol,
           market: st.market,
@@ -526,7 +573,27 @@ export class ExchangeRuntime {
           price: msg.price,
           size: msg.size,
           side: msg.side,
-        });
+        };
+        if (st.slot !== slot) {
+          // the replacement's trades: held until the switch, then deduplicated against the old connection's
+          const mh = this.replacementFor(slot, st);
+          if (mh === undefined) return;
+          mh.seenData = true;
+          const pass = mh.onNewTrade(trade);
+          if (pass) this.deps.emit(pass);
+          else this.trySwitch(st, mh, localTime);
+          return;
+        }
+        this.touch(st, 'trades', localTime);
+        const h = this.handoverOf(slot);
+        const mh = h?.markets.get(st.market);
+        if (h !== undefined && mh !== undefined) {
+          if (h.from === slot) mh.noteOldTrade(msg.tradeId);
+          else if (mh.onNewTrade(trade) === undefined) return; // the old connection delivered it
+        } else if (st.handedOver !== undefined && st.handedOver.lateTrade(msg.tradeId)) {
+          return; // a replacement lagging behind the closed connection: delivered already
+        }
+        this.deps.emit(trade);
         return;
       }
       case 'pong':
@@ -540,7 +607,10 @@ export class ExchangeRuntime {
         return;
       }
       case 'reconnect':
-        slot.conn.reconnect('TW_ERR_SERVER_SHUTDOWN', msg.reason, { immediate: true });
+        // make-before-break where possible; otherwise (a replacement itself, nothing subscribed) an early reconnect
+        if (!this.startHandover(slot, 'notice', msg.reason)) {
+          slot.conn.reconnect('TW_ERR_SERVER_SHUTDOWN', msg.reason, { immediate: true });
+        }
         return;
       case 'sequence': {
         const prev = slot.lastSeq;
@@ -548,9 +618,9 @@ export class ExchangeRuntime {
         if (prev !== undefined && msg.value > prev + 1) {
           // A per-connection sequence gap: every book on this connection may have missed updates.
           for (const m of slot.markets) {
-            const st = this.markets.get(m);
-            if (st?.book && st.book.state !== 'resyncing') {
-              st.book.invalidate(
+            const book = this.bookOn(slot, m);
+            if (book && book.state !== 'resyncing') {
+              book.invalidate(
                 'TW_ERR_SEQUENCE_GAP',
                 `connection sequence jumped from ${prev} to ${msg.value}`,
                 localTime,
@@ -656,10 +726,8 @@ export class ExchangeRuntime {
     const named = market !== undefined ? [market] : marketsNamedIn(frame, slot.markets);
     const targets = named.length > 0 ? named : this.unprovenAfterLoss() ? [...slot.markets] : [];
     for (const m of targets) {
-      const st = this.markets.get(m);
-      if (st?.book?.state === 'live') {
-        st.book.invalidate('TW_ERR_MALFORMED_FRAME', reason, localTime, { connectionId: slot.conn.id });
-      }
+      const book = this.bookOn(slot, m);
+      if (book?.state === 'live') book.invalidate('TW_ERR_MALFORMED_FRAME', reason, localTime, { connectionId: slot.conn.id });
     }
   }
 
@@ -753,7 +821,12 @@ export class ExchangeRuntime {
   // ---- books ----
 
   private startBook(st: MarketState): void {
-    st.book = new BookDriver({
+    st.book = this.createBook(st, () => st.slot, this.deps.emit);
+  }
+
+  /** A book driver of `st` whose data comes from the connection `slotOf()` returns, its events to `emit`. */
+  private createBook(st: MarketState, slotOf: () => ConnSlot, emit: (e: UnstampedEvent) => void): BookDriver {
+    return new BookDriver({
       exchange: this.id,
       symbol: st.symbol,
       market: st.market,
@@ -768,9 +841,9 @@ export class ExchangeRuntime {
       clock: this.deps.clock,
       logger: this.deps.logger,
       metrics: this.deps.metrics,
-      emit: this.deps.emit,
-      isOpen: () => st.slot.conn.isOpen,
-      resubscribe: () => this.resubscribeBook(st),
+      emit,
+      isOpen: () => slotOf().conn.isOpen,
+      resubscribe: () => this.resubscribeBook(st, slotOf()),
     });
   }
 
@@ -779,11 +852,170 @@ export class ExchangeRuntime {
     st.book = undefined;
   }
 
-  private resubscribeBook(st: MarketState): void {
-    const conn = st.slot.conn;
-    if (!conn.isOpen) return; // the next open re-sends every subscription
+  private resubscribeBook(st: MarketState, slot: ConnSlot): void {
+    if (!slot.conn.isOpen) return; // the next open re-sends every subscription
     const refs = [{ market: st.market, channel: 'book' as const }];
-    this.sendSubscription(st.slot, [...this.build('unsubscribe', refs), ...this.build('subscribe', refs)]);
+    this.sendSubscription(slot, [...this.build('unsubscribe', refs), ...this.build('subscribe', refs)]);
+  }
+
+  /** The book of `market` that `slot` feeds: the market's own, or its shadow on a replacement connection. */
+  private bookOn(slot: ConnSlot, market: string): BookDriver | undefined {
+    const st = this.markets.get(market);
+    if (st === undefined) return undefined;
+    if (st.slot === slot) return st.book;
+    return this.replacementFor(slot, st)?.shadow;
+  }
+
+  // ---- make-before-break (handover.ts) ----
+
+  private handoverOf(slot: ConnSlot): SlotHandover<ConnSlot> | undefined {
+    for (const h of this.handovers) if (h.from === slot || h.to === slot) return h;
+    return undefined;
+  }
+
+  /** The pending handover of `st` when `slot` is the connection replacing its current one. */
+  private replacementFor(slot: ConnSlot, st: MarketState): MarketHandover | undefined {
+    const h = this.handoverOf(slot);
+    if (h?.to !== slot || h.from !== st.slot) return undefined;
+    const mh = h.markets.get(st.market);
+    return mh?.done === false ? mh : undefined;
+  }
+
+  /**
+   * Replace `from` by a new connection carrying the same streams, moving each market over once the replacement
+   * has it (see handover.ts); `from` is closed when the last market moved. False when not applicable (`from` is
+   * part of a handover already, carries nothing, or the runtime is closing).
+   */
+  private startHandover(from: ConnSlot, cause: HandoverCause, reason: string): boolean {
+    if (this.closed || from.markets.size === 0 || this.handoverOf(from) !== undefined || !this.slots.includes(from)) return false;
+    const to = this.newSlot();
+    const h: SlotHandover<ConnSlot> = { from, to, cause, reason, markets: new Map(), timer: undefined };
+    for (const market of from.markets) {
+      const st = this.markets.get(market);
+      if (st === undefined) continue;
+      to.markets.add(market);
+      const mh = new MarketHandover(market);
+      if (st.book !== undefined) {
+        mh.shadow = this.createBook(st, () => to, (e) => (mh.done ? this.deps.emit(e) : mh.hold(e)));
+      }
+      h.markets.set(market, mh);
+    }
+    this.handovers.add(h);
+    this.deps.logger.info({ from: from.conn.id, to: to.conn.id, cause, reason }, 'replacing connection (make-before-break)');
+    // a replacement not ready in time: the markets still waiting move over anyway (see finishHandover)
+    h.timer = this.deps.scheduler.schedule(() => {
+      h.timer = undefined;
+      if (this.handovers.has(h)) this.finishHandover(h, this.now);
+    }, this.config.noDataTimeoutMs);
+    this.ensureSlotRunning(to);
+    return true;
+  }
+
+  private trySwitch(st: MarketState, mh: MarketHandover, localTime: number): void {
+    const h = this.handoverOf(st.slot);
+    if (h === undefined || mh.done) return;
+    const plan = mh.plan(st.book?.state, st.book?.sync.updateId);
+    if (plan.kind === 'wait') return;
+    this.switchMarket(h, st, mh, localTime, plan.kind === 'chain' ? plan.deltas : undefined);
+    if ([...h.markets.values()].every((m) => m.done)) this.finishHandover(h, localTime);
+  }
+
+  /** Move `st` to the replacement: its held deltas (`chain`) or a fresh snapshot continue the consumer's book. */
+  private switchMarket(
+    h: SlotHandover<ConnSlot>,
+    st: MarketState,
+    mh: MarketHandover,
+    localTime: number,
+    chain: readonly UnstampedEvent[] | undefined,
+  ): void {
+    mh.done = true;
+    st.handedOver = mh;
+    const old = st.book;
+    if (mh.shadow !== undefined) {
+      old?.stop();
+      st.book = mh.shadow;
+      if (mh.shadow.state === 'live') {
+        if (chain !== undefined) for (const d of chain) this.deps.emit(d);
+        else this.deps.emit(mh.shadow.sync.snapshotEvent(localTime));
+        if (old?.state !== 'live') {
+          this.status(
+            { scope: 'stream', state: 'live', code: 'TW_OK', reason: 'book synced', symbol: st.symbol, market: st.market, channel: 'book', details: { updateId: mh.shadow.sync.updateId } },
+            localTime,
+          );
+        }
+      } else if (old?.state === 'live') {
+        // not live on the replacement in time: explicitly untrustworthy until it is (its sync emits the snapshot)
+        this.status(
+          { scope: 'stream', state: 'resyncing', code: 'TW_ERR_SERVER_SHUTDOWN', reason: `connection ${h.from.conn.id} replaced before this book was live on ${h.to.conn.id}`, symbol: st.symbol, market: st.market, channel: 'book' },
+          localTime,
+        );
+      }
+    }
+    h.from.markets.delete(st.market);
+    st.slot = h.to;
+    const now = this.deps.scheduler.now();
+    for (const c of st.channels) st.lastData.set(c, now);
+    for (const t of mh.takeTrades()) this.deps.emit(t);
+  }
+
+  /** Every market still on `from` moves to the replacement now; `from` is closed. */
+  private finishHandover(h: SlotHandover<ConnSlot>, localTime: number): void {
+    for (const mh of h.markets.values()) {
+      const st = this.markets.get(mh.market);
+      if (mh.done || st === undefined) continue;
+      const plan = mh.plan(st.book?.state, st.book?.sync.updateId);
+      this.switchMarket(h, st, mh, localTime, plan.kind === 'chain' ? plan.deltas : undefined);
+    }
+    h.timer?.unsubscribe();
+    this.handovers.delete(h);
+    this.dropSlot(h.from);
+    this.status(
+      {
+        scope: 'connection',
+        state: 'closed',
+        code: h.cause === 'notice' ? 'TW_ERR_SERVER_SHUTDOWN' : 'TW_OK',
+        reason: `replaced by ${h.to.conn.id} (make-before-break: ${h.reason})`,
+        connectionId: h.from.conn.id,
+        details: { replacedBy: h.to.conn.id, cause: h.cause },
+      },
+      localTime,
+    );
+  }
+
+  /** The replacement is given up: its shadows stopped, it is closed; `from` goes on (and reconnects if `reconnect`). */
+  private abortHandover(h: SlotHandover<ConnSlot>, reconnect: boolean): void {
+    h.timer?.unsubscribe();
+    this.handovers.delete(h);
+    for (const mh of h.markets.values()) mh.shadow?.stop();
+    this.deps.logger.warn({ from: h.from.conn.id, to: h.to.conn.id }, 'replacement connection failed; keeping the old one');
+    this.dropSlot(h.to);
+    if (reconnect && this.slots.includes(h.from)) h.from.conn.reconnect('TW_ERR_SERVER_SHUTDOWN', h.reason, { immediate: true });
+  }
+
+  /** Replace `slot` after `delayMs` (its age limit); retried while it is busy in another handover. */
+  private armAgeLimit(slot: ConnSlot, delayMs: number): void {
+    const maxAge = this.config.maxConnectionAgeMs;
+    slot.ageTimer?.unsubscribe();
+    slot.ageTimer = undefined;
+    if (maxAge <= 0) return;
+    slot.ageTimer = this.deps.scheduler.schedule(() => {
+      slot.ageTimer = undefined;
+      if (this.closed || !this.slots.includes(slot) || !slot.conn.isOpen) return;
+      if (!this.startHandover(slot, 'age', `connection ${slot.conn.id} reached maxConnectionAgeMs ${maxAge}`) && slot.markets.size > 0) {
+        this.armAgeLimit(slot, Math.min(maxAge, 5_000));
+      }
+    }, delayMs);
+  }
+
+  private forgetInHandover(market: string): void {
+    for (const h of this.handovers) {
+      const mh = h.markets.get(market);
+      if (mh === undefined) continue;
+      if (!mh.done) mh.shadow?.stop();
+      h.markets.delete(market);
+      h.to.markets.delete(market);
+      h.from.markets.delete(market);
+    }
   }
 
   private onRestEvent(code: TwErrorCode, reason: string, details: Record<string, unknown>, key?: string): void {
