@@ -63,16 +63,19 @@ export async function writeChunks(socket: Duplex, isOpen: () => boolean, chunks:
       await new Promise<void>((resolve) => socket.write(chunk, () => resolve()));
       return;
     }
-    if (!socket.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          socket.off('drain', done);
-          socket.off('close', done);
-          resolve();
-        };
-        socket.on('drain', done);
-        socket.on('close', done);
-      });
-    }
+    if (!socket.write(chunk)) await drained(socket);
   }
+}
+
+/** Resolves on the socket's next 'drain' (or its close, so a writer never waits on a dead socket). */
+export function drained(socket: Duplex): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { drained } from '../../src/sim/frame-chunks.js';
 
 /** One masked text frame (mask key 0: the payload goes as is, which RFC 6455 allows). */
 export function maskedTextFrame(text: string): Buffer {
@@ -53,17 +54,7 @@ export async function nonReadingClient(url: string, frame: Buffer, maxFrames: nu
     while (n < maxFrames && !socket.destroyed) {
       const ok = socket.write(batch);
       n += 256;
-      if (!ok) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            socket.off('drain', done);
-            socket.off('close', done);
-            resolve();
-          };
-          socket.on('drain', done);
-          socket.on('close', done);
-        });
-      }
+      if (!ok) await drained(socket);
     }
     if (!socket.destroyed) socket.end();
   })();
