@@ -177,6 +177,7 @@ export function defineMatrix(ex: ExchangeId): void {
     for (const row of MATRIX.rows) {
       const cell = row.cells[ex];
       const viaCli = row.id.startsWith('cli-');
+      // skipped cells carry their reason in the title: n/a or not simulable (matrix.json), or red and timing-dependent
       if (cell === 'applies') it(`${row.id}: ${row.fault}`, () => runCell(ex, row.id, viaCli), 60_000);
       else if ('red' in cell) it.skip(`${row.id} (known red, not run: it passes or fails with timing: ${cell.red})`, () => undefined);
       else if ('fails' in cell) it.fails(`${row.id} (known red: ${cell.fails})`, () => runCell(ex, row.id, viaCli), 60_000);
