@@ -200,10 +200,10 @@ describe('bybit end to end against the simulator', () => {
     await h.waitFor(refused, 'second refusal (the first retry)');
     await h.waitFor(live('bybit', 'BTC/USDT'), 'BTC live again');
     const errs = h.statuses({ exchange: 'bybit', symbol: 'BTC/USDT', channel: 'book', state: 'error' }).filter((e) => h.events.indexOf(e) >= from);
-    expect(errs.map((e) => [e.code, e.details?.permanent])).toEqual([
-      ['TW_ERR_UNKNOWN_SYMBOL', false],
-      ['TW_ERR_UNKNOWN_SYMBOL', false],
-    ]);
+    // how many requests the 4 firings refuse depends on whether the channels' retries leave in one request or
+    // several (timing): at least the two awaited above, every one transient, none dropping the stream
+    expect(errs.length).toBeGreaterThanOrEqual(2);
+    for (const e of errs) expect([e.code, e.details?.permanent]).toEqual(['TW_ERR_UNKNOWN_SYMBOL', false]);
     await expectTopEqualsTruth('bybit', 'BTC/USDT');
     expect(troubleElsewhere(h, from, [['bybit', 'BTC/USDT']])).toEqual([]);
   });
