@@ -86,3 +86,39 @@ describe('symbol resolution (unified first, then settle form, then native id, th
     expect(settleSymbol({ ...perp, settle: undefined })).toBeUndefined();
   });
 });
+
+describe('the pipeline refuses an ambiguous unified symbol (hub.add), listing the native ids', () => {
+  it('error status with the candidates; a native id of the same pair is accepted by hub.resolve', async () => {
+    const { Hub } = await import('../../src/pipeline/hub.js');
+    const { parseConfig } = await import('../../src/config.js');
+    const { binanceAdapter } = await import('../../src/exchanges/binance.js');
+    const { VirtualTimeScheduler } = await import('rxjs');
+    // an adapter whose instrument list holds two contracts with one unified symbol (the list is all that matters here)
+    const adapter = { ...binanceAdapter, parseInstruments: () => [inversePerp, inverseQ] };
+    const hub = new Hub(parseConfig({}), {
+      adapters: { binance: adapter },
+      scheduler: new VirtualTimeScheduler(),
+      http: async () => ({ status: 200, headers: {}, body: '{}' }),
+      createConnection: () => {
+        throw new Error('no connection expected');
+      },
+    });
+    const events: unknown[] = [];
+    hub.events$.subscribe((e) => events.push(e));
+    expect(await hub.add('binance', 'BTC/USD', ['trades'])).toBe(false);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'status',
+        state: 'error',
+        code: 'TW_ERR_UNKNOWN_SYMBOL',
+        symbol: 'BTC/USD',
+        channel: 'trades',
+        reason: expect.stringMatching(/BTC\/USD is ambiguous on binance/),
+        details: { candidates: ['BTCUSD_241227', 'BTCUSD_PERP'] },
+      }),
+    ]);
+    expect(await hub.resolve('binance', 'btcusd_perp')).toMatchObject({ ok: true, instrument: { market: 'BTCUSD_PERP', symbol: 'BTC/USD' } });
+    expect(await hub.resolve('binance', 'BTC/USD:BTC-241227')).toMatchObject({ ok: true, instrument: { market: 'BTCUSD_241227' } });
+    hub.close();
+  });
+});
