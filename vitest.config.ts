@@ -19,6 +19,7 @@ const UNIT = [
   'test/server/registry.test.ts',
   'test/sim/frame-chunks.test.ts',
   'test/sim/market.test.ts',
+  'test/sim/sim-symbols.test.ts',
   'test/web/**/*.test.ts',
 ];
 
