@@ -43,7 +43,7 @@ describe('exchange:NATIVE_ID on the command line', () => {
       const e = JSON.parse(l) as MarketEvent;
       if (e.type === 'book_snapshot' && !snaps.has(e.exchange)) snaps.set(e.exchange, e);
       return snaps.size === 3;
-    }, 15_000);
+    }, 30_000); // three books over REST and in-band snapshots: generous for a loaded machine
     for (const l of lines) expect(MarketEvent.safeParse(JSON.parse(l)).success, l).toBe(true);
     const want: Array<[ExchangeId, string, string]> = [
       ['binance', 'BTC/USDT', 'BTCUSDT'],
@@ -64,7 +64,7 @@ describe('exchange:NATIVE_ID on the command line', () => {
     }
     run.child.kill('SIGTERM');
     expect((await run.exit).code).toBe(0);
-  });
+  }, 45_000);
 
   it('an unknown native id is refused like an unknown symbol: error status, exit 2', async () => {
     sim = await startSim({ exchanges: ['binance'], symbols: ['BTC/USDT'] });
