@@ -14,7 +14,7 @@ import { DeribitError, DeribitTickerData, DeribitTradeData } from './wire.js';
 export const PUBLIC_TEST = '{"jsonrpc":"2.0","id":0,"method":"public/test","params":{}}';
 
 /** Deribit error codes that mean "no such instrument" (docs/protocols/deribit.md#errors). */
-const UNKNOWN_INSTRUMENT = new Set(['10020', '13020']);
+const UNKNOWN_INSTRUMENT = new Set(['10020']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
