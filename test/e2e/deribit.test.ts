@@ -79,7 +79,7 @@ describe('deribit end to end against the simulator', () => {
     expect(unsubs.map((e) => JSON.parse(e.data!).params.channels)).toEqual([['book.BTC-27DEC24.100ms']]);
   });
 
-  it('an unknown instrument (left out of the subscribe result) is refused permanently; the others stay live', async () => {
+  it('a symbol the instrument list does not show is refused without subscribing; the others stay live', async () => {
     const from = h.events.length;
     void h.hub.add('deribit', 'BTC/USD:BTC-250101', ['book']);
     const refused: MarketEvent = await h.waitFor(
@@ -87,6 +87,9 @@ describe('deribit end to end against the simulator', () => {
       'unknown symbol refused',
     );
     expect(refused).toMatchObject({ market: 'BTC-1JAN25' });
+    expect(h.sim.entries('deribit').some((e) => e.kind === 'ws-recv' && e.data?.includes('BTC-1JAN25'))).toBe(false);
+    expect(troubleElsewhere(h, from, [['deribit', 'BTC/USD:BTC-250101']])).toEqual([]);
+  });
     expect(troubleElsewhere(h, from, [['deribit', 'BTC/USD:BTC-250101']])).toEqual([]);
   });
 });
