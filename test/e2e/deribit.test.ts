@@ -90,6 +90,4 @@ describe('deribit end to end against the simulator', () => {
     expect(h.sim.entries('deribit').some((e) => e.kind === 'ws-recv' && e.data?.includes('BTC-1JAN25'))).toBe(false);
     expect(troubleElsewhere(h, from, [['deribit', 'BTC/USD:BTC-250101']])).toEqual([]);
   });
-    expect(troubleElsewhere(h, from, [['deribit', 'BTC/USD:BTC-250101']])).toEqual([]);
-  });
 });
