@@ -68,7 +68,12 @@ export function deribitProtocol(o: {
   tickerIntervalMs?: number | undefined;
   historySize?: number | undefined;
 }): SimProtocol {
-  const opts: DeribitSimOptions = { seed: o.seed, symbols: o.symbols };
+  // sizes of perpetuals and inverse futures are whole USD (docs/protocols/deribit.md#units)
+  const symbols = o.symbols.map((s) => {
+    const inst = deribitInstrumentFor(s.symbol);
+    return inst.kind === 'future' && inst.settle === inst.base ? { ...s, lotDecimals: 0 } : s;
+  });
+  const opts: DeribitSimOptions = { seed: o.seed, symbols };
   if (o.levels !== undefined) opts.levels = o.levels;
   if (o.intervalMs !== undefined) opts.bookIntervalMs = o.intervalMs;
   if (o.pingIntervalMs !== undefined) opts.heartbeatMs = o.pingIntervalMs;
