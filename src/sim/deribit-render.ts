@@ -16,7 +16,7 @@ export interface DeribitSimInstrument {
   /** `BASE/QUOTE:SETTLE[-YYMMDD[-STRIKE-C|P]]` of this instrument (the symbol itself when given in that form). */
   unified: string;
   name: string;
-  kind: 'future' | 'option';
+  kind: 'future' | 'option' | 'spot';
   base: string;
   /** counter currency (USD on inverse instruments) */
   quote: string;
@@ -28,15 +28,17 @@ export interface DeribitSimInstrument {
 
 /**
  * `BTC/USD:BTC` → BTC-PERPETUAL, `BTC/USD:BTC-241227` → BTC-27DEC24, `ETH/USD:ETH-241227-3000-C` →
- * ETH-27DEC24-3000-C, `SOL/USDC:USDC` → SOL_USDC-PERPETUAL; a plain `BASE/QUOTE` is served as the linear perpetual
- * `BASE_QUOTE-PERPETUAL` (unified `BASE/QUOTE:QUOTE`).
+ * ETH-27DEC24-3000-C, `SOL/USDC:USDC` → SOL_USDC-PERPETUAL; a plain `BASE/QUOTE` is the spot pair `BASE_QUOTE`.
  */
 export function deribitInstrumentFor(symbol: string): DeribitSimInstrument {
   const m = /^([A-Z0-9]+)\/([A-Z0-9]+)(?::([A-Z0-9]+)(?:-(\d\d)(\d\d)(\d\d)(?:-([0-9.]+)-([CP]))?)?)?$/.exec(symbol);
   if (m === null) throw new Error(`sim deribit: cannot list ${symbol}`);
   const [, base = '', quote = '', settleGiven, yy, mm, dd, strike, cp] = m;
-  const settle = settleGiven ?? quote;
-  const unified = settleGiven === undefined ? `${symbol}:${quote}` : symbol;
+  if (settleGiven === undefined) {
+    return { symbol, unified: symbol, name: `${base}_${quote}`, kind: 'spot', base, quote, settle: quote, expiry: PERPETUAL_EXPIRY };
+  }
+  const settle = settleGiven;
+  const unified = symbol;
   const root = settle === base ? base : `${base}_${settle}`;
   if (yy === undefined || mm === undefined || dd === undefined) {
     return { symbol, unified, name: `${root}-PERPETUAL`, kind: 'future', base, quote, settle, expiry: PERPETUAL_EXPIRY };
@@ -68,6 +70,22 @@ function step(decimals: number): string {
 export function instrumentJson(i: DeribitSimInstrument, tickDecimals: number, lotDecimals: number): Record<string, unknown> {
   const inverse = i.settle === i.base;
   const perpetual = i.expiry === PERPETUAL_EXPIRY;
+  if (i.kind === 'spot') {
+    return {
+      instrument_name: i.name,
+      kind: 'spot',
+      base_currency: i.base,
+      quote_currency: i.quote,
+      counter_currency: i.quote,
+      is_active: true,
+      state: 'open',
+      expiration_timestamp: PERPETUAL_EXPIRY,
+      creation_timestamp: 1534242287000,
+      tick_size: `§${step(tickDecimals)}`,
+      min_trade_amount: `§${step(lotDecimals)}`,
+      contract_size: `§${step(lotDecimals)}`,
+    };
+  }
   const o: Record<string, unknown> = {
     instrument_name: i.name,
     kind: i.kind,

@@ -6,7 +6,7 @@
  * next one, or the connection is closed, as Deribit does; REST `/api/v2/public/get_instruments`.
  *
  * Symbols: given in Deribit's unified form (`BTC/USD:BTC`, `BTC/USD:BTC-241227`, `ETH/USD:ETH-241227-3000-C`) they are
- * served as those instruments; a plain `BASE/QUOTE` is served as the linear perpetual `BASE_QUOTE-PERPETUAL`.
+ * served as those instruments; a plain `BASE/QUOTE` is served as the spot pair `BASE_QUOTE`.
  * Wire ids: `change_id` is the market's change id of the last change in the notification.
  *
  * Faults (besides the generic ones): `deribit-broken-prev` {symbol} — the next change's `prev_change_id` is off by

@@ -170,13 +170,14 @@ describe('deribit instruments and symbols', () => {
   });
 
   it('perpetuals, futures and linear instruments as the simulator lists them: symbols and size units', () => {
-    const list = ['BTC/USD:BTC', 'BTC/USD:BTC-241227', 'ETH/USD:ETH-241227-3000-C', 'SOL/USDC:USDC'].map((s) => instrumentJson(deribitInstrumentFor(s), 1, 0));
+    const list = ['BTC/USD:BTC', 'BTC/USD:BTC-241227', 'ETH/USD:ETH-241227-3000-C', 'SOL/USDC:USDC', 'ETH/USDT'].map((s) => instrumentJson(deribitInstrumentFor(s), 1, 0));
     const got = deribitAdapter.parseInstruments(`{"jsonrpc":"2.0","result":${jsonWithNumbers(list)}}`);
     expect(got.map((i) => [i.market, i.symbol, i.sizeUnit])).toEqual([
       ['BTC-PERPETUAL', 'BTC/USD:BTC', 'USD'],
       ['BTC-27DEC24', 'BTC/USD:BTC-241227', 'USD'],
       ['ETH-27DEC24-3000-C', 'ETH/USD:ETH-241227-3000-C', 'ETH'],
       ['SOL_USDC-PERPETUAL', 'SOL/USDC:USDC', 'SOL'],
+      ['ETH_USDT', 'ETH/USDT', 'ETH'],
     ]);
   });
 
@@ -187,5 +188,6 @@ describe('deribit instruments and symbols', () => {
     expect(deribitMarket('ETH/USD:ETH-241227-3000-C')).toBe('ETH-27DEC24-3000-C');
     expect(deribitMarket('SOL/USDC:USDC')).toBe('SOL_USDC-PERPETUAL');
     expect(deribitMarket('XRP/USDC:USDC-241227-0.5-P')).toBe('XRP_USDC-27DEC24-0d5-P');
+    expect(deribitMarket('BTC/USDT')).toBe('BTC_USDT'); // spot
   });
 });

@@ -73,16 +73,16 @@ function decimalsOf(step: string): number | undefined {
 
 /**
  * Native instrument name for a symbol: instrument names pass through as they are (`BTC-PERPETUAL`); unified symbols
- * are spelled the Deribit way (`BTC/USD:BTC-241227` → `BTC-27DEC24`). `BASE/QUOTE` without a settlement currency
- * means the perpetual (inverse when QUOTE is USD).
+ * are spelled the Deribit way (`BTC/USD:BTC-241227` → `BTC-27DEC24`); `BASE/QUOTE` without a settlement currency is
+ * the spot pair `BASE_QUOTE`.
  */
 export function deribitMarket(symbol: string): string {
   const s = symbol.trim();
   if (!s.includes('/')) return s;
   const m = /^([A-Za-z0-9]+)\/([A-Za-z0-9]+)(?::([A-Za-z0-9]+)(?:-(\d{6})(?:-([0-9.]+)-([CP]))?)?)?$/.exec(s);
   if (m === null) return s;
-  const [, base = '', quote = '', settleGiven, expiry, strike, cp] = m;
-  const settle = settleGiven ?? (quote === 'USD' ? base : quote);
+  const [, base = '', quote = '', settle, expiry, strike, cp] = m;
+  if (settle === undefined) return `${base}_${quote}`;
   const root = settle === base ? base : `${base}_${settle}`;
   if (expiry === undefined) return `${root}-PERPETUAL`;
   const date = dmmmyy(expiry);
