@@ -68,6 +68,11 @@ describe('deribit book notifications (documented examples)', () => {
     expect(parseDeribitFrame(f)[0]).toMatchObject({ bids: [['0.00050', '0.0015']], asks: [['0.10000000000000000555', '12345678901234567890.5'], ['0.2', '0']] });
   });
 
+  it('the grouped book channel (whole snapshots without change ids) is not taken for the book', () => {
+    const grouped = '{"jsonrpc":"2.0","method":"subscription","params":{"channel":"book.ETH-PERPETUAL.100.1.100ms","data":{"timestamp":1554375447971,"instrument_name":"ETH-PERPETUAL","change_id":109615,"bids":[[160,40]],"asks":[[161,20]]}}}';
+    expect(parseDeribitFrame(grouped)).toEqual([{ kind: 'unknown', reason: 'Deribit channel book.ETH-PERPETUAL.100.1.100ms' }]);
+  });
+
   it('a book notification that does not match the schema is malformed book data of that market', () => {
     const bad = frame('bookChange').replace('["delete",5041.94,0]', '["remove",5041.94,0]');
     expect(parseDeribitFrame(bad)).toEqual([{ kind: 'malformed', reason: expect.any(String), channel: 'book', market: 'BTC-PERPETUAL' }]);

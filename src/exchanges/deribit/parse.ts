@@ -116,12 +116,15 @@ function parseTrades(data: unknown, out: WireMessage[]): void {
   }
 }
 
-/** `book.BTC-PERPETUAL.100ms` → { kind: 'book', market: 'BTC-PERPETUAL' }. */
-function splitChannel(channel: string): { kind: string; market: string } | undefined {
-  const first = channel.indexOf('.');
-  const last = channel.lastIndexOf('.');
-  if (first === -1 || last <= first) return undefined;
-  return { kind: channel.slice(0, first), market: channel.slice(first + 1, last) };
+/**
+ * `book.BTC-PERPETUAL.100ms` → { kind: 'book', market: 'BTC-PERPETUAL' } (instrument names hold no dot). Other
+ * shapes — the grouped book `book.{instrument}.{group}.{depth}.{interval}`, `trades.{kind}.{currency}.{interval}` —
+ * keep their whole name as `kind` (books of those are not tickwire's; trades name their instrument in the data).
+ */
+function splitChannel(channel: string): { kind: string; market: string } {
+  const parts = channel.split('.');
+  if (parts.length === 3) return { kind: parts[0]!, market: parts[1]! };
+  return { kind: parts[0] === 'trades' ? 'trades' : channel, market: '' };
 }
 
 function parseReply(obj: Record<string, unknown>, id: string | number | undefined): WireMessage[] {
@@ -154,9 +157,9 @@ export function parseDeribitFrame(frame: string): WireMessage[] {
     if (!isRecord(params) || typeof params.channel !== 'string') return [{ kind: 'malformed', reason: 'notification without params.channel' }];
     const ch = splitChannel(params.channel);
     const out: WireMessage[] = [];
-    if (ch?.kind === 'book') parseBook(ch.market, params.data, out);
-    else if (ch?.kind === 'ticker') parseTicker(params.data, out);
-    else if (ch?.kind === 'trades') parseTrades(params.data, out);
+    if (ch.kind === 'book') parseBook(ch.market, params.data, out);
+    else if (ch.kind === 'ticker') parseTicker(params.data, out);
+    else if (ch.kind === 'trades') parseTrades(params.data, out);
     else out.push({ kind: 'unknown', reason: `Deribit channel ${params.channel}` });
     return out;
   }
