@@ -52,9 +52,13 @@ describe('deribit end to end against the simulator', () => {
     expect(trade.price).toMatch(/^0\.\d{4}$/); // the sim's decimals, kept exactly (never through a float)
     await h.waitFor((e) => e.type === 'ticker' && e.symbol === PERP && e.bidPrice !== undefined, 'a perpetual ticker');
     expect(h.events.find((e) => e.type === 'ticker' && e.symbol === PERP)).toMatchObject({ sizeUnit: 'USD' });
-    // one channel per subscribe request, each at the finest public interval
+    // one subscribe request per instrument, every channel at the finest public interval
     const subs = h.sim.entries('deribit').filter((e) => e.kind === 'ws-recv' && e.data?.includes('public/subscribe'));
-    expect(subs.map((e) => JSON.parse(e.data!).params.channels)).toContainEqual(['book.BTC-PERPETUAL.100ms']);
+    expect(subs.map((e) => (JSON.parse(e.data!) as { params: { channels: string[] } }).params.channels.sort())).toContainEqual([
+      'book.BTC-PERPETUAL.100ms',
+      'ticker.BTC-PERPETUAL.100ms',
+      'trades.BTC-PERPETUAL.100ms',
+    ]);
   });
 
   it("answers every test_request with public/test, so the simulator (like Deribit) never closes a connection", async () => {

@@ -142,12 +142,17 @@ describe('deribit replies and heartbeats', () => {
     expect(parseDeribitFrame('{"jsonrpc":"2.0","id":9613,"result":["book.ETH-PERPETUAL.100ms"]}')).toEqual([{ kind: 'ack', id: 9613 }]);
   });
 
-  it('subscribe: set_heartbeat first, then one channel per request at 100ms; unsubscribe likewise', () => {
+  it('subscribe: set_heartbeat first, then one request per instrument, its channels at 100ms; unsubscribe likewise', () => {
     let id = 5;
-    const msgs = deribitAdapter.subscribe([{ market: 'BTC-PERPETUAL', channel: 'book' }, { market: 'ETH-27DEC24-3000-C', channel: 'trades' }], ctx, () => id++).map((m) => JSON.parse(m));
+    const streams = [
+      { market: 'BTC-PERPETUAL', channel: 'book' as const },
+      { market: 'ETH-27DEC24-3000-C', channel: 'trades' as const },
+      { market: 'BTC-PERPETUAL', channel: 'ticker' as const },
+    ];
+    const msgs = deribitAdapter.subscribe(streams, ctx, () => id++).map((m) => JSON.parse(m));
     expect(msgs).toEqual([
       { jsonrpc: '2.0', id: 0, method: 'public/set_heartbeat', params: { interval: 10 } },
-      { jsonrpc: '2.0', id: 5, method: 'public/subscribe', params: { channels: ['book.BTC-PERPETUAL.100ms'] } },
+      { jsonrpc: '2.0', id: 5, method: 'public/subscribe', params: { channels: ['book.BTC-PERPETUAL.100ms', 'ticker.BTC-PERPETUAL.100ms'] } },
       { jsonrpc: '2.0', id: 6, method: 'public/subscribe', params: { channels: ['trades.ETH-27DEC24-3000-C.100ms'] } },
     ]);
     expect(deribitAdapter.unsubscribe([{ market: 'BTC-PERPETUAL', channel: 'ticker' }], ctx, () => 9).map((m) => JSON.parse(m))).toEqual([

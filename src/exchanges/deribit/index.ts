@@ -29,9 +29,18 @@ export const deribitChannel = (s: StreamRef): string => `${CHANNEL_PREFIX[s.chan
 /** Enables Deribit's heartbeats on the connection (sent with every subscribe batch; id 0 is never a subscribe). */
 const SET_HEARTBEAT = `{"jsonrpc":"2.0","id":0,"method":"public/set_heartbeat","params":{"interval":${HEARTBEAT_SECONDS}}}`;
 
-/** One channel per request: Deribit answers a subscribe with the channels it took, silently leaving out unknown ones. */
+/**
+ * One request per instrument (its channels together): Deribit answers a subscribe with the channels it took,
+ * silently leaving out an unknown instrument's, so an empty answer is that instrument refused.
+ */
 function requests(method: 'public/subscribe' | 'public/unsubscribe', streams: readonly StreamRef[], nextId: () => number): string[] {
-  return streams.map((s) => `{"jsonrpc":"2.0","id":${nextId()},"method":"${method}","params":{"channels":${JSON.stringify([deribitChannel(s)])}}}`);
+  const byMarket = new Map<string, string[]>();
+  for (const s of streams) {
+    const list = byMarket.get(s.market);
+    if (list === undefined) byMarket.set(s.market, [deribitChannel(s)]);
+    else list.push(deribitChannel(s));
+  }
+  return [...byMarket.values()].map((channels) => `{"jsonrpc":"2.0","id":${nextId()},"method":"${method}","params":{"channels":${JSON.stringify(channels)}}}`);
 }
 
 /**

@@ -136,8 +136,8 @@ function parseReply(obj: Record<string, unknown>, id: string | number | undefine
     if (id !== undefined) err.id = id;
     return [err];
   }
-  // public/subscribe answers with the channels it subscribed: an unknown instrument's channel is left out (`[]`).
-  // tickwire sends one channel per request, so an empty list is that channel refused.
+  // public/subscribe answers with the channels it subscribed: an unknown instrument's channels are left out (`[]`).
+  // tickwire sends one instrument per request, so an empty list is that instrument refused.
   if (Array.isArray(obj.result) && obj.result.length === 0) {
     const err: WireMessage = { kind: 'error', code: 'TW_ERR_UNKNOWN_SYMBOL', message: 'Deribit subscribed no channel (unknown or inactive instrument)' };
     if (id !== undefined) err.id = id;
