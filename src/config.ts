@@ -15,7 +15,7 @@ import { TwError } from './errors.js';
 export const MarketRef = z
   .string()
   .regex(
-    /^[a-z-]+:[A-Za-z0-9._-][A-Za-z0-9._:/-]*$/,
+    /^[a-z-]+:[A-Za-z0-9._-][A-Za-z0-9._/-]*(:[A-Za-z0-9._/-]+)?$/,
     'expected exchange:SYMBOL — BASE/QUOTE or the exchange\'s native id, e.g. binance:BTC/USDT or binance:BTCUSDT',
   )
   .refine((s) => (EXCHANGE_IDS as readonly string[]).includes(s.slice(0, s.indexOf(':'))), {

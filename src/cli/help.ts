@@ -17,9 +17,10 @@ Usage:
   tickwire schema                                      print the event JSON Schema
   tickwire <command> --help                            options of a command
 
-Exchanges: binance, binance-futures, coinbase, coinbase-exchange, kraken, okx, okx-swap, bybit, bybit-linear
-Markets: exchange:BASE/QUOTE, the exchange's own id (binance:BTCUSDT, okx-swap:BTC-USDT-SWAP) or a
-derivative's BASE/QUOTE:SETTLE form (binance-futures:BTC/USDT:USDT); events carry symbol and market.
+Exchanges: binance, binance-futures, coinbase, coinbase-exchange, kraken, okx, okx-swap, bybit, bybit-linear, deribit
+Markets: exchange:BASE/QUOTE, the exchange's own id (binance:BTCUSDT, okx-swap:BTC-USDT-SWAP, deribit:BTC-PERPETUAL)
+or a derivative's BASE/QUOTE:SETTLE[-YYMMDD[-STRIKE-C|P]] form, e.g. binance-futures:BTC/USDT:USDT,
+deribit:BTC/USD:BTC (BTC-PERPETUAL), deribit:ETH/USD:ETH-241227-3000-C (an option); events carry symbol and market.
 Exit codes: 0 normal end, 1 unexpected failure, 2 bad arguments, no valid subscription left or a refused
 recording, 3 replay of a damaged recording (replayed up to the damage).
 `;

@@ -22,7 +22,7 @@ export function msToMicros(ms: string | number | undefined): number | undefined 
 }
 
 /** Copy the defined facts onto an instrument (optional properties stay absent rather than `undefined`). */
-export function withFacts(inst: Instrument, facts: Partial<Instrument>): Instrument {
+export function withFacts<T extends Instrument>(inst: T, facts: Partial<Instrument>): T {
   for (const [k, v] of Object.entries(facts)) if (v !== undefined) (inst as Record<string, unknown>)[k] = v;
   return inst;
 }

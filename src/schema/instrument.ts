@@ -32,6 +32,10 @@ export const InstrumentFacts = z.object({
   contractValue: Decimal.optional().describe('Value of one contract, in `contractValueCurrency` (derivatives whose sizes are contracts).'),
   contractValueCurrency: z.string().optional(),
   multiplier: Decimal.optional().describe("The exchange's contract multiplier, where it gives one."),
+  sizeUnit: z
+    .string()
+    .optional()
+    .describe('The currency sizes are counted in where it is not one base unit (Deribit: USD on inverse futures and perpetuals).'),
   expiry: z.number().int().nonnegative().optional().describe('Expiry / delivery time, epoch µs (dated futures and options).'),
   strike: Decimal.optional().describe('Option strike price.'),
   optionType: z.enum(['call', 'put']).optional(),

@@ -14,9 +14,10 @@ import { CHANNELS, EXCHANGE_IDS, type Channel, type ExchangeId } from '../schema
 
 /**
  * `exchange:SYMBOL@channel`, e.g. `binance:BTC/USDT@book`; SYMBOL may also be the exchange's native id
- * (`binance:BTCUSDT@book`) or a derivative's settle form (`okx-swap:BTC/USDT:USDT@book`): see `canonicalName`.
+ * (`binance:BTCUSDT@book`) or a derivative's settle form (`okx-swap:BTC/USDT:USDT@book`, `deribit:BTC/USD:BTC@book`):
+ * see `canonicalName`. At most one `:` in SYMBOL.
  */
-const STREAM_RE = /^([a-z-]+):([A-Za-z0-9._-][A-Za-z0-9._:/-]*)@([a-z]+)$/;
+const STREAM_RE = /^([a-z-]+):([A-Za-z0-9._-][A-Za-z0-9._/-]*(?::[A-Za-z0-9._/-]+)?)@([a-z]+)$/;
 
 export interface StreamName {
   /** Canonical key `exchange:SYMBOL@channel` (symbol upper-cased). */
