@@ -11,10 +11,12 @@
  *                            [--clock wall|cpu] [dist …]
  *
  * Modes: `hub` the whole pipeline; `hub-books` + `stream().books()` (liveBooksOf) reading best bid/ask on every
- * update (`NO_READS=1`: only the emission); `hub-booksop` + `pipe(books())` (the second copy), the same reads; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
+ * update (`NO_READS=1`: only the emission); `hub-ndjson` + the NDJSON sink (what `tickwire stream` writes) into a
+ * Writable that takes every chunk at once; `hub-booksop` + `pipe(books())` (the second copy), the same reads; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
  * `JSON.parse` of the same Buffers. Prints the min and median ns per frame of each build (default: ./dist).
  */
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -67,9 +69,10 @@ for (const d of dists) {
   ]);
   const { liveBooksOf } = await import(`${d}/api/live-books.js`).catch(() => ({}));
   const { books: booksOp } = await import(`${d}/operators/books.js`);
+  const { writeNdjson } = await import(`${d}/sinks/ndjson.js`);
   const snaps = Object.fromEntries(Object.entries(bodies).map(([m, b]) => [m, parseDepthSnapshot(b)]));
   const codesOf = codes ? (bids) => codes.levelCodes.of(bids) : () => undefined;
-  builds.push({ d, scanDepthUpdate, OrderBook, Hub, parseConfig, snaps, codesOf, liveBooksOf, booksOp, times: [] });
+  builds.push({ d, scanDepthUpdate, OrderBook, Hub, parseConfig, snaps, codesOf, liveBooksOf, booksOp, writeNdjson, times: [] });
 }
 
 function loopPass(b) {
@@ -95,6 +98,11 @@ function loopPass(b) {
   }
   b.times.push((now() - t0) / offs.length);
   return sink;
+}
+
+/** A Writable that takes every chunk at once (what a reader that keeps up does), for the NDJSON sink. */
+function devNull() {
+  return new Writable({ write: (_chunk, _enc, cb) => cb(), writev: (_chunks, cb) => cb() });
 }
 
 async function hubPass(b) {
@@ -139,7 +147,9 @@ async function hubPass(b) {
       ? b.liveBooksOf(hub.events$, () => hub).subscribe(reads)
       : mode === 'hub-booksop'
         ? hub.events$.pipe(b.booksOp()).subscribe(reads)
-        : undefined;
+        : mode === 'hub-ndjson'
+          ? b.writeNdjson(hub.events$, devNull(), { maxBufferedBytes: 64 << 20 })
+          : undefined;
   for (const s of symbols) void hub.add('binance', s, ['book']);
   for (let n = 0; onFrame === undefined && n < 1000; n++) await new Promise((r) => setImmediate(r));
   let i = 0;
