@@ -100,6 +100,9 @@ function loopPass(b) {
   return sink;
 }
 
+/** The system clock's origin (src/util/clock.ts): localTime is integer epoch µs, as in a real run. */
+const origin = Date.now() * 1000 - Math.round(performance.now() * 1000);
+
 /** A Writable that takes every chunk at once (what a reader that keeps up does), for the NDJSON sink. */
 function devNull() {
   return new Writable({ write: (_chunk, _enc, cb) => cb(), writev: (_chunks, cb) => cb() });
@@ -153,7 +156,8 @@ async function hubPass(b) {
   for (const s of symbols) void hub.add('binance', s, ['book']);
   for (let n = 0; onFrame === undefined && n < 1000; n++) await new Promise((r) => setImmediate(r));
   let i = 0;
-  const feed = (buf) => onFrame(buf.toString(), performance.now() * 1000, buf); // as the connection does
+  // as the connection does: the text, the arrival time as the system clock gives it (integer epoch µs), the bytes
+  const feed = (buf) => onFrame(buf.toString(), origin + Math.round(performance.now() * 1000), buf);
   for (; i < WARM; i++) feed(frame(i));
   for (let n = 0; live.size < symbols.length && n < 1000; n++) await new Promise((r) => setTimeout(r, 5));
   if (live.size < symbols.length) throw new Error('books did not go live');
