@@ -3,9 +3,9 @@
  * BookSync. Independent ground truth: the bookTickers recorded beside the diffs.
  */
 import { describe, expect, it } from 'vitest';
-import { binanceAdapter, binanceSpotBookRules } from '../../src/exchanges/binance.js';
-import { binanceFuturesAdapter } from '../../src/exchanges/binance-futures.js';
-import { parseWithSchemas } from '../../src/exchanges/binance-wire.js';
+import { binanceAdapter, binanceSpotBookRules } from '../../src/exchanges/binance/index.js';
+import { binanceFuturesAdapter } from '../../src/exchanges/binance/futures.js';
+import { parseWithSchemas } from '../../src/exchanges/binance/wire.js';
 import { readCryptofeed, readHftbacktest, replay, type Recorded } from './binance-replay.js';
 import { removalSpellings } from '../helpers/removals.js';
 

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { parseWithSchemas } from '../../src/exchanges/binance-wire.js';
-import { parseBinanceFrame } from '../../src/exchanges/binance-parse.js';
-import { parseDepthSnapshot, parseExchangeInfo } from '../../src/exchanges/binance-common.js';
+import { parseWithSchemas } from '../../src/exchanges/binance/wire.js';
+import { parseBinanceFrame } from '../../src/exchanges/binance/parse.js';
+import { parseDepthSnapshot, parseExchangeInfo } from '../../src/exchanges/binance/common.js';
 import { startSim, type Simulator } from '../../src/sim/index.js';
 
 let sim: Simulator;
