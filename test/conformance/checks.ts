@@ -11,6 +11,11 @@ export function bounded(value: string): RegExp {
   return new RegExp(`(?<![0-9.eE+-])${escape(value)}(?![0-9.eE])`);
 }
 
+/** Whether `message` names `market` as a whole id (`BTCUSDT` in `tickers.BTCUSDT`, not `BTC-USDT` in `BTC-USDT-SWAP`). */
+export function names(message: string, market: string): boolean {
+  return new RegExp(`(?<![A-Za-z0-9_/-])${escape(market)}(?![A-Za-z0-9_/-])`).test(message);
+}
+
 /** The decimal strings a message carries (prices, sizes, ticker values), with where they come from. */
 export function decimalsOf(m: WireMessage): Array<[where: string, value: string]> {
   switch (m.kind) {
