@@ -13,7 +13,7 @@ export function bounded(value: string): RegExp {
 
 /** Whether `message` names `market` as a whole id (`BTCUSDT` in `tickers.BTCUSDT`, not `BTC-USDT` in `BTC-USDT-SWAP`). */
 export function names(message: string, market: string): boolean {
-  return new RegExp(`(?<![A-Za-z0-9_/-])${escape(market)}(?![A-Za-z0-9_/-])`).test(message);
+  return new RegExp(`(?<![A-Za-z0-9_/-])${escape(market)}(?![A-Za-z0-9_/-])`, 'i').test(message); // Binance writes ids in lower case
 }
 
 /** The decimal strings a message carries (prices, sizes, ticker values), with where they come from. */
@@ -43,6 +43,13 @@ export function notVerbatim(frame: string, msgs: readonly WireMessage[]): string
     }
   }
   return out;
+}
+
+/** `frame` with the last whole-token `value` replaced by `to`; undefined when there is none. */
+export function replaceLastToken(frame: string, value: string, to: string): string | undefined {
+  const all = [...frame.matchAll(new RegExp(bounded(value).source, 'g'))];
+  const at = all.at(-1)?.index;
+  return at === undefined ? undefined : frame.slice(0, at) + to + frame.slice(at + value.length);
 }
 
 /** `d` with its last digit changed (9 → 8, any other → +1); never turns a nonzero value into zero. */

@@ -36,7 +36,7 @@ export interface ReplayResult {
   syncs: Map<string, BookSync>;
   restRequests: string[];
   resubscribes: string[];
-  /** Nonzero levels of live books' deltas, with their rank after the delta was applied (for altering a frame). */
+  /** Nonzero levels of deltas applied to live books, with their rank after the delta was applied (for altering a frame). */
   candidates: Candidate[];
 }
 
@@ -91,6 +91,7 @@ export function replay(
   });
   const rules = counting(opts.rules ?? adapter.book);
   let t = 1;
+  const appliedLive = new Map<string, number>();
   const syncFor = (market: string): BookSync => {
     let sync = r.syncs.get(market);
     if (sync === undefined) {
@@ -125,7 +126,12 @@ export function replay(
       const sync = syncFor(m.market);
       const wasLive = sync.state === 'live';
       sync.onMessage(m, t);
-      if (!wasLive || sync.state !== 'live' || m.action !== 'delta') continue;
+      // applied (not dropped as already in the snapshot) to a book that was and stays live, after another applied
+      // delta (the first one after a snapshot may end exactly at the snapshot's id: changing it loses nothing)
+      if (!wasLive || sync.state !== 'live' || m.action !== 'delta' || (m.updateId !== undefined && sync.updateId !== m.updateId)) continue;
+      const before = appliedLive.get(m.market) ?? 0;
+      appliedLive.set(m.market, before + 1);
+      if (before === 0) continue;
       if (r.candidates.length >= 500) continue;
       const top = sync.book.top(TOP);
       for (const side of ['bids', 'asks'] as const) {
