@@ -4,7 +4,8 @@
  *
  * - parse: every real and every simulated frame is understood (no `unknown`/`malformed`), each decimal returned
  *   exactly as the frame spells it, and (with an `oracle`) equal to the zod wire schemas' reading;
- * - pure: parsing the same frames twice gives the same output, and so do subscribe/unsubscribe/keepalive messages;
+ * - pure: the same frames parsed in order, in reverse and twice each give the same output, and the same requests
+ *   built twice are the same (subscribe/unsubscribe/keepalive);
  * - captures: every real capture through parse + BookSync: no resync, the checksums and chains it carries verified;
  * - altered: one real frame changed — a size digit where the feed has a checksum, else an update id lowered by one
  *   where it has a chain (a raised one overlaps the next message and loses nothing) — is detected and resyncs only
@@ -81,6 +82,9 @@ export function conformance(spec: ConformanceSpec): void {
       const counts: Record<string, number> = {};
       for (const [frame, c] of frames) {
         const msgs = adapter.parse(frame, c);
+        // as the pipeline calls it, with the frame's bytes (a scanner may read those): the same messages
+        const withBytes = adapter.parse(frame, c, Buffer.from(frame, 'utf8'));
+        if (JSON.stringify(withBytes) !== JSON.stringify(msgs)) problems.push(`parse with the frame's bytes differs: ${frame.slice(0, 160)}`);
         for (const m of msgs) {
           counts[m.kind] = (counts[m.kind] ?? 0) + 1;
           if ((m.kind === 'unknown' || m.kind === 'malformed') && !spec.unknown?.match(frame)) problems.push(`${m.kind} (${m.reason}): ${frame.slice(0, 160)}`);
@@ -117,15 +121,22 @@ export function conformance(spec: ConformanceSpec): void {
       expect(covered).toBeGreaterThan(0);
     });
 
-    it('pure: the same frames parsed twice, and the same requests built twice, are the same (no module state)', () => {
+    it('pure: the same frames parsed in order, in reverse and twice each, and the same requests built twice, give the same (no module state)', () => {
       const frames = [...realFrames(), ...sim.frames.map((f) => [f, sim.ctx] as const)];
       // each pass with copies of the contexts: a cache keyed by the context object cannot carry over
-      const pass = (): WireMessage[][] => {
+      // in order; in reverse order; each frame parsed twice in a row (the second kept): state carried from one
+      // parse to the next (a counter, a cache, a last id) shows as a difference between the three
+      const pass = (order: 'forward' | 'reverse' | 'twice'): WireMessage[][] => {
         const copies = new Map<AdapterContext, AdapterContext>();
         const copy = (c: AdapterContext): AdapterContext => copies.get(c) ?? copies.set(c, { ...c, instruments: new Map(c.instruments) }).get(c)!;
-        return frames.map(([f, c]) => adapter.parse(f, copy(c)));
+        const one = ([f, c]: readonly [string, AdapterContext]): WireMessage[] => adapter.parse(f, copy(c));
+        if (order === 'forward') return frames.map(one);
+        if (order === 'reverse') return frames.slice().reverse().map(one).reverse();
+        return frames.map((fc) => (one(fc), one(fc)));
       };
-      expect(pass()).toEqual(pass());
+      const forward = pass('forward');
+      expect(pass('reverse')).toEqual(forward);
+      expect(pass('twice')).toEqual(forward);
       const streams = sim.markets.flatMap((market) => CHANNELS.map((channel) => ({ market, channel })));
       const build = (): string[] => {
         let n = 0;
@@ -206,8 +217,16 @@ export function conformance(spec: ConformanceSpec): void {
         h = await startHarness({ exchanges: [spec.id], markets: symbols.map((s) => `${spec.id}:${s}`), sim: { levels: 200 }, config: { channels: ['book'], symbolsPerConnection: 2 } });
       });
       afterAll(async () => h?.close());
-      it('3 books live and equal to the simulator\'s true book after ≥ 50 deltas (at the same update id; paused where the feed has no ids)', async () => {
+      it('3 books live, their first snapshot and their book after ≥ 50 deltas equal to the simulator\'s true book (at the same update id; paused where the feed has no ids)', async () => {
         for (const s of symbols) await waitLive(h, spec.id, s, 20_000);
+        // the first snapshot too, where it has an id: 50 later deltas may rewrite the levels a wrong one got wrong
+        for (const s of symbols) {
+          const snap = h.events.find((e) => e.type === 'book_snapshot' && e.symbol === s);
+          if (snap?.type !== 'book_snapshot' || snap.updateId === undefined) continue;
+          const truth = h.sim.trueBookAt(spec.id, s, snap.updateId);
+          expect(truth, `the simulator's book of ${s} at ${snap.updateId}`).toBeDefined();
+          expect({ bids: snap.bids.slice(0, 20), asks: snap.asks.slice(0, 20) }).toEqual({ bids: truth!.bids.slice(0, 20), asks: truth!.asks.slice(0, 20) });
+        }
         for (const s of symbols) await expectEqualsTruth(h, spec.id, s);
         expect(h.statuses({ scope: 'stream', state: 'resyncing' })).toEqual([]);
       }, 60_000);
