@@ -33,5 +33,6 @@ function oracle(frame: string): WireMessage[] | undefined {
 }
 
 // spot and swaps share the wire format: the same captures (they hold both) go through each adapter
-conformance({ id: 'okx', captures, oracle });
-conformance({ id: 'okx-swap', captures, oracle });
+// every books push of the captures: 290 + 1504 + 2
+conformance({ id: 'okx', captures, oracle, oracleFrames: 1796 });
+conformance({ id: 'okx-swap', captures, oracle, oracleFrames: 1796 });
