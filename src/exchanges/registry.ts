@@ -12,6 +12,7 @@ import { krakenAdapter } from './kraken/index.js';
 import { bybitAdapter, bybitLinearAdapter } from './bybit/index.js';
 import { okxAdapter, okxSwapAdapter } from './okx/index.js';
 import { coinbaseAdaptersFromEnv } from './coinbase/index.js';
+import { gateioAdapter } from './gateio/index.js';
 
 /** Keyless adapters, total over `EXCHANGE_IDS`: a missing one is a compile error. */
 export const adapters: Record<ExchangeId, ExchangeAdapter> = {
@@ -24,6 +25,7 @@ export const adapters: Record<ExchangeId, ExchangeAdapter> = {
   'bybit-linear': bybitLinearAdapter,
   okx: okxAdapter,
   'okx-swap': okxSwapAdapter,
+  gateio: gateioAdapter,
 };
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter {

@@ -30,6 +30,7 @@ export const EXCHANGE_IDS = [
   'okx-swap',
   'bybit',
   'bybit-linear',
+  'gateio',
 ] as const;
 export const ExchangeId = z.enum(EXCHANGE_IDS);
 export type ExchangeId = z.infer<typeof ExchangeId>;
