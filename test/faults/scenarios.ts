@@ -61,6 +61,7 @@ const ERROR_FAULT: Partial<Record<ExchangeId, string>> = {
   'bybit-linear': 'bybit-error-reply',
   okx: 'okx-error',
   'okx-swap': 'okx-error',
+  gateio: 'gateio-error',
 };
 /** A transient-looking refusal where the simulator has one (OKX 60014, Coinbase without naming a product). */
 const errorFault = (ex: ExchangeId, symbol: string): SimFault => {
@@ -73,7 +74,7 @@ const errorFault = (ex: ExchangeId, symbol: string): SimFault => {
 const ERROR_CODES: TwCode[] = ['TW_ERR_EXCHANGE_ERROR', 'TW_ERR_UNKNOWN_SYMBOL'];
 
 const CHECKSUM_FAULT: Partial<Record<ExchangeId, string>> = { kraken: 'kraken-bad-checksum', okx: 'okx-bad-checksum', 'okx-swap': 'okx-bad-checksum' };
-const CHAIN_FAULT: Partial<Record<ExchangeId, string>> = { okx: 'okx-broken-prev', 'okx-swap': 'okx-broken-prev', bybit: 'bybit-u-decrease', 'bybit-linear': 'bybit-u-decrease' };
+const CHAIN_FAULT: Partial<Record<ExchangeId, string>> = { okx: 'okx-broken-prev', 'okx-swap': 'okx-broken-prev', bybit: 'bybit-u-decrease', 'bybit-linear': 'bybit-u-decrease', gateio: 'gateio-chain-break' };
 
 const RESYNC: TwCode[] = ['TW_ERR_SEQUENCE_GAP', 'TW_ERR_CHECKSUM', 'TW_ERR_MALFORMED_FRAME'];
 
