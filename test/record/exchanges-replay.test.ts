@@ -20,6 +20,7 @@ const CASES: Array<[ExchangeId, string, Record<string, unknown>]> = [
   ['kraken', 'BTC/USDT', { bookDepth: 10 }],
   ['okx', 'BTC/USDT', {}],
   ['coinbase', 'BTC/USDT', {}],
+  ['gateio', 'BTC/USDT', {}],
 ];
 
 describe.each(CASES)('%s: record → replay with a disconnect', (exchange, symbol, config) => {
