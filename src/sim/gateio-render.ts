@@ -44,30 +44,9 @@ export function tradeFrame(market: string, t: SimTrade, now: number): string {
   return `{${stamp(now)},"channel":"spot.trades","event":"update","result":${JSON.stringify(result)}}`;
 }
 
-export interface TickerStats {
-  last: string;
-  bid: string;
-  ask: string;
-  open: string;
-  high: string;
-  low: string;
-  volume: string;
-  quoteVolume: string;
-  changePercent: string;
-}
-
-export function tickerFrame(market: string, s: TickerStats, now: number): string {
-  const result = {
-    currency_pair: market,
-    last: s.last,
-    lowest_ask: s.ask,
-    highest_bid: s.bid,
-    change_percentage: s.changePercent,
-    base_volume: s.volume,
-    quote_volume: s.quoteVolume,
-    high_24h: s.high,
-    low_24h: s.low,
-  };
+/** `spot.tickers`: `result` holds `currency_pair`, `last`, `lowest_ask`, `highest_bid`, `change_percentage`,
+ * `base_volume`, `quote_volume`, `high_24h`, `low_24h` (all strings). */
+export function tickerFrame(result: Readonly<Record<string, string>>, now: number): string {
   return `{${stamp(now)},"channel":"spot.tickers","event":"update","result":${JSON.stringify(result)}}`;
 }
 

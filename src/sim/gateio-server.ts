@@ -243,8 +243,17 @@ class GateioProtocol implements SimProtocol {
     const st = this.market.stats(symbol);
     const { bid, ask } = this.market.best(symbol);
     const frame = tickerFrame(
-      market,
-      { last: st.last, bid: bid?.[0] ?? '', ask: ask?.[0] ?? '', open: st.open, high: st.high, low: st.low, volume: st.volume, quoteVolume: st.quoteVolume, changePercent: st.priceChangePercent },
+      {
+        currency_pair: market,
+        last: st.last,
+        lowest_ask: ask?.[0] ?? '',
+        highest_bid: bid?.[0] ?? '',
+        change_percentage: st.priceChangePercent,
+        base_volume: st.volume,
+        quote_volume: st.quoteVolume,
+        high_24h: st.high,
+        low_24h: st.low,
+      },
       Date.now(),
     );
     this.server.publish(`tickers:${market}`, symbol, () => frame);
