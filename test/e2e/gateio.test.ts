@@ -73,3 +73,17 @@ describe('gateio end to end against the simulator', () => {
     expect(troubleElsewhere(h, from, [[EX, 'BTC/USDT']])).toEqual([]);
   });
 });
+
+describe('gateio with --book-depth 20', () => {
+  it('subscribes the 20 ms channel and keeps a 20-level book equal to the truth', async () => {
+    const g = await startHarness({ exchanges: [EX], markets: [`${EX}:ETH/USDT`], config: { channels: ['book'], bookDepth: 20 } });
+    try {
+      await g.waitFor(isStatus({ exchange: EX, symbol: 'ETH/USDT', channel: 'book', state: 'live' }), 'live');
+      expect(g.sim.entries(EX).some((e) => e.kind === 'ws-recv' && e.data?.includes('["ETH_USDT","20ms"]'))).toBe(true);
+      const { bids, asks } = await expectBookEqualsTruth(g, EX, 'ETH/USDT', 50, 20);
+      expect([bids.length, asks.length]).toEqual([20, 20]);
+    } finally {
+      await g.close();
+    }
+  });
+});
