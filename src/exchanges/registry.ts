@@ -11,6 +11,7 @@ import { coinbaseExchangeAdapter } from './coinbase/exchange.js';
 import { krakenAdapter } from './kraken/index.js';
 import { bybitAdapter, bybitLinearAdapter } from './bybit/index.js';
 import { okxAdapter, okxSwapAdapter } from './okx/index.js';
+import { deribitAdapter } from './deribit/index.js';
 import { coinbaseAdaptersFromEnv } from './coinbase/index.js';
 import { gateioAdapter } from './gateio/index.js';
 
@@ -25,6 +26,7 @@ export const adapters: Record<ExchangeId, ExchangeAdapter> = {
   'bybit-linear': bybitLinearAdapter,
   okx: okxAdapter,
   'okx-swap': okxSwapAdapter,
+  deribit: deribitAdapter,
   gateio: gateioAdapter,
 };
 
