@@ -206,6 +206,9 @@ describe('gateio requests', () => {
       '{"time":1700000000,"id":4,"channel":"spot.book_ticker","event":"subscribe","payload":["ETH_USDT"]}',
       '{"time":1700000000,"id":5,"channel":"spot.trades","event":"subscribe","payload":["BTC_USDT"]}',
     ]);
+    // the pipeline's clock wins (a replay then sends exactly the recorded requests)
+    const replayed = a.subscribe([{ market: 'BTC_USDT', channel: 'trades' }], { bookDepth: 0, instruments: new Map(), nowMs: () => 1_600_000_000_000 }, () => 6);
+    expect(replayed).toEqual(['{"time":1600000000,"id":6,"channel":"spot.trades","event":"subscribe","payload":["BTC_USDT"]}']);
     const ping = a.keepalive.ping;
     expect(ping?.kind === 'text' ? ping.message(1) : undefined).toBe('{"time":1700000000,"channel":"spot.ping"}');
     expect(a.wsUrl({ ws: 'ws://127.0.0.1:1/', rest: '' })).toBe('ws://127.0.0.1:1/ws/v4/');

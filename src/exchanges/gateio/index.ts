@@ -5,7 +5,8 @@
  *   `/api/v4/spot/order_book?…&with_id=true` (rules in book.ts);
  * - ticker: `spot.tickers` (last, 24 h stats) merged with `spot.book_ticker` (best bid/ask with sizes);
  * - trades: `spot.trades`.
- * Every request carries `time` (epoch seconds; Gate documents it as required) and an `id` that replies echo.
+ * Every request carries `time` (epoch seconds, from the pipeline's clock `ctx.nowMs`; Gate documents it as required)
+ * and an `id` that replies echo.
  */
 import { TwError } from '../../errors.js';
 import type { AdapterContext, ExchangeAdapter, Instrument, StreamRef } from '../types.js';
@@ -17,7 +18,7 @@ import { CurrencyPairs } from './wire.js';
 const PAIRS_PER_REQUEST = 50;
 
 export interface GateioAdapterOptions {
-  /** Clock for the requests' `time` field (epoch ms). Default Date.now. */
+  /** Clock for `time` (epoch ms) where the context gives none (`ctx.nowMs`, the pipeline's), and in pings. Default Date.now. */
   now?: () => number;
 }
 
@@ -67,7 +68,7 @@ export function createGateioAdapter(options: GateioAdapterOptions = {}): Exchang
   const now = options.now ?? Date.now;
   const messages = (event: 'subscribe' | 'unsubscribe', streams: readonly StreamRef[], ctx: AdapterContext, nextId: () => number): string[] =>
     requests(streams, ctx).map((r) =>
-      JSON.stringify({ time: Math.floor(now() / 1000), id: nextId(), channel: r.channel, event, payload: r.payload }),
+      JSON.stringify({ time: Math.floor((ctx.nowMs ?? now)() / 1000), id: nextId(), channel: r.channel, event, payload: r.payload }),
     );
   return {
     id: 'gateio',
