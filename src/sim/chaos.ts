@@ -62,6 +62,7 @@ const SPECIFIC: Record<ExchangeId, readonly Maker[]> = {
   bybit: [(symbol) => ({ kind: 'bybit-restart', symbol })],
   'bybit-linear': [(symbol) => ({ kind: 'bybit-restart', symbol })],
   deribit: [(symbol) => ({ kind: 'deribit-broken-prev', symbol })],
+  gateio: [(symbol) => ({ kind: 'gateio-chain-break', symbol })],
 };
 
 /** The faults chaos picks from for `exchange` (one example each, aimed at `symbol`). */

@@ -12,6 +12,7 @@ import { krakenProtocol } from './kraken-server.js';
 import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
 import { okxProtocolFor } from './okx-server.js';
 import { deribitProtocol } from './deribit-server.js';
+import { gateioProtocol } from './gateio-server.js';
 import { SimLog, SimServer, type BurstOptions, type BurstResult, type PreparedBurst, type SimProtocol } from './server.js';
 import { resolveSpecs } from './symbols.js';
 import type { SimBook, SimFault, SimLogEntry, SimSymbolSpec } from './types.js';
@@ -110,6 +111,7 @@ export const PROTOCOLS: Record<ExchangeId, ProtocolFactory> = {
   okx: okxProtocolFor('okx'),
   'okx-swap': okxProtocolFor('okx-swap'),
   deribit: deribitProtocol,
+  gateio: gateioProtocol,
 };
 
 export async function startSim(options: SimOptions = {}): Promise<Simulator> {
