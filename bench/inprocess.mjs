@@ -60,9 +60,9 @@ const WARM = 40 * symbols.length; // the bench's warm-up bursts: one diff per sy
 const builds = [];
 for (const d of dists) {
   const [{ scanDepthUpdate }, { OrderBook }, { parseDepthSnapshot }, { Hub }, { parseConfig }, codes] = await Promise.all([
-    import(`${d}/exchanges/binance-scan.js`),
+    import(`${d}/exchanges/binance/scan.js`),
     import(`${d}/book/order-book.js`),
-    import(`${d}/exchanges/binance-common.js`),
+    import(`${d}/exchanges/binance/common.js`),
     import(`${d}/pipeline/hub.js`),
     import(`${d}/config.js`),
     import(`${d}/book/level-codes.js`).catch(() => undefined),

@@ -7,7 +7,7 @@ export const CODES = {
   TW_ERR_SOCKET_CLOSED: 'the WebSocket closed (close code and reason in details); the connection reconnects',
   TW_ERR_SOCKET_ERROR: 'the WebSocket failed to connect or errored; the connection reconnects with backoff',
   TW_ERR_STALE: 'no frame (pings included) or no pong within the deadline; the connection is forced to reconnect',
-  TW_ERR_SERVER_SHUTDOWN: 'the exchange announced a shutdown or upgrade (Binance serverShutdown, OKX notice, Kraken maintenance); the connection is replaced make-before-break (its `closed` status names the replacement), or reconnects early',
+  TW_ERR_SERVER_SHUTDOWN: 'the exchange announced a shutdown or upgrade (Binance serverShutdown, OKX notice, Kraken maintenance, Gate upgrade); the connection is replaced make-before-break (its `closed` status names the replacement), or reconnects early',
   TW_ERR_RECONNECTED: 'the connection carrying this book reconnected; the book is resynced',
   TW_ERR_SEQUENCE_GAP: 'an update did not chain onto the previous one; that book is resynced',
   TW_ERR_CHECKSUM: "the exchange checksum did not match the local book; that book is resynced",

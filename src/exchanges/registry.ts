@@ -4,8 +4,7 @@
  */
 import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
-import { binanceAdapter } from './binance.js';
-import { binanceFuturesAdapter } from './binance-futures.js';
+import { binanceAdapter, binanceFuturesAdapter } from './binance/index.js';
 import { coinbaseAdapter } from './coinbase/advanced-trade.js';
 import { coinbaseExchangeAdapter } from './coinbase/exchange.js';
 import { krakenAdapter } from './kraken/index.js';
@@ -13,6 +12,7 @@ import { bybitAdapter, bybitLinearAdapter } from './bybit/index.js';
 import { okxAdapter, okxSwapAdapter } from './okx/index.js';
 import { deribitAdapter } from './deribit/index.js';
 import { coinbaseAdaptersFromEnv } from './coinbase/index.js';
+import { gateioAdapter } from './gateio/index.js';
 
 /** Keyless adapters, total over `EXCHANGE_IDS`: a missing one is a compile error. */
 export const adapters: Record<ExchangeId, ExchangeAdapter> = {
@@ -26,6 +26,7 @@ export const adapters: Record<ExchangeId, ExchangeAdapter> = {
   okx: okxAdapter,
   'okx-swap': okxSwapAdapter,
   deribit: deribitAdapter,
+  gateio: gateioAdapter,
 };
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter {

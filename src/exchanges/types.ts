@@ -93,6 +93,11 @@ export interface AdapterContext {
   /** Book depth to subscribe, where the exchange has a choice. */
   bookDepth: number;
   instruments: ReadonlyMap<string, Instrument>;
+  /**
+   * The pipeline's clock in epoch ms (live: the wall clock; in a replay: the recording's), for requests that carry
+   * the time (Gate's `time`), so that a replay sends exactly what was recorded.
+   */
+  nowMs?: () => number;
 }
 
 export interface ExchangeAdapter {

@@ -89,7 +89,7 @@ export class ExchangeRuntime {
   private readonly rest: RestScheduler;
   private readonly slots: ConnSlot[] = [];
   private readonly markets = new Map<string, MarketState>();
-  private readonly ctx: { bookDepth: number; instruments: Map<string, Instrument> };
+  private readonly ctx: { bookDepth: number; instruments: Map<string, Instrument>; nowMs: () => number };
   /** Symbol resolution over the loaded instruments (resolve.ts); undefined until (unless) they load. */
   private index: InstrumentIndex | undefined;
   private instrumentsError: Error | undefined;
@@ -113,7 +113,7 @@ export class ExchangeRuntime {
   ) {
     this.id = adapter.id;
     this.endpoints = config.endpoints[adapter.id] ?? adapter.defaultEndpoints;
-    this.ctx = { bookDepth: config.bookDepth ?? 0, instruments: new Map() };
+    this.ctx = { bookDepth: config.bookDepth ?? 0, instruments: new Map(), nowMs: () => Math.floor(deps.clock.nowMicros() / 1000) };
     this.rest = new RestScheduler({
       origin: this.endpoints.rest,
       ...(adapter.limits.restWeightPerMinute ? { weightLimitPerMinute: adapter.limits.restWeightPerMinute } : {}),

@@ -31,6 +31,7 @@ export const EXCHANGE_IDS = [
   'bybit',
   'bybit-linear',
   'deribit',
+  'gateio',
 ] as const;
 export const ExchangeId = z.enum(EXCHANGE_IDS);
 export type ExchangeId = z.infer<typeof ExchangeId>;

@@ -34,6 +34,7 @@ export const EXCHANGE_FAULT_KINDS: Record<ExchangeId, readonly string[]> = {
   okx: ['okx-bad-checksum', 'okx-broken-prev', 'okx-seq-reset', 'okx-keepalive', 'okx-error'],
   'okx-swap': ['okx-bad-checksum', 'okx-broken-prev', 'okx-seq-reset', 'okx-keepalive', 'okx-error'],
   deribit: ['deribit-broken-prev', 'deribit-error', 'deribit-no-heartbeat-close'],
+  gateio: ['gateio-chain-break', 'gateio-error', 'gateio-full-push'],
 };
 
 /** Kinds that must name a symbol (they act on one symbol's data). */

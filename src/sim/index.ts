@@ -12,6 +12,7 @@ import { krakenProtocol } from './kraken-server.js';
 import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
 import { okxProtocolFor } from './okx-server.js';
 import { deribitProtocol } from './deribit-server.js';
+import { gateioProtocol } from './gateio-server.js';
 import { SimLog, SimServer, type BurstOptions, type BurstResult, type PreparedBurst, type SimProtocol } from './server.js';
 import { resolveSpecs } from './symbols.js';
 import type { SimBook, SimFault, SimLogEntry, SimSymbolSpec } from './types.js';
@@ -95,8 +96,11 @@ export interface Simulator {
 
 type ProtocolFactory = (opts: BinanceSimOptions) => SimProtocol;
 
-/** The exchanges the simulator can serve. Other protocols add their line here. */
-export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
+/**
+ * The simulator's protocol server for every exchange, total over `EXCHANGE_IDS`: an exchange without a simulator is
+ * a compile error. A new exchange adds its line here.
+ */
+export const PROTOCOLS: Record<ExchangeId, ProtocolFactory> = {
   binance: binanceSpotProtocol,
   'binance-futures': binanceFuturesProtocol,
   coinbase: coinbaseProtocol,
@@ -107,6 +111,7 @@ export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
   okx: okxProtocolFor('okx'),
   'okx-swap': okxProtocolFor('okx-swap'),
   deribit: deribitProtocol,
+  gateio: gateioProtocol,
 };
 
 export async function startSim(options: SimOptions = {}): Promise<Simulator> {
@@ -118,6 +123,7 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
   try {
     for (const ex of exchanges) {
       const factory = PROTOCOLS[ex];
+      // options.exchanges may come from user input (`tickwire sim --exchange`), typed or not
       if (!factory) throw new Error(`sim: no simulator protocol for exchange ${ex}`);
       const protocolOptions = {
         closeWithoutHeartbeatsMs: options.closeWithoutHeartbeatsMs,

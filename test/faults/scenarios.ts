@@ -73,6 +73,7 @@ const ERROR_FAULT: Partial<Record<ExchangeId, string>> = {
   okx: 'okx-error',
   'okx-swap': 'okx-error',
   deribit: 'deribit-error',
+  gateio: 'gateio-error',
 };
 /** A transient-looking refusal where the simulator has one (OKX 60014, Coinbase without naming a product). */
 const errorFault = (ex: ExchangeId, symbol: string): SimFault => {
@@ -91,6 +92,7 @@ const CHAIN_FAULT: Partial<Record<ExchangeId, string>> = {
   bybit: 'bybit-u-decrease',
   'bybit-linear': 'bybit-u-decrease',
   deribit: 'deribit-broken-prev',
+  gateio: 'gateio-chain-break',
 };
 
 const RESYNC: TwCode[] = ['TW_ERR_SEQUENCE_GAP', 'TW_ERR_CHECKSUM', 'TW_ERR_MALFORMED_FRAME'];

@@ -91,7 +91,7 @@ describe('the pipeline refuses an ambiguous unified symbol (hub.add), listing th
   it('error status with the candidates; a native id of the same pair is accepted by hub.resolve', async () => {
     const { Hub } = await import('../../src/pipeline/hub.js');
     const { parseConfig } = await import('../../src/config.js');
-    const { binanceAdapter } = await import('../../src/exchanges/binance.js');
+    const { binanceAdapter } = await import('../../src/exchanges/binance/index.js');
     const { VirtualTimeScheduler } = await import('rxjs');
     // an adapter whose instrument list holds two contracts with one unified symbol (the list is all that matters here)
     const adapter = { ...binanceAdapter, parseInstruments: () => [inversePerp, inverseQ] };

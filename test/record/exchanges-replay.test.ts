@@ -22,6 +22,7 @@ const CASES: Array<[ExchangeId, string, Record<string, unknown>]> = [
   ['coinbase', 'BTC/USDT', {}],
   // Deribit's spot pair BTC_USDT: the heartbeat test_requests' public/test answers are sends the replay must repeat
   ['deribit', 'BTC/USDT', {}],
+  ['gateio', 'BTC/USDT', {}],
 ];
 
 describe.each(CASES)('%s: record → replay with a disconnect', (exchange, symbol, config) => {

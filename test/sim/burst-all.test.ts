@@ -9,7 +9,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-describe.each(['kraken', 'bybit', 'coinbase', 'coinbase-exchange', 'binance'] as const)('%s burst', (exchange: ExchangeId) => {
+describe.each(['kraken', 'bybit', 'coinbase', 'coinbase-exchange', 'binance', 'gateio'] as const)('%s burst', (exchange: ExchangeId) => {
   it('advances each asked symbol by its share of the diffs, and no other', async () => {
     sim = await startSim({ exchanges: [exchange], seed: 9, symbols: ['BTC/USD', 'ETH/USD', 'SOL/USD'], intervalMs: 60_000 });
     const s = sim;

@@ -1,0 +1,100 @@
+/**
+ * Gate.io spot v4 (docs/protocols/gateio.md): exchange id `gateio`, native pairs `BTC_USDT`.
+ *
+ * - book: `spot.order_book_update` (`[pair, "100ms"]`, or `"20ms"` for a book of at most 20 levels) + REST
+ *   `/api/v4/spot/order_book?…&with_id=true` (rules in book.ts);
+ * - ticker: `spot.tickers` (last, 24 h stats) merged with `spot.book_ticker` (best bid/ask with sizes);
+ * - trades: `spot.trades`.
+ * Every request carries `time` (epoch seconds, from the pipeline's clock `ctx.nowMs`; Gate documents it as required)
+ * and an `id` that replies echo.
+ */
+import { TwError } from '../../errors.js';
+import type { AdapterContext, ExchangeAdapter, Instrument, StreamRef } from '../types.js';
+import { bookChannelFor, gateioBookRules } from './book.js';
+import { parseGateioFrame } from './parse.js';
+import { CurrencyPairs } from './wire.js';
+
+/** Pairs per `spot.tickers` / `spot.book_ticker` / `spot.trades` request (the order book takes one per request). */
+const PAIRS_PER_REQUEST = 50;
+
+export interface GateioAdapterOptions {
+  /** Clock for `time` (epoch ms) where the context gives none (`ctx.nowMs`, the pipeline's), and in pings. Default Date.now. */
+  now?: () => number;
+}
+
+/** Gate channels of one tickwire stream with the payload each takes. */
+function requests(streams: readonly StreamRef[], ctx: AdapterContext): { channel: string; payload: string[] }[] {
+  const lists = new Map<string, string[]>();
+  const out: { channel: string; payload: string[] }[] = [];
+  const add = (channel: string, market: string): void => {
+    let l = lists.get(channel);
+    if (l === undefined) lists.set(channel, (l = []));
+    if (!l.includes(market)) l.push(market);
+  };
+  const interval = bookChannelFor(ctx.bookDepth).interval;
+  for (const s of streams) {
+    if (s.channel === 'book') out.push({ channel: 'spot.order_book_update', payload: [s.market, interval] });
+    else if (s.channel === 'trades') add('spot.trades', s.market);
+    else {
+      add('spot.tickers', s.market);
+      add('spot.book_ticker', s.market);
+    }
+  }
+  for (const [channel, markets] of lists) {
+    for (let i = 0; i < markets.length; i += PAIRS_PER_REQUEST) out.push({ channel, payload: markets.slice(i, i + PAIRS_PER_REQUEST) });
+  }
+  return out;
+}
+
+export function parseCurrencyPairs(body: string): Instrument[] {
+  const parsed = CurrencyPairs.safeParse(JSON.parse(body));
+  if (!parsed.success) throw new TwError('TW_ERR_MALFORMED_FRAME', 'gateio currency_pairs: unexpected shape');
+  return parsed.data.map((p): Instrument => {
+    const inst: Instrument = {
+      market: p.id,
+      symbol: `${p.base}/${p.quote}`,
+      base: p.base,
+      quote: p.quote,
+      // `buyable` / `sellable` pairs still have a live book; only `untradable` ones are refused
+      trading: p.trade_status !== 'untradable',
+    };
+    if (p.precision !== undefined) inst.pricePrecision = p.precision;
+    if (p.amount_precision !== undefined) inst.qtyPrecision = p.amount_precision;
+    return inst;
+  });
+}
+
+export function createGateioAdapter(options: GateioAdapterOptions = {}): ExchangeAdapter {
+  const now = options.now ?? Date.now;
+  const messages = (event: 'subscribe' | 'unsubscribe', streams: readonly StreamRef[], ctx: AdapterContext, nextId: () => number): string[] =>
+    requests(streams, ctx).map((r) =>
+      JSON.stringify({ time: Math.floor((ctx.nowMs ?? now)() / 1000), id: nextId(), channel: r.channel, event, payload: r.payload }),
+    );
+  return {
+    id: 'gateio',
+    defaultEndpoints: { ws: 'wss://api.gateio.ws', rest: 'https://api.gateio.ws' },
+    wsUrl: (endpoints) => `${endpoints.ws.replace(/\/+$/, '')}/ws/v4/`,
+    limits: {
+      // no per-connection cap is documented; a ticker takes two channels
+      maxStreamsPerConnection: 100,
+      controlMessagesPerSecond: 5,
+      // public REST endpoints: 200 requests per 10 s per endpoint and IP
+      restWeightPerMinute: 1200,
+    },
+    keepalive: {
+      // the server pings at the protocol level; `spot.ping` (answered by `spot.pong`) proves the path both ways
+      ping: { intervalMs: 15_000, kind: 'text', message: () => `{"time":${Math.floor(now() / 1000)},"channel":"spot.ping"}` },
+      pongTimeoutMs: 10_000,
+      staleAfterMs: 30_000,
+    },
+    instrumentsRequest: () => ({ path: '/api/v4/spot/currency_pairs', weight: 1 }),
+    parseInstruments: parseCurrencyPairs,
+    toMarket: (symbol) => symbol.replace('/', '_').toUpperCase(),
+    subscribe: (streams, ctx, nextId) => messages('subscribe', streams, ctx, nextId),
+    unsubscribe: (streams, ctx, nextId) => messages('unsubscribe', streams, ctx, nextId),
+    parse: (frame) => parseGateioFrame(frame),
+    book: gateioBookRules,
+  };
+}
+
+export const gateioAdapter: ExchangeAdapter = createGateioAdapter();

@@ -1,0 +1,342 @@
+/**
+ * Simulated Gate.io spot v4 WebSocket (`/ws/v4/`) + REST (`/api/v4/spot/…`), docs/protocols/gateio.md.
+ *
+ * - Book ids are the market's change ids (Gate's book id rises by 1 per change). `spot.order_book_update`
+ *   (`[pair, "100ms"|"20ms"]`) is the top-100 (top-20) window of the true book, shared by its subscribers and
+ *   pushed every 100 ms (20 ms; scaled by `intervalMs` / 100) when it changed: every level that changed inside the
+ *   window, with `"0"` for the levels that left it; `U` = the previous push's `u` + 1, `u` = the current change id. Gate also sends full-depth
+ *   pushes (`full: true`) "at irregular intervals": here every `fullEvery`-th push (default never) or on the fault.
+ * - REST `GET /api/v4/spot/order_book?currency_pair=…&limit=…&with_id=true`: the window of the pair's deepest
+ *   subscribed book topic as of its last push (`id` = that push's `u`), so a snapshot splices exactly; the true book
+ *   when nobody subscribed. `GET /api/v4/spot/currency_pairs`.
+ * - `spot.tickers` (every `tickerMs`), `spot.book_ticker` (when the top changed), `spot.trades`; `spot.ping` →
+ *   `spot.pong`; subscribe/unsubscribe replies echo `id` and `payload`; an unknown pair gets
+ *   `error: {code: 2, message: "unknown currency pair: X"}` (the other pairs of the request are subscribed).
+ *
+ * Exchange-specific faults (one firing unless `count` is given):
+ * - `gateio-error` (`symbol?`, `code?`, `message?`): the next subscribe request naming the symbol (any, without)
+ *   fails with `error: {code (3), message ("Server side error happened")}`.
+ * - `gateio-chain-break` (`symbol`): the next push of the symbol covering more than one id says `U = u`.
+ * - `gateio-full-push` (`symbol`): the next push of the symbol is a full-depth push.
+ */
+import type { ExchangeId } from '../schema/events.js';
+import { BookWindow } from './bybit-render.js';
+import { faultNumber, faultString, faultSymbol } from './faults.js';
+import { SimMarket } from './market.js';
+import { formatFixed, subSeed } from './prng.js';
+import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
+import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
+import { bookTickerFrame, bookUpdateFrame, pongFrame, replyFrame, tickerFrame, tradeFrame, UPGRADE_NOTICE } from './gateio-render.js';
+import { splitUnified } from './symbols.js';
+import type { SimCommonOptions } from './bybit-server.js';
+
+export interface GateioServerOptions extends SimCommonOptions {
+  /** Every n-th push of a book topic is a full-depth push. Default 0 = never (the `gateio-full-push` fault sends one). */
+  fullEvery?: number;
+  pingIntervalMs?: number;
+}
+
+const INTERVALS: Readonly<Record<string, { depth: number; ms: number }>> = { '100ms': { depth: 100, ms: 100 }, '20ms': { depth: 20, ms: 20 } };
+const ONE_SHOT = new Set(['gateio-error', 'gateio-chain-break', 'gateio-full-push']);
+const LIST_CHANNELS = new Set(['spot.tickers', 'spot.book_ticker', 'spot.trades']);
+
+interface BookTopic {
+  symbol: string;
+  market: string;
+  depth: number;
+  ms: number;
+  window: BookWindow;
+  pushes: number;
+}
+
+export const gateioProtocol = (o: GateioServerOptions): SimProtocol => new GateioProtocol({ ...o, seed: subSeed(o.seed, 'gateio') });
+
+class GateioProtocol implements SimProtocol {
+  readonly exchange: ExchangeId = 'gateio';
+  readonly pingIntervalMs: number;
+  readonly maxIncomingPerSec = 0;
+  private readonly market: SimMarket;
+  private readonly specs: readonly SimSymbolSpec[];
+  private readonly byMarket = new Map<string, SimSymbolSpec>();
+  private readonly books = new Map<string, BookTopic>();
+  private readonly lastTop = new Map<string, string>();
+  private server: SimServer | undefined;
+  /** Time scale of the pushes: `intervalMs` / 100 (1 = Gate's own 100 ms / 20 ms cadence). */
+  private readonly scale: number;
+
+  constructor(private readonly opts: GateioServerOptions) {
+    this.specs = opts.symbols;
+    this.pingIntervalMs = opts.pingIntervalMs ?? 10_000;
+    this.scale = (opts.intervalMs ?? 100) / 100;
+    this.market = new SimMarket({ seed: opts.seed, symbols: this.specs, levels: opts.levels ?? 1000, historySize: opts.historySize ?? 50_000 });
+    for (const s of this.specs) this.byMarket.set(toMarket(s.symbol), s);
+  }
+
+  start(server: SimServer): void {
+    this.server = server;
+    server.every(Math.max(5, Math.round(20 * this.scale)), () => {
+      const now = Date.now();
+      for (const s of this.specs) this.step(s.symbol, now, false);
+    });
+    server.every(this.opts.tradeIntervalMs ?? 250, () => {
+      for (const s of this.specs) this.trade(s.symbol);
+    });
+    server.every(this.opts.tickerIntervalMs ?? 1000, () => {
+      for (const s of this.specs) this.ticker(s.symbol);
+    });
+  }
+
+  acceptUpgrade(url: URL): boolean {
+    return url.pathname === '/ws/v4/' || url.pathname === '/ws/v4';
+  }
+
+  onOpen(conn: SimConnection): void {
+    conn.state.connId = `sim${conn.id.toString(16).padStart(14, '0')}`;
+  }
+
+  onMessage(conn: SimConnection, text: string): void {
+    let m: Record<string, unknown>;
+    try {
+      const v: unknown = JSON.parse(text);
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
+      m = v as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    const channel = typeof m.channel === 'string' ? m.channel : '';
+    if (channel === 'spot.ping') {
+      conn.sendControl(pongFrame(now));
+      return;
+    }
+    const id = typeof m.id === 'number' ? m.id : undefined;
+    const payload = Array.isArray(m.payload) ? m.payload.filter((p): p is string => typeof p === 'string') : [];
+    const event = typeof m.event === 'string' ? m.event : '';
+    const reply = (error?: { code: number; message: string }): void => {
+      conn.sendControl(replyFrame({ id, connId: String(conn.state.connId), channel, event, payload, now, ...(error ? { error } : {}) }));
+    };
+    if ((event !== 'subscribe' && event !== 'unsubscribe') || (channel !== 'spot.order_book_update' && !LIST_CHANNELS.has(channel))) {
+      reply({ code: 1, message: 'Invalid request body format' });
+      return;
+    }
+    const topics = this.topicsOf(channel, payload);
+    if ('error' in topics) {
+      reply(topics.error);
+      return;
+    }
+    const server = this.server!;
+    if (event === 'unsubscribe') {
+      for (const t of topics.ok) server.unsubscribe(conn, t);
+      for (const t of this.books.keys()) if (!server.hasSubscribers(t)) this.books.delete(t);
+      reply();
+      return;
+    }
+    const refused = server.faults.take('gateio-error', (f) => {
+      const sym = faultSymbol(f);
+      return sym === undefined || topics.ok.some((t) => this.topicSymbol(t) === sym);
+    });
+    if (refused !== undefined) {
+      reply({ code: faultNumber(refused, 'code') ?? 3, message: faultString(refused, 'message') ?? 'Server side error happened' });
+      return;
+    }
+    for (const t of topics.ok) {
+      server.subscribe(conn, t);
+      if (t.startsWith('book:')) this.bookTopic(t);
+    }
+    reply(topics.unknown === undefined ? undefined : { code: 2, message: `unknown currency pair: ${topics.unknown}` });
+  }
+
+  /** The topics a request names (`book:PAIR:interval`, `trades:PAIR`, …), the first unknown pair, or an error. */
+  private topicsOf(channel: string, payload: readonly string[]): { ok: string[]; unknown?: string } | { error: { code: number; message: string } } {
+    if (channel === 'spot.order_book_update') {
+      const [pair = '', interval = ''] = payload;
+      if (payload.length !== 2 || INTERVALS[interval] === undefined) return { error: { code: 2, message: 'Invalid argument provided' } };
+      return this.byMarket.has(pair) ? { ok: [`book:${pair}:${interval}`] } : { ok: [], unknown: pair };
+    }
+    const kind = channel.slice('spot.'.length);
+    const ok = payload.filter((p) => this.byMarket.has(p)).map((p) => `${kind}:${p}`);
+    const unknown = payload.find((p) => !this.byMarket.has(p));
+    return unknown === undefined ? { ok } : { ok, unknown };
+  }
+
+  private bookTopic(topic: string): BookTopic {
+    let bt = this.books.get(topic);
+    if (bt === undefined) {
+      const [, market = '', interval = ''] = topic.split(':');
+      const spec = this.byMarket.get(market)!;
+      const { depth, ms } = INTERVALS[interval]!;
+      const book = this.market.book(spec.symbol, depth);
+      const window = new BookWindow(depth);
+      window.reset(book.bids, book.asks, book.updateId);
+      window.lastSentAt = Date.now();
+      bt = { symbol: spec.symbol, market, depth, ms, window, pushes: 0 };
+      this.books.set(topic, bt);
+    }
+    return bt;
+  }
+
+  topicSymbol(topic: string): string | undefined {
+    return this.byMarket.get(topic.split(':')[1] ?? '')?.symbol;
+  }
+
+  // ---- market data ----
+
+  /** One market step of `symbol`, then the pushes that are due (all of them in a burst). */
+  private step(symbol: string, now: number, force: boolean): void {
+    const server = this.server!;
+    this.market.step(symbol);
+    const garbage = server.faults.takeGarbageFrame(symbol);
+    for (const [topic, bt] of this.books) {
+      if (bt.symbol !== symbol || !server.hasSubscribers(topic)) continue;
+      if (!force && now - bt.window.lastSentAt < bt.ms * this.scale) continue;
+      this.push(topic, bt, now);
+      if (garbage) server.publish(topic, symbol, () => '<<sim garbage>>');
+    }
+    this.bookTicker(symbol, now);
+  }
+
+  private push(topic: string, bt: BookTopic, now: number): void {
+    const server = this.server!;
+    const w = bt.window;
+    const book = this.market.book(bt.symbol, bt.depth);
+    const { b, a } = w.diff(book.bids, book.asks);
+    if (b.length === 0 && a.length === 0) return;
+    const bySymbol = (f: SimFault): boolean => faultSymbol(f) === bt.symbol;
+    const every = this.opts.fullEvery ?? 0;
+    const full = (every > 0 && ++bt.pushes % every === 0) || server.faults.take('gateio-full-push', bySymbol) !== undefined;
+    let U = w.u + 1;
+    const u = book.updateId;
+    if (!full && u > U && server.faults.take('gateio-chain-break', bySymbol) !== undefined) U = u;
+    const diffFault = server.faults.takeDiffFault(bt.symbol);
+    w.reset(book.bids, book.asks, u);
+    w.lastSentAt = now;
+    if (diffFault === 'drop') return;
+    const frame = full
+      ? bookUpdateFrame({ market: bt.market, depth: bt.depth, U, u, b: book.bids, a: book.asks, full: true, now })
+      : bookUpdateFrame({ market: bt.market, depth: bt.depth, U, u, b, a, full: false, now });
+    server.publish(topic, bt.symbol, () => (diffFault === 'garbage' ? frame.slice(0, Math.floor(frame.length / 2)) : frame));
+  }
+
+  private bookTicker(symbol: string, now: number): void {
+    const market = toMarket(symbol);
+    const topic = `book_ticker:${market}`;
+    if (this.server?.hasSubscribers(topic) !== true) return;
+    const { bid, ask, updateId } = this.market.best(symbol);
+    const key = `${bid?.join()}|${ask?.join()}`;
+    if (this.lastTop.get(topic) === key) return;
+    this.lastTop.set(topic, key);
+    const frame = bookTickerFrame(market, updateId, bid, ask, now);
+    this.server.publish(topic, symbol, () => frame);
+  }
+
+  private trade(symbol: string): void {
+    const t = this.market.trade(symbol);
+    const market = toMarket(symbol);
+    if (this.server?.hasSubscribers(`trades:${market}`) !== true) return;
+    const frame = tradeFrame(market, t, Date.now());
+    this.server.publish(`trades:${market}`, symbol, () => frame);
+  }
+
+  private ticker(symbol: string): void {
+    const market = toMarket(symbol);
+    if (this.server?.hasSubscribers(`tickers:${market}`) !== true) return;
+    const st = this.market.stats(symbol);
+    const { bid, ask } = this.market.best(symbol);
+    const frame = tickerFrame(
+      {
+        currency_pair: market,
+        last: st.last,
+        lowest_ask: ask?.[0] ?? '',
+        highest_bid: bid?.[0] ?? '',
+        change_percentage: st.priceChangePercent,
+        base_volume: st.volume,
+        quote_volume: st.quoteVolume,
+        high_24h: st.high,
+        low_24h: st.low,
+      },
+      Date.now(),
+    );
+    this.server.publish(`tickers:${market}`, symbol, () => frame);
+  }
+
+  // ---- REST ----
+
+  handleRest(req: RestRequest): RestResponse {
+    if (req.path === '/api/v4/spot/currency_pairs') return { status: 200, body: this.specs.map(currencyPair) };
+    if (req.path !== '/api/v4/spot/order_book') return { status: 404, body: { label: 'NOT_FOUND', message: 'sim: unknown path' } };
+    const pair = req.query.get('currency_pair') ?? '';
+    const spec = this.byMarket.get(pair);
+    if (spec === undefined) return { status: 400, body: { label: 'INVALID_CURRENCY_PAIR', message: `Invalid currency pair ${pair}` } };
+    const limit = Math.max(1, Number(req.query.get('limit') ?? '10') || 10);
+    const withId = req.query.get('with_id') === 'true';
+    const deepest = [...this.books.entries()]
+      .filter(([t, bt]) => bt.market === pair && this.server?.hasSubscribers(t) === true)
+      .sort(([, x], [, y]) => y.depth - x.depth)[0]?.[1];
+    let snap: { bids: [string, string][]; asks: [string, string][]; id: number };
+    if (deepest !== undefined) {
+      const { b, a } = deepest.window.ladder();
+      snap = { bids: b, asks: a, id: deepest.window.u };
+    } else {
+      const book = this.market.book(spec.symbol, limit);
+      snap = { bids: book.bids, asks: book.asks, id: book.updateId };
+    }
+    const now = Date.now();
+    const body = { current: now, update: now, asks: snap.asks.slice(0, limit), bids: snap.bids.slice(0, limit) };
+    return { status: 200, body: withId ? { id: snap.id, ...body } : body };
+  }
+
+  restFaultResponse(fault: SimFault): RestResponse {
+    if (fault.kind === 'rest-500') return { status: 500, body: { label: 'SERVER_ERROR', message: 'Internal server error' } };
+    return { status: 429, body: { label: 'TOO_MANY_REQUESTS', message: 'Request Rate limit Exceeded' } };
+  }
+
+  applyFault(fault: SimFault): boolean {
+    if (!ONE_SHOT.has(fault.kind) || faultNumber(fault, 'count') !== undefined) return false;
+    this.server?.faults.add({ ...fault, count: 1 });
+    return true;
+  }
+
+  shutdownNotice(conn: SimConnection): void {
+    conn.sendControl(UPGRADE_NOTICE);
+  }
+
+  // ---- truth: book ids are the market's change ids ----
+
+  trueBook(symbol: string): SimBook | undefined {
+    return this.market.has(symbol) ? this.market.book(symbol) : undefined;
+  }
+
+  trueBookAt(symbol: string, updateId: number): SimBook | undefined {
+    return this.market.has(symbol) ? this.market.bookAt(symbol, updateId) : undefined;
+  }
+
+  burst(opts: BurstOptions): Promise<BurstResult> {
+    const symbols = opts.symbols ?? this.specs.map((s) => s.symbol);
+    return this.server!.burstRoundRobin(symbols, opts.diffs, (s) => this.step(s, Date.now(), true));
+  }
+}
+
+function currencyPair(s: SimSymbolSpec): object {
+  const { base, quote } = splitUnified(s.symbol);
+  return {
+    id: toMarket(s.symbol),
+    base,
+    base_name: base,
+    quote,
+    quote_name: quote,
+    fee: '0.2',
+    min_base_amount: formatFixed(1, s.lotDecimals),
+    min_quote_amount: '1',
+    amount_precision: s.lotDecimals,
+    precision: s.tickDecimals,
+    trade_status: 'tradable',
+    sell_start: 0,
+    buy_start: 0,
+    delisting_time: 0,
+    type: 'normal',
+  };
+}
+
+function toMarket(symbol: string): string {
+  return symbol.replace('/', '_');
+}

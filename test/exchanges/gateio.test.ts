@@ -1,0 +1,247 @@
+/**
+ * Gate.io spot v4 adapter on Gate's own documented examples (fixtures/gateio/, copied from the docs): units and
+ * decimal strings exact; Gate's book-id rule; the hand parser agrees with the zod wire schemas on every documented
+ * and simulator-rendered frame (the simulator renders with its own code, never src/exchanges/).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BookSync } from '../../src/book/book-sync.js';
+import type { UnstampedEvent } from '../../src/schema/events.js';
+import { bookChannelFor, gateioBookRules, parseOrderBook } from '../../src/exchanges/gateio/book.js';
+import { createGateioAdapter, gateioAdapter, parseCurrencyPairs } from '../../src/exchanges/gateio/index.js';
+import { BookTicker, BookUpdate, Trade } from '../../src/exchanges/gateio/wire.js';
+import type { AdapterContext, DeltaMessage, WireMessage } from '../../src/exchanges/types.js';
+import { bookTickerFrame, bookUpdateFrame, replyFrame, tradeFrame } from '../../src/sim/gateio-render.js';
+
+const doc = (name: string): string => readFileSync(new URL(`../../fixtures/gateio/${name}`, import.meta.url), 'utf8');
+const ctx: AdapterContext = { bookDepth: 0, instruments: new Map() };
+const parse = (frame: string): WireMessage[] => gateioAdapter.parse(frame, ctx);
+
+/** The same frame through the zod schemas: the reference the hand parser must equal. */
+function viaSchemas(frame: string): WireMessage[] | 'invalid' {
+  const v = JSON.parse(frame) as { channel: string; result: unknown };
+  if (v.channel === 'spot.order_book_update') {
+    const r = BookUpdate.safeParse(v.result);
+    if (!r.success) return 'invalid';
+    const d = r.data;
+    const common = { kind: 'book' as const, market: d.s, exchangeTime: d.t * 1000, bids: d.b, asks: d.a, updateId: d.u };
+    return [d.full === true ? { ...common, action: 'snapshot' } : { ...common, action: 'delta', firstUpdateId: d.U }];
+  }
+  if (v.channel === 'spot.trades') {
+    const r = Trade.safeParse(v.result);
+    if (!r.success) return 'invalid';
+    const [ms = '', frac = ''] = r.data.create_time_ms.split('.');
+    const exchangeTime = Number(ms) * 1000 + Number(frac.slice(0, 3).padEnd(3, '0'));
+    const t = r.data;
+    return [{ kind: 'trade', market: t.currency_pair, exchangeTime, tradeId: String(t.id), price: t.price, size: t.amount, side: t.side }];
+  }
+  const r = BookTicker.safeParse(v.result);
+  if (!r.success) return 'invalid';
+  const d = r.data;
+  return [{ kind: 'ticker', market: d.s, exchangeTime: d.t * 1000, fields: { updateId: d.u, bidPrice: d.b, bidSize: d.B, askPrice: d.a, askSize: d.A } }];
+}
+
+describe('gateio documented examples', () => {
+  it('order_book_update: a `full` push is an in-band snapshot at `u`; without `full` a delta U..u; strings kept', () => {
+    const frame = doc('ws-order-book-update.json');
+    expect(parse(frame)).toEqual([
+      {
+        kind: 'book',
+        market: 'BTC_USDT',
+        action: 'snapshot',
+        exchangeTime: 1606294781123000,
+        bids: [
+          ['19137.74', '0.0001'],
+          ['19088.37', '0'],
+        ],
+        asks: [['19137.75', '0.6135']],
+        updateId: 48776306,
+      },
+    ]);
+    const incremental = frame.replace('"full": true,', '');
+    expect(incremental).not.toBe(frame);
+    expect(parse(incremental)[0]).toMatchObject({ action: 'delta', firstUpdateId: 48776301, updateId: 48776306 });
+  });
+
+  it('tickers: last and 24 h stats (no bid/ask: those come from book_ticker with their sizes)', () => {
+    expect(parse(doc('ws-tickers.json'))).toEqual([
+      {
+        kind: 'ticker',
+        market: 'BTC_USDT',
+        fields: { last: '19106.55', high24h: '19417.74', low24h: '18434.21', volume24h: '2811.3042155865', quoteVolume24h: '53441606.52411221454674732293' },
+      },
+    ]);
+  });
+
+  it('book_ticker: best bid/ask with sizes and the book id; ms → µs', () => {
+    expect(parse(doc('ws-book-ticker.json'))).toEqual([
+      {
+        kind: 'ticker',
+        market: 'BTC_USDT',
+        exchangeTime: 1606293275123000,
+        fields: { updateId: 48733182, bidPrice: '19177.79', bidSize: '0.0003341504', askPrice: '19179.38', askSize: '0.09' },
+      },
+    ]);
+  });
+
+  it('trades: taker side, id as a string, `create_time_ms` "…213.4578" read exactly to the µs', () => {
+    expect(parse(doc('ws-trades.json'))).toEqual([
+      { kind: 'trade', market: 'GT_USDT', exchangeTime: 1606292218213457, tradeId: '309143071', price: '0.4705000000', size: '16.4700000000', side: 'sell' },
+    ]);
+  });
+
+  it('replies: pong, subscribe ack, error reply (id echoed), upgrade notice → reconnect', () => {
+    expect(parse(doc('ws-pong.json'))).toEqual([{ kind: 'pong' }]);
+    expect(parse(doc('ws-subscribe-ack.json'))).toEqual([{ kind: 'ack', id: undefined }]);
+    expect(parse(doc('ws-subscribe-error.json'))).toEqual([
+      { kind: 'error', code: 'TW_ERR_EXCHANGE_ERROR', message: 'gateio spot.obu subscribe error 2: Alert sub ob.BTC_USDT.400', id: 1 },
+    ]);
+    expect(parse(doc('ws-upgrade-notice.json'))).toEqual([
+      { kind: 'reconnect', reason: 'gateio: The connection will soon be closed for a service upgrade. Please reconnect.' },
+    ]);
+  });
+
+  it('an unknown pair is a permanent refusal of that stream; another error is transient and names the echoed pair', () => {
+    const unknown = replyFrame({ id: 7, connId: 'c', channel: 'spot.order_book_update', event: 'subscribe', payload: ['NOPE_USDT', '100ms'], error: { code: 2, message: 'unknown currency pair: NOPE_USDT' }, now: 1 });
+    expect(parse(unknown)).toEqual([
+      { kind: 'error', code: 'TW_ERR_UNKNOWN_SYMBOL', message: 'gateio spot.order_book_update subscribe error 2: unknown currency pair: NOPE_USDT', market: 'NOPE_USDT', channel: 'book', id: 7 },
+    ]);
+    const busy = replyFrame({ id: 8, connId: 'c', channel: 'spot.trades', event: 'subscribe', payload: ['BTC_USDT'], error: { code: 3, message: 'Server side error happened' }, now: 1 });
+    expect(parse(busy)[0]).toMatchObject({ code: 'TW_ERR_EXCHANGE_ERROR', market: 'BTC_USDT', channel: 'trades', id: 8 });
+    // a list of pairs names no single market: the runtime falls back to the request id
+    const list = replyFrame({ id: 9, connId: 'c', channel: 'spot.tickers', event: 'subscribe', payload: ['BTC_USDT', 'ETH_USDT'], error: { code: 3, message: 'x' }, now: 1 });
+    expect(parse(list)[0]).toEqual({ kind: 'error', code: 'TW_ERR_EXCHANGE_ERROR', message: 'gateio spot.tickers subscribe error 3: x', id: 9 });
+  });
+
+  it('REST order_book with_id: `id` is the book id, sides kept as strings, `update` ms → µs', () => {
+    expect(parseOrderBook(doc('rest-order-book.json'))).toEqual({
+      updateId: 123456,
+      exchangeTime: 1623898993121000,
+      bids: [
+        ['1.17', '201.863'],
+        ['1.16', '725.464'],
+      ],
+      asks: [
+        ['1.52', '1.151'],
+        ['1.53', '1.218'],
+      ],
+    });
+    expect(() => parseOrderBook('{"label":"INVALID_CURRENCY_PAIR","message":"Invalid currency pair NOPE_USDT"}')).toThrow(/INVALID_CURRENCY_PAIR/);
+  });
+
+  it('currency_pairs: unified symbol, precision and amount_precision, trade_status', () => {
+    expect(parseCurrencyPairs(doc('rest-currency-pairs.json'))).toEqual([
+      { market: 'ETH_USDT', symbol: 'ETH/USDT', base: 'ETH', quote: 'USDT', trading: true, pricePrecision: 6, qtyPrecision: 3 },
+    ]);
+    expect(parseCurrencyPairs('[{"id":"X_USDT","base":"X","quote":"USDT","trade_status":"untradable"}]')[0]?.trading).toBe(false);
+  });
+});
+
+describe("gateio book rules (Gate's documented procedure)", () => {
+  const d = (U: number, u: number): DeltaMessage => ({ kind: 'book', market: 'BTC_USDT', action: 'delta', bids: [], asks: [], firstUpdateId: U, updateId: u });
+  const r = gateioBookRules;
+
+  it('snapshot: too old when id + 1 < the first buffered U; the first applied push contains id + 1', () => {
+    expect(r.snapshotTooOld!(100, d(102, 110))).toBe(true);
+    expect(r.snapshotTooOld!(100, d(101, 110))).toBe(false);
+    expect(r.first(100, d(95, 100))).toBe('drop'); // u < id + 1
+    expect(r.first(100, d(95, 101))).toBe('apply');
+    expect(r.first(100, d(101, 105))).toBe('apply');
+    expect(r.first(100, d(102, 105))).toBe('gap');
+  });
+
+  it('afterwards: u <= local → drop, U > local + 1 → gap, an overlap applies', () => {
+    expect(r.next(105, d(100, 105), undefined)).toBe('drop');
+    expect(r.next(105, d(106, 110), undefined)).toBe('apply');
+    expect(r.next(105, d(104, 110), undefined)).toBe('apply');
+    expect(r.next(105, d(107, 110), undefined)).toBe('gap');
+    expect(r.next(105, { ...d(106, 110), firstUpdateId: undefined }, undefined)).toBe('gap');
+  });
+
+  it('BookSync: REST splice, then a full push replaces the book (levels it lacks are gone) and the chain goes on from its u', () => {
+    const events: UnstampedEvent[] = [];
+    let rest = 0;
+    const sync = new BookSync({ exchange: 'gateio', symbol: 'BTC/USDT', market: 'BTC_USDT', rules: r, subscribedDepth: 0, requestSnapshot: () => rest++, requestResubscribe: () => undefined, emit: (e) => events.push(e) });
+    sync.start(1);
+    sync.onMessage({ ...d(99, 103), bids: [['10', '1']], asks: [] }, 2);
+    sync.onSnapshot({ updateId: 100, bids: [['9', '1']], asks: [['12', '1']] }, 3);
+    expect(sync.state).toBe('live');
+    expect(sync.book.top(5)).toEqual({ bids: [['10', '1'], ['9', '1']], asks: [['12', '1']] });
+    sync.onMessage({ kind: 'book', market: 'BTC_USDT', action: 'snapshot', bids: [['8', '2']], asks: [['13', '1']], updateId: 110 }, 4);
+    expect(sync.book.top(5)).toEqual({ bids: [['8', '2']], asks: [['13', '1']] });
+    sync.onMessage(d(111, 112), 5);
+    expect(sync.updateId).toBe(112);
+    sync.onMessage(d(114, 115), 6);
+    expect(sync.state).toBe('resyncing');
+    expect(rest).toBe(2);
+  });
+
+  it('the book channel follows the asked depth; the book is cut to it; REST asks no deeper than 100', () => {
+    expect(bookChannelFor(0)).toEqual({ interval: '100ms', depth: 100 });
+    expect(bookChannelFor(20)).toEqual({ interval: '20ms', depth: 20 });
+    expect(bookChannelFor(21)).toEqual({ interval: '100ms', depth: 100 });
+    expect(r.truncateTo!(5)).toBe(20);
+    expect(r.snapshotRequest!('BTC_USDT', 5000).path).toBe('/api/v4/spot/order_book?currency_pair=BTC_USDT&limit=100&with_id=true');
+  });
+});
+
+describe('gateio requests', () => {
+  it('subscribe: one order book request per pair, pair lists for the others, `time` in seconds and an `id`', () => {
+    const a = createGateioAdapter({ now: () => 1_700_000_000_999 });
+    let id = 0;
+    const msgs = a.subscribe(
+      [
+        { market: 'BTC_USDT', channel: 'book' },
+        { market: 'ETH_USDT', channel: 'ticker' },
+        { market: 'BTC_USDT', channel: 'trades' },
+        { market: 'ETH_USDT', channel: 'book' },
+      ],
+      { bookDepth: 20, instruments: new Map() },
+      () => ++id,
+    );
+    expect(msgs).toEqual([
+      '{"time":1700000000,"id":1,"channel":"spot.order_book_update","event":"subscribe","payload":["BTC_USDT","20ms"]}',
+      '{"time":1700000000,"id":2,"channel":"spot.order_book_update","event":"subscribe","payload":["ETH_USDT","20ms"]}',
+      '{"time":1700000000,"id":3,"channel":"spot.tickers","event":"subscribe","payload":["ETH_USDT"]}',
+      '{"time":1700000000,"id":4,"channel":"spot.book_ticker","event":"subscribe","payload":["ETH_USDT"]}',
+      '{"time":1700000000,"id":5,"channel":"spot.trades","event":"subscribe","payload":["BTC_USDT"]}',
+    ]);
+    // the pipeline's clock wins (a replay then sends exactly the recorded requests)
+    const replayed = a.subscribe([{ market: 'BTC_USDT', channel: 'trades' }], { bookDepth: 0, instruments: new Map(), nowMs: () => 1_600_000_000_000 }, () => 6);
+    expect(replayed).toEqual(['{"time":1600000000,"id":6,"channel":"spot.trades","event":"subscribe","payload":["BTC_USDT"]}']);
+    const ping = a.keepalive.ping;
+    expect(ping?.kind === 'text' ? ping.message(1) : undefined).toBe('{"time":1700000000,"channel":"spot.ping"}');
+    expect(a.wsUrl({ ws: 'ws://127.0.0.1:1/', rest: '' })).toBe('ws://127.0.0.1:1/ws/v4/');
+    expect(a.toMarket('btc/usdt')).toBe('BTC_USDT');
+  });
+});
+
+describe('gateio hand parser = zod wire schemas', () => {
+  const frames = [
+    doc('ws-order-book-update.json'),
+    doc('ws-order-book-update.json').replace('"full": true,', ''),
+    doc('ws-trades.json'),
+    doc('ws-book-ticker.json'),
+    bookUpdateFrame({ market: 'SOL_USDT', depth: 100, U: 5, u: 9, b: [['100.10', '0.000']], a: [['100.20', '1.500']], full: false, now: 1_700_000_000_123 }),
+    bookUpdateFrame({ market: 'SOL_USDT', depth: 20, U: 10, u: 12, b: [['100.10', '2.000']], a: [], full: true, now: 1_700_000_000_124 }),
+    tradeFrame('SOL_USDT', { symbol: 'SOL/USDT', id: 42, price: '100.15', size: '0.250', side: 'buy', time: 1_700_000_000_125 }, 1),
+    bookTickerFrame('SOL_USDT', 12, ['100.10', '2.000'], ['100.20', '1.500'], 1_700_000_000_126),
+  ];
+  it('on every documented and simulated frame', () => {
+    for (const f of frames) expect(parse(f), f).toEqual(viaSchemas(f));
+  });
+  it('and both refuse the same broken frames (a book push that does not match becomes malformed for its market)', () => {
+    const broken = [
+      doc('ws-order-book-update.json').replace('"U": 48776301', '"U": "48776301"'),
+      doc('ws-order-book-update.json').replace('["19137.74", "0.0001"]', '["19137.74", 0.0001]'),
+      doc('ws-order-book-update.json').replace('"full": true', '"full": false'),
+      doc('ws-trades.json').replace('"side": "sell"', '"side": "ask"'),
+      doc('ws-book-ticker.json').replace('"u": 48733182', '"u": 1.5'),
+    ];
+    for (const f of broken) {
+      expect(viaSchemas(f), f).toBe('invalid');
+      expect(parse(f)[0]?.kind, f).toBe('malformed');
+    }
+    expect(parse(broken[0]!)[0]).toMatchObject({ channel: 'book', market: 'BTC_USDT' });
+  });
+});
