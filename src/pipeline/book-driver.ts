@@ -19,6 +19,13 @@ const SNAPSHOT_FALLBACK_MS = 3_000;
 const SNAPSHOT_RETRY_MS = 1_000;
 /** Top-N cross-check (`reconcileBy: 'top-n'`): levels compared per side, REST depth asked, checks to persist. */
 const CROSS_CHECK = { depth: 10, requestDepth: 50, persistAfter: 3 } as const;
+/**
+ * Full-book check of books whose feed gives nothing to check (integrity `none`, Coinbase Exchange `level2_batch`):
+ * every level of the REST book's price range compared; a difference seen identically in `persistAfter`
+ * consecutive checks, the REST book's version moving between them, is a lost update. Detection within
+ * `persistAfter` × the interval (+ REST time) of the loss.
+ */
+export const BOOK_CHECK = { persistAfter: 3 } as const;
 /** Deltas kept while a snapshot request waits in the REST queue (see BookSync.trimBuffer): 5 s at 100 ms. */
 const BUFFER_WHILE_QUEUED = 50;
 /** REST priority of the deep snapshot that follows a shallow first one (after every book's first sync, priority 1). */
@@ -42,6 +49,8 @@ export interface BookDriverOptions {
   /** Depth of the snapshot that (re)syncs the book, when shallower than `snapshotDepth`: a deep one then follows. */
   firstSnapshotDepth?: number | undefined;
   reconcileIntervalMs: number;
+  /** Full-book REST check of an integrity-`none` book every this many ms (BOOK_CHECK); 0 = off. */
+  bookCheckIntervalMs?: number;
   rest: RestScheduler;
   scheduler: SchedulerLike;
   clock: Clock;
@@ -69,6 +78,11 @@ export class BookDriver {
   private readonly reconcileTimer: Subscription | undefined;
   /** Top-N cross-check state, reset whenever the book is re-snapshotted. */
   private crossCheck: TopCrossCheck | undefined;
+  /** Full-book check state (integrity `none`), reset whenever the book is re-snapshotted. */
+  private bookCheck: TopCrossCheck | undefined;
+  private bookCheckTimer: Subscription | undefined;
+  /** A full-book check request is queued or in flight (never more than one per book). */
+  private bookCheckPending = false;
   private stopped = false;
 
   constructor(private readonly o: BookDriverOptions) {
@@ -82,7 +96,10 @@ export class BookDriver {
       requestSnapshot: () => this.wantSnapshot(),
       requestResubscribe: () => o.resubscribe(),
       emit: (e) => {
-        if (e.type === 'book_snapshot') this.crossCheck?.reset();
+        if (e.type === 'book_snapshot') {
+          this.crossCheck?.reset();
+          this.bookCheck?.reset();
+        }
         if (e.type === 'status' && e.state === 'resyncing') {
           o.metrics.inc('tickwire_resyncs_total', { exchange: o.exchange, cause: e.code });
         }
@@ -96,8 +113,15 @@ export class BookDriver {
       },
     });
     this.sync.start(o.clock.nowMicros());
+    const check = o.bookCheckIntervalMs ?? 0;
+    const fullCheck = check > 0 && o.rules.integrity === 'none' && o.rules.snapshotRequest !== undefined && o.rules.parseSnapshot !== undefined;
+    if (fullCheck) {
+      this.bookCheck = new TopCrossCheck({ depth: Infinity, persistAfter: BOOK_CHECK.persistAfter });
+      this.bookCheckTimer = interval(check, o.scheduler).subscribe(() => this.checkFullBook());
+    }
     const every = o.reconcileIntervalMs;
-    if (every > 0 && o.rules.snapshotRequest && o.rules.parseSnapshot) {
+    // the full-book check covers what the top-N cross-check would
+    if (!fullCheck && every > 0 && o.rules.snapshotRequest && o.rules.parseSnapshot) {
       this.reconcileTimer = interval(every, o.scheduler).subscribe(() => this.reconcile());
     }
   }
@@ -173,6 +197,7 @@ export class BookDriver {
     this.retry?.unsubscribe();
     this.deepen?.unsubscribe();
     this.reconcileTimer?.unsubscribe();
+    this.bookCheckTimer?.unsubscribe();
   }
 
   /** Fetch a REST snapshot now and cross-check it against the live book. */
@@ -230,6 +255,43 @@ export class BookDriver {
         localTime: now,
       });
     }
+  }
+
+  /**
+   * Full-book check (integrity `none`): the REST book (full depth) against the live book on arrival, at most one
+   * request per book queued or in flight, at the lowest REST priority; a difference that persists identically over
+   * BOOK_CHECK.persistAfter checks while the exchange's book moved (its REST version advancing) resyncs the book.
+   */
+  private checkFullBook(): void {
+    const { rules, rest, market } = this.o;
+    if (this.stopped || this.bookCheckPending || this.sync.state !== 'live') return;
+    this.bookCheckPending = true;
+    rest.request(rules.snapshotRequest!(market, this.o.snapshotDepth), { priority: 6, key: market }).then(
+      (res) => {
+        this.bookCheckPending = false;
+        if (this.stopped || this.sync.state !== 'live' || this.bookCheck === undefined) return;
+        let snap;
+        try {
+          snap = rules.parseSnapshot!(res.body);
+        } catch (err) {
+          this.o.logger.warn({ err, market }, 'bad REST book for the full-book check');
+          return;
+        }
+        const r = this.bookCheck.check(this.sync.book, snap);
+        if (!r.diverged) return;
+        this.bookCheck.reset();
+        this.invalidate(
+          'TW_ERR_RECONCILE_MISMATCH',
+          `lost update: the book differs from the exchange's REST book at the same ${r.persistent.length} level(s) in ${BOOK_CHECK.persistAfter} consecutive checks while the market moved (the feed carries no sequence)`,
+          this.o.clock.nowMicros(),
+          { check: 'full-book', checks: BOOK_CHECK.persistAfter, differing: r.persistent.length, diffs: r.persistent.slice(0, 20) },
+        );
+      },
+      (err: unknown) => {
+        this.bookCheckPending = false;
+        this.o.logger.warn({ err, market }, 'full-book check request failed');
+      },
+    );
   }
 
   /**

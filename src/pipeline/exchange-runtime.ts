@@ -836,6 +836,7 @@ export class ExchangeRuntime {
       snapshotDepth: this.config.snapshotDepth,
       firstSnapshotDepth: this.config.firstSnapshotDepth,
       reconcileIntervalMs: this.config.reconcileIntervalMs,
+      bookCheckIntervalMs: this.config.bookCheckIntervalMs,
       rest: this.rest,
       scheduler: this.deps.scheduler,
       clock: this.deps.clock,
