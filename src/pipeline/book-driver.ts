@@ -3,7 +3,7 @@
  * as Binance's procedure wants, or after a fallback delay for a quiet book), retries, in-band resubscribes and the
  * periodic REST cross-check. Timers run on the injected scheduler.
  */
-import { interval, type SchedulerLike, type Subscription } from 'rxjs';
+import { interval, timer, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { ExchangeId, UnstampedEvent } from '../schema/events.js';
 import type { TwErrorCode } from '../errors.js';
@@ -36,6 +36,13 @@ const DEEPEN_PRIORITY = 4;
  * each costs the full weight — so the tries are capped, and the book stays verified to the first depth.
  */
 const DEEPEN_TRIES = 10;
+
+/** A fixed offset in [0, every) per market (FNV-1a of its id): spreads periodic requests of many books. */
+export function phaseOf(market: string, every: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < market.length; i++) h = Math.imul(h ^ market.charCodeAt(i), 0x01000193) >>> 0;
+  return h % every;
+}
 
 export interface BookDriverOptions {
   exchange: ExchangeId;
@@ -117,7 +124,8 @@ export class BookDriver {
     const fullCheck = check > 0 && o.rules.integrity === 'none' && o.rules.snapshotRequest !== undefined && o.rules.parseSnapshot !== undefined;
     if (fullCheck) {
       this.bookCheck = new TopCrossCheck({ depth: Infinity, persistAfter: BOOK_CHECK.persistAfter });
-      this.bookCheckTimer = interval(check, o.scheduler).subscribe(() => this.checkFullBook());
+      // each book at its own phase of the interval (from its market id), so many books' checks do not go out at once
+      this.bookCheckTimer = timer(check + phaseOf(o.market, check), check, o.scheduler).subscribe(() => this.checkFullBook());
     }
     const every = o.reconcileIntervalMs;
     // the full-book check covers what the top-N cross-check would
