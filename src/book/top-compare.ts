@@ -11,7 +11,9 @@
  *
  * When the REST book carries a version (Coinbase Exchange `sequence`), a check counts only if the version moved
  * past the previous counted check's: a REST book served again unchanged (a cache, a quiet market) is no new
- * evidence, so a difference persists only across checks between which the market moved.
+ * evidence, so a difference persists only across checks between which the market moved. Likewise, given a count
+ * of the local book's messages, a check counts only if the local book received updates since the previous one: a
+ * book whose data stopped is the silence watchdogs' case (no-data, book pause), not a lost update.
  */
 import type { Level } from '../schema/events.js';
 import { canonicalDecimal, compareDecimal, type OrderBook } from './order-book.js';
@@ -109,18 +111,21 @@ export class TopCrossCheck {
   private streaks = new Map<string, number>();
   /** Version of the REST book of the last counted check. */
   private lastVersion: number | undefined;
+  private lastLocal: number | undefined;
 
   constructor(private readonly options: TopCrossCheckOptions) {
     if (options.persistAfter < 1 || options.depth < 1) throw new RangeError('persistAfter and depth must be >= 1');
   }
 
-  check(book: OrderBook, remote: { bids: readonly Level[]; asks: readonly Level[]; version?: number | undefined }): CrossCheckResult {
+  check(book: OrderBook, remote: { bids: readonly Level[]; asks: readonly Level[]; version?: number | undefined }, localMessages?: number): CrossCheckResult {
     const differences = compareTop(book, remote, this.options.depth);
     const v = remote.version;
-    if (v !== undefined && this.lastVersion !== undefined && v <= this.lastVersion) {
+    const still = (now: number | undefined, last: number | undefined): boolean => now !== undefined && last !== undefined && now <= last;
+    if (still(v, this.lastVersion) || still(localMessages, this.lastLocal)) {
       return { differences, persistent: [], diverged: false, stale: true };
     }
     if (v !== undefined) this.lastVersion = v;
+    if (localMessages !== undefined) this.lastLocal = localMessages;
     const next = new Map<string, number>();
     const persistent: LevelDifference[] = [];
     for (const d of differences) {
@@ -136,5 +141,6 @@ export class TopCrossCheck {
   reset(): void {
     this.streaks.clear();
     this.lastVersion = undefined;
+    this.lastLocal = undefined;
   }
 }

@@ -92,6 +92,8 @@ export class BookDriver {
   private bookCheckTimer: Subscription | undefined;
   /** A full-book check request is queued or in flight (never more than one per book). */
   private bookCheckPending = false;
+  /** Book messages received (the full-book check counts a check only if the book moved since the last one). */
+  private messages = 0;
   private stopped = false;
 
   constructor(private readonly o: BookDriverOptions) {
@@ -142,6 +144,7 @@ export class BookDriver {
   }
 
   onMessage(msg: DeltaMessage, localTime: number): void {
+    this.messages++;
     if (this.snapshotWanted && !this.snapshotInFlight) this.fetchSnapshot();
     this.sync.onMessage(msg, localTime);
     if (this.snapshotInFlight && !this.snapshotSent) this.sync.trimBuffer(BUFFER_WHILE_QUEUED);
@@ -271,7 +274,8 @@ export class BookDriver {
   /**
    * Full-book check (integrity `none`): the REST book (full depth) against the live book on arrival, at most one
    * request per book queued or in flight, at the lowest REST priority; a difference that persists identically over
-   * BOOK_CHECK.persistAfter checks while the exchange's book moved (its REST version advancing) resyncs the book.
+   * BOOK_CHECK.persistAfter checks while the market moved (the REST version advancing, and the local book receiving
+   * updates: a silent book is the no-data / book-pause watchdogs' case) resyncs the book.
    */
   private checkFullBook(): void {
     const { rules, rest, market } = this.o;
@@ -288,7 +292,7 @@ export class BookDriver {
           this.o.logger.warn({ err, market }, 'bad REST book for the full-book check');
           return;
         }
-        const r = this.bookCheck.check(this.sync.book, snap);
+        const r = this.bookCheck.check(this.sync.book, snap, this.messages);
         if (!r.diverged) return;
         this.bookCheck.reset();
         this.invalidate(
