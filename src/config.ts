@@ -47,6 +47,14 @@ export const TickwireConfig = z
     symbolsPerConnection: z.number().int().positive().default(20),
     /** Periodic REST cross-check of every live REST-synced book; 0 disables it. */
     reconcileIntervalMs: z.number().int().nonnegative().default(300_000),
+    /**
+     * Full-book REST check of books whose feed gives nothing to check (integrity `none`: Coinbase Exchange
+     * `level2_batch`): every this many ms each such live book is compared level by level with the exchange's REST
+     * book; a difference persisting over 3 checks while the market moves is a lost update (resync, code
+     * TW_ERR_RECONCILE_MISMATCH), found within about 3 intervals. 0 disables it (the top-N cross-check of
+     * `reconcileIntervalMs` then applies).
+     */
+    bookCheckIntervalMs: z.number().int().nonnegative().default(15_000),
     /** A subscribed book/ticker stream silent this long on a healthy connection gets a `no_data` status. */
     noDataTimeoutMs: z.number().int().positive().default(30_000),
     /**

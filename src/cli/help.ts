@@ -2,7 +2,7 @@
 import { CONSUME_HELP } from './consume-command.js';
 import { NATS_HELP } from './nats-flags.js';
 
-export const HELP = `tickwire — real-time crypto market data: verified order books, normalized NDJSON
+export const HELP = `tickwire — real-time crypto market data: checked order books, normalized NDJSON
 
 Usage:
   tickwire stream <exchange:BASE/QUOTE>... [options]   NDJSON events on stdout, logs on stderr
@@ -52,6 +52,11 @@ Options:
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
   --book-pause MS            a book of a feed without per-book proof (coinbase, coinbase-exchange) whose
                              data pauses this long is resynced, 0 = off (default 1000)
+  --book-check-interval MS   full-book REST check of books the feed gives nothing to check (coinbase-exchange,
+                             integrity none): a difference persisting over 3 checks resyncs the book, so a lost
+                             update is found within about 3 intervals; 0 = off (default 15000)
+  --max-connection-age D     replace a connection this old make-before-break (its books stay live, no resync):
+                             23h, 90m, 30s, 500ms or plain ms; 0 = off (default 23h50m; Binance closes at 24h)
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608;
                              at least twice the largest line; drops are warned on stderr)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
@@ -135,7 +140,8 @@ Options:
                              preloaded; other symbols are refused as not in the recording
   --speed N|max              with --replay: 1 = recorded pace (default), 10 = ten times faster, max
   --endpoint, --config, --book-depth, --snapshot-depth, --first-snapshot-depth, --rest-weight-share,
-  --symbols-per-connection, --reconcile-interval, --no-data-timeout, --book-pause, --channels, --sim-seed,
+  --symbols-per-connection, --reconcile-interval, --no-data-timeout, --book-pause, --book-check-interval,
+  --max-connection-age, --channels, --sim-seed,
   --log-level, --nats…: as for tickwire stream
 `,
   sim: `tickwire sim [options]

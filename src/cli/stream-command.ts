@@ -16,7 +16,7 @@ import { Tally, humanBytes, summaryLine } from './human/progress.js';
 import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
-import { EXIT_USAGE, intFlag, makeLogger, parseFlags } from './args.js';
+import { EXIT_USAGE, durationFlag, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
 import type { NatsPublishConfig } from '../sinks/nats/options.js';
 import { NATS_FLAGS, natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
@@ -39,6 +39,8 @@ export const STREAM_FLAGS = {
   'reconcile-interval': { type: 'string' },
   'no-data-timeout': { type: 'string' },
   'book-pause': { type: 'string' },
+  'book-check-interval': { type: 'string' },
+  'max-connection-age': { type: 'string' },
   'stdout-buffer': { type: 'string' },
   'log-level': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -82,12 +84,15 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
     ['reconcile-interval', 'reconcileIntervalMs'],
     ['no-data-timeout', 'noDataTimeoutMs'],
     ['book-pause', 'bookPauseMs'],
+    ['book-check-interval', 'bookCheckIntervalMs'],
     ['stdout-buffer', 'stdoutBufferBytes'],
   ];
   for (const [flag, key] of ints) {
     const n = intFlag(flag, values[flag]);
     if (n !== undefined) merged[key] = n;
   }
+  const age = durationFlag('max-connection-age', values['max-connection-age']);
+  if (age !== undefined) merged.maxConnectionAgeMs = age;
   if (typeof values['rest-weight-share'] === 'string') merged.restWeightShare = Number(values['rest-weight-share']);
   if (typeof values['log-level'] === 'string') merged.logLevel = values['log-level'];
   else if (values.quiet === true) merged.logLevel = 'warn';

@@ -663,6 +663,20 @@ export class ExchangeRuntime {
         for (const { market, channel } of targets) {
           const st = this.markets.get(market);
           if (!st || !st.channels.has(channel)) continue;
+          const mh = st.slot === slot ? undefined : this.replacementFor(slot, st);
+          if (mh !== undefined) {
+            // an answer on the replacement is the replacement's (handover.ts): the old book stays live
+            mh.refused(channel, msg.code, msg.message, localTime, {
+              connectionId: slot.conn.id,
+              delayMs: (n) => backoffDelay(n, this.config.backoff, this.deps.random),
+              status: (e) => this.status(e, localTime),
+              retry: (ch, ms) => void this.deps.scheduler.schedule(() => {
+                const wanted = this.markets.get(market) === st && st.channels.has(ch) && (st.slot === slot || this.replacementFor(slot, st) === mh) && mh.wantsRetry(ch);
+                if (!this.closed && wanted && slot.conn.isOpen) this.sendSubscription(slot, this.build('subscribe', [{ market, channel: ch }]));
+              }, ms),
+            });
+            continue;
+          }
           // a book message of this market could not be read: the book lost an update
           if (msg.code === 'TW_ERR_MALFORMED_FRAME') {
             this.status({ scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market, channel }, localTime);
@@ -846,6 +860,7 @@ export class ExchangeRuntime {
       snapshotDepth: this.config.snapshotDepth,
       firstSnapshotDepth: this.config.firstSnapshotDepth,
       reconcileIntervalMs: this.config.reconcileIntervalMs,
+      bookCheckIntervalMs: this.config.bookCheckIntervalMs,
       rest: this.rest,
       scheduler: this.deps.scheduler,
       clock: this.deps.clock,

@@ -560,6 +560,8 @@ export class SimServer {
               activeFaults: () => this.faults.list(),
               trueBook: (s) => this.protocol.trueBook(s),
               trueBookAt: (s, id) => this.protocol.trueBookAt(s, id),
+              pause: () => this.pause(),
+              resume: () => this.resume(),
             },
             { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body: Buffer.concat(chunks).toString() },
           );

@@ -166,7 +166,10 @@ export function parseExchangeFeed(frame: string): WireMessage[] {
   }
 }
 
-/** REST `/products/{id}/book?level=2` → RestSnapshot for the top-N cross-check (its sequence cannot be spliced). */
+/**
+ * REST `/products/{id}/book?level=2` (the full aggregated book) → RestSnapshot for the full-book check; its
+ * `sequence` cannot be spliced into `level2_batch`, it is only the REST book's `version`.
+ */
 export function parseExchangeRestBook(body: string): RestSnapshot {
   const p = ExRestBook.parse(JSON.parse(body));
   const snap: RestSnapshot = {
@@ -176,6 +179,7 @@ export function parseExchangeRestBook(body: string): RestSnapshot {
   };
   const time = isoToMicros(p.time);
   if (time !== undefined) snap.exchangeTime = time;
+  if (p.sequence !== undefined) snap.version = p.sequence;
   return snap;
 }
 
@@ -231,8 +235,8 @@ export function createExchangeFeedAdapter(options: ExchangeFeedOptions = {}): Ex
     id: 'coinbase-exchange',
     defaultEndpoints: { ws: 'wss://ws-feed.exchange.coinbase.com', rest: 'https://api.exchange.coinbase.com' },
     wsUrl: (e) => e.ws,
-    // 8 requests/s per IP (burst 20) [CB-EX-RL]
-    limits: { maxStreamsPerConnection: 100, controlMessagesPerSecond: 8, hostMessagesPerSecond: 8 },
+    // 8 requests/s per IP (burst 20) [CB-EX-RL]; REST: 10 requests/s per IP on public endpoints [CB-EX-REST-RL]
+    limits: { maxStreamsPerConnection: 100, controlMessagesPerSecond: 8, hostMessagesPerSecond: 8, restWeightPerMinute: 600 },
     keepalive: { staleAfterMs: 10_000 },
     instrumentsRequest: () => ({ path: '/products', weight: 1 }),
     parseInstruments: parseExchangeProducts,
