@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { ExchangeRuntime, type BookView } from './exchange-runtime.js';
 import { Stamper, makeEpoch } from './stamper.js';
 import { Metrics } from './metrics.js';
+import { BarBuilder } from '../bars/bar-builder.js';
 
 export interface HubDeps {
   scheduler?: SchedulerLike;
@@ -52,6 +53,8 @@ export class Hub {
   private readonly deps: Required<Omit<HubDeps, 'http' | 'adapters' | 'random'>> & { http?: HttpGet; random?: () => number };
   private readonly adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
   private closed = false;
+  /** Trade bars (config `bars`): fed every stamped event, its closed bars emitted after the event that closed them. */
+  private readonly bars: BarBuilder | undefined;
   private readonly hostLimits = new Map<string, NonNullable<ConnectionOptions['shared']>>();
 
   /** Per-IP limits are per host: connections of all exchange ids on one host share one window. */
@@ -97,6 +100,7 @@ export class Hub {
     this.startedAt = clock.nowMicros();
     this.epoch = makeEpoch(this.startedAt);
     this.stamper = new Stamper(this.epoch);
+    this.bars = config.bars ? new BarBuilder(config.bars) : undefined;
   }
 
   private emit = (e: UnstampedEvent): void => {
@@ -109,6 +113,10 @@ export class Hub {
     c.value++;
     const observers = this.observers;
     for (let i = 0; i < observers.length; i++) observers[i]!.next(stamped);
+    if (this.bars !== undefined && stamped.type !== 'trade_bar') {
+      const closed = this.bars.onEvent(stamped);
+      for (let i = 0; i < closed.length; i++) this.emit(closed[i]!);
+    }
   };
 
   private runtime(exchange: ExchangeId): ExchangeRuntime {
@@ -188,6 +196,15 @@ export class Hub {
     if (g.book && g.symbol !== undefined) this.emitSnapshot(g.exchange, g.symbol);
   }
 
+  /**
+   * Emit the open trade bars (config `bars`), marked incomplete where their interval had not ended: before a sink
+   * stops, so that it gets them; `close()` does it too.
+   */
+  flushBars(): void {
+    if (this.bars === undefined || this.closed) return;
+    for (const b of this.bars.flush(this.deps.clock.nowMicros())) this.emit(b);
+  }
+
   connections(): Array<{ exchange: ExchangeId; id: string; open: boolean; markets: number }> {
     return [...this.runtimes.entries()].flatMap(([exchange, rt]) => rt.connections().map((c) => ({ exchange, ...c })));
   }
@@ -214,6 +231,7 @@ export class Hub {
     if (this.closed) return;
     for (const rt of this.runtimes.values()) rt.close();
     this.runtimes.clear();
+    this.flushBars();
     this.closed = true;
     const observers = this.observers;
     this.observers = [];

@@ -35,6 +35,8 @@ export const ExchangeId = z.enum(EXCHANGE_IDS);
 export type ExchangeId = z.infer<typeof ExchangeId>;
 
 export const CHANNELS = ['ticker', 'book', 'trades'] as const;
+/** The channels streamed when none are named: every exchange has them. */
+export const DEFAULT_CHANNELS = ['ticker', 'book', 'trades'] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
@@ -133,6 +135,43 @@ export const TradeEvent = z.object({
 });
 export type TradeEvent = z.infer<typeof TradeEvent>;
 
+/**
+ * A bar (candle) built from the trade stream by tickwire (`bars()` operator, `--bars`), emitted once closed.
+ * Bars are aligned to multiples of the interval since the epoch, in exchange time (the trade's `exchangeTime`,
+ * else its `localTime`); an interval without trades has no bar. `seq` counts in the stream key `exchange:symbol@bars`.
+ */
+export const TradeBarEvent = z.object({
+  type: z.literal('trade_bar'),
+  ...Base,
+  interval: z.string().describe('The bar interval as given, e.g. "1m".'),
+  start: Micros.describe('Start of the interval (epoch µs, inclusive).'),
+  end: Micros.describe('End of the interval (epoch µs, exclusive): start + interval.'),
+  open: Decimal,
+  high: Decimal,
+  low: Decimal,
+  close: Decimal,
+  volume: Decimal.describe('Sum of trade sizes (exact).'),
+  buyVolume: Decimal.describe('Sum of sizes of trades whose taker bought (exact).'),
+  sellVolume: Decimal.describe('Sum of sizes of trades whose taker sold (exact).'),
+  trades: z.number().int().positive().describe('Number of trades in the bar.'),
+  vwap: Decimal.describe('Σ price×size / Σ size, rounded half away from zero to 12 fraction digits, trailing zeros removed.'),
+  firstTradeId: z.string(),
+  lastTradeId: z.string(),
+  complete: z
+    .boolean()
+    .describe(
+      'false when trades of the interval may be missing: the stream started, had a gap (reconnect, a gap/error/no_data status, ' +
+        'a seq hole) or ended inside the interval.',
+    ),
+  lateTrades: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Trades that arrived while this bar was open but belonged to an earlier, already emitted bar (in no bar).'),
+});
+export type TradeBarEvent = z.infer<typeof TradeBarEvent>;
+
 export const STATUS_STATES = [
   'connecting',
   'open',
@@ -178,6 +217,7 @@ export const MarketEvent = z.discriminatedUnion('type', [
   BookDeltaEvent,
   BookTopEvent,
   TradeEvent,
+  TradeBarEvent,
   StatusEvent,
 ]);
 export type MarketEvent = z.infer<typeof MarketEvent>;

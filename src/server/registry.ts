@@ -215,6 +215,7 @@ export class StreamRegistry {
         key = `${e.exchange}:${e.symbol}@ticker`;
         break;
       case 'trade':
+      case 'trade_bar': // bars (serve --bars) go to the subscribers of the trades they are built from
         key = `${e.exchange}:${e.symbol}@trades`;
         break;
       case 'status': {
