@@ -33,7 +33,8 @@ closed whole); the process exits at the latest 15 s after the first signal.
 Options:
   --pretty                   readable lines even when stdout is not a terminal
   --ndjson                   NDJSON even when stdout is a terminal
-  --channels LIST            ticker,book,trades (default: all three)
+  --channels LIST            ticker,book,trades (default: these three), derivative (derivative_ticker: mark,
+                             index, funding, open interest) and liquidations (bybit-linear only, so far)
   --bars INTERVAL            also emit closed trade_bar events (OHLC, volumes, VWAP) built from the trades,
                              e.g. 1s, 5s, 1m, 5m, 1h, 1d, aligned in exchange time; a bar closes on a later
                              trade of its market or an event of its exchange 1 s past its end (config

@@ -134,7 +134,6 @@ export class Hub {
     return rt;
   }
 
-  /** Start streaming `channels` of `exchange:symbol`; false when the symbol is unknown (an error status says why). */
   /** Streams subscribed or being retried, over every exchange (0: every subscription was permanently refused). */
   streamCount(): number {
     let n = 0;
@@ -142,9 +141,32 @@ export class Hub {
     return n;
   }
 
+  /**
+   * Start streaming `channels` of `exchange:symbol`; false when the symbol is unknown (an error status says why).
+   * A channel the exchange does not offer (`derivative` on a spot exchange) gets a permanent `error` status and is
+   * left out.
+   */
   add(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    return this.runtime(exchange).add(symbol, channels);
+    const rt = this.runtime(exchange);
+    const offered = rt.channels;
+    const ok = channels.filter((c) => offered.includes(c));
+    for (const c of channels) {
+      if (ok.includes(c)) continue;
+      this.emitStatus({
+        scope: 'stream',
+        exchange,
+        symbol,
+        channel: c,
+        state: 'error',
+        code: 'TW_ERR_CONFIG',
+        reason: `${exchange} does not offer the ${c} channel (it offers ${offered.join(', ')})`,
+        details: { permanent: true },
+        localTime: this.deps.clock.nowMicros(),
+      });
+    }
+    if (ok.length === 0 && channels.length > 0) return Promise.resolve(false); // (no channel: validates the symbol)
+    return rt.add(symbol, ok);
   }
 
   remove(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): void {

@@ -17,6 +17,10 @@ export function streamKey(e: UnstampedEvent | MarketEvent): string {
       return `${e.exchange}:${e.symbol}@trades`;
     case 'trade_bar':
       return `${e.exchange}:${e.symbol}@bars`;
+    case 'derivative_ticker':
+      return `${e.exchange}:${e.symbol}@derivative`;
+    case 'liquidation':
+      return `${e.exchange}:${e.symbol}@liquidations`;
     case 'status':
       return e.symbol === undefined ? `${e.exchange}@status` : `${e.exchange}:${e.symbol}@status`;
   }
@@ -27,6 +31,8 @@ interface Seqs {
   ticker: number;
   trades: number;
   bars: number;
+  derivative: number;
+  liquidations: number;
   status: number;
 }
 
@@ -42,7 +48,7 @@ export class Stamper {
     if (bySymbol === undefined) this.seqs.set(e.exchange, (bySymbol = new Map()));
     const symbol = e.symbol ?? NO_SYMBOL;
     let s = bySymbol.get(symbol);
-    if (s === undefined) bySymbol.set(symbol, (s = { book: 0, ticker: 0, trades: 0, bars: 0, status: 0 }));
+    if (s === undefined) bySymbol.set(symbol, (s = { book: 0, ticker: 0, trades: 0, bars: 0, derivative: 0, liquidations: 0, status: 0 }));
     let seq: number;
     switch (e.type) {
       case 'book_snapshot':
@@ -58,6 +64,12 @@ export class Stamper {
         break;
       case 'trade_bar':
         seq = ++s.bars;
+        break;
+      case 'derivative_ticker':
+        seq = ++s.derivative;
+        break;
+      case 'liquidation':
+        seq = ++s.liquidations;
         break;
       case 'status':
         seq = ++s.status;

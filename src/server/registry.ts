@@ -218,6 +218,12 @@ export class StreamRegistry {
       case 'trade_bar': // bars (serve --bars) go to the subscribers of the trades they are built from
         key = `${e.exchange}:${e.symbol}@trades`;
         break;
+      case 'derivative_ticker':
+        key = `${e.exchange}:${e.symbol}@derivative`;
+        break;
+      case 'liquidation':
+        key = `${e.exchange}:${e.symbol}@liquidations`;
+        break;
       case 'status': {
         const routed = new RoutedEvent(e);
         if (e.symbol === undefined) {

@@ -43,6 +43,12 @@ function body(e: MarketEvent, p: Paint, offsetMinutes: number | undefined): stri
       const gone = removals(e.bids) + removals(e.asks);
       return `${String(e.bids.length).padStart(3)} bids ${String(e.asks.length).padStart(3)} asks  ${changes - gone} set ${gone} removed  #${e.updateId ?? '-'}`;
     }
+    case 'derivative_ticker':
+      return `mark ${e.markPrice ?? '-'} index ${e.indexPrice ?? '-'} funding ${e.fundingRate ?? '-'} oi ${e.openInterest ?? '-'}${
+        e.openInterestUnit ? ` ${e.openInterestUnit}` : ''
+      }`;
+    case 'liquidation':
+      return `${(e.side === 'buy' ? p.green : p.red)(e.side.padEnd(4))} ${num(e.price)} x ${e.size}`;
     case 'trade_bar':
       return `${e.interval} ${localIso(e.start, offsetMinutes)} o ${e.open} h ${e.high} l ${e.low} c ${e.close} v ${e.volume} n ${e.trades}${
         e.complete ? '' : p.dim(' incomplete')
