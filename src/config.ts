@@ -10,7 +10,7 @@ import { TwError } from './errors.js';
 /** `exchange:BASE/QUOTE`, e.g. `binance:BTC/USDT`. */
 export const MarketRef = z
   .string()
-  .regex(/^[a-z-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'expected exchange:BASE/QUOTE, e.g. binance:BTC/USDT')
+  .regex(/^[a-z-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)?$/, 'expected exchange:BASE/QUOTE, e.g. binance:BTC/USDT')
   .refine((s) => (EXCHANGE_IDS as readonly string[]).includes(s.slice(0, s.indexOf(':'))), {
     message: `unknown exchange; known: ${EXCHANGE_IDS.join(', ')}`,
   });

@@ -45,7 +45,9 @@ export interface BookSyncOptions {
   /** Differing levels listed in a reconcile-mismatch status (the count is always given). */
   maxReportedDiffs?: number;
   /** Contract value of a derivative whose sizes are contracts; carried on every book_snapshot. */
-  contractValue?: string;
+  contractValue?: string | undefined;
+  /** Unit of the sizes where the instrument names one (Deribit); carried on every book_snapshot. */
+  sizeUnit?: string | undefined;
 }
 
 export type BookSyncState = 'syncing' | 'live' | 'resyncing';
@@ -382,6 +384,7 @@ export class BookSync {
       e.integrityDepth = this.rules.checksumDepth;
     if (this.localId !== undefined) e.updateId = this.localId;
     if (this.opts.contractValue !== undefined) e.contractValue = this.opts.contractValue;
+    if (this.opts.sizeUnit !== undefined) e.sizeUnit = this.opts.sizeUnit;
     return e;
   }
 

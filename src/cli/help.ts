@@ -16,7 +16,9 @@ Usage:
   tickwire schema                                      print the event JSON Schema
   tickwire <command> --help                            options of a command
 
-Exchanges: binance, binance-futures, coinbase, coinbase-exchange, kraken, okx, okx-swap, bybit, bybit-linear
+Exchanges: binance, binance-futures, coinbase, coinbase-exchange, kraken, okx, okx-swap, bybit, bybit-linear, deribit
+Derivative symbols: BASE/QUOTE:SETTLE[-YYMMDD[-STRIKE-C|P]], e.g. deribit:BTC/USD:BTC (BTC-PERPETUAL),
+deribit:ETH/USD:ETH-241227-3000-C (an option)
 Exit codes: 0 normal end, 1 unexpected failure, 2 bad arguments, no valid subscription left or a refused
 recording, 3 replay of a damaged recording (replayed up to the damage).
 `;

@@ -22,6 +22,7 @@ import { Observable, Subject, asyncScheduler, type SchedulerLike, type Subscript
 import { WebSocket as WsWebSocket, type ClientOptions, type RawData } from 'ws';
 import { TwError, type TwCode, type TwErrorCode } from '../errors.js';
 import { systemClock } from '../util/clock.js';
+import { redactUrl } from '../util/redact-url.js';
 import { backoffDelay, resolveBackoff } from '../util/backoff.js';
 import { READY_STATE, ReconnectingWebSocket, type RwsCloseEvent, type RwsInstance } from './rws.js';
 import { Throttle } from './throttle.js';
@@ -50,6 +51,8 @@ interface Cause {
 export function createConnection(opts: ConnectionOptions): Connection {
   const { id, url, keepalive } = opts;
   validateUrl(url);
+  /** The URL as status events, logs and recordings show it (no userinfo, no secret query parameter). */
+  const shownUrl = redactUrl(url);
   const scheduler: SchedulerLike = opts.scheduler ?? asyncScheduler;
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? Math.random;
@@ -168,7 +171,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
     sockets++;
     socketError = undefined;
     phase = 'connecting';
-    status('connecting', 'TW_OK', `connecting to ${url}`, { url, attempt });
+    status('connecting', 'TW_OK', `connecting to ${shownUrl}`, { url: shownUrl, attempt });
     connectTimer = scheduler.schedule(() => {
       connectTimer = undefined;
       reconnect('TW_ERR_SOCKET_ERROR', `not open within ${connectTimeoutMs} ms`);
@@ -222,7 +225,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
     goodSinceOpen = false;
     lastFrameAt = lastTextPingAt = scheduler.now();
     throttle.clear();
-    status('open', 'TW_OK', `connected to ${url}`, { url });
+    status('open', 'TW_OK', `connected to ${shownUrl}`, { url: shownUrl });
     armStale(keepalive.staleAfterMs);
     if (keepalive.ping) armKeepalive(keepalive.ping.intervalMs);
     let messages: string[] = [];
@@ -406,9 +409,9 @@ function validateUrl(url: string): void {
   try {
     parsed = new URL(url);
   } catch {
-    throw new TwError('TW_ERR_CONFIG', `invalid WebSocket URL: ${url}`);
+    throw new TwError('TW_ERR_CONFIG', `invalid WebSocket URL: ${redactUrl(url)}`);
   }
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-    throw new TwError('TW_ERR_CONFIG', `WebSocket URL must be ws:// or wss://, got ${url}`);
+    throw new TwError('TW_ERR_CONFIG', `WebSocket URL must be ws:// or wss://, got ${redactUrl(url)}`);
   }
 }

@@ -11,6 +11,7 @@ import { coinbaseExchangeAdapter } from './coinbase/exchange.js';
 import { krakenAdapter } from './kraken/index.js';
 import { bybitAdapter, bybitLinearAdapter } from './bybit/index.js';
 import { okxAdapter, okxSwapAdapter } from './okx/index.js';
+import { deribitAdapter } from './deribit/index.js';
 import { coinbaseAdaptersFromEnv } from './coinbase/index.js';
 
 /** Keyless adapters, total over `EXCHANGE_IDS`: a missing one is a compile error. */
@@ -24,6 +25,7 @@ export const adapters: Record<ExchangeId, ExchangeAdapter> = {
   'bybit-linear': bybitLinearAdapter,
   okx: okxAdapter,
   'okx-swap': okxSwapAdapter,
+  deribit: deribitAdapter,
 };
 
 export function adapterFor(id: ExchangeId): ExchangeAdapter {

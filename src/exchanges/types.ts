@@ -30,6 +30,8 @@ export interface Instrument {
   qtyPrecision?: number;
   /** Contract value (derivatives whose sizes are contracts). */
   contractValue?: string;
+  /** The unit sizes are counted in, where it is not simply the base currency's (Deribit: `USD` on inverse futures). */
+  sizeUnit?: string;
 }
 
 /** One subscribed stream on a connection. */
@@ -101,7 +103,8 @@ export type WireMessage =
   /** An error reply, for one stream when `market` is known. */
   | { kind: 'error'; code: TwCode; message: string; market?: string; channel?: Channel; id?: string | number }
   | { kind: 'pong' }
-  | { kind: 'heartbeat'; market?: string }
+  /** `reply`: a message the exchange requires in answer (Deribit `test_request` → `public/test`). */
+  | { kind: 'heartbeat'; market?: string; reply?: string }
   /** The exchange says this connection will go away soon: reconnect early. */
   | { kind: 'reconnect'; reason: string }
   /** A per-connection sequence number (Coinbase Advanced Trade `sequence_num`). */

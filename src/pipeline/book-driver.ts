@@ -38,6 +38,8 @@ export interface BookDriverOptions {
   subscribedDepth: number;
   /** Contract value of a derivative whose sizes are contracts (carried on every book_snapshot). */
   contractValue?: string | undefined;
+  /** Unit of the sizes where the instrument names one (carried on every book_snapshot). */
+  sizeUnit?: string | undefined;
   snapshotDepth: number;
   /** Depth of the snapshot that (re)syncs the book, when shallower than `snapshotDepth`: a deep one then follows. */
   firstSnapshotDepth?: number | undefined;
@@ -79,6 +81,7 @@ export class BookDriver {
       rules: o.rules,
       subscribedDepth: o.subscribedDepth,
       contractValue: o.contractValue,
+      sizeUnit: o.sizeUnit,
       requestSnapshot: () => this.wantSnapshot(),
       requestResubscribe: () => o.resubscribe(),
       emit: (e) => {

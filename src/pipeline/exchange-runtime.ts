@@ -269,6 +269,12 @@ export class ExchangeRuntime {
     }
   }
 
+  /** `{ sizeUnit }` where the instrument names the unit of its sizes (Deribit), else nothing. */
+  private sizeUnitOf(market: string): { sizeUnit?: string } {
+    const unit = this.ctx.instruments.get(market)?.sizeUnit;
+    return unit === undefined ? {} : { sizeUnit: unit };
+  }
+
   private findBySymbol(symbol: string): MarketState | undefined {
     for (const st of this.markets.values()) if (st.symbol === symbol) return st;
     return this.markets.get(this.adapter.toMarket(symbol));
@@ -566,6 +572,7 @@ export class ExchangeRuntime {
           ...(msg.exchangeTime !== undefined ? { exchangeTime: msg.exchangeTime } : {}),
           localTime,
           ...t,
+          ...this.sizeUnitOf(st.market),
         });
         return;
       }
@@ -583,6 +590,7 @@ export class ExchangeRuntime {
           price: msg.price,
           size: msg.size,
           side: msg.side,
+          ...this.sizeUnitOf(st.market),
         };
         if (st.slot !== slot) {
           // the replacement's trades: held until the switch, then deduplicated against the old connection's
@@ -625,6 +633,7 @@ export class ExchangeRuntime {
         slot.conn.notePong();
         return;
       case 'heartbeat':
+        if (msg.reply !== undefined) slot.conn.send(msg.reply); // Deribit test_request → public/test
         return;
       case 'ack': {
         const acked = requestKey(msg.id);
@@ -858,6 +867,7 @@ export class ExchangeRuntime {
       rules: this.adapter.book,
       subscribedDepth: this.config.bookDepth ?? 0,
       contractValue: this.ctx.instruments.get(st.market)?.contractValue,
+      sizeUnit: this.ctx.instruments.get(st.market)?.sizeUnit,
       snapshotDepth: this.config.snapshotDepth,
       firstSnapshotDepth: this.config.firstSnapshotDepth,
       reconcileIntervalMs: this.config.reconcileIntervalMs,

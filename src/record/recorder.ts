@@ -64,7 +64,7 @@ export class Recorder {
         version: RECORDING_VERSION,
         origin,
         seed,
-        config,
+        config: redactEndpoints(config),
         createdAt: new Date(Math.floor(origin / 1000)).toISOString(),
         tickwire: '0.1.0',
       },
@@ -262,4 +262,14 @@ export class Recorder {
       );
     };
   }
+}
+
+/** The config as the header keeps it: endpoint URLs without userinfo or secret query parameters. */
+function redactEndpoints(config: TickwireConfig): TickwireConfig {
+  const endpoints: TickwireConfig['endpoints'] = {};
+  for (const ex of Object.keys(config.endpoints) as ExchangeId[]) {
+    const ep = config.endpoints[ex]!;
+    endpoints[ex] = { ws: redactUrl(ep.ws), rest: redactUrl(ep.rest) };
+  }
+  return { ...config, endpoints };
 }

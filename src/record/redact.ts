@@ -5,41 +5,18 @@
  * Replay needs none of them: it checks the pipeline's sends against the recording in redacted form (`sameSend`).
  */
 
-export const REDACTED = '[Redacted]';
+import { REDACTED, SECRET_NAMES } from '../util/redact-url.js';
 
-/** Field names that may carry a credential, in any exchange's messages (matched whole, case-insensitively). */
-const SECRET_NAMES = [
-  'key',
-  'api_?key',
-  'access_?key',
-  'secret',
-  'api_?secret',
-  'passphrase',
-  'password',
-  'signature',
-  'sign',
-  'jwt',
-  'token',
-  'auth',
-  'authorization',
-  'private_?key',
-].join('|');
+export { REDACTED, redactUrl } from '../util/redact-url.js';
 
 /** `"name": "value"` (a JSON string value, escapes included). */
 const SECRET_FIELDS = new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');
-/** `name=value` in a query string. */
-const SECRET_PARAMS = new RegExp(`([?&](?:${SECRET_NAMES})=)[^&#]*`, 'gi');
 /** The timestamp a signature covers: it changes with every signing, so a replay cannot send the same one. */
 const SIGNED_TIMESTAMP = /("timestamp"\s*:\s*)(?:"[^"]*"|\d+)/g;
 
 /** A sent frame as a recording (or a log line) may hold it; everything else is byte-identical. */
 export function redactFrame(frame: string): string {
   return frame.replace(SECRET_FIELDS, `$1"${REDACTED}"`);
-}
-
-/** A request URL as a recording (or a log line) may hold it. */
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAMS, `$1${REDACTED}`);
 }
 
 /**

@@ -19,6 +19,7 @@ import { backoffDelay, resolveBackoff, type BackoffOptions } from '../util/backo
 import { nodeHttpGet, type HttpGet, type RestResponse } from './http.js';
 import { parseRetryAfter } from './retry-after.js';
 import { WeightBudget } from './weight-budget.js';
+import { redactUrl } from '../util/redact-url.js';
 
 export type { HttpGet, RestResponse } from './http.js';
 
@@ -82,6 +83,8 @@ interface Flight {
 
 export class RestScheduler {
   readonly origin: string;
+  /** The origin as logs and errors show it (no userinfo). */
+  private readonly shownOrigin: string;
   private readonly scheduler: SchedulerLike;
   private readonly http: HttpGet;
   private readonly ownsHttp: (() => void) | undefined;
@@ -113,6 +116,7 @@ export class RestScheduler {
 
   constructor(private readonly opts: RestSchedulerOptions) {
     this.origin = opts.origin.replace(/\/+$/, '');
+    this.shownOrigin = redactUrl(this.origin);
     this.scheduler = opts.scheduler ?? asyncScheduler;
     if (opts.http) {
       this.http = opts.http;
@@ -131,7 +135,7 @@ export class RestScheduler {
     this.usedWeightHeader = opts.usedWeightHeader?.toLowerCase();
     this.retryAfterUnitMs = opts.retryAfterUnitMs ?? 1000;
     this.random = opts.random ?? Math.random;
-    this.log = opts.logger?.child({ rest: this.origin });
+    this.log = opts.logger?.child({ rest: this.shownOrigin });
   }
 
   /** Last weight count the server reported (or, without the header, tickwire's own count in the window). */
@@ -145,7 +149,7 @@ export class RestScheduler {
   }
 
   request(req: RestRequest, opts?: { priority?: number; key?: string; onSend?: () => void }): Promise<RestResponse> {
-    if (this.closed) return Promise.reject(new TwError('TW_ERR_REST_FAILED', `REST scheduler for ${this.origin} is closed`));
+    if (this.closed) return Promise.reject(new TwError('TW_ERR_REST_FAILED', `REST scheduler for ${this.shownOrigin} is closed`));
     return new Promise<RestResponse>((resolve, reject) => {
       this.queue.push({
         req,
@@ -167,7 +171,7 @@ export class RestScheduler {
     this.closed = true;
     this.timer?.unsubscribe();
     this.timer = undefined;
-    const err = new TwError('TW_ERR_REST_FAILED', `REST scheduler for ${this.origin} closed`);
+    const err = new TwError('TW_ERR_REST_FAILED', `REST scheduler for ${this.shownOrigin} closed`);
     for (const p of this.queue.splice(0)) p.reject(err);
     for (const f of this.inFlight) {
       f.timer?.unsubscribe();
@@ -282,7 +286,7 @@ export class RestScheduler {
       return;
     }
     if (status >= 500) {
-      const reason = `HTTP ${status} from ${this.origin}${entry.req.path}`;
+      const reason = `HTTP ${status} from ${this.shownOrigin}${entry.req.path}`;
       this.emit(entry, 'TW_ERR_REST_HTTP', reason, details);
       this.retry(entry, 'TW_ERR_REST_HTTP', reason, details, retryAfter);
       return;
@@ -300,7 +304,7 @@ export class RestScheduler {
 
   private onFailure(entry: Pending, message: string, extra: Record<string, unknown>): void {
     const details = { ...extra, path: entry.req.path, attempt: entry.failures + 1, error: message };
-    const reason = `GET ${this.origin}${entry.req.path} failed: ${message}`;
+    const reason = `GET ${this.shownOrigin}${entry.req.path} failed: ${message}`;
     this.emit(entry, 'TW_ERR_REST_FAILED', reason, details);
     this.retry(entry, 'TW_ERR_REST_FAILED', reason, details, undefined);
   }

@@ -30,6 +30,7 @@ export const EXCHANGE_IDS = [
   'okx-swap',
   'bybit',
   'bybit-linear',
+  'deribit',
 ] as const;
 export const ExchangeId = z.enum(EXCHANGE_IDS);
 export type ExchangeId = z.infer<typeof ExchangeId>;
@@ -49,6 +50,13 @@ export const Level = z
   .tuple([Decimal, Decimal])
   .describe('[price, size]; size "0" removes the level in a delta (spelled exactly "0", whatever the exchange wrote).');
 export type Level = z.infer<typeof Level>;
+
+const SizeUnit = z
+  .string()
+  .describe(
+    'The currency sizes are counted in, where the exchange counts them in something else than one base unit per unit ' +
+      '(Deribit: `USD` on perpetuals and inverse futures, the base coin on options and linear instruments).',
+  );
 
 const Micros = z.number().int().nonnegative().describe('Integer epoch microseconds.');
 
@@ -87,6 +95,7 @@ export const TickerEvent = z.object({
   volume24h: Decimal.optional().describe('24 h volume in base units.'),
   quoteVolume24h: Decimal.optional().describe('24 h volume in quote units.'),
   updateId: z.number().int().optional().describe('Exchange update id of the best bid/ask, where given (Binance `u`).'),
+  sizeUnit: SizeUnit.optional(),
 });
 export type TickerEvent = z.infer<typeof TickerEvent>;
 
@@ -103,6 +112,7 @@ export const BookSnapshotEvent = z.object({
   bids: z.array(Level),
   asks: z.array(Level),
   contractValue: Decimal.optional().describe('Contract value for derivatives whose sizes are contracts (OKX swap).'),
+  sizeUnit: SizeUnit.optional(),
 });
 export type BookSnapshotEvent = z.infer<typeof BookSnapshotEvent>;
 
@@ -133,6 +143,7 @@ export const TradeEvent = z.object({
   price: Decimal,
   size: Decimal,
   side: z.enum(['buy', 'sell']).describe('Taker side.'),
+  sizeUnit: SizeUnit.optional(),
 });
 export type TradeEvent = z.infer<typeof TradeEvent>;
 

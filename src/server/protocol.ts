@@ -12,8 +12,8 @@
 import { z } from 'zod';
 import { CHANNELS, EXCHANGE_IDS, type Channel, type ExchangeId } from '../schema/events.js';
 
-/** `exchange:BASE/QUOTE@channel`, e.g. `binance:BTC/USDT@book`. */
-const STREAM_RE = /^([a-z-]+):([A-Za-z0-9._-]+\/[A-Za-z0-9._-]+)@([a-z]+)$/;
+/** `exchange:BASE/QUOTE@channel`, e.g. `binance:BTC/USDT@book`; derivatives `deribit:BTC/USD:BTC@book`. */
+const STREAM_RE = /^([a-z-]+):([A-Za-z0-9._-]+\/[A-Za-z0-9._-]+(?::[A-Za-z0-9._-]+)?)@([a-z]+)$/;
 
 export interface StreamName {
   /** Canonical key `exchange:SYMBOL@channel` (symbol upper-cased). */

@@ -55,6 +55,7 @@ const SPECIFIC: Partial<Record<ExchangeId, readonly Maker[]>> = {
   'okx-swap': [(symbol) => ({ kind: 'okx-bad-checksum', symbol }), (symbol) => ({ kind: 'okx-broken-prev', symbol })],
   bybit: [(symbol) => ({ kind: 'bybit-restart', symbol })],
   'bybit-linear': [(symbol) => ({ kind: 'bybit-restart', symbol })],
+  deribit: [(symbol) => ({ kind: 'deribit-broken-prev', symbol })],
 };
 
 /** The faults chaos picks from for `exchange` (one example each, aimed at `symbol`). */

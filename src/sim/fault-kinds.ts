@@ -33,6 +33,7 @@ export const EXCHANGE_FAULT_KINDS: Record<ExchangeId, readonly string[]> = {
   'bybit-linear': ['bybit-restart', 'bybit-u-decrease', 'bybit-missing-snapshot', 'bybit-absent-deletes', 'bybit-error-reply'],
   okx: ['okx-bad-checksum', 'okx-broken-prev', 'okx-seq-reset', 'okx-keepalive', 'okx-error'],
   'okx-swap': ['okx-bad-checksum', 'okx-broken-prev', 'okx-seq-reset', 'okx-keepalive', 'okx-error'],
+  deribit: ['deribit-broken-prev', 'deribit-error', 'deribit-no-heartbeat-close'],
 };
 
 /** Kinds that must name a symbol (they act on one symbol's data). */

@@ -11,6 +11,7 @@ import { binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } f
 import { krakenProtocol } from './kraken-server.js';
 import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
 import { okxProtocolFor } from './okx-server.js';
+import { deribitProtocol } from './deribit-server.js';
 import { SimLog, SimServer, type BurstOptions, type BurstResult, type PreparedBurst, type SimProtocol } from './server.js';
 import { resolveSpecs } from './symbols.js';
 import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimLogEntry, SimSymbolSpec } from './types.js';
@@ -109,6 +110,7 @@ export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
   'bybit-linear': bybitLinearProtocol,
   okx: okxProtocolFor('okx'),
   'okx-swap': okxProtocolFor('okx-swap'),
+  deribit: deribitProtocol,
 };
 
 export async function startSim(options: SimOptions = {}): Promise<Simulator> {

@@ -69,7 +69,7 @@ describe('the repository is self-contained', () => {
     for (const entry of readdirSync(join(ROOT, 'docs/protocols'))) {
       if (entry.endsWith('.md')) docs.set(entry, anchorsOf(readFileSync(join(ROOT, 'docs/protocols', entry), 'utf8')));
     }
-    expect([...docs.keys()].sort()).toEqual(['README.md', 'binance.md', 'bybit.md', 'coinbase.md', 'kraken.md', 'okx.md']);
+    expect([...docs.keys()].sort()).toEqual(['README.md', 'binance.md', 'bybit.md', 'coinbase.md', 'deribit.md', 'kraken.md', 'okx.md']);
     const broken: string[] = [];
     let pointers = 0;
     for (const file of files) {

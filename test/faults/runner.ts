@@ -14,7 +14,7 @@ import type { ExchangeId, MarketEvent, StatusEvent } from '../../src/schema/even
 import type { SimFault } from '../../src/sim/types.js';
 import { expectBookEqualsTruth, startHarness, troubleElsewhere, type Consumer } from '../helpers/harness.js';
 import { startCliConsumer } from './cli-consumer.js';
-import { blastRadius, SCENARIOS, SYMBOLS, type Scenario } from './scenarios.js';
+import { blastRadius, SCENARIOS, SYMBOLS as GENERIC_SYMBOLS, simSymbolsFor, symbolOn, type Scenario } from './scenarios.js';
 
 export type Cell = 'applies' | { na: string } | { ns: string } | { fails: string } | { red: string };
 export interface MatrixRow {
@@ -121,18 +121,25 @@ function seqHoles(c: Consumer, ex: ExchangeId, symbols: string[], from: number):
 async function runCell(ex: ExchangeId, rowId: string, viaCli: boolean): Promise<void> {
   const row: Scenario | undefined = SCENARIOS[rowId];
   if (!row) throw new Error(`no scenario for row ${rowId}`);
-  const sc: Scenario = { ...row, hit: blastRadius(ex, row.hit) };
-  const markets = [...SYMBOLS, ...(sc.extraMarkets ?? [])].map((s) => `${ex}:${s}`);
-  const opts = { exchanges: [ex], markets, sim: { levels: 200 }, config: CONFIG, ...(sc.before ? { beforeHub: (sim: Parameters<NonNullable<Scenario['before']>>[0]) => sc.before!(sim, ex) } : {}) };
+  // the column's own markets where its exchange lists no BTC/USDT (scenarios.ts: symbolOn)
+  const on = (s: string): string => symbolOn(ex, s);
+  const SYMBOLS = GENERIC_SYMBOLS.map(on);
+  const BTC = on('BTC/USDT');
+  const sc: Scenario = { ...row, hit: blastRadius(ex, row.hit).map(on), ...(row.statusSymbol !== undefined ? { statusSymbol: on(row.statusSymbol) } : {}) };
+  const markets = [...SYMBOLS, ...(sc.extraMarkets ?? []).map(on)].map((s) => `${ex}:${s}`);
+  const simSymbols = simSymbolsFor(ex);
+  const sim = { levels: 200, ...(simSymbols ? { symbols: simSymbols } : {}) };
+  const opts = { exchanges: [ex], markets, sim, config: CONFIG, ...(sc.before ? { beforeHub: (s: Parameters<NonNullable<Scenario['before']>>[0]) => sc.before!(s, ex) } : {}) };
   const c: Consumer = viaCli ? await startCliConsumer(opts) : await startHarness(opts);
   try {
     const mon = monitor(c, ex);
+    const onColumn = (f: SimFault): SimFault => ('symbol' in f && typeof f.symbol === 'string' ? { ...f, symbol: on(f.symbol) } : f);
     const inject = viaCli
       ? async (f: SimFault): Promise<void> => {
-          const r = await fetch(`${c.sim.endpoints[ex]!.rest}/_sim/fault`, { method: 'POST', body: JSON.stringify(f) });
+          const r = await fetch(`${c.sim.endpoints[ex]!.rest}/_sim/fault`, { method: 'POST', body: JSON.stringify(onColumn(f)) });
           expect(r.status, await r.text()).toBe(200);
         }
-      : async (f: SimFault): Promise<void> => c.sim.fault(ex, f);
+      : async (f: SimFault): Promise<void> => c.sim.fault(ex, onColumn(f));
     for (const s of SYMBOLS) await waitLive(c, ex, s, 20_000);
     const from = c.events.length; // every book live: nothing outside the blast radius may leave live from here
     const statusFrom = sc.fromStart ? 0 : from;
@@ -160,13 +167,13 @@ async function runCell(ex: ExchangeId, rowId: string, viaCli: boolean): Promise<
     }
     for (const s of SYMBOLS) {
       await waitLive(c, ex, s);
-      if (sc.hit.includes(s) || s === 'BTC/USDT') await expectEqualsTruth(c, ex, s);
+      if (sc.hit.includes(s) || s === BTC) await expectEqualsTruth(c, ex, s);
     }
     const others = SYMBOLS.filter((s) => !sc.hit.includes(s));
     expect(troubleElsewhere(c, from, sc.hit.map((s) => [ex, s] as [ExchangeId, string])).filter((e) => others.includes(e.symbol ?? '')), 'books outside the blast radius stayed live').toEqual([]);
     expect(seqHoles(c, ex, others, from), 'no hole in seq outside the blast radius').toEqual([]);
     expect(mon.violations, 'never live and different from the truth').toEqual([]);
-    if (c.books.get(`${ex}:BTC/USDT`)?.updateId !== undefined) expect(mon.checked()).toBeGreaterThan(50);
+    if (c.books.get(`${ex}:${BTC}`)?.updateId !== undefined) expect(mon.checked()).toBeGreaterThan(50);
   } finally {
     await c.close();
   }

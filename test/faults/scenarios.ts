@@ -15,6 +15,17 @@ import type { Consumer } from '../helpers/harness.js';
 export const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
 /**
+ * The market standing in for each of SYMBOLS on a column whose exchange lists no BTC/USDT (Deribit: its inverse
+ * perpetuals and a linear one); the simulator serves these symbols for that column.
+ */
+const COLUMN_SYMBOLS: Partial<Record<ExchangeId, Readonly<Record<string, string>>>> = {
+  deribit: { 'BTC/USDT': 'BTC/USD:BTC', 'ETH/USDT': 'ETH/USD:ETH', 'SOL/USDT': 'SOL/USDC:USDC' },
+};
+export const symbolOn = (ex: ExchangeId, symbol: string): string => COLUMN_SYMBOLS[ex]?.[symbol] ?? symbol;
+/** The simulator's symbols for a column with its own markets, undefined for the default ones. */
+export const simSymbolsFor = (ex: ExchangeId): string[] | undefined => (COLUMN_SYMBOLS[ex] ? SYMBOLS.map((s) => symbolOn(ex, s)) : undefined);
+
+/**
  * The books a fault aimed at `hit` may touch on `ex`: Coinbase Advanced Trade proves continuity per connection
  * (`sequence_num`), so a hole in one book's data resyncs every book of its connection.
  */
@@ -49,7 +60,7 @@ const SOL = 'SOL/USDT';
 /** Wait for `n` further book deltas of `symbol` (an event-driven clock: no sleeps). */
 export async function deltas(c: Consumer, ex: ExchangeId, symbol: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await c.waitFor((e: MarketEvent) => e.type === 'book_delta' && e.exchange === ex && e.symbol === symbol, `delta of ${symbol}`);
+    await c.waitFor((e: MarketEvent) => e.type === 'book_delta' && e.exchange === ex && e.symbol === symbolOn(ex, symbol), `delta of ${symbol}`);
   }
 }
 
@@ -61,6 +72,7 @@ const ERROR_FAULT: Partial<Record<ExchangeId, string>> = {
   'bybit-linear': 'bybit-error-reply',
   okx: 'okx-error',
   'okx-swap': 'okx-error',
+  deribit: 'deribit-error',
 };
 /** A transient-looking refusal where the simulator has one (OKX 60014, Coinbase without naming a product). */
 const errorFault = (ex: ExchangeId, symbol: string): SimFault => {
@@ -68,12 +80,18 @@ const errorFault = (ex: ExchangeId, symbol: string): SimFault => {
   if (kind === 'okx-error') return { kind, symbol, code: '60014', count: 1 };
   // Coinbase's refusal aims at connections already carrying `symbol`: without one it refuses the next subscribe
   if (kind === 'error-reply') return { kind, message: 'Failed to subscribe', reason: `sim: try again later (${symbol})` };
-  return { kind, symbol };
+  return { kind, symbol: symbolOn(ex, symbol) };
 };
 const ERROR_CODES: TwCode[] = ['TW_ERR_EXCHANGE_ERROR', 'TW_ERR_UNKNOWN_SYMBOL'];
 
 const CHECKSUM_FAULT: Partial<Record<ExchangeId, string>> = { kraken: 'kraken-bad-checksum', okx: 'okx-bad-checksum', 'okx-swap': 'okx-bad-checksum' };
-const CHAIN_FAULT: Partial<Record<ExchangeId, string>> = { okx: 'okx-broken-prev', 'okx-swap': 'okx-broken-prev', bybit: 'bybit-u-decrease', 'bybit-linear': 'bybit-u-decrease' };
+const CHAIN_FAULT: Partial<Record<ExchangeId, string>> = {
+  okx: 'okx-broken-prev',
+  'okx-swap': 'okx-broken-prev',
+  bybit: 'bybit-u-decrease',
+  'bybit-linear': 'bybit-u-decrease',
+  deribit: 'deribit-broken-prev',
+};
 
 const RESYNC: TwCode[] = ['TW_ERR_SEQUENCE_GAP', 'TW_ERR_CHECKSUM', 'TW_ERR_MALFORMED_FRAME'];
 

@@ -13,13 +13,17 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { exchangeSignature, ENV } from '../../src/exchanges/coinbase/auth.js';
 import { SIM_COINBASE_EXCHANGE_CREDENTIALS as SIM } from '../../src/sim/coinbase-exchange-server.js';
+import { startSim, type Simulator } from '../../src/sim/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-creds-'));
 let run: CliRun | undefined;
-afterEach(() => {
+let sim: Simulator | undefined;
+afterEach(async () => {
   if (run && run.child.exitCode === null) run.child.kill('SIGKILL');
   run = undefined;
+  await sim?.close();
+  sim = undefined;
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -86,5 +90,30 @@ describe('credentials never recorded (tickwire stream --record, both Coinbase fe
     expect((await rp.exit).code).toBe(0);
     expect(rp.stderr()).toBe('');
     expect(await rp.lines(ALL)).toEqual(live);
+  }, 45_000);
+
+  it('userinfo in an --endpoint URL (a proxy\'s basic auth) reaches no recording, status event or log line', async () => {
+    sim = await startSim({ exchanges: ['binance'], seed: 5, intervalMs: 20 });
+    const ep = sim.endpoints.binance!;
+    const password = 'hunter2-tw-7731';
+    const withAuth = (origin: string): string => origin.replace('://', `://tw-proxy-user:${password}@`);
+    const file = join(dir, 'userinfo.ndjson.gz');
+    run = runCli([
+      'stream', 'binance:BTC/USDT', '--endpoint', `binance=${withAuth(ep.ws)},${withAuth(ep.rest)}`,
+      '--record', file, '--log-level', 'trace',
+    ]);
+    const r = run;
+    // the credentials were usable (the REST snapshot and the socket both went through them): the book went live
+    await r.lines(0, (_l, all) => all.some(isLive('binance')) && all.length >= 20, 20_000);
+    r.child.kill('SIGINT');
+    expect(await r.exit).toEqual({ code: 0, signal: null });
+    const text = gunzipSync(readFileSync(file)).toString('utf8');
+    const out = (await r.lines(ALL)).join('\n');
+    for (const where of [text, r.stderr(), out]) {
+      expect(where.includes(password)).toBe(false);
+      expect(where.includes('tw-proxy-user')).toBe(false);
+    }
+    // what the header keeps says there was something there
+    expect(text.split('\n')[0]).toContain('[Redacted]@127.0.0.1');
   }, 45_000);
 });

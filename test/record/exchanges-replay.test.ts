@@ -1,6 +1,6 @@
 /**
  * Record → replay over every exchange the simulator serves besides Binance (in-band snapshots, checksums, text
- * keepalives, per-connection sequences), with a server close on each: the replay emits exactly the live events.
+ * keepalives, per-connection sequences, answered heartbeats), with a server close on each: the replay emits exactly the live events.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +20,8 @@ const CASES: Array<[ExchangeId, string, Record<string, unknown>]> = [
   ['kraken', 'BTC/USDT', { bookDepth: 10 }],
   ['okx', 'BTC/USDT', {}],
   ['coinbase', 'BTC/USDT', {}],
+  // Deribit's spot pair BTC_USDT: the heartbeat test_requests' public/test answers are sends the replay must repeat
+  ['deribit', 'BTC/USDT', {}],
 ];
 
 describe.each(CASES)('%s: record → replay with a disconnect', (exchange, symbol, config) => {

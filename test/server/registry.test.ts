@@ -166,6 +166,8 @@ describe('protocol parsing', () => {
     expect(parseStreamName('nasdaq:AAPL/USD@book')).toMatch(/unknown exchange/);
     expect(parseStreamName('binance:BTC/USDT@depth')).toMatch(/unknown channel/);
     expect(parseStreamName('binance:BTCUSDT@book')).toMatch(/bad stream name/);
+    expect(parseStreamName('deribit:eth/usd:eth-241227-3000-c@book')).toMatchObject({ key: 'deribit:ETH/USD:ETH-241227-3000-C@book', symbol: 'ETH/USD:ETH-241227-3000-C' });
+    expect(parseStreamName('deribit:BTC/USD:BTC:X@book')).toMatch(/bad stream name/);
   });
 
   it('commands: valid ones parse; bad ones say why and keep a readable id', () => {

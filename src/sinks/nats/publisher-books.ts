@@ -19,6 +19,7 @@ interface Maintained {
   integrity: Integrity;
   integrityDepth: number | undefined;
   contractValue: string | undefined;
+  sizeUnit: string | undefined;
   updateId: number | undefined;
   exchangeTime: number | undefined;
   seq: number;
@@ -57,6 +58,7 @@ export class PublisherBooks {
           integrity: e.integrity,
           integrityDepth: e.integrityDepth,
           contractValue: e.contractValue,
+          sizeUnit: e.sizeUnit,
           updateId: e.updateId,
           exchangeTime: e.exchangeTime,
           seq: e.seq,
@@ -74,6 +76,7 @@ export class PublisherBooks {
         integrity: e.integrity,
         integrityDepth: e.integrityDepth,
         contractValue: e.contractValue ?? m.contractValue,
+        sizeUnit: e.sizeUnit ?? m.sizeUnit,
         updateId: e.updateId,
         exchangeTime: e.exchangeTime,
         fresh: true,
@@ -142,6 +145,7 @@ export class PublisherBooks {
     if (m.updateId !== undefined) e.updateId = m.updateId;
     if (m.integrityDepth !== undefined) e.integrityDepth = m.integrityDepth;
     if (m.contractValue !== undefined) e.contractValue = m.contractValue;
+    if (m.sizeUnit !== undefined) e.sizeUnit = m.sizeUnit;
     return e;
   }
 }
