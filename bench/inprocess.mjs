@@ -7,13 +7,16 @@
  * subscriber; builds alternate pass by pass.
  *
  *   node bench/run.mjs --rounds 1 --clients capture --configs 20x20k --no-latency   # CAPTURE_FILE=/tmp/f20.bin
- *   node bench/inprocess.mjs /tmp/f20.bin [--mode hub|hub-books|hub-booksop|scanbook|scan|floor] [--rounds 12] [--frames 100000] [dist …]
+ *   node bench/inprocess.mjs /tmp/f20.bin [--mode hub|hub-books|hub-booksop|scanbook|scan|floor] [--rounds 12] [--frames 100000]
+ *                            [--clock wall|cpu] [dist …]
  *
  * Modes: `hub` the whole pipeline; `hub-books` + `stream().books()` (liveBooksOf) reading best bid/ask on every
- * update (`NO_READS=1`: only the emission); `hub-booksop` + `pipe(books())` (the second copy), the same reads; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
+ * update (`NO_READS=1`: only the emission); `hub-ndjson` + the NDJSON sink (what `tickwire stream` writes) into a
+ * Writable that takes every chunk at once; `hub-booksop` + `pipe(books())` (the second copy), the same reads; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
  * `JSON.parse` of the same Buffers. Prints the min and median ns per frame of each build (default: ./dist).
  */
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -21,12 +24,19 @@ import { SYMBOLS_20, native, startBenchSim } from './lib/sim-driver.mjs';
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
-  options: { mode: { type: 'string', default: 'hub' }, rounds: { type: 'string', default: '12' }, frames: { type: 'string', default: '100000' } },
+  options: {
+    mode: { type: 'string', default: 'hub' },
+    rounds: { type: 'string', default: '12' },
+    frames: { type: 'string', default: '100000' },
+    clock: { type: 'string', default: 'wall' }, // wall | cpu (process.cpuUsage: on a loaded box, not the waits for a CPU)
+  },
 });
 const [file, ...distArgs] = positionals;
 if (!file) throw new Error('usage: node bench/inprocess.mjs FRAMES_FILE [--mode hub|scanbook|scan|floor] [dist …]');
 const dists = (distArgs.length ? distArgs : ['dist']).map((d) => pathToFileURL(resolve(d)).href);
 const mode = opt.mode;
+/** Nanoseconds on the chosen clock. */
+const now = opt.clock === 'cpu' ? () => { const u = process.cpuUsage(); return (u.user + u.system) * 1000; } : () => Number(process.hrtime.bigint());
 
 const raw = readFileSync(file);
 const offs = [];
@@ -50,18 +60,19 @@ const WARM = 40 * symbols.length; // the bench's warm-up bursts: one diff per sy
 const builds = [];
 for (const d of dists) {
   const [{ scanDepthUpdate }, { OrderBook }, { parseDepthSnapshot }, { Hub }, { parseConfig }, codes] = await Promise.all([
-    import(`${d}/exchanges/binance-scan.js`),
+    import(`${d}/exchanges/binance/scan.js`),
     import(`${d}/book/order-book.js`),
-    import(`${d}/exchanges/binance-common.js`),
+    import(`${d}/exchanges/binance/common.js`),
     import(`${d}/pipeline/hub.js`),
     import(`${d}/config.js`),
     import(`${d}/book/level-codes.js`).catch(() => undefined),
   ]);
   const { liveBooksOf } = await import(`${d}/api/live-books.js`).catch(() => ({}));
   const { books: booksOp } = await import(`${d}/operators/books.js`);
+  const { writeNdjson } = await import(`${d}/sinks/ndjson.js`);
   const snaps = Object.fromEntries(Object.entries(bodies).map(([m, b]) => [m, parseDepthSnapshot(b)]));
   const codesOf = codes ? (bids) => codes.levelCodes.of(bids) : () => undefined;
-  builds.push({ d, scanDepthUpdate, OrderBook, Hub, parseConfig, snaps, codesOf, liveBooksOf, booksOp, times: [] });
+  builds.push({ d, scanDepthUpdate, OrderBook, Hub, parseConfig, snaps, codesOf, liveBooksOf, booksOp, writeNdjson, times: [] });
 }
 
 function loopPass(b) {
@@ -74,7 +85,7 @@ function loopPass(b) {
     }
   }
   let sink = 0;
-  const t0 = process.hrtime.bigint();
+  const t0 = now();
   for (let i = 0; i < offs.length; i++) {
     if (mode === 'floor') {
       sink += JSON.parse(frame(i)).data.u & 1;
@@ -85,8 +96,16 @@ function loopPass(b) {
     if (mode === 'scanbook') books.get(d.market).applyLevels(d.bids, d.asks, b.codesOf(d.bids));
     sink += d.updateId & 1;
   }
-  b.times.push(Number(process.hrtime.bigint() - t0) / offs.length);
+  b.times.push((now() - t0) / offs.length);
   return sink;
+}
+
+/** The system clock's origin (src/util/clock.ts): localTime is integer epoch µs, as in a real run. */
+const origin = Date.now() * 1000 - Math.round(performance.now() * 1000);
+
+/** A Writable that takes every chunk at once (what a reader that keeps up does), for the NDJSON sink. */
+function devNull() {
+  return new Writable({ write: (_chunk, _enc, cb) => cb(), writev: (_chunks, cb) => cb() });
 }
 
 async function hubPass(b) {
@@ -131,17 +150,20 @@ async function hubPass(b) {
       ? b.liveBooksOf(hub.events$, () => hub).subscribe(reads)
       : mode === 'hub-booksop'
         ? hub.events$.pipe(b.booksOp()).subscribe(reads)
-        : undefined;
+        : mode === 'hub-ndjson'
+          ? b.writeNdjson(hub.events$, devNull(), { maxBufferedBytes: 64 << 20 })
+          : undefined;
   for (const s of symbols) void hub.add('binance', s, ['book']);
   for (let n = 0; onFrame === undefined && n < 1000; n++) await new Promise((r) => setImmediate(r));
   let i = 0;
-  const feed = (buf) => onFrame(buf.toString(), performance.now() * 1000, buf); // as the connection does
+  // as the connection does: the text, the arrival time as the system clock gives it (integer epoch µs), the bytes
+  const feed = (buf) => onFrame(buf.toString(), origin + Math.round(performance.now() * 1000), buf);
   for (; i < WARM; i++) feed(frame(i));
   for (let n = 0; live.size < symbols.length && n < 1000; n++) await new Promise((r) => setTimeout(r, 5));
   if (live.size < symbols.length) throw new Error('books did not go live');
-  const t0 = process.hrtime.bigint();
+  const t0 = now();
   for (; i < offs.length; i++) feed(frame(i));
-  b.times.push(Number(process.hrtime.bigint() - t0) / (offs.length - WARM));
+  b.times.push((now() - t0) / (offs.length - WARM));
   sub.unsubscribe();
   extra?.unsubscribe();
   hub.close();
@@ -155,5 +177,5 @@ for (let r = 0; r < rounds; r++) {
 }
 for (const b of builds) {
   const t = [...b.times].sort((x, y) => x - y);
-  console.log(`${mode} ${b.d}: min ${t[0].toFixed(0)} median ${t[t.length >> 1].toFixed(0)} ns/frame (${offs.length} frames, ${rounds} passes)`);
+  console.log(`${mode} ${b.d}: min ${t[0].toFixed(0)} median ${t[t.length >> 1].toFixed(0)} ns/frame (${opt.clock} clock, ${offs.length} frames, ${rounds} passes)`);
 }

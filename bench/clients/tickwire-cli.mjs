@@ -48,7 +48,7 @@ runClient({
     for (const n of cfg.natives) books.set(n, new PlainBook());
     child = spawn(
       process.execPath,
-      [...(process.env.BENCH_CLI_FLAGS ? process.env.BENCH_CLI_FLAGS.split(' ') : []), cliPath, 'stream', ...cfg.symbols.map((s) => `binance:${s}`), '--channels', 'book', '--endpoint', `binance=${cfg.ws},${cfg.rest}`, '--log-level', 'warn'],
+      [...(process.env.BENCH_CLI_FLAGS ? process.env.BENCH_CLI_FLAGS.split(' ') : []), cliPath, 'stream', ...cfg.symbols.map((s) => `binance:${s}`), '--channels', 'book', '--endpoint', `binance=${cfg.ws},${cfg.rest}`, '--log-level', 'warn', ...(process.env.BENCH_CLI_ARGS ? process.env.BENCH_CLI_ARGS.split(' ') : [])],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const self = this;

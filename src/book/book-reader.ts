@@ -1,12 +1,14 @@
 /**
  * A read-only view of a book someone else maintains (the hub's verified book): every read goes to the current book,
- * nothing can change it. What a read returns is a frozen copy (a level is `readonly [price, size]`), so holding or
- * passing it on cannot touch the book either. The book itself sits in a private field (`#`), out of reach at runtime.
+ * nothing can change it. What a read returns is frozen (a level is `readonly [price, size]`): a copy, or for the best
+ * bid/ask the book's own frozen level, shared until it changes — so holding or passing it on cannot touch the book
+ * either. The book itself sits in a private field (`#`), out of reach at runtime.
  */
 import type { OrderBook, Side } from './order-book.js';
+import type { ReadonlyLevel } from './readonly-level.js';
 
 /** One level as read from a view: the exchange's exact decimal strings. */
-export type ReadonlyLevel = readonly [price: string, size: string];
+export type { ReadonlyLevel };
 
 /** What a read-only book offers: the reads of `OrderBook`, no writes. */
 export interface ReadonlyOrderBook {
@@ -35,14 +37,13 @@ export class BookReader implements ReadonlyOrderBook {
     this.#current = current;
   }
 
+  /** The best bid, frozen (the same object on every read until the best bid changes: formatted once per change). */
   bestBid(): ReadonlyLevel | undefined {
-    const l = this.#current()?.bestBid();
-    return l === undefined ? undefined : Object.freeze(l);
+    return this.#current()?.bestFrozen('bid');
   }
 
   bestAsk(): ReadonlyLevel | undefined {
-    const l = this.#current()?.bestAsk();
-    return l === undefined ? undefined : Object.freeze(l);
+    return this.#current()?.bestFrozen('ask');
   }
 
   top(n: number): { readonly bids: readonly ReadonlyLevel[]; readonly asks: readonly ReadonlyLevel[] } {

@@ -9,6 +9,7 @@
  * levels between it and that end.
  */
 import type { Level } from '../schema/events.js';
+import type { ReadonlyLevel } from './readonly-level.js';
 import { CODE_BITS, decodeDecimal, decimalValue, encodeDecimal, mantissaOf, scanned } from './decimal-code.js';
 
 const SIZE_BITS = CODE_BITS;
@@ -26,6 +27,14 @@ export class NumericSide {
   private lo = 32;
   private hi = 32;
   private readonly sign: number;
+  /**
+   * The best level as last formatted (frozen, shared by every reader) and the numbers it was formatted from: a read
+   * compares the current best's numbers with these, so no write has to invalidate anything.
+   */
+  private bestCache: ReadonlyLevel | undefined;
+  private bestKey = NaN;
+  private bestMant = NaN;
+  private bestCode = -1;
 
   constructor(ascending: boolean) {
     this.sign = ascending ? 1 : -1;
@@ -195,7 +204,33 @@ export class NumericSide {
   }
 
   best(): Level | undefined {
-    return this.hi > this.lo ? this.level(this.hi - 1) : undefined;
+    const l = this.bestFrozen();
+    return l === undefined ? undefined : [l[0], l[1]];
+  }
+
+  /**
+   * The best level, frozen and shared: formatted again only when its numbers changed since the last read (a price
+   * string is kept when only the size changed, and the other way round).
+   */
+  bestFrozen(): ReadonlyLevel | undefined {
+    const i = this.hi - 1;
+    if (i < this.lo) return undefined;
+    const k = this.key[i]!;
+    const m = this.mant[i]!;
+    const c = this.code[i]!;
+    const cached = this.bestCache;
+    if (cached !== undefined && k === this.bestKey && m === this.bestMant && c === this.bestCode) return cached;
+    const pc = c >> SIZE_BITS;
+    const sc = c & SIZE_MASK;
+    const price =
+      cached !== undefined && k === this.bestKey && pc === this.bestCode >> SIZE_BITS
+        ? cached[0]
+        : decodeDecimal(mantissaOf(k * this.sign, pc), pc);
+    const size = cached !== undefined && m === this.bestMant && sc === (this.bestCode & SIZE_MASK) ? cached[1] : decodeDecimal(m, sc);
+    this.bestKey = k;
+    this.bestMant = m;
+    this.bestCode = c;
+    return (this.bestCache = Object.freeze([price, size] as const));
   }
 
   /** Best `n` levels, best first. */

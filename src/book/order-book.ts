@@ -12,6 +12,7 @@
  */
 import type { Level } from '../schema/events.js';
 import { NumericSide } from './numeric-side.js';
+import type { ReadonlyLevel } from './readonly-level.js';
 
 export type Side = 'bid' | 'ask';
 
@@ -82,6 +83,8 @@ class StringSide {
   readonly nums: number[] = [];
   readonly prices: string[] = [];
   readonly sizes: string[] = [];
+  /** The best level as last read (frozen, shared); still good while the best's strings are the same. */
+  private bestCache: ReadonlyLevel | undefined;
   constructor(private readonly ascending: boolean) {}
 
   get length(): number {
@@ -213,6 +216,15 @@ class StringSide {
     return i < 0 ? undefined : [this.prices[i]!, this.sizes[i]!];
   }
 
+  bestFrozen(): ReadonlyLevel | undefined {
+    const i = this.nums.length - 1;
+    if (i < 0) return undefined;
+    const c = this.bestCache;
+    const p = this.prices[i]!;
+    const q = this.sizes[i]!;
+    return c !== undefined && c[0] === p && c[1] === q ? c : (this.bestCache = Object.freeze([p, q] as const));
+  }
+
   top(n: number): Level[] {
     const out: Level[] = [];
     for (let i = this.nums.length - 1; i >= 0 && out.length < n; i--) out.push([this.prices[i]!, this.sizes[i]!]);
@@ -240,6 +252,8 @@ interface SideStore {
   sizeAt(price: string): string | undefined;
   bestValue(): number;
   best(): Level | undefined;
+  /** The best level, frozen; the same object as long as the best level has not changed. */
+  bestFrozen(): ReadonlyLevel | undefined;
   top(n: number): Level[];
   truncate(depth: number): Level[];
   clear(): void;
@@ -344,6 +358,14 @@ export class OrderBook {
 
   bestAsk(): Level | undefined {
     return this.askSide.best();
+  }
+
+  /**
+   * The best level of a side, frozen and shared between reads until it changes: formatted once per change, not per
+   * read (for read-only views that hand levels out without copying them).
+   */
+  bestFrozen(side: Side): ReadonlyLevel | undefined {
+    return (side === 'bid' ? this.bidSide : this.askSide).bestFrozen();
   }
 
   /** Best `n` levels per side, best first. */

@@ -4,8 +4,7 @@
  */
 import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
-import { binanceAdapter } from './binance.js';
-import { binanceFuturesAdapter } from './binance-futures.js';
+import { binanceAdapter, binanceFuturesAdapter } from './binance/index.js';
 import { coinbaseAdapter } from './coinbase/advanced-trade.js';
 import { coinbaseExchangeAdapter } from './coinbase/exchange.js';
 import { krakenAdapter } from './kraken/index.js';

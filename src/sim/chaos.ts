@@ -47,8 +47,14 @@ const GENERIC: readonly Maker[] = [
   () => ({ kind: 'rest-slow', delayMs: 500, count: 1 }),
 ];
 
-/** Exchange-specific faults a correct client must detect (checksums, chain breaks, sequence gaps). */
-const SPECIFIC: Partial<Record<ExchangeId, readonly Maker[]>> = {
+/**
+ * Exchange-specific faults a correct client must detect (checksums, chain breaks, sequence gaps), total over
+ * `EXCHANGE_IDS` so a new exchange has to say which of its own faults chaos injects (`[]`: the generic ones only).
+ */
+const SPECIFIC: Record<ExchangeId, readonly Maker[]> = {
+  binance: [],
+  'binance-futures': [],
+  'coinbase-exchange': [],
   coinbase: [(symbol) => ({ kind: 'sequence-gap', symbol })],
   kraken: [(symbol) => ({ kind: 'kraken-bad-checksum', symbol })],
   okx: [(symbol) => ({ kind: 'okx-bad-checksum', symbol }), (symbol) => ({ kind: 'okx-broken-prev', symbol })],

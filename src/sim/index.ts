@@ -99,8 +99,11 @@ export interface Simulator {
 
 type ProtocolFactory = (opts: BinanceSimOptions) => SimProtocol;
 
-/** The exchanges the simulator can serve. Other protocols add their line here. */
-export const PROTOCOLS: Partial<Record<ExchangeId, ProtocolFactory>> = {
+/**
+ * The simulator's protocol server for every exchange, total over `EXCHANGE_IDS`: an exchange without a simulator is
+ * a compile error. A new exchange adds its line here.
+ */
+export const PROTOCOLS: Record<ExchangeId, ProtocolFactory> = {
   binance: binanceSpotProtocol,
   'binance-futures': binanceFuturesProtocol,
   coinbase: coinbaseProtocol,
@@ -122,6 +125,7 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
   try {
     for (const ex of exchanges) {
       const factory = PROTOCOLS[ex];
+      // options.exchanges may come from user input (`tickwire sim --exchange`), typed or not
       if (!factory) throw new Error(`sim: no simulator protocol for exchange ${ex}`);
       const protocolOptions = {
         closeWithoutHeartbeatsMs: options.closeWithoutHeartbeatsMs,

@@ -14,6 +14,7 @@ import type { Writable } from 'node:stream';
 import type { MarketEvent } from '../schema/events.js';
 import { streamKey } from '../pipeline/stamper.js';
 import { TurnBatch } from '../util/turn-batch.js';
+import { JsonBytes, NO_ROOM } from './json-bytes.js';
 
 export interface GapInfo {
   key: string;
@@ -62,6 +63,8 @@ const NEWLINE = 10;
 
 export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opts: NdjsonSinkOptions): Subscription {
   const format = opts.format ?? JSON.stringify;
+  /** The default format: the event's JSON written straight into the chunk (no string, no UTF-8 encoding pass). */
+  const bytes = opts.format === undefined ? new JsonBytes(Buffer.alloc(0)) : undefined;
   const gaps = new Map<string, GapInfo>();
   let dropping = false;
   let closed = false;
@@ -101,14 +104,38 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
         bound = Math.max(bound, 2 * bytes);
         return;
       }
-      if (used > 0) {
-        chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES); // the old one may still be being written; collected after
-        start = used = 0;
-      }
+      fresh();
     }
     const at = used;
     used += chunk.write(json, used);
     chunk[used++] = NEWLINE;
+    if (2 * (used - at) > bound) bound = 2 * (used - at);
+  };
+  /** After a flush: a new chunk, unless nothing was written to this one (the old one may still be being written). */
+  const fresh = (): void => {
+    if (used === 0) return;
+    chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    start = used = 0;
+  };
+  /**
+   * Append an event's line. The default format writes its JSON into the chunk directly (bytes past `used` are free:
+   * nothing handed to `out` covers them); when that does not fit, the waiting lines are written and a fresh chunk
+   * is tried; a line larger than a chunk, or one JsonBytes declines, goes through JSON.stringify.
+   */
+  const appendEvent = (e: MarketEvent): void => {
+    if (bytes === undefined) return append(format(e));
+    bytes.buf = chunk;
+    let end = bytes.write(e, used);
+    if (end === NO_ROOM && used > 0) {
+      flush();
+      fresh();
+      bytes.buf = chunk;
+      end = bytes.write(e, used);
+    }
+    if (end < 0 || end >= CHUNK_BYTES) return append(JSON.stringify(e));
+    const at = used;
+    chunk[end] = NEWLINE;
+    used = end + 1;
     if (2 * (used - at) > bound) bound = 2 * (used - at);
   };
 
@@ -184,7 +211,7 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
         return;
       }
       batch.add(e.localTime);
-      append(format(e));
+      appendEvent(e);
     },
   });
   // lines still waiting leave when the sink is unsubscribed (the CLI stops at a signal), in order

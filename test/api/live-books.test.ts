@@ -43,6 +43,9 @@ function checkAgainstTruth(books$: ReturnType<TickwireStream['books']>, n: numbe
         expect(truth).toBeDefined();
         expect(lb.book.snapshot()).toEqual({ bids: truth!.bids, asks: truth!.asks });
         expect(lb.book.bidCount).toBe(truth!.bids.length);
+        // the best levels (cached between changes) are the true book's
+        expect(lb.book.bestBid()).toEqual(truth!.bids[0]);
+        expect(lb.book.bestAsk()).toEqual(truth!.asks[0]);
         compared++;
       } catch (err) {
         sub.unsubscribe();

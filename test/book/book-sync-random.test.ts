@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { BookSync } from '../../src/book/book-sync.js';
 import { OrderBook } from '../../src/book/order-book.js';
-import { binanceSpotBookRules } from '../../src/exchanges/binance.js';
+import { binanceSpotBookRules } from '../../src/exchanges/binance/index.js';
 import type { DeltaMessage, RestSnapshot } from '../../src/book/rules.js';
 import type { Level, UnstampedEvent } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';

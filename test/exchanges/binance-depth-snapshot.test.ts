@@ -5,8 +5,8 @@
  * RestDepth's output gives.
  */
 import { describe, expect, it } from 'vitest';
-import { isRestDepth, parseDepthSnapshot } from '../../src/exchanges/binance-common.js';
-import { RestDepth } from '../../src/exchanges/binance-wire.js';
+import { isRestDepth, parseDepthSnapshot } from '../../src/exchanges/binance/common.js';
+import { RestDepth } from '../../src/exchanges/binance/wire.js';
 import { levelsJson } from '../../src/sim/binance-render.js';
 import { mulberry32 as rng } from '../../src/util/prng.js';
 import { readCryptofeed, readHftbacktest } from './binance-replay.js';

@@ -3,9 +3,8 @@
  * BookSync. Independent ground truth: the bookTickers recorded beside the diffs.
  */
 import { describe, expect, it } from 'vitest';
-import { binanceAdapter, binanceSpotBookRules } from '../../src/exchanges/binance.js';
-import { binanceFuturesAdapter } from '../../src/exchanges/binance-futures.js';
-import { parseWithSchemas } from '../../src/exchanges/binance-wire.js';
+import { binanceAdapter, binanceSpotBookRules } from '../../src/exchanges/binance/index.js';
+import { binanceFuturesAdapter } from '../../src/exchanges/binance/futures.js';
 import { readCryptofeed, readHftbacktest, replay, type Recorded } from './binance-replay.js';
 import { removalSpellings } from '../helpers/removals.js';
 
@@ -109,23 +108,8 @@ describe('an altered capture', () => {
   });
 });
 
-describe('hot-path parser equals the zod-schema parse on every real frame', () => {
-  it.each([
-    ['hftbacktest ETHUSDT', hft],
-    ['cryptofeed spot', cfSpot],
-    ['cryptofeed futures', cfFutures],
-  ] as const)('%s', (_name, items) => {
-    const ctx = { bookDepth: 1000, instruments: new Map() };
-    let n = 0;
-    for (const r of items) {
-      if (r.kind !== 'frame') continue;
-      const hot = binanceAdapter.parse(r.text, ctx);
-      expect(hot).toEqual(parseWithSchemas(r.text));
-      n++;
-    }
-    expect(n).toBeGreaterThan(200);
-  });
-
+// the hot-path parser against the zod schemas on every real frame: test/conformance/binance.test.ts (oracle)
+describe('REST snapshots', () => {
   it('REST snapshots in the captures parse', () => {
     for (const r of [...hft, ...cfSpot, ...cfFutures]) {
       if (r.kind !== 'rest') continue;

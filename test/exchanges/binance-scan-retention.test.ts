@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { scanDepthUpdate } from '../../src/exchanges/binance-scan.js';
+import { scanDepthUpdate } from '../../src/exchanges/binance/scan.js';
 import type { Level } from '../../src/schema/events.js';
 
 setFlagsFromString('--expose_gc');

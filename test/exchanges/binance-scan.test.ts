@@ -1,12 +1,12 @@
 /**
- * The depthUpdate scanner (binance-scan.ts) against the zod oracle (parseWithSchemas): on every frame of the real
+ * The depthUpdate scanner (src/exchanges/binance/scan.ts) against the zod oracle (parseWithSchemas): on every frame of the real
  * captures, on simulator-rendered spot and futures frames, and on seeded mutations of them. Whenever the scanner
  * answers, its message must equal the schemas' message; when it does not, the JSON.parse path decides.
  */
 import { describe, expect, it } from 'vitest';
-import { scanDepthUpdate } from '../../src/exchanges/binance-scan.js';
-import { parseWithSchemas } from '../../src/exchanges/binance-wire.js';
-import { parseBinanceFrame } from '../../src/exchanges/binance-parse.js';
+import { scanDepthUpdate } from '../../src/exchanges/binance/scan.js';
+import { parseWithSchemas } from '../../src/exchanges/binance/wire.js';
+import { parseBinanceFrame } from '../../src/exchanges/binance/parse.js';
 import * as R from '../../src/sim/binance-render.js';
 import { readCryptofeed, readHftbacktest } from './binance-replay.js';
 import type { Level } from '../../src/schema/events.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { binanceAdapter, binanceSpotBookRules as spot } from '../../src/exchanges/binance.js';
-import { binanceFuturesAdapter, binanceFuturesBookRules as fut } from '../../src/exchanges/binance-futures.js';
-import { parseWithSchemas } from '../../src/exchanges/binance-wire.js';
+import { binanceAdapter, binanceSpotBookRules as spot } from '../../src/exchanges/binance/index.js';
+import { binanceFuturesAdapter, binanceFuturesBookRules as fut } from '../../src/exchanges/binance/futures.js';
+import { parseWithSchemas } from '../../src/exchanges/binance/wire.js';
 import type { DeltaMessage, StreamRef } from '../../src/exchanges/types.js';
 import { TwError } from '../../src/errors.js';
 

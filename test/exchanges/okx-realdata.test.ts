@@ -5,47 +5,16 @@
  * variant, where the chain cannot be checked (there is none) and integrity rests on the checksum, which every frame
  * of these captures carries. The live rules (`sequence: 'required'`) would call every such frame a gap — tested too.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BookSync } from '../../src/book/book-sync.js';
 import { okxAdapter } from '../../src/exchanges/okx/index.js';
 import { okxBookRules } from '../../src/exchanges/okx/book.js';
-import { OkxBooksFrame } from '../../src/exchanges/okx/wire.js';
 import type { AdapterContext, BookRules, DeltaMessage } from '../../src/exchanges/types.js';
 import type { UnstampedEvent } from '../../src/schema/events.js';
 import { removalSpellings } from '../helpers/removals.js';
+import { okxCapture, OKCOIN_BOOKS, OKEX_2021, OKX_2022 } from './okx-captures.js';
 
 const ctx: AdapterContext = { bookDepth: 400, instruments: new Map() };
-const FIX = new URL('../../fixtures/okx/', import.meta.url);
-
-function sha256(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('hex');
-}
-
-/** Received frames of a cryptofeed capture (`<ts>: <json>`; sent frames and connects start with the URL). */
-function cryptofeedFrames(file: string, sha: string): string[] {
-  const raw = gunzipSync(readFileSync(new URL(file, FIX)));
-  expect(sha256(raw)).toBe(sha); // the fixture is the original capture, byte for byte
-  const out: string[] = [];
-  for (const line of raw.toString('utf8').split('\n')) {
-    if (line === '' || line.startsWith('wss://')) continue;
-    const i = line.indexOf(': ');
-    out.push(line.slice(i + 2));
-  }
-  return out;
-}
-
-function okcoinFrames(): string[] {
-  const raw = readFileSync(new URL('gocryptotrader-okcoin_books_inline.jsonl', FIX));
-  expect(sha256(raw)).toBe('6542cb613c209b2cb23edd517d6138f80dc641b432bfe2c8e11cbe5e210b4d41');
-  return raw
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.trim());
-}
 
 interface Replay {
   bookFrames: number;
@@ -107,12 +76,9 @@ function problems(r: Replay): UnstampedEvent[] {
   return r.events.filter((e) => e.type === 'status' && e.code !== 'TW_OK');
 }
 
-const OKX_2022 = ['cryptofeed-OKX.ws.1.0.gz', 'a9b65fb84bda877ac799d3afe6e3630f0929751b31c6fa1bb4a55e0e6aceac91'] as const;
-const OKEX_2021 = ['cryptofeed-OKEX.ws.1.0.gz', 'efc619da85b567b281beff8cf3675a6d8957ccd173b6b57d6fa693abfa78dfe8'] as const;
-
 describe('OKX real captures: every checksum verifies through parse + BookSync + OrderBook', () => {
   it('cryptofeed OKX.ws.1.0 (books, 2022): 290/290', () => {
-    const r = replay(cryptofeedFrames(...OKX_2022));
+    const r = replay(okxCapture(OKX_2022));
     expect(r.bookFrames).toBe(290);
     expect(r.verified).toBe(290);
     expect(r.failed).toBe(0);
@@ -125,7 +91,7 @@ describe('OKX real captures: every checksum verifies through parse + BookSync + 
   });
 
   it('cryptofeed OKEX.ws.1.0 (books-l2-tbt, 2021, 10 instruments): 1504/1504', () => {
-    const r = replay(cryptofeedFrames(...OKEX_2021));
+    const r = replay(okxCapture(OKEX_2021));
     expect(r.bookFrames).toBe(1504);
     expect(r.verified).toBe(1504);
     expect(r.failed).toBe(0);
@@ -135,21 +101,21 @@ describe('OKX real captures: every checksum verifies through parse + BookSync + 
 
   it('every removal in the emitted deltas is spelled exactly "0" (OKX already writes "0": guards a regression)', () => {
     for (const capture of [OKX_2022, OKEX_2021]) {
-      const spellings = removalSpellings(replay(cryptofeedFrames(capture[0], capture[1])).events);
-      expect([...spellings.keys()], capture[0]).toEqual(['0']);
-      expect(spellings.get('0'), capture[0]).toBeGreaterThan(0);
+      const spellings = removalSpellings(replay(okxCapture(capture)).events);
+      expect([...spellings.keys()], capture.file).toEqual(['0']);
+      expect(spellings.get('0'), capture.file).toBeGreaterThan(0);
     }
   });
 
   it('gocryptotrader OKCoin books (400-level snapshot + update): 2/2', () => {
-    const r = replay(okcoinFrames());
+    const r = replay(okxCapture(OKCOIN_BOOKS));
     expect(r.bookFrames).toBe(2);
     expect(r.verified).toBe(2);
     expect(problems(r)).toEqual([]);
   });
 
   it('the live rules verify these seqId-less books by checksum (integrity checksum), never claiming a chain', () => {
-    for (const frames of [okcoinFrames(), cryptofeedFrames(...OKX_2022), cryptofeedFrames(...OKEX_2021)]) {
+    for (const frames of [okxCapture(OKCOIN_BOOKS), okxCapture(OKX_2022), okxCapture(OKEX_2021)]) {
       const r = replay(frames, okxBookRules());
       expect(problems(r)).toEqual([]);
       expect(r.failed).toBe(0);
@@ -161,7 +127,7 @@ describe('OKX real captures: every checksum verifies through parse + BookSync + 
   });
 
   it('live rules, seqId-less book: an altered update or one without a checksum resyncs it', () => {
-    const frames = okcoinFrames();
+    const frames = okxCapture(OKCOIN_BOOKS);
     const update = frames.findIndex((f) => f.includes('"action":"update"'));
     expect(update).toBeGreaterThan(0);
     const noChecksum = frames.slice();
@@ -172,14 +138,14 @@ describe('OKX real captures: every checksum verifies through parse + BookSync + 
   });
 
   it('the live rules still refuse a snapshot with neither seqId nor checksum', () => {
-    const frames = okcoinFrames().map((f) => f.replace(/"checksum":-?\d+/, '"checksum":0'));
+    const frames = okxCapture(OKCOIN_BOOKS).map((f) => f.replace(/"checksum":-?\d+/, '"checksum":0'));
     const gaps = problems(replay(frames, okxBookRules()));
     expect(gaps).toHaveLength(1);
     expect(gaps[0]).toMatchObject({ type: 'status', state: 'resyncing', code: 'TW_ERR_SEQUENCE_GAP' });
   });
 
   it('a deliberately altered frame is detected (one size changed in one update) and only that book resyncs', () => {
-    const frames = cryptofeedFrames(...OKX_2022);
+    const frames = okxCapture(OKX_2022);
     const idx = frames.findIndex((f) => f.includes('"action":"update"') && f.includes('"instId":"BTC-USDT"'));
     expect(idx).toBeGreaterThan(0);
     const original = frames[idx]!;
@@ -201,33 +167,12 @@ describe('OKX real captures: every checksum verifies through parse + BookSync + 
     expect(r.syncs.get('UNI-USD-SWAP')!.state).toBe('live');
   });
 
-  it('the hand-written books parser equals the zod wire schema on every real frame', () => {
-    let n = 0;
-    for (const frame of [...cryptofeedFrames(...OKX_2022), ...cryptofeedFrames(...OKEX_2021), ...okcoinFrames()]) {
-      const json = JSON.parse(frame) as { arg?: { channel?: string } };
-      if (!json.arg?.channel?.startsWith('books') || !('data' in json)) continue;
-      const ref = OkxBooksFrame.parse(json);
-      const got = okxAdapter.parse(frame, ctx) as DeltaMessage[];
-      expect(got).toHaveLength(ref.data.length);
-      ref.data.forEach((d, i) => {
-        const g = got[i]!;
-        expect(g.kind).toBe('book');
-        expect(g.market).toBe(ref.arg.instId);
-        expect(g.action).toBe(ref.action === 'snapshot' ? 'snapshot' : 'delta');
-        expect(g.bids).toEqual(d.bids.map((l) => [l[0], l[1]]));
-        expect(g.asks).toEqual(d.asks.map((l) => [l[0], l[1]]));
-        expect(g.checksum).toBe(d.checksum === 0 ? undefined : d.checksum);
-        expect(g.exchangeTime).toBe(Number(d.ts) * 1000);
-      });
-      n++;
-    }
-    expect(n).toBe(290 + 1504 + 2);
-  });
+  // the hand-written books parser against the zod schema on every real frame: test/conformance/okx.test.ts (oracle)
 
   it('tickers and trades of the 2022 capture parse with absent values, never ""', () => {
     let tickers = 0;
     let trades = 0;
-    for (const frame of cryptofeedFrames(...OKX_2022)) {
+    for (const frame of okxCapture(OKX_2022)) {
       for (const msg of okxAdapter.parse(frame, ctx)) {
         if (msg.kind === 'ticker') {
           tickers++;

@@ -179,6 +179,8 @@ async function runCell(ex: ExchangeId, rowId: string, viaCli: boolean): Promise<
   }
 }
 
+export { expectEqualsTruth, waitLive };
+
 export function defineMatrix(ex: ExchangeId): void {
   describe.concurrent(`fault matrix: ${ex}`, () => {
     for (const row of MATRIX.rows) {

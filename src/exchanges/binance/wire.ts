@@ -1,10 +1,10 @@
 /**
  * Binance (spot + USD-M futures) wire schemas, private to the Binance adapters. They validate the cold messages
- * (acks, errors, 24 h tickers, REST bodies) and are the oracle the hand-written hot path (binance-parse.ts) is
+ * (acks, errors, 24 h tickers, REST bodies) and are the oracle the hand-written hot path (parse.ts) is
  * tested against on every frame of the real captures. docs/protocols/binance.md.
  */
 import { z } from 'zod';
-import type { WireMessage } from './types.js';
+import type { WireMessage } from '../types.js';
 
 /** Plain decimal as Binance spells it (`"4.00000200"`): the pattern of WireDecimal. */
 export const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;

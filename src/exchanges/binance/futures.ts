@@ -2,8 +2,8 @@
  * Binance USD-M futures (docs/protocols/binance.md#usd-m-futures): same frames as spot plus `pu`, on `/public/stream`; REST
  * `/fapi/v1/depth`. Delivery contracts get the symbol `BASE/QUOTE-YYMMDD` so they never collide with the perpetual.
  */
-import type { BookRules, DeltaMessage, ExchangeAdapter, PrevDelta, RestRequest } from './types.js';
-import { makeBinanceAdapter, parseDepthSnapshot } from './binance-common.js';
+import type { BookRules, DeltaMessage, ExchangeAdapter, PrevDelta, RestRequest } from '../types.js';
+import { makeBinanceAdapter, parseDepthSnapshot } from './common.js';
 
 const FUTURES_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
 

@@ -16,10 +16,10 @@
  * (slices). Positions agree when the frame is ASCII — its byte length equals its text length — and only then is it
  * scanned (anything else: the JSON.parse path).
  */
-import type { Level } from '../schema/events.js';
-import type { WireMessage } from './types.js';
-import { CODE_BITS, scanDecimal, scanned } from '../book/decimal-code.js';
-import { levelCodes as codes } from '../book/level-codes.js';
+import type { Level } from '../../schema/events.js';
+import type { WireMessage } from '../types.js';
+import { CODE_BITS, scanDecimal, scanned } from '../../book/decimal-code.js';
+import { levelCodes as codes } from '../../book/level-codes.js';
 
 const Q = 34; // "
 const COMMA = 44;

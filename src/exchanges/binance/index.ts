@@ -2,8 +2,8 @@
  * Binance spot (docs/protocols/binance.md): combined streams on `/stream`, `@bookTicker` + `@ticker` → ticker,
  * `@depth@100ms` + REST `/api/v3/depth` → book, `@trade` → trades.
  */
-import type { BookRules, DeltaMessage, ExchangeAdapter, RestRequest } from './types.js';
-import { makeBinanceAdapter, parseDepthSnapshot } from './binance-common.js';
+import type { BookRules, DeltaMessage, ExchangeAdapter, RestRequest } from '../types.js';
+import { makeBinanceAdapter, parseDepthSnapshot } from './common.js';
 
 /** REST depth weight by limit (docs/protocols/binance.md#rest-depth-snapshot). */
 function spotDepthWeight(limit: number): number {
@@ -62,3 +62,5 @@ export const binanceAdapter: ExchangeAdapter = makeBinanceAdapter({
   toMarket: (symbol) => symbol.replace('/', '').toUpperCase(),
   book: binanceSpotBookRules,
 });
+
+export { binanceFuturesAdapter, binanceFuturesBookRules } from './futures.js';

@@ -1,13 +1,13 @@
 /**
- * The Binance hot path: combined-stream depthUpdate frames through the scanner (binance-scan.ts), then JSON.parse +
- * hand-written field checks for the frequent kinds (depthUpdate, bookTicker, trade). Everything else goes through the zod schemas (binance-wire.ts), which are also the test oracle: on every
+ * The Binance hot path: combined-stream depthUpdate frames through the scanner (scan.ts), then JSON.parse +
+ * hand-written field checks for the frequent kinds (depthUpdate, bookTicker, trade). Everything else goes through the zod schemas (wire.ts), which are also the test oracle: on every
  * frame of the real captures this returns exactly what `parseWithSchemas` returns. Wrong field types give an
  * `malformed` message, never an exception; invalid JSON throws.
  */
-import type { Level } from '../schema/events.js';
-import type { WireMessage } from './types.js';
-import { dataFromSchemas, malformed, messageFromSchemas } from './binance-wire.js';
-import { scanDepthUpdate } from './binance-scan.js';
+import type { Level } from '../../schema/events.js';
+import type { WireMessage } from '../types.js';
+import { dataFromSchemas, malformed, messageFromSchemas } from './wire.js';
+import { scanDepthUpdate } from './scan.js';
 
 /** Same as /^\d+(\.\d+)?$/ (WireDecimal), without a regex. */
 function isDecimal(s: unknown): s is string {

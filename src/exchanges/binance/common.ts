@@ -1,10 +1,10 @@
 /**
  * What Binance spot and USD-M futures share: combined streams, SUBSCRIBE messages, the frame parser, exchangeInfo
- * and REST depth bodies. Each market's own facts (URLs, limits, book rules) live in binance.ts / binance-futures.ts.
+ * and REST depth bodies. Each market's own facts (URLs, limits, book rules) live in index.ts / futures.ts.
  */
 import { z } from 'zod';
-import { TwError } from '../errors.js';
-import type { ExchangeId } from '../schema/events.js';
+import { TwError } from '../../errors.js';
+import type { ExchangeId } from '../../schema/events.js';
 import type {
   AdapterContext,
   BookRules,
@@ -15,10 +15,10 @@ import type {
   RestRequest,
   RestSnapshot,
   StreamRef,
-} from './types.js';
-import { parseBinanceFrame } from './binance-parse.js';
-import { ExchangeInfo, PLAIN_DECIMAL, RestDepth } from './binance-wire.js';
-import { canonicalDecimal } from '../book/order-book.js';
+} from '../types.js';
+import { parseBinanceFrame } from './parse.js';
+import { ExchangeInfo, PLAIN_DECIMAL, RestDepth } from './wire.js';
+import { canonicalDecimal } from '../../book/order-book.js';
 
 /** Params per SUBSCRIBE / UNSUBSCRIBE message. */
 export const MAX_PARAMS_PER_MESSAGE = 200;

@@ -1,0 +1,170 @@
+/**
+ * `JSON.stringify(value)` written straight into a byte buffer, for the values events are made of (plain objects,
+ * arrays, printable-ASCII strings, numbers, booleans, null): the NDJSON sink's line without the intermediate string
+ * and its UTF-8 encoding. Anything else — a string that needs escaping or is not ASCII, a class instance, a
+ * `toJSON`, a bigint, nesting deeper than MAX_DEPTH — is declined (DECLINED), and the caller uses `JSON.stringify`; what is
+ * written is then byte for byte what `JSON.stringify` gives (test/sinks/json-bytes.test.ts compares them).
+ */
+
+/** Deeper values are declined (`JSON.stringify` decides: events are 3 levels deep, a cycle throws there). */
+const MAX_DEPTH = 16;
+
+const QUOTE = 34;
+const COMMA = 44;
+const COLON = 58;
+const BRACKET_OPEN = 91;
+const BRACKET_CLOSE = 93;
+const BRACE_OPEN = 123;
+const BRACE_CLOSE = 125;
+
+/** What `write` returns for a value it does not write (JSON.stringify must). */
+export const DECLINED = -1;
+/** What `write` returns when the value did not fit before the end of `buf` (bytes from `at` on are garbage). */
+export const NO_ROOM = -2;
+
+/** Decimal digits of an integer in [0, 10^8) (1 for 0). */
+function digitCount(v: number): number {
+  let n = 1;
+  while (v >= 10) {
+    v = (v / 10) | 0;
+    n++;
+  }
+  return n;
+}
+
+/** Writes JSON into `buf`; each method returns the index after what it wrote, or DECLINED / NO_ROOM. */
+export class JsonBytes {
+  constructor(public buf: Uint8Array) {}
+
+  /** `JSON.stringify(value)` at `at`: the end index, or DECLINED, or NO_ROOM when it does not fit before `buf`'s end. */
+  write(value: unknown, at: number): number {
+    return this.value(value, at, 0);
+  }
+
+  private value(v: unknown, at: number, depth: number): number {
+    switch (typeof v) {
+      case 'string':
+        return this.string(v, at);
+      case 'number':
+        return this.number(v, at);
+      case 'boolean':
+        return this.ascii(v ? 'true' : 'false', at);
+      case 'object':
+        if (v === null) return this.ascii('null', at);
+        if (depth >= MAX_DEPTH) return DECLINED;
+        if (Array.isArray(v)) return this.array(v, at, depth + 1);
+        if (Object.getPrototypeOf(v) !== Object.prototype || typeof (v as { toJSON?: unknown }).toJSON === 'function') return DECLINED;
+        return this.object(v as Record<string, unknown>, at, depth + 1);
+      default:
+        return DECLINED; // undefined at the top, functions, symbols, bigints: JSON.stringify decides
+    }
+  }
+
+  private array(a: readonly unknown[], at: number, depth: number): number {
+    const buf = this.buf;
+    if (at >= buf.length) return NO_ROOM;
+    buf[at++] = BRACKET_OPEN;
+    for (let i = 0; i < a.length; i++) {
+      if (i > 0) {
+        if (at >= buf.length) return NO_ROOM;
+        buf[at++] = COMMA;
+      }
+      const e = a[i];
+      // as JSON.stringify: undefined, functions and symbols in an array are null
+      at = e === undefined || typeof e === 'function' || typeof e === 'symbol' ? this.ascii('null', at) : this.value(e, at, depth);
+      if (at < 0) return at;
+    }
+    if (at >= buf.length) return NO_ROOM;
+    buf[at++] = BRACKET_CLOSE;
+    return at;
+  }
+
+  private object(o: Record<string, unknown>, at: number, depth: number): number {
+    const buf = this.buf;
+    if (at >= buf.length) return NO_ROOM;
+    buf[at++] = BRACE_OPEN;
+    let first = true;
+    for (const k in o) {
+      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+      const e = o[k];
+      // as JSON.stringify: such members are left out
+      if (e === undefined || typeof e === 'function' || typeof e === 'symbol') continue;
+      if (!first) {
+        if (at >= buf.length) return NO_ROOM;
+        buf[at++] = COMMA;
+      }
+      first = false;
+      at = this.string(k, at);
+      if (at < 0) return at;
+      if (at >= buf.length) return NO_ROOM;
+      buf[at++] = COLON;
+      at = this.value(e, at, depth);
+      if (at < 0) return at;
+    }
+    if (at >= buf.length) return NO_ROOM;
+    buf[at++] = BRACE_CLOSE;
+    return at;
+  }
+
+  /** A string of printable ASCII other than `"` and `\`, quoted; DECLINED for any other (it would need escaping). */
+  private string(s: string, at: number): number {
+    const n = s.length;
+    const buf = this.buf;
+    if (at + n + 2 > buf.length) return NO_ROOM;
+    buf[at++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 32 || c > 126 || c === QUOTE || c === 92) return DECLINED;
+      buf[at++] = c;
+    }
+    buf[at++] = QUOTE;
+    return at;
+  }
+
+  private number(x: number, at: number): number {
+    // a non-negative safe integer (times, ids, counts): its digits, without a string
+    if (x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x) return this.integer(x, at);
+    // JSON.stringify spells any other finite number as String does (-0 as 0), anything else as null
+    return this.ascii(Number.isFinite(x) ? String(x) : 'null', at);
+  }
+
+  /** The decimal digits of an integer in [0, 2^53): two halves below 10^8, each in int arithmetic. */
+  private integer(x: number, at: number): number {
+    let hi = Math.floor(x / 1e8);
+    let lo = x - hi * 1e8; // exact: hi * 1e8 <= x < 2^53
+    if (lo < 0) {
+      hi--;
+      lo += 1e8;
+    } else if (lo >= 1e8) {
+      hi++;
+      lo -= 1e8;
+    }
+    const n = (hi > 0 ? digitCount(hi) + 8 : digitCount(lo)) | 0;
+    const buf = this.buf;
+    if (at + n > buf.length) return NO_ROOM;
+    let end = at + n;
+    let l = lo | 0;
+    // the low half: 8 digits (zero-padded) when there is a high half, else as many as it has
+    for (let k = hi > 0 ? 8 : n; k > 0; k--) {
+      const q = (l / 10) | 0;
+      buf[--end] = 48 + l - q * 10;
+      l = q;
+    }
+    let h = hi | 0;
+    while (end > at) {
+      const q = (h / 10) | 0;
+      buf[--end] = 48 + h - q * 10;
+      h = q;
+    }
+    return at + n;
+  }
+
+  /** A string known to be plain ASCII, unquoted. */
+  private ascii(s: string, at: number): number {
+    const n = s.length;
+    const buf = this.buf;
+    if (at + n > buf.length) return NO_ROOM;
+    for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i);
+    return at;
+  }
+}
