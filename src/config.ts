@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CHANNELS, Channel, EXCHANGE_IDS, ExchangeId } from './schema/events.js';
+import { Channel, DEFAULT_CHANNELS, EXCHANGE_IDS, ExchangeId } from './schema/events.js';
 import { TwError } from './errors.js';
 
 /** `exchange:BASE/QUOTE`, e.g. `binance:BTC/USDT`. */
@@ -35,8 +35,20 @@ export const TickwireConfig = z
   .object({
     /** Markets to stream, `exchange:BASE/QUOTE`. */
     markets: z.array(MarketRef).default([]),
+    /**
+     * Trade bars: `trade_bar` events of this interval (`1s`, `5s`, `1m`, `5m`, `1h`, `1d`, …) built from the trades
+     * of every market streaming trades, emitted on close (see bars/bar-builder.ts); `closeAfterMs`: a bar
+     * closes once another event of its exchange is this far past its end, if no later trade of its market came.
+     */
+    bars: z
+      .object({
+        interval: z.string().regex(/^[1-9]\d*[smhd]$/, 'a bar interval such as 1s, 5s, 1m, 5m, 1h, 1d'),
+        closeAfterMs: z.number().int().nonnegative().default(1000),
+      })
+      .strict()
+      .optional(),
     /** Channels for every market. */
-    channels: z.array(Channel).min(1).default([...CHANNELS]),
+    channels: z.array(Channel).min(1).default([...DEFAULT_CHANNELS]),
     /** Base-origin overrides per exchange (testnets, the simulator, a recording served locally). */
     endpoints: z.partialRecord(ExchangeId, EndpointOverride).default({}),
     /** Subscribed book depth where the exchange offers a choice (Kraken 10…1000, Bybit 1…1000); adapter default when absent. */
@@ -105,6 +117,9 @@ export function parseConfig(input: unknown): TickwireConfig {
   if (!r.success) {
     const msg = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new TwError('TW_ERR_CONFIG', `invalid configuration: ${msg}`);
+  }
+  if (r.data.bars !== undefined && !r.data.channels.includes('trades')) {
+    throw new TwError('TW_ERR_CONFIG', 'invalid configuration: bars are built from trades: channels must include trades');
   }
   return r.data;
 }

@@ -35,7 +35,12 @@ closed whole); the process exits at the latest 15 s after the first signal.
 Options:
   --pretty                   readable lines even when stdout is not a terminal
   --ndjson                   NDJSON even when stdout is a terminal
-  --channels LIST            ticker,book,trades (default: all three)
+  --channels LIST            ticker,book,trades (default: these three), derivative (derivative_ticker: mark,
+                             index, funding, open interest) and liquidations (bybit-linear only, so far)
+  --bars INTERVAL            also emit closed trade_bar events (OHLC, volumes, VWAP) built from the trades,
+                             e.g. 1s, 5s, 1m, 5m, 1h, 1d, aligned in exchange time; a bar closes on a later
+                             trade of its market or an event of its exchange 1 s past its end (config
+                             bars.closeAfterMs); complete:false when trades of it may be missing
   --endpoint EX=WS,REST      override an exchange's base origins, repeatable, e.g.
                              --endpoint binance=ws://127.0.0.1:9443,http://127.0.0.1:9443
   --sim                      start the built-in simulator and stream from it (default markets
@@ -142,7 +147,7 @@ Options:
   --endpoint, --config, --book-depth, --snapshot-depth, --first-snapshot-depth, --rest-weight-share,
   --symbols-per-connection, --reconcile-interval, --no-data-timeout, --book-pause, --book-check-interval,
   --max-connection-age, --channels, --sim-seed,
-  --log-level, --nats…: as for tickwire stream
+  --bars (trade_bar events go to the subscribers of @trades), --log-level, --nats…: as for tickwire stream
 `,
   sim: `tickwire sim [options]
 

@@ -28,6 +28,7 @@ import { onShutdownSignals } from './shutdown.js';
 export const STREAM_FLAGS = {
   config: { type: 'string' },
   channels: { type: 'string' },
+  bars: { type: 'string' },
   endpoint: { type: 'string', multiple: true },
   sim: { type: 'boolean' },
   'sim-seed': { type: 'string' },
@@ -67,6 +68,9 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
       }
     }
     merged.channels = list;
+  }
+  if (typeof values.bars === 'string') {
+    merged.bars = { ...((merged.bars as Record<string, unknown> | undefined) ?? {}), interval: values.bars };
   }
   if (Array.isArray(values.endpoint)) {
     const endpoints = { ...((merged.endpoints as Record<string, unknown> | undefined) ?? {}) };
@@ -238,6 +242,7 @@ export function runHub(
       done = true;
       if (summaryTimer) clearInterval(summaryTimer);
       logger.info({ why }, 'stopping');
+      hub.flushBars(); // the open trade bars reach stdout, NATS and the tally before they stop
       // NATS, stdout and the recording stop at the same event (stop() ends the NATS input synchronously), then
       // NATS and the recording flush
       const natsStopped = natsPub?.stop() ?? Promise.resolve();

@@ -8,7 +8,7 @@
  *   history and is not emitted), and `heartbeat` per product (1/s) for the stale watchdog.
  * - Must subscribe within 5 s of connecting (the connection sends subscriptions on open).
  */
-import type { Channel, Level } from '../../schema/events.js';
+import type { DefaultChannel, Level } from '../../schema/events.js';
 import type {
   BookRules,
   ExchangeAdapter,
@@ -215,7 +215,7 @@ export function createExchangeFeedAdapter(options: ExchangeFeedOptions = {}): Ex
   const creds = options.credentials;
   const now = options.now ?? Date.now;
   const bookChannel = options.bookChannel ?? (creds === undefined ? 'level2_batch' : 'level2');
-  const names: Record<Channel, string> = { book: bookChannel, ticker: 'ticker', trades: 'matches' };
+  const names: Record<DefaultChannel, string> = { book: bookChannel, ticker: 'ticker', trades: 'matches' };
 
   const messages = (type: 'subscribe' | 'unsubscribe', streams: readonly StreamRef[]): string[] => {
     const out: string[] = [];
@@ -223,7 +223,7 @@ export function createExchangeFeedAdapter(options: ExchangeFeedOptions = {}): Ex
       for (const ids of chunk(markets, PRODUCTS_PER_MESSAGE)) {
         // heartbeats ride along on subscribe (1/s per product feeds the stale watchdog); never unsubscribed
         // here since another channel of the product may still need them
-        const channels = type === 'subscribe' ? [names[channel], 'heartbeat'] : [names[channel]];
+        const channels = type === 'subscribe' ? [names[channel as DefaultChannel], 'heartbeat'] : [names[channel as DefaultChannel]];
         const body: Record<string, unknown> = { type, product_ids: ids, channels };
         out.push(JSON.stringify(creds === undefined ? body : { ...body, ...exchangeAuthFields(creds, now()) }));
       }
