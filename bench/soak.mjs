@@ -5,9 +5,10 @@
 //   nice node bench/soak.mjs [--minutes 30] [--symbols 20] [--chaos 30] [--seed 1] [--exchanges binance,okx,kraken]
 //
 // A check compares the top 10 levels of every book whose stream is `live`: at the book's own update id
-// (GET /_sim/book?updateId=U) where the feed has ids; for Kraken (no update id on the wire) the current true top 10
-// is fetched and the consumer's book must reach exactly it within 2 s (the truth is at most one frame ahead of a
-// correct consumer; a Kraken book that gets no event in those 2 s counts as `silent`, not compared). The summary (JSON) goes to stdout; progress to stderr.
+// (GET /_sim/book?updateId=U) where the feed has ids; for books without ids on the wire (Kraken) with that
+// exchange's market paused (POST /_sim/pause … /_sim/resume, a few seconds at most): the true book then stands
+// still, and once the frames in flight have arrived the consumer's book must equal it exactly (waited for up to 3 s,
+// on every event of that book). The summary (JSON) goes to stdout; progress to stderr.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -105,25 +106,34 @@ createInterface({ input: stream.stdout }).on('line', (l) => {
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const truthUrl = (ex, sym, id) => `${endpoints[ex].rest}/_sim/book?symbol=${encodeURIComponent(sym)}&depth=${DEPTH}${id === undefined ? '' : `&updateId=${id}`}`;
 
-async function checkBook(key) {
-  const [ex, sym] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+// `reconciled` (the periodic REST cross-check agreed) is a live book too
+const isLive = (st) => st === 'live' || st === 'reconciled';
+const split = (key) => [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+
+/** A book with update ids: its top 10 against the truth at that very id. */
+async function checkAtId(key) {
+  const [ex, sym] = split(key);
   const b = books.get(key);
-  // `reconciled` (the periodic REST cross-check agreed) is a live book too
-  const isLive = (st) => st === 'live' || st === 'reconciled';
   if (!b || !isLive(b.state)) return 'not-live';
-  if (b.updateId !== undefined) {
-    const id = b.updateId;
-    const mine = b.book.top(DEPTH);
-    const r = await fetch(truthUrl(ex, sym, id));
-    if (r.status !== 200) return `truth-unavailable ${r.status}`;
-    const t = await r.json();
-    return same(mine, { bids: t.bids, asks: t.asks }) ? 'equal' : 'DIFFERENT';
-  }
-  // no update id (Kraken): the consumer must reach the current truth within 2 s
+  const id = b.updateId;
+  const mine = b.book.top(DEPTH);
+  const r = await fetch(truthUrl(ex, sym, id));
+  if (r.status !== 200) return `truth-unavailable ${r.status}`;
+  const t = await r.json();
+  return same(mine, { bids: t.bids, asks: t.asks }) ? 'equal' : 'DIFFERENT';
+}
+
+/**
+ * A book without update ids, its exchange's market paused: the truth stands still, so the consumer's book must
+ * become exactly it once the frames in flight have arrived (3 s at most, checked on each of its events).
+ */
+async function checkStill(key) {
+  const [ex, sym] = split(key);
+  const b = books.get(key);
+  if (!b || !isLive(b.state)) return 'not-live';
   const t = await (await fetch(truthUrl(ex, sym))).json();
   const want = { bids: t.bids, asks: t.asks };
   if (same(b.book.top(DEPTH), want)) return 'equal';
-  let seen = 0;
   return new Promise((resolve) => {
     const done = (v) => {
       clearTimeout(timer);
@@ -131,13 +141,31 @@ async function checkBook(key) {
       resolve(v);
     };
     const on = () => {
-      seen++;
       if (same(b.book.top(DEPTH), want)) done('equal');
     };
-    // no event in 2 s: the feed is silent (a stale book, not a wrong one; the no-data timeout is for that)
-    const timer = setTimeout(() => done(!isLive(b.state) ? 'not-live' : seen === 0 ? 'silent' : 'DIFFERENT'), 2000);
+    const timer = setTimeout(() => done(!isLive(b.state) ? 'not-live' : same(b.book.top(DEPTH), want) ? 'equal' : 'DIFFERENT'), 3000);
     b.listeners.add(on);
   });
+}
+
+const control = (ex, what) => fetch(`${endpoints[ex].rest}/_sim/${what}`, { method: 'POST' }).then((r) => r.json());
+
+/** One check round: books with ids at their id; for each exchange with books without ids, those with its market paused. */
+async function checkRound() {
+  const withIds = markets.filter((k) => books.get(k)?.updateId !== undefined);
+  const still = markets.filter((k) => !withIds.includes(k));
+  const out = await Promise.all(withIds.map(async (k) => [k, await checkAtId(k)]));
+  for (const ex of EXCHANGES) {
+    const keys = still.filter((k) => split(k)[0] === ex);
+    if (keys.length === 0) continue;
+    await control(ex, 'pause');
+    try {
+      out.push(...(await Promise.all(keys.map(async (k) => [k, await checkStill(k)]))));
+    } finally {
+      await control(ex, 'resume');
+    }
+  }
+  return out;
 }
 
 const rss = [];
@@ -145,20 +173,19 @@ const checks = [];
 const t0 = Date.now();
 const rssTimer = setInterval(() => rss.push({ t: Math.round((Date.now() - t0) / 1000), stream: rssMb(stream.pid), sim: rssMb(sim.pid) }), Number(values['rss-seconds']) * 1000);
 const checkTimer = setInterval(async () => {
-  const results = await Promise.all(markets.map(async (k) => [k, await checkBook(k)]));
-  const c = { t: Math.round((Date.now() - t0) / 1000), equal: 0, notLive: 0, silent: 0, different: [], other: [], notLiveKeys: [] };
+  const results = await checkRound();
+  const c = { t: Math.round((Date.now() - t0) / 1000), equal: 0, notLive: 0, different: [], other: [], notLiveKeys: [] };
   for (const [k, r] of results) {
     if (r === 'equal') c.equal++;
     else if (r === 'not-live') {
       c.notLive++;
       c.notLiveKeys.push(`${k} ${books.get(k)?.state}`);
     }
-    else if (r === 'silent') c.silent++;
     else if (r === 'DIFFERENT') c.different.push(k);
     else c.other.push(`${k} ${r}`);
   }
   checks.push(c);
-  log(`check t=${c.t}s equal ${c.equal}/${markets.length} not-live ${c.notLive} silent ${c.silent} different ${c.different.length} other ${c.other.length}; faults ${faults.length}; rss ${rss.at(-1)?.stream} MB; events ${events}`);
+  log(`check t=${c.t}s equal ${c.equal}/${markets.length} not-live ${c.notLive} different ${c.different.length} other ${c.other.length}; faults ${faults.length}; rss ${rss.at(-1)?.stream} MB; events ${events}`);
 }, Number(values['check-seconds']) * 1000);
 
 const end = await Promise.race([
@@ -183,7 +210,7 @@ const summary = {
   events,
   rssMb: { start: streamRss[0], max: Math.max(...streamRss), end: streamRss.at(-1), samples: streamRss.length },
   simRssMb: { start: rss[0]?.sim, end: rss.at(-1)?.sim },
-  checks: { rounds: checks.length, equal: checks.reduce((a, c) => a + c.equal, 0), compared: checks.reduce((a, c) => a + c.equal + c.different.length, 0), notLive: checks.reduce((a, c) => a + c.notLive, 0), silent: checks.reduce((a, c) => a + c.silent, 0), different: checks.flatMap((c) => c.different.map((k) => `t=${c.t} ${k}`)), other: checks.flatMap((c) => c.other) },
+  checks: { rounds: checks.length, equal: checks.reduce((a, c) => a + c.equal, 0), compared: checks.reduce((a, c) => a + c.equal + c.different.length, 0), notLive: checks.reduce((a, c) => a + c.notLive, 0), different: checks.flatMap((c) => c.different.map((k) => `t=${c.t} ${k}`)), other: checks.flatMap((c) => c.other) },
   notLiveAtLastCheck: checks.at(-1)?.notLiveKeys ?? [],
   faultsInjected: faults.length,
   faults,

@@ -16,6 +16,7 @@ export function faultMatrixMarkdown(matrix) {
   };
   const cell = (c) => {
     if (c === 'applies') return '✅';
+    if ('detects' in c) return `✅ [${note(`detected within ${c.detects.withinMs} ms, not when it happens: ${c.detects.reason}`)}]`;
     if ('fails' in c) return `❌ [${note(`red: ${c.fails}`)}]`;
     if ('red' in c) return `❌ [${note(`red (not run in the suite: the outcome depends on timing): ${c.red}`)}]`;
     if ('na' in c) return `n/a [${note(`not applicable: ${c.na}`)}]`;
@@ -28,7 +29,7 @@ export function faultMatrixMarkdown(matrix) {
   for (const r of matrix.rows) {
     for (const e of matrix.exchanges) {
       const c = r.cells[e];
-      if (c === 'applies') counts.applies++;
+      if (c === 'applies' || 'detects' in c) counts.applies++;
       else if ('fails' in c || 'red' in c) counts.red++;
       else counts.other++;
     }

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CHANNELS, Channel, EXCHANGE_IDS, ExchangeId } from './schema/events.js';
+import { Channel, DEFAULT_CHANNELS, EXCHANGE_IDS, ExchangeId } from './schema/events.js';
 import { TwError } from './errors.js';
 
 /**
@@ -42,8 +42,20 @@ export const TickwireConfig = z
   .object({
     /** Markets to stream, `exchange:SYMBOL` (unified `BASE/QUOTE`, settle form or native id). */
     markets: z.array(MarketRef).default([]),
+    /**
+     * Trade bars: `trade_bar` events of this interval (`1s`, `5s`, `1m`, `5m`, `1h`, `1d`, …) built from the trades
+     * of every market streaming trades, emitted on close (see bars/bar-builder.ts); `closeAfterMs`: a bar
+     * closes once another event of its exchange is this far past its end, if no later trade of its market came.
+     */
+    bars: z
+      .object({
+        interval: z.string().regex(/^[1-9]\d*[smhd]$/, 'a bar interval such as 1s, 5s, 1m, 5m, 1h, 1d'),
+        closeAfterMs: z.number().int().nonnegative().default(1000),
+      })
+      .strict()
+      .optional(),
     /** Channels for every market. */
-    channels: z.array(Channel).min(1).default([...CHANNELS]),
+    channels: z.array(Channel).min(1).default([...DEFAULT_CHANNELS]),
     /** Base-origin overrides per exchange (testnets, the simulator, a recording served locally). */
     endpoints: z.partialRecord(ExchangeId, EndpointOverride).default({}),
     /** Subscribed book depth where the exchange offers a choice (Kraken 10…1000, Bybit 1…1000); adapter default when absent. */
@@ -54,6 +66,14 @@ export const TickwireConfig = z
     symbolsPerConnection: z.number().int().positive().default(20),
     /** Periodic REST cross-check of every live REST-synced book; 0 disables it. */
     reconcileIntervalMs: z.number().int().nonnegative().default(300_000),
+    /**
+     * Full-book REST check of books whose feed gives nothing to check (integrity `none`: Coinbase Exchange
+     * `level2_batch`): every this many ms each such live book is compared level by level with the exchange's REST
+     * book; a difference persisting over 3 checks while the market moves is a lost update (resync, code
+     * TW_ERR_RECONCILE_MISMATCH), found within about 3 intervals. 0 disables it (the top-N cross-check of
+     * `reconcileIntervalMs` then applies).
+     */
+    bookCheckIntervalMs: z.number().int().nonnegative().default(15_000),
     /** A subscribed book/ticker stream silent this long on a healthy connection gets a `no_data` status. */
     noDataTimeoutMs: z.number().int().positive().default(30_000),
     /**
@@ -104,6 +124,9 @@ export function parseConfig(input: unknown): TickwireConfig {
   if (!r.success) {
     const msg = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new TwError('TW_ERR_CONFIG', `invalid configuration: ${msg}`);
+  }
+  if (r.data.bars !== undefined && !r.data.channels.includes('trades')) {
+    throw new TwError('TW_ERR_CONFIG', 'invalid configuration: bars are built from trades: channels must include trades');
   }
   return r.data;
 }

@@ -8,6 +8,7 @@ export { InstrumentRecord, InstrumentFacts, InstrumentKind, INSTRUMENT_KINDS } f
 export type { RecordOptions } from './record/recorder.js';
 export type { Damage } from './record/reader.js';
 export { books, type MaintainedBook } from './operators/books.js';
+export { bars, type BarOptions } from './operators/bars.js';
 export { OrderBook, compareDecimal, canonicalDecimal } from './book/order-book.js';
 export { Hub, type StreamSpec, type HubDeps } from './pipeline/hub.js';
 export * from './schema/events.js';

@@ -35,6 +35,11 @@ export interface RestSnapshot {
   bids: Level[];
   asks: Level[];
   exchangeTime?: number;
+  /**
+   * The REST book's own version where it has one that cannot be spliced into the stream (Coinbase Exchange
+   * `sequence`): it only tells whether the exchange's book changed between two REST books (src/book/top-compare.ts).
+   */
+  version?: number;
 }
 
 /** What the book sync keeps of the last applied message: its id, not its levels (those must die young). */

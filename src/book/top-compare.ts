@@ -8,6 +8,12 @@
  * local level the exchange no longer has (a ghost), or one the exchange has and the local book lacks, or a size
  * that differs — unchanged on both sides check after check. `TopCrossCheck` reports a book as diverged only when
  * the same difference (side, price, local size, REST size) is seen in `persistAfter` consecutive checks.
+ *
+ * When the REST book carries a version (Coinbase Exchange `sequence`), a check counts only if the version moved
+ * past the previous counted check's: a REST book served again unchanged (a cache, a quiet market) is no new
+ * evidence, so a difference persists only across checks between which the market moved. Likewise, given a count
+ * of the local book's messages, a check counts only if the local book received updates since the previous one: a
+ * book whose data stopped is the silence watchdogs' case (no-data, book pause), not a lost update.
  */
 import type { Level } from '../schema/events.js';
 import { canonicalDecimal, compareDecimal, type OrderBook } from './order-book.js';
@@ -83,10 +89,12 @@ export interface CrossCheckResult {
   persistent: LevelDifference[];
   /** `persistent` is not empty: resync this book. */
   diverged: boolean;
+  /** The REST book's version did not move past the previous check's: not counted (streaks kept as they were). */
+  stale?: boolean;
 }
 
 export interface TopCrossCheckOptions {
-  /** Levels per side compared (≤ the REST request's depth). */
+  /** Levels per side compared (≤ the REST request's depth; Infinity: every level of the common price range). */
   depth: number;
   /** Consecutive checks a difference must survive before the book counts as diverged (≥ 1). */
   persistAfter: number;
@@ -101,13 +109,23 @@ const keyOf = (d: LevelDifference): string =>
 export class TopCrossCheck {
   /** Difference key → consecutive checks it has been seen in. */
   private streaks = new Map<string, number>();
+  /** Version of the REST book of the last counted check. */
+  private lastVersion: number | undefined;
+  private lastLocal: number | undefined;
 
   constructor(private readonly options: TopCrossCheckOptions) {
     if (options.persistAfter < 1 || options.depth < 1) throw new RangeError('persistAfter and depth must be >= 1');
   }
 
-  check(book: OrderBook, remote: { bids: readonly Level[]; asks: readonly Level[] }): CrossCheckResult {
+  check(book: OrderBook, remote: { bids: readonly Level[]; asks: readonly Level[]; version?: number | undefined }, localMessages?: number): CrossCheckResult {
     const differences = compareTop(book, remote, this.options.depth);
+    const v = remote.version;
+    const still = (now: number | undefined, last: number | undefined): boolean => now !== undefined && last !== undefined && now <= last;
+    if (still(v, this.lastVersion) || still(localMessages, this.lastLocal)) {
+      return { differences, persistent: [], diverged: false, stale: true };
+    }
+    if (v !== undefined) this.lastVersion = v;
+    if (localMessages !== undefined) this.lastLocal = localMessages;
     const next = new Map<string, number>();
     const persistent: LevelDifference[] = [];
     for (const d of differences) {
@@ -122,5 +140,7 @@ export class TopCrossCheck {
 
   reset(): void {
     this.streaks.clear();
+    this.lastVersion = undefined;
+    this.lastLocal = undefined;
   }
 }

@@ -48,6 +48,21 @@ function flagError(args: string[], message: string): string {
   return `${opt} needs a value${next === undefined ? '' : ` (got the option ${next} instead)`}`;
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A duration flag in ms: `500`, `500ms`, `90s`, `15m`, `23h`, `23h30m` (0 allowed). */
+export function durationFlag(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const text = typeof v === 'string' ? v.trim() : '';
+  if (/^\d+$/.test(text)) return intFlag(name, text);
+  const parts = /^(?:\d+(?:ms|s|m|h))+$/.test(text) ? [...text.matchAll(/(\d+)(ms|s|m|h)/g)] : [];
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * DURATION_UNITS[p[2]!]!, 0);
+  if (parts.length === 0 || !Number.isSafeInteger(ms)) {
+    throw new TwError('TW_ERR_CONFIG', `--${name} expects a duration (e.g. 23h, 90m, 30s, 500ms or plain ms), got ${JSON.stringify(v)}`);
+  }
+  return ms;
+}
+
 export function intFlag(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);

@@ -2,7 +2,7 @@
 import { CONSUME_HELP } from './consume-command.js';
 import { NATS_HELP } from './nats-flags.js';
 
-export const HELP = `tickwire — real-time crypto market data: verified order books, normalized NDJSON
+export const HELP = `tickwire — real-time crypto market data: checked order books, normalized NDJSON
 
 Usage:
   tickwire stream <exchange:BASE/QUOTE>... [options]   NDJSON events on stdout, logs on stderr
@@ -39,7 +39,12 @@ closed whole); the process exits at the latest 15 s after the first signal.
 Options:
   --pretty                   readable lines even when stdout is not a terminal
   --ndjson                   NDJSON even when stdout is a terminal
-  --channels LIST            ticker,book,trades (default: all three)
+  --channels LIST            ticker,book,trades (default: these three), derivative (derivative_ticker: mark,
+                             index, funding, open interest) and liquidations (bybit-linear only, so far)
+  --bars INTERVAL            also emit closed trade_bar events (OHLC, volumes, VWAP) built from the trades,
+                             e.g. 1s, 5s, 1m, 5m, 1h, 1d, aligned in exchange time; a bar closes on a later
+                             trade of its market or an event of its exchange 1 s past its end (config
+                             bars.closeAfterMs); complete:false when trades of it may be missing
   --endpoint EX=WS,REST      override an exchange's base origins, repeatable, e.g.
                              --endpoint binance=ws://127.0.0.1:9443,http://127.0.0.1:9443
   --sim                      start the built-in simulator and stream from it (default markets
@@ -56,6 +61,11 @@ Options:
   --no-data-timeout MS       silence before a no_data status for a book/ticker stream (default 30000)
   --book-pause MS            a book of a feed without per-book proof (coinbase, coinbase-exchange) whose
                              data pauses this long is resynced, 0 = off (default 1000)
+  --book-check-interval MS   full-book REST check of books the feed gives nothing to check (coinbase-exchange,
+                             integrity none): a difference persisting over 3 checks resyncs the book, so a lost
+                             update is found within about 3 intervals; 0 = off (default 15000)
+  --max-connection-age D     replace a connection this old make-before-break (its books stay live, no resync):
+                             23h, 90m, 30s, 500ms or plain ms; 0 = off (default 23h50m; Binance closes at 24h)
   --stdout-buffer BYTES      output backlog before events are dropped with a gap status (default 8388608;
                              at least twice the largest line; drops are warned on stderr)
   --log-level LEVEL          trace|debug|info|warn|error|fatal|silent (default info)
@@ -139,8 +149,9 @@ Options:
                              preloaded; other symbols are refused as not in the recording
   --speed N|max              with --replay: 1 = recorded pace (default), 10 = ten times faster, max
   --endpoint, --config, --book-depth, --snapshot-depth, --first-snapshot-depth, --rest-weight-share,
-  --symbols-per-connection, --reconcile-interval, --no-data-timeout, --book-pause, --channels, --sim-seed,
-  --log-level, --nats…: as for tickwire stream
+  --symbols-per-connection, --reconcile-interval, --no-data-timeout, --book-pause, --book-check-interval,
+  --max-connection-age, --channels, --sim-seed,
+  --bars (trade_bar events go to the subscribers of @trades), --log-level, --nats…: as for tickwire stream
 `,
   sim: `tickwire sim [options]
 

@@ -16,7 +16,7 @@ import { Tally, humanBytes, summaryLine } from './human/progress.js';
 import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
-import { EXIT_USAGE, intFlag, makeLogger, parseFlags } from './args.js';
+import { EXIT_USAGE, durationFlag, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
 import { simSymbolsFor } from '../sim/symbols.js';
 import type { NatsPublishConfig } from '../sinks/nats/options.js';
@@ -29,6 +29,7 @@ import { onShutdownSignals } from './shutdown.js';
 export const STREAM_FLAGS = {
   config: { type: 'string' },
   channels: { type: 'string' },
+  bars: { type: 'string' },
   endpoint: { type: 'string', multiple: true },
   sim: { type: 'boolean' },
   'sim-seed': { type: 'string' },
@@ -40,6 +41,8 @@ export const STREAM_FLAGS = {
   'reconcile-interval': { type: 'string' },
   'no-data-timeout': { type: 'string' },
   'book-pause': { type: 'string' },
+  'book-check-interval': { type: 'string' },
+  'max-connection-age': { type: 'string' },
   'stdout-buffer': { type: 'string' },
   'log-level': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -67,6 +70,9 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
     }
     merged.channels = list;
   }
+  if (typeof values.bars === 'string') {
+    merged.bars = { ...((merged.bars as Record<string, unknown> | undefined) ?? {}), interval: values.bars };
+  }
   if (Array.isArray(values.endpoint)) {
     const endpoints = { ...((merged.endpoints as Record<string, unknown> | undefined) ?? {}) };
     for (const v of values.endpoint as string[]) {
@@ -83,12 +89,15 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
     ['reconcile-interval', 'reconcileIntervalMs'],
     ['no-data-timeout', 'noDataTimeoutMs'],
     ['book-pause', 'bookPauseMs'],
+    ['book-check-interval', 'bookCheckIntervalMs'],
     ['stdout-buffer', 'stdoutBufferBytes'],
   ];
   for (const [flag, key] of ints) {
     const n = intFlag(flag, values[flag]);
     if (n !== undefined) merged[key] = n;
   }
+  const age = durationFlag('max-connection-age', values['max-connection-age']);
+  if (age !== undefined) merged.maxConnectionAgeMs = age;
   if (typeof values['rest-weight-share'] === 'string') merged.restWeightShare = Number(values['rest-weight-share']);
   if (typeof values['log-level'] === 'string') merged.logLevel = values['log-level'];
   else if (values.quiet === true) merged.logLevel = 'warn';
@@ -235,6 +244,7 @@ export function runHub(
       done = true;
       if (summaryTimer) clearInterval(summaryTimer);
       logger.info({ why }, 'stopping');
+      hub.flushBars(); // the open trade bars reach stdout, NATS and the tally before they stop
       // NATS, stdout and the recording stop at the same event (stop() ends the NATS input synchronously), then
       // NATS and the recording flush
       const natsStopped = natsPub?.stop() ?? Promise.resolve();

@@ -55,6 +55,21 @@ export interface TickerFields {
   updateId?: number;
 }
 
+/**
+ * Partial derivative fields (mark/index/funding/open interest); the pipeline merges them into the last known state
+ * of the market. Times are epoch microseconds.
+ */
+export interface DerivativeFields {
+  markPrice?: string;
+  indexPrice?: string;
+  fundingRate?: string;
+  nextFundingTime?: number;
+  predictedFundingRate?: string;
+  openInterest?: string;
+  openInterestUnit?: 'contracts' | 'base';
+  openInterestValue?: string;
+}
+
 /** What an adapter's `parse` turns one frame into. Times are epoch microseconds. */
 export type WireMessage =
   | { kind: 'ticker'; market: string; exchangeTime?: number; fields: TickerFields }
@@ -68,6 +83,8 @@ export type WireMessage =
       side: 'buy' | 'sell';
     }
   | DeltaMessage
+  | { kind: 'derivative'; market: string; exchangeTime?: number; fields: DerivativeFields }
+  | { kind: 'liquidation'; market: string; exchangeTime?: number; side: 'buy' | 'sell'; price: string; size: string }
   /** A subscription ack (or any request's success). */
   | { kind: 'ack'; id?: string | number }
   /** An error reply, for one stream when `market` is known. */
@@ -121,6 +138,8 @@ export interface ExchangeAdapter {
     restUsedWeightHeader?: string;
   };
   readonly keepalive: KeepaliveSpec;
+  /** The channels this exchange offers; the others are refused before subscribing. Default: ticker, book, trades. */
+  readonly channels?: readonly Channel[];
   /** Reference data (instrument list) used to validate symbols before subscribing. */
   instrumentsRequest(): RestRequest;
   parseInstruments(body: string): Instrument[];

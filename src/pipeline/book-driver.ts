@@ -3,7 +3,7 @@
  * as Binance's procedure wants, or after a fallback delay for a quiet book), retries, in-band resubscribes and the
  * periodic REST cross-check. Timers run on the injected scheduler.
  */
-import { interval, type SchedulerLike, type Subscription } from 'rxjs';
+import { interval, timer, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { ExchangeId, UnstampedEvent } from '../schema/events.js';
 import type { TwErrorCode } from '../errors.js';
@@ -19,6 +19,13 @@ const SNAPSHOT_FALLBACK_MS = 3_000;
 const SNAPSHOT_RETRY_MS = 1_000;
 /** Top-N cross-check (`reconcileBy: 'top-n'`): levels compared per side, REST depth asked, checks to persist. */
 const CROSS_CHECK = { depth: 10, requestDepth: 50, persistAfter: 3 } as const;
+/**
+ * Full-book check of books whose feed gives nothing to check (integrity `none`, Coinbase Exchange `level2_batch`):
+ * every level of the REST book's price range compared; a difference seen identically in `persistAfter`
+ * consecutive checks, the REST book's version moving between them, is a lost update. Detection within
+ * `persistAfter` × the interval (+ REST time) of the loss.
+ */
+export const BOOK_CHECK = { persistAfter: 3 } as const;
 /** Deltas kept while a snapshot request waits in the REST queue (see BookSync.trimBuffer): 5 s at 100 ms. */
 const BUFFER_WHILE_QUEUED = 50;
 /** REST priority of the deep snapshot that follows a shallow first one (after every book's first sync, priority 1). */
@@ -29,6 +36,13 @@ const DEEPEN_PRIORITY = 4;
  * each costs the full weight — so the tries are capped, and the book stays verified to the first depth.
  */
 const DEEPEN_TRIES = 10;
+
+/** A fixed offset in [0, every) per market (FNV-1a of its id): spreads periodic requests of many books. */
+export function phaseOf(market: string, every: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < market.length; i++) h = Math.imul(h ^ market.charCodeAt(i), 0x01000193) >>> 0;
+  return h % every;
+}
 
 export interface BookDriverOptions {
   exchange: ExchangeId;
@@ -44,6 +58,8 @@ export interface BookDriverOptions {
   /** Depth of the snapshot that (re)syncs the book, when shallower than `snapshotDepth`: a deep one then follows. */
   firstSnapshotDepth?: number | undefined;
   reconcileIntervalMs: number;
+  /** Full-book REST check of an integrity-`none` book every this many ms (BOOK_CHECK); 0 = off. */
+  bookCheckIntervalMs?: number;
   rest: RestScheduler;
   scheduler: SchedulerLike;
   clock: Clock;
@@ -71,6 +87,13 @@ export class BookDriver {
   private readonly reconcileTimer: Subscription | undefined;
   /** Top-N cross-check state, reset whenever the book is re-snapshotted. */
   private crossCheck: TopCrossCheck | undefined;
+  /** Full-book check state (integrity `none`), reset whenever the book is re-snapshotted. */
+  private bookCheck: TopCrossCheck | undefined;
+  private bookCheckTimer: Subscription | undefined;
+  /** A full-book check request is queued or in flight (never more than one per book). */
+  private bookCheckPending = false;
+  /** Book messages received (the full-book check counts a check only if the book moved since the last one). */
+  private messages = 0;
   private stopped = false;
 
   constructor(private readonly o: BookDriverOptions) {
@@ -85,7 +108,10 @@ export class BookDriver {
       requestSnapshot: () => this.wantSnapshot(),
       requestResubscribe: () => o.resubscribe(),
       emit: (e) => {
-        if (e.type === 'book_snapshot') this.crossCheck?.reset();
+        if (e.type === 'book_snapshot') {
+          this.crossCheck?.reset();
+          this.bookCheck?.reset();
+        }
         if (e.type === 'status' && e.state === 'resyncing') {
           o.metrics.inc('tickwire_resyncs_total', { exchange: o.exchange, cause: e.code });
         }
@@ -99,8 +125,16 @@ export class BookDriver {
       },
     });
     this.sync.start(o.clock.nowMicros());
+    const check = o.bookCheckIntervalMs ?? 0;
+    const fullCheck = check > 0 && o.rules.integrity === 'none' && o.rules.snapshotRequest !== undefined && o.rules.parseSnapshot !== undefined;
+    if (fullCheck) {
+      this.bookCheck = new TopCrossCheck({ depth: Infinity, persistAfter: BOOK_CHECK.persistAfter });
+      // each book at its own phase of the interval (from its market id), so many books' checks do not go out at once
+      this.bookCheckTimer = timer(check + phaseOf(o.market, check), check, o.scheduler).subscribe(() => this.checkFullBook());
+    }
     const every = o.reconcileIntervalMs;
-    if (every > 0 && o.rules.snapshotRequest && o.rules.parseSnapshot) {
+    // the full-book check covers what the top-N cross-check would
+    if (!fullCheck && every > 0 && o.rules.snapshotRequest && o.rules.parseSnapshot) {
       this.reconcileTimer = interval(every, o.scheduler).subscribe(() => this.reconcile());
     }
   }
@@ -110,6 +144,7 @@ export class BookDriver {
   }
 
   onMessage(msg: DeltaMessage, localTime: number): void {
+    this.messages++;
     if (this.snapshotWanted && !this.snapshotInFlight) this.fetchSnapshot();
     this.sync.onMessage(msg, localTime);
     if (this.snapshotInFlight && !this.snapshotSent) this.sync.trimBuffer(BUFFER_WHILE_QUEUED);
@@ -176,6 +211,7 @@ export class BookDriver {
     this.retry?.unsubscribe();
     this.deepen?.unsubscribe();
     this.reconcileTimer?.unsubscribe();
+    this.bookCheckTimer?.unsubscribe();
   }
 
   /** Fetch a REST snapshot now and cross-check it against the live book. */
@@ -233,6 +269,44 @@ export class BookDriver {
         localTime: now,
       });
     }
+  }
+
+  /**
+   * Full-book check (integrity `none`): the REST book (full depth) against the live book on arrival, at most one
+   * request per book queued or in flight, at the lowest REST priority; a difference that persists identically over
+   * BOOK_CHECK.persistAfter checks while the market moved (the REST version advancing, and the local book receiving
+   * updates: a silent book is the no-data / book-pause watchdogs' case) resyncs the book.
+   */
+  private checkFullBook(): void {
+    const { rules, rest, market } = this.o;
+    if (this.stopped || this.bookCheckPending || this.sync.state !== 'live') return;
+    this.bookCheckPending = true;
+    rest.request(rules.snapshotRequest!(market, this.o.snapshotDepth), { priority: 6, key: market }).then(
+      (res) => {
+        this.bookCheckPending = false;
+        if (this.stopped || this.sync.state !== 'live' || this.bookCheck === undefined) return;
+        let snap;
+        try {
+          snap = rules.parseSnapshot!(res.body);
+        } catch (err) {
+          this.o.logger.warn({ err, market }, 'bad REST book for the full-book check');
+          return;
+        }
+        const r = this.bookCheck.check(this.sync.book, snap, this.messages);
+        if (!r.diverged) return;
+        this.bookCheck.reset();
+        this.invalidate(
+          'TW_ERR_RECONCILE_MISMATCH',
+          `lost update: the book differs from the exchange's REST book at the same ${r.persistent.length} level(s) in ${BOOK_CHECK.persistAfter} consecutive checks while the market moved (the feed carries no sequence)`,
+          this.o.clock.nowMicros(),
+          { check: 'full-book', checks: BOOK_CHECK.persistAfter, differing: r.persistent.length, diffs: r.persistent.slice(0, 20) },
+        );
+      },
+      (err: unknown) => {
+        this.bookCheckPending = false;
+        this.o.logger.warn({ err, market }, 'full-book check request failed');
+      },
+    );
   }
 
   /**

@@ -5,12 +5,13 @@
  */
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
-import type { Channel, ExchangeId, UnstampedEvent } from '../schema/events.js';
+import { DEFAULT_CHANNELS, type Channel, type ExchangeId, type UnstampedEvent } from '../schema/events.js';
 import type { TwCode, TwErrorCode } from '../errors.js';
 import { TwError } from '../errors.js';
 import type {
   AdapterContext,
   DeltaMessage,
+  DerivativeFields,
   Endpoints,
   ExchangeAdapter,
   Instrument,
@@ -30,6 +31,7 @@ import { marketsNamedIn } from './frame-blame.js';
 import { backoffDelay } from '../util/backoff.js';
 import { MarketHandover, type HandoverCause, type SlotHandover } from './handover.js';
 import { InstrumentIndex, type Resolution } from './resolve.js';
+import { derivativeEvent, liquidationEvent } from './derivative-events.js';
 
 export interface RuntimeDeps {
   scheduler: SchedulerLike;
@@ -103,6 +105,8 @@ export class ExchangeRuntime {
   private framesTotal: { value: number } | undefined;
   private closed = false;
   private connSeq = 0;
+  /** Merged derivative fields per market (channel `derivative`; see derivative-events.ts). */
+  private readonly derivatives = new Map<string, DerivativeFields>();
   /** Connections being replaced (make-before-break, see handover.ts). */
   private readonly handovers = new Set<SlotHandover<ConnSlot>>();
 
@@ -128,6 +132,11 @@ export class ExchangeRuntime {
       logger: deps.logger,
       onEvent: (e) => this.onRestEvent(e.code, e.reason, e.details, e.key),
     });
+  }
+
+  /** The channels the exchange offers (the adapter's, else ticker, book, trades). */
+  get channels(): readonly Channel[] {
+    return this.adapter.channels ?? DEFAULT_CHANNELS;
   }
 
   private get now(): number {
@@ -252,6 +261,7 @@ export class ExchangeRuntime {
       st.noData.delete(c);
       if (c === 'book') this.stopBook(st);
       if (c === 'ticker') st.ticker = undefined;
+      if (c === 'derivative') this.derivatives.delete(st.market);
     }
     if (st.channels.size === 0) {
       this.markets.delete(st.market);
@@ -619,6 +629,21 @@ export class ExchangeRuntime {
         this.deps.emit(trade);
         return;
       }
+      case 'derivative':
+      case 'liquidation': {
+        const channel = msg.kind === 'derivative' ? 'derivative' : 'liquidations';
+        const st = this.markets.get(msg.market);
+        if (st === undefined || !st.channels.has(channel) || st.slot !== slot) return; // a replacement's: from the switch
+        this.touch(st, channel, localTime);
+        if (msg.kind === 'liquidation') {
+          this.deps.emit(liquidationEvent(this.id, st.symbol, msg, localTime));
+          return;
+        }
+        const r = derivativeEvent(this.id, st.symbol, this.derivatives.get(st.market), msg, localTime);
+        this.derivatives.set(st.market, r.state);
+        this.deps.emit(r.event);
+        return;
+      }
       case 'pong':
         slot.conn.notePong();
         return;
@@ -678,6 +703,20 @@ export class ExchangeRuntime {
         for (const { market, channel } of targets) {
           const st = this.markets.get(market);
           if (!st || !st.channels.has(channel)) continue;
+          const mh = st.slot === slot ? undefined : this.replacementFor(slot, st);
+          if (mh !== undefined) {
+            // an answer on the replacement is the replacement's (handover.ts): the old book stays live
+            mh.refused(channel, msg.code, msg.message, localTime, {
+              connectionId: slot.conn.id,
+              delayMs: (n) => backoffDelay(n, this.config.backoff, this.deps.random),
+              status: (e) => this.status(e, localTime),
+              retry: (ch, ms) => void this.deps.scheduler.schedule(() => {
+                const wanted = this.markets.get(market) === st && st.channels.has(ch) && (st.slot === slot || this.replacementFor(slot, st) === mh) && mh.wantsRetry(ch);
+                if (!this.closed && wanted && slot.conn.isOpen) this.sendSubscription(slot, this.build('subscribe', [{ market, channel: ch }]));
+              }, ms),
+            });
+            continue;
+          }
           // a book message of this market could not be read: the book lost an update
           if (msg.code === 'TW_ERR_MALFORMED_FRAME') {
             this.status({ scope: 'stream', state: 'error', code: msg.code, reason: msg.message, symbol: st.symbol, market, channel }, localTime);
@@ -861,6 +900,7 @@ export class ExchangeRuntime {
       snapshotDepth: this.config.snapshotDepth,
       firstSnapshotDepth: this.config.firstSnapshotDepth,
       reconcileIntervalMs: this.config.reconcileIntervalMs,
+      bookCheckIntervalMs: this.config.bookCheckIntervalMs,
       rest: this.rest,
       scheduler: this.deps.scheduler,
       clock: this.deps.clock,
@@ -1068,7 +1108,8 @@ export class ExchangeRuntime {
       if (!st.slot.conn.isOpen) continue;
       for (const channel of st.channels) {
         // Trades may be legitimately quiet for long: only books and tickers are watched.
-        if (channel === 'trades' || st.noData.has(channel)) continue;
+        // trades and liquidations may rightly be silent for long
+        if (channel === 'trades' || channel === 'liquidations' || st.noData.has(channel)) continue;
         const last = st.lastData.get(channel) ?? now;
         if (now - last >= timeout) {
           st.noData.add(channel);

@@ -13,9 +13,15 @@
  * Trades and tickers switch at the same moment as the book; trades the replacement delivered before the switch
  * are emitted then, minus the trade ids the old connection already delivered (and the old connection's recent
  * trade ids are skipped on the replacement afterwards). Pure bookkeeping: the runtime does the I/O.
+ *
+ * An error reply on the replacement (its subscription of a market refused, or an unreadable book message of it) is
+ * the replacement's: the old connection's book is still live and stays so; the replacement's subscription is retried
+ * on it with backoff (`MarketHandover.refused`). If it is still not live when the handover's deadline comes, the
+ * usual path applies (the market moves over `resyncing`, naming the replacement).
  */
 import type { Subscription } from 'rxjs';
-import type { BookDeltaEvent, TradeEvent, UnstampedEvent } from '../schema/events.js';
+import type { BookDeltaEvent, Channel, TradeEvent, UnstampedEvent } from '../schema/events.js';
+import type { TwCode } from '../errors.js';
 import type { BookDriver } from './book-driver.js';
 
 type Unstamped<T> = Omit<T, 'seq' | 'epoch'>;
@@ -28,6 +34,18 @@ const MAX_HELD = 10_000;
 const MAX_TRADE_IDS = 2_000;
 
 export type SwitchPlan = { kind: 'wait' } | { kind: 'chain'; deltas: HeldDelta[] } | { kind: 'snapshot' };
+
+/** What the runtime lends `MarketHandover.refused` (the I/O). */
+export interface RefusalIo {
+  /** The replacement connection's id. */
+  connectionId: string;
+  /** Backoff before retry number `attempt` (1-based). */
+  delayMs(attempt: number): number;
+  /** A connection-scoped `error` status on the replacement. */
+  status(e: { scope: 'connection'; state: 'error'; code: TwCode; reason: string; connectionId: string; details: Record<string, unknown> }): void;
+  /** After `ms`: subscribe `channel` of the market again on the replacement (the runtime checks it is still wanted). */
+  retry(channel: Channel, ms: number): void;
+}
 
 /** One market moving from the old connection to its replacement. */
 export class MarketHandover {
@@ -43,8 +61,36 @@ export class MarketHandover {
   private readonly trades: HeldTrade[] = [];
   private readonly oldTradeIds = new Set<string>();
   private lateChecks = 0;
+  /** Refusals of this market's subscriptions on the replacement, per channel. */
+  private readonly refusals = new Map<Channel, number>();
 
   constructor(readonly market: string) {}
+
+  /**
+   * The exchange answered the replacement with an error for this market: charged to the replacement, never to the
+   * old connection's live book. An unreadable book message resyncs the shadow (if live; a syncing one waits for its
+   * snapshot anyway); a refused subscription is reported on the replacement connection and retried there.
+   */
+  refused(channel: Channel, code: TwCode, message: string, localTime: number, io: RefusalIo): void {
+    if (code === 'TW_ERR_MALFORMED_FRAME') {
+      if (channel === 'book' && this.shadow?.state === 'live') {
+        this.shadow.invalidate(code, `unreadable book message on the replacement connection: ${message}`, localTime);
+      }
+      return;
+    }
+    const attempt = (this.refusals.get(channel) ?? 0) + 1;
+    this.refusals.set(channel, attempt);
+    const retryInMs = io.delayMs(attempt);
+    io.status({
+      scope: 'connection',
+      state: 'error',
+      code,
+      reason: `the replacement connection's subscription of ${this.market} ${channel} was refused (${message}); retried on it, the current book stays live`,
+      connectionId: io.connectionId,
+      details: { market: this.market, channel, replacement: true, permanent: false, attempt, retryInMs },
+    });
+    io.retry(channel, retryInMs);
+  }
 
   /** An event of the shadow book before the switch: deltas held, its statuses (syncing, live…) not the consumer's. */
   hold(e: UnstampedEvent): void {
@@ -72,6 +118,15 @@ export class MarketHandover {
       return this.held.length >= MAX_HELD ? { kind: 'snapshot' } : { kind: 'wait' };
     }
     return { kind: 'chain', deltas: this.held.filter((d) => d.updateId === undefined || d.updateId > oldId) };
+  }
+
+  /**
+   * Is a refused subscription of `channel` still to be retried? Not when the replacement delivers it anyway (an
+   * error naming only a request may stand for some of its streams): a live book there, or any data of the market
+   * for trades and tickers.
+   */
+  wantsRetry(channel: Channel): boolean {
+    return channel === 'book' ? this.shadow?.state !== 'live' : !this.seenData;
   }
 
   /** A trade the old connection delivered (emitted). */

@@ -17,6 +17,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { ExchangeRuntime, type BookView } from './exchange-runtime.js';
 import { Stamper, makeEpoch } from './stamper.js';
 import { Metrics } from './metrics.js';
+import { BarBuilder } from '../bars/bar-builder.js';
 
 export interface HubDeps {
   scheduler?: SchedulerLike;
@@ -53,6 +54,8 @@ export class Hub {
   private readonly deps: Required<Omit<HubDeps, 'http' | 'adapters' | 'random'>> & { http?: HttpGet; random?: () => number };
   private readonly adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
   private closed = false;
+  /** Trade bars (config `bars`): fed every stamped event, its closed bars emitted after the event that closed them. */
+  private readonly bars: BarBuilder | undefined;
   private readonly hostLimits = new Map<string, NonNullable<ConnectionOptions['shared']>>();
 
   /** Per-IP limits are per host: connections of all exchange ids on one host share one window. */
@@ -98,6 +101,7 @@ export class Hub {
     this.startedAt = clock.nowMicros();
     this.epoch = makeEpoch(this.startedAt);
     this.stamper = new Stamper(this.epoch);
+    this.bars = config.bars ? new BarBuilder(config.bars) : undefined;
   }
 
   private emit = (e: UnstampedEvent): void => {
@@ -110,6 +114,10 @@ export class Hub {
     c.value++;
     const observers = this.observers;
     for (let i = 0; i < observers.length; i++) observers[i]!.next(stamped);
+    if (this.bars !== undefined && stamped.type !== 'trade_bar') {
+      const closed = this.bars.onEvent(stamped);
+      for (let i = 0; i < closed.length; i++) this.emit(closed[i]!);
+    }
   };
 
   private runtime(exchange: ExchangeId): ExchangeRuntime {
@@ -127,7 +135,6 @@ export class Hub {
     return rt;
   }
 
-  /** Start streaming `channels` of `exchange:symbol`; false when the symbol is unknown (an error status says why). */
   /** Streams subscribed or being retried, over every exchange (0: every subscription was permanently refused). */
   streamCount(): number {
     let n = 0;
@@ -135,9 +142,32 @@ export class Hub {
     return n;
   }
 
+  /**
+   * Start streaming `channels` of `exchange:symbol`; false when the symbol is unknown (an error status says why).
+   * A channel the exchange does not offer (`derivative` on a spot exchange) gets a permanent `error` status and is
+   * left out.
+   */
   add(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    return this.runtime(exchange).add(symbol, channels);
+    const rt = this.runtime(exchange);
+    const offered = rt.channels;
+    const ok = channels.filter((c) => offered.includes(c));
+    for (const c of channels) {
+      if (ok.includes(c)) continue;
+      this.emitStatus({
+        scope: 'stream',
+        exchange,
+        symbol,
+        channel: c,
+        state: 'error',
+        code: 'TW_ERR_CONFIG',
+        reason: `${exchange} does not offer the ${c} channel (it offers ${offered.join(', ')})`,
+        details: { permanent: true },
+        localTime: this.deps.clock.nowMicros(),
+      });
+    }
+    if (ok.length === 0 && channels.length > 0) return Promise.resolve(false); // (no channel: validates the symbol)
+    return rt.add(symbol, ok);
   }
 
   /**
@@ -204,6 +234,15 @@ export class Hub {
     if (g.book && g.symbol !== undefined) this.emitSnapshot(g.exchange, g.symbol);
   }
 
+  /**
+   * Emit the open trade bars (config `bars`), marked incomplete where their interval had not ended: before a sink
+   * stops, so that it gets them; `close()` does it too.
+   */
+  flushBars(): void {
+    if (this.bars === undefined || this.closed) return;
+    for (const b of this.bars.flush(this.deps.clock.nowMicros())) this.emit(b);
+  }
+
   connections(): Array<{ exchange: ExchangeId; id: string; open: boolean; markets: number }> {
     return [...this.runtimes.entries()].flatMap(([exchange, rt]) => rt.connections().map((c) => ({ exchange, ...c })));
   }
@@ -230,6 +269,7 @@ export class Hub {
     if (this.closed) return;
     for (const rt of this.runtimes.values()) rt.close();
     this.runtimes.clear();
+    this.flushBars();
     this.closed = true;
     const observers = this.observers;
     this.observers = [];

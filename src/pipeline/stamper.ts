@@ -1,7 +1,10 @@
 /** Stamps `seq` (+1 per event per stream key) and the run's `epoch` onto events. */
 import type { MarketEvent, UnstampedEvent } from '../schema/events.js';
 
-/** The stream key of an event: `exchange:symbol@channel` (status: `exchange:symbol@status`, `exchange@status`). */
+/**
+ * The stream key of an event: `exchange:symbol@channel` (status: `exchange:symbol@status`, `exchange@status`; trade
+ * bars: `exchange:symbol@bars`).
+ */
 export function streamKey(e: UnstampedEvent | MarketEvent): string {
   switch (e.type) {
     case 'book_snapshot':
@@ -12,6 +15,12 @@ export function streamKey(e: UnstampedEvent | MarketEvent): string {
       return `${e.exchange}:${e.symbol}@ticker`;
     case 'trade':
       return `${e.exchange}:${e.symbol}@trades`;
+    case 'trade_bar':
+      return `${e.exchange}:${e.symbol}@bars`;
+    case 'derivative_ticker':
+      return `${e.exchange}:${e.symbol}@derivative`;
+    case 'liquidation':
+      return `${e.exchange}:${e.symbol}@liquidations`;
     case 'status':
       return e.symbol === undefined ? `${e.exchange}@status` : `${e.exchange}:${e.symbol}@status`;
   }
@@ -21,6 +30,9 @@ interface Seqs {
   book: number;
   ticker: number;
   trades: number;
+  bars: number;
+  derivative: number;
+  liquidations: number;
   status: number;
 }
 
@@ -36,7 +48,7 @@ export class Stamper {
     if (bySymbol === undefined) this.seqs.set(e.exchange, (bySymbol = new Map()));
     const symbol = e.symbol ?? NO_SYMBOL;
     let s = bySymbol.get(symbol);
-    if (s === undefined) bySymbol.set(symbol, (s = { book: 0, ticker: 0, trades: 0, status: 0 }));
+    if (s === undefined) bySymbol.set(symbol, (s = { book: 0, ticker: 0, trades: 0, bars: 0, derivative: 0, liquidations: 0, status: 0 }));
     let seq: number;
     switch (e.type) {
       case 'book_snapshot':
@@ -49,6 +61,15 @@ export class Stamper {
         break;
       case 'trade':
         seq = ++s.trades;
+        break;
+      case 'trade_bar':
+        seq = ++s.bars;
+        break;
+      case 'derivative_ticker':
+        seq = ++s.derivative;
+        break;
+      case 'liquidation':
+        seq = ++s.liquidations;
         break;
       case 'status':
         seq = ++s.status;

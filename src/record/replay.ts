@@ -240,7 +240,9 @@ export async function openReplay(input: string | readonly string[], options: Rep
   const reader = await RecordingReader.open(input);
   options.onOpen?.(reader.read);
   const session = new ReplaySession(reader, options);
-  const config = parseConfig(reader.header.config);
+  // a recording from before the full-book check ran without it: its timers and REST calls are not in the file
+  const recorded = reader.header.config as Record<string, unknown>;
+  const config = parseConfig('bookCheckIntervalMs' in recorded ? recorded : { ...recorded, bookCheckIntervalMs: 0 });
   const hub = new Hub(config, session.deps);
   for (const ref of config.markets) {
     const { exchange, symbol } = splitMarketRef(ref);

@@ -36,7 +36,10 @@ export const EXCHANGE_IDS = [
 export const ExchangeId = z.enum(EXCHANGE_IDS);
 export type ExchangeId = z.infer<typeof ExchangeId>;
 
-export const CHANNELS = ['ticker', 'book', 'trades'] as const;
+export const CHANNELS = ['ticker', 'book', 'trades', 'derivative', 'liquidations'] as const;
+/** The channels streamed when none are named: every exchange has them. */
+export const DEFAULT_CHANNELS = ['ticker', 'book', 'trades'] as const;
+export type DefaultChannel = (typeof DEFAULT_CHANNELS)[number];
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
@@ -145,6 +148,75 @@ export const TradeEvent = z.object({
 });
 export type TradeEvent = z.infer<typeof TradeEvent>;
 
+/**
+ * Derivative state of a perpetual or future: mark and index price, funding, open interest. Each exchange sends these
+ * in pieces (Binance: mark price stream + open interest polled over REST; OKX: one channel each); every event
+ * carries the last known value of each field, and a field the exchange does not give is absent.
+ */
+export const DerivativeTickerEvent = z.object({
+  type: z.literal('derivative_ticker'),
+  ...Base,
+  markPrice: Decimal.optional(),
+  indexPrice: Decimal.optional(),
+  fundingRate: Decimal.optional().describe('Funding rate of the current funding period, as a fraction (0.0001 = 0.01%).'),
+  nextFundingTime: Micros.optional().describe('When the current funding period settles (epoch µs).'),
+  predictedFundingRate: Decimal.optional().describe('Predicted rate of the following period, where the exchange gives one.'),
+  openInterest: Decimal.optional().describe('Open interest in `openInterestUnit`.'),
+  openInterestUnit: z
+    .enum(['contracts', 'base'])
+    .optional()
+    .describe('Unit of openInterest: contracts (OKX swap: see contractValue of the instrument) or base currency.'),
+  openInterestValue: Decimal.optional().describe('Open interest valued in the quote/settlement currency, where given.'),
+});
+export type DerivativeTickerEvent = z.infer<typeof DerivativeTickerEvent>;
+
+/** A forced liquidation order, as the exchange publishes it (several sample or throttle: see docs/protocols). */
+export const LiquidationEvent = z.object({
+  type: z.literal('liquidation'),
+  ...Base,
+  side: z.enum(['buy', 'sell']).describe('Side of the liquidation order: sell = a long position was liquidated, buy = a short.'),
+  price: Decimal,
+  size: Decimal.describe('Size in the unit of the exchange\'s order sizes (base currency; OKX swap: contracts).'),
+});
+export type LiquidationEvent = z.infer<typeof LiquidationEvent>;
+
+/**
+ * A bar (candle) built from the trade stream by tickwire (`bars()` operator, `--bars`), emitted once closed.
+ * Bars are aligned to multiples of the interval since the epoch, in exchange time (the trade's `exchangeTime`,
+ * else its `localTime`); an interval without trades has no bar. `seq` counts in the stream key `exchange:symbol@bars`.
+ */
+export const TradeBarEvent = z.object({
+  type: z.literal('trade_bar'),
+  ...Base,
+  interval: z.string().describe('The bar interval as given, e.g. "1m".'),
+  start: Micros.describe('Start of the interval (epoch µs, inclusive).'),
+  end: Micros.describe('End of the interval (epoch µs, exclusive): start + interval.'),
+  open: Decimal,
+  high: Decimal,
+  low: Decimal,
+  close: Decimal,
+  volume: Decimal.describe('Sum of trade sizes (exact).'),
+  buyVolume: Decimal.describe('Sum of sizes of trades whose taker bought (exact).'),
+  sellVolume: Decimal.describe('Sum of sizes of trades whose taker sold (exact).'),
+  trades: z.number().int().positive().describe('Number of trades in the bar.'),
+  vwap: Decimal.describe('Σ price×size / Σ size, rounded half away from zero to 12 fraction digits, trailing zeros removed.'),
+  firstTradeId: z.string(),
+  lastTradeId: z.string(),
+  complete: z
+    .boolean()
+    .describe(
+      'false when trades of the interval may be missing: the stream started, had a gap (reconnect, a gap/error/no_data status, ' +
+        'a seq hole) or ended inside the interval.',
+    ),
+  lateTrades: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Trades that arrived while this bar was open but belonged to an earlier, already emitted bar (in no bar).'),
+});
+export type TradeBarEvent = z.infer<typeof TradeBarEvent>;
+
 export const STATUS_STATES = [
   'connecting',
   'open',
@@ -190,6 +262,9 @@ export const MarketEvent = z.discriminatedUnion('type', [
   BookDeltaEvent,
   BookTopEvent,
   TradeEvent,
+  TradeBarEvent,
+  DerivativeTickerEvent,
+  LiquidationEvent,
   StatusEvent,
 ]);
 export type MarketEvent = z.infer<typeof MarketEvent>;

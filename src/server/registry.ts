@@ -215,7 +215,14 @@ export class StreamRegistry {
         key = `${e.exchange}:${e.symbol}@ticker`;
         break;
       case 'trade':
+      case 'trade_bar': // bars (serve --bars) go to the subscribers of the trades they are built from
         key = `${e.exchange}:${e.symbol}@trades`;
+        break;
+      case 'derivative_ticker':
+        key = `${e.exchange}:${e.symbol}@derivative`;
+        break;
+      case 'liquidation':
+        key = `${e.exchange}:${e.symbol}@liquidations`;
         break;
       case 'status': {
         const routed = new RoutedEvent(e);

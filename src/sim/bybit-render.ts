@@ -93,6 +93,16 @@ export function tradeFrame(
   return JSON.stringify({ topic: `publicTrade.${market}`, type: 'snapshot', ts: now, data });
 }
 
+/** `allLiquidation.X` (docs/protocols/bybit.md#derivative-and-liquidations): `S` is the liquidated position's side. */
+export function liquidationFrame(
+  market: string,
+  l: { side: 'buy' | 'sell'; price: string; size: string; time: number },
+  now: number,
+): string {
+  const data = [{ T: l.time, s: market, S: l.side === 'sell' ? 'Buy' : 'Sell', v: l.size, p: l.price }];
+  return JSON.stringify({ topic: `allLiquidation.${market}`, type: 'snapshot', ts: now, data });
+}
+
 export type TickerData = Record<string, string>;
 
 /** Ticker fields that changed (linear deltas carry only these). */

@@ -4,7 +4,8 @@
  *
  * - Topics `orderbook.{1,50,200,1000}.X` (snapshot on subscribe, then deltas; level 1 is snapshot-only and re-pushed
  *   with the same `u` every `level1RepushMs` when unchanged), `tickers.X` (linear: snapshot then deltas of the changed
- *   fields only; spot: snapshots without bid/ask), `publicTrade.X`.
+ *   fields only, with mark/index/funding/open interest from ./derivatives.ts; spot: snapshots without bid/ask),
+ *   `publicTrade.X`, linear `allLiquidation.X` (now and then, ./derivatives.ts).
  * - Wire `u` is per topic and rises by exactly 1 per message of the topic, like Bybit's (bybit-ids.ts): a delta
  *   that is dropped or garbled still uses up its `u`, so the next one shows the gap. Each depth counts in its own
  *   range, so `trueBookAt(symbol, u)` finds the topic (the deepest one, after a restart put them all at 1) and
@@ -28,7 +29,8 @@ import { faultNumber, faultString, faultSymbol } from './faults.js';
 import { SimMarket } from './market.js';
 import { formatFixed, subSeed } from './prng.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
-import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
+import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimSymbolSpec } from './types.js';
+import { SimDerivatives } from './derivatives.js';
 import {
   absentPrices,
   bookFrame,
@@ -39,6 +41,7 @@ import {
   tradeFrame,
   type BybitSimCategory,
   type TickerData,
+  liquidationFrame,
 } from './bybit-render.js';
 
 export interface BybitServerOptions {
@@ -57,6 +60,8 @@ export interface BybitServerOptions {
   level1RepushMs?: number;
   /** Changes kept per symbol for `trueBookAt`. Default 50 000. */
   historySize?: number;
+  /** Funding period (linear). Default 8 h. */
+  fundingPeriodMs?: number;
 }
 
 /** The options `startSim` passes to every protocol factory (the fields Bybit uses). */
@@ -68,6 +73,7 @@ export interface SimCommonOptions {
   tradeIntervalMs?: number;
   tickerIntervalMs?: number;
   historySize?: number;
+  fundingPeriodMs?: number | undefined;
 }
 
 function fromCommon(category: BybitSimCategory, o: SimCommonOptions): BybitServerOptions {
@@ -80,6 +86,7 @@ function fromCommon(category: BybitSimCategory, o: SimCommonOptions): BybitServe
     tradeMs: o.tradeIntervalMs,
     tickerMs: o.tickerIntervalMs,
     historySize: o.historySize,
+    ...(o.fundingPeriodMs !== undefined ? { fundingPeriodMs: o.fundingPeriodMs } : {}),
   };
 }
 
@@ -111,7 +118,7 @@ interface TickerTopic {
 
 type ParsedTopic =
   | { kind: 'book'; symbol: string; market: string; depth: number }
-  | { kind: 'ticker' | 'trade'; symbol: string; market: string }
+  | { kind: 'ticker' | 'trade' | 'liquidation'; symbol: string; market: string }
   | { kind: 'bad-symbol' | 'bad-topic' };
 
 export function createBybitProtocol(opts: BybitServerOptions): SimProtocol {
@@ -131,6 +138,10 @@ class BybitProtocol implements SimProtocol {
   /** Wire `u` per book topic; kept while the topic is idle (bounded: symbols × depths). */
   private readonly ids = new Map<string, TopicIds>();
   private server: SimServer | undefined;
+  /** Linear: mark/index/funding/open interest and liquidations (sim/derivatives.ts). */
+  private readonly derivs: SimDerivatives;
+  /** The last derivative state published per symbol. */
+  private readonly lastDeriv = new Map<string, SimDerivative>();
 
   constructor(private readonly opts: BybitServerOptions) {
     this.category = opts.category;
@@ -143,6 +154,7 @@ class BybitProtocol implements SimProtocol {
       historySize: opts.historySize ?? 50_000,
     });
     for (const s of this.specs) this.byMarket.set(toMarket(s.symbol), s);
+    this.derivs = new SimDerivatives(opts.seed ?? 1, this.specs, opts.fundingPeriodMs);
   }
 
   start(server: SimServer): void {
@@ -252,10 +264,11 @@ class BybitProtocol implements SimProtocol {
     if (parsed.kind === 'ticker') {
       let tt = this.tickers.get(topic);
       if (tt === undefined) {
-        tt = { symbol: parsed.symbol, market: parsed.market, last: this.tickerData(parsed.symbol) };
+        tt = { symbol: parsed.symbol, market: parsed.market, last: this.tickerData(parsed.symbol, now) };
         this.tickers.set(topic, tt);
       }
       const cs = this.market.lastId(parsed.symbol);
+      this.recordDeriv(parsed.symbol, now);
       conn.sendData(tickerFrame(parsed.market, 'snapshot', tt.last, cs, now), parsed.symbol);
     }
   }
@@ -355,12 +368,34 @@ class BybitProtocol implements SimProtocol {
     const t = this.market.trade(symbol);
     const market = toMarket(symbol);
     const topic = `publicTrade.${market}`;
+    const now = Date.now();
+    this.liquidation(symbol, market, now);
     if (this.server?.hasSubscribers(topic) !== true) return;
-    const frame = tradeFrame(market, t, this.seq(symbol), Date.now(), this.category);
+    const frame = tradeFrame(market, t, this.seq(symbol), now, this.category);
     this.server.publish(topic, symbol, () => frame);
   }
 
-  private tickerData(symbol: string): TickerData {
+  /** Now and then a liquidation on `allLiquidation.X` (linear; `S` is the liquidated position's side). */
+  private liquidation(symbol: string, market: string, now: number): void {
+    const topic = `allLiquidation.${market}`;
+    if (this.category !== 'linear' || this.server?.hasSubscribers(topic) !== true) return;
+    const l = this.derivs.maybeLiquidation(symbol, this.lastDeriv.get(symbol), now);
+    if (l === undefined) return;
+    const frame = liquidationFrame(market, l, now);
+    this.server.publish(topic, symbol, () => frame);
+  }
+
+  /** The last derivative state, as published in a tickers frame of time `now` (linear). */
+  private recordDeriv(symbol: string, now: number): void {
+    const d = this.lastDeriv.get(symbol);
+    if (this.category === 'linear' && d !== undefined) this.derivs.record({ ...d, time: now });
+  }
+
+  published(symbol: string): { derivatives: SimDerivative[]; liquidations: SimLiquidation[] } {
+    return this.derivs.published(symbol);
+  }
+
+  private tickerData(symbol: string, now: number): TickerData {
     const st = this.market.stats(symbol);
     const d: TickerData = {
       lastPrice: st.last,
@@ -375,9 +410,14 @@ class BybitProtocol implements SimProtocol {
       return d;
     }
     const { bid, ask } = this.market.best(symbol);
-    d.markPrice = st.last;
-    d.indexPrice = st.last;
-    d.fundingRate = '0.0001';
+    const dv = this.derivs.next(symbol, bid, ask, st.last, now);
+    this.lastDeriv.set(symbol, dv);
+    d.markPrice = dv.markPrice;
+    d.indexPrice = dv.indexPrice;
+    d.fundingRate = dv.fundingRate;
+    d.nextFundingTime = String(dv.nextFundingTime);
+    d.openInterest = dv.openInterest;
+    d.openInterestValue = dv.openInterestValue;
     if (bid !== undefined) {
       d.bid1Price = bid[0];
       d.bid1Size = bid[1];
@@ -395,10 +435,11 @@ class BybitProtocol implements SimProtocol {
     const now = Date.now();
     for (const [topic, tt] of this.tickers) {
       if (!server.hasSubscribers(topic)) continue;
-      const next = this.tickerData(tt.symbol);
+      const next = this.tickerData(tt.symbol, now);
       const changed = changedFields(tt.last, next);
       if (changed === undefined) continue;
       tt.last = next;
+      this.recordDeriv(tt.symbol, now);
       const cs = this.market.lastId(tt.symbol);
       const frame =
         this.category === 'linear' ? tickerFrame(tt.market, 'delta', changed, cs, now) : tickerFrame(tt.market, 'snapshot', next, cs, now);
@@ -413,10 +454,11 @@ class BybitProtocol implements SimProtocol {
     if (dot <= 0) return { kind: 'bad-topic' };
     const head = topic.slice(0, dot);
     const market = topic.slice(dot + 1);
-    let kind: 'book' | 'ticker' | 'trade';
+    let kind: 'book' | 'ticker' | 'trade' | 'liquidation';
     let depth = 0;
     if (head === 'tickers') kind = 'ticker';
     else if (head === 'publicTrade') kind = 'trade';
+    else if (head === 'allLiquidation' && this.category === 'linear') kind = 'liquidation';
     else if (head.startsWith('orderbook.') && BOOK_DEPTHS.has(Number(head.slice(10)))) {
       kind = 'book';
       depth = Number(head.slice(10));

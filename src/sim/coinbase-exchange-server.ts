@@ -10,7 +10,8 @@
  * change), `matches` (`last_match` on subscribe, then `match`; `side` = MAKER side) and `heartbeat` (per product,
  * 1/s). A connection that does not subscribe within `subscribeDeadlineMs` (real: 5 s) is closed.
  * l2update has no sequence and no checksum, as on the real feed.
- * REST: `/products`, `/products/{id}/book?level=2` (top 50, `[price, size, num_orders]`).
+ * REST: `/products`, `/products/{id}/book?level=2` (the whole aggregated book, `[price, size, num_orders]`, with the
+ * product's `sequence`; level 1: the best bid and ask).
  *
  * Faults (besides the framework's): `drop-diff` {symbol} — an l2update (or batch) never sent (undetectable on
  * the wire, as on the real feed); `garbage-diff`; `delete-absent` {symbol} — the next l2update also removes a level
@@ -141,9 +142,12 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
       const a = absentPrice(p.spec, book.bids, book.asks);
       out = [...out, [a.side === 'bid' ? 'buy' : 'sell', a.price, '0']];
     }
-    if (server.faults.take('ghost-level', bySymbol(symbol)) !== undefined) {
-      const third = this.market.book(symbol, 3).bids[2];
-      if (third !== undefined) out = [...out, ['buy', ghostBid(p.spec, third[0]), '1.00000000']];
+    const ghost = server.faults.take('ghost-level', bySymbol(symbol));
+    if (ghost !== undefined) {
+      const at = (ghost as Record<string, unknown>)['level'];
+      const level = typeof at === 'number' && Number.isInteger(at) && at >= 0 ? at : 2;
+      const near = this.market.book(symbol, level + 1).bids[level];
+      if (near !== undefined) out = [...out, ['buy', ghostBid(p.spec, near[0]), '1.00000000']];
     }
     return out;
   }
@@ -405,7 +409,7 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
     if (m !== null) {
       const p = this.products.get(decodeURIComponent(m[1]!));
       if (p === undefined) return { status: 404, body: { message: 'NotFound' } };
-      const book = this.market.book(p.spec.symbol, req.query.get('level') === '2' ? 50 : 1);
+      const book = req.query.get('level') === '2' ? this.market.book(p.spec.symbol) : this.market.book(p.spec.symbol, 1);
       const lv = (l: Level): [string, string, number] => [l[0], l[1], 1];
       return { status: 200, body: { bids: book.bids.map(lv), asks: book.asks.map(lv), sequence: p.sequence, auction_mode: false, auction: null, time: iso(Date.now()) } };
     }

@@ -5,6 +5,9 @@
  * - `POST /_sim/fault`  body: one fault as JSON (docs/simulator.md) → 200 `{ok:true, fault}`; 400 `{error}` when bad
  * - `POST /_sim/clear`  clears every active fault of this exchange → 200 `{ok:true, cleared:N}`
  * - `GET  /_sim/faults` the active faults → 200 `{faults:[…]}`
+ * - `POST /_sim/pause`, `POST /_sim/resume` stop / restart this exchange's market (no book, trade or ticker data
+ *   while paused; pings, heartbeats and REST go on): a consumer's book can then be compared with the still truth
+ *   → 200 `{ok:true, paused}`
  * - `GET  /_sim/book?symbol=BTC/USDT[&depth=N][&updateId=U]` the true book `{symbol, updateId, bids, asks}` at the
  *   last event sent (or at update id U while in history), best first, in the exchange's own ids and decimals
  */
@@ -22,6 +25,8 @@ export interface ControlTarget {
   activeFaults(): SimFault[];
   trueBook(symbol: string): SimBook | undefined;
   trueBookAt(symbol: string, updateId: number): SimBook | undefined;
+  pause(): void;
+  resume(): void;
 }
 
 export interface ControlRequest {
@@ -72,13 +77,21 @@ export function handleControl(t: ControlTarget, req: ControlRequest): ControlRes
       if (m) return m;
       return { status: 200, body: { exchange: t.exchange, faults: t.activeFaults() } };
     }
+    case 'pause':
+    case 'resume': {
+      const m = expect('POST');
+      if (m) return m;
+      if (route === 'pause') t.pause();
+      else t.resume();
+      return { status: 200, body: { ok: true, exchange: t.exchange, paused: route === 'pause' } };
+    }
     case 'book': {
       const m = expect('GET');
       if (m) return m;
       return bookResponse(t, req.query);
     }
     default:
-      return bad(404, `unknown control path ${req.path}; known: /_sim/fault, /_sim/clear, /_sim/faults, /_sim/book`);
+      return bad(404, `unknown control path ${req.path}; known: /_sim/fault, /_sim/clear, /_sim/faults, /_sim/pause, /_sim/resume, /_sim/book`);
   }
 }
 

@@ -15,7 +15,7 @@ import { deribitProtocol } from './deribit-server.js';
 import { gateioProtocol } from './gateio-server.js';
 import { SimLog, SimServer, type BurstOptions, type BurstResult, type PreparedBurst, type SimProtocol } from './server.js';
 import { resolveSpecs } from './symbols.js';
-import type { SimBook, SimFault, SimLogEntry, SimSymbolSpec } from './types.js';
+import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimLogEntry, SimSymbolSpec } from './types.js';
 
 export interface SimOptions {
   /** Exchanges to serve. Default: every exchange with a protocol (see `PROTOCOLS`). */
@@ -50,6 +50,8 @@ export interface SimOptions {
   shutdownCloseDelayMs?: number;
   /** Max log entries kept. Default 200 000. */
   logLimit?: number;
+  /** Funding period of the simulated perpetuals (ms); every period the funding rate changes. Default 8 h. */
+  fundingPeriodMs?: number;
   /** Coinbase Advanced Trade: data channels close after this long without heartbeats (ms). Default 75 000. */
   closeWithoutHeartbeatsMs?: number;
 }
@@ -70,6 +72,8 @@ export interface Simulator {
   /** The true book at an exchange update id (undefined when outside the kept history or not yet emitted). */
   trueBookAt(exchange: ExchangeId, symbol: string, updateId: number): SimBook | undefined;
   fault(exchange: ExchangeId, fault: SimFault): void;
+  /** The derivative states and liquidations published for a symbol (perpetual protocols; empty elsewhere). */
+  published(exchange: ExchangeId, symbol: string): { derivatives: SimDerivative[]; liquidations: SimLiquidation[] };
   /** Remove one lasting fault added with `fault` (the same object), leaving the others on. */
   removeFault(exchange: ExchangeId, fault: SimFault): void;
   /** Unified symbols served by every exchange. */
@@ -137,6 +141,7 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
         restWeightLimit: options.restWeightLimit,
         restMidEventRatio: options.restMidEventRatio,
         historySize: options.historySize,
+        fundingPeriodMs: options.fundingPeriodMs,
       };
       const protocol = factory(protocolOptions);
       const server = new SimServer(protocol, {
@@ -167,6 +172,7 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
     trueBook: (ex, symbol) => get(ex).protocol.trueBook(symbol),
     trueBookAt: (ex, symbol, id) => get(ex).protocol.trueBookAt(symbol, id),
     fault: (ex, f) => get(ex).fault(f),
+    published: (ex, symbol) => get(ex).protocol.published?.(symbol) ?? { derivatives: [], liquidations: [] },
     removeFault: (ex, f) => get(ex).removeFault(f),
     symbols: specs.map((sp) => sp.symbol),
     clearFaults: (ex) => {
@@ -226,4 +232,4 @@ export async function runSimCommand(opts: SimCliOptions = {}): Promise<{ sim: Si
 
 export { SimMarket } from './market.js';
 export type { BurstOptions, BurstResult, PreparedBurst } from './server.js';
-export type { SimBook, SimDiff, SimFault, SimLogEntry, SimSymbolSpec, SimTrade } from './types.js';
+export type { SimBook, SimDerivative, SimDiff, SimFault, SimLiquidation, SimLogEntry, SimSymbolSpec, SimTrade } from './types.js';

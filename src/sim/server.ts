@@ -38,7 +38,7 @@ import type { ExchangeId } from '../schema/events.js';
 import { CONTROL_MAX_BODY, CONTROL_PREFIX, handleControl } from './control.js';
 import { FaultSet, faultNumber, faultString, faultSymbol } from './faults.js';
 import { FrameChunks, writeChunks } from './frame-chunks.js';
-import type { SimBook, SimFault, SimLogEntry } from './types.js';
+import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimLogEntry } from './types.js';
 
 export interface RestRequest {
   method: string;
@@ -108,6 +108,8 @@ export interface SimProtocol {
   trueBook(symbol: string): SimBook | undefined;
   /** The true book at the exchange's update id, when still in history. */
   trueBookAt(symbol: string, updateId: number): SimBook | undefined;
+  /** Derivative states and liquidations published for a symbol, where the protocol has them (sim/derivatives.ts). */
+  published?(symbol: string): { derivatives: SimDerivative[]; liquidations: SimLiquidation[] };
   /** Send `opts.diffs` diffs as fast as the sockets accept (usually `server.burst(producer)`). */
   burst(opts: BurstOptions): Promise<BurstResult>;
   /**
@@ -560,6 +562,8 @@ export class SimServer {
               activeFaults: () => this.faults.list(),
               trueBook: (s) => this.protocol.trueBook(s),
               trueBookAt: (s, id) => this.protocol.trueBookAt(s, id),
+              pause: () => this.pause(),
+              resume: () => this.resume(),
             },
             { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body: Buffer.concat(chunks).toString() },
           );

@@ -27,6 +27,31 @@ export interface SimTrade {
   time: number;
 }
 
+/** A derivative state the simulator published (the fields an exchange does not carry are left out of its frames). */
+export interface SimDerivative {
+  symbol: string;
+  /** Epoch ms: the frame's time. */
+  time: number;
+  markPrice: string;
+  indexPrice: string;
+  fundingRate: string;
+  predictedFundingRate: string;
+  /** Epoch ms. */
+  nextFundingTime: number;
+  /** In lots of the base currency. */
+  openInterest: string;
+  openInterestValue: string;
+}
+
+/** A liquidation order the simulator published; `side` is the order's (sell = a long was liquidated). */
+export interface SimLiquidation {
+  symbol: string;
+  time: number;
+  side: 'buy' | 'sell';
+  price: string;
+  size: string;
+}
+
 export interface SimBook {
   symbol: string;
   /** Last change id included. */

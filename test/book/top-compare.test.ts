@@ -84,4 +84,25 @@ describe('TopCrossCheck', () => {
     expect(check.check(ghost, remote).diverged).toBe(false);
     expect(check.check(ghost, remote).diverged).toBe(true);
   });
+
+  it('a REST book whose version did not move is no new evidence: not counted, the streak kept', () => {
+    const check = new TopCrossCheck({ depth: Infinity, persistAfter: 2 });
+    const ghost = book(BIDS, [['100.25', '5'], ...ASKS]);
+    const at = (version: number) => ({ bids: BIDS, asks: ASKS, version });
+    expect(check.check(ghost, at(7)).diverged).toBe(false);
+    const same = check.check(ghost, at(7));
+    expect(same.stale).toBe(true);
+    expect(same.diverged).toBe(false);
+    expect(check.check(ghost, at(6)).diverged).toBe(false); // older: a lagging REST replica
+    expect(check.check(ghost, at(8)).diverged).toBe(true);
+  });
+
+  it('a local book that received nothing since the last check is no new evidence either (silence is the watchdogs\' case)', () => {
+    const check = new TopCrossCheck({ depth: Infinity, persistAfter: 2 });
+    const ghost = book(BIDS, [['100.25', '5'], ...ASKS]);
+    const at = (version: number) => ({ bids: BIDS, asks: ASKS, version });
+    expect(check.check(ghost, at(1), 10).diverged).toBe(false);
+    expect(check.check(ghost, at(2), 10).stale).toBe(true); // the market moved, the local book did not
+    expect(check.check(ghost, at(3), 11).diverged).toBe(true);
+  });
 });

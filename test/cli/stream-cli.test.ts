@@ -40,6 +40,23 @@ describe('tickwire stream', () => {
     expect(run.stderr()).not.toMatch(/Error|at .*\.js/);
   });
 
+  it('--bars 1s: closed trade_bar lines between the trades; on SIGTERM the open bars are flushed, incomplete', async () => {
+    run = runCli(['stream', '--sim', '--channels', 'trades', '--bars', '1s', '--log-level', 'warn']);
+    const isBar = (l: string) => l.includes('"type":"trade_bar"');
+    const completeBars = (all: string[]) => all.filter((l) => isBar(l) && l.includes('"complete":true')).length;
+    const before = await run.lines(0, (l, all) => isBar(l) && completeBars(all) >= 2, 15_000);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toEqual({ code: 0, signal: null });
+    const all = await run.lines(0, () => false);
+    const events = all.map((l) => MarketEvent.parse(JSON.parse(l)));
+    const bars = events.filter((e) => e.type === 'trade_bar');
+    expect(bars.every((b) => b.interval === '1s' && b.trades > 0)).toBe(true);
+    // after SIGTERM: one flushed bar per market, cut short by the end of the stream
+    const flushed = events.slice(before.length).filter((e) => e.type === 'trade_bar');
+    expect(flushed.map((b) => b.symbol).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect(flushed.every((b) => !b.complete)).toBe(true);
+  });
+
   it('ends cleanly when stdout closes (| head -5)', async () => {
     run = runCli(['stream', '--sim', '--log-level', 'warn']);
     const five = await run.lines(5);
@@ -67,6 +84,8 @@ describe('tickwire stream', () => {
     [['serve', '--token', '--port', '0'], /^tickwire: --token needs a value \(got the option --port instead\)$/],
     [['sim', '--symbols', 'BTCUSDT'], /--symbols expects BASE\/QUOTE names/],
     [['sim', '--interval', '0'], /--interval expects milliseconds between book updates, at least 1/],
+    [['stream', 'binance:BTC/USDT', '--bars', '90x'], /bars.interval: a bar interval such as 1s/],
+    [['stream', 'binance:BTC/USDT', '--bars', '1m', '--channels', 'book'], /bars are built from trades: channels must include trades/],
     [['schema', '--bogus'], /unknown option --bogus/],
     [['schema', 'extra'], /schema takes no arguments/],
   ])('bad arguments %j → one-line error, exit 2', async (args, message) => {

@@ -361,7 +361,7 @@ describe('coinbase-exchange end to end against the simulator', () => {
   });
 
   it('a ghost level (undetectable on the feed) is found by the top-N REST cross-check; only that book resyncs', async () => {
-    await start('coinbase-exchange', ['BTC/USDT', 'ETH/USDT'], { reconcileIntervalMs: 100 });
+    await start('coinbase-exchange', ['BTC/USDT', 'ETH/USDT'], { reconcileIntervalMs: 100, bookCheckIntervalMs: 0 });
     await h!.waitFor(isStatus({ exchange: 'coinbase-exchange', symbol: 'ETH/USDT', state: 'reconciled' }), 'a clean cross-check');
     const from = h!.events.length;
     h!.sim.fault('coinbase-exchange', { kind: 'ghost-level', symbol: 'ETH/USDT' });
@@ -371,5 +371,35 @@ describe('coinbase-exchange end to end against the simulator', () => {
     await expectBookConverges('coinbase-exchange', 'ETH/USDT');
     await expectBookConverges('coinbase-exchange', 'BTC/USDT');
     expect(troubleElsewhere(from, 'coinbase-exchange', ['ETH/USDT'])).toEqual([]);
+  });
+
+  it('a ghost level deep in the book (60th bid, past any top-N check) is found by the full-book REST check within 3 checks; only that book resyncs', async () => {
+    const every = 300;
+    await start('coinbase-exchange', ['BTC/USDT', 'ETH/USDT'], { reconcileIntervalMs: 0, bookCheckIntervalMs: every }, { levels: 200 });
+    const from = h!.events.length;
+    h!.sim.fault('coinbase-exchange', { kind: 'ghost-level', symbol: 'ETH/USDT', level: 60 });
+    const t0 = Date.now();
+    const r = await h!.waitFor(resyncing('coinbase-exchange', 'ETH/USDT'), 'ETH resyncing', 10_000);
+    const took = Date.now() - t0;
+    expect(r.code).toBe('TW_ERR_RECONCILE_MISMATCH');
+    expect(r.details?.['check']).toBe('full-book');
+    expect(JSON.stringify(r.details?.['diffs'])).toMatch(/"side":"bid"/);
+    // 3 checks: the first at most one interval after the loss, two more after it (+ REST time, a loaded machine)
+    expect(took).toBeLessThan(3 * every + 2_000);
+    await h!.waitFor(live('coinbase-exchange', 'ETH/USDT'), 'ETH live');
+    await expectBookConverges('coinbase-exchange', 'ETH/USDT');
+    await expectBookConverges('coinbase-exchange', 'BTC/USDT');
+    expect(troubleElsewhere(from, 'coinbase-exchange', ['ETH/USDT'])).toEqual([]);
+  });
+
+  it('the full-book check raises no false alarm on a moving market: 20 checks per book, nothing resyncs, books equal the truth', async () => {
+    const every = 200;
+    await start('coinbase-exchange', ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'], { reconcileIntervalMs: 0, bookCheckIntervalMs: every }, { levels: 200 });
+    const from = h!.events.length;
+    const rest = (): number => h!.sim.entries('coinbase-exchange').filter((e) => e.kind === 'rest' && e.data?.includes('/book')).length;
+    const base = rest();
+    await h!.waitFor(() => rest() - base >= 60, '60 full-book checks', 30_000);
+    expect(troubleElsewhere(from, 'coinbase-exchange', [])).toEqual([]);
+    await expectBookConverges('coinbase-exchange', 'BTC/USDT');
   });
 });

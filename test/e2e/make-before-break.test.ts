@@ -181,4 +181,32 @@ describe('make-before-break', () => {
     expect(h!.events.slice(from).filter((e) => e.type === 'status' && e.connectionId === old && e.state === 'reconnecting')).toEqual([]);
     expect(h!.hub.connections().map((c) => c.id)).toEqual([(await closed).details?.['replacedBy']]);
   });
+
+  it("the exchange's own age limit (simulator max-connection-age, 3 s, closing like Binance at 24 h): replaced before it, repeatedly, seamlessly", async () => {
+    const checked = await start('binance', { config: { maxConnectionAgeMs: 1_500 } });
+    h!.sim.fault('binance', { kind: 'max-connection-age', seconds: 3 });
+    const from = h!.events.length;
+    const first = await whenReplaced('binance');
+    const second = await whenReplaced('binance', (e) => e.connectionId === first.closed.details?.['replacedBy']);
+    await expectSeamless('binance', from, checked, second);
+    // tickwire always left first: no connection was closed by the exchange
+    expect(h!.events.slice(from).filter((e) => e.type === 'status' && e.scope === 'connection' && e.code === 'TW_ERR_SOCKET_CLOSED')).toEqual([]);
+  });
+
+  it('an error reply to the replacement\'s subscribe is charged to the replacement (retried there), not to the old, still-live book', async () => {
+    const checked = await start('okx', { sim: { shutdownCloseDelayMs: 6_000 } });
+    const from = h!.events.length;
+    // the next subscribe of BTC — the replacement's — is refused with a transient error (60014: too many requests)
+    h!.sim.fault('okx', { kind: 'okx-error', symbol: 'BTC/USDT', code: '60014', count: 1 });
+    h!.sim.fault('okx', { kind: 'server-shutdown', symbol: 'BTC/USDT' });
+    const at = await whenReplaced('okx');
+    // the old connection's books never left live: no resyncing, no snapshot, an unbroken chain
+    await expectSeamless('okx', from, checked, at);
+    const refusals = h!.events
+      .slice(from)
+      .filter((e): e is StatusEvent => e.type === 'status' && e.state === 'error' && e.details?.['replacement'] === true);
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals.every((e) => e.scope === 'connection' && e.connectionId === at.closed.details?.['replacedBy'])).toBe(true);
+    expect(refusals.map((e) => e.details?.['market'])).toContain('BTC-USDT');
+  });
 });

@@ -74,7 +74,7 @@ describe('Coinbase Exchange control messages and REST', () => {
     ]);
   });
 
-  it('REST level-2 book (top 50 with num-orders) → RestSnapshot for the top-N cross-check', () => {
+  it('REST level-2 book (the full aggregated book, with num-orders) → RestSnapshot for the full-book check, its sequence the version', () => {
     const rules = coinbaseExchangeAdapter.book;
     expect(rules.integrity).toBe('none');
     expect(rules.reconcileBy).toBe('top-n');
@@ -88,6 +88,7 @@ describe('Coinbase Exchange control messages and REST', () => {
       bids: [['39982.8', '0.01884514']],
       asks: [['39985.08', '0.07946493']],
       exchangeTime: Date.UTC(2024, 0, 24, 15, 32, 52) * 1000 + 961744,
+      version: 72011663386,
     });
   });
 });

@@ -15,7 +15,7 @@ export interface CliConsumerOptions {
   exchanges: ExchangeId[];
   markets: string[];
   sim?: SimOptions;
-  config: { channels: string[]; symbolsPerConnection: number; noDataTimeoutMs: number; staleAfterMs: number; restTimeoutMs: number; bookPauseMs?: number };
+  config: { channels: string[]; symbolsPerConnection: number; noDataTimeoutMs: number; staleAfterMs: number; restTimeoutMs: number; bookPauseMs?: number; bookCheckIntervalMs?: number };
   beforeHub?: (sim: Simulator) => void;
 }
 

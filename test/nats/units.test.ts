@@ -37,6 +37,14 @@ describe('subjects', () => {
     const conn: StatusEvent = { type: 'status', scope: 'connection', exchange: 'okx', state: 'open', code: 'TW_OK', reason: 'x', localTime: 1, seq: 1, epoch: 'e' };
     expect(subjectFor('tw', conn)).toBe('tw.okx.status._conn');
     expect(subjectFor('tw', { ...conn, scope: 'stream', symbol: 'ETH/USDT', channel: 'book' })).toBe('tw.okx.book.ETH_USDT');
+    const d = { ...base, exchange: 'bybit-linear', seq: 1 } as const;
+    expect(subjectFor('tw', { type: 'derivative_ticker', ...d, markPrice: '1' })).toBe('tw.bybit-linear.derivative.BTC_USDT');
+    expect(subjectFor('tw', { type: 'liquidation', ...d, side: 'sell', price: '1', size: '2' })).toBe('tw.bybit-linear.liquidations.BTC_USDT');
+    const bar = { type: 'trade_bar', ...base, seq: 1, interval: '1m', start: 0, end: 60_000_000, open: '1', high: '1', low: '1', close: '1', volume: '1', buyVolume: '1', sellVolume: '0', trades: 1, vwap: '1', firstTradeId: '1', lastTradeId: '1', complete: true } as const;
+    expect(subjectFor('tw', bar)).toBe('tw.binance.bars.BTC_USDT');
+    // a bar flushed incomplete and the complete bar of the same interval from another publisher are different messages
+    expect(msgIdFor(bar)).not.toBe(msgIdFor({ ...bar, complete: false }));
+    expect(msgIdFor({ ...bar, seq: 9, epoch: 'e9', localTime: 3 })).toBe(msgIdFor(bar));
     expect(checkpointFilter('tickwire', 'tickwire.*.book.>')).toBe('tickwire_snap.*.book.>');
     expect(() => checkpointFilter('tickwire', '>')).toThrow();
   });

@@ -231,13 +231,16 @@ describe('Coinbase Exchange simulator', () => {
     expect(ofType(c, 'heartbeat').length - hb).toBeLessThanOrEqual(1);
   });
 
-  it('REST /products and /products/{id}/book?level=2 (top 50, [price, size, num_orders])', async () => {
+  it('REST /products and /products/{id}/book?level=2 (the whole aggregated book, [price, size, num_orders], sequence)', async () => {
     const { server: s, protocol } = await start();
     s.pause();
     const products = (await (await fetch(`${s.restOrigin}/products`)).json()) as Array<{ id: string; quote_increment: string }>;
     expect(products.map((p) => [p.id, p.quote_increment])).toEqual([['BTC-USD', '0.01'], ['ETH-USD', '0.01']]);
-    const book = (await (await fetch(`${s.restOrigin}/products/BTC-USD/book?level=2`)).json()) as { bids: [string, string, number][] };
+    const book = (await (await fetch(`${s.restOrigin}/products/BTC-USD/book?level=2`)).json()) as { bids: [string, string, number][]; asks: [string, string, number][]; sequence: number };
     const truth = protocol.currentBook('BTC/USD')!;
-    expect(book.bids.map((l) => [l[0], l[1]])).toEqual(truth.bids.slice(0, 50));
+    expect(book.bids.map((l) => [l[0], l[1]])).toEqual(truth.bids);
+    expect(book.asks.map((l) => [l[0], l[1]])).toEqual(truth.asks);
+    expect(book.bids.length).toBeGreaterThan(40);
+    expect(Number.isInteger(book.sequence)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The simulator's fault control over real HTTP on 127.0.0.1 (`POST /_sim/fault`, `/_sim/clear`, `GET /_sim/book`),
+ * The simulator's fault control over real HTTP on 127.0.0.1 (`POST /_sim/fault`, `/_sim/clear`, `/_sim/pause`,
+ * `/_sim/resume`, `GET /_sim/book`),
  * Retry-After on 429/418 (default and omitted), `max-connection-age`, and chaos mode (in-process and through
  * `tickwire sim --chaos`).
  */
@@ -79,6 +80,22 @@ describe('simulator HTTP fault control', () => {
     expect(at).toEqual({ symbol: 'ETH/USDT', ...r });
     expect((await fetch(`${rest('bybit')}/_sim/book?symbol=NOPE`)).status).toBe(400);
     expect((await fetch(`${rest('bybit')}/_sim/book?symbol=ETH/USDT&depth=x`)).status).toBe(400);
+  });
+
+  it('POST /_sim/pause stops that exchange\'s market (the true book and the wire stand still) until POST /_sim/resume', async () => {
+    const book = async (): Promise<{ updateId: number }> => (await fetch(`${rest('kraken')}/_sim/book?symbol=BTC/USDT&depth=3`).then((x) => x.json())) as { updateId: number };
+    expect(await post('kraken', '/_sim/pause', '')).toEqual({ status: 200, json: { ok: true, exchange: 'kraken', paused: true } });
+    const a = await book();
+    const bybitA = (await fetch(`${rest('bybit')}/_sim/book?symbol=BTC/USDT`).then((x) => x.json())) as { updateId: number };
+    await new Promise((r) => setTimeout(r, 150)); // 15 data ticks of the simulator (10 ms): there is no event to await while paused
+    expect((await book()).updateId).toBe(a.updateId);
+    // only that exchange: bybit moved on
+    expect(((await fetch(`${rest('bybit')}/_sim/book?symbol=BTC/USDT`).then((x) => x.json())) as { updateId: number }).updateId).toBeGreaterThan(bybitA.updateId);
+    expect(await post('kraken', '/_sim/resume', '')).toEqual({ status: 200, json: { ok: true, exchange: 'kraken', paused: false } });
+    const t0 = Date.now();
+    while ((await book()).updateId === a.updateId && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect((await book()).updateId).toBeGreaterThan(a.updateId);
+    expect((await fetch(`${rest('kraken')}/_sim/pause`)).status).toBe(405);
   });
 
   it('silence via HTTP holds until POST /_sim/clear; control paths ignore REST faults', async () => {

@@ -27,7 +27,7 @@ function removals(levels: readonly Level[]): number {
   return n;
 }
 
-function body(e: MarketEvent, p: Paint): string {
+function body(e: MarketEvent, p: Paint, offsetMinutes: number | undefined): string {
   switch (e.type) {
     case 'trade':
       return `${(e.side === 'buy' ? p.green : p.red)(e.side.padEnd(4))} ${num(e.price)} x ${e.size.padEnd(NUM)} id ${e.tradeId}`;
@@ -43,6 +43,16 @@ function body(e: MarketEvent, p: Paint): string {
       const gone = removals(e.bids) + removals(e.asks);
       return `${String(e.bids.length).padStart(3)} bids ${String(e.asks.length).padStart(3)} asks  ${changes - gone} set ${gone} removed  #${e.updateId ?? '-'}`;
     }
+    case 'derivative_ticker':
+      return `mark ${e.markPrice ?? '-'} index ${e.indexPrice ?? '-'} funding ${e.fundingRate ?? '-'} oi ${e.openInterest ?? '-'}${
+        e.openInterestUnit ? ` ${e.openInterestUnit}` : ''
+      }`;
+    case 'liquidation':
+      return `${(e.side === 'buy' ? p.green : p.red)(e.side.padEnd(4))} ${num(e.price)} x ${e.size}`;
+    case 'trade_bar':
+      return `${e.interval} ${localIso(e.start, offsetMinutes)} o ${e.open} h ${e.high} l ${e.low} c ${e.close} v ${e.volume} n ${e.trades}${
+        e.complete ? '' : p.dim(' incomplete')
+      }`;
     case 'status': {
       const c = statusColour(e, p);
       return c(`${e.state.padEnd(12)} ${e.code}  ${e.reason}`) + (e.connectionId !== undefined ? p.dim(`  ${e.connectionId}`) : '');
@@ -54,5 +64,5 @@ export function prettyEvent(e: MarketEvent, o: PrettyOptions): string {
   const p = o.paint;
   const symbol = e.type === 'status' ? (e.symbol ?? (e.scope === 'connection' ? '*' : '-')) : e.symbol;
   const type = e.type === 'status' && e.channel !== undefined ? `status/${e.channel}` : e.type;
-  return `${p.dim(localIso(e.localTime, o.offsetMinutes))} ${e.exchange.padEnd(17)} ${symbol.padEnd(10)} ${type.padEnd(13)} ${body(e, p)}`;
+  return `${p.dim(localIso(e.localTime, o.offsetMinutes))} ${e.exchange.padEnd(17)} ${symbol.padEnd(10)} ${type.padEnd(13)} ${body(e, p, o.offsetMinutes)}`;
 }

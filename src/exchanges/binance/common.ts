@@ -51,6 +51,11 @@ export function streamNames(ref: StreamRef): string[] {
       return [`${s}@depth@100ms`];
     case 'trades':
       return [`${s}@trade`];
+    case 'derivative':
+    case 'liquidations':
+      // `@markPrice` and `@forceOrder` are on the futures `/market` path, not the `/public` one this adapter
+      // connects to (docs/protocols/binance.md): not offered (the adapter's `channels` leave them out)
+      return [];
   }
 }
 

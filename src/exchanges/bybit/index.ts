@@ -2,6 +2,7 @@
  * Bybit v5 public market data: `bybit` (spot) and `bybit-linear` (USDT/USDC perpetuals and futures).
  * Wire facts: docs/protocols/bybit.md. Depth mapping and the spot ticker's bid/ask source: topics.ts.
  */
+import { DEFAULT_CHANNELS } from '../../schema/events.js';
 import type { ExchangeAdapter, StreamRef } from '../types.js';
 import { bybitBookRules } from './book.js';
 import { instrumentsPath, parseInstruments } from './instruments.js';
@@ -23,6 +24,7 @@ export function createBybitAdapter(category: BybitCategory): ExchangeAdapter {
       maxStreamsPerConnection: category === 'spot' ? 100 : 200,
       controlMessagesPerSecond: 5,
     },
+    ...(category === 'linear' ? { channels: [...DEFAULT_CHANNELS, 'derivative', 'liquidations'] as const } : {}),
     keepalive: {
       // Bybit recommends `{"op":"ping"}` every 20 s; the pong is a text reply parsed to `pong`
       ping: { intervalMs: 20_000, kind: 'text', message: () => '{"op":"ping"}' },

@@ -3,7 +3,7 @@
  * this against the zod schemas in wire.ts; op replies go through zod.
  */
 import type { Level } from '../../schema/events.js';
-import type { TickerFields, WireMessage } from '../types.js';
+import type { DerivativeFields, TickerFields, WireMessage } from '../types.js';
 import { bookDepthFor, streamOfTopic, type BybitCategory } from './topics.js';
 import { OpReply } from './wire.js';
 
@@ -38,8 +38,9 @@ export function parseFrame(frame: string, opts: ParseOptions): WireMessage[] {
   const topic = msg.topic;
   if (typeof topic === 'string') {
     if (topic.startsWith('orderbook.')) return parseBook(msg, topic, opts);
-    if (topic.startsWith('tickers.')) return parseTicker(msg);
+    if (topic.startsWith('tickers.')) return parseTicker(msg, opts.category);
     if (topic.startsWith('publicTrade.')) return parseTrades(msg);
+    if (topic.startsWith('allLiquidation.')) return parseLiquidations(msg);
     return [{ kind: 'unknown', reason: `topic ${topic}` }];
   }
   if (typeof msg.op === 'string') return parseOpReply(msg, opts);
@@ -104,7 +105,18 @@ const TICKER_FIELDS: ReadonlyArray<readonly [string, keyof TickerFields]> = [
   ['turnover24h', 'quoteVolume24h'],
 ];
 
-function parseTicker(msg: Obj): WireMessage[] {
+/** Bybit linear ticker field → derivative field (docs/protocols/bybit.md#derivative-and-liquidations). */
+const DERIVATIVE_FIELDS: ReadonlyArray<readonly [string, 'markPrice' | 'indexPrice' | 'fundingRate' | 'openInterest' | 'openInterestValue']> = [
+  ['markPrice', 'markPrice'],
+  ['indexPrice', 'indexPrice'],
+  ['fundingRate', 'fundingRate'],
+  ['openInterest', 'openInterest'],
+  ['openInterestValue', 'openInterestValue'],
+];
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+function parseTicker(msg: Obj, category: BybitCategory): WireMessage[] {
   const data = msg.data;
   if (!isObj(data) || typeof data.symbol !== 'string') return malformed('tickers');
   const fields: TickerFields = {};
@@ -112,7 +124,46 @@ function parseTicker(msg: Obj): WireMessage[] {
     const v = data[from];
     if (typeof v === 'string' && v !== '') (fields as Record<string, string>)[to] = v;
   }
-  return [{ kind: 'ticker', market: data.symbol, exchangeTime: micros(msg.ts), fields }];
+  const exchangeTime = micros(msg.ts);
+  const out: WireMessage[] = [{ kind: 'ticker', market: data.symbol, exchangeTime, fields }];
+  if (category !== 'linear') return out;
+  // the same frame's derivative fields (a delta may carry none: then no derivative message)
+  const d: DerivativeFields = {};
+  let any = false;
+  for (const [from, to] of DERIVATIVE_FIELDS) {
+    const v = data[from];
+    if (typeof v !== 'string' || v === '') continue;
+    if (!DECIMAL.test(v)) return malformed('tickers');
+    d[to] = v;
+    any = true;
+  }
+  // linear open interest is in the base coin ("openInterest: Open interest size")
+  if (d.openInterest !== undefined) d.openInterestUnit = 'base';
+  const nft = data.nextFundingTime;
+  if (typeof nft === 'string' && nft !== '' && nft !== '0') {
+    if (!/^\d{1,15}$/.test(nft)) return malformed('tickers');
+    d.nextFundingTime = Number(nft) * 1000;
+    any = true;
+  }
+  if (any) out.push({ kind: 'derivative', market: data.symbol, exchangeTime, fields: d });
+  return out;
+}
+
+/** `allLiquidation.{symbol}`: `S` is the side of the liquidated position (Buy = a long), the order's is opposite. */
+function parseLiquidations(msg: Obj): WireMessage[] {
+  const data = msg.data;
+  if (!Array.isArray(data)) return malformed('allLiquidation');
+  const out: WireMessage[] = [];
+  for (const l of data as unknown[]) {
+    if (!isObj(l)) return malformed('allLiquidation');
+    const { s, S, v, p, T } = l;
+    if (typeof s !== 'string' || typeof v !== 'string' || typeof p !== 'string' || !DECIMAL.test(v) || !DECIMAL.test(p)) {
+      return malformed('allLiquidation');
+    }
+    if (S !== 'Buy' && S !== 'Sell') return malformed('allLiquidation');
+    out.push({ kind: 'liquidation', market: s, exchangeTime: micros(T) ?? micros(msg.ts), side: S === 'Buy' ? 'sell' : 'buy', price: p, size: v });
+  }
+  return out;
 }
 
 function parseTrades(msg: Obj): WireMessage[] {
@@ -143,7 +194,7 @@ const reqId = (id: string | undefined): string | number | undefined =>
   id === undefined || id === '' ? undefined : /^\d{1,15}$/.test(id) ? Number(id) : id;
 
 /** Topics named in an error text: `Invalid symbol :[tickers.NOPEUSDT]`, `handler not found,topic:publicTrade.X`. */
-const TOPIC_RE = /(orderbook\.\d+|tickers|publicTrade)\.([A-Za-z0-9_-]+)/g;
+const TOPIC_RE = /(orderbook\.\d+|tickers|publicTrade|allLiquidation)\.([A-Za-z0-9_-]+)/g;
 
 function parseOpReply(msg: Obj, opts: ParseOptions): WireMessage[] {
   const parsed = OpReply.safeParse(msg);

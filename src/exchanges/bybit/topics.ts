@@ -8,7 +8,8 @@
  *
  * Spot tickers carry no best bid/ask, so a spot `ticker` subscription is `tickers.X` plus `orderbook.1.X`, whose
  * frames become the ticker's bid/ask fields. (Caveat: with a spot book depth of 1 the book and the ticker share
- * `orderbook.1.X`; unsubscribing one of them unsubscribes that topic for both.)
+ * `orderbook.1.X`; unsubscribing one of them unsubscribes that topic for both. Likewise on linear, `ticker` and
+ * `derivative` share `tickers.X`.)
  */
 import type { Channel } from '../../schema/events.js';
 import type { StreamRef } from '../types.js';
@@ -35,6 +36,11 @@ export function topicsFor(category: BybitCategory, stream: StreamRef, bookDepth:
       return [`publicTrade.${m}`];
     case 'ticker':
       return category === 'spot' ? [`tickers.${m}`, `orderbook.1.${m}`] : [`tickers.${m}`];
+    // linear only (the adapter's `channels`): mark/index/funding/open interest ride on the same tickers topic
+    case 'derivative':
+      return category === 'spot' ? [] : [`tickers.${m}`];
+    case 'liquidations':
+      return category === 'spot' ? [] : [`allLiquidation.${m}`];
   }
 }
 
@@ -50,6 +56,7 @@ export function streamOfTopic(
   const head = topic.slice(0, dot);
   if (head === 'tickers') return { market, channel: 'ticker' };
   if (head === 'publicTrade') return { market, channel: 'trades' };
+  if (head === 'allLiquidation') return { market, channel: 'liquidations' };
   if (head.startsWith('orderbook.')) {
     const depth = Number(head.slice('orderbook.'.length));
     const isSpotBbo = category === 'spot' && depth === 1 && bookDepthFor(bookDepth) !== 1;

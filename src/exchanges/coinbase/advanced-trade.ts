@@ -24,7 +24,7 @@ import type {
   StreamRef,
   WireMessage,
 } from '../types.js';
-import type { Channel } from '../../schema/events.js';
+import type { DefaultChannel } from '../../schema/events.js';
 import { createJwtSigner, type AdvancedTradeCredentials } from './auth.js';
 import { chunk, decimalsOf, errorMessage, isoToMicros, marketsByChannel, toCoinbaseMarket } from './common.js';
 import {
@@ -36,7 +36,7 @@ import {
   AtTradesEvent,
 } from './wire.js';
 
-const CHANNEL_NAME: Record<Channel, string> = { book: 'level2', ticker: 'ticker', trades: 'market_trades' };
+const CHANNEL_NAME: Record<DefaultChannel, string> = { book: 'level2', ticker: 'ticker', trades: 'market_trades' };
 /** Product ids per subscribe message (no documented cap; keeps frames small). */
 const PRODUCTS_PER_MESSAGE = 100;
 
@@ -253,7 +253,7 @@ function controlMessages(
   if (withHeartbeats) out.push(msg({ type, channel: 'heartbeats' }));
   for (const [channel, markets] of marketsByChannel(streams)) {
     for (const ids of chunk(markets, PRODUCTS_PER_MESSAGE)) {
-      out.push(msg({ type, product_ids: ids, channel: CHANNEL_NAME[channel] }));
+      out.push(msg({ type, product_ids: ids, channel: CHANNEL_NAME[channel as DefaultChannel] }));
     }
   }
   return out;

@@ -8,7 +8,7 @@
  *   history and is not emitted), and `heartbeat` per product (1/s) for the stale watchdog.
  * - Must subscribe within 5 s of connecting (the connection sends subscriptions on open).
  */
-import type { Channel, Level } from '../../schema/events.js';
+import type { DefaultChannel, Level } from '../../schema/events.js';
 import type {
   BookRules,
   ExchangeAdapter,
@@ -167,7 +167,10 @@ export function parseExchangeFeed(frame: string): WireMessage[] {
   }
 }
 
-/** REST `/products/{id}/book?level=2` → RestSnapshot for the top-N cross-check (its sequence cannot be spliced). */
+/**
+ * REST `/products/{id}/book?level=2` (the full aggregated book) → RestSnapshot for the full-book check; its
+ * `sequence` cannot be spliced into `level2_batch`, it is only the REST book's `version`.
+ */
 export function parseExchangeRestBook(body: string): RestSnapshot {
   const p = ExRestBook.parse(JSON.parse(body));
   const snap: RestSnapshot = {
@@ -177,6 +180,7 @@ export function parseExchangeRestBook(body: string): RestSnapshot {
   };
   const time = isoToMicros(p.time);
   if (time !== undefined) snap.exchangeTime = time;
+  if (p.sequence !== undefined) snap.version = p.sequence;
   return snap;
 }
 
@@ -219,7 +223,7 @@ export function createExchangeFeedAdapter(options: ExchangeFeedOptions = {}): Ex
   const creds = options.credentials;
   const now = options.now ?? Date.now;
   const bookChannel = options.bookChannel ?? (creds === undefined ? 'level2_batch' : 'level2');
-  const names: Record<Channel, string> = { book: bookChannel, ticker: 'ticker', trades: 'matches' };
+  const names: Record<DefaultChannel, string> = { book: bookChannel, ticker: 'ticker', trades: 'matches' };
 
   const messages = (type: 'subscribe' | 'unsubscribe', streams: readonly StreamRef[]): string[] => {
     const out: string[] = [];
@@ -227,7 +231,7 @@ export function createExchangeFeedAdapter(options: ExchangeFeedOptions = {}): Ex
       for (const ids of chunk(markets, PRODUCTS_PER_MESSAGE)) {
         // heartbeats ride along on subscribe (1/s per product feeds the stale watchdog); never unsubscribed
         // here since another channel of the product may still need them
-        const channels = type === 'subscribe' ? [names[channel], 'heartbeat'] : [names[channel]];
+        const channels = type === 'subscribe' ? [names[channel as DefaultChannel], 'heartbeat'] : [names[channel as DefaultChannel]];
         const body: Record<string, unknown> = { type, product_ids: ids, channels };
         out.push(JSON.stringify(creds === undefined ? body : { ...body, ...exchangeAuthFields(creds, now()) }));
       }
@@ -239,8 +243,8 @@ export function createExchangeFeedAdapter(options: ExchangeFeedOptions = {}): Ex
     id: 'coinbase-exchange',
     defaultEndpoints: { ws: 'wss://ws-feed.exchange.coinbase.com', rest: 'https://api.exchange.coinbase.com' },
     wsUrl: (e) => e.ws,
-    // 8 requests/s per IP (burst 20) [CB-EX-RL]
-    limits: { maxStreamsPerConnection: 100, controlMessagesPerSecond: 8, hostMessagesPerSecond: 8 },
+    // 8 requests/s per IP (burst 20) [CB-EX-RL]; REST: 10 requests/s per IP on public endpoints [CB-EX-REST-RL]
+    limits: { maxStreamsPerConnection: 100, controlMessagesPerSecond: 8, hostMessagesPerSecond: 8, restWeightPerMinute: 600 },
     keepalive: { staleAfterMs: 10_000 },
     instrumentsRequest: () => ({ path: '/products', weight: 1 }),
     parseInstruments: parseExchangeProducts,

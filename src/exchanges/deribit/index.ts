@@ -10,7 +10,7 @@
  * linear instruments (`Instrument.sizeUnit`, carried on every book snapshot, trade and ticker event as `sizeUnit`).
  */
 import { TwError } from '../../errors.js';
-import type { Channel } from '../../schema/events.js';
+import type { DefaultChannel } from '../../schema/events.js';
 import type { BookRules, Continuity, DeltaMessage, ExchangeAdapter, Instrument, StreamRef } from '../types.js';
 import { parseKeepingNumbers } from '../kraken/raw-json.js';
 import { parseDeribitFrame } from './parse.js';
@@ -22,9 +22,9 @@ export const DERIBIT_INTERVAL = '100ms';
 /** Seconds between Deribit's heartbeats / test_requests (the minimum Deribit accepts is 10). */
 export const HEARTBEAT_SECONDS = 10;
 
-const CHANNEL_PREFIX: Readonly<Record<Channel, string>> = { book: 'book', ticker: 'ticker', trades: 'trades' };
+const CHANNEL_PREFIX: Readonly<Record<DefaultChannel, string>> = { book: 'book', ticker: 'ticker', trades: 'trades' };
 
-export const deribitChannel = (s: StreamRef): string => `${CHANNEL_PREFIX[s.channel]}.${s.market}.${DERIBIT_INTERVAL}`;
+export const deribitChannel = (s: StreamRef): string => `${CHANNEL_PREFIX[s.channel as DefaultChannel]}.${s.market}.${DERIBIT_INTERVAL}`;
 
 /** Enables Deribit's heartbeats on the connection (sent with every subscribe batch; id 0 is never a subscribe). */
 const SET_HEARTBEAT = `{"jsonrpc":"2.0","id":0,"method":"public/set_heartbeat","params":{"interval":${HEARTBEAT_SECONDS}}}`;

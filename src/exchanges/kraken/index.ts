@@ -4,7 +4,7 @@
  * No sequence numbers: the checksum is the only continuity check, and a broken book is resubscribed.
  */
 import type { OrderBook } from '../../book/order-book.js';
-import type { Channel } from '../../schema/events.js';
+import type { Channel, DefaultChannel } from '../../schema/events.js';
 import type {
   AdapterContext,
   BookRules,
@@ -30,7 +30,7 @@ export function krakenDepth(requested: number): number {
   return 1000;
 }
 
-const WIRE_CHANNEL: Readonly<Record<Channel, string>> = { book: 'book', ticker: 'ticker', trades: 'trade' };
+const WIRE_CHANNEL: Readonly<Record<DefaultChannel, string>> = { book: 'book', ticker: 'ticker', trades: 'trade' };
 /** Symbols per subscribe message (Kraken acks each symbol separately; the cap keeps frames small). */
 const SYMBOLS_PER_MESSAGE = 50;
 
@@ -49,7 +49,7 @@ function requests(
   const out: string[] = [];
   for (const [channel, markets] of byChannel) {
     for (let i = 0; i < markets.length; i += SYMBOLS_PER_MESSAGE) {
-      const params: Record<string, unknown> = { channel: WIRE_CHANNEL[channel], symbol: markets.slice(i, i + SYMBOLS_PER_MESSAGE) };
+      const params: Record<string, unknown> = { channel: WIRE_CHANNEL[channel as DefaultChannel], symbol: markets.slice(i, i + SYMBOLS_PER_MESSAGE) };
       if (channel === 'book') params['depth'] = krakenDepth(ctx.bookDepth);
       if (method === 'subscribe') {
         if (channel === 'book') params['snapshot'] = true;

@@ -6,6 +6,7 @@
  * ctVal units of the base currency on linear swaps, of the quote currency on inverse ones) so users can convert.
  */
 import { TwError } from '../../errors.js';
+import type { DefaultChannel } from '../../schema/events.js';
 import type { AdapterContext, ExchangeAdapter, Instrument, StreamRef } from '../types.js';
 import { okxBookRules } from './book.js';
 import { OKX_CHANNEL, parseOkxFrame, type OkxMarketKind } from './parse.js';
@@ -35,7 +36,7 @@ function controlMessages(op: 'subscribe' | 'unsubscribe', streams: readonly Stre
     chars = 0;
   };
   for (const s of streams) {
-    const arg = JSON.stringify({ channel: OKX_CHANNEL[s.channel], instId: s.market });
+    const arg = JSON.stringify({ channel: OKX_CHANNEL[s.channel as DefaultChannel], instId: s.market });
     if (chars + arg.length + 1 > MAX_ARGS_CHARS) flush();
     batch.push(arg);
     chars += arg.length + 1;

@@ -2,7 +2,7 @@
  * OKX v5 frame parser (pure). `books` pushes are narrowed by hand (hot path; tests cross-check against the zod
  * schema in wire.ts); replies, tickers and trades go through zod.
  */
-import type { Channel, Level } from '../../schema/events.js';
+import type { Channel, DefaultChannel, Level } from '../../schema/events.js';
 import type { TickerFields, WireMessage } from '../types.js';
 import { OkxEventFrame, OkxTickerData, OkxTradeData } from './wire.js';
 
@@ -18,7 +18,7 @@ const CHANNEL_OF: Readonly<Record<string, Channel>> = {
 };
 
 /** OKX channel name for a tickwire channel. */
-export const OKX_CHANNEL: Readonly<Record<Channel, string>> = { book: 'books', ticker: 'tickers', trades: 'trades' };
+export const OKX_CHANNEL: Readonly<Record<DefaultChannel, string>> = { book: 'books', ticker: 'tickers', trades: 'trades' };
 
 /** OKX error code for "instrument does not exist". */
 const UNKNOWN_INSTRUMENT_CODES = new Set(['60018', '51001']);

@@ -53,6 +53,12 @@ export function msgIdFor(e: MarketEvent): string {
       return `${e.exchange}:${e.symbol}@ticker|k|${opt(e.updateId)}|${e.exchangeTime ?? e.localTime}|${contentHash(e)}`;
     case 'book_top':
       return `${e.exchange}:${e.symbol}@book|top|${e.localTime}|${contentHash(e)}`;
+    case 'derivative_ticker':
+      return `${e.exchange}:${e.symbol}@derivative|dt|${e.exchangeTime ?? e.localTime}|${contentHash(e)}`;
+    case 'liquidation':
+      return `${e.exchange}:${e.symbol}@liquidations|l|${e.exchangeTime ?? e.localTime}|${e.side}|${e.price}|${e.size}`;
+    case 'trade_bar':
+      return `${e.exchange}:${e.symbol}@bars|b|${e.interval}|${e.start}|${e.lastTradeId}|${e.complete ? 1 : 0}`;
     case 'status':
       return `${e.exchange}:${opt(e.symbol)}@${e.channel ?? 'status'}|st|${e.epoch}|${e.seq}`;
   }

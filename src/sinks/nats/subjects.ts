@@ -2,7 +2,8 @@
  * NATS subjects for market events: `<prefix>.<exchange>.<channel>.<symbolToken>`.
  *
  * - channel token: `book` (book_snapshot, book_delta, and stream-scoped status of a book), `ticker`, `trades`,
- *   `top` (book_top ladders: derived, kept off the `book` subject so a book rebuild never sees them), and
+ *   `top` (book_top ladders: derived, kept off the `book` subject so a book rebuild never sees them), `bars`
+ *   (trade_bar, derived from trades), `derivative`, `liquidations`, and
  *   `status` for status events that name no channel.
  * - symbol token: `/` becomes `_`; every other character outside `[A-Za-z0-9-]` (including `_` itself) becomes
  *   `~XX` per UTF-8 byte (upper-case hex), so the mapping is reversible and the token never contains `.`, `*`, `>`
@@ -55,6 +56,12 @@ export function channelToken(e: MarketEvent): string {
       return 'ticker';
     case 'trade':
       return 'trades';
+    case 'trade_bar':
+      return 'bars';
+    case 'derivative_ticker':
+      return 'derivative';
+    case 'liquidation':
+      return 'liquidations';
     case 'status':
       return e.channel ?? 'status';
   }
