@@ -24,4 +24,10 @@ const oracle = (spot: boolean) => (frame: string): WireMessage[] | undefined => 
 const perMessage = (max: number) => ({ max, count: (m: string) => (JSON.parse(m) as { args: string[] }).args.length });
 
 conformance({ id: 'bybit', captures, oracle: oracle(true), perMessage: perMessage(10) });
-conformance({ id: 'bybit-linear', captures, oracle: oracle(false), perMessage: perMessage(50) });
+conformance({
+  id: 'bybit-linear',
+  captures,
+  oracle: oracle(false),
+  perMessage: perMessage(50),
+  sharesStream: { channel: 'derivative', with: 'ticker', why: 'mark, index, funding and open interest come on the tickers.X topic the ticker reads (docs/protocols/bybit.md)' },
+});

@@ -4,7 +4,7 @@
  * frame kept until enough book messages arrived (bounded by a deadline).
  */
 import WebSocket from 'ws';
-import { CHANNELS, type Channel, type ExchangeId } from '../../src/schema/events.js';
+import { DEFAULT_CHANNELS, type Channel, type ExchangeId } from '../../src/schema/events.js';
 import type { AdapterContext, ExchangeAdapter, Instrument, StreamRef } from '../../src/exchanges/types.js';
 import { startSim } from '../../src/sim/index.js';
 
@@ -41,14 +41,17 @@ export async function collectSimFrames(
     const instruments = await simInstruments(adapter, endpoints.rest);
     const ctx: AdapterContext = { bookDepth: opts.bookDepth, instruments };
     const markets = symbols.map((s) => marketOf(adapter, instruments, s));
-    const channels: readonly Channel[] = CHANNELS;
+    // the channels the exchange offers (the pipeline refuses the others before subscribing)
+    const channels: readonly Channel[] = adapter.channels ?? DEFAULT_CHANNELS;
     const streams: StreamRef[] = markets.flatMap((market) => channels.map((channel) => ({ market, channel })));
     let n = 0;
     const messages = adapter.subscribe(streams, ctx, () => ++n);
     const paceMs = Math.ceil(1000 / adapter.limits.controlMessagesPerSecond);
     let books = 0;
+    let trades = 0;
+    let tickers = 0;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${id}: ${books}/${opts.bookMessages} book messages in ${opts.timeoutMs ?? 8000} ms`)), opts.timeoutMs ?? 8000);
+      const timer = setTimeout(() => reject(new Error(`${id}: ${books}/${opts.bookMessages} book messages, ${trades} trades, ${tickers} tickers in ${opts.timeoutMs ?? 8000} ms`)), opts.timeoutMs ?? 8000);
       const done = (err?: Error): void => {
         clearTimeout(timer);
         if (err) reject(err);
@@ -59,12 +62,17 @@ export async function collectSimFrames(
         const text = d.toString('utf8');
         frames.push(text);
         try {
-          for (const m of adapter.parse(text, ctx)) if (m.kind === 'book') books++;
+          for (const m of adapter.parse(text, ctx)) {
+            if (m.kind === 'book') books++;
+            else if (m.kind === 'trade') trades++;
+            else if (m.kind === 'ticker') tickers++;
+          }
         } catch (e) {
           done(e as Error);
           return;
         }
-        if (books >= opts.bookMessages) done();
+        // every kind the check asks for: subscribes paced at the control rate may bring trades after the books
+        if (books >= opts.bookMessages && trades > 0 && tickers > 0) done();
       });
       socket.once('open', () => {
         messages.forEach((m, i) => setTimeout(() => socket?.send(m), i * paceMs));

@@ -16,7 +16,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../src/exchanges/registry.js';
 import type { AdapterContext, BookRules, ExchangeAdapter, StreamRef, WireMessage } from '../../src/exchanges/types.js';
-import { CHANNELS, type ExchangeId } from '../../src/schema/events.js';
+import { DEFAULT_CHANNELS, type Channel, type ExchangeId } from '../../src/schema/events.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { expectEqualsTruth, waitLive } from '../faults/runner.js';
 import { bounded, bumpLastDigit, names, notVerbatim, replaceLastToken, replaceToken } from './checks.js';
@@ -61,6 +61,8 @@ export interface ConformanceSpec {
   symbols?: [string, string, string];
   /** Why the altered-frame check cannot run although a capture has a proof (e.g. too short to alter one delta). */
   noAlteration?: string;
+  /** A channel that rides on another's exchange stream (Bybit linear: `derivative` on `tickers.X`, like `ticker`), and why. */
+  sharesStream?: { channel: Channel; with: Channel; why: string };
 }
 
 const SYMBOLS: [string, string, string] = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
@@ -152,7 +154,7 @@ export function conformance(spec: ConformanceSpec): void {
       const forward = pass('forward');
       expect(pass('reverse')).toEqual(forward);
       expect(pass('twice')).toEqual(forward);
-      const streams = sim.markets.flatMap((market) => CHANNELS.map((channel) => ({ market, channel })));
+      const streams = sim.markets.flatMap((market) => (adapter.channels ?? DEFAULT_CHANNELS).map((channel) => ({ market, channel })));
       const build = (): string[] => {
         let n = 0;
         const next = (): number => ++n;
@@ -207,7 +209,7 @@ export function conformance(spec: ConformanceSpec): void {
     }
 
     it('subscribe/unsubscribe: every stream in the messages, batched, within the exchange limits', () => {
-      const streams: StreamRef[] = sim.markets.flatMap((market) => CHANNELS.map((channel) => ({ market, channel })));
+      const streams: StreamRef[] = sim.markets.flatMap((market) => (adapter.channels ?? DEFAULT_CHANNELS).map((channel) => ({ market, channel })));
       for (const op of ['subscribe', 'unsubscribe'] as const) {
         let n = 0;
         const msgs = adapter[op](streams, sim.ctx, () => ++n);
@@ -224,7 +226,11 @@ export function conformance(spec: ConformanceSpec): void {
         // every stream is in the messages: leaving any one out changes them
         for (const left of streams) {
           let k = 0;
-          const without = adapter[op](streams.filter((st) => st !== left), sim.ctx, () => ++k);
+          // a channel that shares its exchange stream with another is left out together with that one
+          const share = spec.sharesStream;
+          const gone = (st: StreamRef): boolean =>
+            st === left || (share !== undefined && st.market === left.market && [share.channel, share.with].includes(left.channel) && [share.channel, share.with].includes(st.channel));
+          const without = adapter[op](streams.filter((st) => !gone(st)), sim.ctx, () => ++k);
           expect(without, `${op} without ${left.market} ${left.channel}`).not.toEqual(msgs);
         }
         if (spec.perMessage) for (const m of msgs) expect(spec.perMessage.count(m), m).toBeLessThanOrEqual(spec.perMessage.max);
