@@ -13,11 +13,13 @@ const UNIT = [
   'test/sinks/**/*.test.ts',
   'test/exchanges/!(*-sim-frames).test.ts', // the *-sim-frames files start the simulator
   'test/nats/units.test.ts',
+  'test/pipeline/resolve.test.ts',
   'test/pipeline/subscribe-budget.test.ts',
   'test/rest/virtual-time.test.ts',
   'test/server/registry.test.ts',
   'test/sim/frame-chunks.test.ts',
   'test/sim/market.test.ts',
+  'test/sim/sim-symbols.test.ts',
   'test/web/**/*.test.ts',
 ];
 

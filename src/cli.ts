@@ -15,6 +15,7 @@ import { runServe } from './cli/serve-command.js';
 import { runRecord } from './cli/record-command.js';
 import { runReplay } from './cli/replay-command.js';
 import { runTop } from './cli/top-command.js';
+import { runInstruments } from './cli/instruments-command.js';
 import { EXIT_USAGE, parseFlags } from './cli/args.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -50,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       return runTop(rest);
     case 'replay':
       return runReplay(rest);
+    case 'instruments':
+      return runInstruments(rest);
     case 'schema': {
       const { positionals } = parseFlags(rest, {});
       if (positionals.length > 0) throw new TwError('TW_ERR_CONFIG', `schema takes no arguments, got ${JSON.stringify(positionals[0])}`);

@@ -7,10 +7,17 @@ import { z } from 'zod';
 import { Channel, DEFAULT_CHANNELS, EXCHANGE_IDS, ExchangeId } from './schema/events.js';
 import { TwError } from './errors.js';
 
-/** `exchange:BASE/QUOTE`, e.g. `binance:BTC/USDT`. */
+/**
+ * `exchange:SYMBOL`: a unified `BASE/QUOTE` (`binance:BTC/USDT`), a derivative's settle form
+ * (`binance-futures:BTC/USDT:USDT`) or the exchange's native id (`binance:BTCUSDT`, `okx-swap:BTC-USDT-SWAP`),
+ * resolved against the exchange's instruments in that order (src/pipeline/resolve.ts).
+ */
 export const MarketRef = z
   .string()
-  .regex(/^[a-z-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)?$/, 'expected exchange:BASE/QUOTE, e.g. binance:BTC/USDT')
+  .regex(
+    /^[a-z-]+:[A-Za-z0-9._-][A-Za-z0-9._/-]*(:[A-Za-z0-9._/-]+)?$/,
+    'expected exchange:SYMBOL — BASE/QUOTE or the exchange\'s native id, e.g. binance:BTC/USDT or binance:BTCUSDT',
+  )
   .refine((s) => (EXCHANGE_IDS as readonly string[]).includes(s.slice(0, s.indexOf(':'))), {
     message: `unknown exchange; known: ${EXCHANGE_IDS.join(', ')}`,
   });
@@ -33,7 +40,7 @@ export const BackoffConfig = z
 
 export const TickwireConfig = z
   .object({
-    /** Markets to stream, `exchange:BASE/QUOTE`. */
+    /** Markets to stream, `exchange:SYMBOL` (unified `BASE/QUOTE`, settle form or native id). */
     markets: z.array(MarketRef).default([]),
     /**
      * Trade bars: `trade_bar` events of this interval (`1s`, `5s`, `1m`, `5m`, `1h`, `1d`, …) built from the trades

@@ -3,6 +3,8 @@ export { stream, TickwireStream, type StreamOptions, type StreamRecordOptions } 
 export type { LiveBook } from './api/live-books.js';
 export type { ReadonlyOrderBook, ReadonlyLevel } from './book/book-reader.js';
 export { replay, type ReplayOptions, type ReplayResult } from './record/replay.js';
+export { instruments, type InstrumentsOptions } from './api/instruments.js';
+export { InstrumentRecord, InstrumentFacts, InstrumentKind, INSTRUMENT_KINDS } from './schema/instrument.js';
 export type { RecordOptions } from './record/recorder.js';
 export type { Damage } from './record/reader.js';
 export { books, type MaintainedBook } from './operators/books.js';

@@ -13,18 +13,22 @@ Usage:
   tickwire replay FILE [--speed N|max]                 replay a recording: the same NDJSON as live
   tickwire sim [--exchange binance] [--port 9443]      run the exchange simulator on its own
   tickwire consume 'tickwire.binance.book.>' [--nats URL]  NDJSON of what tickwire instances published to NATS
+  tickwire instruments <exchange> [--json]             the exchange's instruments (tick/lot sizes, kind…)
   tickwire schema                                      print the event JSON Schema
   tickwire <command> --help                            options of a command
 
 Exchanges: binance, binance-futures, coinbase, coinbase-exchange, kraken, okx, okx-swap, bybit, bybit-linear, deribit, gateio
-Derivative symbols: BASE/QUOTE:SETTLE[-YYMMDD[-STRIKE-C|P]], e.g. deribit:BTC/USD:BTC (BTC-PERPETUAL),
-deribit:ETH/USD:ETH-241227-3000-C (an option)
+Markets: exchange:BASE/QUOTE, the exchange's own id (binance:BTCUSDT, okx-swap:BTC-USDT-SWAP, deribit:BTC-PERPETUAL)
+or a derivative's BASE/QUOTE:SETTLE[-YYMMDD[-STRIKE-C|P]] form, e.g. binance-futures:BTC/USDT:USDT,
+deribit:BTC/USD:BTC (BTC-PERPETUAL), deribit:ETH/USD:ETH-241227-3000-C (an option); events carry symbol and market.
 Exit codes: 0 normal end, 1 unexpected failure, 2 bad arguments, no valid subscription left or a refused
 recording, 3 replay of a damaged recording (replayed up to the damage).
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
-  stream: `tickwire stream <exchange:BASE/QUOTE>... [options]
+  stream: `tickwire stream <exchange:SYMBOL>... [options]
+
+SYMBOL: BASE/QUOTE, the exchange's own id (binance:BTCUSDT) or BASE/QUOTE:SETTLE (derivatives).
 
 Streams normalized events (ticker, book_snapshot, book_delta, trade, status) on stdout, one per line: NDJSON
 when stdout is a pipe or file, readable lines (local time, exchange, symbol, type, key numbers; statuses coloured
@@ -180,6 +184,21 @@ Options:
   --depth N                  levels per side (default 10)
   --interval MS              redraw period (default 250)
   --sim, --sim-seed, --endpoint, --config, --book-depth, --snapshot-depth, --log-level…: as for tickwire stream
+`,
+  instruments: `tickwire instruments <exchange> [options]
+
+Lists every instrument the exchange's instruments endpoint gives (the list stream/serve validate markets with):
+native id (market), unified symbol, kind (spot/perpetual/future/option), settlement currency, tick and lot
+size, minimum size and value, contract value, expiry and status — a table on stdout, sorted by native id. A fact
+the endpoint does not give is left empty. Any of the market column, the symbol column or (derivatives)
+BASE/QUOTE:SETTLE names the instrument in tickwire stream.
+
+Options:
+  --json                     one instrument record per line (NDJSON; schema: src/schema/instrument.ts)
+  --endpoint EX=WS,REST      read from another origin (testnet, simulator)
+  --sim                      list the built-in simulator's instruments (--sim-seed N)
+  --config FILE              JSON config file (its endpoints apply)
+  --log-level LEVEL          default warn
 `,
   schema: `tickwire schema
 

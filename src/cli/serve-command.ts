@@ -8,7 +8,7 @@ import { type ExchangeId } from '../schema/events.js';
 import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
 import { startSim, PROTOCOLS, type Simulator } from '../sim/index.js';
-import { DEFAULT_SPECS } from '../sim/symbols.js';
+import { DEFAULT_SPECS, simSymbolsFor } from '../sim/symbols.js';
 import { startServer, type ServerSettingsInput, type TickwireServer } from '../server/index.js';
 import { checkServerSettings } from '../server/server.js';
 import { probeListen } from '../server/listen-error.js';
@@ -160,7 +160,7 @@ export async function runServe(args: string[]): Promise<number> {
     const exchanges = named.length > 0 ? [...new Set(named)] : (Object.keys(PROTOCOLS) as ExchangeId[]);
     const seed = intFlag('sim-seed', values['sim-seed']) ?? 1;
     // clients may subscribe anything later: the default symbols, USD pairs (Kraken, Coinbase) and the preloaded ones
-    const requested = preload.map((s) => s.slice(s.indexOf(':') + 1, s.lastIndexOf('@')));
+    const requested = simSymbolsFor(preload.map((s) => s.slice(0, s.lastIndexOf('@'))));
     const symbols = [...new Set([...DEFAULT_SPECS.map((d) => d.symbol), 'BTC/USD', 'ETH/USD', ...requested])];
     sim = await startSim({ exchanges, seed, symbols });
     for (const ex of exchanges) for (const d of DEFAULT_SPECS.slice(0, 2)) offer.push(`${ex}:${d.symbol}`);

@@ -18,6 +18,7 @@ import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
 import { EXIT_USAGE, durationFlag, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
+import { simSymbolsFor } from '../sim/symbols.js';
 import type { NatsPublishConfig } from '../sinks/nats/options.js';
 import { NATS_FLAGS, natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
 import { Recorder } from '../record/recorder.js';
@@ -130,8 +131,9 @@ export async function prepareStream(
   if (useSim) {
     const exchanges = [...new Set(config.markets.map((m) => splitMarketRef(m).exchange))];
     const seed = intFlag('sim-seed', values['sim-seed']) ?? 1;
-    // the simulator lists exactly the symbols asked for (BTC/USD for Kraken and Coinbase, BTC/USDT elsewhere)
-    const symbols = [...new Set(config.markets.map((m) => splitMarketRef(m).symbol))];
+    // the simulator lists exactly the symbols asked for (BTC/USD for Kraken and Coinbase, BTC/USDT elsewhere);
+    // a native id (binance:BTCUSDT) adds the default symbols, which it can then name
+    const symbols = simSymbolsFor(config.markets);
     sim = await startSim({ exchanges, seed, symbols });
     const endpoints: Record<string, unknown> = { ...config.endpoints };
     for (const ex of exchanges) {

@@ -49,7 +49,8 @@ export async function runTop(args: string[]): Promise<number> {
   let reason = '';
   let dirty = true;
   const sub = hub.events$.subscribe((e) => {
-    if (e.type === 'status' && (e.symbol === undefined || e.symbol === symbol)) {
+    // a native id (binance:BTCUSDT) is the events' `market`; their `symbol` is the unified one
+    if (e.type === 'status' && (e.symbol === undefined || e.symbol === symbol || e.market === symbol)) {
       state = e.state;
       reason = `${e.code} ${e.reason}`;
       dirty = true;

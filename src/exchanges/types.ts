@@ -6,6 +6,7 @@ import type { Channel, ExchangeId } from '../schema/events.js';
 import type { TwCode } from '../errors.js';
 import type { BookRules, DeltaMessage } from '../book/rules.js';
 import type { RestRequest } from '../rest/request.js';
+import type { InstrumentFacts } from '../schema/instrument.js';
 
 // the book's and the REST scheduler's types, where adapters have always found them
 export type { BookRules, Continuity, DeltaMessage, PrevDelta, RestSnapshot } from '../book/rules.js';
@@ -17,22 +18,8 @@ export interface Endpoints {
   rest: string;
 }
 
-export interface Instrument {
-  /** The exchange's own id, e.g. `BTCUSDT`, `BTC-USDT-SWAP`, `BTC/USD`. */
-  market: string;
-  /** Unified `BASE/QUOTE`. */
-  symbol: string;
-  base: string;
-  quote: string;
-  /** Listed but not trading (halted, delisted) counts as unknown for subscriptions. */
-  trading: boolean;
-  pricePrecision?: number;
-  qtyPrecision?: number;
-  /** Contract value (derivatives whose sizes are contracts). */
-  contractValue?: string;
-  /** The unit sizes are counted in, where it is not simply the base currency's (Deribit: `USD` on inverse futures). */
-  sizeUnit?: string;
-}
+/** What an exchange lists about one market (`src/schema/instrument.ts`: the field meanings). */
+export type Instrument = InstrumentFacts;
 
 /** One subscribed stream on a connection. */
 export interface StreamRef {

@@ -30,6 +30,7 @@ import { SubscribeBudget } from './subscribe-budget.js';
 import { marketsNamedIn } from './frame-blame.js';
 import { backoffDelay } from '../util/backoff.js';
 import { MarketHandover, type HandoverCause, type SlotHandover } from './handover.js';
+import { InstrumentIndex, type Resolution } from './resolve.js';
 import { derivativeEvent, liquidationEvent } from './derivative-events.js';
 
 export interface RuntimeDeps {
@@ -91,7 +92,9 @@ export class ExchangeRuntime {
   private readonly slots: ConnSlot[] = [];
   private readonly markets = new Map<string, MarketState>();
   private readonly ctx: { bookDepth: number; instruments: Map<string, Instrument>; nowMs: () => number };
-  private readonly bySymbol = new Map<string, Instrument>();
+  /** Symbol resolution over the loaded instruments (resolve.ts); undefined until (unless) they load. */
+  private index: InstrumentIndex | undefined;
+  private instrumentsError: Error | undefined;
   private instrumentsLoaded: Promise<boolean> | undefined;
   private reqId = 1;
   /** Subscribe request id → the streams it carried. */
@@ -164,12 +167,12 @@ export class ExchangeRuntime {
         const res = await this.rest.request(this.adapter.instrumentsRequest(), { priority: 0, key: 'instruments' });
         const limit = this.adapter.parseRestWeightLimit?.(res.body);
         if (limit !== undefined && limit > 0) this.rest.setWeightLimit(limit);
-        for (const inst of this.adapter.parseInstruments(res.body)) {
-          this.ctx.instruments.set(inst.market, inst);
-          this.bySymbol.set(inst.symbol, inst);
-        }
+        const list = this.adapter.parseInstruments(res.body);
+        for (const inst of list) this.ctx.instruments.set(inst.market, inst);
+        this.index = new InstrumentIndex(this.id, list, (ref) => this.adapter.toMarket(ref));
         return true;
       } catch (e) {
+        this.instrumentsError = e as Error;
         if (this.closed) return false;
         this.status({
           scope: 'connection',
@@ -190,7 +193,8 @@ export class ExchangeRuntime {
   async add(symbol: string, channels: readonly Channel[]): Promise<boolean> {
     const validated = await this.loadInstruments();
     if (this.closed) return false;
-    const inst = this.bySymbol.get(symbol) ?? this.bySymbol.get(this.adapter.toMarket(symbol));
+    const r = this.index?.resolve(symbol);
+    const inst = r?.ok ? r.instrument : undefined;
     if (validated && (inst === undefined || !inst.trading)) {
       for (const channel of channels) {
         this.status({
@@ -198,12 +202,10 @@ export class ExchangeRuntime {
           state: 'error',
           code: 'TW_ERR_UNKNOWN_SYMBOL',
           symbol,
-          market: this.adapter.toMarket(symbol),
+          market: inst?.market ?? this.adapter.toMarket(symbol),
           channel,
-          reason:
-            inst === undefined
-              ? `${symbol} is not listed on ${this.id}`
-              : `${symbol} is listed on ${this.id} but not trading`,
+          reason: r !== undefined && !r.ok ? r.reason : `${symbol} is listed on ${this.id} but not trading`,
+          ...(r !== undefined && !r.ok && r.why === 'ambiguous' ? { details: { candidates: r.candidates } } : {}),
         });
       }
       return false;
@@ -277,7 +279,20 @@ export class ExchangeRuntime {
 
   private findBySymbol(symbol: string): MarketState | undefined {
     for (const st of this.markets.values()) if (st.symbol === symbol) return st;
-    return this.markets.get(this.adapter.toMarket(symbol));
+    const r = this.index?.resolve(symbol);
+    return this.markets.get(r?.ok ? r.instrument.market : this.adapter.toMarket(symbol));
+  }
+
+  /** What `symbol` (unified, settle form or native id) names here; undefined when the instruments could not load. */
+  async resolve(symbol: string): Promise<Resolution | undefined> {
+    await this.loadInstruments();
+    return this.index?.resolve(symbol);
+  }
+
+  /** The exchange's instrument list (the request symbols are validated with); throws when it could not be loaded. */
+  async instruments(): Promise<Instrument[]> {
+    if (!(await this.loadInstruments())) throw this.instrumentsError ?? new TwError('TW_ERR_REST_FAILED', `${this.id} instruments not loaded`);
+    return [...this.ctx.instruments.values()];
   }
 
   /** Books this runtime maintains (for snapshots to late subscribers, health and reconciliation). */
@@ -740,7 +755,7 @@ export class ExchangeRuntime {
    * flows).
    */
   private onRefused(st: MarketState, channel: Channel, code: TwCode, message: string, localTime: number): void {
-    const listed = this.bySymbol.get(st.symbol)?.trading === true;
+    const listed = this.index?.market(st.market)?.trading === true;
     const base = { scope: 'stream' as const, state: 'error' as const, code, reason: message, symbol: st.symbol, market: st.market, channel };
     if (code === 'TW_ERR_UNKNOWN_SYMBOL' && !listed) {
       this.remove(st.symbol, [channel]); // before the status: a consumer counting what is left sees it gone

@@ -8,7 +8,8 @@ import { silentLogger } from '../util/silent-logger.js';
 import type { Channel, ExchangeId, MarketEvent, StatusEvent, UnstampedEvent } from '../schema/events.js';
 import type { TickwireConfig } from '../config.js';
 import { adapterFor } from '../exchanges/registry.js';
-import type { ExchangeAdapter } from '../exchanges/types.js';
+import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
+import type { Resolution } from './resolve.js';
 import { RateWindow, SENT_WINDOW_MS } from '../util/rate-window.js';
 import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/index.js';
 import type { HttpGet } from '../rest/index.js';
@@ -167,6 +168,21 @@ export class Hub {
     }
     if (ok.length === 0 && channels.length > 0) return Promise.resolve(false); // (no channel: validates the symbol)
     return rt.add(symbol, ok);
+  }
+
+  /**
+   * What `symbol` names on `exchange` — a unified symbol, a derivative's settle form or a native id (resolve.ts) —
+   * against the exchange's instruments (loaded once, shared with `add`); undefined when they could not be loaded.
+   */
+  resolve(exchange: ExchangeId, symbol: string): Promise<Resolution | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    return this.runtime(exchange).resolve(symbol);
+  }
+
+  /** The instruments `exchange` lists (the same request that validates symbols); rejects when it fails. */
+  instruments(exchange: ExchangeId): Promise<Instrument[]> {
+    if (this.closed) return Promise.reject(new Error('hub closed'));
+    return this.runtime(exchange).instruments();
   }
 
   remove(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): void {

@@ -12,8 +12,12 @@
 import { z } from 'zod';
 import { CHANNELS, EXCHANGE_IDS, type Channel, type ExchangeId } from '../schema/events.js';
 
-/** `exchange:BASE/QUOTE@channel`, e.g. `binance:BTC/USDT@book`; derivatives `deribit:BTC/USD:BTC@book`. */
-const STREAM_RE = /^([a-z-]+):([A-Za-z0-9._-]+\/[A-Za-z0-9._-]+(?::[A-Za-z0-9._-]+)?)@([a-z]+)$/;
+/**
+ * `exchange:SYMBOL@channel`, e.g. `binance:BTC/USDT@book`; SYMBOL may also be the exchange's native id
+ * (`binance:BTCUSDT@book`) or a derivative's settle form (`okx-swap:BTC/USDT:USDT@book`, `deribit:BTC/USD:BTC@book`):
+ * see `canonicalName`. At most one `:` in SYMBOL.
+ */
+const STREAM_RE = /^([a-z-]+):([A-Za-z0-9._-][A-Za-z0-9._/-]*(?::[A-Za-z0-9._/-]+)?)@([a-z]+)$/;
 
 export interface StreamName {
   /** Canonical key `exchange:SYMBOL@channel` (symbol upper-cased). */
@@ -26,7 +30,7 @@ export interface StreamName {
 /** Parse a stream name; a string explaining the problem when it is not one. */
 export function parseStreamName(s: string): StreamName | string {
   const m = STREAM_RE.exec(s);
-  if (m === null) return `bad stream name ${JSON.stringify(s)}: expected exchange:BASE/QUOTE@channel, e.g. binance:BTC/USDT@book`;
+  if (m === null) return `bad stream name ${JSON.stringify(s)}: expected exchange:SYMBOL@channel (BASE/QUOTE or the native id), e.g. binance:BTC/USDT@book`;
   const [, ex, sym, ch] = m as unknown as [string, string, string, string];
   if (!(EXCHANGE_IDS as readonly string[]).includes(ex)) {
     return `unknown exchange ${JSON.stringify(ex)} in ${JSON.stringify(s)}; known: ${EXCHANGE_IDS.join(', ')}`;
@@ -36,6 +40,21 @@ export function parseStreamName(s: string): StreamName | string {
   }
   const symbol = sym.toUpperCase();
   return { key: `${ex}:${symbol}@${ch}`, exchange: ex as ExchangeId, symbol, channel: ch as Channel };
+}
+
+/**
+ * The stream as events name it: a native id or settle form is replaced by the unified symbol of the instrument it
+ * resolves to (events carry `symbol` unified and `market` native), so `binance:BTCUSDT@book` and
+ * `binance:BTC/USDT@book` are one stream. A name that does not resolve is returned as given (subscribing refuses it).
+ */
+export async function canonicalName(
+  resolve: (exchange: ExchangeId, symbol: string) => Promise<{ ok: boolean; instrument?: { symbol: string } } | undefined>,
+  n: StreamName,
+): Promise<StreamName> {
+  const r = await resolve(n.exchange, n.symbol);
+  const symbol = r?.ok ? r.instrument?.symbol : undefined;
+  if (symbol === undefined || symbol === n.symbol) return n;
+  return { key: `${n.exchange}:${symbol}@${n.channel}`, exchange: n.exchange, symbol, channel: n.channel };
 }
 
 /** A command id the client chooses; echoed in the reply. */

@@ -19,7 +19,7 @@ import { handleHttp, type RouteContext } from './http-routes.js';
 import { selectProtocol, tokenChecker } from './auth.js';
 import { originChecker, ownOrigins } from './origin.js';
 import { dashboardAssets } from './dashboard-assets.js';
-import { parseStreamName } from './protocol.js';
+import { canonicalName, parseStreamName } from './protocol.js';
 import { listenError } from './listen-error.js';
 
 export interface StartServerOptions extends ServerSettingsInput {
@@ -195,7 +195,8 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
   const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   originAllowed = originChecker([...ownOrigins(settings.host, port), ...settings.allowOrigins]);
 
-  const preloaded = Promise.all(preload.map((n) => registry.pin(n)));
+  const resolve = hub.resolve.bind(hub);
+  const preloaded = Promise.all(preload.map(async (n) => registry.pin(await canonicalName(resolve, n))));
 
   let closing: Promise<void> | undefined;
   return {

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Hub } from '../pipeline/hub.js';
 import type { Metrics } from '../pipeline/metrics.js';
 import { interval, type SchedulerLike } from 'rxjs';
-import { ackReply, errorReply, parseCommand, parseStreamName, type ClientCommand, type CommandId, type StreamName } from './protocol.js';
+import { ackReply, canonicalName, errorReply, parseCommand, parseStreamName, type ClientCommand, type CommandId, type StreamName } from './protocol.js';
 import type { StreamRegistry } from './registry.js';
 import type { ServerSettings } from './options.js';
 import { ClientStream, type StreamHost, type StreamMode } from './client-stream.js';
@@ -49,6 +49,8 @@ export interface SessionContext {
 
 export class ClientSession implements StreamHost {
   readonly streams = new Map<string, ClientStream>();
+  /** A stream key as the client spelled it (native id, settle form) → the canonical key it subscribed. */
+  private readonly aliases = new Map<string, string>();
   /** Keys of subscriptions whose upstream add is still pending. */
   private readonly pending = new Set<string>();
   private subCounter = 0;
@@ -287,8 +289,16 @@ export class ClientSession implements StreamHost {
   }
 
   private async subscribe(cmd: Extract<ClientCommand, { op: 'subscribe' }>): Promise<void> {
-    const names = this.names(cmd.id, 'subscribe', cmd.streams);
-    if (names === undefined) return;
+    const given = this.names(cmd.id, 'subscribe', cmd.streams);
+    if (given === undefined) return;
+    // native ids and settle forms become the unified stream the events name (one stream however it was spelled)
+    const resolve = this.ctx.hub.resolve.bind(this.ctx.hub);
+    const canonical = await Promise.all(given.map((n) => canonicalName(resolve, n)));
+    if (this.closed) return;
+    const names = [...new Map(canonical.map((n) => [n.key, n])).values()];
+    given.forEach((g, i) => {
+      if (g.key !== canonical[i]!.key) this.aliases.set(g.key, canonical[i]!.key);
+    });
     const dup = names.filter((n) => this.streams.has(n.key) || this.pending.has(n.key)).map((n) => n.key);
     if (dup.length > 0) {
       this.error(cmd.id, `already subscribed to ${dup.join(', ')}`, { op: 'subscribe', streams: dup });
@@ -351,8 +361,12 @@ export class ClientSession implements StreamHost {
   }
 
   private unsubscribe(id: CommandId, streams: string[]): void {
-    const names = this.names(id, 'unsubscribe', streams);
-    if (names === undefined) return;
+    const given = this.names(id, 'unsubscribe', streams);
+    if (given === undefined) return;
+    const names = given.map((n): StreamName => {
+      const key = this.aliases.get(n.key);
+      return key === undefined ? n : (this.streams.get(key)?.name ?? n);
+    });
     const missing = names.filter((n) => !this.streams.has(n.key)).map((n) => n.key);
     if (missing.length > 0) {
       this.error(id, `not subscribed to ${missing.join(', ')}`, { op: 'unsubscribe', streams: missing });

@@ -314,6 +314,7 @@ export class KrakenProtocol implements SimProtocol {
         quote: wq,
         pair_decimals: spec.tickDecimals,
         lot_decimals: spec.lotDecimals,
+        tick_size: spec.tickDecimals === 0 ? '1' : `0.${'0'.repeat(spec.tickDecimals - 1)}1`,
         status: 'online',
       };
     }

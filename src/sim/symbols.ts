@@ -30,3 +30,23 @@ export function splitUnified(symbol: string): { base: string; quote: string } {
   const [base = symbol, quote = ''] = symbol.split('/');
   return { base, quote };
 }
+
+/**
+ * The unified symbols a simulator started for these market references (`exchange:SYMBOL`) lists: each unified one
+ * (`BTC/USDT`; a settle form `BTC/USDT:USDT` lists `BTC/USDT`), and — when a reference is a native id the simulator
+ * cannot read (`binance:BTCUSDT`) — the default symbols plus `BTC/USD` and `ETH/USD` as well, so the id resolves
+ * against the simulator's instrument list like any other.
+ */
+export function simSymbolsFor(refs: readonly string[]): string[] {
+  const out = new Set<string>();
+  let native = false;
+  for (const ref of refs) {
+    const symbol = ref.slice(ref.indexOf(':') + 1).toUpperCase();
+    const colon = symbol.indexOf(':');
+    const head = colon === -1 ? symbol : symbol.slice(0, colon);
+    if (/^[A-Z0-9._]+\/[A-Z0-9._]+$/.test(head)) out.add(head);
+    else native = true;
+  }
+  if (native) for (const s of [...DEFAULT_SPECS.map((d) => d.symbol), 'BTC/USD', 'ETH/USD']) out.add(s);
+  return [...out];
+}

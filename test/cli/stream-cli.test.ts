@@ -68,7 +68,7 @@ describe('tickwire stream', () => {
 
   it.each([
     [['stream'], /no markets/],
-    [['stream', 'binance'], /exchange:BASE\/QUOTE/],
+    [['stream', 'binance'], /expected exchange:SYMBOL/],
     [['stream', 'nasdaq:BTC/USDT'], /unknown exchange/],
     [['stream', 'binance:BTC/USDT', '--channels', 'book,quotes'], /unknown channel/],
     [['stream', 'binance:BTC/USDT', '--endpoint', 'binance=localhost'], /bad --endpoint/],

@@ -186,8 +186,21 @@ describe('Binance REST', () => {
       ],
     });
     expect(binanceAdapter.parseInstruments(spotBody)).toEqual([
-      { market: 'BTCUSDT', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', trading: true, pricePrecision: 2, qtyPrecision: 5 },
-      { market: 'LUNABUSD', symbol: 'LUNA/BUSD', base: 'LUNA', quote: 'BUSD', trading: false },
+      {
+        market: 'BTCUSDT',
+        symbol: 'BTC/USDT',
+        base: 'BTC',
+        quote: 'USDT',
+        trading: true,
+        pricePrecision: 2,
+        qtyPrecision: 5,
+        status: 'TRADING',
+        kind: 'spot',
+        tickSize: '0.01000000',
+        lotSize: '0.00001000',
+        minSize: '0.00001000',
+      },
+      { market: 'LUNABUSD', symbol: 'LUNA/BUSD', base: 'LUNA', quote: 'BUSD', trading: false, status: 'BREAK', kind: 'spot' },
     ]);
     const futBody = JSON.stringify({
       symbols: [

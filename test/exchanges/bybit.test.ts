@@ -265,8 +265,8 @@ describe('bybit instruments', () => {
       time: 1,
     });
     expect(bybitAdapter.parseInstruments(spot)).toEqual([
-      { market: 'BTCUSDT', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', trading: true, pricePrecision: 2, qtyPrecision: 6 },
-      { market: 'OLDUSDT', symbol: 'OLD/USDT', base: 'OLD', quote: 'USDT', trading: false, pricePrecision: 4, qtyPrecision: 0 },
+      { market: 'BTCUSDT', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', trading: true, pricePrecision: 2, qtyPrecision: 6, status: 'Trading', kind: 'spot', tickSize: '0.01', lotSize: '0.000001' },
+      { market: 'OLDUSDT', symbol: 'OLD/USDT', base: 'OLD', quote: 'USDT', trading: false, pricePrecision: 4, qtyPrecision: 0, status: 'Closed', kind: 'spot', tickSize: '0.0001', lotSize: '1' },
     ]);
     const linear = JSON.stringify({
       retCode: 0,

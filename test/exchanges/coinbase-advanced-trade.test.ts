@@ -215,8 +215,8 @@ describe('Coinbase Advanced Trade control messages', () => {
       }),
     );
     expect(list).toEqual([
-      { market: 'BTC-USD', symbol: 'BTC/USD', base: 'BTC', quote: 'USD', trading: true, pricePrecision: 2, qtyPrecision: 8 },
-      { market: 'OLD-USD', symbol: 'OLD/USD', base: 'OLD', quote: 'USD', trading: false, pricePrecision: 1, qtyPrecision: 0 },
+      { market: 'BTC-USD', symbol: 'BTC/USD', base: 'BTC', quote: 'USD', trading: true, pricePrecision: 2, qtyPrecision: 8, status: 'online', kind: 'spot', tickSize: '0.01', lotSize: '0.00000001' },
+      { market: 'OLD-USD', symbol: 'OLD/USD', base: 'OLD', quote: 'USD', trading: false, pricePrecision: 1, qtyPrecision: 0, status: 'delisted', kind: 'spot', tickSize: '0.1', lotSize: '1' },
     ]);
     expect(coinbaseAdapter.toMarket('btc/usd')).toBe('BTC-USD');
   });

@@ -176,6 +176,14 @@ describe('deribit instruments and symbols', () => {
       pricePrecision: 4,
       qtyPrecision: 1,
       contractValue: '1',
+      // instrument facts, as the documented reply gives them
+      kind: 'option',
+      settle: 'BTC',
+      tickSize: '0.0005',
+      minSize: '0.1',
+      expiry: 1673596800000000,
+      strike: '16000',
+      optionType: 'put',
     });
   });
 

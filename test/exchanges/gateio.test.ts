@@ -131,7 +131,22 @@ describe('gateio documented examples', () => {
 
   it('currency_pairs: unified symbol, precision and amount_precision, trade_status', () => {
     expect(parseCurrencyPairs(doc('rest-currency-pairs.json'))).toEqual([
-      { market: 'ETH_USDT', symbol: 'ETH/USDT', base: 'ETH', quote: 'USDT', trading: true, pricePrecision: 6, qtyPrecision: 3 },
+      {
+        market: 'ETH_USDT',
+        symbol: 'ETH/USDT',
+        base: 'ETH',
+        quote: 'USDT',
+        trading: true,
+        pricePrecision: 6,
+        qtyPrecision: 3,
+        // instrument facts from the documented reply
+        status: 'tradable',
+        kind: 'spot',
+        tickSize: '0.000001',
+        lotSize: '0.001',
+        minSize: '0.001',
+        minNotional: '1.0',
+      },
     ]);
     expect(parseCurrencyPairs('[{"id":"X_USDT","base":"X","quote":"USDT","trade_status":"untradable"}]')[0]?.trading).toBe(false);
   });

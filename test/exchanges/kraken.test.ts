@@ -77,6 +77,10 @@ describe('kraken adapter: instruments (REST AssetPairs capture slice)', () => {
       trading: true,
       pricePrecision: 1,
       qtyPrecision: 8,
+      // the 2021 capture has no status, tick_size or costmin: those stay absent
+      kind: 'spot',
+      lotSize: '0.00000001',
+      minSize: '0.0002',
     });
     expect(list.map((i) => i.market).sort()).toEqual(['ADA/BTC', 'BTC/EUR', 'BTC/USD', 'DOGE/USD', 'ETH/USD']);
   });

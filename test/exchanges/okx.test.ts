@@ -4,6 +4,7 @@ import { okxAdapter, okxSwapAdapter, decimalsOf } from '../../src/exchanges/okx/
 import { okxBookRules, okxChecksum, okxChecksumString } from '../../src/exchanges/okx/book.js';
 import type { AdapterContext, DeltaMessage, WireMessage } from '../../src/exchanges/types.js';
 import { crc32, crc32Signed } from '../../src/util/crc32.js';
+import { InstrumentIndex } from '../../src/pipeline/resolve.js';
 
 const ctx: AdapterContext = { bookDepth: 400, instruments: new Map() };
 
@@ -323,16 +324,53 @@ describe('OKX adapter', () => {
       '{"code":"0","msg":"","data":[{"instType":"SPOT","instId":"BTC-USDT","uly":"","baseCcy":"BTC","quoteCcy":"USDT","settleCcy":"","ctVal":"","ctMult":"","ctValCcy":"","ctType":"","tickSz":"0.1","lotSz":"0.00000001","minSz":"0.00001","state":"live"},{"instType":"SPOT","instId":"OLD-USDT","baseCcy":"OLD","quoteCcy":"USDT","tickSz":"0.001","lotSz":"1","state":"suspend"}]}',
     );
     expect(spot).toEqual([
-      { market: 'BTC-USDT', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', trading: true, pricePrecision: 1, qtyPrecision: 8 },
-      { market: 'OLD-USDT', symbol: 'OLD/USDT', base: 'OLD', quote: 'USDT', trading: false, pricePrecision: 3, qtyPrecision: 0 },
+      { market: 'BTC-USDT', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', trading: true, pricePrecision: 1, qtyPrecision: 8, status: 'live', kind: 'spot', tickSize: '0.1', lotSize: '0.00000001', minSize: '0.00001' },
+      { market: 'OLD-USDT', symbol: 'OLD/USDT', base: 'OLD', quote: 'USDT', trading: false, pricePrecision: 3, qtyPrecision: 0, status: 'suspend', kind: 'spot', tickSize: '0.001', lotSize: '1' },
     ]);
     const swap = okxSwapAdapter.parseInstruments(
       '{"code":"0","msg":"","data":[{"instType":"SWAP","instId":"BTC-USDT-SWAP","uly":"BTC-USDT","instFamily":"BTC-USDT","baseCcy":"","quoteCcy":"","settleCcy":"USDT","ctVal":"0.01","ctMult":"1","ctValCcy":"BTC","ctType":"linear","tickSz":"0.1","lotSz":"0.01","minSz":"0.01","state":"live"},{"instType":"SWAP","instId":"BTC-USD-SWAP","uly":"BTC-USD","settleCcy":"BTC","ctVal":"100","ctValCcy":"USD","ctType":"inverse","tickSz":"0.1","lotSz":"1","state":"live"}]}',
     );
     expect(swap).toEqual([
-      { market: 'BTC-USDT-SWAP', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', trading: true, pricePrecision: 1, qtyPrecision: 2, contractValue: '0.01' },
-      { market: 'BTC-USD-SWAP', symbol: 'BTC/USD', base: 'BTC', quote: 'USD', trading: true, pricePrecision: 1, qtyPrecision: 0, contractValue: '100' },
+      {
+        market: 'BTC-USDT-SWAP',
+        symbol: 'BTC/USDT',
+        base: 'BTC',
+        quote: 'USDT',
+        trading: true,
+        pricePrecision: 1,
+        qtyPrecision: 2,
+        contractValue: '0.01',
+        status: 'live',
+        kind: 'perpetual',
+        settle: 'USDT',
+        tickSize: '0.1',
+        lotSize: '0.01',
+        minSize: '0.01',
+        contractValueCurrency: 'BTC',
+        multiplier: '1',
+      },
+      {
+        market: 'BTC-USD-SWAP',
+        symbol: 'BTC/USD',
+        base: 'BTC',
+        quote: 'USD',
+        trading: true,
+        pricePrecision: 1,
+        qtyPrecision: 0,
+        contractValue: '100',
+        status: 'live',
+        kind: 'perpetual',
+        settle: 'BTC',
+        tickSize: '0.1',
+        lotSize: '1',
+        contractValueCurrency: 'USD',
+      },
     ]);
+    // the inverse swap settles in BTC: its settle form says so
+    const index = new InstrumentIndex('okx-swap', swap);
+    expect(index.resolve('BTC/USD:BTC')).toMatchObject({ ok: true, instrument: { market: 'BTC-USD-SWAP' }, via: 'settle' });
+    expect(index.resolve('BTC/USDT:USDT')).toMatchObject({ ok: true, instrument: { market: 'BTC-USDT-SWAP' }, via: 'settle' });
+    expect(index.resolve('BTC/USD:USD')).toMatchObject({ ok: false, why: 'unknown' });
     expect(() => okxAdapter.parseInstruments('{"code":"50011","msg":"Too Many Requests","data":[]}')).toThrow(/50011/);
   });
 });

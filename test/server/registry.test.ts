@@ -165,7 +165,12 @@ describe('protocol parsing', () => {
     expect(parseStreamName('binance-futures:BTC/USDT@trades')).toMatchObject({ exchange: 'binance-futures' });
     expect(parseStreamName('nasdaq:AAPL/USD@book')).toMatch(/unknown exchange/);
     expect(parseStreamName('binance:BTC/USDT@depth')).toMatch(/unknown channel/);
-    expect(parseStreamName('binance:BTCUSDT@book')).toMatch(/bad stream name/);
+    // native ids and settle forms are stream names too (the session resolves them to the unified stream)
+    expect(parseStreamName('binance:btcusdt@book')).toMatchObject({ key: 'binance:BTCUSDT@book', symbol: 'BTCUSDT' });
+    expect(parseStreamName('okx-swap:BTC/USDT:USDT@trades')).toMatchObject({ symbol: 'BTC/USDT:USDT', channel: 'trades' });
+    expect(parseStreamName('binance:@book')).toMatch(/bad stream name/);
+    expect(parseStreamName('binance::BTC@book')).toMatch(/bad stream name/);
+    expect(parseStreamName('binance:BTC USDT@book')).toMatch(/bad stream name/);
     expect(parseStreamName('deribit:eth/usd:eth-241227-3000-c@book')).toMatchObject({ key: 'deribit:ETH/USD:ETH-241227-3000-C@book', symbol: 'ETH/USD:ETH-241227-3000-C' });
     expect(parseStreamName('deribit:BTC/USD:BTC:X@book')).toMatch(/bad stream name/);
   });

@@ -19,6 +19,7 @@ import type {
 import { parseBinanceFrame } from './parse.js';
 import { ExchangeInfo, PLAIN_DECIMAL, RestDepth } from './wire.js';
 import { canonicalDecimal } from '../../book/order-book.js';
+import { decimalFact, msToMicros, withFacts } from '../instrument-facts.js';
 
 /** Params per SUBSCRIBE / UNSUBSCRIBE message. */
 export const MAX_PARAMS_PER_MESSAGE = 200;
@@ -81,10 +82,25 @@ export function parseExchangeInfo(body: string, spec: Pick<BinanceSpec, 'unified
     const symbol = spec.unifiedSymbol(s.baseAsset, s.quoteAsset, s.symbol, s.contractType);
     if (symbol === undefined) continue;
     const inst: Instrument = { market: s.symbol, symbol, base: s.baseAsset, quote: s.quoteAsset, trading: s.status === 'TRADING' };
-    const price = decimals(s.filters.find((f) => f.filterType === 'PRICE_FILTER')?.tickSize);
-    const qty = decimals(s.filters.find((f) => f.filterType === 'LOT_SIZE')?.stepSize);
+    const filter = (type: string) => s.filters.find((f) => f.filterType === type);
+    const tick = filter('PRICE_FILTER')?.tickSize;
+    const lot = filter('LOT_SIZE');
+    const price = decimals(tick);
+    const qty = decimals(lot?.stepSize);
     if (price !== undefined) inst.pricePrecision = price;
     if (qty !== undefined) inst.qtyPrecision = qty;
+    const futures = s.contractType !== undefined;
+    const dated = futures && s.contractType !== 'PERPETUAL' && s.contractType !== '';
+    withFacts(inst, {
+      status: s.status,
+      kind: !futures ? 'spot' : s.contractType === 'PERPETUAL' ? 'perpetual' : dated ? 'future' : undefined,
+      settle: futures ? s.marginAsset : undefined,
+      tickSize: decimalFact(tick),
+      lotSize: decimalFact(lot?.stepSize),
+      minSize: decimalFact(lot?.minQty),
+      minNotional: decimalFact(filter('NOTIONAL')?.minNotional ?? filter('MIN_NOTIONAL')?.minNotional ?? filter('MIN_NOTIONAL')?.notional),
+      expiry: dated ? msToMicros(s.deliveryDate) : undefined,
+    });
     out.push(inst);
   }
   return out;

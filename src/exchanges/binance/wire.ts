@@ -85,7 +85,14 @@ export const RestDepth = z.object({
   asks: z.array(WireLevel),
 });
 
-const Filter = z.object({ filterType: z.string(), tickSize: z.string().optional(), stepSize: z.string().optional() });
+const Filter = z.object({
+  filterType: z.string(),
+  tickSize: z.string().optional(), // PRICE_FILTER
+  stepSize: z.string().optional(), // LOT_SIZE
+  minQty: z.string().optional(), // LOT_SIZE
+  minNotional: z.string().optional(), // spot NOTIONAL / MIN_NOTIONAL
+  notional: z.string().optional(), // futures MIN_NOTIONAL
+});
 /** REST `/api/v3/exchangeInfo` and `/fapi/v1/exchangeInfo` (the fields tickwire reads). */
 export const ExchangeInfo = z.object({
   symbols: z.array(
@@ -95,6 +102,8 @@ export const ExchangeInfo = z.object({
       baseAsset: z.string(),
       quoteAsset: z.string(),
       contractType: z.string().optional(), // futures: PERPETUAL, CURRENT_QUARTER… ("" when delisted)
+      deliveryDate: z.number().optional(), // futures: delivery time, ms (perpetuals: a far-future placeholder)
+      marginAsset: z.string().optional(), // futures: the settlement asset
       filters: z.array(Filter).default([]),
     }),
   ),

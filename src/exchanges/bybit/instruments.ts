@@ -3,6 +3,7 @@ import { TwError } from '../../errors.js';
 import type { Instrument } from '../types.js';
 import type { BybitCategory } from './topics.js';
 import { InstrumentsResponse } from './wire.js';
+import { decimalFact, msToMicros, withFacts } from '../instrument-facts.js';
 
 /** Decimals of a step such as `"0.001"` (3) or `"1"` (0). */
 export function stepDecimals(step: string | undefined): number | undefined {
@@ -42,6 +43,17 @@ export function parseInstruments(body: string): Instrument[] {
     const qp = stepDecimals(i.lotSizeFilter?.basePrecision ?? i.lotSizeFilter?.qtyStep);
     if (pp !== undefined) out.pricePrecision = pp;
     if (qp !== undefined) out.qtyPrecision = qp;
-    return out;
+    const linear = i.contractType !== undefined;
+    const lot = i.lotSizeFilter;
+    return withFacts(out, {
+      status: i.status,
+      kind: !linear ? 'spot' : i.contractType === 'LinearPerpetual' ? 'perpetual' : i.contractType === 'LinearFutures' ? 'future' : undefined,
+      settle: linear ? i.settleCoin : undefined,
+      tickSize: decimalFact(i.priceFilter?.tickSize),
+      lotSize: decimalFact(lot?.basePrecision ?? lot?.qtyStep),
+      minSize: decimalFact(lot?.minOrderQty),
+      minNotional: decimalFact(lot?.minOrderAmt ?? lot?.minNotionalValue),
+      expiry: i.contractType === 'LinearFutures' ? msToMicros(i.deliveryTime) : undefined,
+    });
   });
 }

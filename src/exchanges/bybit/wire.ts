@@ -111,11 +111,22 @@ const SpotInstrument = z
     quoteCoin: Str,
     /** `Trading`, `PreLaunch`, `Delivering`, `Closed`. */
     status: Str,
-    lotSizeFilter: z.object({ basePrecision: Str.optional(), qtyStep: Str.optional() }).loose().optional(),
+    lotSizeFilter: z
+      .object({
+        basePrecision: Str.optional(), // spot: size step
+        qtyStep: Str.optional(), // linear: size step
+        minOrderQty: Str.optional(),
+        minOrderAmt: Str.optional(), // spot: minimum order value (quote)
+        minNotionalValue: Str.optional(), // linear: minimum order value (quote)
+      })
+      .loose()
+      .optional(),
     priceFilter: z.object({ tickSize: Str }).loose().optional(),
     /** Linear only: `LinearPerpetual`, `LinearFutures`. */
     contractType: Str.optional(),
     settleCoin: Str.optional(),
+    /** Linear: delivery time, ms ("0" for perpetuals). */
+    deliveryTime: Str.optional(),
   })
   .loose();
 

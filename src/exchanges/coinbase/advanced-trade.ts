@@ -13,6 +13,7 @@
  *   `chainScope: 'connection'`, and the pipeline resyncs a book whose data pauses (`bookPauseMs`) or goes silent.
  * - REST `product_book` has no id: cross-check only, by top-N comparison (`reconcileBy: 'top-n'`).
  */
+import { decimalFact, withFacts } from '../instrument-facts.js';
 import type { Level } from '../../schema/events.js';
 import type {
   AdapterContext,
@@ -228,6 +229,14 @@ export function parseAdvancedTradeProducts(body: string): Instrument[] {
     const qp = decimalsOf(x.base_increment);
     if (pp !== undefined) inst.pricePrecision = pp;
     if (qp !== undefined) inst.qtyPrecision = qp;
+    withFacts(inst, {
+      status: x.status,
+      kind: 'spot',
+      tickSize: decimalFact(x.quote_increment),
+      lotSize: decimalFact(x.base_increment),
+      minSize: decimalFact(x.base_min_size),
+      minNotional: decimalFact(x.quote_min_size),
+    });
     out.push(inst);
   }
   return out;

@@ -21,6 +21,7 @@ import type {
 import { exchangeAuthFields, type ExchangeCredentials } from './auth.js';
 import { chunk, decimalsOf, errorMessage, isoToMicros, marketsByChannel, toCoinbaseMarket } from './common.js';
 import { ExError, ExHeartbeat, ExMatch, ExProducts, ExRestBook, ExTicker } from './wire.js';
+import { decimalFact, withFacts } from '../instrument-facts.js';
 
 const PRODUCTS_PER_MESSAGE = 100;
 
@@ -207,7 +208,14 @@ export function parseExchangeProducts(body: string): Instrument[] {
     const qp = decimalsOf(x.base_increment);
     if (pp !== undefined) inst.pricePrecision = pp;
     if (qp !== undefined) inst.qtyPrecision = qp;
-    return inst;
+    return withFacts(inst, {
+      status: x.status,
+      kind: 'spot',
+      tickSize: decimalFact(x.quote_increment),
+      lotSize: decimalFact(x.base_increment),
+      minSize: decimalFact(x.base_min_size),
+      minNotional: decimalFact(x.min_market_funds),
+    });
   });
 }
 

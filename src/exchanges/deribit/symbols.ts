@@ -9,6 +9,7 @@
 import type { Instrument } from '../types.js';
 import { plainDecimal } from '../kraken/raw-json.js';
 import { DeribitInstrument } from './wire.js';
+import { decimalFact, msToMicros, withFacts } from '../instrument-facts.js';
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
@@ -62,7 +63,17 @@ export function toInstrument(entry: unknown): (Instrument & { sizeUnit: string }
   if (pp !== undefined) inst.pricePrecision = pp;
   if (qp !== undefined) inst.qtyPrecision = qp;
   if (raw.kind !== 'spot') inst.contractValue = plainDecimal(raw.contract_size);
-  return inst;
+  const perpetual = raw.kind === 'future' && raw.settlement_period === 'perpetual';
+  const dated = (raw.kind === 'future' && !perpetual) || raw.kind === 'option';
+  return withFacts(inst, {
+    kind: raw.kind === 'spot' ? 'spot' : perpetual ? 'perpetual' : raw.kind === 'future' ? 'future' : 'option',
+    settle: raw.kind === 'spot' ? undefined : settle,
+    tickSize: decimalFact(plainDecimal(raw.tick_size)),
+    minSize: decimalFact(plainDecimal(raw.min_trade_amount)),
+    expiry: dated && raw.expiration_timestamp !== undefined ? msToMicros(Number(raw.expiration_timestamp)) : undefined,
+    strike: raw.kind === 'option' && raw.strike !== undefined ? decimalFact(plainDecimal(raw.strike)) : undefined,
+    optionType: raw.kind === 'option' ? raw.option_type : undefined,
+  });
 }
 
 function decimalsOf(step: string): number | undefined {

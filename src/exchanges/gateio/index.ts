@@ -13,6 +13,7 @@ import type { AdapterContext, ExchangeAdapter, Instrument, StreamRef } from '../
 import { bookChannelFor, gateioBookRules } from './book.js';
 import { parseGateioFrame } from './parse.js';
 import { CurrencyPairs } from './wire.js';
+import { decimalFact, stepOfDecimals, withFacts } from '../instrument-facts.js';
 
 /** Pairs per `spot.tickers` / `spot.book_ticker` / `spot.trades` request (the order book takes one per request). */
 const PAIRS_PER_REQUEST = 50;
@@ -60,7 +61,15 @@ export function parseCurrencyPairs(body: string): Instrument[] {
     };
     if (p.precision !== undefined) inst.pricePrecision = p.precision;
     if (p.amount_precision !== undefined) inst.qtyPrecision = p.amount_precision;
-    return inst;
+    // prices and amounts carry exactly `precision` / `amount_precision` decimals: the steps are 10^-those
+    return withFacts(inst, {
+      status: p.trade_status,
+      kind: 'spot',
+      tickSize: stepOfDecimals(p.precision),
+      lotSize: stepOfDecimals(p.amount_precision),
+      minSize: decimalFact(p.min_base_amount),
+      minNotional: decimalFact(p.min_quote_amount),
+    });
   });
 }
 

@@ -125,6 +125,9 @@ export const CurrencyPairs = z.array(
       precision: z.number().int().optional(),
       /** `untradable`, `buyable`, `sellable`, `tradable`. */
       trade_status: Str,
+      /** Minimum order amount (base) and value (quote), decimal strings. */
+      min_base_amount: Str.optional(),
+      min_quote_amount: Str.optional(),
     })
     .loose(),
 );

@@ -19,6 +19,7 @@ import { bookChecksum, KRAKEN_CHECKSUM_DEPTH } from './checksum.js';
 import { parseKrakenFrame } from './parse.js';
 import { toV2Symbol, v2Asset } from './symbols.js';
 import { z } from 'zod';
+import { decimalFact, stepOfDecimals, withFacts } from '../instrument-facts.js';
 
 /** Book depths Kraken v2 accepts. */
 export const KRAKEN_BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
@@ -72,6 +73,10 @@ const AssetPair = z.object({
   lot_decimals: z.number().int(),
   /** `online` | `cancel_only` | `post_only` | `limit_only` | `reduce_only` | `delisted`… (absent in old captures). */
   status: z.string().optional(),
+  /** Price increment; minimum order volume (base); minimum order cost (quote). Absent in old captures. */
+  tick_size: z.string().optional(),
+  ordermin: z.string().optional(),
+  costmin: z.string().optional(),
 });
 const AssetPairsBody = z.object({ error: z.array(z.string()), result: z.record(z.string(), z.unknown()) });
 
@@ -87,7 +92,7 @@ function parseAssetPairs(body: string): Instrument[] {
     const base = v2Asset(b);
     const quote = v2Asset(q);
     const market = `${base}/${quote}`;
-    out.push({
+    const inst: Instrument = {
       market,
       symbol: market,
       base,
@@ -95,7 +100,18 @@ function parseAssetPairs(body: string): Instrument[] {
       trading: r.data.status === undefined || r.data.status === 'online',
       pricePrecision: r.data.pair_decimals,
       qtyPrecision: r.data.lot_decimals,
-    });
+    };
+    out.push(
+      withFacts(inst, {
+        status: r.data.status,
+        kind: 'spot',
+        tickSize: decimalFact(r.data.tick_size),
+        // volumes have exactly lot_decimals decimals: the step is 10^-lot_decimals
+        lotSize: stepOfDecimals(r.data.lot_decimals),
+        minSize: decimalFact(r.data.ordermin),
+        minNotional: decimalFact(r.data.costmin),
+      }),
+    );
   }
   return out;
 }

@@ -11,6 +11,7 @@ import type { AdapterContext, ExchangeAdapter, Instrument, StreamRef } from '../
 import { okxBookRules } from './book.js';
 import { OKX_CHANNEL, parseOkxFrame, type OkxMarketKind } from './parse.js';
 import { OkxInstrumentsResponse } from './wire.js';
+import { decimalFact, withFacts } from '../instrument-facts.js';
 
 /** OKX caps `args` at 64 KB per request; stay well below. */
 const MAX_ARGS_CHARS = 60_000;
@@ -74,7 +75,16 @@ function toInstrument(kind: OkxMarketKind, raw: ReturnType<typeof OkxInstruments
   if (pp !== undefined) inst.pricePrecision = pp;
   if (qp !== undefined) inst.qtyPrecision = qp;
   if (kind === 'swap' && raw.ctVal !== undefined && raw.ctVal !== '') inst.contractValue = raw.ctVal;
-  return inst;
+  return withFacts(inst, {
+    status: raw.state,
+    kind: kind === 'spot' ? 'spot' : 'perpetual',
+    settle: kind === 'swap' && raw.settleCcy ? raw.settleCcy : undefined,
+    tickSize: decimalFact(raw.tickSz),
+    lotSize: decimalFact(raw.lotSz),
+    minSize: decimalFact(raw.minSz),
+    contractValueCurrency: kind === 'swap' && raw.ctValCcy ? raw.ctValCcy : undefined,
+    multiplier: kind === 'swap' ? decimalFact(raw.ctMult) : undefined,
+  });
 }
 
 function createOkxAdapter(kind: OkxMarketKind): ExchangeAdapter {

@@ -100,6 +100,11 @@ export const OkxInstrument = z.object({
   /** Price tick and size lot as decimal strings. */
   tickSz: z.string(),
   lotSz: z.string(),
+  /** Minimum order size (contracts on derivatives). */
+  minSz: z.string().optional(),
+  /** Contract multiplier; expiry (ms, "" for swaps). */
+  ctMult: z.string().optional(),
+  expTime: z.string().optional(),
   /** `live` | `suspend` | `preopen` | `test`. */
   state: z.string(),
 });
