@@ -185,12 +185,13 @@ class GateioProtocol implements SimProtocol {
   private step(symbol: string, now: number, force: boolean): void {
     const server = this.server!;
     this.market.step(symbol);
-    const garbage = server.faults.takeGarbageFrame(symbol);
     for (const [topic, bt] of this.books) {
       if (bt.symbol !== symbol || !server.hasSubscribers(topic)) continue;
       if (!force && now - bt.window.lastSentAt < bt.ms * this.scale) continue;
       this.push(topic, bt, now);
-      if (garbage) server.publish(topic, symbol, () => '<<sim garbage>>');
+      // taken only when a push goes out, so that the garbage lands between good diffs (a fault taken on a step with
+      // no push due was lost)
+      if (server.faults.takeGarbageFrame(symbol)) server.publish(topic, symbol, () => '<<sim garbage>>');
     }
     this.bookTicker(symbol, now);
   }
