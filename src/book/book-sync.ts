@@ -25,7 +25,7 @@ import type { ExchangeId, Level, UnstampedEvent } from '../schema/events.js';
 import type { TwCode, TwErrorCode } from '../errors.js';
 import type { BookRules, DeltaMessage, PrevDelta, RestSnapshot } from './rules.js';
 import { canonicalDecimal, compareDecimal, OrderBook, spellRemovalsZero } from './order-book.js';
-import { levelCodes } from './level-codes.js';
+import { codesFor } from './level-codes.js';
 
 export interface BookSyncOptions {
   exchange: ExchangeId;
@@ -85,7 +85,8 @@ function kept(d: DeltaMessage): DeltaMessage {
     for (let i = 0; i < levels.length; i++) out[i] = [levels[i]![0], levels[i]![1]];
     return out;
   };
-  return { ...d, bids: copy(d.bids), asks: copy(d.asks) };
+  // applied later from its strings: the scanner's area (codes) will describe another frame by then
+  return { ...d, bids: copy(d.bids), asks: copy(d.asks), codes: undefined, codesFrame: undefined };
 }
 
 export class BookSync {
@@ -430,7 +431,7 @@ export class BookSync {
 
   /** Apply a delta that passed the continuity check; returns the integrity problem, if any. */
   private apply(d: DeltaMessage): Problem | undefined {
-    this.book.applyLevels(d.bids, d.asks, levelCodes.of(d.bids));
+    this.book.applyLevels(d.bids, d.asks, codesFor(d));
     if (d.updateId !== undefined) this.localId = d.updateId;
     if (d.exchangeTime !== undefined) this.bookTime = d.exchangeTime;
     const prev = this.prev;

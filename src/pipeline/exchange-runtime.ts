@@ -14,6 +14,7 @@ import type {
   DerivativeFields,
   Endpoints,
   ExchangeAdapter,
+  FrameParser,
   Instrument,
   StreamRef,
   TickerFields,
@@ -88,6 +89,8 @@ export interface BookView {
 export class ExchangeRuntime {
   readonly id: ExchangeId;
   private readonly endpoints: Endpoints;
+  /** The adapter's parser with its own working state (a scanner's buffers), or the adapter's stateless `parse`. */
+  private readonly parser: FrameParser;
   private readonly rest: RestScheduler;
   private readonly slots: ConnSlot[] = [];
   private readonly markets = new Map<string, MarketState>();
@@ -116,6 +119,7 @@ export class ExchangeRuntime {
     private readonly deps: RuntimeDeps,
   ) {
     this.id = adapter.id;
+    this.parser = adapter.newParser?.() ?? adapter;
     this.endpoints = config.endpoints[adapter.id] ?? adapter.defaultEndpoints;
     this.ctx = { bookDepth: config.bookDepth ?? 0, instruments: new Map(), nowMs: () => Math.floor(deps.clock.nowMicros() / 1000) };
     this.rest = new RestScheduler({
@@ -534,7 +538,7 @@ export class ExchangeRuntime {
   private onFrame(slot: ConnSlot, data: string, localTime: number, bytes?: Uint8Array): void {
     let msgs: WireMessage[];
     try {
-      msgs = this.adapter.parse(data, this.ctx, bytes);
+      msgs = this.parser.parse(data, this.ctx, bytes);
     } catch (err) {
       this.deps.metrics.inc('tickwire_malformed_frames_total', { exchange: this.id });
       this.report(slot, 'TW_ERR_MALFORMED_FRAME', `malformed frame skipped: ${(err as Error).message}`, localTime, {

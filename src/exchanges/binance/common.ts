@@ -16,7 +16,8 @@ import type {
   RestSnapshot,
   StreamRef,
 } from '../types.js';
-import { parseBinanceFrame } from './parse.js';
+import { BinanceParser, parseBinanceFrame } from './parse.js';
+import { DepthScanner } from './scan.js';
 import { ExchangeInfo, PLAIN_DECIMAL, RestDepth } from './wire.js';
 import { canonicalDecimal } from '../../book/order-book.js';
 import { decimalFact, msToMicros, withFacts } from '../instrument-facts.js';
@@ -192,7 +193,9 @@ export function makeBinanceAdapter(spec: BinanceSpec): ExchangeAdapter {
     toMarket: spec.toMarket,
     subscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('SUBSCRIBE', streams, nextId),
     unsubscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('UNSUBSCRIBE', streams, nextId),
-    parse: (frame: string, _ctx, bytes) => parseBinanceFrame(frame, bytes),
+    // a parser owns its scanner (the runtime makes one); `parse` alone scans with a fresh one
+    newParser: () => new BinanceParser(),
+    parse: (frame: string, _ctx, bytes) => parseBinanceFrame(new DepthScanner(), frame, bytes),
     book: spec.book,
   };
 }
