@@ -34,6 +34,7 @@ import { Refusals } from './refusals.js';
 import { StreamErrors } from './stream-errors.js';
 import { FrameRouter } from './frame-router.js';
 import { Handovers } from './handovers.js';
+import type { MarketHandover } from './handover.js';
 import { Instruments } from './instruments.js';
 import { continuityFacts, type ContinuityFacts } from './continuity.js';
 import { NoDataWatchdog, StreamActivity } from './no-data.js';
@@ -130,17 +131,11 @@ export class ExchangeRuntime {
     return this.adapter.channels ?? DEFAULT_CHANNELS;
   }
 
-  get backoff(): TickwireConfig['backoff'] {
-    return this.config.backoff;
-  }
-
-  get random(): (() => number) | undefined {
-    return this.deps.random;
-  }
-
-  get unprovenAfterLoss(): boolean {
-    return this.facts.unprovenAfterLoss;
-  }
+  // what the units read of the runtime (HandoverHost, StreamErrorsHost, RouterState)
+  get backoff(): TickwireConfig['backoff'] { return this.config.backoff; }
+  get random(): (() => number) | undefined { return this.deps.random; }
+  get unprovenAfterLoss(): boolean { return this.facts.unprovenAfterLoss; }
+  replacementFor(slot: ConnSlot, st: MarketState): MarketHandover | undefined { return this.handovers.replacementFor(slot, st); }
 
   nowMicros(): number {
     return this.deps.clock.nowMicros();
@@ -385,10 +380,6 @@ export class ExchangeRuntime {
     if (st === undefined) return undefined;
     if (st.slot === slot) return st.book;
     return this.handovers.replacementFor(slot, st)?.shadow;
-  }
-
-  replacementFor(slot: ConnSlot, st: MarketState): ReturnType<Handovers['replacementFor']> {
-    return this.handovers.replacementFor(slot, st);
   }
 
   private onRestEvent(code: TwErrorCode, reason: string, details: Record<string, unknown>, key?: string): void {
