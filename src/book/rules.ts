@@ -99,7 +99,7 @@ export interface BookRules {
    * so data that resumes after a silence proves it missed nothing. `connection`: one sequence across every channel
    * of the connection (Coinbase Advanced Trade `sequence_num`): it proves no frame was lost, but not that the
    * exchange still sends this book (a channel it closed leaves the sequence contiguous through the heartbeats), so
-   * the pipeline treats a silent book like an unchained one (see ExchangeRuntime.silenceBreaksContinuity).
+   * the pipeline treats a silent book like an unchained one (see `silenceBreaksContinuity`, src/pipeline/continuity.ts).
    */
   readonly chainScope?: 'book' | 'connection';
   /**
