@@ -1,7 +1,8 @@
 /**
  * Deribit API v2 protocol server for the simulator (docs/protocols/deribit.md): JSON-RPC 2.0 on `/ws/api/v2` with
  * `public/subscribe` / `public/unsubscribe` of `book.{instrument}.{interval}` (the whole book in-band as the first
- * notification, then changes chained by `change_id` / `prev_change_id`), `ticker.…` and `trades.…`;
+ * notification, then changes chained by `change_id` / `prev_change_id`), `ticker.…` (with mark, index, open interest
+ * and, on perpetuals, funding from ./derivatives.ts) and `trades.…` (now and then one marked `liquidation`);
  * `public/set_heartbeat` then `heartbeat` `test_request`s that the client must answer with `public/test` before the
  * next one, or the connection is closed, as Deribit does; REST `/api/v2/public/get_instruments`.
  *

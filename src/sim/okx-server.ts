@@ -1,6 +1,7 @@
 /**
  * OKX v5 public protocol server for the simulator (docs/protocols/okx.md): `/ws/v5/public` with `books` (400 levels,
- * in-band snapshot then updates chained by `seqId`/`prevSeqId`), `tickers`, `trades`; REST
+ * in-band snapshot then updates chained by `seqId`/`prevSeqId`), `tickers`, `trades`, and on swaps `mark-price`,
+ * `index-tickers`, `funding-rate`, `open-interest`, `liquidation-orders` (./okx-derivatives.ts); REST
  * `/api/v5/public/instruments` and `/api/v5/market/books`. One factory serves `okx` (spot, `BTC-USDT`) and
  * `okx-swap` (perpetual swaps, `BTC-USDT-SWAP`, sizes in contracts of `ctVal`).
  *
