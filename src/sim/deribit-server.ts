@@ -164,7 +164,8 @@ export function createDeribitProtocol(opts: DeribitSimOptions): SimProtocol & { 
     // mark, index, open interest (in the instrument's amount unit); funding on perpetuals only (docs/protocols/deribit.md)
     const d = derivs.next(symbol, best.bid, best.ask, stats.last, now);
     const perpetual = st.inst.kind === 'future' && st.inst.expiry === PERPETUAL_EXPIRY;
-    const funding = perpetual ? `"funding_8h":${d.fundingRate},"current_funding":${d.fundingRate},` : '';
+    // funding_8h gets another value than the rate (the next period's), so that a client cannot confuse the two
+    const funding = perpetual ? `"funding_8h":${d.predictedFundingRate},"current_funding":${d.fundingRate},` : '';
     const data =
       `{"timestamp":${now},"stats":{"volume":${stats.volume},"price_change":0,"low":${stats.low},"high":${stats.high}},` +
       `"state":"open","open_interest":${d.openInterest},"mark_price":${d.markPrice},"last_price":${stats.last},` +
