@@ -57,3 +57,29 @@ describe.each(CASES)('$exchange derivative channels under faults', ({ exchange, 
     }
   });
 });
+
+describe('okx-swap: a shutdown notice on a connection with derivative streams only', () => {
+  it('the market moves to the replacement on its first derivative data (no wait for the no-data timeout)', async () => {
+    h = await startHarness({
+      exchanges: ['okx-swap'],
+      markets: ['okx-swap:BTC/USDT'],
+      // OKX announces the close 60 s ahead: the old connection stays up meanwhile
+      sim: { tradeIntervalMs: 10, tickerIntervalMs: 50, fundingPeriodMs: 1000, shutdownCloseDelayMs: 60_000 },
+      config: { channels: ['derivative', 'liquidations'], noDataTimeoutMs: 30_000 }, // markets left waiting move after this
+    });
+    const hh = h;
+    await hh.waitFor((e) => e.type === 'derivative_ticker', 'a derivative_ticker');
+    hh.sim.fault('okx-swap', { kind: 'server-shutdown', symbol: 'BTC/USDT' });
+    const closed = await hh.waitFor(
+      (e) => e.type === 'status' && e.scope === 'connection' && e.state === 'closed' && e.details?.['replacedBy'] !== undefined,
+      'the old connection closed, replaced',
+      10_000,
+    );
+    const from = hh.events.indexOf(closed);
+    await hh.waitFor(() => hh.events.slice(from).filter((e) => e.type === 'derivative_ticker').length >= 4, 'derivative data after the switch');
+    const published = hh.sim.published('okx-swap', 'BTC/USDT').derivatives.map((d) => `${d.time * 1000} ${d.markPrice}`);
+    for (const e of hh.events.slice(from)) {
+      if (e.type === 'derivative_ticker') expect(published).toContain(`${e.exchangeTime} ${e.markPrice}`);
+    }
+  });
+});
