@@ -633,7 +633,16 @@ export class ExchangeRuntime {
       case 'liquidation': {
         const channel = msg.kind === 'derivative' ? 'derivative' : 'liquidations';
         const st = this.markets.get(msg.market);
-        if (st === undefined || !st.channels.has(channel) || st.slot !== slot) return; // a replacement's: from the switch
+        if (st === undefined || !st.channels.has(channel)) return;
+        if (st.slot !== slot) {
+          // a replacement's: counted from the switch, which its first data of a market without a book allows (as tickers)
+          const mh = this.replacementFor(slot, st);
+          if (mh !== undefined && !mh.seenData) {
+            mh.seenData = true;
+            this.trySwitch(st, mh, localTime);
+          }
+          return;
+        }
         this.touch(st, channel, localTime);
         if (msg.kind === 'liquidation') {
           this.deps.emit(liquidationEvent(this.id, st.symbol, msg, localTime));
