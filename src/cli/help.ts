@@ -40,7 +40,7 @@ Options:
   --pretty                   readable lines even when stdout is not a terminal
   --ndjson                   NDJSON even when stdout is a terminal
   --channels LIST            ticker,book,trades (default: these three), derivative (derivative_ticker: mark,
-                             index, funding, open interest) and liquidations (bybit-linear only, so far)
+                             index, funding, open interest) and liquidations (bybit-linear, okx-swap, deribit)
   --bars INTERVAL            also emit closed trade_bar events (OHLC, volumes, VWAP) built from the trades,
                              e.g. 1s, 5s, 1m, 5m, 1h, 1d, aligned in exchange time; a bar closes on a later
                              trade of its market or an event of its exchange 1 s past its end (config

@@ -66,7 +66,7 @@ export interface DerivativeFields {
   nextFundingTime?: number;
   predictedFundingRate?: string;
   openInterest?: string;
-  openInterestUnit?: 'contracts' | 'base';
+  openInterestUnit?: 'contracts' | 'base' | 'usd';
   openInterestValue?: string;
 }
 

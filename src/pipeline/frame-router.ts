@@ -23,8 +23,11 @@ export interface RouterSink {
   liquidation(st: MarketState, msg: Msg<'liquidation'>, localTime: number): void;
   /** A book message of `st` on the connection replacing its current one (for its shadow book). */
   replacementBook(st: MarketState, mh: MarketHandover, msg: DeltaMessage, localTime: number): void;
-  /** The replacement's first ticker of `st` (tickers count from the switch; the merged state carries over). */
-  replacementTicker(st: MarketState, mh: MarketHandover, localTime: number): void;
+  /**
+   * The replacement's first ticker, derivative or liquidation data of `st`: these count from the switch (the merged
+   * state carries over), which this first data lets a market without a book make.
+   */
+  replacementData(st: MarketState, mh: MarketHandover, localTime: number): void;
   replacementTrade(st: MarketState, mh: MarketHandover, msg: Msg<'trade'>, localTime: number): void;
   pong(slot: ConnSlot): void;
   heartbeat(slot: ConnSlot, msg: Msg<'heartbeat'>): void;
@@ -69,8 +72,7 @@ export class FrameRouter {
           sink.ticker(st, msg, localTime);
           return;
         }
-        const mh = this.state.replacementFor(slot, st);
-        if (mh !== undefined && !mh.seenData) sink.replacementTicker(st, mh, localTime);
+        this.firstReplacementData(slot, st, localTime);
         return;
       }
       case 'trade': {
@@ -86,13 +88,16 @@ export class FrameRouter {
       }
       case 'derivative': {
         const st = this.state.markets.get(msg.market);
-        // a replacement's: from the switch
-        if (st !== undefined && st.channels.has('derivative') && st.slot === slot) sink.derivative(st, msg, localTime);
+        if (st === undefined || !st.channels.has('derivative')) return;
+        if (st.slot === slot) sink.derivative(st, msg, localTime);
+        else this.firstReplacementData(slot, st, localTime);
         return;
       }
       case 'liquidation': {
         const st = this.state.markets.get(msg.market);
-        if (st !== undefined && st.channels.has('liquidations') && st.slot === slot) sink.liquidation(st, msg, localTime);
+        if (st === undefined || !st.channels.has('liquidations')) return;
+        if (st.slot === slot) sink.liquidation(st, msg, localTime);
+        else this.firstReplacementData(slot, st, localTime);
         return;
       }
       case 'pong':
@@ -120,5 +125,11 @@ export class FrameRouter {
         sink.unknown(slot, msg, frame, localTime);
         return;
     }
+  }
+
+  /** Data of `st` on another connection: the replacement's first (ticker, derivative, liquidation) counts once. */
+  private firstReplacementData(slot: ConnSlot, st: MarketState, localTime: number): void {
+    const mh = this.state.replacementFor(slot, st);
+    if (mh !== undefined && !mh.seenData) this.sink.replacementData(st, mh, localTime);
   }
 }

@@ -94,7 +94,7 @@ export class MarketHandlers implements RouterSink {
     this.handovers.trySwitch(st, mh, localTime);
   }
 
-  replacementTicker(st: MarketState, mh: MarketHandover, localTime: number): void {
+  replacementData(st: MarketState, mh: MarketHandover, localTime: number): void {
     mh.seenData = true;
     this.handovers.trySwitch(st, mh, localTime);
   }

@@ -163,10 +163,14 @@ export const DerivativeTickerEvent = z.object({
   predictedFundingRate: Decimal.optional().describe('Predicted rate of the following period, where the exchange gives one.'),
   openInterest: Decimal.optional().describe('Open interest in `openInterestUnit`.'),
   openInterestUnit: z
-    .enum(['contracts', 'base'])
+    .enum(['contracts', 'base', 'usd'])
     .optional()
-    .describe('Unit of openInterest: contracts (OKX swap: see contractValue of the instrument) or base currency.'),
-  openInterestValue: Decimal.optional().describe('Open interest valued in the quote/settlement currency, where given.'),
+    .describe(
+      'Unit of openInterest: contracts (OKX swap: see contractValue of the instrument), base currency, or USD (Deribit perpetuals and inverse futures).',
+    ),
+  openInterestValue: Decimal.optional().describe(
+    'Open interest valued in money, where given: in the quote/settlement currency (Bybit), in USD (OKX oiUsd).',
+  ),
 });
 export type DerivativeTickerEvent = z.infer<typeof DerivativeTickerEvent>;
 

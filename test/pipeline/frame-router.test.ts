@@ -48,17 +48,21 @@ describe('FrameRouter', () => {
     expect(calls).toEqual([['book', A, btc], ['ticker', eth], ['trade', A, btc], ['derivative', btc], ['liquidation', btc]]);
   });
 
-  it("routes the replacement's data of a market to the replacement handlers; derivative data only from the switch", () => {
+  it("routes the replacement's data of a market to the replacement handlers", () => {
     const { router, calls, btc, mh } = setup(true);
     router.route(B, book('BTC'), 1, '');
     router.route(B, ticker('BTC'), 1, '');
     router.route(B, trade('BTC'), 1, '');
+    expect(calls).toEqual([['replacementBook', btc, mh], ['replacementData', btc, mh], ['replacementTrade', btc, mh]]);
+    // the replacement's first ticker, derivative or liquidation data counts once (they count from the switch)
+    calls.length = 0;
     router.route(B, { kind: 'derivative', market: 'BTC', fields: {} }, 1, '');
-    expect(calls).toEqual([['replacementBook', btc, mh], ['replacementTicker', btc, mh], ['replacementTrade', btc, mh]]);
-    // the replacement's first data counts once for a ticker (tickers then count from the switch)
+    router.route(B, { kind: 'liquidation', market: 'BTC', side: 'buy', price: '1', size: '1' }, 1, '');
+    expect(calls).toEqual([['replacementData', btc, mh], ['replacementData', btc, mh]]);
     calls.length = 0;
     mh.seenData = true;
     router.route(B, ticker('BTC'), 1, '');
+    router.route(B, { kind: 'derivative', market: 'BTC', fields: {} }, 1, '');
     expect(calls).toEqual([]);
   });
 
