@@ -23,6 +23,7 @@ export const SCHEMA_VERSION = 1;
 export const EXCHANGE_IDS = [
   'binance',
   'binance-futures',
+  'binance-delivery',
   'coinbase',
   'coinbase-exchange',
   'kraken',
