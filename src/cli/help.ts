@@ -40,7 +40,9 @@ Options:
   --pretty                   readable lines even when stdout is not a terminal
   --ndjson                   NDJSON even when stdout is a terminal
   --channels LIST            ticker,book,trades (default: these three), derivative (derivative_ticker: mark,
-                             index, funding, open interest) and liquidations (bybit-linear only, so far)
+                             index, funding, open interest) and liquidations (bybit-linear, binance-delivery)
+  --open-interest-interval S poll open interest over REST every S seconds where the exchange gives it only
+                             there (binance-delivery), within the REST weight budget; 0 = off (default 60)
   --bars INTERVAL            also emit closed trade_bar events (OHLC, volumes, VWAP) built from the trades,
                              e.g. 1s, 5s, 1m, 5m, 1h, 1d, aligned in exchange time; a bar closes on a later
                              trade of its market or an event of its exchange 1 s past its end (config
@@ -149,7 +151,7 @@ Options:
                              preloaded; other symbols are refused as not in the recording
   --speed N|max              with --replay: 1 = recorded pace (default), 10 = ten times faster, max
   --endpoint, --config, --book-depth, --snapshot-depth, --first-snapshot-depth, --rest-weight-share,
-  --symbols-per-connection, --reconcile-interval, --no-data-timeout, --book-pause, --book-check-interval,
+  --symbols-per-connection, --reconcile-interval, --no-data-timeout, --open-interest-interval, --book-pause, --book-check-interval,
   --max-connection-age, --channels, --sim-seed,
   --bars (trade_bar events go to the subscribers of @trades), --log-level, --nats…: as for tickwire stream
 `,
