@@ -99,7 +99,8 @@ export function exchangeInfo(symbols: readonly InfoSymbol[], futures: boolean, w
 }
 
 function symbolInfo(s: InfoSymbol, futures: boolean, pad: (v: string) => string): object {
-  const { base, quote } = splitUnified(s.spec.symbol);
+  // a COIN-M quarterly's sim symbol carries its expiry (`BTC/USD-270326`)
+  const { base, quote } = splitUnified(s.coinM ? (s.spec.symbol.split('-')[0] ?? s.spec.symbol) : s.spec.symbol);
   const td = s.spec.tickDecimals;
   const ld = s.spec.lotDecimals;
   const tick = pad(formatFixed(1, td));

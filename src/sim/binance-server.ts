@@ -128,7 +128,7 @@ function coinMNative(symbol: string): { native: string; pair: string; contractTy
 }
 
 const STREAM_RE =
-  /^[a-z0-9]+@(depth(@(100|250|500|1000)ms)?|depth(5|10|20)(@(100|250|500|1000)ms)?|bookTicker|ticker|miniTicker|trade|aggTrade|markPrice(@1s)?|forceOrder|kline_\w+)$|^!(ticker@arr|miniTicker@arr|bookTicker)$/;
+  /^[a-z0-9_]+@(depth(@(100|250|500|1000)ms)?|depth(5|10|20)(@(100|250|500|1000)ms)?|bookTicker|ticker|miniTicker|trade|aggTrade|markPrice(@1s)?|forceOrder|kline_\w+)$|^!(ticker@arr|miniTicker@arr|bookTicker)$/;
 const MAX_STREAMS = 1024;
 
 interface Sym {

@@ -25,3 +25,12 @@ conformance({
   oracle,
   unknown,
 });
+
+// COIN-M: no public capture has its frames (the simulator renders them from Binance's documented examples; the
+// documented examples themselves are parsed in test/exchanges/binance-delivery.test.ts)
+conformance({
+  id: 'binance-delivery',
+  captures: [],
+  oracle,
+  symbols: ['BTC/USD', 'ETH/USD', 'SOL/USD-270326'],
+});
