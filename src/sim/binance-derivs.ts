@@ -56,11 +56,15 @@ export class BinanceDerivatives {
     return `{"e":"forceOrder","E":${now + 1},"o":{"s":"${s.native}",${pair}"S":"${side}","o":"LIMIT","f":"IOC","q":"${l.size}","p":"${l.price}","ap":"${l.price}","X":"FILLED","l":"${l.size}","z":"${l.size}","T":${now}}}`;
   }
 
-  /** REST open interest body: the last published state's figure (contracts on COIN-M), or undefined before any. */
-  openInterest(s: DerivSym, now: number): object {
-    const d = this.last.get(s.spec.symbol);
-    const oi = d?.openInterest ?? '0';
-    const time = d?.time ?? now;
+  /**
+   * REST open interest body: the last published state's figure (contracts on COIN-M); before any mark price went
+   * out, a state is made now (and recorded as published).
+   */
+  openInterest(s: DerivSym, best: { bid: Level | undefined; ask: Level | undefined }, last: string, now: number): object {
+    if (!this.last.has(s.spec.symbol)) this.markPrice(s, best, last, now);
+    const d = this.last.get(s.spec.symbol)!;
+    const oi = d.openInterest;
+    const time = d.time;
     return this.coinM
       ? { symbol: s.native, pair: s.pair, openInterest: oi, contractType: s.contractType, time }
       : { openInterest: oi, symbol: s.native, time };

@@ -475,7 +475,8 @@ export class BinanceProtocol implements SimProtocol {
       if (sym === undefined) return { status: 400, headers: this.weight.headers(), body: { code: -1121, msg: 'Invalid symbol.' } };
       const derivs = this.derivs;
       weight = 1;
-      answer = () => ({ status: 200, body: derivs.openInterest(sym, Date.now()) });
+      const symbol = sym.spec.symbol;
+      answer = () => ({ status: 200, body: derivs.openInterest(sym, this.market.best(symbol), this.market.stats(symbol).last, Date.now()) });
     } else if (path === `${base}/ping`) {
       weight = 1;
       answer = () => ({ status: 200, body: {} });
