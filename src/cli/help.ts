@@ -17,7 +17,7 @@ Usage:
   tickwire schema                                      print the event JSON Schema
   tickwire <command> --help                            options of a command
 
-Exchanges: binance, binance-futures, coinbase, coinbase-exchange, kraken, okx, okx-swap, bybit, bybit-linear, deribit, gateio
+Exchanges: binance, binance-futures, binance-delivery, coinbase, coinbase-exchange, kraken, okx, okx-swap, bybit, bybit-linear, deribit, gateio
 Markets: exchange:BASE/QUOTE, the exchange's own id (binance:BTCUSDT, okx-swap:BTC-USDT-SWAP, deribit:BTC-PERPETUAL)
 or a derivative's BASE/QUOTE:SETTLE[-YYMMDD[-STRIKE-C|P]] form, e.g. binance-futures:BTC/USDT:USDT,
 deribit:BTC/USD:BTC (BTC-PERPETUAL), deribit:ETH/USD:ETH-241227-3000-C (an option); events carry symbol and market.

@@ -57,7 +57,8 @@ const SizeUnit = z
   .string()
   .describe(
     'The currency sizes are counted in, where the exchange counts them in something else than one base unit per unit ' +
-      '(Deribit: `USD` on perpetuals and inverse futures, the base coin on options and linear instruments).',
+      '(Deribit: `USD` on perpetuals and inverse futures, the base coin on options and linear instruments), or ' +
+      '`contracts` (Binance COIN-M: one contract is the instrument\'s `contractValue` of `contractValueCurrency`).',
   );
 
 const Micros = z.number().int().nonnegative().describe('Integer epoch microseconds.');
@@ -113,7 +114,7 @@ export const BookSnapshotEvent = z.object({
   ...BookBase,
   bids: z.array(Level),
   asks: z.array(Level),
-  contractValue: Decimal.optional().describe('Contract value for derivatives whose sizes are contracts (OKX swap).'),
+  contractValue: Decimal.optional().describe('Contract value for derivatives whose sizes are contracts (OKX swap, Binance COIN-M).'),
   sizeUnit: SizeUnit.optional(),
 });
 export type BookSnapshotEvent = z.infer<typeof BookSnapshotEvent>;
@@ -166,7 +167,7 @@ export const DerivativeTickerEvent = z.object({
   openInterestUnit: z
     .enum(['contracts', 'base'])
     .optional()
-    .describe('Unit of openInterest: contracts (OKX swap: see contractValue of the instrument) or base currency.'),
+    .describe('Unit of openInterest: contracts (OKX swap, Binance COIN-M: see contractValue of the instrument) or base currency.'),
   openInterestValue: Decimal.optional().describe('Open interest valued in the quote/settlement currency, where given.'),
 });
 export type DerivativeTickerEvent = z.infer<typeof DerivativeTickerEvent>;
@@ -177,7 +178,7 @@ export const LiquidationEvent = z.object({
   ...Base,
   side: z.enum(['buy', 'sell']).describe('Side of the liquidation order: sell = a long position was liquidated, buy = a short.'),
   price: Decimal,
-  size: Decimal.describe('Size in the unit of the exchange\'s order sizes (base currency; OKX swap: contracts).'),
+  size: Decimal.describe('Size in the unit of the exchange\'s order sizes (base currency; OKX swap, Binance COIN-M: contracts).'),
 });
 export type LiquidationEvent = z.infer<typeof LiquidationEvent>;
 
