@@ -73,6 +73,8 @@ interface Variant {
   /** Right-pad prices/sizes to this many decimals (spot 8); undefined = instrument decimals. */
   wireDecimals: number | undefined;
   depthTopics: readonly string[];
+  /** USD-M's `/market` family paths (2026 split): `@markPrice`/`@forceOrder` are served only there. */
+  market?: { combinedPath: string; rawPath: string };
 }
 
 const SPOT: Variant = {
@@ -101,7 +103,11 @@ const FUTURES: Variant = {
   weightLimit: 2400,
   wireDecimals: undefined,
   depthTopics: ['@depth@100ms', '@depth', '@depth@250ms', '@depth@500ms'],
+  market: { combinedPath: '/market/stream', rawPath: '/market/ws' },
 };
+
+/** Streams of USD-M's `/market` family the simulator keeps off `/public` (acknowledged there, then silent). */
+const MARKET_ONLY = /@(markPrice(@1s)?|forceOrder)$/;
 
 const DELIVERY: Variant = {
   exchange: 'binance-delivery',
@@ -164,6 +170,8 @@ export class BinanceProtocol implements SimProtocol {
   private readonly rng: () => number;
   private readonly weight: WeightWindow;
   private readonly derivs: BinanceDerivatives | undefined;
+  /** USD-M connections opened on a `/market` path. */
+  private readonly onMarketPath = new WeakSet<SimConnection>();
 
   constructor(
     private readonly v: Variant,
@@ -205,8 +213,8 @@ export class BinanceProtocol implements SimProtocol {
       this.byLower.set(s.lower, s);
       this.byNative.set(native, s);
     }
-    // USD-M's mark price and liquidation streams are on `/market`, which tickwire does not use: COIN-M only
-    this.derivs = v.coinM ? new BinanceDerivatives(subSeed(opts.seed, `${v.exchange}:deriv`), opts.symbols, true, opts.fundingPeriodMs) : undefined;
+    // futures only (USD-M: on its `/market` paths)
+    this.derivs = v.futures ? new BinanceDerivatives(subSeed(opts.seed, `${v.exchange}:deriv`), opts.symbols, v.coinM, opts.fundingPeriodMs) : undefined;
   }
 
   start(server: SimServer): void {
@@ -356,22 +364,34 @@ export class BinanceProtocol implements SimProtocol {
   // ---- WebSocket ----
   acceptUpgrade(url: URL): boolean {
     const p = url.pathname;
-    return p === this.v.combinedPath || p === this.v.rawPath || p.startsWith(`${this.v.rawPath}/`);
+    const m = this.v.market;
+    const on = (combined: string, raw: string): boolean => p === combined || p === raw || p.startsWith(`${raw}/`);
+    return on(this.v.combinedPath, this.v.rawPath) || (m !== undefined && on(m.combinedPath, m.rawPath));
   }
 
   onOpen(conn: SimConnection, url: URL): void {
     const p = url.pathname;
     const server = this.server;
     if (!server) return;
+    const m = this.v.market;
+    const market = m !== undefined && (p === m.combinedPath || p === m.rawPath || p.startsWith(`${m.rawPath}/`));
+    if (market) this.onMarketPath.add(conn);
+    const paths = market ? m : this.v;
     let streams: string[] = [];
-    if (p === this.v.combinedPath) {
+    if (p === paths.combinedPath) {
       conn.mode = 'combined';
       streams = (url.searchParams.get('streams') ?? '').split('/');
     } else {
       conn.mode = 'raw';
-      streams = p.slice(this.v.rawPath.length + 1).split('/');
+      streams = p.slice(paths.rawPath.length + 1).split('/');
     }
-    for (const st of streams) if (st && STREAM_RE.test(st) && conn.topics.size < MAX_STREAMS) server.subscribe(conn, st);
+    for (const st of streams) if (st && STREAM_RE.test(st) && conn.topics.size < MAX_STREAMS) this.subscribeOn(conn, st);
+  }
+
+  /** Subscribe, except a `/market`-family stream on USD-M's `/public` path: acknowledged, then silent (as Binance). */
+  private subscribeOn(conn: SimConnection, stream: string): void {
+    if (this.v.market !== undefined && !this.onMarketPath.has(conn) && MARKET_ONLY.test(stream)) return;
+    this.server?.subscribe(conn, stream);
   }
 
   onMessage(conn: SimConnection, text: string): void {
@@ -409,7 +429,7 @@ export class BinanceProtocol implements SimProtocol {
             conn.sendControl(R.wsError(2, `Invalid request: more than ${MAX_STREAMS} streams`, idJson));
             return;
           }
-          for (const st of list) server.subscribe(conn, st);
+          for (const st of list) this.subscribeOn(conn, st);
         } else {
           for (const st of list) server.unsubscribe(conn, st);
         }

@@ -138,5 +138,10 @@ describe('binance-futures (USD-M) derivative frames', () => {
       { kind: 'liquidation', market: 'BTCUSDT', exchangeTime: 1568014460893_000, side: 'sell', price: '9910', size: '0.014' },
     ]);
     expect(binanceFuturesAdapter.channels).toBeUndefined();
+    // https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Open-Interest (response example)
+    expect(binanceFuturesAdapter.pollRequest!('BTCUSDT')).toEqual({ path: '/fapi/v1/openInterest?symbol=BTCUSDT', weight: 1 });
+    expect(binanceFuturesAdapter.parsePoll!('{"openInterest":"10659.509","symbol":"BTCUSDT","time":1589437530011}')).toEqual([
+      { kind: 'derivative', market: 'BTCUSDT', exchangeTime: 1589437530011_000, fields: { openInterest: '10659.509', openInterestUnit: 'base' } },
+    ]);
   });
 });

@@ -68,4 +68,7 @@ export const binanceFuturesAdapter: ExchangeAdapter = makeBinanceAdapter({
   },
   toMarket: (symbol) => symbol.replace('/', '').replace('-', '_').toUpperCase(),
   book: binanceFuturesBookRules,
+  // ready for channel `derivative`, which stays refused here until tickwire connects to `/market` too
+  // (docs/protocols/binance.md#derivative-data): open interest is REST-only, in the base asset
+  openInterest: { path: '/fapi/v1/openInterest', weight: 1, unit: 'base' },
 });
