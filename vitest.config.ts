@@ -23,6 +23,7 @@ const UNIT = [
   'test/pipeline/report-throttle.test.ts',
   'test/pipeline/request-ids.test.ts',
   'test/pipeline/resolve.test.ts',
+  'test/pipeline/rest-poller.test.ts',
   'test/pipeline/stream-errors.test.ts',
   'test/pipeline/subscribe-budget.test.ts',
   'test/rest/virtual-time.test.ts',

@@ -162,6 +162,13 @@ export interface ExchangeAdapter {
    */
   newParser?(): FrameParser;
   readonly book: BookRules;
+  /**
+   * Derivative fields the exchange gives only over REST (Binance open interest): the request polling one market's
+   * value for channel `derivative`, at the configured `openInterestIntervalMs` (src/pipeline/rest-poller.ts).
+   */
+  pollRequest?(market: string): RestRequest;
+  /** The polled body → `derivative` messages. Pure; throws on an error body or one it cannot read. */
+  parsePoll?(body: string): WireMessage[];
 }
 
 /** Parses frames like `ExchangeAdapter.parse`, keeping its working state (see `ExchangeAdapter.newParser`). */

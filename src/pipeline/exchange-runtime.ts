@@ -11,6 +11,7 @@
  * - ticker/trade/derivative events (market-events.ts, derivative-events.ts);
  * - `BookDriver` (book-driver.ts): one book's sync and its I/O;
  * - `Handovers` (handovers.ts, handover.ts): make-before-break replacement of connections.
+ * - `RestPoller` (rest-poller.ts): derivative fields an exchange gives only over REST (Binance open interest).
  *
  * This class owns the markets and routes between the units. Adapters stay pure; every timer runs on the injected
  * scheduler.
@@ -20,13 +21,9 @@ import type { Logger } from 'pino';
 import { DEFAULT_CHANNELS, type Channel, type ExchangeId, type UnstampedEvent } from '../schema/events.js';
 import type { TwErrorCode } from '../errors.js';
 import type { AdapterContext, DeltaMessage, Endpoints, ExchangeAdapter, FrameParser, Instrument, WireMessage } from '../exchanges/types.js';
-import type { BookSync } from '../book/book-sync.js';
 import { BookDriver } from './book-driver.js';
-import type { Connection, ConnectionOptions } from '../connection/index.js';
-import { RestScheduler, type HttpGet } from '../rest/index.js';
-import type { Clock } from '../util/clock.js';
+import { RestScheduler } from '../rest/index.js';
 import type { TickwireConfig } from '../config.js';
-import type { Metrics } from './metrics.js';
 import type { Resolution } from './resolve.js';
 import { ConnectionPool, type ConnSlot } from './connection-pool.js';
 import { RequestIds } from './request-ids.js';
@@ -39,30 +36,9 @@ import { Instruments } from './instruments.js';
 import { continuityFacts, type ContinuityFacts } from './continuity.js';
 import { NoDataWatchdog, StreamActivity } from './no-data.js';
 import type { MarketState } from './market-state.js';
-import type { StatusFields } from './runtime-status.js';
+import type { BookView, RuntimeDeps, StatusFields } from './runtime-types.js';
+import { pollerFor, type RestPoller } from './rest-poller.js';
 import { MarketHandlers } from './market-handlers.js';
-
-export interface RuntimeDeps {
-  scheduler: SchedulerLike;
-  clock: Clock;
-  logger: Logger;
-  createConnection: (opts: ConnectionOptions) => Connection;
-  http?: HttpGet;
-  random?: () => number;
-  metrics: Metrics;
-  emit: (e: UnstampedEvent) => void;
-  /** Rate windows shared by every connection to one WebSocket host (per-IP limits). */
-  sharedLimits?: (wsOrigin: string, limits: ExchangeAdapter['limits']) => ConnectionOptions['shared'];
-}
-
-export interface BookView {
-  exchange: ExchangeId;
-  symbol: string;
-  market: string;
-  state: string;
-  updateId: number | undefined;
-  sync: BookSync;
-}
 
 export class ExchangeRuntime {
   readonly id: ExchangeId;
@@ -83,6 +59,8 @@ export class ExchangeRuntime {
   private readonly router: FrameRouter;
   private readonly errors: StreamErrors;
   private readonly watchdog: NoDataWatchdog;
+  /** REST-only derivative fields (Binance open interest), polled for the `derivative` markets (rest-poller.ts). */
+  private readonly poller: RestPoller | undefined;
   private framesTotal: { value: number } | undefined;
   closed = false;
 
@@ -124,6 +102,13 @@ export class ExchangeRuntime {
     this.router = new FrameRouter(this, handlers);
     this.errors = handlers.errors = new StreamErrors(this);
     this.watchdog = new NoDataWatchdog(config.noDataTimeoutMs, deps.scheduler, (timeout) => handlers.checkNoData(timeout));
+    this.poller = pollerFor(adapter, config.openInterestIntervalMs, {
+      scheduler: deps.scheduler,
+      fetch: (req, opts) => this.rest.request(req, opts),
+      onMessage: (msg) => handlers.derivativeUpdate(msg, this.nowMicros()),
+      logger: deps.logger,
+      metrics: deps.metrics,
+    });
   }
 
   /** The channels the exchange offers (the adapter's, else ticker, book, trades). */
@@ -197,6 +182,7 @@ export class ExchangeRuntime {
       st.channels.add(c);
       st.activity.restart([c], now);
       if (c === 'book') st.book = this.createBook(st, () => st.slot, this.deps.emit);
+      if (c === 'derivative') this.poller?.add(market);
     }
     const refs = fresh.map((channel) => ({ market, channel }));
     if (st.slot.conn.isOpen) this.pool.send(st.slot, this.requests.build(this.adapter, 'subscribe', refs, this.ctx));
@@ -221,7 +207,10 @@ export class ExchangeRuntime {
       st.activity.forget(c);
       if (c === 'book') this.stopBook(st);
       if (c === 'ticker') st.ticker = undefined;
-      if (c === 'derivative') st.derivative = undefined;
+      if (c === 'derivative') {
+        st.derivative = undefined;
+        this.poller?.remove(st.market);
+      }
     }
     if (st.channels.size === 0) {
       this.markets.delete(st.market);
@@ -294,6 +283,7 @@ export class ExchangeRuntime {
     for (const st of this.markets.values()) this.stopBook(st);
     this.handovers.close();
     this.pool.close();
+    this.poller?.close();
     this.rest.close();
   }
 
@@ -393,4 +383,4 @@ export class ExchangeRuntime {
   }
 }
 
-export type { DeltaMessage, AdapterContext };
+export type { DeltaMessage, AdapterContext, BookView, RuntimeDeps };

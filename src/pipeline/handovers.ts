@@ -13,7 +13,7 @@ import type { BookDriver } from './book-driver.js';
 import type { ConnectionPool, ConnSlot } from './connection-pool.js';
 import { MarketHandover, type HandoverCause, type SlotHandover } from './handover.js';
 import type { MarketState } from './market-state.js';
-import type { StatusFields } from './runtime-status.js';
+import type { StatusFields } from './runtime-types.js';
 
 export interface HandoverHost {
   readonly markets: ReadonlyMap<string, MarketState>;

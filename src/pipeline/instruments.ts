@@ -8,7 +8,7 @@ import { TwError } from '../errors.js';
 import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
 import type { RestScheduler } from '../rest/index.js';
 import { InstrumentIndex, type Resolution } from './resolve.js';
-import type { StatusFields } from './runtime-status.js';
+import type { StatusFields } from './runtime-types.js';
 
 export class Instruments {
   /** By native market id (the adapters' context shares this map). */

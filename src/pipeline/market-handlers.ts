@@ -76,6 +76,16 @@ export class MarketHandlers implements RouterSink {
 
   derivative(st: MarketState, msg: Msg<'derivative'>, localTime: number): void {
     this.touch(st, 'derivative', localTime);
+    this.mergeDerivative(st, msg, localTime);
+  }
+
+  /** A derivative update from a REST poll (rest-poller.ts: fields the exchange gives only there). */
+  derivativeUpdate(msg: Msg<'derivative'>, localTime: number): void {
+    const st = this.rt.markets.get(msg.market);
+    if (st !== undefined && st.channels.has('derivative')) this.mergeDerivative(st, msg, localTime);
+  }
+
+  private mergeDerivative(st: MarketState, msg: Msg<'derivative'>, localTime: number): void {
     const r = derivativeEvent(this.rt.id, st.symbol, st.derivative, msg, localTime);
     st.derivative = r.state;
     this.emit(r.event);

@@ -22,7 +22,7 @@ import type { MarketHandover } from './handover.js';
 import type { MarketState } from './market-state.js';
 import type { Refusals } from './refusals.js';
 import type { RequestIds } from './request-ids.js';
-import type { StatusFields } from './runtime-status.js';
+import type { StatusFields } from './runtime-types.js';
 
 export interface StreamErrorsHost {
   readonly markets: ReadonlyMap<string, MarketState>;

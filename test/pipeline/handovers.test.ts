@@ -7,7 +7,7 @@ import type { MarketState } from '../../src/pipeline/market-state.js';
 import { StreamActivity } from '../../src/pipeline/no-data.js';
 import type { BookDriver } from '../../src/pipeline/book-driver.js';
 import type { Channel, UnstampedEvent } from '../../src/schema/events.js';
-import type { StatusFields } from '../../src/pipeline/runtime-status.js';
+import type { StatusFields } from '../../src/pipeline/runtime-types.js';
 
 /** A book driver as far as the handover reads it: its state, update id, snapshot event; `stop` recorded. */
 function fakeBook(state: string, updateId: number | undefined) {

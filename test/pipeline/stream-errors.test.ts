@@ -8,7 +8,7 @@ import { StreamActivity } from '../../src/pipeline/no-data.js';
 import type { ConnSlot } from '../../src/pipeline/connection-pool.js';
 import type { MarketState } from '../../src/pipeline/market-state.js';
 import type { BookDriver } from '../../src/pipeline/book-driver.js';
-import type { StatusFields } from '../../src/pipeline/runtime-status.js';
+import type { StatusFields } from '../../src/pipeline/runtime-types.js';
 import type { Channel } from '../../src/schema/events.js';
 import type { WireMessage } from '../../src/exchanges/types.js';
 import { binanceAdapter } from '../../src/exchanges/binance/index.js';

@@ -54,4 +54,32 @@ describe.each(CASES)('record → replay: derivative, liquidations, bars ($exchan
     expect(derived(replayed).length).toBeGreaterThanOrEqual(15);
     expect(replayed).toEqual(h.events);
   }, 30_000);
+
+  it('binance-delivery: the open interest polled over REST replays too (its timer and responses are recorded)', async () => {
+    const file = join(dir, 'binance-delivery.ndjson.gz');
+    let rec: Recorder | undefined;
+    const h = await startHarness({
+      exchanges: ['binance-delivery'],
+      markets: ['binance-delivery:BTC/USD'],
+      sim: { symbols: ['BTC/USD'], markPriceIntervalMs: 20, fundingPeriodMs: 1000 },
+      config: { channels: ['derivative', 'liquidations'], openInterestIntervalMs: 100, pingIntervalMs: 300 },
+      deps: (c) => {
+        rec = new Recorder(c, { file });
+        return rec.deps;
+      },
+    });
+    try {
+      const oi = () => new Set(h.events.map((e) => (e.type === 'derivative_ticker' ? e.openInterest : undefined)).filter(Boolean)).size;
+      await h.waitFor(() => oi() >= 3 && h.events.filter((e) => e.type === 'liquidation').length >= 2, 'three open interest figures, two liquidations', 15_000);
+    } finally {
+      h.hub.close();
+      await rec!.close();
+      await h.close();
+    }
+    let result: ReplayResult | undefined;
+    const replayed = await lastValueFrom(replay(file, { onEnd: (r) => (result = r) }).pipe(toArray()));
+    expect(result).toMatchObject({ divergences: 0 });
+    expect(derived(replayed).filter((e) => e.type === 'derivative_ticker' && e.openInterest !== undefined).length).toBeGreaterThanOrEqual(3);
+    expect(replayed).toEqual(h.events);
+  }, 30_000);
 });
