@@ -164,6 +164,12 @@ async function hubPass(b) {
   const t0 = now();
   for (; i < offs.length; i++) feed(frame(i));
   b.times.push((now() - t0) / (offs.length - WARM));
+  if (process.env.HEAP_AT_END && globalThis.gc) {
+    // with node --expose-gc: what the pass keeps alive (old space after a full GC, hub still subscribed)
+    globalThis.gc();
+    const sp = Object.fromEntries((await import('node:v8')).getHeapSpaceStatistics().map((x) => [x.space_name, (x.space_used_size / 1048576).toFixed(1)]));
+    console.error(`heap after a full GC (MB): old ${sp.old_space} new ${sp.new_space} large ${sp.large_object_space} code ${sp.code_space}`);
+  }
   sub.unsubscribe();
   extra?.unsubscribe();
   hub.close();

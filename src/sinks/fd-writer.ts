@@ -57,6 +57,9 @@ export class FdWriter extends EventEmitter implements NdjsonOutput {
   private readonly pump = (): void => {
     this.timer = undefined;
     const had = this.queued > 0;
+    // a full pipe throws EAGAIN at most flushes while the reader lags: no stack trace for those errors
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     while (this.queue.length > 0) {
       const b = this.queue[0]!;
       let n: number;
@@ -64,6 +67,7 @@ export class FdWriter extends EventEmitter implements NdjsonOutput {
         n = writeSync(this.fd, b, this.head, b.length - this.head);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EAGAIN') break;
+        Error.stackTraceLimit = limit;
         this.fail(err as Error);
         return;
       }
@@ -73,6 +77,7 @@ export class FdWriter extends EventEmitter implements NdjsonOutput {
       this.queue.shift();
       this.head = 0;
     }
+    Error.stackTraceLimit = limit;
     if (this.queued > 0) this.timer ??= setTimeout(this.pump, this.retryMs);
     else if (had) this.emit('drain');
   };
