@@ -105,6 +105,8 @@ const origin = Date.now() * 1000 - Math.round(performance.now() * 1000);
 
 /** A Writable that takes every chunk at once (what a reader that keeps up does), for the NDJSON sink. */
 function devNull() {
+  // NDJSON_CONSUMES=1: as the CLI's FdWriter on a pipe that keeps up (every write copied out at once)
+  if (process.env.NDJSON_CONSUMES) return { write: () => true, writableLength: 0, consumesWrites: true, on() {} };
   return new Writable({ write: (_chunk, _enc, cb) => cb(), writev: (_chunks, cb) => cb() });
 }
 

@@ -175,6 +175,7 @@ runClient({
       { stdio: ['ignore', wfd, 'inherit'] },
     );
     closeSync(wfd);
+    process.on('exit', () => child.kill('SIGKILL')); // the harness exits at a disconnect too: no CLI left behind
     // the reader must be on a CPU whenever the pipe has bytes (it uses ~1% of the CLI's CPU); where allowed (root),
     // it runs ahead of the other processes of a busy box, so that its waits for a CPU do not make the CLI drop events
     try {

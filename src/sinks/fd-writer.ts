@@ -16,6 +16,11 @@ import { fstatSync, readFileSync, writeSync } from 'node:fs';
 export interface NdjsonOutput {
   write(chunk: Buffer | string): boolean;
   readonly writableLength: number;
+  /**
+   * True when `write` returning true means every byte handed over was already copied out (the caller may reuse its
+   * buffer at once); a Writable's `true` only says its queue is below the high-water mark.
+   */
+  readonly consumesWrites?: boolean;
   on(event: 'drain' | 'close', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
 }
@@ -30,6 +35,8 @@ export class FdWriter extends EventEmitter implements NdjsonOutput {
   private queued = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private failed = false;
+  /** `write` returns true only when nothing is queued: every byte given so far is in the pipe. */
+  readonly consumesWrites = true;
 
   constructor(
     private readonly fd: number,

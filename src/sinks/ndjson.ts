@@ -85,8 +85,9 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: NdjsonOutput,
 
   const flush = (): void => {
     if (used === start || closed) return;
-    out.write(chunk.subarray(start, used));
-    start = used;
+    const gone = out.write(chunk.subarray(start, used)) && out.consumesWrites === true;
+    // everything was copied out at once (an FdWriter that had no backlog): the same chunk takes the next lines
+    start = used = gone ? 0 : used;
   };
   // the lines of one event-loop turn leave in one write (see TurnBatch)
   const batch = new TurnBatch(() => undefined, flush);
