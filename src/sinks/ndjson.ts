@@ -11,7 +11,7 @@
  */
 import type { Observable, Subscription } from 'rxjs';
 import type { MarketEvent } from '../schema/events.js';
-import { streamKey } from '../pipeline/stamper.js';
+import { streamKey } from '../schema/stream-key.js';
 import { TurnBatch } from '../util/turn-batch.js';
 import { JsonBytes, NO_ROOM } from './json-bytes.js';
 import type { NdjsonOutput } from './fd-writer.js';
