@@ -54,7 +54,7 @@ describe('FdWriter', () => {
     const path = fifo();
     const r = open(path, constants.O_RDONLY);
     const w = open(path, constants.O_WRONLY);
-    const out = new FdWriter(w, 60_000); // a retry far away: only writes can move the queue in this test
+    const out = new FdWriter(w, 60_000, 0); // a retry far away, no gap: only writes move the queue, each one tries
     let drains = 0;
     out.on('drain', () => drains++);
     const sent = [0, 1, 2, 3].map((i) => chunkOf(i, 48 * 1024)); // 192 KiB: more than the pipe holds
@@ -73,6 +73,19 @@ describe('FdWriter', () => {
     expect(drains).toBeGreaterThan(0); // once per time the queue emptied
     drainPipe(r, got);
     expect(Buffer.concat(got).equals(Buffer.concat([...sent, ...tail]))).toBe(true);
+  });
+
+  it('after the pipe was found full, writes within minGapMs only queue (no write(2) per flush while the reader lags)', () => {
+    const path = fifo();
+    const r = open(path, constants.O_RDONLY);
+    const w = open(path, constants.O_WRONLY);
+    const out = new FdWriter(w, 60_000, 60_000);
+    out.write(chunkOf(1, 128 * 1024)); // fills the pipe: the rest is queued
+    const queued = out.writableLength;
+    expect(queued).toBeGreaterThan(0);
+    drainPipe(r, []); // room again, but the gap has not passed
+    out.write(chunkOf(2, 10));
+    expect(out.writableLength).toBe(queued + 10);
   });
 
   it('with nobody writing, the retry empties the queue', async () => {
