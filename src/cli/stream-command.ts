@@ -16,6 +16,7 @@ import { Tally, humanBytes, summaryLine } from './human/progress.js';
 import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
+import { stdoutOutput } from '../sinks/fd-writer.js';
 import { EXIT_USAGE, durationFlag, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
 import { simSymbolsFor } from '../sim/symbols.js';
@@ -274,7 +275,7 @@ export function runHub(
         });
     };
     const sub = opts.print
-      ? writeNdjson(hub.events$, process.stdout, {
+      ? writeNdjson(hub.events$, stdoutOutput(), {
           maxBufferedBytes: config.stdoutBufferBytes,
           onGap: (g) => {
             tally.dropped(g.dropped);
