@@ -67,7 +67,7 @@ const FAMILIES: Family[] = [
 
 /** A socket-less WebSocket stand-in: open, and records every text frame the server writes. */
 function fakeWs(sent: string[]): WebSocket {
-  const ws = {
+  const ws: { readyState: number } & Record<string, unknown> = {
     readyState: WebSocket.OPEN,
     send: (text: string) => void sent.push(String(text)),
     ping: () => undefined,
