@@ -26,6 +26,7 @@ import { Recorder } from '../record/recorder.js';
 import { recordOptionsFromArgs } from './record-flags.js';
 import { openPrivate } from '../record/writer.js';
 import { onShutdownSignals } from './shutdown.js';
+import { startMemoryProbe } from './memory-probe.js';
 
 export const STREAM_FLAGS = {
   config: { type: 'string' },
@@ -243,10 +244,12 @@ export function runHub(
     const everyMs = opts.summaryEveryMs ?? 10_000;
     const summaryTimer = everyMs > 0 ? setInterval(() => report(false), everyMs) : undefined;
     summaryTimer?.unref();
+    const stopMemoryProbe = startMemoryProbe(process.env); // debug only: TICKWIRE_DEBUG_MEMORY_MS (./memory-probe.ts)
     const finish = (code: number, why: string): void => {
       if (done) return;
       done = true;
       if (summaryTimer) clearInterval(summaryTimer);
+      stopMemoryProbe?.();
       logger.info({ why }, 'stopping');
       hub.flushBars(); // the open trade bars reach stdout, NATS and the tally before they stop
       // NATS, stdout and the recording stop at the same event (stop() ends the NATS input synchronously), then
