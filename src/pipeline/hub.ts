@@ -206,11 +206,9 @@ export class Hub {
     if (ok.length === 0 && channels.length > 0) return Promise.resolve(false); // (no channel: validates the symbol)
     const { main, companion: theirs } = this.split(exchange, ok);
     if (companion === undefined || theirs.length === 0) return rt.add(symbol, main);
-    // the main runtime validates first (its instruments, loaded once, then the companion's: same host, same budget)
-    return rt.add(symbol, main).then((added) => {
-      if (!added || this.closed) return false;
-      return companion.rt.add(symbol, theirs);
-    });
+    // each runtime validates the symbol against its instruments and reports an unknown one for its own channels
+    const added = [companion.rt.add(symbol, theirs), ...(main.length > 0 ? [rt.add(symbol, main)] : [])];
+    return Promise.all(added).then((all) => all.every(Boolean));
   }
 
   /**

@@ -120,6 +120,11 @@ describe('binance-futures derivative + liquidations via /market/stream', () => {
       config: { channels: ['book', 'derivative', 'liquidations'], openInterestIntervalMs: 200 },
     });
     const hh = h;
+    // an unknown symbol is refused on every channel, both paths'
+    expect(await hh.hub.add(EX, 'NOPE/USDT', ['book', 'derivative', 'liquidations'])).toBe(false);
+    expect(await hh.hub.add(EX, 'NOPE/USDT', ['derivative'])).toBe(false);
+    const refused = hh.events.filter((e) => e.type === 'status' && e.symbol === 'NOPE/USDT' && e.code === 'TW_ERR_UNKNOWN_SYMBOL');
+    expect(refused.map((e) => (e.type === 'status' ? e.channel : '')).sort()).toEqual(['book', 'derivative', 'derivative', 'liquidations']);
     // ETH/USDT only on /market: a close fault for it closes that connection and not the /public one
     expect(await hh.hub.add(EX, 'ETH/USDT', ['derivative', 'liquidations'])).toBe(true);
     await hh.waitFor(() => derivs(hh, 'ETH/USDT').length > 0 && derivs(hh, 'BTC/USDT').length > 0, 'derivative data on both');
