@@ -23,7 +23,6 @@
 import {
   absentPrice,
   aimsAt,
-  bySymbol,
   faultText,
   ghostBid,
   iso,
@@ -113,19 +112,19 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
   private applyDiffFaults(p: SimProduct, changes: [string, string, string][], topic: string): [string, string, string][] | undefined {
     const server = this.server!;
     const symbol = p.spec.symbol;
-    const fault = server.faults.takeDiffFault(symbol);
+    const fault = server.takeDiffFault(topic, symbol);
     if (fault === 'drop') return undefined;
     if (fault === 'garbage') {
       server.publish(topic, symbol, () => `{"type":"l2update","product_id":"${p.native}","changes":[["buy",`);
       return undefined;
     }
     let out = changes;
-    if (server.faults.take('delete-absent', bySymbol(symbol)) !== undefined) {
+    if (server.takeFrameFault('delete-absent', topic, symbol) !== undefined) {
       const book = this.market.book(symbol);
       const a = absentPrice(p.spec, book.bids, book.asks);
       out = [...out, [a.side === 'bid' ? 'buy' : 'sell', a.price, '0']];
     }
-    const ghost = server.faults.take('ghost-level', bySymbol(symbol));
+    const ghost = server.takeFrameFault('ghost-level', topic, symbol);
     if (ghost !== undefined) {
       const at = (ghost as Record<string, unknown>)['level'];
       const level = typeof at === 'number' && Number.isInteger(at) && at >= 0 ? at : 2;

@@ -26,7 +26,6 @@ import type { Level } from '../schema/events.js';
 import {
   absentPrice,
   aimsAt,
-  bySymbol,
   faultText,
   ghostBid,
   iso,
@@ -146,28 +145,30 @@ export class CoinbaseProtocol implements SimProtocol {
     const server = this.server;
     if (server === undefined) return;
     const symbol = p.spec.symbol;
-    const subs = this.subscribers(`level2:${p.native}`);
+    const topic = `level2:${p.native}`;
+    const subs = this.subscribers(topic);
     if (subs.length === 0) return;
-    const fault = server.faults.takeDiffFault(symbol);
+    const fault = server.takeDiffFault(topic, symbol);
     if (fault === 'drop') {
       for (const c of subs) if (c.open && server.dataAllowed(c, symbol)) this.nextSeq(c); // lost in transit
       return;
     }
-    if (server.faults.take('silent-drop', bySymbol(symbol)) !== undefined) return;
     if (fault === 'garbage') {
       for (const c of subs) {
         if (c.open && server.dataAllowed(c, symbol)) c.sendData(`{"channel":"l2_data","sequence_num":${this.nextSeq(c)},"ev`, symbol);
       }
       return;
     }
+    // taken only when this update would otherwise go out (after the garbage, which would have swallowed it)
+    if (server.takeFrameFault('silent-drop', topic, symbol) !== undefined) return;
     const bids = [...diff.bids];
     const asks = [...diff.asks];
-    if (server.faults.take('delete-absent', bySymbol(symbol)) !== undefined) {
+    if (server.takeFrameFault('delete-absent', topic, symbol) !== undefined) {
       const book = this.market.book(symbol);
       const a = absentPrice(p.spec, book.bids, book.asks);
       (a.side === 'bid' ? bids : asks).push([a.price, '0']);
     }
-    if (server.faults.take('ghost-level', bySymbol(symbol)) !== undefined) {
+    if (server.takeFrameFault('ghost-level', topic, symbol) !== undefined) {
       const third = this.market.book(symbol, 3).bids[2];
       if (third !== undefined) bids.push([ghostBid(p.spec, third[0]), '1.00000000']);
     }
