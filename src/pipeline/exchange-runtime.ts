@@ -75,7 +75,7 @@ export class ExchangeRuntime {
     this.parser = adapter.newParser?.() ?? adapter;
     this.facts = continuityFacts(adapter.book);
     this.endpoints = config.endpoints[adapter.id] ?? adapter.defaultEndpoints;
-    this.rest = new RestScheduler({
+    this.rest = deps.rest ?? new RestScheduler({
       origin: this.endpoints.rest,
       ...(adapter.limits.restWeightPerMinute ? { weightLimitPerMinute: adapter.limits.restWeightPerMinute } : {}),
       ...(adapter.limits.restUsedWeightHeader ? { usedWeightHeader: adapter.limits.restUsedWeightHeader } : {}),
@@ -265,6 +265,10 @@ export class ExchangeRuntime {
 
   connections(): Array<{ id: string; open: boolean; markets: number }> {
     return this.pool.list().map((s) => ({ id: s.conn.id, open: s.conn.isOpen, markets: s.markets.size }));
+  }
+
+  get restScheduler(): RestScheduler {
+    return this.rest;
   }
 
   get restUsedWeight(): number {

@@ -6,7 +6,7 @@ import type { TwCode } from '../errors.js';
 import type { ExchangeAdapter } from '../exchanges/types.js';
 import type { BookSync } from '../book/book-sync.js';
 import type { Connection, ConnectionOptions } from '../connection/index.js';
-import type { HttpGet } from '../rest/index.js';
+import type { HttpGet, RestScheduler } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Metrics } from './metrics.js';
 
@@ -21,6 +21,8 @@ export interface RuntimeDeps {
   emit: (e: UnstampedEvent) => void;
   /** Rate windows shared by every connection to one WebSocket host (per-IP limits). */
   sharedLimits?: (wsOrigin: string, limits: ExchangeAdapter['limits']) => ConnectionOptions['shared'];
+  /** The REST scheduler of another runtime on the same host (a companion, hub.ts): one budget; default its own. */
+  rest?: RestScheduler;
 }
 
 export interface BookView {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalDecimal, compareDecimal, isZeroSize, OrderBook, spellRemovalsZero } from '../../src/book/order-book.js';
+import { canonicalDecimal, compareDecimal, isZeroSize, spellRemovalsZero } from '../../src/book/decimal-string.js';
+import { OrderBook } from '../../src/book/order-book.js';
 import { CODE_BITS, DecimalScratch, encodeDecimal as encodeWith } from '../../src/book/decimal-code.js';
 
 const work = new DecimalScratch();

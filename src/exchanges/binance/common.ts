@@ -21,7 +21,7 @@ import type {
 import { BinanceParser, parseBinanceFrame } from './parse.js';
 import { DepthScanner } from './scan.js';
 import { ExchangeInfo, OpenInterest, PLAIN_DECIMAL, RestDepth } from './wire.js';
-import { canonicalDecimal } from '../../book/order-book.js';
+import { canonicalDecimal } from '../../book/decimal-string.js';
 import { decimalFact, msToMicros, withFacts } from '../instrument-facts.js';
 
 /** Params per SUBSCRIBE / UNSUBSCRIBE message. */
