@@ -13,8 +13,18 @@ const UNIT = [
   'test/sinks/*.test.ts', // test/sinks/server/ starts servers: e2e but for its registry
   'test/exchanges/!(*-sim-frames).test.ts', // the *-sim-frames files start the simulator
   'test/nats/units.test.ts',
+  'test/pipeline/connection-pool.test.ts',
+  'test/pipeline/continuity.test.ts',
+  'test/pipeline/frame-router.test.ts',
+  'test/pipeline/handovers.test.ts',
+  'test/pipeline/market-events.test.ts',
+  'test/pipeline/no-data.test.ts',
+  'test/pipeline/refusals.test.ts',
+  'test/pipeline/report-throttle.test.ts',
+  'test/pipeline/request-ids.test.ts',
   'test/pipeline/resolve.test.ts',
   'test/pipeline/rest-poller.test.ts',
+  'test/pipeline/stream-errors.test.ts',
   'test/pipeline/subscribe-budget.test.ts',
   'test/rest/virtual-time.test.ts',
   'test/sinks/server/registry.test.ts',

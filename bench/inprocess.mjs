@@ -59,7 +59,7 @@ const WARM = 40 * symbols.length; // the bench's warm-up bursts: one diff per sy
 
 const builds = [];
 for (const d of dists) {
-  const [{ scanDepthUpdate }, { OrderBook }, { parseDepthSnapshot }, { Hub }, { parseConfig }, codes] = await Promise.all([
+  const [scanMod, { OrderBook }, { parseDepthSnapshot }, { Hub }, { parseConfig }, codes] = await Promise.all([
     import(`${d}/exchanges/binance/scan.js`),
     import(`${d}/book/order-book.js`),
     import(`${d}/exchanges/binance/common.js`),
@@ -71,7 +71,10 @@ for (const d of dists) {
   const { books: booksOp } = await import(`${d}/operators/books.js`);
   const { writeNdjson } = await import(`${d}/sinks/ndjson.js`);
   const snaps = Object.fromEntries(Object.entries(bodies).map(([m, b]) => [m, parseDepthSnapshot(b)]));
-  const codesOf = codes ? (bids) => codes.levelCodes.of(bids) : () => undefined;
+  // builds before the scanner became an object (module state: `scanDepthUpdate`, `levelCodes`) and after (`DepthScanner`, the codes on the message)
+  const scanner = scanMod.DepthScanner ? new scanMod.DepthScanner() : undefined;
+  const scanDepthUpdate = scanner ? (f, bytes) => scanner.scan(f, bytes) : scanMod.scanDepthUpdate;
+  const codesOf = codes?.codesFor ? (m) => codes.codesFor(m) : codes?.levelCodes ? (m) => codes.levelCodes.of(m.bids) : () => undefined;
   builds.push({ d, scanDepthUpdate, OrderBook, Hub, parseConfig, snaps, codesOf, liveBooksOf, booksOp, writeNdjson, times: [] });
 }
 
@@ -93,7 +96,7 @@ function loopPass(b) {
     }
     const buf = frame(i);
     const d = b.scanDepthUpdate(buf.toString(), buf);
-    if (mode === 'scanbook') books.get(d.market).applyLevels(d.bids, d.asks, b.codesOf(d.bids));
+    if (mode === 'scanbook') books.get(d.market).applyLevels(d.bids, d.asks, b.codesOf(d));
     sink += d.updateId & 1;
   }
   b.times.push((now() - t0) / offs.length);

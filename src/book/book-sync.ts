@@ -29,7 +29,7 @@ import { bookDeltaEvent, bookSnapshotEvent, bookStatusEvent, type BookSnapshotUn
 import { DEFAULT_MAX_BUFFER, DEFAULT_MAX_DIFFS, type BookSyncOptions, type BookSyncState, type ReconcileResult } from './book-sync-options.js';
 import { CrossCheck } from './cross-check.js';
 import { DeltaBuffer } from './delta-buffer.js';
-import { levelCodes } from './level-codes.js';
+import { codesFor } from './level-codes.js';
 import { gapDetails, integrityProblem, type Problem } from './sync-problems.js';
 
 export class BookSync {
@@ -328,7 +328,7 @@ export class BookSync {
 
   /** Apply a delta that passed the continuity check; returns the integrity problem, if any. */
   private apply(d: DeltaMessage): Problem | undefined {
-    this.book.applyLevels(d.bids, d.asks, levelCodes.of(d.bids));
+    this.book.applyLevels(d.bids, d.asks, codesFor(d));
     if (d.updateId !== undefined) this.localId = d.updateId;
     if (d.exchangeTime !== undefined) this.bookTime = d.exchangeTime;
     const prev = this.prev;

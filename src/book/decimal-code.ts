@@ -21,16 +21,18 @@ const EXP_BIAS = 32;
 const MAX_FRAC = 31;
 const MAX_EXP = 22;
 
-/**
- * What the last `encodeDecimal` / `scanDecimal` read: `[0]` its mantissa (valid when its code is not -1), `[1]` its
- * format code or -1. A typed array, so that passing a mantissa back stores a double instead of allocating one.
- */
-export const scanned = new Float64Array(2);
-
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
-/** A string's characters as bytes for `scanDecimal`, then a 0 that stops every loop there (grown on demand). */
-let scratch = new Uint8Array(64);
+/**
+ * The working area of `encodeDecimal`, owned by its caller (an order book, a scanner): no module state. `scanned`:
+ * what the last `encodeDecimal` / `scanDecimal` given it read — `[0]` the mantissa (valid when the code is not -1),
+ * `[1]` the format code or -1; a typed array, so that passing a mantissa back stores a double instead of allocating
+ * one. `bytes`: a string's characters for `scanDecimal`, then a 0 that stops every loop there (grown on demand).
+ */
+export class DecimalScratch {
+  readonly scanned = new Float64Array(2);
+  bytes = new Uint8Array(64);
+}
 
 /**
  * The format code (`frac << 6 | exp + 32`, an 11-bit int) of a decimal string, its mantissa in `scanned[0]`; or -1
@@ -40,7 +42,7 @@ let scratch = new Uint8Array(64);
  * made the book's string path (every exchange but Binance's scanned diffs, every REST snapshot) ~15% slower; any
  * other spelling goes to `scanDecimal` on a copy, which decides it.
  */
-export function encodeDecimal(s: string): number {
+export function encodeDecimal(s: string, w: DecimalScratch): number {
   const n = s.length;
   let c = s.charCodeAt(0);
   if (c >= 48 && c <= 57 && !(c === 48 && isDigit(s.charCodeAt(1)))) {
@@ -63,24 +65,25 @@ export function encodeDecimal(s: string): number {
       frac = k - f0;
     }
     if (k === n && (frac > 0 || s.charCodeAt(n - 1) !== 46) && mant < MAX_MANT && frac <= MAX_EXP) {
-      scanned[0] = mant;
-      return (scanned[1] = (frac << 6) | (frac + EXP_BIAS));
+      const out = w.scanned;
+      out[0] = mant;
+      return (out[1] = (frac << 6) | (frac + EXP_BIAS));
     }
   }
-  if (n >= scratch.length) scratch = new Uint8Array(2 * n + 2);
-  const b = scratch;
+  if (n >= w.bytes.length) w.bytes = new Uint8Array(2 * n + 2);
+  const b = w.bytes;
   for (let k = 0; k < n; k++) {
     c = s.charCodeAt(k);
     if (c > 127) return -1; // not a decimal (and not a byte)
     b[k] = c;
   }
   b[n] = 0;
-  return scanDecimal(b, 0) === n ? scanned[1]! : -1;
+  return scanDecimal(b, 0, w.scanned) === n ? w.scanned[1]! : -1;
 }
 
 /**
  * Reads a plain decimal `\d+(\.\d+)?` at `i` of `b` (the bytes of a frame being scanned, or of a whole string): the
- * index just after it, or -1 when `b` has no such decimal at `i`. `scanned` gets what `encodeDecimal` gives for that
+ * index just after it, or -1 when `b` has no such decimal at `i`. `out` gets what `encodeDecimal` gives for that
  * decimal's text: its mantissa and code, or code -1 when it does not fit (a superfluous leading zero, more than 15
  * significant digits, …). A scanner that walks the digits anyway gets the book's numbers from the same walk.
  * Bytes, not a string: a typed array's element is one load, a string's character a representation check each.
@@ -90,10 +93,10 @@ export function encodeDecimal(s: string): number {
  * pass with every digit in the mantissa (`exp` = fraction digits); longer spellings go to `longDecimal`, which
  * leaves trailing zeros out of the mantissa. Either form gives the string and the double back exactly.
  */
-export function scanDecimal(b: Uint8Array, i: number): number {
+export function scanDecimal(b: Uint8Array, i: number, out: Float64Array): number {
   let c = b[i]!;
   if (!(c >= 48 && c <= 57)) return -1;
-  if (c === 48 && isDigit(b[i + 1]!)) return unfitDecimal(b, i); // "05", "00.1": not canonical
+  if (c === 48 && isDigit(b[i + 1]!)) return unfitDecimal(b, i, out); // "05", "00.1": not canonical
   let mant = c - 48;
   let k = i + 1;
   c = b[k]!;
@@ -114,9 +117,9 @@ export function scanDecimal(b: Uint8Array, i: number): number {
     frac = k - f0;
   }
   // mant < 10^15: every partial sum was an exact integer; frac <= 22: 10^frac is exact
-  if (mant >= MAX_MANT || frac > MAX_EXP) return longDecimal(b, i, k);
-  scanned[0] = mant;
-  scanned[1] = (frac << 6) | (frac + EXP_BIAS);
+  if (mant >= MAX_MANT || frac > MAX_EXP) return longDecimal(b, i, k, out);
+  out[0] = mant;
+  out[1] = (frac << 6) | (frac + EXP_BIAS);
   return k;
 }
 
@@ -124,35 +127,35 @@ export function scanDecimal(b: Uint8Array, i: number): number {
  * `scanDecimal` for a decimal at `[i, end)` with more than 15 digits or 22 fraction digits: it fits when its
  * significant digits (trailing zeros aside) are at most 15 and it has at most 31 fraction digits.
  */
-function longDecimal(b: Uint8Array, i: number, end: number): number {
+function longDecimal(b: Uint8Array, i: number, end: number, out: Float64Array): number {
   let mant = 0;
   let zeros = 0; // zeros seen but not yet multiplied in (they may be trailing)
   let frac = -1; // fraction digits so far; -1 before the point
   for (let k = i; k < end; k++) {
     const c = b[k]!;
     if (c === 48) {
-      if (++zeros > 21) return unfitDecimal(b, i); // POW10[zeros + 1] must stay exact
+      if (++zeros > 21) return unfitDecimal(b, i, out); // POW10[zeros + 1] must stay exact
       if (frac >= 0) frac++;
     } else if (c === 46) {
       frac = 0;
     } else {
       mant = mant * POW10[zeros + 1]! + (c - 48);
       zeros = 0;
-      if (mant >= MAX_MANT) return unfitDecimal(b, i);
+      if (mant >= MAX_MANT) return unfitDecimal(b, i, out);
       if (frac >= 0) frac++;
     }
   }
   if (frac < 0) frac = 0;
   const exp = frac - zeros;
-  if (frac > MAX_FRAC || exp > MAX_EXP) return unfitDecimal(b, i); // exp >= -22 > -EXP_BIAS: zeros <= 21
-  scanned[0] = mant;
-  scanned[1] = (frac << 6) | (exp + EXP_BIAS);
+  if (frac > MAX_FRAC || exp > MAX_EXP) return unfitDecimal(b, i, out); // exp >= -22 > -EXP_BIAS: zeros <= 21
+  out[0] = mant;
+  out[1] = (frac << 6) | (exp + EXP_BIAS);
   return end;
 }
 
 /** `scanDecimal` for a decimal that does not fit: only its end (or -1 when it is not one); its code -1. */
-function unfitDecimal(b: Uint8Array, i: number): number {
-  scanned[1] = -1;
+function unfitDecimal(b: Uint8Array, i: number, out: Float64Array): number {
+  out[1] = -1;
   let k = i;
   while (isDigit(b[k]!)) k++;
   if (k === i) return -1;

@@ -14,7 +14,8 @@ function kept(d: DeltaMessage): DeltaMessage {
     for (let i = 0; i < levels.length; i++) out[i] = [levels[i]![0], levels[i]![1]];
     return out;
   };
-  return { ...d, bids: copy(d.bids), asks: copy(d.asks) };
+  // applied later from its strings: the scanner's area (codes) will describe another frame by then
+  return { ...d, bids: copy(d.bids), asks: copy(d.asks), codes: undefined, codesFrame: undefined };
 }
 
 export class DeltaBuffer {

@@ -3,22 +3,22 @@
  * three numbers per level, bids then asks — price mantissa, size mantissa, `price code << CODE_BITS | size code`
  * (-1 when either does not fit). With them the book does not read every price and size string a second time.
  *
- * One area for the whole process, rewritten by every scanned frame and tagged with the `bids` array of the message
- * it describes: a frame is scanned and its message applied synchronously, before the next frame is scanned, so the
- * book asks for the codes of the message it is applying (`of(bids)`) and gets them only while the area still
- * describes that very message. A message kept for later (a copy, during a sync) is applied from its strings.
+ * Each scanner owns one area (no module state) and rewrites it for every frame it scans, so that no frame allocates
+ * one. The message the scanner returns carries the area and the number of the frame it was written for
+ * (`DeltaMessage.codes`, `codesFrame`); the codes are the message's only while the area still holds that frame
+ * (`codesFor`). A message applied as it arrives gets them; one kept for later (a copy buffered during a sync) finds
+ * the area moved on and is applied from its strings.
  */
-import type { Level } from '../schema/events.js';
-
 export class LevelCodes {
   data = new Float64Array(192);
   length = 0;
-  private owner: readonly Level[] | undefined;
+  /** Number of the frame the area describes (bumped by `begin`). */
+  frame = 0;
 
-  /** Start a frame. */
+  /** Start a frame (or start it over). */
   begin(): void {
     this.length = 0;
-    this.owner = undefined;
+    this.frame++;
   }
 
   push(priceMant: number, sizeMant: number, code: number): void {
@@ -34,17 +34,16 @@ export class LevelCodes {
     d[n++] = code;
     this.length = n;
   }
-
-  /** The area now describes exactly the message with these `bids` (and its asks after them). */
-  describe(bids: readonly Level[]): void {
-    this.owner = bids;
-  }
-
-  /** The codes of the message with these `bids`, or undefined when the area describes another one (or none). */
-  of(bids: readonly Level[]): Float64Array | undefined {
-    return bids === this.owner ? this.data : undefined;
-  }
 }
 
-/** The process's one area (see above). */
-export const levelCodes = new LevelCodes();
+/** What a message carries of its levels' numeric form (both fields set by the scanner that wrote it). */
+export interface CodedLevels {
+  codes?: LevelCodes | undefined;
+  codesFrame?: number | undefined;
+}
+
+/** The numeric form of `m`'s levels, or undefined when it has none or its scanner's area moved on since. */
+export function codesFor(m: CodedLevels): Float64Array | undefined {
+  const c = m.codes;
+  return c !== undefined && c.frame === m.codesFrame ? c.data : undefined;
+}

@@ -10,7 +10,7 @@
  */
 import type { Level } from '../schema/events.js';
 import type { ReadonlyLevel } from './readonly-level.js';
-import { CODE_BITS, decodeDecimal, decimalValue, encodeDecimal, mantissaOf, scanned } from './decimal-code.js';
+import { CODE_BITS, DecimalScratch, decodeDecimal, decimalValue, encodeDecimal, mantissaOf } from './decimal-code.js';
 
 const SIZE_BITS = CODE_BITS;
 const SIZE_MASK = (1 << SIZE_BITS) - 1;
@@ -36,8 +36,12 @@ export class NumericSide {
   private bestMant = NaN;
   private bestCode = -1;
 
-  constructor(ascending: boolean) {
+  /** encodeDecimal's working area (shared by the two sides of a book). */
+  private readonly dec: DecimalScratch;
+
+  constructor(ascending: boolean, dec: DecimalScratch = new DecimalScratch()) {
     this.sign = ascending ? 1 : -1;
+    this.dec = dec;
   }
 
   get length(): number {
@@ -74,12 +78,13 @@ export class NumericSide {
 
   /** Apply an absolute size (zero removes). False when price or size cannot be kept as numbers (nothing changed). */
   set(price: string, size: string): boolean {
-    const pc = encodeDecimal(price);
+    const dec = this.dec;
+    const pc = encodeDecimal(price, dec);
     if (pc < 0) return false;
-    const pm = scanned[0]!;
-    const sc = encodeDecimal(size);
+    const pm = dec.scanned[0]!;
+    const sc = encodeDecimal(size, dec);
     if (sc < 0) return false;
-    return this.setCoded(pm, scanned[0]!, (pc << SIZE_BITS) | sc);
+    return this.setCoded(pm, dec.scanned[0]!, (pc << SIZE_BITS) | sc);
   }
 
   /**
@@ -106,9 +111,9 @@ export class NumericSide {
 
   /** Size at a price, or undefined. */
   sizeAt(price: string): string | undefined {
-    const pc = encodeDecimal(price);
+    const pc = encodeDecimal(price, this.dec);
     if (pc < 0) return undefined; // never stored: every stored price encodes
-    const k = decimalValue(scanned[0]!, pc) * this.sign;
+    const k = decimalValue(this.dec.scanned[0]!, pc) * this.sign;
     const i = this.lowerBound(k);
     return i < this.hi && this.key[i] === k ? decodeDecimal(this.mant[i]!, this.code[i]! & SIZE_MASK) : undefined;
   }

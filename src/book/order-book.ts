@@ -14,6 +14,7 @@
 import type { Level } from '../schema/events.js';
 import { compareDecimal } from './decimal-string.js';
 import { NumericSide } from './numeric-side.js';
+import { DecimalScratch } from './decimal-code.js';
 import type { ReadonlyLevel } from './readonly-level.js';
 import { StringSide } from './string-side.js';
 
@@ -46,8 +47,9 @@ export class OrderBook {
 
   constructor(opts: OrderBookOptions = {}) {
     this.numeric = opts.strings !== true;
-    this.bidSide = this.numeric ? new NumericSide(true) : new StringSide(true);
-    this.askSide = this.numeric ? new NumericSide(false) : new StringSide(false);
+    const dec = this.numeric ? new DecimalScratch() : undefined;
+    this.bidSide = dec ? new NumericSide(true, dec) : new StringSide(true);
+    this.askSide = dec ? new NumericSide(false, dec) : new StringSide(false);
   }
 
   /** True while levels are kept as numbers (false: strings, by option or after a value that did not fit). */
@@ -63,7 +65,7 @@ export class OrderBook {
 
   /**
    * Apply absolute sizes; size `"0"` removes a level (absent levels are ignored). `codes`: the same levels in numeric
-   * form (LevelCodes), which saves reading the strings while the book keeps numbers.
+   * form (a frame scanner's LevelCodes, see level-codes.ts), which saves reading the strings while the book keeps numbers.
    */
   applyLevels(bids: readonly Level[], asks: readonly Level[], codes?: Float64Array): void {
     if (codes !== undefined && this.numeric) {

@@ -6,6 +6,7 @@
 import type { Integrity, Level } from '../schema/events.js';
 import type { RestRequest } from '../rest/request.js';
 import type { OrderBook } from './order-book.js';
+import type { LevelCodes } from './level-codes.js';
 
 /** One book message of an exchange, as its adapter's `parse` returns it (a `WireMessage` of kind `book`). */
 export interface DeltaMessage {
@@ -25,6 +26,12 @@ export interface DeltaMessage {
   checksum?: number;
   /** A second ordering id that never goes down across the book's messages (Bybit `seq`, the cross sequence). */
   sequence?: number;
+  /**
+   * The levels in the book's numeric form, where a frame scanner computed them while reading (Binance's depthUpdate
+   * scanner): its area and the frame it holds; valid while `codes.frame === codesFrame` (see level-codes.ts).
+   */
+  codes?: LevelCodes | undefined;
+  codesFrame?: number | undefined;
 }
 
 /** What to do with a delta: apply it, drop it (already in the book) or declare a gap (resync). */
@@ -92,7 +99,7 @@ export interface BookRules {
    * so data that resumes after a silence proves it missed nothing. `connection`: one sequence across every channel
    * of the connection (Coinbase Advanced Trade `sequence_num`): it proves no frame was lost, but not that the
    * exchange still sends this book (a channel it closed leaves the sequence contiguous through the heartbeats), so
-   * the pipeline treats a silent book like an unchained one (see ExchangeRuntime.silenceBreaksContinuity).
+   * the pipeline treats a silent book like an unchained one (see `silenceBreaksContinuity`, src/pipeline/continuity.ts).
    */
   readonly chainScope?: 'book' | 'connection';
   /**

@@ -166,6 +166,12 @@ export interface ExchangeAdapter {
    * received (its UTF-8), when the caller has them — a scanner may read those instead of the text.
    */
   parse(frame: string, ctx: AdapterContext, bytes?: Uint8Array): WireMessage[];
+  /**
+   * A parser with its own working state, for an adapter whose parsing keeps some between frames (a scanner's buffers,
+   * Binance): the runtime makes one and parses every frame with it. The same messages as `parse`; adapters without
+   * it are parsed with `parse`. State lives in the parser, never in the adapter's module.
+   */
+  newParser?(): FrameParser;
   readonly book: BookRules;
   /**
    * Derivative fields the exchange gives only over REST (Binance open interest): the request polling one market's
@@ -174,4 +180,9 @@ export interface ExchangeAdapter {
   pollRequest?(market: string): RestRequest;
   /** The polled body → `derivative` messages. Pure; throws on an error body or one it cannot read. */
   parsePoll?(body: string): WireMessage[];
+}
+
+/** Parses frames like `ExchangeAdapter.parse`, keeping its working state (see `ExchangeAdapter.newParser`). */
+export interface FrameParser {
+  parse(frame: string, ctx: AdapterContext, bytes?: Uint8Array): WireMessage[];
 }

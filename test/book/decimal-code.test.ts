@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDecimal, decimalValue, encodeDecimal, mantissaOf, scanDecimal, scanned } from '../../src/book/decimal-code.js';
+import { DecimalScratch, decodeDecimal, decimalValue, encodeDecimal as encodeWith, mantissaOf, scanDecimal as scanWith } from '../../src/book/decimal-code.js';
+
+const work = new DecimalScratch();
+const scanned = work.scanned;
+const encodeDecimal = (s: string): number => encodeWith(s, work);
+const scanDecimal = (b: Uint8Array, i: number): number => scanWith(b, i, scanned);
 import { mulberry32 } from '../../src/util/prng.js';
 
 /** encode → (value, string back) — what the numeric book keeps and gives back. */

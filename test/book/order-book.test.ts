@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalDecimal, compareDecimal, isZeroSize, spellRemovalsZero } from '../../src/book/decimal-string.js';
 import { OrderBook } from '../../src/book/order-book.js';
-import { CODE_BITS, encodeDecimal, scanned } from '../../src/book/decimal-code.js';
+import { CODE_BITS, DecimalScratch, encodeDecimal as encodeWith } from '../../src/book/decimal-code.js';
+
+const work = new DecimalScratch();
+const scanned = work.scanned;
+const encodeDecimal = (s: string): number => encodeWith(s, work);
 import type { Level } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { scanDepthUpdate } from '../../src/exchanges/binance/scan.js';
+import { DepthScanner } from '../../src/exchanges/binance/scan.js';
 import type { Level } from '../../src/schema/events.js';
 
 setFlagsFromString('--expose_gc');
@@ -14,6 +14,7 @@ const gc = runInNewContext('gc') as () => void;
 describe('binance scanner string retention', () => {
   it('levels cut from 20 frames of 1 MB each keep far less than the frames (20 MB) alive once the frames are dropped', () => {
     const kept: Level[] = [];
+    const scanner = new DepthScanner();
     gc();
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < 20; i++) {
@@ -21,7 +22,7 @@ describe('binance scanner string retention', () => {
       const frame =
         `{"stream":"${'x'.repeat(1_000_000)}${i}","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,` +
         `"b":[["67123.45000000","12345.67800000"]],"a":[["67124.0000000${i % 10}","0.00100000"]]}}`;
-      const m = scanDepthUpdate(frame);
+      const m = scanner.scan(frame);
       if (m?.kind !== 'book') throw new Error('scanner declined the frame');
       kept.push(m.bids[0]!, m.asks[0]!);
     }

@@ -4,27 +4,41 @@
  * answers, its message must equal the schemas' message; when it does not, the JSON.parse path decides.
  */
 import { describe, expect, it } from 'vitest';
-import { scanDepthUpdate } from '../../src/exchanges/binance/scan.js';
+import { DepthScanner } from '../../src/exchanges/binance/scan.js';
 import { parseWithSchemas } from '../../src/exchanges/binance/wire.js';
-import { parseBinanceFrame } from '../../src/exchanges/binance/parse.js';
+import { parseBinanceFrame as parseFrame } from '../../src/exchanges/binance/parse.js';
 import * as R from '../../src/sim/binance-render.js';
 import { readCryptofeed, readHftbacktest } from './binance-replay.js';
 import type { Level } from '../../src/schema/events.js';
 import { mulberry32 as rng } from '../../src/util/prng.js';
-import { levelCodes } from '../../src/book/level-codes.js';
-import { CODE_BITS, encodeDecimal, scanned } from '../../src/book/decimal-code.js';
+import { codesFor } from '../../src/book/level-codes.js';
+import { CODE_BITS, DecimalScratch, encodeDecimal } from '../../src/book/decimal-code.js';
+import type { WireMessage } from '../../src/exchanges/types.js';
+
+const scanner = new DepthScanner();
+/** The scanner's message as it comes (with its `codes`, valid until the next frame is scanned). */
+const scanRaw = (f: string, bytes?: Uint8Array): WireMessage | undefined => scanner.scan(f, bytes);
+/** The message without its numeric form: what the JSON.parse and zod paths return. */
+function plain(m: WireMessage | undefined): WireMessage | undefined {
+  if (m?.kind !== 'book') return m;
+  const { codes: _c, codesFrame: _f, ...rest } = m;
+  return rest;
+}
+const scanDepthUpdate = (f: string, bytes?: Uint8Array): WireMessage | undefined => plain(scanRaw(f, bytes));
+const parseBinanceFrame = (f: string, bytes?: Uint8Array): WireMessage[] => parseFrame(new DepthScanner(), f, bytes).map((m) => plain(m)!);
+const dec = new DecimalScratch();
 
 /** The numeric form the scanner left for `m` equals what the book would read from each string. */
-function expectCodesOf(m: { bids: Level[]; asks: Level[] }): void {
-  const codes = levelCodes.of(m.bids);
+function expectCodesOf(m: Extract<WireMessage, { kind: 'book' }>): void {
+  const codes = codesFor(m);
   expect(codes).toBeDefined();
   const levels = [...m.bids, ...m.asks];
   for (let j = 0; j < levels.length; j++) {
     const [p, q] = levels[j]!;
-    const pc = encodeDecimal(p);
-    const pm = scanned[0];
-    const qc = encodeDecimal(q);
-    const qm = scanned[0];
+    const pc = encodeDecimal(p, dec);
+    const pm = dec.scanned[0];
+    const qc = encodeDecimal(q, dec);
+    const qm = dec.scanned[0];
     if (pc < 0 || qc < 0) {
       expect(codes![3 * j + 2], `${p} ${q}`).toBe(-1);
       continue;
@@ -88,28 +102,31 @@ describe('scanDepthUpdate', () => {
       ...simFrames(3, 300),
     ];
     let checked = 0;
-    let previous: { bids: Level[] } | undefined;
+    let previous: Extract<WireMessage, { kind: 'book' }> | undefined;
+    const other = new DepthScanner();
     for (const f of frames) {
-      const m = scanDepthUpdate(f);
+      const m = scanRaw(f);
       if (m === undefined || m.kind !== 'book') continue;
       expectCodesOf(m);
-      if (previous) expect(levelCodes.of(previous.bids)).toBeUndefined(); // the area moved on
-      expect(levelCodes.of(m.bids.slice())).toBeUndefined(); // a copy is read from its strings
+      if (previous) expect(codesFor(previous)).toBeUndefined(); // the area moved on
+      // another scanner (another runtime's parser) shares nothing with this one: m's codes stay m's
+      expect(other.scan(f)).toBeDefined();
+      expectCodesOf(m);
       previous = m;
       checked++;
     }
     expect(checked).toBeGreaterThan(400);
     // levels that do not fit the numbers (16 digits, a superfluous zero) are marked, the others still coded
     const odd = '{"stream":"x@depth","data":{"e":"depthUpdate","E":1,"s":"X","U":2,"u":3,"b":[["1.5","2"],["1234567890.123456","1"]],"a":[["05","1"],["7","0.00000000"]]}}';
-    const m = scanDepthUpdate(odd);
+    const m = scanRaw(odd) as Extract<WireMessage, { kind: 'book' }>;
     expect(m).toMatchObject({ bids: [['1.5', '2'], ['1234567890.123456', '1']], asks: [['05', '1'], ['7', '0.00000000']] });
-    expectCodesOf(m as { bids: Level[]; asks: Level[] });
-    expect(levelCodes.of((m as { bids: Level[] }).bids)![5]).toBe(-1);
+    expectCodesOf(m);
+    expect(codesFor(m)![5]).toBe(-1);
     // asks before bids: no numeric form (it is laid out bids first), the message is still answered
     const swapped = '{"stream":"x@depth","data":{"e":"depthUpdate","E":1,"s":"X","U":2,"u":3,"a":[["7","1"]],"b":[["1.5","2"]]}}';
-    const w = scanDepthUpdate(swapped) as { bids: Level[] };
+    const w = scanRaw(swapped) as Extract<WireMessage, { kind: 'book' }>;
     expect(w).toMatchObject({ bids: [['1.5', '2']], asks: [['7', '1']] });
-    expect(levelCodes.of(w.bids)).toBeUndefined();
+    expect(codesFor(w)).toBeUndefined();
   });
 
   it('on mutated frames either declines or equals the schemas; the parser result never changes', () => {

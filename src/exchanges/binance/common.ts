@@ -18,7 +18,8 @@ import type {
   StreamRef,
   WireMessage,
 } from '../types.js';
-import { parseBinanceFrame } from './parse.js';
+import { BinanceParser, parseBinanceFrame } from './parse.js';
+import { DepthScanner } from './scan.js';
 import { ExchangeInfo, OpenInterest, PLAIN_DECIMAL, RestDepth } from './wire.js';
 import { canonicalDecimal } from '../../book/decimal-string.js';
 import { decimalFact, msToMicros, withFacts } from '../instrument-facts.js';
@@ -235,7 +236,9 @@ export function makeBinanceAdapter(spec: BinanceSpec): ExchangeAdapter {
           parsePoll: (body: string) => parseOpenInterest(body, oi.unit),
         }
       : {}),
-    parse: (frame: string, _ctx, bytes) => parseBinanceFrame(frame, bytes),
+    // a parser owns its scanner (the runtime makes one); `parse` alone scans with a fresh one
+    newParser: () => new BinanceParser(),
+    parse: (frame: string, _ctx, bytes) => parseBinanceFrame(new DepthScanner(), frame, bytes),
     book: spec.book,
   };
 }

@@ -5,9 +5,9 @@
  * `malformed` message, never an exception; invalid JSON throws.
  */
 import type { Level } from '../../schema/events.js';
-import type { WireMessage } from '../types.js';
+import type { AdapterContext, FrameParser, WireMessage } from '../types.js';
 import { dataFromSchemas, malformed, messageFromSchemas } from './wire.js';
-import { scanDepthUpdate } from './scan.js';
+import { DepthScanner } from './scan.js';
 
 /** Same as /^\d+(\.\d+)?$/ (WireDecimal), without a regex. */
 function isDecimal(s: unknown): s is string {
@@ -42,9 +42,19 @@ interface Obj {
   [k: string]: unknown;
 }
 
-export function parseBinanceFrame(frame: string, bytes?: Uint8Array): WireMessage[] {
+/** Binance frames with a depthUpdate scanner of its own (the scanner's state lives here, not in a module). */
+export class BinanceParser implements FrameParser {
+  private readonly scanner = new DepthScanner();
+
+  parse(frame: string, _ctx: AdapterContext, bytes?: Uint8Array): WireMessage[] {
+    return parseBinanceFrame(this.scanner, frame, bytes);
+  }
+}
+
+/** One frame; `scanner`: the parser's own depthUpdate scanner (its state, see scan.ts). */
+export function parseBinanceFrame(scanner: DepthScanner, frame: string, bytes?: Uint8Array): WireMessage[] {
   // the hottest kind, scanned without JSON.parse (undefined: anything it does not fully recognize)
-  const scanned = scanDepthUpdate(frame, bytes);
+  const scanned = scanner.scan(frame, bytes);
   if (scanned !== undefined) return [scanned];
   const v: unknown = JSON.parse(frame);
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return [messageFromSchemas(v)];

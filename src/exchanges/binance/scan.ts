@@ -8,8 +8,11 @@
  * against the zod schemas on real captures, on simulator frames and on mutated frames.
  *
  * While it reads each price and size it also computes the book's numeric form of it (decimal-code.ts) and leaves
- * the frame's levels in that form in `levelCodes`, so that the book applying this message does not read every
- * string again.
+ * the frame's levels in that form in its `LevelCodes` area, which the message carries (`codes`, level-codes.ts), so
+ * that the book applying this message does not read every string again.
+ *
+ * A `DepthScanner` holds its position and its areas: one per parser (`binanceAdapter.newParser()`, one per runtime),
+ * no module state.
  *
  * It reads the frame's bytes (the Buffer ws received it in), not its text: a typed array's element is one load, a
  * string's character a check of the string's representation each time. The text is used for what becomes strings
@@ -18,8 +21,8 @@
  */
 import type { Level } from '../../schema/events.js';
 import type { WireMessage } from '../types.js';
-import { CODE_BITS, scanDecimal, scanned } from '../../book/decimal-code.js';
-import { levelCodes as codes } from '../../book/level-codes.js';
+import { CODE_BITS, scanDecimal } from '../../book/decimal-code.js';
+import { LevelCodes } from '../../book/level-codes.js';
 
 const Q = 34; // "
 const COMMA = 44;
@@ -53,189 +56,208 @@ function detached(f: string, a: number, b: number): string {
   return b - a < 13 ? s : (' ' + s).slice(1);
 }
 
-let pos = 0;
 
-/** A JSON non-negative integer at `pos` that is a safe integer; NaN when not one. Advances `pos`. */
-function integer(B: Uint8Array): number {
-  let k = pos;
-  let c = B[k]!;
-  if (c < 48 || c > 57) return NaN;
-  if (c === 48) {
-    pos = k + 1;
-    c = B[pos]!;
-    return c >= 48 && c <= 57 ? NaN : 0; // no leading zeros in JSON
-  }
-  let v = 0;
-  do {
-    v = v * 10 + (c - 48);
-    c = B[++k]!;
-  } while (c >= 48 && c <= 57);
-  if (k - pos > 15 && !Number.isSafeInteger(v)) return NaN;
-  pos = k;
-  return v;
-}
+export class DepthScanner {
+  /** Where the scan is: an index into the frame. */
+  private pos = 0;
+  /** The numeric form of the levels of the last frame scanned (its message carries it). */
+  readonly codes = new LevelCodes();
+  /** What `scanDecimal` read last. */
+  private readonly scanned = new Float64Array(2);
 
-/**
- * `[["p","q"],…]` at `pos`; undefined when not exactly that. Advances `pos`; appends the levels to `levelCodes`.
- * Price and size are read by one `scanDecimal` call site (a two-step loop), which V8 inlines; two sites exceeded
- * its inlining budget and left one call out of line.
- */
-function levels(f: string, B: Uint8Array): Level[] | undefined {
-  if (B[pos]! !== LBRACK) return undefined;
-  let k = pos + 1;
-  const out: Level[] = [];
-  if (B[k]! === RBRACK) {
-    pos = k + 1;
-    return out;
-  }
-  for (;;) {
-    if (B[k]! !== LBRACK) return undefined;
-    let a = k + 1; // the opening quote of the price, then of the size
-    let p0 = 0;
-    let p1 = 0;
-    let pm = 0;
-    let pc = 0;
-    for (let field = 0; ; field++) {
-      if (B[a]! !== Q) return undefined;
-      const s0 = a + 1;
-      const s1 = scanDecimal(B, s0);
-      if (s1 < 0 || B[s1]! !== Q) return undefined;
-      if (field === 0) {
-        if (B[s1 + 1]! !== COMMA) return undefined;
-        p0 = s0;
-        p1 = s1;
-        pm = scanned[0]!;
-        pc = scanned[1]!;
-        a = s1 + 2;
-        continue;
-      }
-      if (B[s1 + 1]! !== RBRACK) return undefined;
-      const sc = scanned[1]!;
-      codes.push(pm, scanned[0]!, pc < 0 || sc < 0 ? -1 : (pc << CODE_BITS) | sc);
-      out.push([detached(f, p0, p1), detached(f, s0, s1)]);
-      k = s1 + 2;
-      break;
+  /** A JSON non-negative integer at `pos` that is a safe integer; NaN when not one. Advances `pos`. */
+  private integer(B: Uint8Array): number {
+    const p = this.pos;
+    let k = p;
+    let c = B[k]!;
+    if (c < 48 || c > 57) return NaN;
+    if (c === 48) {
+      this.pos = k + 1;
+      c = B[k + 1]!;
+      return c >= 48 && c <= 57 ? NaN : 0; // no leading zeros in JSON
     }
-    const c = B[k]!;
-    if (c === RBRACK) {
-      pos = k + 1;
+    let v = 0;
+    do {
+      v = v * 10 + (c - 48);
+      c = B[++k]!;
+    } while (c >= 48 && c <= 57);
+    if (k - p > 15 && !Number.isSafeInteger(v)) return NaN;
+    this.pos = k;
+    return v;
+  }
+
+  /**
+   * `[["p","q"],…]` at `pos`; undefined when not exactly that. Advances `pos`; appends the levels to `codes`.
+   * Price and size are read by one `scanDecimal` call site (a two-step loop), which V8 inlines; two sites exceeded
+   * its inlining budget and left one call out of line.
+   */
+  private levels(f: string, B: Uint8Array): Level[] | undefined {
+    if (B[this.pos]! !== LBRACK) return undefined;
+    const codes = this.codes;
+    const scanned = this.scanned;
+    let k = this.pos + 1;
+    const out: Level[] = [];
+    if (B[k]! === RBRACK) {
+      this.pos = k + 1;
       return out;
     }
-    if (c !== COMMA) return undefined;
-    k++;
-  }
-}
-
-/**
- * The depthUpdate message of a combined-stream frame, or undefined (→ the JSON.parse path). `bytes`: the frame as
- * received (UTF-8); without them (a replay, a test) they are encoded from the text.
- */
-export function scanDepthUpdate(f: string, bytes?: Uint8Array): WireMessage | undefined {
-  const n = f.length;
-  const B = bytes ?? Buffer.from(f);
-  if (B.length !== n) return undefined; // not ASCII: byte and character positions differ
-  // A frame that does not end in `}}` (a truncated one) is not read at all: with both braces in place, every loop
-  // below stops at a byte inside the frame, so no read goes past its end (V8 would deoptimize the scanner).
-  if (B[n - 1]! !== RBRACE || B[n - 2]! !== RBRACE || !f.startsWith(PREFIX)) return undefined;
-  const streamEnd = plainString(B, PREFIX.length);
-  if (streamEnd < 0 || !f.startsWith(DATA, streamEnd + 1)) return undefined;
-  pos = streamEnd + 1 + DATA.length;
-  let E = NaN;
-  let U = NaN;
-  let u = NaN;
-  let pu = NaN;
-  let T = NaN;
-  let s: string | undefined;
-  let b: Level[] | undefined;
-  let a: Level[] | undefined;
-  let seen = 0;
-  codes.begin();
-  while (B[pos]! === COMMA) {
-    if (B[pos + 1]! !== Q) return undefined;
-    const k0 = pos + 2;
-    const k1 = B[k0 + 1] === Q ? k0 + 1 : B[k0 + 2] === Q ? k0 + 2 : -1; // keys have one or two characters
-    if (k1 < 0 || B[k1 + 1]! !== COLON) return undefined;
-    // 1 = "pu", 2 = "ps" (COIN-M's pair)
-    const key = k1 - k0 === 1 ? B[k0]! : B[k0]! === 112 ? (B[k0 + 1]! === 117 ? 1 : B[k0 + 1]! === 115 ? 2 : 0) : 0;
-    pos = k1 + 2;
-    let bit: number;
-    switch (key) {
-      case 69: // E
-        bit = 1;
-        E = integer(B);
-        if (E !== E) return undefined;
-        break;
-      case 85: // U
-        bit = 2;
-        U = integer(B);
-        if (U !== U) return undefined;
-        break;
-      case 117: // u
-        bit = 4;
-        u = integer(B);
-        if (u !== u) return undefined;
-        break;
-      case 1: // pu
-        bit = 8;
-        pu = integer(B);
-        if (pu !== pu) return undefined;
-        break;
-      case 2: {
-        // ps: read past it
-        bit = 256;
-        if (B[pos]! !== Q) return undefined;
-        const end = plainString(B, pos + 1);
-        if (end < 0) return undefined;
-        pos = end + 1;
+    for (;;) {
+      if (B[k]! !== LBRACK) return undefined;
+      let a = k + 1; // the opening quote of the price, then of the size
+      let p0 = 0;
+      let p1 = 0;
+      let pm = 0;
+      let pc = 0;
+      for (let field = 0; ; field++) {
+        if (B[a]! !== Q) return undefined;
+        const s0 = a + 1;
+        const s1 = scanDecimal(B, s0, scanned);
+        if (s1 < 0 || B[s1]! !== Q) return undefined;
+        if (field === 0) {
+          if (B[s1 + 1]! !== COMMA) return undefined;
+          p0 = s0;
+          p1 = s1;
+          pm = scanned[0]!;
+          pc = scanned[1]!;
+          a = s1 + 2;
+          continue;
+        }
+        if (B[s1 + 1]! !== RBRACK) return undefined;
+        const sc = scanned[1]!;
+        codes.push(pm, scanned[0]!, pc < 0 || sc < 0 ? -1 : (pc << CODE_BITS) | sc);
+        out.push([detached(f, p0, p1), detached(f, s0, s1)]);
+        k = s1 + 2;
         break;
       }
-      case 84: // T
-        bit = 16;
-        T = integer(B);
-        if (T !== T) return undefined;
-        break;
-      case 115: {
-        // s
-        bit = 32;
-        if (B[pos]! !== Q) return undefined;
-        const end = plainString(B, pos + 1);
-        if (end < 0) return undefined;
-        s = f.slice(pos + 1, end);
-        pos = end + 1;
-        break;
+      const c = B[k]!;
+      if (c === RBRACK) {
+        this.pos = k + 1;
+        return out;
       }
-      case 98: // b
-        bit = 64;
-        if (seen & 128) codes.begin(); // asks came first: the codes are laid out bids first
-        b = levels(f, B);
-        if (b === undefined) return undefined;
-        break;
-      case 97: // a
-        bit = 128;
-        a = levels(f, B);
-        if (a === undefined) return undefined;
-        break;
-      default:
-        return undefined;
+      if (c !== COMMA) return undefined;
+      k++;
     }
-    if (seen & bit) return undefined; // a repeated key: JSON.parse keeps the last one; leave it to that path
-    seen |= bit;
   }
-  // E, U, u, s, b, a required; then the two closing braces and nothing after
-  if ((seen & 0b11100111) !== 0b11100111) return undefined;
-  if (B[pos]! !== RBRACE || B[pos + 1]! !== RBRACE || pos + 2 !== f.length) return undefined;
-  void T;
-  const m: WireMessage = {
-    kind: 'book',
-    market: s!,
-    action: 'delta',
-    exchangeTime: E * 1000,
-    bids: b!,
-    asks: a!,
-    updateId: u,
-    firstUpdateId: U,
-  };
-  if (seen & 8) m.prevUpdateId = pu;
-  if (codes.length === 3 * (b!.length + a!.length)) codes.describe(b!);
-  return m;
+
+  /**
+   * The depthUpdate message of a combined-stream frame, or undefined (→ the JSON.parse path). `bytes`: the frame as
+   * received (UTF-8); without them (a replay, a test) they are encoded from the text. The message carries this
+   * scanner's `codes` (valid until the next frame is scanned; see level-codes.ts).
+   */
+  scan(f: string, bytes?: Uint8Array): WireMessage | undefined {
+    const n = f.length;
+    const B = bytes ?? Buffer.from(f);
+    if (B.length !== n) return undefined; // not ASCII: byte and character positions differ
+    // A frame that does not end in `}}` (a truncated one) is not read at all: with both braces in place, every loop
+    // below stops at a byte inside the frame, so no read goes past its end (V8 would deoptimize the scanner).
+    if (B[n - 1]! !== RBRACE || B[n - 2]! !== RBRACE || !f.startsWith(PREFIX)) return undefined;
+    const streamEnd = plainString(B, PREFIX.length);
+    if (streamEnd < 0 || !f.startsWith(DATA, streamEnd + 1)) return undefined;
+    this.pos = streamEnd + 1 + DATA.length;
+    const codes = this.codes;
+    let E = NaN;
+    let U = NaN;
+    let u = NaN;
+    let pu = NaN;
+    let T = NaN;
+    let s: string | undefined;
+    let b: Level[] | undefined;
+    let a: Level[] | undefined;
+    let seen = 0;
+    codes.begin();
+    while (B[this.pos]! === COMMA) {
+      const pos = this.pos;
+      if (B[pos + 1]! !== Q) return undefined;
+      const k0 = pos + 2;
+      const k1 = B[k0 + 1] === Q ? k0 + 1 : B[k0 + 2] === Q ? k0 + 2 : -1; // keys have one or two characters
+      if (k1 < 0 || B[k1 + 1]! !== COLON) return undefined;
+      // 1 = "pu", 2 = "ps" (COIN-M's pair)
+      const key = k1 - k0 === 1 ? B[k0]! : B[k0]! === 112 ? (B[k0 + 1]! === 117 ? 1 : B[k0 + 1]! === 115 ? 2 : 0) : 0;
+      this.pos = k1 + 2;
+      let bit: number;
+      switch (key) {
+        case 69: // E
+          bit = 1;
+          E = this.integer(B);
+          if (E !== E) return undefined;
+          break;
+        case 85: // U
+          bit = 2;
+          U = this.integer(B);
+          if (U !== U) return undefined;
+          break;
+        case 117: // u
+          bit = 4;
+          u = this.integer(B);
+          if (u !== u) return undefined;
+          break;
+        case 1: // pu
+          bit = 8;
+          pu = this.integer(B);
+          if (pu !== pu) return undefined;
+          break;
+        case 2: {
+          // ps: read past it
+          bit = 256;
+          const p = this.pos;
+          if (B[p]! !== Q) return undefined;
+          const end = plainString(B, p + 1);
+          if (end < 0) return undefined;
+          this.pos = end + 1;
+          break;
+        }
+        case 84: // T
+          bit = 16;
+          T = this.integer(B);
+          if (T !== T) return undefined;
+          break;
+        case 115: {
+          // s
+          bit = 32;
+          const p = this.pos;
+          if (B[p]! !== Q) return undefined;
+          const end = plainString(B, p + 1);
+          if (end < 0) return undefined;
+          s = f.slice(p + 1, end);
+          this.pos = end + 1;
+          break;
+        }
+        case 98: // b
+          bit = 64;
+          if (seen & 128) codes.begin(); // asks came first: the codes are laid out bids first
+          b = this.levels(f, B);
+          if (b === undefined) return undefined;
+          break;
+        case 97: // a
+          bit = 128;
+          a = this.levels(f, B);
+          if (a === undefined) return undefined;
+          break;
+        default:
+          return undefined;
+      }
+      if (seen & bit) return undefined; // a repeated key: JSON.parse keeps the last one; leave it to that path
+      seen |= bit;
+    }
+    // E, U, u, s, b, a required; then the two closing braces and nothing after
+    if ((seen & 0b11100111) !== 0b11100111) return undefined;
+    const end = this.pos;
+    if (B[end]! !== RBRACE || B[end + 1]! !== RBRACE || end + 2 !== f.length) return undefined;
+    void T;
+    const coded = codes.length === 3 * (b!.length + a!.length);
+    const m: WireMessage = {
+      kind: 'book',
+      market: s!,
+      action: 'delta',
+      exchangeTime: E * 1000,
+      bids: b!,
+      asks: a!,
+      updateId: u,
+      firstUpdateId: U,
+      codes: coded ? codes : undefined,
+      codesFrame: codes.frame,
+    };
+    if (seen & 8) m.prevUpdateId = pu;
+    return m;
+  }
 }

@@ -15,18 +15,15 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Instruments indexed by market, built once per instruments map. */
-const byMarketCache = new WeakMap<ReadonlyMap<string, Instrument>, Map<string, Instrument>>();
+/**
+ * The instrument of `market`. The runtime keys its map by market, so the lookup is direct; a map keyed otherwise
+ * (a caller's own context) is searched (no cache: an adapter keeps no module state).
+ */
 export function instrumentOf(ctx: AdapterContext, market: string): Instrument | undefined {
   const direct = ctx.instruments.get(market);
   if (direct !== undefined && direct.market === market) return direct;
-  let index = byMarketCache.get(ctx.instruments);
-  if (index === undefined) {
-    index = new Map();
-    for (const inst of ctx.instruments.values()) index.set(inst.market, inst);
-    byMarketCache.set(ctx.instruments, index);
-  }
-  return index.get(market);
+  for (const inst of ctx.instruments.values()) if (inst.market === market) return inst;
+  return undefined;
 }
 
 /** `2023-10-06T17:35:55.440295Z` → epoch microseconds (sub-millisecond digits kept). */
