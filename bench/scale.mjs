@@ -16,6 +16,7 @@
  */
 import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,6 +30,7 @@ const { values: opt } = parseArgs({
     'first-snapshot-depth': { type: 'string' },
     'rest-weight-share': { type: 'string' },
     'max-minutes': { type: 'string', default: '15' },
+    'sim-prof': { type: 'string' }, // directory: run the simulator under node --cpu-prof
     json: { type: 'string', default: join(here, 'results', 'scale.json') },
     child: { type: 'string' }, // internal: run one size in this process
   },
@@ -55,13 +57,21 @@ function bound(n, weight, limit) {
   return (Math.ceil(w / limit) - 1) * 60;
 }
 
+const schedWaitNs = () => {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]);
+  } catch {
+    return NaN;
+  }
+};
+const load = () => loadavg().map((x) => Math.round(x * 10) / 10);
 const vm = (key) => Number(readFileSync('/proc/self/status', 'utf8').match(new RegExp(`${key}:\\s+(\\d+)`))[1]) / 1024;
 
 async function runOne(n) {
   const symbols = symbolsFor(n);
   const sim = fork(join(here, 'sim-process.mjs'), [
     JSON.stringify({ symbols, seed: 7, nice: Number(opt['sim-nice']), levels: 1000, intervalMs: 100, tradeIntervalMs: 3_600_000, tickerIntervalMs: 3_600_000, logLimit: 1000 }),
-  ]);
+  ], opt['sim-prof'] ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${opt['sim-prof']}`] } : {});
   const ask = (msg, key) =>
     new Promise((resolve) => {
       const on = (m) => {
@@ -74,6 +84,8 @@ async function runOne(n) {
       if (msg) sim.send(msg);
     });
   const endpoint = await ask(undefined, 'endpoint');
+  const simStats = () => ask({ stats: true }, 'stats');
+  const load0 = load();
   const { stream } = await import(join(here, '..', 'dist', 'index.js'));
   global.gc?.();
   const rss0 = vm('VmRSS');
@@ -102,6 +114,8 @@ async function runOne(n) {
     }
   });
   const cpuAll0 = process.cpuUsage();
+  const wait0 = schedWaitNs();
+  const sim0 = await simStats();
   const tick = setInterval(() => {
     timeline.push({ s: Math.round((performance.now() - t0) / 1000), live: liveAt.size, rssMb: Math.round(vm('VmRSS')) });
     log(`  ${n} symbols: ${liveAt.size} live after ${Math.round((performance.now() - t0) / 1000)} s, RSS ${Math.round(vm('VmRSS'))} MB`);
@@ -112,14 +126,21 @@ async function runOne(n) {
   ]);
   const tAll = (performance.now() - t0) / 1000;
   const cpuSync = process.cpuUsage(cpuAll0);
+  const waitSync = schedWaitNs() - wait0;
+  const sim1 = await simStats();
+  const loadAtLive = load();
   const rssAtLive = vm('VmRSS');
   // steady state: every book live, diffs at 100 ms
   const steadyMs = Number(opt['steady-seconds']) * 1000;
   const c0 = process.cpuUsage();
+  const wait1 = schedWaitNs();
   const w0 = performance.now();
   await new Promise((r) => setTimeout(r, steadyMs));
   const c = process.cpuUsage(c0);
   const wall = performance.now() - w0;
+  const waitSteady = schedWaitNs() - wait1;
+  const sim2 = await simStats();
+  const loadEnd = load();
   const rssSteady = vm('VmRSS');
   clearInterval(tick);
   // correctness: pause the simulator, let every book reach the simulator's last update, compare the top 10
@@ -157,6 +178,18 @@ async function runOne(n) {
     boundAtBudgetS: bound(n, weight, Math.floor(LIMIT * (share ?? 0.8))),
     syncCpuShare: (cpuSync.user + cpuSync.system) / 1e6 / tAll,
     steadyCpuShare: (c.user + c.system) / 1e3 / wall,
+    // waiting runnable for a CPU (share of wall time): tickwire's and the simulator's; the simulator's CPU share and
+    // its event loop's worst delay (a 100 ms step due but not run) say whether it kept up
+    syncWaitShare: waitSync / 1e9 / tAll,
+    steadyWaitShare: waitSteady / 1e9 / (wall / 1000),
+    simSyncCpuShare: (sim1.cpuUs - sim0.cpuUs) / 1e6 / tAll,
+    simSyncWaitShare: (sim1.waitNs - sim0.waitNs) / 1e9 / tAll,
+    simSyncLoopDelayMaxMs: Math.round(sim1.loopDelayMaxMs),
+    simSyncLoopDelayP99Ms: Math.round(sim1.loopDelayP99Ms),
+    simSteadyCpuShare: (sim2.cpuUs - sim1.cpuUs) / 1e3 / wall,
+    simSteadyWaitShare: (sim2.waitNs - sim1.waitNs) / 1e6 / wall,
+    simSteadyLoopDelayP99Ms: Math.round(sim2.loopDelayP99Ms),
+    load: { start: load0, atLive: loadAtLive, end: loadEnd },
     rssBaseMb: Math.round(rss0),
     rssAtLiveMb: Math.round(rssAtLive),
     rssSteadyMb: Math.round(rssSteady),
@@ -175,6 +208,7 @@ if (opt.child) {
   process.exit(0);
 }
 
+const pc = (x) => (x * 100).toFixed(1);
 const sizes = opt.symbols.split(',').map(Number);
 const results = [];
 for (const n of sizes) {
@@ -191,10 +225,10 @@ for (const n of sizes) {
 }
 mkdirSync(dirname(opt.json), { recursive: true });
 writeFileSync(opt.json, JSON.stringify(results, null, 2));
-console.log('| symbols | first snapshot | all live s | bound s (limit 6000) | bound s (tickwire budget) | p50 live s | CPU % of one core (steady) | CPU % (sync phase) | RSS MB (steady) | RSS per book MB | peak RSS MB | resyncs | correct |');
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| symbols | first snapshot | all live s | bound s (limit 6000) | bound s (tickwire budget) | p50 live s | CPU % of one core (steady) | CPU % (sync phase) | RSS MB (steady) | RSS per book MB | peak RSS MB | resyncs | correct | sim CPU % sync / steady | sim waited for CPU % sync / steady | sim loop delay p99 ms sync / steady | tickwire waited % sync / steady | load 1 min start / live / end |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const r of results) {
   console.log(
-    `| ${r.symbols} | ${r.firstSnapshotDepth ?? 1000} levels | ${r.allLiveS ?? `> ${opt['max-minutes']} min (${r.liveCount} live)`} | ${r.boundS} | ${r.boundAtBudgetS} | ${r.p50LiveS} | ${(r.steadyCpuShare * 100).toFixed(1)} | ${(r.syncCpuShare * 100).toFixed(1)} | ${r.rssSteadyMb} | ${r.rssPerBookMb} | ${r.peakRssMb} | ${r.resyncs} | ${r.correct} |`,
+    `| ${r.symbols} | ${r.firstSnapshotDepth ?? 1000} levels | ${r.allLiveS ?? `> ${opt['max-minutes']} min (${r.liveCount} live)`} | ${r.boundS} | ${r.boundAtBudgetS} | ${r.p50LiveS} | ${(r.steadyCpuShare * 100).toFixed(1)} | ${(r.syncCpuShare * 100).toFixed(1)} | ${r.rssSteadyMb} | ${r.rssPerBookMb} | ${r.peakRssMb} | ${r.resyncs} | ${r.correct} | ${pc(r.simSyncCpuShare)} / ${pc(r.simSteadyCpuShare)} | ${pc(r.simSyncWaitShare)} / ${pc(r.simSteadyWaitShare)} | ${r.simSyncLoopDelayP99Ms} / ${r.simSteadyLoopDelayP99Ms} | ${pc(r.syncWaitShare)} / ${pc(r.steadyWaitShare)} | ${r.load.start[0]} / ${r.load.atLive[0]} / ${r.load.end[0]} |`,
   );
 }

@@ -111,6 +111,9 @@ interface Sym {
   lastBest: [Level, Level] | undefined;
   /** [price, size] wire padding suffixes. */
   suffix: [string, string];
+  /** `<lower>@bookTicker` and the depth topics, built once (checked on every step). */
+  tickerTopic: string;
+  depthTopics: string[];
 }
 
 export class BinanceProtocol implements SimProtocol {
@@ -156,6 +159,8 @@ export class BinanceProtocol implements SimProtocol {
         lastTop: '',
         lastBest: undefined,
         suffix: this.suffixes(spec),
+        tickerTopic: `${native.toLowerCase()}@bookTicker`,
+        depthTopics: v.depthTopics.map((t) => native.toLowerCase() + t),
       };
       this.syms.set(spec.symbol, s);
       this.byLower.set(s.lower, s);
@@ -220,7 +225,7 @@ export class BinanceProtocol implements SimProtocol {
       const top = `${best.bid[0]}|${best.bid[1]}|${best.ask[0]}|${best.ask[1]}`;
       if (top !== s.lastTop) {
         s.lastTop = top;
-        const topic = `${s.lower}@bookTicker`;
+        const topic = s.tickerTopic;
         if (server.hasSubscribers(topic)) {
           const [bid, ask] = this.lvl([best.bid, best.ask], s) as [Level, Level];
           const data = R.bookTicker({ u: g.u, s: s.native, bid, ask, E, T: E - 1 }, this.v.futures);
@@ -228,8 +233,7 @@ export class BinanceProtocol implements SimProtocol {
         }
       }
     }
-    for (const suffix of this.v.depthTopics) {
-      const topic = s.lower + suffix;
+    for (const topic of s.depthTopics) {
       if (!server.hasSubscribers(topic)) continue;
       if (garbageFrame) server.publish(topic, symbol, () => 'sim garbage frame: {"not":json]');
       if (fault === 'drop') continue;
