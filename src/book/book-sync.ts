@@ -26,6 +26,7 @@ import type { TwCode, TwErrorCode } from '../errors.js';
 import type { BookRules, DeltaMessage, PrevDelta, RestSnapshot } from './rules.js';
 import { canonicalDecimal, compareDecimal, OrderBook, spellRemovalsZero } from './order-book.js';
 import { levelCodes } from './level-codes.js';
+import { spliceSnapshot } from './deep-splice.js';
 
 export interface BookSyncOptions {
   exchange: ExchangeId;
@@ -42,6 +43,8 @@ export interface BookSyncOptions {
   emit: (e: UnstampedEvent) => void;
   /** Deltas kept while waiting for a REST snapshot; on overflow the buffer restarts from the newest delta. */
   maxBuffer?: number;
+  /** Deltas kept for splicing a deep snapshot (`keepForDeepen`); past it the deep snapshot is given up. Default 1000. */
+  maxDeepKeep?: number;
   /** Differing levels listed in a reconcile-mismatch status (the count is always given). */
   maxReportedDiffs?: number;
   /** Contract value of a derivative whose sizes are contracts; carried on every book_snapshot. */
@@ -72,6 +75,7 @@ export interface LevelDiff {
 
 const DEFAULT_MAX_BUFFER = 10_000;
 const DEFAULT_MAX_DIFFS = 20;
+const DEFAULT_MAX_DEEP_KEEP = 1000;
 
 /**
  * A copy of a delta for the buffer (levels copied too, strings shared). The parsers' allocation sites must see their
@@ -109,6 +113,12 @@ export class BookSync {
   private pendingReconcile: RestSnapshot | undefined;
   /** The pending reconcile snapshot replaces the book when it matches (a deeper snapshot: `reconcile(…, true)`). */
   private pendingAdopt = false;
+  /**
+   * Copies of the deltas applied since a deep snapshot's request went out (`keepForDeepen`), so that a deep snapshot
+   * the book has already moved past is brought forward with them (`spliceDeep`) instead of being fetched again.
+   */
+  private deepKeep: DeltaMessage[] | undefined;
+  private readonly maxDeepKeep: number;
   private knownBidFloor: string | undefined;
   private knownAskCeil: string | undefined;
   /** Exchange time of the book's state (last applied message, or the snapshot). */
@@ -125,6 +135,7 @@ export class BookSync {
     this.rules = opts.rules;
     this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
     this.maxDiffs = opts.maxReportedDiffs ?? DEFAULT_MAX_DIFFS;
+    this.maxDeepKeep = opts.maxDeepKeep ?? DEFAULT_MAX_DEEP_KEEP;
     this.truncateDepth = opts.rules.truncateTo?.(opts.subscribedDepth);
     this.book = new OrderBook({ strings: opts.rules.verifyChecksum !== undefined });
   }
@@ -229,17 +240,48 @@ export class BookSync {
    * A match emits status `reconciled` (TW_OK, details {updateId, levels}); a mismatch emits `resyncing` with
    * TW_ERR_RECONCILE_MISMATCH and the differing levels, then resyncs. If the book is already past the id, or not
    * live, nothing is emitted and `'skipped'` is returned: fetch again later.
+   *
+   * `adopt` (a deeper snapshot after a shallow sync): on a match the snapshot replaces the book. When `keepForDeepen`
+   * was called as its request went out, a snapshot the book is already past — or that a delta straddles — is
+   * brought forward with the deltas applied since, as a first sync splices its snapshot (`spliceDeep`), and the
+   * result is compared with the book at the book's own id; it is `'skipped'` only when those deltas do not chain
+   * onto it (the snapshot is older than the first kept delta) or were given up (more than `maxDeepKeep`).
    */
   reconcile(snap: RestSnapshot, localTime: number, adopt = false): ReconcileResult {
-    if (this._state !== 'live' || this.localId === undefined) return 'skipped';
+    if (this._state !== 'live' || this.localId === undefined) {
+      if (adopt) this.deepKeep = undefined;
+      return 'skipped';
+    }
     if (snap.updateId === this.localId) {
+      if (adopt) this.deepKeep = undefined;
       this.compare(snap, localTime, [], adopt);
       return 'compared';
     }
-    if (snap.updateId < this.localId) return 'skipped';
+    if (snap.updateId < this.localId) {
+      if (!adopt) return 'skipped';
+      return this.spliceDeep(snap, localTime) ? 'compared' : 'skipped';
+    }
     this.pendingReconcile = snap;
     this.pendingAdopt = adopt;
     return 'pending';
+  }
+
+  /**
+   * A deep snapshot's request is going out now: keep copies of the deltas applied from here on (at most
+   * `maxDeepKeep`), until `reconcile(…, true)` settles that snapshot, `dropDeepKeep` or a resync.
+   */
+  keepForDeepen(): void {
+    this.deepKeep = this._state === 'live' ? [] : undefined;
+  }
+
+  /** The deep snapshot will not come (its request failed): stop keeping deltas for it. */
+  dropDeepKeep(): void {
+    this.deepKeep = undefined;
+  }
+
+  /** Deltas kept for a deep snapshot in flight (for diagnostics and tests); undefined when none is kept. */
+  get deepKeptCount(): number | undefined {
+    return this.deepKeep?.length;
   }
 
   /**
@@ -263,6 +305,7 @@ export class BookSync {
     this.buffer = [];
     this.heldSnapshot = undefined;
     this.pendingReconcile = undefined;
+    this.deepKeep = undefined;
     this.deltasBeforeSnapshot = 0;
     this.bookTime = undefined;
   }
@@ -402,6 +445,7 @@ export class BookSync {
       // ids jumped over the snapshot's id: the book before this delta is the book at that id
       if (start !== undefined && pending.updateId < start) {
         this.pendingReconcile = undefined;
+        if (this.pendingAdopt) this.deepKeep = undefined;
         if (!this.compare(pending, localTime, [d], this.pendingAdopt)) return;
       }
     }
@@ -410,13 +454,38 @@ export class BookSync {
       this.resync(problem.code, problem.reason, localTime, problem.details, []);
       return;
     }
+    const keep = this.deepKeep;
+    if (keep !== undefined) {
+      if (keep.length >= this.maxDeepKeep) this.deepKeep = undefined;
+      else keep.push(kept(d));
+    }
     this.emitDelta(d, localTime);
     const p = this.pendingReconcile;
     if (p !== undefined && this.localId !== undefined && this.localId >= p.updateId) {
       this.pendingReconcile = undefined;
-      if (this.localId === p.updateId) this.compare(p, localTime, [], this.pendingAdopt);
-      // else: this delta straddled the snapshot's id; unusable (documented on reconcile)
+      if (this.localId === p.updateId) {
+        if (this.pendingAdopt) this.deepKeep = undefined;
+        this.compare(p, localTime, [], this.pendingAdopt);
+      } else if (this.pendingAdopt) this.spliceDeep(p, localTime);
+      // else: this delta straddled the snapshot's id; unusable for a cross-check (documented on reconcile)
     }
+  }
+
+  /**
+   * Bring a deep snapshot older than the live book forward with the deltas kept since its request went out
+   * (`keepForDeepen`), by the rules of a first sync (`first` / `next`, deltas at or before its id dropped), on a
+   * separate book; then compare that book with the live one where both know the book and, on a match, adopt it.
+   * Returns false (nothing emitted, the live book untouched) when the kept deltas do not chain onto the snapshot or
+   * do not reach the live book's id; true when compared (a `reconciled` status, or a mismatch resync).
+   */
+  private spliceDeep(snap: RestSnapshot, localTime: number): boolean {
+    const keptDeltas = this.deepKeep;
+    this.deepKeep = undefined;
+    if (keptDeltas === undefined || keptDeltas.length === 0) return false;
+    const spliced = spliceSnapshot(snap, keptDeltas, this.rules, this.opts.rules.verifyChecksum !== undefined);
+    if (spliced === undefined || spliced.updateId !== this.localId) return false;
+    this.compare(snap, localTime, [], true, { bids: spliced.bids, asks: spliced.asks, deltas: spliced.applied });
+    return true;
   }
 
   private continuity(d: DeltaMessage): 'apply' | 'drop' | 'gap' {
@@ -527,33 +596,49 @@ export class BookSync {
     this.knownAskCeil = asks.length > 0 ? asks[asks.length - 1]![0] : undefined;
   }
 
-  /** `adopt`: on a match, the (deeper) snapshot replaces the book, which is then known to its depth. */
-  private compare(snap: RestSnapshot, localTime: number, rebuffer: DeltaMessage[] = [], adopt = false): boolean {
+  /**
+   * `adopt`: on a match, the (deeper) snapshot replaces the book, which is then known to its depth. `spliced`: the
+   * snapshot brought forward to the book's id (`spliceDeep`): that book is compared and adopted instead, over the
+   * same range (the snapshot's depth and the local known range).
+   */
+  private compare(
+    snap: RestSnapshot,
+    localTime: number,
+    rebuffer: DeltaMessage[] = [],
+    adopt = false,
+    spliced?: { bids: Level[]; asks: Level[]; deltas: number },
+  ): boolean {
     // Compare only where both sides know the book: within the REST snapshot's depth and the local known range.
     const bidFloor = narrower('bid', snap.bids.at(-1)?.[0], this.knownBidFloor);
     const askCeil = narrower('ask', snap.asks.at(-1)?.[0], this.knownAskCeil);
     const inBids = (l: Level): boolean => bidFloor === undefined || compareDecimal(l[0], bidFloor) >= 0;
     const inAsks = (l: Level): boolean => askCeil === undefined || compareDecimal(l[0], askCeil) <= 0;
-    const top = this.book.top(Math.max(snap.bids.length, snap.asks.length));
+    const theirs = spliced ?? snap;
+    // a spliced book may hold more levels than the snapshot (deltas added some): compare every level in range
+    const depth = spliced
+      ? Math.max(this.book.bidCount, this.book.askCount, spliced.bids.length, spliced.asks.length)
+      : Math.max(snap.bids.length, snap.asks.length);
+    const top = this.book.top(depth);
     const diffs: LevelDiff[] = [];
-    diffLevels('bid', top.bids.filter(inBids), snap.bids.filter(inBids), diffs);
-    diffLevels('ask', top.asks.filter(inAsks), snap.asks.filter(inAsks), diffs);
+    diffLevels('bid', top.bids.filter(inBids), theirs.bids.filter(inBids), diffs);
+    diffLevels('ask', top.asks.filter(inAsks), theirs.asks.filter(inAsks), diffs);
+    const at = spliced ? { updateId: this.localId, snapshotUpdateId: snap.updateId, splicedDeltas: spliced.deltas } : { updateId: snap.updateId };
     if (diffs.length === 0) {
       if (adopt) {
-        this.book.applySnapshot(snap.bids, snap.asks);
+        this.book.applySnapshot(theirs.bids, theirs.asks);
         this.noteKnownRange(snap.bids, snap.asks);
         this.truncated = undefined;
         this.opts.emit(this.snapshotEvent(localTime));
       }
       this.status('reconciled', 'TW_OK', adopt ? 'book deepened from a matching REST snapshot' : 'book matches the REST snapshot', localTime, {
-        updateId: snap.updateId,
+        ...at,
         levels: snap.bids.length + snap.asks.length,
         ...(adopt ? { deepened: true } : {}),
       });
       return true;
     }
     this.resync('TW_ERR_RECONCILE_MISMATCH', 'book differs from the REST snapshot', localTime, {
-      updateId: snap.updateId,
+      ...at,
       differing: diffs.length,
       diffs: diffs.slice(0, this.maxDiffs),
     }, rebuffer);

@@ -178,17 +178,22 @@ export class BookDriver {
         if (!this.stopped && !this.deepened && this.sync.state === 'live') this.fetchDeep();
       }, SNAPSHOT_RETRY_MS);
     };
-    rest.request(rules.snapshotRequest(market, this.o.snapshotDepth), { priority: DEEPEN_PRIORITY, key: market }).then(
+    // from the moment the request leaves the queue, the sync keeps the deltas it applies: a snapshot the book is
+    // past by the time it lands is brought forward with them (BookSync.reconcile with adopt)
+    const onSend = (): void => this.sync.keepForDeepen();
+    rest.request(rules.snapshotRequest(market, this.o.snapshotDepth), { priority: DEEPEN_PRIORITY, key: market, onSend }).then(
       (res) => {
         if (this.stopped || this.sync.state !== 'live') return; // a resync fetches its own, then deepens again
         try {
           this.sync.reconcile(rules.parseSnapshot!(res.body), this.o.clock.nowMicros(), true);
         } catch (err) {
+          this.sync.dropDeepKeep();
           this.o.logger.warn({ err, market }, 'bad deep REST snapshot');
         }
         if (!this.deepened) again();
       },
       (err: unknown) => {
+        this.sync.dropDeepKeep();
         this.o.logger.warn({ err, market }, 'deep snapshot failed');
         if (!this.stopped) again();
       },
