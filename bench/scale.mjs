@@ -7,7 +7,13 @@
  * one core and RSS (per book) once all are live, and checks every book's top 10 against the simulator's truth.
  *
  *   node bench/scale.mjs [--symbols 100,500,1000] [--steady-seconds 20] [--sim-nice 10] [--first-snapshot-depth N]
- *                        [--max-minutes 15] [--json out.json]
+ *                        [--max-minutes 15] [--json out.json] [--sim-prof DIR] [--rest-weight-share F]
+ *
+ * Starvation (a shared box): the simulator's CPU share, the share of wall time it waited runnable for a CPU
+ * (/proc/self/schedstat), its event loop's p99 delay (a 100 ms step due but not run), tickwire's own wait, the 1-min
+ * load average, and the book deltas received per second in the steady phase against the 10 × symbols a simulator
+ * that keeps up sends. A row whose simulator loop delay p99 is over ~100 ms, or whose deltas/s is well under 100%, did
+ * not measure the REST bound but the CPU it got. `--sim-prof DIR` runs the simulator under `node --cpu-prof`.
  *
  * The REST-weight lower bound: the snapshots' total weight W (symbols × weight per snapshot, + exchangeInfo 20)
  * against the exchange's limit L per sliding minute: the first L can go at once, each further L a minute later, so
@@ -95,6 +101,7 @@ async function runOne(n) {
   const t0 = performance.now();
   const liveAt = new Map();
   const resyncs = { n: 0 };
+  const deltas = { n: 0 }; // book_delta events: at 100 ms per book a simulator that keeps up sends 10 × n per second
   const timeline = [];
   let allLive;
   const allLiveP = new Promise((r) => (allLive = r));
@@ -106,6 +113,7 @@ async function runOne(n) {
     ...(share ? { restWeightShare: share } : {}),
     onHub: (h) => (hub = h),
   }).subscribe((e) => {
+    if (e.type === 'book_delta') deltas.n++;
     if (e.type !== 'status' || e.scope !== 'stream' || e.symbol === undefined) return;
     if (e.state === 'resyncing') resyncs.n++;
     if (e.state === 'live' && !liveAt.has(e.symbol)) {
@@ -133,12 +141,14 @@ async function runOne(n) {
   // steady state: every book live, diffs at 100 ms
   const steadyMs = Number(opt['steady-seconds']) * 1000;
   const c0 = process.cpuUsage();
+  const deltas0 = deltas.n;
   const wait1 = schedWaitNs();
   const w0 = performance.now();
   await new Promise((r) => setTimeout(r, steadyMs));
   const c = process.cpuUsage(c0);
   const wall = performance.now() - w0;
   const waitSteady = schedWaitNs() - wait1;
+  const steadyDeltasPerSec = (deltas.n - deltas0) / (wall / 1000);
   const sim2 = await simStats();
   const loadEnd = load();
   const rssSteady = vm('VmRSS');
@@ -178,6 +188,9 @@ async function runOne(n) {
     boundAtBudgetS: bound(n, weight, Math.floor(LIMIT * (share ?? 0.8))),
     syncCpuShare: (cpuSync.user + cpuSync.system) / 1e6 / tAll,
     steadyCpuShare: (c.user + c.system) / 1e3 / wall,
+    // book deltas received per second in the steady phase, against the 10 × symbols a simulator keeping up sends
+    steadyDeltasPerSec: Math.round(steadyDeltasPerSec),
+    steadyDeltaShare: steadyDeltasPerSec / (10 * n),
     // waiting runnable for a CPU (share of wall time): tickwire's and the simulator's; the simulator's CPU share and
     // its event loop's worst delay (a 100 ms step due but not run) say whether it kept up
     syncWaitShare: waitSync / 1e9 / tAll,
@@ -225,10 +238,10 @@ for (const n of sizes) {
 }
 mkdirSync(dirname(opt.json), { recursive: true });
 writeFileSync(opt.json, JSON.stringify(results, null, 2));
-console.log('| symbols | first snapshot | all live s | bound s (limit 6000) | bound s (tickwire budget) | p50 live s | CPU % of one core (steady) | CPU % (sync phase) | RSS MB (steady) | RSS per book MB | peak RSS MB | resyncs | correct | sim CPU % sync / steady | sim waited for CPU % sync / steady | sim loop delay p99 ms sync / steady | tickwire waited % sync / steady | load 1 min start / live / end |');
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+console.log('| symbols | first snapshot | all live s | bound s (limit 6000) | bound s (tickwire budget) | p50 live s | CPU % of one core (steady) | CPU % (sync phase) | RSS MB (steady) | RSS per book MB | peak RSS MB | resyncs | correct | sim CPU % sync / steady | sim waited for CPU % sync / steady | sim loop delay p99 ms sync / steady | tickwire waited % sync / steady | load 1 min start / live / end | deltas/s steady (% of 10 × symbols) |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
 for (const r of results) {
   console.log(
-    `| ${r.symbols} | ${r.firstSnapshotDepth ?? 1000} levels | ${r.allLiveS ?? `> ${opt['max-minutes']} min (${r.liveCount} live)`} | ${r.boundS} | ${r.boundAtBudgetS} | ${r.p50LiveS} | ${(r.steadyCpuShare * 100).toFixed(1)} | ${(r.syncCpuShare * 100).toFixed(1)} | ${r.rssSteadyMb} | ${r.rssPerBookMb} | ${r.peakRssMb} | ${r.resyncs} | ${r.correct} | ${pc(r.simSyncCpuShare)} / ${pc(r.simSteadyCpuShare)} | ${pc(r.simSyncWaitShare)} / ${pc(r.simSteadyWaitShare)} | ${r.simSyncLoopDelayP99Ms} / ${r.simSteadyLoopDelayP99Ms} | ${pc(r.syncWaitShare)} / ${pc(r.steadyWaitShare)} | ${r.load.start[0]} / ${r.load.atLive[0]} / ${r.load.end[0]} |`,
+    `| ${r.symbols} | ${r.firstSnapshotDepth ?? 1000} levels | ${r.allLiveS ?? `> ${opt['max-minutes']} min (${r.liveCount} live)`} | ${r.boundS} | ${r.boundAtBudgetS} | ${r.p50LiveS} | ${(r.steadyCpuShare * 100).toFixed(1)} | ${(r.syncCpuShare * 100).toFixed(1)} | ${r.rssSteadyMb} | ${r.rssPerBookMb} | ${r.peakRssMb} | ${r.resyncs} | ${r.correct} | ${pc(r.simSyncCpuShare)} / ${pc(r.simSteadyCpuShare)} | ${pc(r.simSyncWaitShare)} / ${pc(r.simSteadyWaitShare)} | ${r.simSyncLoopDelayP99Ms} / ${r.simSteadyLoopDelayP99Ms} | ${pc(r.syncWaitShare)} / ${pc(r.steadyWaitShare)} | ${r.load.start[0]} / ${r.load.atLive[0]} / ${r.load.end[0]} | ${r.steadyDeltasPerSec} (${pc(r.steadyDeltaShare)}) |`,
   );
 }
