@@ -101,6 +101,7 @@ async function runOne(n) {
   const t0 = performance.now();
   const liveAt = new Map();
   const resyncs = { n: 0 };
+  const deepened = { n: 0, spliced: 0 }; // books deepened (--first-snapshot-depth), and how many by a spliced snapshot
   const deltas = { n: 0 }; // book_delta events: at 100 ms per book a simulator that keeps up sends 10 × n per second
   const timeline = [];
   let allLive;
@@ -116,6 +117,10 @@ async function runOne(n) {
     if (e.type === 'book_delta') deltas.n++;
     if (e.type !== 'status' || e.scope !== 'stream' || e.symbol === undefined) return;
     if (e.state === 'resyncing') resyncs.n++;
+    if (e.state === 'reconciled' && e.details?.deepened === true) {
+      deepened.n++;
+      if (e.details.splicedDeltas !== undefined) deepened.spliced++;
+    }
     if (e.state === 'live' && !liveAt.has(e.symbol)) {
       liveAt.set(e.symbol, performance.now() - t0);
       if (liveAt.size === n) allLive();
@@ -152,6 +157,10 @@ async function runOne(n) {
   const sim2 = await simStats();
   const loadEnd = load();
   const rssSteady = vm('VmRSS');
+  // what of it is live: RSS and heap right after a full GC (the child runs with --expose-gc)
+  global.gc?.();
+  const rssAfterGc = vm('VmRSS');
+  const heapAfterGc = process.memoryUsage().heapUsed / 2 ** 20;
   clearInterval(tick);
   // correctness: pause the simulator, let every book reach the simulator's last update, compare the top 10
   sim.send({ pause: true });
@@ -207,6 +216,10 @@ async function runOne(n) {
     rssAtLiveMb: Math.round(rssAtLive),
     rssSteadyMb: Math.round(rssSteady),
     peakRssMb: Math.round(vm('VmHWM')),
+    rssAfterGcMb: Math.round(rssAfterGc),
+    heapAfterGcMb: Math.round(heapAfterGc),
+    deepened: deepened.n,
+    deepenedBySplice: deepened.spliced,
     rssPerBookMb: Math.round(((rssSteady - rss0) / n) * 1000) / 1000,
     resyncs: resyncs.n,
     correct: wrong.length === 0 ? `${n}/${n}` : `${n - wrong.length}/${n}`,
