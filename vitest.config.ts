@@ -10,13 +10,13 @@ const UNIT = [
   'test/book/**/*.test.ts',
   'test/docs/**/*.test.ts',
   'test/operators/**/*.test.ts',
-  'test/sinks/**/*.test.ts',
+  'test/sinks/*.test.ts', // test/sinks/server/ starts servers: e2e but for its registry
   'test/exchanges/!(*-sim-frames).test.ts', // the *-sim-frames files start the simulator
   'test/nats/units.test.ts',
   'test/pipeline/resolve.test.ts',
   'test/pipeline/subscribe-budget.test.ts',
   'test/rest/virtual-time.test.ts',
-  'test/server/registry.test.ts',
+  'test/sinks/server/registry.test.ts',
   'test/sim/frame-chunks.test.ts',
   'test/sim/market.test.ts',
   'test/sim/sim-symbols.test.ts',

@@ -4,7 +4,7 @@
 const DIST = process.env.TW_DIST ?? '../dist';
 const { Hub } = await import(`${DIST}/pipeline/hub.js`);
 const { parseConfig } = await import(`${DIST}/config.js`);
-const { startServer } = await import(`${DIST}/server/index.js`);
+const { startServer } = await import(`${DIST}/sinks/server/index.js`);
 
 const endpoint = JSON.parse(process.argv[2]);
 const clock = { nowMicros: () => Math.round((performance.timeOrigin + performance.now()) * 1000) };

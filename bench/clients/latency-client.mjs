@@ -21,7 +21,7 @@ const DIST = process.env.TW_DIST ?? '../../dist';
 const { stream } = await import(`${DIST}/index.js`);
 const { writeNdjson } = await import(`${DIST}/sinks/ndjson.js`);
 const { systemClock } = await import(`${DIST}/util/clock.js`);
-const { startServer } = await import(`${DIST}/server/index.js`);
+const { startServer } = await import(`${DIST}/sinks/server/index.js`);
 
 const WebSocket = rootRequire('ws');
 

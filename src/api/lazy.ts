@@ -10,11 +10,11 @@
 import { defer, switchMap, type Observable } from 'rxjs';
 import type { MarketEvent } from '../schema/events.js';
 import type { SimOptions, Simulator } from '../sim/index.js';
-import type { StartServerOptions, TickwireServer } from '../server/server.js';
+import type { StartServerOptions, TickwireServer } from '../sinks/server/server.js';
 import type { PublishDeps } from '../sinks/nats/publish.js';
 import type { FromNatsDeps } from '../sources/nats.js';
-import type { NatsStatus } from '../sinks/nats/status.js';
-import { NatsConsumeOptions, NatsPublishOptions } from '../sinks/nats/options.js';
+import type { NatsStatus } from '../nats/status.js';
+import { NatsConsumeOptions, NatsPublishOptions } from '../nats/options.js';
 
 /** Start the exchange simulator (see `tickwire sim`). */
 export async function startSim(options: SimOptions = {}): Promise<Simulator> {
@@ -23,7 +23,7 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
 
 /** Start the local WebSocket server on a hub. */
 export async function startServer(options: StartServerOptions): Promise<TickwireServer> {
-  return (await import('../server/server.js')).startServer(options);
+  return (await import('../sinks/server/server.js')).startServer(options);
 }
 
 /** Publish events to NATS JetStream; emits the sink's own status. */

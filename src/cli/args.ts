@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { TwError } from '../errors.js';
-import { COINBASE_REDACT_PATHS } from '../exchanges/coinbase/auth.js';
+import { LOG_REDACT_PATHS, REDACTED } from '../util/redact.js';
 import { prettyLogStream } from './human/pretty-log.js';
 import { paintFor } from './human/terminal.js';
 
@@ -9,7 +9,7 @@ export const EXIT_USAGE = 2;
 
 /** pino options shared by every tickwire logger: credential fields are always redacted. */
 export function loggerOptions(level: string): pino.LoggerOptions {
-  return { level, base: { pid: process.pid }, redact: { paths: [...COINBASE_REDACT_PATHS], censor: '[Redacted]' } };
+  return { level, base: { pid: process.pid }, redact: { paths: [...LOG_REDACT_PATHS], censor: REDACTED } };
 }
 
 /** pino to stderr (fd 2): stdout carries data only. Readable lines when stderr is a terminal, JSON otherwise. */

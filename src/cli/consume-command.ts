@@ -9,7 +9,7 @@ import { catchError, EMPTY, merge, Subject } from 'rxjs';
 import type { Logger } from 'pino';
 import { TwError } from '../errors.js';
 import type { MarketEvent, StatusEvent } from '../schema/events.js';
-import { NatsConsumeOptions } from '../sinks/nats/options.js';
+import { NatsConsumeOptions } from '../nats/options.js';
 import { writeNdjson } from '../sinks/ndjson.js';
 import { fromNats } from '../sources/nats.js';
 import { systemClock } from '../util/clock.js';

@@ -8,9 +8,9 @@ import { Subject, takeUntil, type Observable, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import { TwError } from '../errors.js';
 import type { MarketEvent } from '../schema/events.js';
-import { NatsPublishOptions, type NatsPublishConfig } from '../sinks/nats/options.js';
+import { NatsPublishOptions, type NatsPublishConfig } from '../nats/options.js';
 import { publishToNats } from '../sinks/nats/publish.js';
-import type { NatsStatus } from '../sinks/nats/status.js';
+import type { NatsStatus } from '../nats/status.js';
 import { intFlag } from './args.js';
 
 export const NATS_FLAGS = {

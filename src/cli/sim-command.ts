@@ -3,7 +3,7 @@ import { TwError } from '../errors.js';
 import { ExchangeId } from '../schema/events.js';
 import { startChaos } from '../sim/chaos.js';
 import { startSim, type Simulator } from '../sim/index.js';
-import { listenError } from '../server/listen-error.js';
+import { listenError } from '../sinks/server/listen-error.js';
 import { intFlag, makeLogger, parseFlags } from './args.js';
 import { onShutdownSignals } from './shutdown.js';
 

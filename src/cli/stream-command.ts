@@ -19,7 +19,7 @@ import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
 import { EXIT_USAGE, durationFlag, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
 import { simSymbolsFor } from '../sim/symbols.js';
-import type { NatsPublishConfig } from '../sinks/nats/options.js';
+import type { NatsPublishConfig } from '../nats/options.js';
 import { NATS_FLAGS, natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
 import { Recorder } from '../record/recorder.js';
 import { recordOptionsFromArgs } from './record-flags.js';

@@ -22,7 +22,7 @@ import { Observable, Subject, asyncScheduler, type SchedulerLike, type Subscript
 import { WebSocket as WsWebSocket, type ClientOptions, type RawData } from 'ws';
 import { TwError, type TwCode, type TwErrorCode } from '../errors.js';
 import { systemClock } from '../util/clock.js';
-import { redactUrl } from '../util/redact-url.js';
+import { redactUrl } from '../util/redact.js';
 import { backoffDelay, resolveBackoff } from '../util/backoff.js';
 import { READY_STATE, ReconnectingWebSocket, type RwsCloseEvent, type RwsInstance } from './rws.js';
 import { Throttle } from './throttle.js';

@@ -1,31 +1,6 @@
 /** Stamps `seq` (+1 per event per stream key) and the run's `epoch` onto events. */
 import type { MarketEvent, UnstampedEvent } from '../schema/events.js';
 
-/**
- * The stream key of an event: `exchange:symbol@channel` (status: `exchange:symbol@status`, `exchange@status`; trade
- * bars: `exchange:symbol@bars`).
- */
-export function streamKey(e: UnstampedEvent | MarketEvent): string {
-  switch (e.type) {
-    case 'book_snapshot':
-    case 'book_delta':
-    case 'book_top':
-      return `${e.exchange}:${e.symbol}@book`;
-    case 'ticker':
-      return `${e.exchange}:${e.symbol}@ticker`;
-    case 'trade':
-      return `${e.exchange}:${e.symbol}@trades`;
-    case 'trade_bar':
-      return `${e.exchange}:${e.symbol}@bars`;
-    case 'derivative_ticker':
-      return `${e.exchange}:${e.symbol}@derivative`;
-    case 'liquidation':
-      return `${e.exchange}:${e.symbol}@liquidations`;
-    case 'status':
-      return e.symbol === undefined ? `${e.exchange}@status` : `${e.exchange}:${e.symbol}@status`;
-  }
-}
-
 interface Seqs {
   book: number;
   ticker: number;
@@ -39,7 +14,7 @@ interface Seqs {
 const NO_SYMBOL = '\u0000';
 
 export class Stamper {
-  /** exchange → symbol (NO_SYMBOL for exchange-wide statuses) → last seq per stream: the same keys as streamKey(), without building that string per event. */
+  /** exchange → symbol (NO_SYMBOL for exchange-wide statuses) → last seq per stream: the same keys as streamKey() (src/schema/stream-key.ts), without building that string per event. */
   private readonly seqs = new Map<string, Map<string, Seqs>>();
   constructor(readonly epoch: string) {}
 

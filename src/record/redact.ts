@@ -5,9 +5,9 @@
  * Replay needs none of them: it checks the pipeline's sends against the recording in redacted form (`sameSend`).
  */
 
-import { REDACTED, SECRET_NAMES } from '../util/redact-url.js';
+import { REDACTED, SECRET_NAMES } from '../util/redact.js';
 
-export { REDACTED, redactUrl } from '../util/redact-url.js';
+export { REDACTED, redactUrl } from '../util/redact.js';
 
 /** `"name": "value"` (a JSON string value, escapes included). */
 const SECRET_FIELDS = new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');

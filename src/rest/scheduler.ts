@@ -19,7 +19,7 @@ import { backoffDelay, resolveBackoff, type BackoffOptions } from '../util/backo
 import { nodeHttpGet, type HttpGet, type RestResponse } from './http.js';
 import { parseRetryAfter } from './retry-after.js';
 import { WeightBudget } from './weight-budget.js';
-import { redactUrl } from '../util/redact-url.js';
+import { redactUrl } from '../util/redact.js';
 
 export type { HttpGet, RestResponse } from './http.js';
 

@@ -12,7 +12,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { Writable } from 'node:stream';
 import type { MarketEvent } from '../schema/events.js';
-import { streamKey } from '../pipeline/stamper.js';
+import { streamKey } from '../schema/stream-key.js';
 import { TurnBatch } from '../util/turn-batch.js';
 import { JsonBytes, NO_ROOM } from './json-bytes.js';
 

@@ -20,11 +20,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import { MarketEvent, type StatusEvent } from '../schema/events.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { openNats, toNatsStatus, unreachableStatus } from '../sinks/nats/connect.js';
-import { NatsConsumeOptions, snapshotStreamName, type NatsConsumeConfig } from '../sinks/nats/options.js';
-import { STREAM_SEQ_HEADER } from '../sinks/nats/publish.js';
-import type { NatsStatus } from '../sinks/nats/status.js';
-import { checkpointFilter, dataKeyOf } from '../sinks/nats/subjects.js';
+import { openNats, toNatsStatus, unreachableStatus } from '../nats/connect.js';
+import { NatsConsumeOptions, snapshotStreamName, type NatsConsumeConfig } from '../nats/options.js';
+import type { NatsStatus } from '../nats/status.js';
+import { STREAM_SEQ_HEADER, checkpointFilter, dataKeyOf } from '../nats/subjects.js';
 import { SeqTracker } from './seq-tracker.js';
 
 export interface FromNatsDeps {

@@ -21,7 +21,7 @@
 import { defer, filter, map, type OperatorFunction } from 'rxjs';
 import { OrderBook } from '../book/order-book.js';
 import type { BookDeltaEvent, BookSnapshotEvent, MarketEvent, StatusEvent } from '../schema/events.js';
-import { bookKeyOf } from '../sinks/nats/subjects.js';
+import { bookKeyOf } from '../nats/subjects.js';
 
 export interface RebuiltBook {
   key: string;

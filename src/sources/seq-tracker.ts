@@ -19,7 +19,7 @@
  *   JetStream dropped as duplicates of the old epoch's also leave holes there.
  */
 import type { MarketEvent } from '../schema/events.js';
-import { dataKeyOf, gapDetailsOf } from '../sinks/nats/subjects.js';
+import { dataKeyOf, gapDetailsOf } from '../nats/subjects.js';
 
 export type SeqVerdict =
   | { kind: 'ok'; key: string | undefined }

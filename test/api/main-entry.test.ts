@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Subject, firstValueFrom, filter, take, toArray } from 'rxjs';
 import { Hub, fromNats, parseConfig, publishToNats, startServer, startSim, type MarketEvent } from '../../src/index.js';
 import { TestNatsServer } from '../nats/nats-server.js';
-import { TestClient, expectClientBookEqualsTruth, type ServerHarness } from '../server/server-harness.js';
+import { TestClient, expectClientBookEqualsTruth, type ServerHarness } from '../sinks/server/server-harness.js';
 import { Stamper, SyntheticMarket } from '../nats/synthetic.js';
 import { collect, waitFor } from '../nats/helpers.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { natsStatusLogger } from '../../src/cli/nats-flags.js';
-import type { NatsStatus } from '../../src/sinks/nats/status.js';
+import type { NatsStatus } from '../../src/nats/status.js';
 
 function capture(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { runCli, serveUrl, type CliRun } from '../helpers/cli.js';
-import { TestClient } from '../server/server-harness.js';
+import { TestClient } from '../sinks/server/server-harness.js';
 
 let run: CliRun | undefined;
 

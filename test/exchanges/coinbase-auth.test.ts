@@ -7,7 +7,6 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TwError } from '../../src/errors.js';
 import {
-  COINBASE_REDACT_PATHS,
   ENV,
   createJwtSigner,
   exchangeSignature,
@@ -15,6 +14,7 @@ import {
   loadExchangeCredentials,
 } from '../../src/exchanges/coinbase/auth.js';
 import { redactFrame } from '../../src/record/redact.js';
+import { LOG_REDACT_PATHS } from '../../src/util/redact.js';
 import { createExchangeFeedAdapter } from '../../src/exchanges/coinbase/exchange.js';
 import { createAdvancedTradeAdapter } from '../../src/exchanges/coinbase/advanced-trade.js';
 
@@ -137,8 +137,8 @@ describe('Coinbase credentials loading', () => {
 
   it('redaction paths cover every credential field name', () => {
     for (const f of ['key', 'secret', 'passphrase', 'signature', 'jwt', 'privateKey']) {
-      expect(COINBASE_REDACT_PATHS).toContain(f);
-      expect(COINBASE_REDACT_PATHS).toContain(`*.${f}`);
+      expect(LOG_REDACT_PATHS).toContain(f);
+      expect(LOG_REDACT_PATHS).toContain(`*.${f}`);
     }
   });
 });

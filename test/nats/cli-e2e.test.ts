@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MarketEvent } from '../../src/schema/events.js';
 import { runCli, serveUrl, type CliRun } from '../helpers/cli.js';
-import { TestClient } from '../server/server-harness.js';
+import { TestClient } from '../sinks/server/server-harness.js';
 import { BookRebuilder } from '../../src/sources/rebuild-books.js';
 import { rebuild, streamMessageCount } from './helpers.js';
 import { TestNatsServer } from './nats-server.js';

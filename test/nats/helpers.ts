@@ -2,7 +2,7 @@ import { Subject, type Observable, type Subscription } from 'rxjs';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { MarketEvent } from '../../src/schema/events.js';
-import type { NatsStatus } from '../../src/sinks/nats/status.js';
+import type { NatsStatus } from '../../src/nats/status.js';
 import { BookRebuilder } from '../../src/sources/rebuild-books.js';
 import type { SyntheticMarket } from './synthetic.js';
 

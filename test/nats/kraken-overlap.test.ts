@@ -12,7 +12,7 @@ import { stream } from '../../src/api/stream.js';
 import type { MarketEvent, StatusEvent } from '../../src/schema/events.js';
 import { startSim, type Simulator } from '../../src/sim/index.js';
 import { publishToNats } from '../../src/sinks/nats/publish.js';
-import type { NatsStatus } from '../../src/sinks/nats/status.js';
+import type { NatsStatus } from '../../src/nats/status.js';
 import { fromNats } from '../../src/sources/nats.js';
 import { BookRebuilder } from '../../src/sources/rebuild-books.js';
 import { collect, states, waitFor, type Collected } from './helpers.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Subject } from 'rxjs';
 import type { MarketEvent, UnstampedEvent } from '../../src/schema/events.js';
 import { publishToNats } from '../../src/sinks/nats/publish.js';
-import type { NatsStatus } from '../../src/sinks/nats/status.js';
+import type { NatsStatus } from '../../src/nats/status.js';
 import { fromNats } from '../../src/sources/nats.js';
 import { booksMatch, collect, factId, feed, rebuild, streamMessageCount, waitFor } from './helpers.js';
 import { TestNatsServer } from './nats-server.js';

@@ -7,7 +7,7 @@
  */
 import { OrderBook } from '../../src/book/order-book.js';
 import type { ExchangeId, Level, MarketEvent, UnstampedEvent } from '../../src/schema/events.js';
-import { streamKey } from '../../src/pipeline/stamper.js';
+import { streamKey } from '../../src/schema/stream-key.js';
 import { mulberry32 } from '../../src/util/prng.js';
 
 

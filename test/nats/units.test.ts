@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BookDeltaEvent, BookSnapshotEvent, MarketEvent, StatusEvent, TradeEvent } from '../../src/schema/events.js';
 import { MarketEvent as MarketEventSchema } from '../../src/schema/events.js';
-import { msgIdFor } from '../../src/sinks/nats/msg-id.js';
+import { msgIdFor } from '../../src/nats/msg-id.js';
 import { makeGapMarker, newMarkerIssuer } from '../../src/sinks/nats/gap-marker.js';
 import { PublishQueue, type QueueEntry } from '../../src/sinks/nats/publish-queue.js';
-import { checkpointFilter, gapDetailsOf, subjectFor, symbolToken, tokenToSymbol } from '../../src/sinks/nats/subjects.js';
+import { checkpointFilter, gapDetailsOf, subjectFor, symbolToken, tokenToSymbol } from '../../src/nats/subjects.js';
 import { SeqTracker } from '../../src/sources/seq-tracker.js';
 
 const base = { exchange: 'binance', symbol: 'BTC/USDT', market: 'BTCUSDT', localTime: 1_700_000_000_000_000, epoch: 'e1' } as const;

@@ -3,7 +3,7 @@
  * everything a reader needs to tell endpoints apart (scheme, host, port, path, other parameters) stays.
  */
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from '../../src/util/redact-url.js';
+import { redactUrl } from '../../src/util/redact.js';
 
 describe('redactUrl', () => {
   it.each([

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { OrderBook } from '../../src/book/order-book.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { recordSimSession } from '../helpers/record-session.js';
-import { TestClient } from '../server/server-harness.js';
+import { TestClient } from '../sinks/server/server-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-serve-rec-'));
 let run: CliRun | undefined;

@@ -34,30 +34,6 @@ export const ENV = {
   secretsFile: 'TICKWIRE_SECRETS_FILE',
 } as const;
 
-/**
- * pino `redact` paths covering every field that can hold a Coinbase credential, in config objects and in parsed
- * subscribe messages. Outgoing frames are strings, which pino cannot redact: nothing logs them, and the recorder
- * writes them through `redactFrame` (src/record/redact.ts).
- */
-export const COINBASE_REDACT_PATHS: readonly string[] = [
-  'key',
-  'secret',
-  'passphrase',
-  'signature',
-  'jwt',
-  'privateKey',
-  '*.key',
-  '*.secret',
-  '*.passphrase',
-  '*.signature',
-  '*.jwt',
-  '*.privateKey',
-  '*.*.key',
-  '*.*.secret',
-  '*.*.passphrase',
-  '*.*.privateKey',
-];
-
 const SecretsFile = z.object({
   'coinbase-exchange': z.object({ key: z.string(), secret: z.string(), passphrase: z.string() }).optional(),
   coinbase: z.object({ keyName: z.string(), privateKey: z.string() }).optional(),

@@ -9,7 +9,7 @@ import { createExchangeFeedAdapter } from './exchange.js';
 
 export { coinbaseAdapter, createAdvancedTradeAdapter } from './advanced-trade.js';
 export { coinbaseExchangeAdapter, createExchangeFeedAdapter } from './exchange.js';
-export { COINBASE_REDACT_PATHS, ENV as COINBASE_ENV } from './auth.js';
+export { ENV as COINBASE_ENV } from './auth.js';
 
 /** Both adapters, signed where credentials are configured (keyless otherwise). Fails fast on partial credentials. */
 export function coinbaseAdaptersFromEnv(

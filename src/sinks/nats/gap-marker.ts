@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MarketEvent, StatusEvent } from '../../schema/events.js';
-import { dataKeyOf, gapDetailsOf } from './subjects.js';
+import { dataKeyOf, gapDetailsOf } from '../../nats/subjects.js';
 
 export interface MarkerIssuer {
   readonly epoch: string;

@@ -23,16 +23,14 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { BookSnapshotEvent, MarketEvent, StatusEvent } from '../../schema/events.js';
 import { systemClock, type Clock } from '../../util/clock.js';
-import { ensureStreams, openNats, toNatsStatus, unreachableStatus } from './connect.js';
-import { msgIdFor } from './msg-id.js';
-import { NatsPublishOptions, type NatsPublishConfig } from './options.js';
+import { ensureStreams, openNats, toNatsStatus, unreachableStatus } from '../../nats/connect.js';
+import { msgIdFor } from '../../nats/msg-id.js';
+import { NatsPublishOptions, type NatsPublishConfig } from '../../nats/options.js';
 import { PublisherBooks } from './publisher-books.js';
 import { PublishQueue, type QueueEntry, type ShedReport } from './publish-queue.js';
-import type { NatsState, NatsStatus } from './status.js';
-import { bookKeyOf, checkpointSubject, subjectFor } from './subjects.js';
+import type { NatsState, NatsStatus } from '../../nats/status.js';
+import { STREAM_SEQ_HEADER, bookKeyOf, checkpointSubject, subjectFor } from '../../nats/subjects.js';
 import { makeGapMarker, newMarkerIssuer } from './gap-marker.js';
-
-export const STREAM_SEQ_HEADER = 'Tickwire-Stream-Seq';
 
 /** What JetStream answered for one published event. */
 export interface StoredInfo {

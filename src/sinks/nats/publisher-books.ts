@@ -8,7 +8,7 @@
 import { OrderBook } from '../../book/order-book.js';
 import type { BookSnapshotEvent, Integrity, MarketEvent } from '../../schema/events.js';
 import type { Clock } from '../../util/clock.js';
-import { bookKeyOf } from './subjects.js';
+import { bookKeyOf } from '../../nats/subjects.js';
 
 interface Maintained {
   book: OrderBook;

@@ -1,7 +1,7 @@
 /** `GET /health` (JSON) and `GET /metrics` (Prometheus text) on the server's port. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Hub } from '../pipeline/hub.js';
-import type { Metrics } from '../pipeline/metrics.js';
+import type { Hub } from '../../pipeline/hub.js';
+import type { Metrics } from '../../pipeline/metrics.js';
 import type { StreamRegistry } from './registry.js';
 import type { ClientSession } from './session.js';
 import { renderPrometheus, type Sample } from './prometheus.js';

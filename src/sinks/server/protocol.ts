@@ -10,7 +10,7 @@
  * `stream`, and `seq`/`epoch` counted per client subscription — see docs/server.md).
  */
 import { z } from 'zod';
-import { CHANNELS, EXCHANGE_IDS, type Channel, type ExchangeId } from '../schema/events.js';
+import { CHANNELS, EXCHANGE_IDS, type Channel, type ExchangeId } from '../../schema/events.js';
 
 /**
  * `exchange:SYMBOL@channel`, e.g. `binance:BTC/USDT@book`; SYMBOL may also be the exchange's native id

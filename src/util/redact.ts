@@ -1,5 +1,5 @@
 /**
- * URLs as a log line, an error or a recording may hold them: the userinfo of `scheme://user:password@host` (a proxy's
+ * Redaction of credentials, in one place. URLs as a log line, an error or a recording may hold them: the userinfo of `scheme://user:password@host` (a proxy's
  * or gateway's basic auth in an `--endpoint`) and credential-named query parameters become `[Redacted]`.
  */
 
@@ -33,3 +33,28 @@ export function redactUrl(url: string): string {
   return url.replace(USERINFO, `$1${REDACTED}@`).replace(SECRET_PARAMS, `$1${REDACTED}`);
 }
 
+/**
+ * pino `redact` paths for every tickwire logger: each field that can hold a credential (Coinbase Exchange `key`,
+ * `secret`, `passphrase`, `signature`; Advanced Trade `jwt`, `privateKey`), in config objects and in parsed subscribe
+ * messages. An adapter with credentials adds its field names here (and to SECRET_NAMES above). Outgoing frames are
+ * strings, which pino cannot redact: nothing logs them, and the recorder writes them through `redactFrame`
+ * (src/record/redact.ts).
+ */
+export const LOG_REDACT_PATHS: readonly string[] = [
+  'key',
+  'secret',
+  'passphrase',
+  'signature',
+  'jwt',
+  'privateKey',
+  '*.key',
+  '*.secret',
+  '*.passphrase',
+  '*.signature',
+  '*.jwt',
+  '*.privateKey',
+  '*.*.key',
+  '*.*.secret',
+  '*.*.passphrase',
+  '*.*.privateKey',
+];

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Subject, Subscription, type SchedulerLike } from 'rxjs';
-import type { Hub } from '../../src/pipeline/hub.js';
-import type { MarketEvent } from '../../src/schema/events.js';
-import { StreamRegistry, type RoutedEvent } from '../../src/server/registry.js';
-import { parseCommand, parseStreamName, type StreamName } from '../../src/server/protocol.js';
+import type { Hub } from '../../../src/pipeline/hub.js';
+import type { MarketEvent } from '../../../src/schema/events.js';
+import { StreamRegistry, type RoutedEvent } from '../../../src/sinks/server/registry.js';
+import { parseCommand, parseStreamName, type StreamName } from '../../../src/sinks/server/protocol.js';
 
 class ManualScheduler {
   t = 0;

@@ -15,9 +15,9 @@ interface Asset {
   type: string;
 }
 
-/** Where the compiled page lives: `dist/web`, next to `dist/server/` (this module, once built). */
+/** Where the compiled page lives: `dist/web`, two levels up from `dist/sinks/server/` (this module, once built). */
 export function defaultWebRoot(): string {
-  return fileURLToPath(new URL('../web/', import.meta.url));
+  return fileURLToPath(new URL('../../web/', import.meta.url));
 }
 
 const SECURITY_HEADERS = {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServerHarness, type ServerHarness } from './server-harness.js';
 
-const WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url)); // built by `npm test` / `npm run build`
+const WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url)); // built by `npm test` / `npm run build`
 const TOKEN = 'correct-horse-battery';
 let h: ServerHarness | undefined;
 

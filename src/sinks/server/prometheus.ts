@@ -1,5 +1,5 @@
 /** Prometheus text exposition (format 0.0.4), hand-written: counters from Metrics plus gauges read at scrape. */
-import type { Metrics } from '../pipeline/metrics.js';
+import type { Metrics } from '../../pipeline/metrics.js';
 
 export interface Sample {
   name: string;

@@ -23,7 +23,7 @@
  *   absolute level sizes that only matters for an A→B→A flip of one level within one exchange timestamp.
  */
 import { createHash } from 'node:crypto';
-import type { MarketEvent } from '../../schema/events.js';
+import type { MarketEvent } from '../schema/events.js';
 
 function withoutLocal(key: string, value: unknown): unknown {
   return key === 'seq' || key === 'epoch' || key === 'localTime' ? undefined : value;

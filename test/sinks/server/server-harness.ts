@@ -4,12 +4,12 @@
  */
 import { WebSocket, type ClientOptions } from 'ws';
 import { expect } from 'vitest';
-import { MarketEvent } from '../../src/schema/events.js';
-import { OrderBook } from '../../src/book/order-book.js';
-import { startSim, type Simulator, type SimOptions } from '../../src/sim/index.js';
-import { Hub } from '../../src/pipeline/hub.js';
-import { parseConfig } from '../../src/config.js';
-import { startServer, type StartServerOptions, type TickwireServer } from '../../src/server/index.js';
+import { MarketEvent } from '../../../src/schema/events.js';
+import { OrderBook } from '../../../src/book/order-book.js';
+import { startSim, type Simulator, type SimOptions } from '../../../src/sim/index.js';
+import { Hub } from '../../../src/pipeline/hub.js';
+import { parseConfig } from '../../../src/config.js';
+import { startServer, type StartServerOptions, type TickwireServer } from '../../../src/sinks/server/index.js';
 
 export type Msg = Record<string, unknown> & { type: string };
 

@@ -14,10 +14,13 @@
  * Checkpoints (periodic book snapshots, see publish.ts) live on `<prefix>_snap.<exchange>.book.<symbolToken>`
  * in a second stream that keeps only the last message per subject.
  */
-import type { MarketEvent } from '../../schema/events.js';
-import { streamKey } from '../../pipeline/stamper.js';
+import type { MarketEvent } from '../schema/events.js';
+import { streamKey } from '../schema/stream-key.js';
 
 export const CONNECTION_TOKEN = '_conn';
+
+/** Header of a checkpoint message: the sequence, in the data stream, of the last event the checkpoint covers. */
+export const STREAM_SEQ_HEADER = 'Tickwire-Stream-Seq';
 
 const SAFE = /^[A-Za-z0-9-]$/;
 

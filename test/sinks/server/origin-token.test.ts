@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startServerHarness, type ServerHarness } from './server-harness.js';
-import { runCli, serveUrl, type CliRun } from '../helpers/cli.js';
+import { runCli, serveUrl, type CliRun } from '../../helpers/cli.js';
 
 const TOKEN = 'correct-horse-battery';
 let h: ServerHarness | undefined;

@@ -3,7 +3,7 @@
  * the errno's stack. Shared by the server, the simulator command and the CLI's check before anything starts.
  */
 import { createServer } from 'node:net';
-import { TwError } from '../errors.js';
+import { TwError } from '../../errors.js';
 
 const REASONS: Record<string, string> = {
   EADDRINUSE: 'the port is in use: pick another with --port (0 = any free port)',

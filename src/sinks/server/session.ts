@@ -11,14 +11,14 @@
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import type { Hub } from '../pipeline/hub.js';
-import type { Metrics } from '../pipeline/metrics.js';
+import type { Hub } from '../../pipeline/hub.js';
+import type { Metrics } from '../../pipeline/metrics.js';
 import { interval, type SchedulerLike } from 'rxjs';
 import { ackReply, canonicalName, errorReply, parseCommand, parseStreamName, type ClientCommand, type CommandId, type StreamName } from './protocol.js';
 import type { StreamRegistry } from './registry.js';
 import type { ServerSettings } from './options.js';
 import { ClientStream, type StreamHost, type StreamMode } from './client-stream.js';
-import { TurnBatch } from '../util/turn-batch.js';
+import { TurnBatch } from '../../util/turn-batch.js';
 
 /** Close codes the server uses. */
 export const CLOSE_SLOW_CONSUMER = 4008;

@@ -4,8 +4,8 @@
  * client subscriptions of each stream, each event serialized once for all of them.
  */
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { Hub } from '../pipeline/hub.js';
-import type { Integrity, MarketEvent } from '../schema/events.js';
+import type { Hub } from '../../pipeline/hub.js';
+import type { Integrity, MarketEvent } from '../../schema/events.js';
 import type { StreamName } from './protocol.js';
 
 /** An event as routed to subscribers: its JSON without `seq`/`epoch`, built once on first use. */

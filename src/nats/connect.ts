@@ -4,7 +4,7 @@
  */
 import { connect, type NatsConnection, type Status } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
-import type { Clock } from '../../util/clock.js';
+import type { Clock } from '../util/clock.js';
 import { snapshotStreamName, type NatsPublishConfig } from './options.js';
 import type { NatsStatus } from './status.js';
 import { snapshotPrefix } from './subjects.js';

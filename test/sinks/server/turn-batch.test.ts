@@ -11,9 +11,9 @@ import type { Duplex } from 'node:stream';
 import { asyncScheduler } from 'rxjs';
 import pino from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ClientSession, type SessionContext } from '../../src/server/session.js';
-import { ServerSettings } from '../../src/server/options.js';
-import { Metrics } from '../../src/pipeline/metrics.js';
+import { ClientSession, type SessionContext } from '../../../src/sinks/server/session.js';
+import { ServerSettings } from '../../../src/sinks/server/options.js';
+import { Metrics } from '../../../src/pipeline/metrics.js';
 import { TestClient } from './server-harness.js';
 
 interface Pair {

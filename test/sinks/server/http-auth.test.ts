@@ -1,10 +1,10 @@
 /** Token checks before the upgrade, the loopback default, /health and /metrics, dead clients, max clients. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startServer } from '../../src/server/index.js';
-import { Hub } from '../../src/pipeline/hub.js';
-import { parseConfig } from '../../src/config.js';
-import { TwError } from '../../src/errors.js';
+import { startServer } from '../../../src/sinks/server/index.js';
+import { Hub } from '../../../src/pipeline/hub.js';
+import { parseConfig } from '../../../src/config.js';
+import { TwError } from '../../../src/errors.js';
 import { startServerHarness, type ServerHarness } from './server-harness.js';
 
 const BTC = 'binance:BTC/USDT@book';

@@ -2,7 +2,7 @@
  * Status of the NATS link itself (publisher or consumer), as typed events. Not a MarketEvent: it belongs to no
  * exchange. Per-stream losses are ALSO published into NATS as MarketEvent status events (state `gap`).
  */
-import type { TwCode } from '../../errors.js';
+import type { TwCode } from '../errors.js';
 
 export type NatsState =
   | 'connecting'

@@ -4,8 +4,8 @@
  * earlier ones (memory is reused after they leave). A client over the command rate is closed with code 4029.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, serveUrl, type CliRun } from '../helpers/cli.js';
-import { maskedTextFrame, nonReadingClient, rssOf, type NonReadingClient } from '../helpers/raw-ws-client.js';
+import { runCli, serveUrl, type CliRun } from '../../helpers/cli.js';
+import { maskedTextFrame, nonReadingClient, rssOf, type NonReadingClient } from '../../helpers/raw-ws-client.js';
 import { TestClient } from './server-harness.js';
 
 const MiB = 1024 * 1024;
