@@ -14,6 +14,7 @@ const UNIT = [
   'test/exchanges/!(*-sim-frames).test.ts', // the *-sim-frames files start the simulator
   'test/nats/units.test.ts',
   'test/pipeline/resolve.test.ts',
+  'test/pipeline/rest-poller.test.ts',
   'test/pipeline/subscribe-budget.test.ts',
   'test/rest/virtual-time.test.ts',
   'test/sinks/server/registry.test.ts',

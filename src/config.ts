@@ -64,6 +64,11 @@ export const TickwireConfig = z
     snapshotDepth: z.number().int().positive().default(1000),
     /** Symbols per WebSocket connection (every channel of a symbol rides on the same connection). */
     symbolsPerConnection: z.number().int().positive().default(20),
+    /**
+     * Channel `derivative`: poll the fields an exchange gives only over REST (Binance open interest) every this many
+     * ms, within the REST weight budget; 0 disables the polling (those fields are then absent).
+     */
+    openInterestIntervalMs: z.number().int().nonnegative().default(60_000),
     /** Periodic REST cross-check of every live REST-synced book; 0 disables it. */
     reconcileIntervalMs: z.number().int().nonnegative().default(300_000),
     /**

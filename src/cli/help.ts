@@ -17,7 +17,7 @@ Usage:
   tickwire schema                                      print the event JSON Schema
   tickwire <command> --help                            options of a command
 
-Exchanges: binance, binance-futures, coinbase, coinbase-exchange, kraken, okx, okx-swap, bybit, bybit-linear, deribit, gateio
+Exchanges: binance, binance-futures, binance-delivery, coinbase, coinbase-exchange, kraken, okx, okx-swap, bybit, bybit-linear, deribit, gateio
 Markets: exchange:BASE/QUOTE, the exchange's own id (binance:BTCUSDT, okx-swap:BTC-USDT-SWAP, deribit:BTC-PERPETUAL)
 or a derivative's BASE/QUOTE:SETTLE[-YYMMDD[-STRIKE-C|P]] form, e.g. binance-futures:BTC/USDT:USDT,
 deribit:BTC/USD:BTC (BTC-PERPETUAL), deribit:ETH/USD:ETH-241227-3000-C (an option); events carry symbol and market.
@@ -40,7 +40,10 @@ Options:
   --pretty                   readable lines even when stdout is not a terminal
   --ndjson                   NDJSON even when stdout is a terminal
   --channels LIST            ticker,book,trades (default: these three), derivative (derivative_ticker: mark,
-                             index, funding, open interest) and liquidations (bybit-linear only, so far)
+                             index, funding, open interest) and liquidations (bybit-linear, binance-delivery,
+                             okx-swap, deribit)
+  --open-interest-interval S poll open interest over REST every S seconds where the exchange gives it only
+                             there (binance-delivery), within the REST weight budget; 0 = off (default 60)
   --bars INTERVAL            also emit closed trade_bar events (OHLC, volumes, VWAP) built from the trades,
                              e.g. 1s, 5s, 1m, 5m, 1h, 1d, aligned in exchange time; a bar closes on a later
                              trade of its market or an event of its exchange 1 s past its end (config
@@ -149,7 +152,7 @@ Options:
                              preloaded; other symbols are refused as not in the recording
   --speed N|max              with --replay: 1 = recorded pace (default), 10 = ten times faster, max
   --endpoint, --config, --book-depth, --snapshot-depth, --first-snapshot-depth, --rest-weight-share,
-  --symbols-per-connection, --reconcile-interval, --no-data-timeout, --book-pause, --book-check-interval,
+  --symbols-per-connection, --reconcile-interval, --no-data-timeout, --open-interest-interval, --book-pause, --book-check-interval,
   --max-connection-age, --channels, --sim-seed,
   --bars (trade_bar events go to the subscribers of @trades), --log-level, --nats…: as for tickwire stream
 `,

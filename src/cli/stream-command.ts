@@ -42,6 +42,7 @@ export const STREAM_FLAGS = {
   'no-data-timeout': { type: 'string' },
   'book-pause': { type: 'string' },
   'book-check-interval': { type: 'string' },
+  'open-interest-interval': { type: 'string' },
   'max-connection-age': { type: 'string' },
   'stdout-buffer': { type: 'string' },
   'log-level': { type: 'string' },
@@ -96,6 +97,8 @@ export function configFromArgs(values: Record<string, unknown>, positionals: str
     const n = intFlag(flag, values[flag]);
     if (n !== undefined) merged[key] = n;
   }
+  const oi = intFlag('open-interest-interval', values['open-interest-interval']);
+  if (oi !== undefined) merged.openInterestIntervalMs = oi * 1000;
   const age = durationFlag('max-connection-age', values['max-connection-age']);
   if (age !== undefined) merged.maxConnectionAgeMs = age;
   if (typeof values['rest-weight-share'] === 'string') merged.restWeightShare = Number(values['rest-weight-share']);

@@ -4,7 +4,7 @@
  */
 import type { ExchangeId } from '../schema/events.js';
 import type { ExchangeAdapter } from './types.js';
-import { binanceAdapter, binanceFuturesAdapter } from './binance/index.js';
+import { binanceAdapter, binanceDeliveryAdapter, binanceFuturesAdapter } from './binance/index.js';
 import { coinbaseAdapter } from './coinbase/advanced-trade.js';
 import { coinbaseExchangeAdapter } from './coinbase/exchange.js';
 import { krakenAdapter } from './kraken/index.js';
@@ -18,6 +18,7 @@ import { gateioAdapter } from './gateio/index.js';
 export const adapters: Record<ExchangeId, ExchangeAdapter> = {
   binance: binanceAdapter,
   'binance-futures': binanceFuturesAdapter,
+  'binance-delivery': binanceDeliveryAdapter,
   coinbase: coinbaseAdapter,
   'coinbase-exchange': coinbaseExchangeAdapter,
   kraken: krakenAdapter,

@@ -66,7 +66,7 @@ export interface DerivativeFields {
   nextFundingTime?: number;
   predictedFundingRate?: string;
   openInterest?: string;
-  openInterestUnit?: 'contracts' | 'base';
+  openInterestUnit?: 'contracts' | 'base' | 'usd';
   openInterestValue?: string;
 }
 
@@ -156,4 +156,11 @@ export interface ExchangeAdapter {
    */
   parse(frame: string, ctx: AdapterContext, bytes?: Uint8Array): WireMessage[];
   readonly book: BookRules;
+  /**
+   * Derivative fields the exchange gives only over REST (Binance open interest): the request polling one market's
+   * value for channel `derivative`, at the configured `openInterestIntervalMs` (src/pipeline/rest-poller.ts).
+   */
+  pollRequest?(market: string): RestRequest;
+  /** The polled body → `derivative` messages. Pure; throws on an error body or one it cannot read. */
+  parsePoll?(body: string): WireMessage[];
 }

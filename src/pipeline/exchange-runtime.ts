@@ -32,6 +32,7 @@ import { backoffDelay } from '../util/backoff.js';
 import { MarketHandover, type HandoverCause, type SlotHandover } from './handover.js';
 import { InstrumentIndex, type Resolution } from './resolve.js';
 import { derivativeEvent, liquidationEvent } from './derivative-events.js';
+import { pollerFor, type RestPoller } from './rest-poller.js';
 
 export interface RuntimeDeps {
   scheduler: SchedulerLike;
@@ -109,6 +110,8 @@ export class ExchangeRuntime {
   private readonly derivatives = new Map<string, DerivativeFields>();
   /** Connections being replaced (make-before-break, see handover.ts). */
   private readonly handovers = new Set<SlotHandover<ConnSlot>>();
+  /** REST-only derivative fields (Binance open interest), polled for the `derivative` markets (rest-poller.ts). */
+  private readonly poller: RestPoller | undefined;
 
   constructor(
     private readonly adapter: ExchangeAdapter,
@@ -132,6 +135,22 @@ export class ExchangeRuntime {
       logger: deps.logger,
       onEvent: (e) => this.onRestEvent(e.code, e.reason, e.details, e.key),
     });
+    this.poller = pollerFor(adapter, config.openInterestIntervalMs, {
+      scheduler: deps.scheduler,
+      fetch: (req, opts) => this.rest.request(req, opts),
+      onMessage: (msg) => this.onDerivative(msg, this.now),
+      logger: deps.logger,
+      metrics: deps.metrics,
+    });
+  }
+
+  /** A derivative update (stream or REST poll) merged into the market's state and emitted. */
+  private onDerivative(msg: Extract<WireMessage, { kind: 'derivative' }>, localTime: number): void {
+    const st = this.markets.get(msg.market);
+    if (st === undefined || !st.channels.has('derivative')) return;
+    const r = derivativeEvent(this.id, st.symbol, this.derivatives.get(st.market), msg, localTime);
+    this.derivatives.set(st.market, r.state);
+    this.deps.emit(r.event);
   }
 
   /** The channels the exchange offers (the adapter's, else ticker, book, trades). */
@@ -234,6 +253,7 @@ export class ExchangeRuntime {
       st.channels.add(c);
       st.lastData.set(c, now);
       if (c === 'book') this.startBook(st);
+      if (c === 'derivative') this.poller?.add(market);
     }
     const refs = fresh.map((channel) => ({ market, channel }));
     if (st.slot.conn.isOpen) {
@@ -261,7 +281,10 @@ export class ExchangeRuntime {
       st.noData.delete(c);
       if (c === 'book') this.stopBook(st);
       if (c === 'ticker') st.ticker = undefined;
-      if (c === 'derivative') this.derivatives.delete(st.market);
+      if (c === 'derivative') {
+        this.derivatives.delete(st.market);
+        this.poller?.remove(st.market);
+      }
     }
     if (st.channels.size === 0) {
       this.markets.delete(st.market);
@@ -336,6 +359,7 @@ export class ExchangeRuntime {
     for (const st of this.markets.values()) this.stopBook(st);
     for (const h of [...this.handovers]) this.abortHandover(h, false);
     for (const slot of [...this.slots]) this.dropSlot(slot);
+    this.poller?.close();
     this.rest.close();
   }
 
@@ -633,15 +657,22 @@ export class ExchangeRuntime {
       case 'liquidation': {
         const channel = msg.kind === 'derivative' ? 'derivative' : 'liquidations';
         const st = this.markets.get(msg.market);
-        if (st === undefined || !st.channels.has(channel) || st.slot !== slot) return; // a replacement's: from the switch
+        if (st === undefined || !st.channels.has(channel)) return;
+        if (st.slot !== slot) {
+          // a replacement's: counted from the switch, which its first data of a market without a book allows (as tickers)
+          const mh = this.replacementFor(slot, st);
+          if (mh !== undefined && !mh.seenData) {
+            mh.seenData = true;
+            this.trySwitch(st, mh, localTime);
+          }
+          return;
+        }
         this.touch(st, channel, localTime);
         if (msg.kind === 'liquidation') {
           this.deps.emit(liquidationEvent(this.id, st.symbol, msg, localTime));
           return;
         }
-        const r = derivativeEvent(this.id, st.symbol, this.derivatives.get(st.market), msg, localTime);
-        this.derivatives.set(st.market, r.state);
-        this.deps.emit(r.event);
+        this.onDerivative(msg, localTime);
         return;
       }
       case 'pong':

@@ -23,6 +23,7 @@ export const SCHEMA_VERSION = 1;
 export const EXCHANGE_IDS = [
   'binance',
   'binance-futures',
+  'binance-delivery',
   'coinbase',
   'coinbase-exchange',
   'kraken',
@@ -56,7 +57,8 @@ const SizeUnit = z
   .string()
   .describe(
     'The currency sizes are counted in, where the exchange counts them in something else than one base unit per unit ' +
-      '(Deribit: `USD` on perpetuals and inverse futures, the base coin on options and linear instruments).',
+      '(Deribit: `USD` on perpetuals and inverse futures, the base coin on options and linear instruments), or ' +
+      '`contracts` (Binance COIN-M: one contract is the instrument\'s `contractValue` of `contractValueCurrency`).',
   );
 
 const Micros = z.number().int().nonnegative().describe('Integer epoch microseconds.');
@@ -112,7 +114,7 @@ export const BookSnapshotEvent = z.object({
   ...BookBase,
   bids: z.array(Level),
   asks: z.array(Level),
-  contractValue: Decimal.optional().describe('Contract value for derivatives whose sizes are contracts (OKX swap).'),
+  contractValue: Decimal.optional().describe('Contract value for derivatives whose sizes are contracts (OKX swap, Binance COIN-M).'),
   sizeUnit: SizeUnit.optional(),
 });
 export type BookSnapshotEvent = z.infer<typeof BookSnapshotEvent>;
@@ -163,10 +165,14 @@ export const DerivativeTickerEvent = z.object({
   predictedFundingRate: Decimal.optional().describe('Predicted rate of the following period, where the exchange gives one.'),
   openInterest: Decimal.optional().describe('Open interest in `openInterestUnit`.'),
   openInterestUnit: z
-    .enum(['contracts', 'base'])
+    .enum(['contracts', 'base', 'usd'])
     .optional()
-    .describe('Unit of openInterest: contracts (OKX swap: see contractValue of the instrument) or base currency.'),
-  openInterestValue: Decimal.optional().describe('Open interest valued in the quote/settlement currency, where given.'),
+    .describe(
+      'Unit of openInterest: contracts (OKX swap, Binance COIN-M: see contractValue of the instrument), base currency, or USD (Deribit perpetuals and inverse futures).',
+    ),
+  openInterestValue: Decimal.optional().describe(
+    'Open interest valued in money, where given: in the quote/settlement currency (Bybit), in USD (OKX oiUsd).',
+  ),
 });
 export type DerivativeTickerEvent = z.infer<typeof DerivativeTickerEvent>;
 
@@ -176,7 +182,7 @@ export const LiquidationEvent = z.object({
   ...Base,
   side: z.enum(['buy', 'sell']).describe('Side of the liquidation order: sell = a long position was liquidated, buy = a short.'),
   price: Decimal,
-  size: Decimal.describe('Size in the unit of the exchange\'s order sizes (base currency; OKX swap: contracts).'),
+  size: Decimal.describe('Size in the unit of the exchange\'s order sizes (base currency; OKX swap, Binance COIN-M: contracts).'),
 });
 export type LiquidationEvent = z.infer<typeof LiquidationEvent>;
 

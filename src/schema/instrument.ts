@@ -35,7 +35,7 @@ export const InstrumentFacts = z.object({
   sizeUnit: z
     .string()
     .optional()
-    .describe('The currency sizes are counted in where it is not one base unit (Deribit: USD on inverse futures and perpetuals).'),
+    .describe('The currency sizes are counted in where it is not one base unit (Deribit: USD on inverse futures and perpetuals), or `contracts` (Binance COIN-M: see `contractValue`).'),
   expiry: z.number().int().nonnegative().optional().describe('Expiry / delivery time, epoch µs (dated futures and options).'),
   strike: Decimal.optional().describe('Option strike price.'),
   optionType: z.enum(['call', 'put']).optional(),

@@ -81,7 +81,12 @@ export function restFault(fault: SimFault, headers: Record<string, string>): Res
 export interface InfoSymbol {
   spec: SimSymbolSpec;
   native: string;
+  /** COIN-M contract facts. */
+  coinM?: { pair: string; contractType: string; delivery: number | undefined };
 }
+
+/** Far-future delivery date Binance gives perpetuals (2100-12-25 08:00 UTC). */
+const PERPETUAL_DELIVERY = 4133404800000;
 
 /** `exchangeInfo` body; `pad` renders decimals the way the exchange does (spot: 8). */
 export function exchangeInfo(symbols: readonly InfoSymbol[], futures: boolean, weightLimit: number, pad: (v: string) => string): object {
@@ -94,7 +99,8 @@ export function exchangeInfo(symbols: readonly InfoSymbol[], futures: boolean, w
 }
 
 function symbolInfo(s: InfoSymbol, futures: boolean, pad: (v: string) => string): object {
-  const { base, quote } = splitUnified(s.spec.symbol);
+  // a COIN-M quarterly's sim symbol carries its expiry (`BTC/USD-270326`)
+  const { base, quote } = splitUnified(s.coinM ? (s.spec.symbol.split('-')[0] ?? s.spec.symbol) : s.spec.symbol);
   const td = s.spec.tickDecimals;
   const ld = s.spec.lotDecimals;
   const tick = pad(formatFixed(1, td));
@@ -103,6 +109,29 @@ function symbolInfo(s: InfoSymbol, futures: boolean, pad: (v: string) => string)
     { filterType: 'PRICE_FILTER', minPrice: tick, maxPrice: pad(formatFixed(10_000_000 * 10 ** td, td)), tickSize: tick },
     { filterType: 'LOT_SIZE', minQty: step, maxQty: pad(formatFixed(9000 * 10 ** ld, ld)), stepSize: step },
   ];
+  if (s.coinM) {
+    // COIN-M: `contractStatus` instead of `status`, contracts of `contractSize` USD (100 for BTC, 10 for the others)
+    return {
+      symbol: s.native,
+      pair: s.coinM.pair,
+      contractType: s.coinM.contractType,
+      deliveryDate: s.coinM.delivery ?? PERPETUAL_DELIVERY,
+      onboardDate: 1597042800000,
+      contractStatus: 'TRADING',
+      contractSize: base === 'BTC' ? 100 : 10,
+      marginAsset: base,
+      maintMarginPercent: '2.5000',
+      requiredMarginPercent: '5.0000',
+      baseAsset: base,
+      quoteAsset: quote,
+      pricePrecision: td,
+      quantityPrecision: 0,
+      baseAssetPrecision: 8,
+      quotePrecision: 8,
+      equalQtyPrecision: 4,
+      filters,
+    };
+  }
   if (futures) {
     return {
       symbol: s.native,

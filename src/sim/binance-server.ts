@@ -23,11 +23,12 @@ import type { Level } from '../schema/events.js';
 import { EventIds, type Gen } from './binance-ids.js';
 import * as R from './binance-render.js';
 import { depthParams, exchangeInfo, restFault, WeightWindow } from './binance-rest.js';
+import { BinanceDerivatives } from './binance-derivs.js';
 import { SimMarket } from './market.js';
 import { mulberry32, padDecimals, subSeed } from './prng.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
 import { splitUnified } from './symbols.js';
-import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
+import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimSymbolSpec } from './types.js';
 
 export interface BinanceSimOptions {
   seed: number;
@@ -50,11 +51,19 @@ export interface BinanceSimOptions {
   historySize?: number;
   /** Max incoming messages per second per connection; 0 disables. Default 5 (spot) / 10 (futures). */
   maxIncomingPerSec?: number;
+  /** Funding period of the perpetuals (ms). Default 8 h. */
+  fundingPeriodMs?: number | undefined;
+  /** Cadence of `@markPrice@1s` and of the `@forceOrder` snapshots (ms). Default 1000, as on the wire. */
+  markPriceIntervalMs?: number | undefined;
 }
 
+type BinanceId = 'binance' | 'binance-futures' | 'binance-delivery';
+
 interface Variant {
-  exchange: 'binance' | 'binance-futures';
+  exchange: BinanceId;
   futures: boolean;
+  /** COIN-M: `BASE/QUOTE` → `BASEQUOTE_PERP` (`-YYMMDD` → `_YYMMDD`), `ps` on frames, contracts, `@aggTrade`. */
+  coinM: boolean;
   combinedPath: string;
   rawPath: string;
   rest: string;
@@ -64,11 +73,14 @@ interface Variant {
   /** Right-pad prices/sizes to this many decimals (spot 8); undefined = instrument decimals. */
   wireDecimals: number | undefined;
   depthTopics: readonly string[];
+  /** USD-M's `/market` family paths (2026 split): `@markPrice`/`@forceOrder` are served only there. */
+  market?: { combinedPath: string; rawPath: string };
 }
 
 const SPOT: Variant = {
   exchange: 'binance',
   futures: false,
+  coinM: false,
   combinedPath: '/stream',
   rawPath: '/ws',
   rest: '/api/v3',
@@ -82,6 +94,7 @@ const SPOT: Variant = {
 const FUTURES: Variant = {
   exchange: 'binance-futures',
   futures: true,
+  coinM: false,
   combinedPath: '/public/stream',
   rawPath: '/public/ws',
   rest: '/fapi/v1',
@@ -90,10 +103,38 @@ const FUTURES: Variant = {
   weightLimit: 2400,
   wireDecimals: undefined,
   depthTopics: ['@depth@100ms', '@depth', '@depth@250ms', '@depth@500ms'],
+  market: { combinedPath: '/market/stream', rawPath: '/market/ws' },
 };
 
+/** Streams of USD-M's `/market` family the simulator keeps off `/public` (acknowledged there, then silent). */
+const MARKET_ONLY = /@(markPrice(@1s)?|forceOrder)$/;
+
+const DELIVERY: Variant = {
+  exchange: 'binance-delivery',
+  futures: true,
+  coinM: true,
+  combinedPath: '/stream',
+  rawPath: '/ws',
+  rest: '/dapi/v1',
+  pingMs: 180_000,
+  maxIncoming: 10,
+  weightLimit: 2400,
+  wireDecimals: undefined,
+  depthTopics: ['@depth@100ms', '@depth', '@depth@250ms', '@depth@500ms'],
+};
+
+/** COIN-M native id of a sim symbol: `BTC/USD` → `BTCUSD_PERP`, `BTC/USD-250627` → `BTCUSD_250627`. */
+function coinMNative(symbol: string): { native: string; pair: string; contractType: string; delivery: number | undefined } {
+  const [head = symbol, expiry] = symbol.split('-');
+  const { base, quote } = splitUnified(head);
+  const pair = `${base}${quote}`.toUpperCase();
+  if (expiry === undefined) return { native: `${pair}_PERP`, pair, contractType: 'PERPETUAL', delivery: undefined };
+  const delivery = Date.UTC(2000 + Number(expiry.slice(0, 2)), Number(expiry.slice(2, 4)) - 1, Number(expiry.slice(4, 6)), 8);
+  return { native: `${pair}_${expiry}`, pair, contractType: 'CURRENT_QUARTER', delivery };
+}
+
 const STREAM_RE =
-  /^[a-z0-9]+@(depth(@(100|250|500|1000)ms)?|depth(5|10|20)(@(100|250|500|1000)ms)?|bookTicker|ticker|miniTicker|trade|aggTrade|markPrice(@1s)?|kline_\w+)$|^!(ticker@arr|miniTicker@arr|bookTicker)$/;
+  /^[a-z0-9_]+@(depth(@(100|250|500|1000)ms)?|depth(5|10|20)(@(100|250|500|1000)ms)?|bookTicker|ticker|miniTicker|trade|aggTrade|markPrice(@1s)?|forceOrder|kline_\w+)$|^!(ticker@arr|miniTicker@arr|bookTicker)$/;
 const MAX_STREAMS = 1024;
 
 interface Sym {
@@ -114,10 +155,14 @@ interface Sym {
   /** `<lower>@bookTicker` and the depth topics, built once (checked on every step). */
   tickerTopic: string;
   depthTopics: string[];
+  /** COIN-M pair (`BTCUSD`) and contract type; spot/USD-M: the native id and PERPETUAL. */
+  pair: string;
+  contractType: string;
+  delivery: number | undefined;
 }
 
 export class BinanceProtocol implements SimProtocol {
-  readonly exchange: 'binance' | 'binance-futures';
+  readonly exchange: BinanceId;
   readonly pingIntervalMs: number;
   readonly maxIncomingPerSec: number;
   readonly market: SimMarket;
@@ -127,6 +172,9 @@ export class BinanceProtocol implements SimProtocol {
   private readonly byNative = new Map<string, Sym>();
   private readonly rng: () => number;
   private readonly weight: WeightWindow;
+  private readonly derivs: BinanceDerivatives | undefined;
+  /** USD-M connections opened on a `/market` path. */
+  private readonly onMarketPath = new WeakSet<SimConnection>();
 
   constructor(
     private readonly v: Variant,
@@ -146,7 +194,8 @@ export class BinanceProtocol implements SimProtocol {
     const skip = v.futures ? (): number => 1 + Math.floor(this.rng() * 40) : (): number => 0;
     for (const spec of opts.symbols) {
       const { base, quote } = splitUnified(spec.symbol);
-      const native = `${base}${quote}`.toUpperCase();
+      const cm = v.coinM ? coinMNative(spec.symbol) : undefined;
+      const native = cm?.native ?? `${base}${quote}`.toUpperCase();
       const startId = this.market.lastId(spec.symbol);
       const baseOff = v.futures ? 500_000_000_000 + Math.floor(this.rng() * 100_000_000_000) : 0;
       const s: Sym = {
@@ -161,11 +210,16 @@ export class BinanceProtocol implements SimProtocol {
         suffix: this.suffixes(spec),
         tickerTopic: `${native.toLowerCase()}@bookTicker`,
         depthTopics: v.depthTopics.map((t) => native.toLowerCase() + t),
+        pair: cm?.pair ?? native,
+        contractType: cm?.contractType ?? 'PERPETUAL',
+        delivery: cm?.delivery,
       };
       this.syms.set(spec.symbol, s);
       this.byLower.set(s.lower, s);
       this.byNative.set(native, s);
     }
+    // futures only (USD-M: on its `/market` paths)
+    this.derivs = v.futures ? new BinanceDerivatives(subSeed(opts.seed, `${v.exchange}:deriv`), opts.symbols, v.coinM, opts.fundingPeriodMs) : undefined;
   }
 
   start(server: SimServer): void {
@@ -179,6 +233,32 @@ export class BinanceProtocol implements SimProtocol {
     server.every(this.opts.tickerIntervalMs ?? 1000, () => {
       for (const s of this.syms.values()) this.publishTicker(s);
     });
+    if (this.derivs) {
+      server.every(this.opts.markPriceIntervalMs ?? 1000, () => {
+        for (const s of this.syms.values()) this.publishDerivative(s);
+      });
+    }
+  }
+
+  /** `@markPrice@1s` and now and then a `@forceOrder` snapshot (COIN-M). */
+  private publishDerivative(s: Sym): void {
+    const d = this.derivs;
+    const server = this.server;
+    if (!d || !server) return;
+    const now = Date.now();
+    const symbol = s.spec.symbol;
+    const mark = `${s.lower}@markPrice@1s`;
+    const last = this.market.stats(symbol).last;
+    if (server.hasSubscribers(mark)) this.publishData(mark, symbol, d.markPrice(s, this.market.best(symbol), last, now));
+    const liq = `${s.lower}@forceOrder`;
+    if (server.hasSubscribers(liq)) {
+      const frame = d.liquidationTick(s, now);
+      if (frame !== undefined) this.publishData(liq, symbol, frame);
+    }
+  }
+
+  published(symbol: string): { derivatives: SimDerivative[]; liquidations: SimLiquidation[] } {
+    return this.derivs?.published(symbol) ?? { derivatives: [], liquidations: [] };
   }
 
   // ---- formatting ----
@@ -228,7 +308,7 @@ export class BinanceProtocol implements SimProtocol {
         const topic = s.tickerTopic;
         if (server.hasSubscribers(topic)) {
           const [bid, ask] = this.lvl([best.bid, best.ask], s) as [Level, Level];
-          const data = R.bookTicker({ u: g.u, s: s.native, bid, ask, E, T: E - 1 }, this.v.futures);
+          const data = R.bookTicker({ u: g.u, s: s.native, bid, ask, E, T: E - 1, ps: this.ps(s) }, this.v.futures);
           this.publishData(topic, symbol, data);
         }
       }
@@ -242,7 +322,7 @@ export class BinanceProtocol implements SimProtocol {
         continue;
       }
       const data = R.depthUpdate(
-        { E, T: E - 2, s: s.native, U: g.U, u: g.u, pu: g.pu, bids: this.lvl(g.diff.bids, s), asks: this.lvl(g.diff.asks, s) },
+        { E, T: E - 2, s: s.native, ps: this.ps(s), U: g.U, u: g.u, pu: g.pu, bids: this.lvl(g.diff.bids, s), asks: this.lvl(g.diff.asks, s) },
         this.v.futures,
       );
       this.publishData(topic, symbol, data);
@@ -254,14 +334,18 @@ export class BinanceProtocol implements SimProtocol {
     this.server?.publish(topic, symbol, (conn) => (conn.mode === 'raw' ? data : (wrapped ??= R.combined(topic, data))));
   }
 
+  /** COIN-M frames carry the pair (`ps`). */
+  private ps(s: Sym): string | undefined {
+    return this.v.coinM ? s.pair : undefined;
+  }
+
   private publishTrade(s: Sym): void {
-    const topic = `${s.lower}@trade`;
+    // COIN-M has no raw trade stream: its trades are `@aggTrade` (one per taker order here)
+    const topic = `${s.lower}${this.v.coinM ? '@aggTrade' : '@trade'}`;
     const t = this.market.trade(s.spec.symbol);
     if (!this.server?.hasSubscribers(topic)) return;
-    const data = R.trade(
-      { E: t.time, T: t.time, s: s.native, t: t.id, p: this.px(t.price), q: this.px(t.size), m: t.side === 'sell' },
-      this.v.futures,
-    );
+    const fields = { E: t.time, T: t.time, s: s.native, t: t.id, p: this.px(t.price), q: this.px(t.size), m: t.side === 'sell' };
+    const data = this.v.coinM ? R.aggTrade(fields) : R.trade(fields, this.v.futures);
     this.publishData(topic, s.spec.symbol, data);
   }
 
@@ -275,7 +359,7 @@ export class BinanceProtocol implements SimProtocol {
     const [bid, ask] = s.lastBest ? (this.lvl(s.lastBest, s) as [Level, Level]) : [undefined, undefined];
     const px = (v: string): string => this.px(v);
     const data = R.ticker24h(
-      { E: Date.now(), s: s.native, stats: this.market.stats(s.spec.symbol), px, qty: px, bid, ask },
+      { E: Date.now(), s: s.native, stats: this.market.stats(s.spec.symbol), px, qty: px, bid, ask, ps: this.ps(s) },
       this.v.futures,
     );
     this.publishData(topic, s.spec.symbol, data);
@@ -284,22 +368,34 @@ export class BinanceProtocol implements SimProtocol {
   // ---- WebSocket ----
   acceptUpgrade(url: URL): boolean {
     const p = url.pathname;
-    return p === this.v.combinedPath || p === this.v.rawPath || p.startsWith(`${this.v.rawPath}/`);
+    const m = this.v.market;
+    const on = (combined: string, raw: string): boolean => p === combined || p === raw || p.startsWith(`${raw}/`);
+    return on(this.v.combinedPath, this.v.rawPath) || (m !== undefined && on(m.combinedPath, m.rawPath));
   }
 
   onOpen(conn: SimConnection, url: URL): void {
     const p = url.pathname;
     const server = this.server;
     if (!server) return;
+    const m = this.v.market;
+    const market = m !== undefined && (p === m.combinedPath || p === m.rawPath || p.startsWith(`${m.rawPath}/`));
+    if (market) this.onMarketPath.add(conn);
+    const paths = market ? m : this.v;
     let streams: string[] = [];
-    if (p === this.v.combinedPath) {
+    if (p === paths.combinedPath) {
       conn.mode = 'combined';
       streams = (url.searchParams.get('streams') ?? '').split('/');
     } else {
       conn.mode = 'raw';
-      streams = p.slice(this.v.rawPath.length + 1).split('/');
+      streams = p.slice(paths.rawPath.length + 1).split('/');
     }
-    for (const st of streams) if (st && STREAM_RE.test(st) && conn.topics.size < MAX_STREAMS) server.subscribe(conn, st);
+    for (const st of streams) if (st && STREAM_RE.test(st) && conn.topics.size < MAX_STREAMS) this.subscribeOn(conn, st);
+  }
+
+  /** Subscribe, except a `/market`-family stream on USD-M's `/public` path: acknowledged, then silent (as Binance). */
+  private subscribeOn(conn: SimConnection, stream: string): void {
+    if (this.v.market !== undefined && !this.onMarketPath.has(conn) && MARKET_ONLY.test(stream)) return;
+    this.server?.subscribe(conn, stream);
   }
 
   onMessage(conn: SimConnection, text: string): void {
@@ -337,7 +433,7 @@ export class BinanceProtocol implements SimProtocol {
             conn.sendControl(R.wsError(2, `Invalid request: more than ${MAX_STREAMS} streams`, idJson));
             return;
           }
-          for (const st of list) server.subscribe(conn, st);
+          for (const st of list) this.subscribeOn(conn, st);
         } else {
           for (const st of list) server.unsubscribe(conn, st);
         }
@@ -397,6 +493,14 @@ export class BinanceProtocol implements SimProtocol {
     } else if (path === `${base}/exchangeInfo`) {
       weight = this.v.futures ? 1 : 20;
       answer = () => this.exchangeInfo(req.query);
+    } else if (path === `${base}/openInterest` && this.derivs) {
+      const native = req.query.get('symbol');
+      const sym = native === null ? undefined : this.byNative.get(native);
+      if (sym === undefined) return { status: 400, headers: this.weight.headers(), body: { code: -1121, msg: 'Invalid symbol.' } };
+      const derivs = this.derivs;
+      weight = 1;
+      const symbol = sym.spec.symbol;
+      answer = () => ({ status: 200, body: derivs.openInterest(sym, this.market.best(symbol), this.market.stats(symbol).last, Date.now()) });
     } else if (path === `${base}/ping`) {
       weight = 1;
       answer = () => ({ status: 200, body: {} });
@@ -449,7 +553,8 @@ export class BinanceProtocol implements SimProtocol {
       if (found.some((f) => f === undefined)) return { status: 400, body: { code: -1121, msg: 'Invalid symbol.' } };
       wanted = found as Sym[];
     }
-    return { status: 200, body: exchangeInfo(wanted, this.v.futures, this.weight.limit, (v) => this.px(v)) };
+    const info = wanted.map((s) => ({ spec: s.spec, native: s.native, ...(this.v.coinM ? { coinM: { pair: s.pair, contractType: s.contractType, delivery: s.delivery } } : {}) }));
+    return { status: 200, body: exchangeInfo(info, this.v.futures, this.weight.limit, (v) => this.px(v)) };
   }
 
   // ---- truth ----
@@ -501,4 +606,9 @@ export function binanceSpotProtocol(opts: BinanceSimOptions): BinanceProtocol {
 
 export function binanceFuturesProtocol(opts: BinanceSimOptions): BinanceProtocol {
   return new BinanceProtocol(FUTURES, opts);
+}
+
+/** COIN-M: sizes are whole contracts (lot decimals 0). */
+export function binanceDeliveryProtocol(opts: BinanceSimOptions): BinanceProtocol {
+  return new BinanceProtocol(DELIVERY, { ...opts, symbols: opts.symbols.map((sp) => ({ ...sp, lotDecimals: 0 })) });
 }

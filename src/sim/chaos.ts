@@ -54,6 +54,7 @@ const GENERIC: readonly Maker[] = [
 const SPECIFIC: Record<ExchangeId, readonly Maker[]> = {
   binance: [],
   'binance-futures': [],
+  'binance-delivery': [],
   'coinbase-exchange': [],
   coinbase: [(symbol) => ({ kind: 'sequence-gap', symbol })],
   kraken: [(symbol) => ({ kind: 'kraken-bad-checksum', symbol })],

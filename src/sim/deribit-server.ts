@@ -1,7 +1,8 @@
 /**
  * Deribit API v2 protocol server for the simulator (docs/protocols/deribit.md): JSON-RPC 2.0 on `/ws/api/v2` with
  * `public/subscribe` / `public/unsubscribe` of `book.{instrument}.{interval}` (the whole book in-band as the first
- * notification, then changes chained by `change_id` / `prev_change_id`), `ticker.…` and `trades.…`;
+ * notification, then changes chained by `change_id` / `prev_change_id`), `ticker.…` (with mark, index, open interest
+ * and, on perpetuals, funding from ./derivatives.ts) and `trades.…` (now and then one marked `liquidation`);
  * `public/set_heartbeat` then `heartbeat` `test_request`s that the client must answer with `public/test` before the
  * next one, or the connection is closed, as Deribit does; REST `/api/v2/public/get_instruments`.
  *
@@ -28,11 +29,13 @@ import {
   instrumentJson,
   jsonWithNumbers,
   notification,
+  PERPETUAL_EXPIRY,
   replyFrame,
   type DeribitSimInstrument,
 } from './deribit-render.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
-import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
+import { DEFAULT_FUNDING_PERIOD_MS, SimDerivatives } from './derivatives.js';
+import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimSymbolSpec } from './types.js';
 
 export interface DeribitSimOptions {
   seed?: number;
@@ -44,6 +47,8 @@ export interface DeribitSimOptions {
   heartbeatMs?: number;
   levels?: number;
   historySize?: number;
+  /** Period of the simulated funding rate (ms; Deribit's funding is continuous, its rate an 8-hour one). Default 8 h. */
+  fundingPeriodMs?: number;
 }
 
 interface SymState {
@@ -67,6 +72,7 @@ export function deribitProtocol(o: {
   tradeIntervalMs?: number | undefined;
   tickerIntervalMs?: number | undefined;
   historySize?: number | undefined;
+  fundingPeriodMs?: number | undefined;
 }): SimProtocol {
   // sizes of perpetuals and inverse futures are whole USD (docs/protocols/deribit.md#units)
   const symbols = o.symbols.map((s) => {
@@ -80,6 +86,7 @@ export function deribitProtocol(o: {
   if (o.tradeIntervalMs !== undefined) opts.tradeIntervalMs = o.tradeIntervalMs;
   if (o.tickerIntervalMs !== undefined) opts.tickerIntervalMs = o.tickerIntervalMs;
   if (o.historySize !== undefined) opts.historySize = o.historySize;
+  if (o.fundingPeriodMs !== undefined) opts.fundingPeriodMs = o.fundingPeriodMs;
   return createDeribitProtocol(opts);
 }
 
@@ -95,6 +102,7 @@ export function createDeribitProtocol(opts: DeribitSimOptions): SimProtocol & { 
     byName.set(st.inst.name, st);
   }
   const states = [...byName.values()];
+  const derivs = new SimDerivatives(opts.seed ?? 1, opts.symbols, opts.fundingPeriodMs ?? DEFAULT_FUNDING_PERIOD_MS);
   let server: SimServer | undefined;
   const srv = (): SimServer => {
     if (!server) throw new Error('sim deribit: not started');
@@ -152,12 +160,20 @@ export function createDeribitProtocol(opts: DeribitSimOptions): SimProtocol & { 
     const symbol = st.spec.symbol;
     const best = market.best(symbol);
     const stats = market.stats(symbol);
+    const now = Date.now();
+    // mark, index, open interest (in the instrument's amount unit); funding on perpetuals only (docs/protocols/deribit.md)
+    const d = derivs.next(symbol, best.bid, best.ask, stats.last, now);
+    const perpetual = st.inst.kind === 'future' && st.inst.expiry === PERPETUAL_EXPIRY;
+    // funding_8h gets another value than the rate (the next period's), so that a client cannot confuse the two
+    const funding = perpetual ? `"funding_8h":${d.predictedFundingRate},"current_funding":${d.fundingRate},` : '';
     const data =
-      `{"timestamp":${Date.now()},"stats":{"volume":${stats.volume},"price_change":0,"low":${stats.low},"high":${stats.high}},` +
-      `"state":"open","instrument_name":"${st.inst.name}","last_price":${stats.last},"mark_price":${stats.last},"index_price":${stats.last},` +
+      `{"timestamp":${now},"stats":{"volume":${stats.volume},"price_change":0,"low":${stats.low},"high":${stats.high}},` +
+      `"state":"open","open_interest":${d.openInterest},"mark_price":${d.markPrice},"last_price":${stats.last},` +
+      `"instrument_name":"${st.inst.name}","index_price":${d.indexPrice},${funding}` +
       `"best_bid_price":${best.bid?.[0] ?? 'null'},"best_bid_amount":${best.bid?.[1] ?? '0'},` +
       `"best_ask_price":${best.ask?.[0] ?? 'null'},"best_ask_amount":${best.ask?.[1] ?? '0'}}`;
     srv().publish(channel, symbol, () => notification(channel, data));
+    derivs.record(d);
   };
 
   const tradeTick = (st: SymState): void => {
@@ -165,9 +181,12 @@ export function createDeribitProtocol(opts: DeribitSimOptions): SimProtocol & { 
     const t = market.trade(st.spec.symbol);
     st.tradeSeq++;
     if (!srv().hasSubscribers(channel)) return;
+    // now and then a trade caused by a liquidation (Deribit's only public liquidation data)
+    const liq = derivs.liquidatedTrade(st.spec.symbol, t);
     const data =
       `[{"trade_seq":${st.tradeSeq},"trade_id":"${t.id}","timestamp":${t.time},"tick_direction":0,"price":${t.price},` +
-      `"mark_price":${t.price},"instrument_name":"${st.inst.name}","index_price":${t.price},"direction":"${t.side}","amount":${t.size}}]`;
+      `"mark_price":${t.price},"instrument_name":"${st.inst.name}","index_price":${t.price},"direction":"${t.side}","amount":${t.size}` +
+      `${liq === undefined ? '' : `,"liquidation":"${liq}"`}}]`;
     srv().publish(channel, st.spec.symbol, () => notification(channel, data));
   };
 
@@ -282,6 +301,10 @@ export function createDeribitProtocol(opts: DeribitSimOptions): SimProtocol & { 
       if (!ONE_SHOT_FAULTS.has(fault.kind) || (fault as { count?: unknown }).count !== undefined) return false;
       srv().faults.add({ ...fault, count: 1 });
       return true;
+    },
+    published(symbol: string): { derivatives: SimDerivative[]; liquidations: SimLiquidation[] } {
+      const st = syms.get(symbol);
+      return st === undefined ? { derivatives: [], liquidations: [] } : derivs.published(st.spec.symbol);
     },
     topicSymbol(t: string): string | undefined {
       const m = /^[a-z]+\.(.+)\.[a-z0-9]+$/.exec(t);

@@ -100,6 +100,22 @@ export class SimDerivatives {
     return l;
   }
 
+  /**
+   * Deribit-style liquidations, which are trades: now and then (seeded) mark `trade` as caused by a liquidation —
+   * `T` the taker's order, `M` the maker's (the other side), `MT` both — and record each liquidated order.
+   */
+  liquidatedTrade(symbol: string, trade: { price: string; size: string; side: 'buy' | 'sell'; time: number }): 'M' | 'T' | 'MT' | undefined {
+    const st = this.states.get(symbol)!;
+    if (st.rng() >= this.liquidationChance) return undefined;
+    const r = st.rng();
+    const who = r < 0.45 ? 'T' : r < 0.9 ? 'M' : 'MT';
+    const maker: 'buy' | 'sell' = trade.side === 'buy' ? 'sell' : 'buy';
+    const sides = who === 'T' ? [trade.side] : who === 'M' ? [maker] : [trade.side, maker];
+    for (const side of sides) st.liquidations.push({ symbol, time: trade.time, side, price: trade.price, size: trade.size });
+    if (st.liquidations.length > KEEP) st.liquidations.splice(0, st.liquidations.length - KEEP);
+    return who;
+  }
+
   published(symbol: string): { derivatives: SimDerivative[]; liquidations: SimLiquidation[] } {
     const st = this.states.get(symbol);
     return { derivatives: [...(st?.derivatives ?? [])], liquidations: [...(st?.liquidations ?? [])] };

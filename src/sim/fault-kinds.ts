@@ -26,6 +26,7 @@ export const GENERIC_FAULT_KINDS = [
 export const EXCHANGE_FAULT_KINDS: Record<ExchangeId, readonly string[]> = {
   binance: [],
   'binance-futures': [],
+  'binance-delivery': [],
   coinbase: ['sequence-gap', 'silent-drop', 'delete-absent', 'ghost-level', 'error-reply'],
   'coinbase-exchange': ['delete-absent', 'ghost-level', 'error-reply'],
   kraken: ['kraken-bad-checksum', 'kraken-reject'],

@@ -7,7 +7,7 @@
 import type { ExchangeId } from '../schema/events.js';
 import { coinbaseExchangeProtocol } from './coinbase-exchange-server.js';
 import { coinbaseProtocol } from './coinbase-server.js';
-import { binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
+import { binanceDeliveryProtocol, binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
 import { krakenProtocol } from './kraken-server.js';
 import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
 import { okxProtocolFor } from './okx-server.js';
@@ -52,6 +52,8 @@ export interface SimOptions {
   logLimit?: number;
   /** Funding period of the simulated perpetuals (ms); every period the funding rate changes. Default 8 h. */
   fundingPeriodMs?: number;
+  /** Binance COIN-M: cadence of `@markPrice@1s` and of the `@forceOrder` snapshots (ms). Default 1000. */
+  markPriceIntervalMs?: number;
   /** Coinbase Advanced Trade: data channels close after this long without heartbeats (ms). Default 75 000. */
   closeWithoutHeartbeatsMs?: number;
 }
@@ -107,6 +109,7 @@ type ProtocolFactory = (opts: BinanceSimOptions) => SimProtocol;
 export const PROTOCOLS: Record<ExchangeId, ProtocolFactory> = {
   binance: binanceSpotProtocol,
   'binance-futures': binanceFuturesProtocol,
+  'binance-delivery': binanceDeliveryProtocol,
   coinbase: coinbaseProtocol,
   'coinbase-exchange': coinbaseExchangeProtocol,
   kraken: krakenProtocol,
@@ -142,6 +145,7 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
         restMidEventRatio: options.restMidEventRatio,
         historySize: options.historySize,
         fundingPeriodMs: options.fundingPeriodMs,
+        markPriceIntervalMs: options.markPriceIntervalMs,
       };
       const protocol = factory(protocolOptions);
       const server = new SimServer(protocol, {

@@ -124,3 +124,69 @@ export function unknownInstrumentError(channel: string, instId: string, connId: 
 export function noticeFrame(connId: string): string {
   return `{"event":"notice","code":"64008","msg":"The connection will soon be closed for a service upgrade. Please reconnect.","connId":"${connId}"}`;
 }
+
+// ---- derivative channels of swaps (docs/protocols/okx.md#derivative-and-liquidations), field order as OKX's examples ----
+
+/** Exact product of two non-negative decimal strings (contracts × ctVal), keeping every decimal. */
+export function mulDecimal(a: string, b: string): string {
+  const [ai = '0', af = ''] = a.split('.');
+  const [bi = '0', bf = ''] = b.split('.');
+  const dp = af.length + bf.length;
+  const digits = (BigInt(ai + af) * BigInt(bi + bf)).toString().padStart(dp + 1, '0');
+  return dp === 0 ? digits : `${digits.slice(0, digits.length - dp)}.${digits.slice(digits.length - dp)}`;
+}
+
+export function markPriceFrame(instId: string, markPx: string, ts: number): string {
+  return `{"arg":{"channel":"mark-price","instId":"${instId}"},"data":[{"instType":"SWAP","instId":"${instId}","markPx":"${markPx}","ts":"${ts}"}]}`;
+}
+
+/** `index`: the index id (the swap's underlying, `BTC-USDT`). */
+export function indexTickersFrame(index: string, idxPx: string, stats: { open: string; high: string; low: string }, ts: number): string {
+  return (
+    `{"arg":{"channel":"index-tickers","instId":"${index}"},"data":[{"instId":"${index}","idxPx":"${idxPx}",` +
+    `"high24h":"${stats.high}","low24h":"${stats.low}","open24h":"${stats.open}","sodUtc0":"${stats.open}","sodUtc8":"${stats.open}","ts":"${ts}"}]}`
+  );
+}
+
+export interface OkxFundingFields {
+  instId: string;
+  fundingRate: string;
+  /** Settlement of the running period (ms). */
+  fundingTime: number;
+  /** Settlement of the period after it (ms). */
+  nextFundingTime: number;
+  ts: number;
+}
+
+/** Method `current_period`: `nextFundingRate` is "" (OKX no longer forecasts the next period's rate). */
+export function fundingRateFrame(f: OkxFundingFields): string {
+  return (
+    `{"arg":{"channel":"funding-rate","instId":"${f.instId}"},"data":[{"formulaType":"withRate","fundingRate":"${f.fundingRate}",` +
+    `"fundingTime":"${f.fundingTime}","impactValue":"","instId":"${f.instId}","instType":"SWAP","interestRate":"0.0001",` +
+    `"method":"current_period","maxFundingRate":"0.00375","minFundingRate":"-0.00375","nextFundingRate":"",` +
+    `"nextFundingTime":"${f.nextFundingTime}","premium":"0","settFundingRate":"${f.fundingRate}","settState":"settled","ts":"${f.ts}"}]}`
+  );
+}
+
+/** `oi` in contracts, `oiCcy` in the base currency, `oiUsd` in USD. */
+export function openInterestFrame(instId: string, oi: string, oiCcy: string, oiUsd: string, ts: number): string {
+  return (
+    `{"arg":{"channel":"open-interest","instId":"${instId}"},"data":[{"instId":"${instId}","instType":"SWAP",` +
+    `"oi":"${oi}","oiCcy":"${oiCcy}","oiUsd":"${oiUsd}","ts":"${ts}"}]}`
+  );
+}
+
+/** One liquidation order of `instId` on `liquidation-orders` (instType SWAP); `side` is the order's. */
+export function liquidationOrdersFrame(instId: string, index: string, l: { side: 'buy' | 'sell'; price: string; size: string; time: number }): string {
+  const posSide = l.side === 'sell' ? 'long' : 'short';
+  return (
+    `{"arg":{"channel":"liquidation-orders","instType":"SWAP"},"data":[{"details":[{"bkLoss":"0","bkPx":"${l.price}","ccy":"",` +
+    `"posSide":"${posSide}","side":"${l.side}","sz":"${l.size}","ts":"${l.time}"}],"instFamily":"${index}","instId":"${instId}",` +
+    `"instType":"SWAP","uly":"${index}"}]}`
+  );
+}
+
+/** Subscribe ack of a channel subscribed by instrument type. */
+export function ackTypeFrame(event: 'subscribe' | 'unsubscribe', channel: string, instType: string, connId: string, id?: string): string {
+  return `{${id === undefined ? '' : `"id":${JSON.stringify(id)},`}"event":"${event}","arg":{"channel":"${channel}","instType":"${instType}"},"connId":"${connId}"}`;
+}

@@ -1,6 +1,7 @@
 /**
  * OKX v5 public protocol server for the simulator (docs/protocols/okx.md): `/ws/v5/public` with `books` (400 levels,
- * in-band snapshot then updates chained by `seqId`/`prevSeqId`), `tickers`, `trades`; REST
+ * in-band snapshot then updates chained by `seqId`/`prevSeqId`), `tickers`, `trades`, and on swaps `mark-price`,
+ * `index-tickers`, `funding-rate`, `open-interest`, `liquidation-orders` (./okx-derivatives.ts); REST
  * `/api/v5/public/instruments` and `/api/v5/market/books`. One factory serves `okx` (spot, `BTC-USDT`) and
  * `okx-swap` (perpetual swaps, `BTC-USDT-SWAP`, sizes in contracts of `ctVal`).
  *
@@ -25,8 +26,11 @@
 import type { ExchangeId, Level } from '../schema/events.js';
 import { faultString, faultSymbol } from './faults.js';
 import { SimMarket } from './market.js';
+import { DEFAULT_FUNDING_PERIOD_MS } from './derivatives.js';
+import { LIQUIDATION_TOPIC, OKX_DERIVATIVE_CHANNELS, OkxSwapDerivatives, type OkxSwapIds } from './okx-derivatives.js';
 import {
   ackFrame,
+  ackTypeFrame,
   booksFrame,
   errorFrame,
   noticeFrame,
@@ -36,7 +40,7 @@ import {
   unknownInstrumentError,
 } from './okx-render.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
-import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
+import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimSymbolSpec } from './types.js';
 
 export interface OkxSimOptions {
   exchange?: 'okx' | 'okx-swap';
@@ -62,6 +66,8 @@ export interface OkxSimOptions {
   levels?: number;
   /** Changes kept per symbol for `trueBookAt`. Default 50 000. */
   historySize?: number;
+  /** Swaps: funding period (ms). Default 8 h. */
+  fundingPeriodMs?: number;
 }
 
 /** The options every simulator protocol gets from `startSim` (see ./index.ts). */
@@ -73,6 +79,7 @@ export interface CommonSimOptions {
   tradeIntervalMs?: number;
   tickerIntervalMs?: number;
   historySize?: number;
+  fundingPeriodMs?: number | undefined;
 }
 
 /** Factory for the simulator's protocol table: `okx` / `okx-swap` with OKX defaults (books ≤ 400 levels). */
@@ -83,11 +90,13 @@ export function okxProtocolFor(exchange: 'okx' | 'okx-swap'): (o: CommonSimOptio
     if (o.tradeIntervalMs !== undefined) opts.tradeIntervalMs = o.tradeIntervalMs;
     if (o.tickerIntervalMs !== undefined) opts.tickerIntervalMs = o.tickerIntervalMs;
     if (o.historySize !== undefined) opts.historySize = o.historySize;
+    if (o.fundingPeriodMs !== undefined) opts.fundingPeriodMs = o.fundingPeriodMs;
     return createOkxProtocol(opts);
   };
 }
 
 const CHANNELS = new Set(['books', 'tickers', 'trades']);
+const SWAP_CHANNELS = new Set([...CHANNELS, ...OKX_DERIVATIVE_CHANNELS]);
 const ONE_SHOT_FAULTS = new Set(['okx-bad-checksum', 'okx-broken-prev', 'okx-seq-reset', 'okx-keepalive', 'okx-error']);
 
 interface SeqEpoch {
@@ -100,6 +109,8 @@ interface SeqEpoch {
 interface SymState {
   spec: SimSymbolSpec;
   instId: string;
+  /** The index (underlying) id, `BTC-USDT`: what `index-tickers` is subscribed by. */
+  index: string;
   /** Wire seqId of the last message of this instrument (the next update's prevSeqId). */
   lastSeq: number;
   epochs: SeqEpoch[];
@@ -122,13 +133,18 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
   const ctVal = opts.contractValue ?? '0.01';
   const syms = new Map<string, SymState>(); // by unified symbol
   const byInst = new Map<string, SymState>();
+  const byIndex = new Map<string, SymState>(); // swaps: by index id (`index-tickers`)
   for (const spec of opts.symbols) {
-    const instId = spec.symbol.replace('/', '-') + (swap ? '-SWAP' : '');
+    const index = spec.symbol.replace('/', '-');
+    const instId = index + (swap ? '-SWAP' : '');
     const startId = market.lastId(spec.symbol);
-    const st: SymState = { spec, instId, lastSeq: startId, epochs: [{ fromId: startId, offset: 0 }], ticks: 0 };
+    const st: SymState = { spec, instId, index, lastSeq: startId, epochs: [{ fromId: startId, offset: 0 }], ticks: 0 };
     syms.set(spec.symbol, st);
     byInst.set(instId, st);
+    if (swap) byIndex.set(index, st);
   }
+  const channels = swap ? SWAP_CHANNELS : CHANNELS;
+  const ids = (st: SymState): OkxSwapIds => ({ symbol: st.spec.symbol, instId: st.instId, index: st.index });
   let server: SimServer | undefined;
   let nextConnId = 0x5a3c0000;
 
@@ -258,9 +274,17 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
     publish(t, symbol, frame);
   };
 
+  const derivs = swap
+    ? new OkxSwapDerivatives(opts.seed ?? 1, opts.symbols, opts.fundingPeriodMs ?? DEFAULT_FUNDING_PERIOD_MS, ctVal, market, {
+        hasSubscribers: (t) => srv().hasSubscribers(t),
+        publish: (t, symbol, frame) => publish(t, symbol, frame),
+      })
+    : undefined;
+
   const tradeTick = (st: SymState): void => {
     const t = topic('trades', st.instId);
     const trade = market.trade(st.spec.symbol);
+    derivs?.onTrade(ids(st));
     if (!srv().hasSubscribers(t)) return;
     publish(t, st.spec.symbol, tradesFrame({ instId: st.instId, tradeId: trade.id, px: trade.price, sz: trade.size, side: trade.side, ts: trade.time }));
   };
@@ -317,12 +341,19 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
       return;
     }
     for (const raw of r.args as unknown[]) {
-      const a = raw as { channel?: unknown; instId?: unknown };
-      if (typeof a.channel !== 'string' || typeof a.instId !== 'string' || !CHANNELS.has(a.channel)) {
+      const a = raw as { channel?: unknown; instId?: unknown; instType?: unknown };
+      if (swap && a.channel === 'liquidation-orders' && a.instType === 'SWAP') {
+        // one subscription per instrument type: every swap's liquidations
+        if (op === 'subscribe') srv().subscribe(conn, LIQUIDATION_TOPIC);
+        else srv().unsubscribe(conn, LIQUIDATION_TOPIC);
+        conn.sendControl(ackTypeFrame(op, 'liquidation-orders', 'SWAP', connId(conn), id));
+        continue;
+      }
+      if (typeof a.channel !== 'string' || typeof a.instId !== 'string' || !channels.has(a.channel)) {
         conn.sendControl(errorFrame('60012', `Invalid request: ${text}`, connId(conn), id));
         continue;
       }
-      const st = byInst.get(a.instId);
+      const st = a.channel === 'index-tickers' ? byIndex.get(a.instId) : byInst.get(a.instId);
       if (st === undefined) {
         conn.sendControl(unknownInstrumentError(a.channel, a.instId, connId(conn), id));
         continue;
@@ -369,6 +400,7 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
       const states = [...syms.values()];
       s.every(opts.bookIntervalMs ?? 100, () => states.forEach(bookTick));
       s.every(opts.tickerIntervalMs ?? 100, () => states.forEach(tickerTick));
+      if (derivs !== undefined) s.every(opts.tickerIntervalMs ?? 100, () => states.forEach((st) => derivs.tick(ids(st))));
       s.every(opts.tradeIntervalMs ?? 250, () => states.forEach(tradeTick));
     },
     acceptUpgrade: (url) => url.pathname === '/ws/v5/public',
@@ -424,7 +456,11 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
     },
     topicSymbol(t: string): string | undefined {
       const instId = t.slice(t.indexOf(':') + 1);
-      return byInst.get(instId)?.spec.symbol;
+      if (t.startsWith('index-tickers:')) return byIndex.get(instId)?.spec.symbol;
+      return byInst.get(instId)?.spec.symbol; // liquidation-orders:SWAP: every swap's, no one symbol
+    },
+    published(symbol: string): { derivatives: SimDerivative[]; liquidations: SimLiquidation[] } {
+      return derivs?.published(symbol) ?? { derivatives: [], liquidations: [] };
     },
     shutdownNotice(conn: SimConnection): void {
       conn.sendControl(noticeFrame(connId(conn)));

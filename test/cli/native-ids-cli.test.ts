@@ -100,9 +100,11 @@ describe('tickwire instruments', () => {
       expect(r).toMatchObject({ exchange: ex, trading: true });
       // Deribit's instrument list gives no size step, only min_trade_amount (the simulator renders its lot there)
       const lot = ex === 'deribit' ? r.minSize : r.lotSize;
+      // Binance COIN-M sizes are whole contracts: its simulator lists every lot as 1
+      const lotDecimals = ex === 'binance-delivery' ? 0 : spec.lotDecimals;
       expect([canonicalDecimal(r.tickSize ?? 'absent'), canonicalDecimal(lot ?? 'absent')], `${ex} ${spec.symbol}`).toEqual([
         step(spec.tickDecimals),
-        step(spec.lotDecimals),
+        step(lotDecimals),
       ]);
     }
     expect(new Set(got.map((r) => r.market)).size).toBe(got.length);

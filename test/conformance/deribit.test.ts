@@ -16,4 +16,8 @@ conformance({
   batchPerMarket: 'a subscribe answer silently leaves out an unknown instrument: one instrument per request tells which (docs/protocols/deribit.md#errors)',
   // the simulator's stand-ins for BTC/USDT, ETH/USDT, SOL/USDT (as test/faults/scenarios.ts COLUMN_SYMBOLS)
   symbols: ['BTC/USD:BTC', 'ETH/USD:ETH', 'SOL/USDC:USDC'],
+  sharesStream: [
+    { channel: 'derivative', with: 'ticker', why: 'mark, index, funding and open interest come on the ticker channel (docs/protocols/deribit.md)' },
+    { channel: 'liquidations', with: 'trades', why: 'liquidations are the trades marked `liquidation` (docs/protocols/deribit.md)' },
+  ],
 });

@@ -50,6 +50,8 @@ export async function collectSimFrames(
     let books = 0;
     let trades = 0;
     let tickers = 0;
+    let derivatives = 0;
+    const wantsDerivatives = channels.includes('derivative');
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${id}: ${books}/${opts.bookMessages} book messages, ${trades} trades, ${tickers} tickers in ${opts.timeoutMs ?? 8000} ms`)), opts.timeoutMs ?? 8000);
       const done = (err?: Error): void => {
@@ -66,13 +68,14 @@ export async function collectSimFrames(
             if (m.kind === 'book') books++;
             else if (m.kind === 'trade') trades++;
             else if (m.kind === 'ticker') tickers++;
+            else if (m.kind === 'derivative') derivatives++;
           }
         } catch (e) {
           done(e as Error);
           return;
         }
         // every kind the check asks for: subscribes paced at the control rate may bring trades after the books
-        if (books >= opts.bookMessages && trades > 0 && tickers > 0) done();
+        if (books >= opts.bookMessages && trades > 0 && tickers > 0 && (!wantsDerivatives || derivatives > 0)) done();
       });
       socket.once('open', () => {
         messages.forEach((m, i) => setTimeout(() => socket?.send(m), i * paceMs));

@@ -61,8 +61,13 @@ export interface ConformanceSpec {
   symbols?: [string, string, string];
   /** Why the altered-frame check cannot run although a capture has a proof (e.g. too short to alter one delta). */
   noAlteration?: string;
-  /** A channel that rides on another's exchange stream (Bybit linear: `derivative` on `tickers.X`, like `ticker`), and why. */
-  sharesStream?: { channel: Channel; with: Channel; why: string };
+  /** Channels that ride on another's exchange stream (Bybit linear: `derivative` on `tickers.X`, like `ticker`), and why. */
+  sharesStream?: { channel: Channel; with: Channel; why: string } | Array<{ channel: Channel; with: Channel; why: string }>;
+  /**
+   * A channel whose one exchange subscription serves every market and is never unsubscribed (OKX `liquidation-orders`
+   * by instrument type), and why: leaving it out of one market changes nothing, leaving it out of all markets does.
+   */
+  sharedAcrossMarkets?: { channel: Channel; why: string };
 }
 
 const SYMBOLS: [string, string, string] = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
@@ -116,6 +121,7 @@ export function conformance(spec: ConformanceSpec): void {
       expect(counts.book).toBeGreaterThanOrEqual(60);
       expect(counts.trade ?? 0, 'trades').toBeGreaterThan(0);
       expect(counts.ticker ?? 0, 'tickers').toBeGreaterThan(0);
+      if ((adapter.channels ?? DEFAULT_CHANNELS).includes('derivative')) expect(counts.derivative ?? 0, 'derivative messages').toBeGreaterThan(0);
     });
 
     it.runIf(spec.oracle !== undefined)('parse equals the wire schemas (the oracle) on every real and simulated frame they cover', () => {
@@ -224,12 +230,18 @@ export function conformance(spec: ConformanceSpec): void {
         for (const m of msgs) expect(() => JSON.parse(m) as unknown, m).not.toThrow();
         for (const market of sim.markets) expect(msgs.some((m) => names(m, market)), `${op} names ${market}`).toBe(true);
         // every stream is in the messages: leaving any one out changes them
+        const shares = spec.sharesStream === undefined ? [] : Array.isArray(spec.sharesStream) ? spec.sharesStream : [spec.sharesStream];
+        const acrossMarkets = spec.sharedAcrossMarkets?.channel;
         for (const left of streams) {
           let k = 0;
-          // a channel that shares its exchange stream with another is left out together with that one
-          const share = spec.sharesStream;
+          // never unsubscribed: nothing to leave out
+          if (left.channel === acrossMarkets && op === 'unsubscribe') continue;
+          // a channel that shares its exchange stream with another is left out together with that one; one subscription
+          // for every market is left out of all of them
           const gone = (st: StreamRef): boolean =>
-            st === left || (share !== undefined && st.market === left.market && [share.channel, share.with].includes(left.channel) && [share.channel, share.with].includes(st.channel));
+            st === left ||
+            (left.channel === acrossMarkets && st.channel === acrossMarkets) ||
+            shares.some((share) => st.market === left.market && [share.channel, share.with].includes(left.channel) && [share.channel, share.with].includes(st.channel));
           const without = adapter[op](streams.filter((st) => !gone(st)), sim.ctx, () => ++k);
           expect(without, `${op} without ${left.market} ${left.channel}`).not.toEqual(msgs);
         }

@@ -20,6 +20,8 @@ export const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
  */
 const COLUMN_SYMBOLS: Partial<Record<ExchangeId, Readonly<Record<string, string>>>> = {
   deribit: { 'BTC/USDT': 'BTC/USD:BTC', 'ETH/USDT': 'ETH/USD:ETH', 'SOL/USDT': 'SOL/USDC:USDC' },
+  // Binance COIN-M: two perpetuals and a quarterly
+  'binance-delivery': { 'BTC/USDT': 'BTC/USD', 'ETH/USDT': 'ETH/USD', 'SOL/USDT': 'SOL/USD-270326' },
 };
 export const symbolOn = (ex: ExchangeId, symbol: string): string => COLUMN_SYMBOLS[ex]?.[symbol] ?? symbol;
 /** The simulator's symbols for a column with its own markets, undefined for the default ones. */

@@ -1,5 +1,5 @@
 /**
- * Record → replay of the derivative channels and trade bars (bybit-linear from the simulator): the replay emits
+ * Record → replay of the derivative channels and trade bars (bybit-linear, okx-swap, deribit from the simulator): the replay emits
  * exactly the live derivative_ticker, liquidation and trade_bar events (bars are rebuilt from the replayed trades
  * under the recorded config; the bars flushed at the end included).
  */
@@ -11,7 +11,8 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { Recorder } from '../../src/record/recorder.js';
 import { replay, type ReplayResult } from '../../src/record/replay.js';
 import { startHarness } from '../helpers/harness.js';
-import type { MarketEvent } from '../../src/schema/events.js';
+import type { ExchangeId, MarketEvent } from '../../src/schema/events.js';
+import type { SimSymbolSpec } from '../../src/sim/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-deriv-rec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,14 +20,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const derived = (events: MarketEvent[]) =>
   events.filter((e) => e.type === 'derivative_ticker' || e.type === 'liquidation' || (e.type === 'trade_bar' && e.complete));
 
-describe('record → replay: derivative, liquidations, bars', () => {
+const CASES: Array<{ exchange: ExchangeId; symbol: string; symbols?: SimSymbolSpec[] }> = [
+  { exchange: 'bybit-linear', symbol: 'BTC/USDT' },
+  { exchange: 'okx-swap', symbol: 'BTC/USDT' },
+  { exchange: 'deribit', symbol: 'BTC/USD:BTC', symbols: [{ symbol: 'BTC/USD:BTC', mid: '30000.0', tickDecimals: 1, lotDecimals: 0 }] },
+];
+
+describe.each(CASES)('record → replay: derivative, liquidations, bars ($exchange)', ({ exchange, symbol, symbols }) => {
   it('replays exactly the live events', async () => {
-    const file = join(dir, 'bybit-linear.ndjson.gz');
+    const file = join(dir, `${exchange}.ndjson.gz`);
     let rec: Recorder | undefined;
     const h = await startHarness({
-      exchanges: ['bybit-linear'],
-      markets: ['bybit-linear:BTC/USDT'],
-      sim: { tradeIntervalMs: 10, tickerIntervalMs: 50, fundingPeriodMs: 1000 },
+      exchanges: [exchange],
+      markets: [`${exchange}:${symbol}`],
+      sim: { tradeIntervalMs: 10, tickerIntervalMs: 50, fundingPeriodMs: 1000, ...(symbols ? { symbols } : {}) },
       config: { channels: ['trades', 'derivative', 'liquidations'], bars: { interval: '1s', closeAfterMs: 100 }, pingIntervalMs: 300 },
       deps: (c) => {
         rec = new Recorder(c, { file });
@@ -45,6 +52,34 @@ describe('record → replay: derivative, liquidations, bars', () => {
     const replayed = await lastValueFrom(replay(file, { onEnd: (r) => (result = r) }).pipe(toArray()));
     expect(result).toMatchObject({ divergences: 0 });
     expect(derived(replayed).length).toBeGreaterThanOrEqual(15);
+    expect(replayed).toEqual(h.events);
+  }, 30_000);
+
+  it('binance-delivery: the open interest polled over REST replays too (its timer and responses are recorded)', async () => {
+    const file = join(dir, 'binance-delivery.ndjson.gz');
+    let rec: Recorder | undefined;
+    const h = await startHarness({
+      exchanges: ['binance-delivery'],
+      markets: ['binance-delivery:BTC/USD'],
+      sim: { symbols: ['BTC/USD'], markPriceIntervalMs: 20, fundingPeriodMs: 1000 },
+      config: { channels: ['derivative', 'liquidations'], openInterestIntervalMs: 100, pingIntervalMs: 300 },
+      deps: (c) => {
+        rec = new Recorder(c, { file });
+        return rec.deps;
+      },
+    });
+    try {
+      const oi = () => new Set(h.events.map((e) => (e.type === 'derivative_ticker' ? e.openInterest : undefined)).filter(Boolean)).size;
+      await h.waitFor(() => oi() >= 3 && h.events.filter((e) => e.type === 'liquidation').length >= 2, 'three open interest figures, two liquidations', 15_000);
+    } finally {
+      h.hub.close();
+      await rec!.close();
+      await h.close();
+    }
+    let result: ReplayResult | undefined;
+    const replayed = await lastValueFrom(replay(file, { onEnd: (r) => (result = r) }).pipe(toArray()));
+    expect(result).toMatchObject({ divergences: 0 });
+    expect(derived(replayed).filter((e) => e.type === 'derivative_ticker' && e.openInterest !== undefined).length).toBeGreaterThanOrEqual(3);
     expect(replayed).toEqual(h.events);
   }, 30_000);
 });

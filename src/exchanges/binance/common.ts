@@ -1,10 +1,11 @@
 /**
- * What Binance spot and USD-M futures share: combined streams, SUBSCRIBE messages, the frame parser, exchangeInfo
- * and REST depth bodies. Each market's own facts (URLs, limits, book rules) live in index.ts / futures.ts.
+ * What Binance spot, USD-M and COIN-M futures share: combined streams, SUBSCRIBE messages, the frame parser,
+ * exchangeInfo and REST depth bodies. Each market's own facts (URLs, limits, book rules, stream names) live in
+ * index.ts / futures.ts / delivery.ts.
  */
 import { z } from 'zod';
 import { TwError } from '../../errors.js';
-import type { ExchangeId } from '../../schema/events.js';
+import type { Channel, ExchangeId } from '../../schema/events.js';
 import type {
   AdapterContext,
   BookRules,
@@ -15,9 +16,10 @@ import type {
   RestRequest,
   RestSnapshot,
   StreamRef,
+  WireMessage,
 } from '../types.js';
 import { parseBinanceFrame } from './parse.js';
-import { ExchangeInfo, PLAIN_DECIMAL, RestDepth } from './wire.js';
+import { ExchangeInfo, OpenInterest, PLAIN_DECIMAL, RestDepth } from './wire.js';
 import { canonicalDecimal } from '../../book/order-book.js';
 import { decimalFact, msToMicros, withFacts } from '../instrument-facts.js';
 
@@ -39,10 +41,18 @@ export interface BinanceSpec {
   unifiedSymbol(base: string, quote: string, market: string, contractType: string | undefined): string | undefined;
   toMarket(symbol: string): string;
   book: BookRules;
+  /** Trade stream suffix: `@trade` (spot, USD-M) or `@aggTrade` (COIN-M has no raw trade stream). Default `@trade`. */
+  tradeStream?: '@trade' | '@aggTrade';
+  /** The channels offered (default ticker, book, trades). `derivative`/`liquidations` need `@markPrice`/`@forceOrder` on the connected path. */
+  channels?: readonly Channel[];
+  /** Open interest over REST (`/fapi/v1/openInterest`, `/dapi/v1/openInterest`, weight 1), merged into `derivative`. */
+  openInterest?: { path: string; weight: number; unit: 'contracts' | 'base' };
+  /** Facts of a COIN-M contract: sizes are contracts of `contractSize` quote units. */
+  contractSizes?: boolean;
 }
 
 /** Exchange stream names for one tickwire stream (the ticker merges `@bookTicker` with the 24 h `@ticker`). */
-export function streamNames(ref: StreamRef): string[] {
+export function streamNames(ref: StreamRef, tradeStream: '@trade' | '@aggTrade' = '@trade'): string[] {
   const s = ref.market.toLowerCase();
   switch (ref.channel) {
     case 'ticker':
@@ -50,17 +60,22 @@ export function streamNames(ref: StreamRef): string[] {
     case 'book':
       return [`${s}@depth@100ms`];
     case 'trades':
-      return [`${s}@trade`];
+      return [`${s}${tradeStream}`];
     case 'derivative':
+      // mark, index, funding every second; open interest is REST-only (polled: `openInterest` below)
+      return [`${s}@markPrice@1s`];
     case 'liquidations':
-      // `@markPrice` and `@forceOrder` are on the futures `/market` path, not the `/public` one this adapter
-      // connects to (docs/protocols/binance.md): not offered (the adapter's `channels` leave them out)
-      return [];
+      return [`${s}@forceOrder`];
   }
 }
 
-function requests(method: 'SUBSCRIBE' | 'UNSUBSCRIBE', streams: readonly StreamRef[], nextId: () => number): string[] {
-  const params = streams.flatMap(streamNames);
+function requests(
+  method: 'SUBSCRIBE' | 'UNSUBSCRIBE',
+  streams: readonly StreamRef[],
+  nextId: () => number,
+  tradeStream: '@trade' | '@aggTrade' | undefined,
+): string[] {
+  const params = streams.flatMap((ref) => streamNames(ref, tradeStream));
   const out: string[] = [];
   for (let i = 0; i < params.length; i += MAX_PARAMS_PER_MESSAGE)
     out.push(JSON.stringify({ method, params: params.slice(i, i + MAX_PARAMS_PER_MESSAGE), id: nextId() }));
@@ -75,13 +90,14 @@ function decimals(step: string | undefined): number | undefined {
   return dot === -1 ? 0 : c.length - dot - 1;
 }
 
-export function parseExchangeInfo(body: string, spec: Pick<BinanceSpec, 'unifiedSymbol'>): Instrument[] {
+export function parseExchangeInfo(body: string, spec: Pick<BinanceSpec, 'unifiedSymbol' | 'contractSizes'>): Instrument[] {
   const info = ExchangeInfo.parse(JSON.parse(body));
   const out: Instrument[] = [];
   for (const s of info.symbols) {
     const symbol = spec.unifiedSymbol(s.baseAsset, s.quoteAsset, s.symbol, s.contractType);
     if (symbol === undefined) continue;
-    const inst: Instrument = { market: s.symbol, symbol, base: s.baseAsset, quote: s.quoteAsset, trading: s.status === 'TRADING' };
+    const status = s.status ?? s.contractStatus;
+    const inst: Instrument = { market: s.symbol, symbol, base: s.baseAsset, quote: s.quoteAsset, trading: status === 'TRADING' };
     const filter = (type: string) => s.filters.find((f) => f.filterType === type);
     const tick = filter('PRICE_FILTER')?.tickSize;
     const lot = filter('LOT_SIZE');
@@ -91,8 +107,13 @@ export function parseExchangeInfo(body: string, spec: Pick<BinanceSpec, 'unified
     if (qty !== undefined) inst.qtyPrecision = qty;
     const futures = s.contractType !== undefined;
     const dated = futures && s.contractType !== 'PERPETUAL' && s.contractType !== '';
+    // COIN-M: sizes are contracts, each worth `contractSize` of the quote currency (USD)
+    const contracts = spec.contractSizes === true && s.contractSize !== undefined;
     withFacts(inst, {
-      status: s.status,
+      status,
+      contractValue: contracts ? decimalFact(s.contractSize) : undefined,
+      contractValueCurrency: contracts ? s.quoteAsset : undefined,
+      sizeUnit: contracts ? 'contracts' : undefined,
       kind: !futures ? 'spot' : s.contractType === 'PERPETUAL' ? 'perpetual' : dated ? 'future' : undefined,
       settle: futures ? s.marginAsset : undefined,
       tickSize: decimalFact(tick),
@@ -173,7 +194,21 @@ const RateLimits = z.object({
     .optional(),
 });
 
+/** REST open interest body → a derivative message (`unit`: COIN-M counts contracts, USD-M the base asset). */
+export function parseOpenInterest(body: string, unit: 'contracts' | 'base'): WireMessage[] {
+  const v: unknown = JSON.parse(body);
+  const r = OpenInterest.safeParse(v);
+  if (!r.success) {
+    if (typeof v === 'object' && v !== null && 'code' in v && 'msg' in v)
+      throw new TwError('TW_ERR_EXCHANGE_ERROR', `Binance error ${String(v.code)}: ${String(v.msg)}`);
+    throw new TwError('TW_ERR_MALFORMED_FRAME', `malformed open interest: ${r.error.message}`);
+  }
+  const d = r.data;
+  return [{ kind: 'derivative', market: d.symbol, exchangeTime: d.time * 1000, fields: { openInterest: d.openInterest, openInterestUnit: unit } }];
+}
+
 export function makeBinanceAdapter(spec: BinanceSpec): ExchangeAdapter {
+  const oi = spec.openInterest;
   return {
     id: spec.id,
     defaultEndpoints: spec.defaultEndpoints,
@@ -190,8 +225,16 @@ export function makeBinanceAdapter(spec: BinanceSpec): ExchangeAdapter {
     parseInstruments: (body: string) => parseExchangeInfo(body, spec),
     parseRestWeightLimit,
     toMarket: spec.toMarket,
-    subscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('SUBSCRIBE', streams, nextId),
-    unsubscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('UNSUBSCRIBE', streams, nextId),
+    subscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) => requests('SUBSCRIBE', streams, nextId, spec.tradeStream),
+    unsubscribe: (streams: readonly StreamRef[], _ctx: AdapterContext, nextId: () => number) =>
+      requests('UNSUBSCRIBE', streams, nextId, spec.tradeStream),
+    ...(spec.channels ? { channels: spec.channels } : {}),
+    ...(oi
+      ? {
+          pollRequest: (market: string): RestRequest => ({ path: `${oi.path}?symbol=${encodeURIComponent(market)}`, weight: oi.weight }),
+          parsePoll: (body: string) => parseOpenInterest(body, oi.unit),
+        }
+      : {}),
     parse: (frame: string, _ctx, bytes) => parseBinanceFrame(frame, bytes),
     book: spec.book,
   };

@@ -18,31 +18,36 @@ function futuresDepthWeight(limit: number): number {
  * (ids are not contiguous between events: never check `U == prev.u + 1`).
  * `snapshotTooOld`: the first buffered event chains from `pu`; a snapshot before that is too old.
  */
-export const binanceFuturesBookRules: BookRules = {
-  integrity: 'chained',
-  snapshot: 'rest',
-  resync: 'rest',
-  snapshotRequest(market: string, depth: number): RestRequest {
-    const limit = FUTURES_DEPTH_LIMITS.find((l) => l >= depth) ?? 1000;
-    return { path: `/fapi/v1/depth?symbol=${encodeURIComponent(market)}&limit=${limit}`, weight: futuresDepthWeight(limit) };
-  },
-  parseSnapshot: parseDepthSnapshot,
-  snapshotTooOld(snapshotId: number, firstBuffered: DeltaMessage): boolean {
-    const from = firstBuffered.prevUpdateId ?? firstBuffered.firstUpdateId;
-    return from !== undefined && snapshotId < from;
-  },
-  first(L: number, d: DeltaMessage) {
-    const U = d.firstUpdateId;
-    const u = d.updateId;
-    if (U === undefined || u === undefined) return 'gap';
-    if (u < L) return 'drop';
-    return (U <= L && L <= u) || d.prevUpdateId === L ? 'apply' : 'gap';
-  },
-  next(_local: number, d: DeltaMessage, prev: PrevDelta | undefined) {
-    if (prev === undefined || d.prevUpdateId === undefined) return 'gap';
-    return d.prevUpdateId === prev.updateId ? 'apply' : 'gap';
-  },
-};
+export const binanceFuturesBookRules: BookRules = futuresBookRules('/fapi/v1/depth');
+
+/** The `pu`-chained rules with the REST depth path of the market (USD-M `/fapi/v1/depth`, COIN-M `/dapi/v1/depth`). */
+export function futuresBookRules(depthPath: string): BookRules {
+  return {
+    integrity: 'chained',
+    snapshot: 'rest',
+    resync: 'rest',
+    snapshotRequest(market: string, depth: number): RestRequest {
+      const limit = FUTURES_DEPTH_LIMITS.find((l) => l >= depth) ?? 1000;
+      return { path: `${depthPath}?symbol=${encodeURIComponent(market)}&limit=${limit}`, weight: futuresDepthWeight(limit) };
+    },
+    parseSnapshot: parseDepthSnapshot,
+    snapshotTooOld(snapshotId: number, firstBuffered: DeltaMessage): boolean {
+      const from = firstBuffered.prevUpdateId ?? firstBuffered.firstUpdateId;
+      return from !== undefined && snapshotId < from;
+    },
+    first(L: number, d: DeltaMessage) {
+      const U = d.firstUpdateId;
+      const u = d.updateId;
+      if (U === undefined || u === undefined) return 'gap';
+      if (u < L) return 'drop';
+      return (U <= L && L <= u) || d.prevUpdateId === L ? 'apply' : 'gap';
+    },
+    next(_local: number, d: DeltaMessage, prev: PrevDelta | undefined) {
+      if (prev === undefined || d.prevUpdateId === undefined) return 'gap';
+      return d.prevUpdateId === prev.updateId ? 'apply' : 'gap';
+    },
+  };
+}
 
 export const binanceFuturesAdapter: ExchangeAdapter = makeBinanceAdapter({
   id: 'binance-futures',
@@ -63,4 +68,7 @@ export const binanceFuturesAdapter: ExchangeAdapter = makeBinanceAdapter({
   },
   toMarket: (symbol) => symbol.replace('/', '').replace('-', '_').toUpperCase(),
   book: binanceFuturesBookRules,
+  // ready for channel `derivative`, which stays refused here until tickwire connects to `/market` too
+  // (docs/protocols/binance.md#derivative-data): open interest is REST-only, in the base asset
+  openInterest: { path: '/fapi/v1/openInterest', weight: 1, unit: 'base' },
 });

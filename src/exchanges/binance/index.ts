@@ -64,3 +64,4 @@ export const binanceAdapter: ExchangeAdapter = makeBinanceAdapter({
 });
 
 export { binanceFuturesAdapter, binanceFuturesBookRules } from './futures.js';
+export { binanceDeliveryAdapter, binanceDeliveryBookRules } from './delivery.js';

@@ -1,6 +1,6 @@
 /**
  * The Binance hot path: combined-stream depthUpdate frames through the scanner (scan.ts), then JSON.parse +
- * hand-written field checks for the frequent kinds (depthUpdate, bookTicker, trade). Everything else goes through the zod schemas (wire.ts), which are also the test oracle: on every
+ * hand-written field checks for the frequent kinds (depthUpdate, bookTicker, trade, aggTrade). Everything else goes through the zod schemas (wire.ts), which are also the test oracle: on every
  * frame of the real captures this returns exactly what `parseWithSchemas` returns. Wrong field types give an
  * `malformed` message, never an exception; invalid JSON throws.
  */
@@ -108,6 +108,17 @@ function hotData(stream: string, d: Obj): WireMessage | undefined {
     if (!isInt(E) || typeof s !== 'string' || !isInt(t) || !isDecimal(p) || !isDecimal(q) || !isInt(T) || typeof mk !== 'boolean')
       return malformed('trade', 'field types');
     return { kind: 'trade', market: s, exchangeTime: T * 1000, tradeId: String(t), price: p, size: q, side: mk ? 'sell' : 'buy' };
+  }
+  if (e === 'aggTrade') {
+    // COIN-M's trade stream: the aggregate id `a` is the trade id
+    const s = d['s'];
+    const id = d['a'];
+    const p = d['p'];
+    const q = d['q'];
+    const T = d['T'];
+    const mk = d['m'];
+    if (!isInt(d['E']) || typeof s !== 'string' || !isInt(id) || !isDecimal(p) || !isDecimal(q) || !isInt(T) || typeof mk !== 'boolean') return undefined;
+    return { kind: 'trade', market: s, exchangeTime: T * 1000, tradeId: String(id), price: p, size: q, side: mk ? 'sell' : 'buy' };
   }
   if (e === 'bookTicker' || (e === undefined && stream.endsWith('@bookTicker'))) {
     const u = d['u'];

@@ -155,7 +155,8 @@ export function scanDepthUpdate(f: string, bytes?: Uint8Array): WireMessage | un
     const k0 = pos + 2;
     const k1 = B[k0 + 1] === Q ? k0 + 1 : B[k0 + 2] === Q ? k0 + 2 : -1; // keys have one or two characters
     if (k1 < 0 || B[k1 + 1]! !== COLON) return undefined;
-    const key = k1 - k0 === 1 ? B[k0]! : B[k0]! === 112 && B[k0 + 1]! === 117 ? 1 : 0; // 1 = "pu"
+    // 1 = "pu", 2 = "ps" (COIN-M's pair)
+    const key = k1 - k0 === 1 ? B[k0]! : B[k0]! === 112 ? (B[k0 + 1]! === 117 ? 1 : B[k0 + 1]! === 115 ? 2 : 0) : 0;
     pos = k1 + 2;
     let bit: number;
     switch (key) {
@@ -179,6 +180,15 @@ export function scanDepthUpdate(f: string, bytes?: Uint8Array): WireMessage | un
         pu = integer(B);
         if (pu !== pu) return undefined;
         break;
+      case 2: {
+        // ps: read past it
+        bit = 256;
+        if (B[pos]! !== Q) return undefined;
+        const end = plainString(B, pos + 1);
+        if (end < 0) return undefined;
+        pos = end + 1;
+        break;
+      }
       case 84: // T
         bit = 16;
         T = integer(B);

@@ -10,6 +10,8 @@ import type { WireMessage } from '../types.js';
 export const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
 /** Plain decimal string as Binance sends it (`"4.00000200"`). */
 export const WireDecimal = z.string().regex(PLAIN_DECIMAL);
+/** A decimal that may be negative (funding rates: `"-0.00010000"`). */
+const WireSignedDecimal = () => z.string().regex(/^-?\d+(\.\d+)?$/);
 const Int = z.number().int();
 /** `[price, quantity]`; quantity `"0…"` removes the level. */
 export const WireLevel = z.tuple([WireDecimal, WireDecimal]);
@@ -22,6 +24,7 @@ export const DepthUpdate = z.object({
   U: Int, // first update id in this event
   u: Int, // last (final) update id in this event
   pu: Int.optional(), // futures: `u` of the previous event of this market
+  ps: z.string().optional(), // COIN-M: the pair (`BTCUSD`)
   b: z.array(WireLevel), // bids to update
   a: z.array(WireLevel), // asks to update
 });
@@ -42,6 +45,7 @@ export const Ticker24h = z.object({
   e: z.literal('24hrTicker'),
   E: Int, // event time, ms
   s: z.string(),
+  ps: z.string().optional(), // COIN-M: the pair; there `v` counts contracts and `q` the base asset
   c: WireDecimal, // last price
   Q: WireDecimal.optional(), // last quantity
   o: WireDecimal, // open price (24 h rolling window)
@@ -60,6 +64,61 @@ export const Trade = z.object({
   q: WireDecimal, // quantity
   T: Int, // trade time, ms
   m: z.boolean(), // buyer is the maker (so the taker sold)
+});
+
+/** `aggTrade` (COIN-M's trade stream): one aggregated taker order at one price. */
+export const AggTrade = z.object({
+  e: z.literal('aggTrade'),
+  E: Int, // event time, ms
+  a: Int, // aggregate trade id
+  s: z.string(),
+  p: WireDecimal, // price
+  q: WireDecimal, // quantity (COIN-M: contracts)
+  f: Int.optional(), // first trade id
+  l: Int.optional(), // last trade id
+  T: Int, // trade time, ms
+  m: z.boolean(), // buyer is the maker (so the taker sold)
+});
+
+/** `markPriceUpdate` (`<symbol>@markPrice@1s`). */
+export const MarkPriceUpdate = z.object({
+  e: z.literal('markPriceUpdate'),
+  E: Int, // event time, ms
+  s: z.string(),
+  p: WireDecimal, // mark price
+  i: WireDecimal.optional(), // index price
+  P: z.string().optional(), // estimated settle price (not a funding rate: not used)
+  r: z.union([WireSignedDecimal(), z.literal('')]).optional(), // funding rate; "" on COIN-M delivery contracts
+  T: Int.optional(), // next funding time, ms; 0 on COIN-M delivery contracts
+});
+
+/** `forceOrder` (`<symbol>@forceOrder`): the latest liquidation order of the symbol within 1000 ms. */
+export const ForceOrder = z.object({
+  e: z.literal('forceOrder'),
+  E: Int, // event time, ms
+  o: z.object({
+    s: z.string(),
+    ps: z.string().optional(), // COIN-M: pair
+    S: z.enum(['BUY', 'SELL']), // side of the liquidation order
+    o: z.string().optional(), // order type
+    f: z.string().optional(), // time in force
+    q: WireDecimal, // original quantity (COIN-M: contracts)
+    p: WireDecimal, // price
+    ap: WireDecimal.optional(), // average price
+    X: z.string().optional(), // order status
+    l: WireDecimal.optional(), // last filled quantity
+    z: WireDecimal.optional(), // accumulated filled quantity
+    T: Int, // order trade time, ms
+  }),
+});
+
+/** REST `/fapi/v1/openInterest` and `/dapi/v1/openInterest` (COIN-M adds `pair`, `contractType`; its figure is in contracts). */
+export const OpenInterest = z.object({
+  symbol: z.string(),
+  openInterest: WireDecimal,
+  time: Int, // ms
+  pair: z.string().optional(),
+  contractType: z.string().optional(),
 });
 
 export const ServerShutdown = z.object({ e: z.literal('serverShutdown'), E: Int.optional() });
@@ -98,7 +157,10 @@ export const ExchangeInfo = z.object({
   symbols: z.array(
     z.object({
       symbol: z.string(),
-      status: z.string(), // TRADING, BREAK, HALT, SETTLING…
+      status: z.string().optional(), // TRADING, BREAK, HALT, SETTLING… (COIN-M: `contractStatus`)
+      contractStatus: z.string().optional(), // COIN-M: TRADING, PENDING_TRADING, DELIVERING…
+      contractSize: z.number().optional(), // COIN-M: value of one contract in the quote currency (USD)
+      pair: z.string().optional(), // futures: the underlying pair (`BTCUSD`)
       baseAsset: z.string(),
       quoteAsset: z.string(),
       contractType: z.string().optional(), // futures: PERPETUAL, CURRENT_QUARTER… ("" when delisted)
@@ -165,16 +227,31 @@ export function dataFromSchemas(stream: string | undefined, data: unknown): Wire
       const r = Ticker24h.safeParse(data);
       if (!r.success) return malformed('24hrTicker', r.error.message);
       const t = r.data;
-      const fields: Extract<WireMessage, { kind: 'ticker' }>['fields'] = {
-        last: t.c,
-        open24h: t.o,
-        high24h: t.h,
-        low24h: t.l,
-        volume24h: t.v,
-        quoteVolume24h: t.q,
-      };
+      // COIN-M (`ps` present): `v` is in contracts and `q` in the base asset, no quote volume is given
+      // (docs/protocols/binance.md#coin-m-futures)
+      const fields: Extract<WireMessage, { kind: 'ticker' }>['fields'] =
+        t.ps === undefined
+          ? { last: t.c, open24h: t.o, high24h: t.h, low24h: t.l, volume24h: t.v, quoteVolume24h: t.q }
+          : { last: t.c, open24h: t.o, high24h: t.h, low24h: t.l, volume24h: t.q };
       if (t.Q !== undefined) fields.lastSize = t.Q;
       return { kind: 'ticker', market: t.s, exchangeTime: us(t.E), fields };
+    }
+    case 'aggTrade': {
+      const r = AggTrade.safeParse(data);
+      if (!r.success) return malformed('aggTrade', r.error.message);
+      const t = r.data;
+      return { kind: 'trade', market: t.s, exchangeTime: us(t.T), tradeId: String(t.a), price: t.p, size: t.q, side: t.m ? 'sell' : 'buy' };
+    }
+    case 'markPriceUpdate': {
+      const r = MarkPriceUpdate.safeParse(data);
+      return r.success ? markPriceMessage(r.data) : malformed('markPriceUpdate', r.error.message);
+    }
+    case 'forceOrder': {
+      const r = ForceOrder.safeParse(data);
+      if (!r.success) return malformed('forceOrder', r.error.message);
+      const o = r.data.o;
+      // `S` is the side of the liquidation order: SELL closes a long position, BUY a short (docs/protocols/binance.md#derivative-data)
+      return { kind: 'liquidation', market: o.s, exchangeTime: us(o.T), side: o.S === 'BUY' ? 'buy' : 'sell', price: o.p, size: o.q };
     }
     case 'serverShutdown':
       return { kind: 'reconnect', reason: 'serverShutdown' };
@@ -195,6 +272,18 @@ export function unhandled(stream: string | undefined, e: string | undefined): Wi
 
 export function malformed(what: string, why: string): WireMessage {
   return { kind: 'malformed', reason: `malformed ${what}: ${why}` };
+}
+
+/**
+ * Mark price update → derivative fields. `r` is "" and `T` 0 on COIN-M delivery contracts (no funding): absent then.
+ * `P` (estimated settle price) is not a predicted funding rate and is not carried.
+ */
+export function markPriceMessage(d: z.infer<typeof MarkPriceUpdate>): WireMessage {
+  const fields: Extract<WireMessage, { kind: 'derivative' }>['fields'] = { markPrice: d.p };
+  if (d.i !== undefined) fields.indexPrice = d.i;
+  if (d.r !== undefined && d.r !== '') fields.fundingRate = d.r;
+  if (d.T !== undefined && d.T > 0) fields.nextFundingTime = us(d.T);
+  return { kind: 'derivative', market: d.s, exchangeTime: us(d.E), fields };
 }
 
 export function depthMessage(d: z.infer<typeof DepthUpdate>): WireMessage {

@@ -10,7 +10,7 @@
  * linear instruments (`Instrument.sizeUnit`, carried on every book snapshot, trade and ticker event as `sizeUnit`).
  */
 import { TwError } from '../../errors.js';
-import type { DefaultChannel } from '../../schema/events.js';
+import { DEFAULT_CHANNELS, type Channel } from '../../schema/events.js';
 import type { BookRules, Continuity, DeltaMessage, ExchangeAdapter, Instrument, StreamRef } from '../types.js';
 import { parseKeepingNumbers } from '../kraken/raw-json.js';
 import { parseDeribitFrame } from './parse.js';
@@ -22,9 +22,20 @@ export const DERIBIT_INTERVAL = '100ms';
 /** Seconds between Deribit's heartbeats / test_requests (the minimum Deribit accepts is 10). */
 export const HEARTBEAT_SECONDS = 10;
 
-const CHANNEL_PREFIX: Readonly<Record<DefaultChannel, string>> = { book: 'book', ticker: 'ticker', trades: 'trades' };
+/**
+ * Deribit channel of each tickwire channel: `derivative` rides on the ticker (mark, index, funding, open interest) and
+ * `liquidations` on the trades (those with a `liquidation` field), docs/protocols/deribit.md#derivative-and-liquidations.
+ * (Caveat, as on Bybit: the shared channel is unsubscribed when either of its two tickwire channels is removed.)
+ */
+const CHANNEL_PREFIX: Readonly<Record<Channel, string>> = {
+  book: 'book',
+  ticker: 'ticker',
+  trades: 'trades',
+  derivative: 'ticker',
+  liquidations: 'trades',
+};
 
-export const deribitChannel = (s: StreamRef): string => `${CHANNEL_PREFIX[s.channel as DefaultChannel]}.${s.market}.${DERIBIT_INTERVAL}`;
+export const deribitChannel = (s: StreamRef): string => `${CHANNEL_PREFIX[s.channel]}.${s.market}.${DERIBIT_INTERVAL}`;
 
 /** Enables Deribit's heartbeats on the connection (sent with every subscribe batch; id 0 is never a subscribe). */
 const SET_HEARTBEAT = `{"jsonrpc":"2.0","id":0,"method":"public/set_heartbeat","params":{"interval":${HEARTBEAT_SECONDS}}}`;
@@ -34,13 +45,13 @@ const SET_HEARTBEAT = `{"jsonrpc":"2.0","id":0,"method":"public/set_heartbeat","
  * silently leaving out an unknown instrument's, so an empty answer is that instrument refused.
  */
 function requests(method: 'public/subscribe' | 'public/unsubscribe', streams: readonly StreamRef[], nextId: () => number): string[] {
-  const byMarket = new Map<string, string[]>();
+  const byMarket = new Map<string, Set<string>>();
   for (const s of streams) {
-    const list = byMarket.get(s.market);
-    if (list === undefined) byMarket.set(s.market, [deribitChannel(s)]);
-    else list.push(deribitChannel(s));
+    const set = byMarket.get(s.market);
+    if (set === undefined) byMarket.set(s.market, new Set([deribitChannel(s)]));
+    else set.add(deribitChannel(s));
   }
-  return [...byMarket.values()].map((channels) => `{"jsonrpc":"2.0","id":${nextId()},"method":"${method}","params":{"channels":${JSON.stringify(channels)}}}`);
+  return [...byMarket.values()].map((channels) => `{"jsonrpc":"2.0","id":${nextId()},"method":"${method}","params":{"channels":${JSON.stringify([...channels])}}}`);
 }
 
 /**
@@ -76,6 +87,7 @@ export const deribitAdapter: ExchangeAdapter = {
     // public/get_instruments: sustained 1 request/second
     restWeightPerMinute: 60,
   },
+  channels: [...DEFAULT_CHANNELS, 'derivative', 'liquidations'],
   keepalive: {
     // Deribit sends `heartbeat` frames every HEARTBEAT_SECONDS once set_heartbeat was called; three missed → stale
     staleAfterMs: HEARTBEAT_SECONDS * 3_000,
@@ -95,6 +107,6 @@ export const deribitAdapter: ExchangeAdapter = {
   toMarket: deribitMarket,
   subscribe: (streams, _ctx, nextId) => (streams.length === 0 ? [] : [SET_HEARTBEAT, ...requests('public/subscribe', streams, nextId)]),
   unsubscribe: (streams, _ctx, nextId) => requests('public/unsubscribe', streams, nextId),
-  parse: (frame) => parseDeribitFrame(frame),
+  parse: (frame, ctx) => parseDeribitFrame(frame, ctx),
   book: deribitBookRules,
 };

@@ -6,9 +6,11 @@
  */
 import type { Level } from '../../schema/events.js';
 import type { TwCode } from '../../errors.js';
-import type { TickerFields, WireMessage } from '../types.js';
+import type { AdapterContext, DerivativeFields, TickerFields, WireMessage } from '../types.js';
 import { parseKeepingNumbers, plainDecimal } from '../kraken/raw-json.js';
 import { DeribitError, DeribitTickerData, DeribitTradeData } from './wire.js';
+
+type DeribitTickerData = ReturnType<typeof DeribitTickerData.parse>;
 
 /** The client's answer to a `test_request` heartbeat (docs/protocols/deribit.md#keepalive). Id 0: never a subscribe. */
 export const PUBLIC_TEST = '{"jsonrpc":"2.0","id":0,"method":"public/test","params":{}}';
@@ -70,7 +72,40 @@ function parseBook(channelMarket: string, data: unknown, out: WireMessage[]): vo
 
 const dec = (v: string | null | undefined): string | undefined => (v === undefined || v === null ? undefined : plainDecimal(v));
 
-function parseTicker(data: unknown, out: WireMessage[]): void {
+/**
+ * Unit of `open_interest` (docs/protocols/deribit.md#derivative-and-liquidations): the instrument's amount unit — USD
+ * on perpetuals and inverse futures, the coin on options and linear (`_USDC`) ones. From the instrument list when
+ * known, else from the name.
+ */
+function openInterestUnit(market: string, ctx: Pick<AdapterContext, 'instruments'> | undefined): 'usd' | 'base' {
+  const unit = ctx?.instruments.get(market)?.sizeUnit;
+  if (unit !== undefined) return unit === 'USD' ? 'usd' : 'base';
+  const option = /-[CP]$/.test(market);
+  return market.includes('_') || option ? 'base' : 'usd';
+}
+
+/** The ticker's derivative fields: mark, index, funding (perpetuals), open interest; none → no message. */
+function derivativeOf(t: DeribitTickerData, exchangeTime: number | undefined, ctx: Pick<AdapterContext, 'instruments'> | undefined): WireMessage | undefined {
+  const f: DerivativeFields = {};
+  const mark = dec(t.mark_price);
+  const index = dec(t.index_price);
+  // current_funding is the funding rate now (funding_8h, the funding of the last 8 hours, is not carried)
+  const funding = dec(t.current_funding);
+  const oi = dec(t.open_interest);
+  if (mark !== undefined) f.markPrice = mark;
+  if (index !== undefined) f.indexPrice = index;
+  if (funding !== undefined) f.fundingRate = funding;
+  if (oi !== undefined) {
+    f.openInterest = oi;
+    f.openInterestUnit = openInterestUnit(t.instrument_name, ctx);
+  }
+  if (Object.keys(f).length === 0) return undefined;
+  const msg: WireMessage = { kind: 'derivative', market: t.instrument_name, fields: f };
+  if (exchangeTime !== undefined) msg.exchangeTime = exchangeTime;
+  return msg;
+}
+
+function parseTicker(data: unknown, out: WireMessage[], ctx: Pick<AdapterContext, 'instruments'> | undefined): void {
   const r = DeribitTickerData.safeParse(data);
   if (!r.success) return void out.push({ kind: 'malformed', reason: 'ticker data does not match the wire schema' });
   const t = r.data;
@@ -91,6 +126,22 @@ function parseTicker(data: unknown, out: WireMessage[]): void {
   const ts = micros(t.timestamp);
   if (ts !== undefined) msg.exchangeTime = ts;
   out.push(msg);
+  const d = derivativeOf(t, ts, ctx);
+  if (d !== undefined) out.push(d);
+}
+
+/**
+ * Deribit has no public liquidation stream: a trade with `liquidation` is one (docs/protocols/deribit.md): `T` — the
+ * taker's order was the liquidation, on the trade's `direction`; `M` — the maker's, on the other side; `MT` — both.
+ */
+function liquidationsOf(market: string, price: string, size: string, taker: 'buy' | 'sell', who: 'M' | 'T' | 'MT', exchangeTime: number | undefined, out: WireMessage[]): void {
+  const maker: 'buy' | 'sell' = taker === 'buy' ? 'sell' : 'buy';
+  const sides: Array<'buy' | 'sell'> = who === 'T' ? [taker] : who === 'M' ? [maker] : [taker, maker];
+  for (const side of sides) {
+    const msg: WireMessage = { kind: 'liquidation', market, side, price, size };
+    if (exchangeTime !== undefined) msg.exchangeTime = exchangeTime;
+    out.push(msg);
+  }
 }
 
 function parseTrades(data: unknown, out: WireMessage[]): void {
@@ -113,6 +164,7 @@ function parseTrades(data: unknown, out: WireMessage[]): void {
     const ts = micros(t.timestamp);
     if (ts !== undefined) msg.exchangeTime = ts;
     out.push(msg);
+    if (t.liquidation !== undefined) liquidationsOf(msg.market, msg.price, msg.size, msg.side, t.liquidation, ts, out);
   }
 }
 
@@ -149,7 +201,7 @@ function parseReply(obj: Record<string, unknown>, id: string | number | undefine
 }
 
 /** Parse one Deribit text frame. Throws only when the frame is not valid JSON. */
-export function parseDeribitFrame(frame: string): WireMessage[] {
+export function parseDeribitFrame(frame: string, ctx?: Pick<AdapterContext, 'instruments'>): WireMessage[] {
   const obj = parseKeepingNumbers(frame);
   if (!isRecord(obj)) return [{ kind: 'unknown', reason: 'frame is not a JSON object' }];
   const params = obj.params;
@@ -158,7 +210,7 @@ export function parseDeribitFrame(frame: string): WireMessage[] {
     const ch = splitChannel(params.channel);
     const out: WireMessage[] = [];
     if (ch.kind === 'book') parseBook(ch.market, params.data, out);
-    else if (ch.kind === 'ticker') parseTicker(params.data, out);
+    else if (ch.kind === 'ticker') parseTicker(params.data, out, ctx);
     else if (ch.kind === 'trades') parseTrades(params.data, out);
     else out.push({ kind: 'unknown', reason: `Deribit channel ${params.channel}` });
     return out;

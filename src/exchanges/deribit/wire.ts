@@ -34,6 +34,14 @@ export const DeribitTickerData = z.object({
   best_ask_price: Num.nullable().optional(),
   best_ask_amount: Num.nullable().optional(),
   last_price: Num.nullable().optional(),
+  /** Mark price and the index price of the instrument's underlying. */
+  mark_price: Num.nullable().optional(),
+  index_price: Num.nullable().optional(),
+  /** Perpetuals only: the current funding rate (a fraction) and the funding of the last 8 hours. */
+  current_funding: Num.nullable().optional(),
+  funding_8h: Num.nullable().optional(),
+  /** Outstanding contracts in amount units: USD on perpetuals and inverse futures, the coin on options and linear ones. */
+  open_interest: Num.nullable().optional(),
   /** 24 h figures: `volume` in base currency, `volume_usd` in USD (futures), high/low prices. */
   stats: z
     .object({
@@ -57,6 +65,8 @@ export const DeribitTradeData = z.object({
   amount: Num,
   /** Taker side. */
   direction: z.enum(['buy', 'sell']),
+  /** Only on trades caused by a liquidation: `M` the maker side was under liquidation, `T` the taker side, `MT` both. */
+  liquidation: z.enum(['M', 'T', 'MT']).optional(),
 });
 
 /** One instrument of `public/get_instruments`. */

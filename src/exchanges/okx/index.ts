@@ -6,9 +6,10 @@
  * ctVal units of the base currency on linear swaps, of the quote currency on inverse ones) so users can convert.
  */
 import { TwError } from '../../errors.js';
-import type { DefaultChannel } from '../../schema/events.js';
+import { DEFAULT_CHANNELS, type DefaultChannel } from '../../schema/events.js';
 import type { AdapterContext, ExchangeAdapter, Instrument, StreamRef } from '../types.js';
 import { okxBookRules } from './book.js';
+import { derivativeArgs } from './derivatives.js';
 import { OKX_CHANNEL, parseOkxFrame, type OkxMarketKind } from './parse.js';
 import { OkxInstrumentsResponse } from './wire.js';
 import { decimalFact, withFacts } from '../instrument-facts.js';
@@ -35,8 +36,11 @@ function controlMessages(op: 'subscribe' | 'unsubscribe', streams: readonly Stre
     batch = [];
     chars = 0;
   };
+  const args = new Set<string>(); // liquidation-orders is one arg for every market
   for (const s of streams) {
-    const arg = JSON.stringify({ channel: OKX_CHANNEL[s.channel as DefaultChannel], instId: s.market });
+    for (const a of derivativeArgs(op, s) ?? [JSON.stringify({ channel: OKX_CHANNEL[s.channel as DefaultChannel], instId: s.market })]) args.add(a);
+  }
+  for (const arg of args) {
     if (chars + arg.length + 1 > MAX_ARGS_CHARS) flush();
     batch.push(arg);
     chars += arg.length + 1;
@@ -103,6 +107,8 @@ function createOkxAdapter(kind: OkxMarketKind): ExchangeAdapter {
       // REST market/books: 40 requests / 2 s per IP (weight 1 each)
       restWeightPerMinute: 1200,
     },
+    // swaps: mark/index/funding/open interest and liquidations (derivatives.ts)
+    ...(kind === 'swap' ? { channels: [...DEFAULT_CHANNELS, 'derivative', 'liquidations'] as const } : {}),
     keepalive: {
       // OKX cuts a connection after 30 s without data; send the literal text `ping` well before, expect `pong`.
       staleAfterMs: 30_000,

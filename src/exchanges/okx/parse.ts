@@ -4,6 +4,7 @@
  */
 import type { Channel, DefaultChannel, Level } from '../../schema/events.js';
 import type { TickerFields, WireMessage } from '../types.js';
+import { DERIVATIVE_CHANNEL_OF, parseOkxDerivative, swapOfIndex } from './derivatives.js';
 import { OkxEventFrame, OkxTickerData, OkxTradeData } from './wire.js';
 
 export type OkxMarketKind = 'spot' | 'swap';
@@ -15,6 +16,7 @@ const CHANNEL_OF: Readonly<Record<string, Channel>> = {
   'books50-l2-tbt': 'book',
   tickers: 'ticker',
   trades: 'trades',
+  ...DERIVATIVE_CHANNEL_OF,
 };
 
 /** OKX channel name for a tickwire channel. */
@@ -179,7 +181,9 @@ function parseEvent(obj: Record<string, unknown>, out: WireMessage[]): void {
       const text = e.msg ?? '';
       const named = streamInErrorText(text);
       const okxChannel = e.arg?.channel ?? e.channel ?? named.channel;
-      const instId = e.arg?.instId ?? named.instId;
+      const namedId = e.arg?.instId ?? named.instId;
+      // index-tickers are subscribed by the swap's index: the error is the swap's
+      const instId = okxChannel === 'index-tickers' && namedId !== undefined ? swapOfIndex(namedId) : namedId;
       const code = e.code ?? '';
       const err: WireMessage = {
         kind: 'error',
@@ -220,6 +224,7 @@ export function parseOkxFrame(frame: string, kind: OkxMarketKind): WireMessage[]
     parseBooks(arg.instId, obj.action, data, out);
   } else if (channel === 'tickers') parseTickers(kind, data, out);
   else if (channel === 'trades') parseTrades(data, out);
+  else if (parseOkxDerivative(channel, data, out)) return out;
   else out.push({ kind: 'unknown', reason: `OKX channel ${channel}` });
   return out;
 }

@@ -10,8 +10,10 @@ export const OkxLevel = z.tuple([z.string(), z.string()]).rest(z.string());
 /** Which channel and instrument a push belongs to. */
 export const OkxArg = z.object({
   channel: z.string(),
-  /** Instrument id: `BTC-USDT` (spot), `BTC-USDT-SWAP` (perpetual swap). */
+  /** Instrument id: `BTC-USDT` (spot), `BTC-USDT-SWAP` (perpetual swap); the index `BTC-USDT` on `index-tickers`. */
   instId: z.string().optional(),
+  /** Instrument type, on channels subscribed per type (`liquidation-orders`: `SWAP`). */
+  instType: z.string().optional(),
 });
 
 export const OkxBookData = z.object({
@@ -62,6 +64,89 @@ export const OkxTradeData = z.object({
   /** Taker side. */
   side: z.enum(['buy', 'sell']),
   ts: z.string(),
+});
+
+/** `mark-price` push data (docs/protocols/okx.md#derivative-and-liquidations). */
+export const OkxMarkPriceData = z.object({
+  instId: z.string(),
+  instType: z.string().optional(),
+  /** Mark price. */
+  markPx: z.string(),
+  ts: z.string(),
+});
+
+/** `index-tickers` push data: `instId` is the index (`BTC-USDT`), the swap's underlying. */
+export const OkxIndexTickerData = z.object({
+  instId: z.string(),
+  /** Latest index price. */
+  idxPx: z.string(),
+  open24h: z.string().optional(),
+  high24h: z.string().optional(),
+  low24h: z.string().optional(),
+  sodUtc0: z.string().optional(),
+  sodUtc8: z.string().optional(),
+  ts: z.string(),
+});
+
+/** `funding-rate` push data. */
+export const OkxFundingRateData = z.object({
+  instId: z.string(),
+  instType: z.string().optional(),
+  /** Funding rate of the running period (a fraction). */
+  fundingRate: z.string(),
+  /** Forecast rate of the next period; "" (no longer supported, method `current_period`). */
+  nextFundingRate: z.string().optional(),
+  /** Settlement time of the running period (epoch ms string). */
+  fundingTime: z.string(),
+  /** Settlement time of the period after it. */
+  nextFundingTime: z.string().optional(),
+  method: z.string().optional(),
+  formulaType: z.string().optional(),
+  minFundingRate: z.string().optional(),
+  maxFundingRate: z.string().optional(),
+  interestRate: z.string().optional(),
+  impactValue: z.string().optional(),
+  premium: z.string().optional(),
+  settState: z.string().optional(),
+  settFundingRate: z.string().optional(),
+  ts: z.string(),
+});
+
+/** `open-interest` push data. */
+export const OkxOpenInterestData = z.object({
+  instId: z.string(),
+  instType: z.string().optional(),
+  /** Open interest in contracts. */
+  oi: z.string(),
+  /** Open interest in the currency (BTC). */
+  oiCcy: z.string().optional(),
+  /** Open interest in USD. */
+  oiUsd: z.string().optional(),
+  ts: z.string(),
+});
+
+/** `liquidation-orders` push data: one entry per instrument, its liquidations in `details`. */
+export const OkxLiquidationData = z.object({
+  instId: z.string(),
+  instType: z.string().optional(),
+  instFamily: z.string().optional(),
+  uly: z.string().optional(),
+  details: z.array(
+    z.object({
+      /** The liquidation order's side. */
+      side: z.string(),
+      /** `long` | `short` (hedge mode) | `net`. */
+      posSide: z.string().optional(),
+      /** Bankruptcy price: the price of the trade with the system's liquidation account. */
+      bkPx: z.string(),
+      /** Size in contracts (swaps, futures). */
+      sz: z.string(),
+      bkLoss: z.string().optional(),
+      ccy: z.string().optional(),
+      /** Liquidation time (epoch ms); not necessarily in order across pushes. */
+      ts: z.string(),
+    }),
+  ),
 });
 
 export const OkxDataFrame = z.object({
