@@ -279,6 +279,14 @@ export class BookSync {
     this.deepKeep = undefined;
   }
 
+  /**
+   * A deep snapshot newer than the book waits for the book to reach its id (`reconcile(…, true)` returned
+   * `'pending'`); fetching another meanwhile would replace it with a still newer one.
+   */
+  get deepPending(): boolean {
+    return this.pendingReconcile !== undefined && this.pendingAdopt;
+  }
+
   /** Deltas kept for a deep snapshot in flight (for diagnostics and tests); undefined when none is kept. */
   get deepKeptCount(): number | undefined {
     return this.deepKeep?.length;
