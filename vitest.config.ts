@@ -18,6 +18,7 @@ const UNIT = [
   'test/pipeline/subscribe-budget.test.ts',
   'test/rest/virtual-time.test.ts',
   'test/sinks/server/registry.test.ts',
+  'test/sim/fault-taking.test.ts',
   'test/sim/frame-chunks.test.ts',
   'test/sim/market.test.ts',
   'test/sim/sim-symbols.test.ts',

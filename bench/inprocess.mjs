@@ -105,6 +105,8 @@ const origin = Date.now() * 1000 - Math.round(performance.now() * 1000);
 
 /** A Writable that takes every chunk at once (what a reader that keeps up does), for the NDJSON sink. */
 function devNull() {
+  // NDJSON_CONSUMES=1: as the CLI's FdWriter on a pipe that keeps up (every write copied out at once)
+  if (process.env.NDJSON_CONSUMES) return { write: () => true, writableLength: 0, consumesWrites: true, on() {} };
   return new Writable({ write: (_chunk, _enc, cb) => cb(), writev: (_chunks, cb) => cb() });
 }
 
@@ -164,6 +166,12 @@ async function hubPass(b) {
   const t0 = now();
   for (; i < offs.length; i++) feed(frame(i));
   b.times.push((now() - t0) / (offs.length - WARM));
+  if (process.env.HEAP_AT_END && globalThis.gc) {
+    // with node --expose-gc: what the pass keeps alive (old space after a full GC, hub still subscribed)
+    globalThis.gc();
+    const sp = Object.fromEntries((await import('node:v8')).getHeapSpaceStatistics().map((x) => [x.space_name, (x.space_used_size / 1048576).toFixed(1)]));
+    console.error(`heap after a full GC (MB): old ${sp.old_space} new ${sp.new_space} large ${sp.large_object_space} code ${sp.code_space}`);
+  }
   sub.unsubscribe();
   extra?.unsubscribe();
   hub.close();

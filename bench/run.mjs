@@ -156,7 +156,14 @@ async function runOne(clientName, configName) {
           if (opt.verbose) log(n, JSON.stringify(b?.bids?.slice(0, 2)), JSON.stringify(want[n].bids.slice(0, 2)));
         }
       }
-    } else if (res.frames < cfg.diffs) {
+    }
+    if (res.extra?.unsound > 0) {
+      // a gap, resync or fresh snapshot while measuring: the run did not show a clean continuation (e.g. the CLI
+      // dropped events because its reader lagged) — whatever the final books, it is not counted
+      correct = false;
+      why.push(`${res.extra.unsound} gap/resync status(es) or recovery snapshot(s) while measuring`);
+    }
+    if (Object.keys(res.books).length === 0 && res.frames < cfg.diffs) {
       correct = false;
       why.push(`counted ${res.frames} of ${cfg.diffs} frames`);
     }

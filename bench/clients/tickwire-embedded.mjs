@@ -10,6 +10,7 @@ let hub;
 let sub;
 const bySymbol = new Map(); // unified → native
 const statuses = {};
+let unsound = 0; // gap/resync/error statuses while measuring (bench/run.mjs fails such a run)
 
 runClient({
   start(cfg, ctx) {
@@ -25,7 +26,10 @@ runClient({
       if (e.type === 'book_delta' || e.type === 'book_snapshot') {
         if (e.updateId !== undefined) ctx.updated(bySymbol.get(e.symbol), e.updateId);
       } else if (e.type === 'status') {
-        if (ctx.armed) statuses[`${e.state}:${e.code}`] = (statuses[`${e.state}:${e.code}`] ?? 0) + 1;
+        if (ctx.armed) {
+          statuses[`${e.state}:${e.code}`] = (statuses[`${e.state}:${e.code}`] ?? 0) + 1;
+          if (e.state !== 'live' && e.state !== 'reconciled' && e.state !== 'subscribed') unsound++;
+        }
         if (e.scope !== 'stream' || e.state !== 'live' || e.symbol === undefined) return;
         live.add(e.symbol);
         if (live.size === cfg.symbols.length) ctx.ready();
@@ -40,7 +44,7 @@ runClient({
     const top = b.sync.book.top(10);
     return { updateId: b.updateId, state: b.state, bids: top.bids, asks: top.asks };
   },
-  extra: () => ({ statuses }),
+  extra: () => ({ statuses, unsound }),
   stop() {
     sub?.unsubscribe();
   },

@@ -75,6 +75,12 @@ export function runClient(impl) {
       ready = true;
       process.send({ t: 'ready' });
     },
+    /** The first bytes after `go` arrived by a path other than a net.Socket (the CLI's pipe): tFirst is now. */
+    firstBytes() {
+      if (!armed || tFirst !== 0) return;
+      tFirst = hr();
+      net.Socket.prototype.emit = origEmit;
+    },
     /** One frame seen (count-only clients). */
     frame() {
       if (!armed) return;
@@ -110,7 +116,7 @@ export function runClient(impl) {
     } else if (m.t === 'go') {
       expectFrames = m.frames;
       frames = 0;
-      impl.onGo?.();
+      impl.onGo?.(m.frames);
       arm();
       cpu0 = process.cpuUsage();
       armed = true;

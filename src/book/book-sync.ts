@@ -21,76 +21,18 @@
  * Continuity is checked on every delta, the checksum (where the rules have one) after every message, and a crossed
  * book after every message. Any failure → status `resyncing` with the code and details, then `rules.resync`.
  */
-import type { ExchangeId, Level, UnstampedEvent } from '../schema/events.js';
+import type { Level } from '../schema/events.js';
 import type { TwCode, TwErrorCode } from '../errors.js';
 import type { BookRules, DeltaMessage, PrevDelta, RestSnapshot } from './rules.js';
-import { canonicalDecimal, compareDecimal, OrderBook, spellRemovalsZero } from './order-book.js';
+import { OrderBook } from './order-book.js';
+import { bookDeltaEvent, bookSnapshotEvent, bookStatusEvent, type BookSnapshotUnstamped, type BookStatusState } from './book-events.js';
+import { DEFAULT_MAX_BUFFER, DEFAULT_MAX_DEEP_KEEP, DEFAULT_MAX_DIFFS, type BookSyncOptions, type BookSyncState, type ReconcileResult } from './book-sync-options.js';
+import { CrossCheck } from './cross-check.js';
+import { DeltaBuffer } from './delta-buffer.js';
 import { levelCodes } from './level-codes.js';
 import { spliceSnapshot } from './deep-splice.js';
-
-export interface BookSyncOptions {
-  exchange: ExchangeId;
-  symbol: string;
-  market: string;
-  rules: BookRules;
-  /** For `rules.truncateTo` (books defined at a fixed depth, Kraken). */
-  subscribedDepth: number;
-  /** Called when the sync needs a REST snapshot. The pipeline fetches and calls onSnapshot / onSnapshotError. */
-  requestSnapshot: () => void;
-  /** Called when the sync needs a fresh in-band snapshot: the pipeline unsubscribes + subscribes that book. */
-  requestResubscribe: () => void;
-  /** Emitted events (book_snapshot, book_delta, status) without seq/epoch (the pipeline stamps them). */
-  emit: (e: UnstampedEvent) => void;
-  /** Deltas kept while waiting for a REST snapshot; on overflow the buffer restarts from the newest delta. */
-  maxBuffer?: number;
-  /** Deltas kept for splicing a deep snapshot (`keepForDeepen`); past it the deep snapshot is given up. Default 1000. */
-  maxDeepKeep?: number;
-  /** Differing levels listed in a reconcile-mismatch status (the count is always given). */
-  maxReportedDiffs?: number;
-  /** Contract value of a derivative whose sizes are contracts; carried on every book_snapshot. */
-  contractValue?: string | undefined;
-  /** Unit of the sizes where the instrument names one (Deribit); carried on every book_snapshot. */
-  sizeUnit?: string | undefined;
-}
-
-export type BookSyncState = 'syncing' | 'live' | 'resyncing';
-
-/** What `reconcile` did with a snapshot right away. */
-export type ReconcileResult =
-  /** Compared now (the book is at the snapshot's id): a `reconciled` or mismatch status was emitted. */
-  | 'compared'
-  /** Kept: compared when the live book reaches the snapshot's id. */
-  | 'pending'
-  /** Not usable: the book is past the snapshot's id, or not live. Nothing emitted; fetch again later. */
-  | 'skipped';
-
-export interface LevelDiff {
-  side: 'bid' | 'ask';
-  price: string;
-  /** Size in the local book, null when the level is absent there. */
-  book: string | null;
-  /** Size in the REST snapshot, null when absent there. */
-  snapshot: string | null;
-}
-
-const DEFAULT_MAX_BUFFER = 10_000;
-const DEFAULT_MAX_DIFFS = 20;
-const DEFAULT_MAX_DEEP_KEEP = 1000;
-
-/**
- * A copy of a delta for the buffer (levels copied too, strings shared). The parsers' allocation sites must see their
- * objects die young: V8 allocates straight into old space at a site whose objects mostly survive a scavenge
- * (allocation-site pretenuring), and deltas buffered while a snapshot is fetched would teach it that for good —
- * after which every parsed level is collected by full GCs (half the throughput, twice the memory at 20 symbols).
- */
-function kept(d: DeltaMessage): DeltaMessage {
-  const copy = (levels: readonly Level[]): Level[] => {
-    const out: Level[] = new Array(levels.length);
-    for (let i = 0; i < levels.length; i++) out[i] = [levels[i]![0], levels[i]![1]];
-    return out;
-  };
-  return { ...d, bids: copy(d.bids), asks: copy(d.asks) };
-}
+import { kept } from './delta-buffer.js';
+import { gapDetails, integrityProblem, type Problem } from './sync-problems.js';
 
 export class BookSync {
   /** Books verified by a checksum of their strings on every update keep the strings; the others keep numbers. */
@@ -104,23 +46,19 @@ export class BookSync {
    * at 20 symbols runs at half speed with twice the memory.
    */
   private prev: PrevDelta | undefined;
-  private buffer: DeltaMessage[] = [];
+  private readonly buffer = new DeltaBuffer();
   /** In-band: deltas seen while waiting for the snapshot since the last (re)sync (`rules.maxDeltasBeforeSnapshot`). */
   private deltasBeforeSnapshot = 0;
   /** A REST snapshot that arrived before any delta: held until the first delta. */
   private heldSnapshot: RestSnapshot | undefined;
   private awaitingSnapshot = false;
-  private pendingReconcile: RestSnapshot | undefined;
-  /** The pending reconcile snapshot replaces the book when it matches (a deeper snapshot: `reconcile(…, true)`). */
-  private pendingAdopt = false;
+  private readonly cross = new CrossCheck();
   /**
    * Copies of the deltas applied since a deep snapshot's request went out (`keepForDeepen`), so that a deep snapshot
    * the book has already moved past is brought forward with them (`spliceDeep`) instead of being fetched again.
    */
   private deepKeep: DeltaMessage[] | undefined;
   private readonly maxDeepKeep: number;
-  private knownBidFloor: string | undefined;
-  private knownAskCeil: string | undefined;
   /** Exchange time of the book's state (last applied message, or the snapshot). */
   private bookTime: number | undefined;
   /** The rules of this book: the feed's, or the variant its last in-band snapshot showed (`rules.variantFor`). */
@@ -194,7 +132,7 @@ export class BookSync {
     if (this.heldSnapshot !== undefined) {
       const snap = this.heldSnapshot;
       this.heldSnapshot = undefined;
-      this.buffer.push(msg);
+      this.buffer.addNow(msg);
       this.splice(snap, localTime);
       return;
     }
@@ -232,12 +170,8 @@ export class BookSync {
   }
 
   /**
-   * Periodic REST cross-check. The snapshot is compared with the book over its own depth (top
-   * min(snapshot levels) per side, exact decimal comparison) once the book is provably at the snapshot's id:
-   * right now if the book is at that id; otherwise when a delta brings it there, or when the next delta starts
-   * after that id (ids that jump over it belong to other books, so the book at the snapshot's id is the book
-   * before that delta). A delta whose own range straddles the id makes the snapshot unusable (dropped silently).
-   * A match emits status `reconciled` (TW_OK, details {updateId, levels}); a mismatch emits `resyncing` with
+   * Periodic REST cross-check, compared once the book is provably at the snapshot's id (when: cross-check.ts). A
+   * match emits status `reconciled` (TW_OK, details {updateId, levels}); a mismatch emits `resyncing` with
    * TW_ERR_RECONCILE_MISMATCH and the differing levels, then resyncs. If the book is already past the id, or not
    * live, nothing is emitted and `'skipped'` is returned: fetch again later.
    *
@@ -261,8 +195,7 @@ export class BookSync {
       if (!adopt) return 'skipped';
       return this.spliceDeep(snap, localTime) ? 'compared' : 'skipped';
     }
-    this.pendingReconcile = snap;
-    this.pendingAdopt = adopt;
+    this.cross.wait(snap, adopt);
     return 'pending';
   }
 
@@ -279,28 +212,22 @@ export class BookSync {
     this.deepKeep = undefined;
   }
 
-  /**
-   * A deep snapshot newer than the book waits for the book to reach its id (`reconcile(…, true)` returned
-   * `'pending'`); fetching another meanwhile would replace it with a still newer one.
-   */
-  get deepPending(): boolean {
-    return this.pendingReconcile !== undefined && this.pendingAdopt;
-  }
-
   /** Deltas kept for a deep snapshot in flight (for diagnostics and tests); undefined when none is kept. */
   get deepKeptCount(): number | undefined {
     return this.deepKeep?.length;
   }
 
   /**
-   * While the snapshot request waits in the REST queue (weight budget), only the last `keep` buffered deltas can
-   * matter: the snapshot will be at least as new as the newest delta when it goes out, so older ones would be
-   * dropped on arrival. Keeping every delta of a long wait is what made waiting books grow (≈ 1 MB per book per
-   * minute at 1000 levels × 10 diffs/s). A snapshot older than the first kept delta is a gap → a fresh snapshot.
+   * A deep snapshot newer than the book waits for the book to reach its id (`reconcile(…, true)` returned
+   * `'pending'`); fetching another meanwhile would replace it with a still newer one.
    */
+  get deepPending(): boolean {
+    return this.cross.pending !== undefined && this.cross.adopt;
+  }
+
+  /** Keep only the last `keep` buffered deltas while the snapshot request waits (see DeltaBuffer.trim). */
   trimBuffer(keep: number): void {
-    const b = this.buffer;
-    if (b.length > 2 * keep) this.buffer = b.slice(b.length - keep);
+    this.buffer.trim(keep);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -310,9 +237,9 @@ export class BookSync {
     this.book.clear();
     this.localId = undefined;
     this.prev = undefined;
-    this.buffer = [];
+    this.buffer.clear();
     this.heldSnapshot = undefined;
-    this.pendingReconcile = undefined;
+    this.cross.pending = undefined;
     this.deepKeep = undefined;
     this.deltasBeforeSnapshot = 0;
     this.bookTime = undefined;
@@ -324,7 +251,7 @@ export class BookSync {
   }
 
   private bufferDelta(msg: DeltaMessage, localTime: number): void {
-    const last = this.buffer[this.buffer.length - 1];
+    const last = this.buffer.last;
     if (last !== undefined && last.updateId !== undefined) {
       const c = this.rules.next(last.updateId, msg, last);
       if (c === 'drop') return;
@@ -332,9 +259,9 @@ export class BookSync {
         // the stream broke while buffering: keep only what follows the break
         this.status(this._state, 'TW_ERR_SEQUENCE_GAP', 'gap in the buffered updates; buffering restarts', localTime, {
           phase: 'buffering',
-          ...this.gapDetails(last.updateId, msg),
+          ...gapDetails(last.updateId, this.prev, msg),
         });
-        this.buffer = [kept(msg)];
+        this.buffer.restartWith(msg);
         return;
       }
     }
@@ -342,16 +269,16 @@ export class BookSync {
       this.status(this._state, 'TW_ERR_BOOK_BUFFER_OVERFLOW', 'too many updates buffered while waiting for a snapshot', localTime, {
         buffered: this.buffer.length,
       });
-      this.buffer = [];
+      this.buffer.clear();
       if (!this.awaitingSnapshot) this.askSnapshot();
     }
-    this.buffer.push(kept(msg));
+    this.buffer.add(msg);
   }
 
   /** Splice a REST snapshot with the (non-empty) buffer. */
   private splice(snap: RestSnapshot, localTime: number): void {
     const rules = this.rules;
-    const first = this.buffer[0]!;
+    const first = this.buffer.first!;
     if (rules.snapshotTooOld?.(snap.updateId, first) === true) {
       this.status(this._state, 'TW_ERR_SNAPSHOT_STALE', 'snapshot older than the buffered updates; fetching again', localTime, {
         snapshotUpdateId: snap.updateId,
@@ -363,12 +290,11 @@ export class BookSync {
     }
     this.rules = this.opts.rules;
     this.book.applySnapshot(snap.bids, snap.asks);
-    this.noteKnownRange(snap.bids, snap.asks);
+    this.cross.noteKnownRange(snap.bids, snap.asks);
     this.localId = snap.updateId;
     this.prev = undefined;
     this.bookTime = snap.exchangeTime;
-    const buffered = this.buffer;
-    this.buffer = [];
+    const buffered = this.buffer.take();
     for (let i = 0; i < buffered.length; i++) {
       const d = buffered[i]!;
       const c = this.continuity(d);
@@ -376,7 +302,7 @@ export class BookSync {
       if (c === 'gap') {
         this.resync('TW_ERR_SEQUENCE_GAP', 'the buffered updates do not continue the snapshot', localTime, {
           snapshotUpdateId: snap.updateId,
-          ...this.gapDetails(this.localId, d),
+          ...gapDetails(this.localId, this.prev, d),
         }, buffered.slice(i));
         return;
       }
@@ -390,14 +316,14 @@ export class BookSync {
   }
 
   private onInbandSnapshot(msg: DeltaMessage, localTime: number): void {
-    this.buffer = [];
+    this.buffer.clear();
     this.deltasBeforeSnapshot = 0;
     this.heldSnapshot = undefined;
     this.awaitingSnapshot = false;
-    this.pendingReconcile = undefined;
+    this.cross.pending = undefined;
     this.rules = this.opts.rules.variantFor?.(msg) ?? this.opts.rules;
     this.book.applySnapshot(msg.bids, msg.asks);
-    this.noteKnownRange(msg.bids, msg.asks);
+    this.cross.noteKnownRange(msg.bids, msg.asks);
     this.localId = msg.updateId;
     this.prev = { updateId: msg.updateId, sequence: msg.sequence };
     this.bookTime = msg.exchangeTime;
@@ -417,45 +343,17 @@ export class BookSync {
     if (!wasLive) this.status('live', 'TW_OK', 'book synced', localTime, { updateId: this.localId });
   }
 
-  /** A `book_snapshot` event of the current book (for consumers that join late or lost deltas). */
-  snapshotEvent(localTime: number): Extract<UnstampedEvent, { type: 'book_snapshot' }> {
-    const { bids, asks } = this.book.snapshot();
-    const e: Extract<UnstampedEvent, { type: 'book_snapshot' }> = {
-      type: 'book_snapshot',
-      exchange: this.opts.exchange,
-      symbol: this.opts.symbol,
-      market: this.opts.market,
-      localTime,
-      integrity: this.rules.integrity,
-      bids,
-      asks,
-    };
-    if (this.bookTime !== undefined) e.exchangeTime = this.bookTime;
-    if (this.rules.integrity === 'checksum' && this.rules.checksumDepth !== undefined)
-      e.integrityDepth = this.rules.checksumDepth;
-    if (this.localId !== undefined) e.updateId = this.localId;
-    if (this.opts.contractValue !== undefined) e.contractValue = this.opts.contractValue;
-    if (this.opts.sizeUnit !== undefined) e.sizeUnit = this.opts.sizeUnit;
-    return e;
-  }
-
   private applyLive(d: DeltaMessage, localTime: number): void {
     const c = this.continuity(d);
     if (c === 'drop') return;
     if (c === 'gap') {
-      this.resync('TW_ERR_SEQUENCE_GAP', 'update does not chain onto the book', localTime, this.gapDetails(this.localId, d), [d]);
+      this.resync('TW_ERR_SEQUENCE_GAP', 'update does not chain onto the book', localTime, gapDetails(this.localId, this.prev, d), [d]);
       return;
     }
-    const pending = this.pendingReconcile;
-    if (pending !== undefined) {
-      // first id this delta covers: `U`, else just after the id it chains from (OKX `prevSeqId`), else its own id
-      const start = d.firstUpdateId ?? (d.prevUpdateId !== undefined ? d.prevUpdateId + 1 : d.updateId);
-      // ids jumped over the snapshot's id: the book before this delta is the book at that id
-      if (start !== undefined && pending.updateId < start) {
-        this.pendingReconcile = undefined;
-        if (this.pendingAdopt) this.deepKeep = undefined;
-        if (!this.compare(pending, localTime, [d], this.pendingAdopt)) return;
-      }
+    if (this.cross.pending !== undefined) {
+      const before = this.cross.takeBefore(d);
+      if (before !== undefined && this.cross.adopt) this.deepKeep = undefined;
+      if (before !== undefined && !this.compare(before, localTime, [d], this.cross.adopt)) return;
     }
     const problem = this.apply(d);
     if (problem !== undefined) {
@@ -468,23 +366,24 @@ export class BookSync {
       else keep.push(kept(d));
     }
     this.emitDelta(d, localTime);
-    const p = this.pendingReconcile;
+    const p = this.cross.pending;
     if (p !== undefined && this.localId !== undefined && this.localId >= p.updateId) {
-      this.pendingReconcile = undefined;
-      if (this.localId === p.updateId) {
-        if (this.pendingAdopt) this.deepKeep = undefined;
-        this.compare(p, localTime, [], this.pendingAdopt);
-      } else if (this.pendingAdopt) this.spliceDeep(p, localTime);
-      // else: this delta straddled the snapshot's id; unusable for a cross-check (documented on reconcile)
+      const adopt = this.cross.adopt;
+      const at = this.cross.takeAt(this.localId);
+      if (at !== undefined) {
+        if (adopt) this.deepKeep = undefined;
+        this.compare(at, localTime, [], adopt);
+      } else if (adopt) this.spliceDeep(p, localTime);
+      // else: this delta straddled the snapshot's id; unusable for a cross-check (cross-check.ts)
     }
   }
 
   /**
    * Bring a deep snapshot older than the live book forward with the deltas kept since its request went out
-   * (`keepForDeepen`), by the rules of a first sync (`first` / `next`, deltas at or before its id dropped), on a
-   * separate book; then compare that book with the live one where both know the book and, on a match, adopt it.
-   * Returns false (nothing emitted, the live book untouched) when the kept deltas do not chain onto the snapshot or
-   * do not reach the live book's id; true when compared (a `reconciled` status, or a mismatch resync).
+   * (`keepForDeepen`), by the rules of a first sync (deep-splice.ts), on a separate book; then compare that book with
+   * the live one where both know the book and, on a match, adopt it. Returns false (nothing emitted, the live book
+   * untouched) when the kept deltas do not chain onto the snapshot or do not reach the live book's id; true when
+   * compared (a `reconciled` status, or a mismatch resync).
    */
   private spliceDeep(snap: RestSnapshot, localTime: number): boolean {
     const keptDeltas = this.deepKeep;
@@ -525,48 +424,7 @@ export class BookSync {
       const cut = this.book.truncate(this.truncateDepth);
       this.truncated = cut.bids.length > 0 || cut.asks.length > 0 ? cut : undefined;
     }
-    if (rules.verifyChecksum !== undefined && rules.verifyChecksum(this.book, d) === false) {
-      return {
-        code: 'TW_ERR_CHECKSUM',
-        reason: 'exchange checksum does not match the local book',
-        details: { updateId: d.updateId, checksum: d.checksum },
-      };
-    }
-    if (this.book.isCrossed()) {
-      return {
-        code: 'TW_ERR_CROSSED_BOOK',
-        reason: 'best bid >= best ask',
-        details: { updateId: d.updateId, bestBid: this.book.bestBid(), bestAsk: this.book.bestAsk() },
-      };
-    }
-    return undefined;
-  }
-
-  private emitDelta(d: DeltaMessage, localTime: number): void {
-    // Levels the truncation to the subscribed depth removed (the exchange sends no deletion for them, Kraken) are
-    // appended as size "0", so that a consumer applying the deltas keeps exactly the book tickwire verified.
-    const cut = this.truncated;
-    this.truncated = undefined;
-    // the book has applied the levels: a removal is spelled "0" from here on, whatever the exchange wrote
-    spellRemovalsZero(d.bids);
-    spellRemovalsZero(d.asks);
-    const e: UnstampedEvent = {
-      type: 'book_delta',
-      exchange: this.opts.exchange,
-      symbol: this.opts.symbol,
-      market: this.opts.market,
-      localTime,
-      integrity: this.rules.integrity,
-      bids: cut === undefined || cut.bids.length === 0 ? d.bids : [...d.bids, ...cut.bids.map(([p]): Level => [p, '0'])],
-      asks: cut === undefined || cut.asks.length === 0 ? d.asks : [...d.asks, ...cut.asks.map(([p]): Level => [p, '0'])],
-    };
-    if (d.exchangeTime !== undefined) e.exchangeTime = d.exchangeTime;
-    if (this.rules.integrity === 'checksum' && this.rules.checksumDepth !== undefined)
-      e.integrityDepth = this.rules.checksumDepth;
-    if (d.updateId !== undefined) e.updateId = d.updateId;
-    if (d.firstUpdateId !== undefined) e.firstUpdateId = d.firstUpdateId;
-    if (d.prevUpdateId !== undefined) e.prevUpdateId = d.prevUpdateId;
-    this.opts.emit(e);
+    return integrityProblem(this.book, rules, d);
   }
 
   /**
@@ -593,21 +451,9 @@ export class BookSync {
     this.askSnapshot();
   }
 
-  /** Compare the book with a snapshot at the same id; returns true when they match. */
   /**
-   * The price range the local book knows for sure: down to the deepest bid / up to the deepest ask of the last
-   * snapshot. Beyond it, levels no delta has touched since are unknown locally (the exchange's book is deeper than
-   * its snapshot), so a cross-check must not compare them.
-   */
-  private noteKnownRange(bids: readonly Level[], asks: readonly Level[]): void {
-    this.knownBidFloor = bids.length > 0 ? bids[bids.length - 1]![0] : undefined;
-    this.knownAskCeil = asks.length > 0 ? asks[asks.length - 1]![0] : undefined;
-  }
-
-  /**
-   * `adopt`: on a match, the (deeper) snapshot replaces the book, which is then known to its depth. `spliced`: the
-   * snapshot brought forward to the book's id (`spliceDeep`): that book is compared and adopted instead, over the
-   * same range (the snapshot's depth and the local known range).
+   * Compare the book with a snapshot at the same id; returns true when they match. `adopt`: on a match, the
+   * (deeper) snapshot replaces the book, which is then known to its depth.
    */
   private compare(
     snap: RestSnapshot,
@@ -616,25 +462,13 @@ export class BookSync {
     adopt = false,
     spliced?: { bids: Level[]; asks: Level[]; deltas: number },
   ): boolean {
-    // Compare only where both sides know the book: within the REST snapshot's depth and the local known range.
-    const bidFloor = narrower('bid', snap.bids.at(-1)?.[0], this.knownBidFloor);
-    const askCeil = narrower('ask', snap.asks.at(-1)?.[0], this.knownAskCeil);
-    const inBids = (l: Level): boolean => bidFloor === undefined || compareDecimal(l[0], bidFloor) >= 0;
-    const inAsks = (l: Level): boolean => askCeil === undefined || compareDecimal(l[0], askCeil) <= 0;
-    const theirs = spliced ?? snap;
-    // a spliced book may hold more levels than the snapshot (deltas added some): compare every level in range
-    const depth = spliced
-      ? Math.max(this.book.bidCount, this.book.askCount, spliced.bids.length, spliced.asks.length)
-      : Math.max(snap.bids.length, snap.asks.length);
-    const top = this.book.top(depth);
-    const diffs: LevelDiff[] = [];
-    diffLevels('bid', top.bids.filter(inBids), theirs.bids.filter(inBids), diffs);
-    diffLevels('ask', top.asks.filter(inAsks), theirs.asks.filter(inAsks), diffs);
+    const diffs = this.cross.diff(this.book, snap, spliced);
     const at = spliced ? { updateId: this.localId, snapshotUpdateId: snap.updateId, splicedDeltas: spliced.deltas } : { updateId: snap.updateId };
     if (diffs.length === 0) {
       if (adopt) {
+        const theirs = spliced ?? snap;
         this.book.applySnapshot(theirs.bids, theirs.asks);
-        this.noteKnownRange(snap.bids, snap.asks);
+        this.cross.noteKnownRange(snap.bids, snap.asks);
         this.truncated = undefined;
         this.opts.emit(this.snapshotEvent(localTime));
       }
@@ -653,63 +487,24 @@ export class BookSync {
     return false;
   }
 
-  private gapDetails(localId: number | undefined, d: DeltaMessage): Record<string, unknown> {
-    return {
-      localUpdateId: localId,
-      prevAppliedUpdateId: this.prev?.updateId,
-      got: { firstUpdateId: d.firstUpdateId, updateId: d.updateId, prevUpdateId: d.prevUpdateId },
-    };
+  /** A `book_snapshot` event of the current book (for consumers that join late or lost deltas). */
+  snapshotEvent(localTime: number): BookSnapshotUnstamped {
+    return bookSnapshotEvent(this.opts, this.rules, this.book, this.bookTime, this.localId, localTime);
+  }
+
+  private emitDelta(d: DeltaMessage, localTime: number): void {
+    const cut = this.truncated;
+    this.truncated = undefined;
+    this.opts.emit(bookDeltaEvent(this.opts, this.rules, d, cut, localTime));
   }
 
   private status(
-    state: 'syncing' | 'live' | 'resyncing' | 'reconciled',
+    state: BookStatusState,
     code: TwCode,
     reason: string,
     localTime: number,
     details?: Record<string, unknown>,
   ): void {
-    const e: UnstampedEvent = {
-      type: 'status',
-      scope: 'stream',
-      exchange: this.opts.exchange,
-      symbol: this.opts.symbol,
-      market: this.opts.market,
-      channel: 'book',
-      state,
-      code,
-      reason,
-      localTime,
-    };
-    if (details !== undefined) e.details = details;
-    this.opts.emit(e);
+    this.opts.emit(bookStatusEvent(this.opts, state, code, reason, localTime, details));
   }
-}
-
-interface Problem {
-  code: TwErrorCode;
-  reason: string;
-  details: Record<string, unknown>;
-}
-
-/** Differences between two best-first ladders of one side (both sorted, same length cap). */
-/** Of two boundary prices, the one nearer the top of the book (the narrower range); undefined = unbounded. */
-function narrower(side: 'bid' | 'ask', a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  const c = compareDecimal(a, b);
-  return side === 'bid' ? (c >= 0 ? a : b) : c <= 0 ? a : b;
-}
-
-function diffLevels(side: 'bid' | 'ask', book: readonly Level[], snap: readonly Level[], out: LevelDiff[]): void {
-  const bookMap = new Map<string, string>();
-  for (const [p, s] of book) bookMap.set(canonicalDecimal(p), s);
-  const seen = new Set<string>();
-  for (const [p, s] of snap) {
-    const key = canonicalDecimal(p);
-    seen.add(key);
-    const mine = bookMap.get(key);
-    if (mine === undefined) out.push({ side, price: p, book: null, snapshot: s });
-    else if (compareDecimal(mine, s) !== 0) out.push({ side, price: p, book: mine, snapshot: s });
-  }
-  for (const [p, s] of book) if (!seen.has(canonicalDecimal(p))) out.push({ side, price: p, book: s, snapshot: null });
 }

@@ -16,7 +16,8 @@
  * book whose data stopped is the silence watchdogs' case (no-data, book pause), not a lost update.
  */
 import type { Level } from '../schema/events.js';
-import { canonicalDecimal, compareDecimal, type OrderBook } from './order-book.js';
+import { canonicalDecimal, compareDecimal } from './decimal-string.js';
+import type { OrderBook } from './order-book.js';
 
 export interface LevelDifference {
   side: 'bid' | 'ask';

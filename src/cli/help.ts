@@ -41,9 +41,10 @@ Options:
   --ndjson                   NDJSON even when stdout is a terminal
   --channels LIST            ticker,book,trades (default: these three), derivative (derivative_ticker: mark,
                              index, funding, open interest) and liquidations (bybit-linear, binance-delivery,
-                             okx-swap, deribit)
+                             binance-futures, okx-swap, deribit)
   --open-interest-interval S poll open interest over REST every S seconds where the exchange gives it only
-                             there (binance-delivery), within the REST weight budget; 0 = off (default 60)
+                             there (binance-delivery, binance-futures), within the REST weight budget; 0 = off
+                             (default 60)
   --bars INTERVAL            also emit closed trade_bar events (OHLC, volumes, VWAP) built from the trades,
                              e.g. 1s, 5s, 1m, 5m, 1h, 1d, aligned in exchange time; a bar closes on a later
                              trade of its market or an event of its exchange 1 s past its end (config

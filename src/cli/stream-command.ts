@@ -16,6 +16,7 @@ import { Tally, humanBytes, summaryLine } from './human/progress.js';
 import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
+import { stdoutOutput } from '../sinks/fd-writer.js';
 import { EXIT_USAGE, durationFlag, intFlag, makeLogger, parseFlags } from './args.js';
 import { startSim, type Simulator } from '../sim/index.js';
 import { simSymbolsFor } from '../sim/symbols.js';
@@ -25,6 +26,7 @@ import { Recorder } from '../record/recorder.js';
 import { recordOptionsFromArgs } from './record-flags.js';
 import { openPrivate } from '../record/writer.js';
 import { onShutdownSignals } from './shutdown.js';
+import { startMemoryProbe } from './memory-probe.js';
 
 export const STREAM_FLAGS = {
   config: { type: 'string' },
@@ -242,10 +244,12 @@ export function runHub(
     const everyMs = opts.summaryEveryMs ?? 10_000;
     const summaryTimer = everyMs > 0 ? setInterval(() => report(false), everyMs) : undefined;
     summaryTimer?.unref();
+    const stopMemoryProbe = startMemoryProbe(process.env); // debug only: TICKWIRE_DEBUG_MEMORY_MS (./memory-probe.ts)
     const finish = (code: number, why: string): void => {
       if (done) return;
       done = true;
       if (summaryTimer) clearInterval(summaryTimer);
+      stopMemoryProbe?.();
       logger.info({ why }, 'stopping');
       hub.flushBars(); // the open trade bars reach stdout, NATS and the tally before they stop
       // NATS, stdout and the recording stop at the same event (stop() ends the NATS input synchronously), then
@@ -274,7 +278,7 @@ export function runHub(
         });
     };
     const sub = opts.print
-      ? writeNdjson(hub.events$, process.stdout, {
+      ? writeNdjson(hub.events$, stdoutOutput(), {
           maxBufferedBytes: config.stdoutBufferBytes,
           onGap: (g) => {
             tally.dropped(g.dropped);

@@ -1,30 +1,21 @@
 /**
- * The only module that creates WebSockets.
+ * The only module that creates WebSockets: one connection's state machine (connecting → open → waiting …), its
+ * keepalive, stale and connect-timeout timers, the throttled sends and the status events.
  *
  * `reconnecting-websocket` (RWS) 4.4 over `ws` is the one reconnect loop, configured so that tickwire owns the
- * schedule:
- * - RWS's own delays are 0 (`minReconnectionDelay: 0`, `maxReconnectionDelay: 0`, `reconnectionDelayGrowFactor: 1`;
- *   RWS reads them with `=== undefined` checks, so 0 is honoured). Its default would randomize the minimum delay
- *   once per process and then grow it without jitter.
- * - The URL provider is async and waits tickwire's capped exponential backoff with jitter on every attempt
- *   (timer on the injected scheduler). The attempt counter is tickwire's, reset by the first text frame after an
- *   open (RWS's own counter resets after `minUptime` and on `reconnect()`, which would defeat the backoff of a
- *   forced reconnect).
- * - `maxEnqueuedMessages: 0`: RWS would otherwise queue sends made while closed and replay them on open,
- *   duplicating the subscriptions that `onOpen` re-sends.
- * - `maxRetries: Infinity` (at the limit RWS stops for good with its connect lock held).
- * - The connect timeout runs on the injected scheduler (RWS's own is a plain setTimeout, so it is set out of reach).
- * - RWS is given a subclass of ws's WebSocket that hooks `ping`/`pong` (keepalive, stale watchdog, throttle
- *   accounting) and always has an `error` listener: RWS removes its listeners before closing a socket that is
- *   still connecting, and ws then emits `error` on an emitter with no listener, which would throw.
+ * schedule (the options and why each has its value: rws.ts). The URL provider is async and waits tickwire's capped
+ * exponential backoff with jitter on every attempt (timer on the injected scheduler). The attempt counter is
+ * tickwire's, reset by the first text frame after an open (RWS's own counter resets after `minUptime` and on
+ * `reconnect()`, which would defeat the backoff of a forced reconnect). The connect timeout runs on the injected
+ * scheduler.
  */
 import { Observable, Subject, asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
-import { WebSocket as WsWebSocket, type ClientOptions, type RawData } from 'ws';
+import { WebSocket as WsWebSocket, type RawData } from 'ws';
 import { TwError, type TwCode, type TwErrorCode } from '../errors.js';
 import { systemClock } from '../util/clock.js';
 import { redactUrl } from '../util/redact.js';
 import { backoffDelay, resolveBackoff } from '../util/backoff.js';
-import { READY_STATE, ReconnectingWebSocket, type RwsCloseEvent, type RwsInstance } from './rws.js';
+import { READY_STATE, RWS_OPTIONS, ReconnectingWebSocket, socketClass, type RwsCloseEvent, type RwsInstance } from './rws.js';
 import { Throttle } from './throttle.js';
 import type { Connection, ConnectionEvent, ConnectionOptions, ConnectionState } from './types.js';
 
@@ -32,12 +23,6 @@ import type { Connection, ConnectionEvent, ConnectionOptions, ConnectionState } 
 export const FORCED_CLOSE_CODE = 4000;
 /** Two `immediate` reconnects closer than this: the second goes through backoff (a server that says "shutdown" on every open must not make a tight loop). */
 const IMMEDIATE_MIN_SPACING_MS = 1000;
-/** ws waits this long for the server's close frame before destroying the socket. */
-const CLOSE_HANDSHAKE_MS = 2000;
-/** Out of reach of any real connect (2^31-1 is the largest delay a Node timer takes). */
-const RWS_TIMEOUT_DISABLED = 2_147_483_647;
-/** ws 8.23 supports `closeTimeout`; @types/ws does not list it yet. */
-const WS_CLIENT_OPTIONS: ClientOptions & { closeTimeout: number } = { closeTimeout: CLOSE_HANDSHAKE_MS };
 
 type Outgoing = { kind: 'ping' } | { kind: 'text'; data: string; keepalive: boolean };
 
@@ -165,7 +150,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
     pingQueued = false;
   };
 
-  // ---- the ws subclass handed to RWS -------------------------------------------------------------------------
+  // ---- hooks of the ws subclass handed to RWS (rws.ts, socketClass) ------------------------------------------
   const onSocketCreated = (ws: WsWebSocket): void => {
     current = ws;
     sockets++;
@@ -192,28 +177,6 @@ export function createConnection(opts: ConnectionOptions): Connection {
     lastFrameAt = scheduler.now();
     clearPongDeadline();
   };
-
-  const Base = (opts.WebSocket ?? WsWebSocket) as typeof WsWebSocket;
-  class TickwireSocket extends Base {
-    constructor(address: string, protocols?: string | string[]) {
-      super(address, protocols, WS_CLIENT_OPTIONS);
-      this.on('error', (err: Error) => onSocketError(this, err));
-      this.on('ping', () => onPing(this));
-      this.on('pong', () => onPong(this));
-      this.on('message', (data: RawData, isBinary: boolean) => onSocketMessage(this, data, isBinary));
-      onSocketCreated(this);
-    }
-
-    /**
-     * Frames reach tickwire straight from ws's `message` (above), not through RWS: RWS's own `message` listener is
-     * not installed (it would only re-dispatch each frame through ws's MessageEvent wrapper, which decodes the text
-     * a second time, and RWS's listener list). RWS's other listeners (open/close/error) are installed as usual.
-     */
-    override addEventListener(...args: Parameters<WsWebSocket['addEventListener']>): void {
-      if (args[0] === 'message') return;
-      super.addEventListener(...args);
-    }
-  }
 
   // ---- RWS listeners -----------------------------------------------------------------------------------------
   const onOpen = (): void => {
@@ -335,16 +298,9 @@ export function createConnection(opts: ConnectionOptions): Connection {
   const start = (): void => {
     if (phase !== 'idle') return;
     phase = 'connecting';
-    rws = new ReconnectingWebSocket(provideUrl, undefined, {
-      WebSocket: TickwireSocket,
-      minReconnectionDelay: 0,
-      maxReconnectionDelay: 0,
-      reconnectionDelayGrowFactor: 1,
-      minUptime: 0,
-      connectionTimeout: RWS_TIMEOUT_DISABLED,
-      maxRetries: Infinity,
-      maxEnqueuedMessages: 0,
-    });
+    const hooks = { created: onSocketCreated, error: onSocketError, ping: onPing, pong: onPong, message: onSocketMessage };
+    const TickwireSocket = socketClass((opts.WebSocket ?? WsWebSocket) as typeof WsWebSocket, hooks);
+    rws = new ReconnectingWebSocket(provideUrl, undefined, { ...RWS_OPTIONS, WebSocket: TickwireSocket });
     rws.binaryType = 'nodebuffer';
     rws.addEventListener('open', onOpen);
     rws.addEventListener('close', onClose);

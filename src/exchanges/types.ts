@@ -140,6 +140,17 @@ export interface ExchangeAdapter {
   readonly keepalive: KeepaliveSpec;
   /** The channels this exchange offers; the others are refused before subscribing. Default: ticker, book, trades. */
   readonly channels?: readonly Channel[];
+  /**
+   * Channels of this exchange served by a second adapter of the same exchange id on another WebSocket path (Binance
+   * USD-M: `derivative` and `liquidations` only on `/market`, docs/protocols/binance.md#derivative-data). The hub runs
+   * it as a second runtime sharing this one's REST scheduler; its events carry the same exchange id.
+   */
+  readonly companion?: {
+    /** Names its connections (`binance-futures#market-1`). */
+    readonly name: string;
+    readonly channels: readonly Channel[];
+    readonly adapter: ExchangeAdapter;
+  };
   /** Reference data (instrument list) used to validate symbols before subscribing. */
   instrumentsRequest(): RestRequest;
   parseInstruments(body: string): Instrument[];

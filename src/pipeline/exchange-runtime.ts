@@ -45,6 +45,8 @@ export interface RuntimeDeps {
   emit: (e: UnstampedEvent) => void;
   /** Rate windows shared by every connection to one WebSocket host (per-IP limits). */
   sharedLimits?: (wsOrigin: string, limits: ExchangeAdapter['limits']) => ConnectionOptions['shared'];
+  /** The REST scheduler of another runtime on the same host (a companion, hub.ts): one budget; default its own. */
+  rest?: RestScheduler;
 }
 
 interface ConnSlot {
@@ -121,7 +123,7 @@ export class ExchangeRuntime {
     this.id = adapter.id;
     this.endpoints = config.endpoints[adapter.id] ?? adapter.defaultEndpoints;
     this.ctx = { bookDepth: config.bookDepth ?? 0, instruments: new Map(), nowMs: () => Math.floor(deps.clock.nowMicros() / 1000) };
-    this.rest = new RestScheduler({
+    this.rest = deps.rest ?? new RestScheduler({
       origin: this.endpoints.rest,
       ...(adapter.limits.restWeightPerMinute ? { weightLimitPerMinute: adapter.limits.restWeightPerMinute } : {}),
       ...(adapter.limits.restUsedWeightHeader ? { usedWeightHeader: adapter.limits.restUsedWeightHeader } : {}),
@@ -339,6 +341,10 @@ export class ExchangeRuntime {
 
   connections(): Array<{ id: string; open: boolean; markets: number }> {
     return this.slots.map((s) => ({ id: s.conn.id, open: s.conn.isOpen, markets: s.markets.size }));
+  }
+
+  get restScheduler(): RestScheduler {
+    return this.rest;
   }
 
   get restUsedWeight(): number {

@@ -51,6 +51,12 @@ export class Hub {
   /** tickwire_events_total per exchange and type, looked up without building a key per event. */
   private readonly eventCounters = new Map<string, Map<string, { value: number }>>();
   private readonly runtimes = new Map<ExchangeId, ExchangeRuntime>();
+  /**
+   * The second runtime of an exchange whose adapter has a `companion` (Binance USD-M's `/market` path): it carries the
+   * companion's channels, shares the main runtime's REST scheduler (one weight budget per host) and emits under the
+   * same exchange id. Created with the main runtime.
+   */
+  private readonly companions = new Map<ExchangeId, { channels: readonly Channel[]; rt: ExchangeRuntime }>();
   private readonly deps: Required<Omit<HubDeps, 'http' | 'adapters' | 'random'>> & { http?: HttpGet; random?: () => number };
   private readonly adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
   private closed = false;
@@ -131,14 +137,44 @@ export class Hub {
         sharedLimits: this.sharedLimits,
       });
       this.runtimes.set(exchange, rt);
+      const c = adapter.companion;
+      if (c !== undefined) {
+        const createConnection = this.deps.createConnection;
+        const companion = new ExchangeRuntime(c.adapter, this.config, {
+          ...this.deps,
+          // connection ids distinct from the main runtime's (`binance-futures#1` → `binance-futures#market-1`; the
+          // exchange id stays the part before `#`, as recordings read it)
+          createConnection: (opts) => createConnection({ ...opts, id: opts.id.replace('#', `#${c.name}-`) }),
+          metrics: this.metrics,
+          emit: this.emit,
+          sharedLimits: this.sharedLimits,
+          rest: rt.restScheduler,
+        });
+        this.companions.set(exchange, { channels: c.channels, rt: companion });
+      }
     }
     return rt;
+  }
+
+  /** Both runtimes of an exchange (the companion's, where there is one, second). */
+  private runtimesOf(exchange: ExchangeId): ExchangeRuntime[] {
+    const rt = this.runtimes.get(exchange);
+    const c = this.companions.get(exchange);
+    return rt === undefined ? [] : c === undefined ? [rt] : [rt, c.rt];
+  }
+
+  /** `channels` split between the main runtime and the companion (which takes its own channels). */
+  private split(exchange: ExchangeId, channels: readonly Channel[]): { main: Channel[]; companion: Channel[] } {
+    const c = this.companions.get(exchange);
+    const mine = (ch: Channel) => c !== undefined && c.channels.includes(ch);
+    return { main: channels.filter((ch) => !mine(ch)), companion: channels.filter(mine) };
   }
 
   /** Streams subscribed or being retried, over every exchange (0: every subscription was permanently refused). */
   streamCount(): number {
     let n = 0;
     for (const rt of this.runtimes.values()) n += rt.streamCount();
+    for (const c of this.companions.values()) n += c.rt.streamCount();
     return n;
   }
 
@@ -150,7 +186,8 @@ export class Hub {
   add(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     const rt = this.runtime(exchange);
-    const offered = rt.channels;
+    const companion = this.companions.get(exchange);
+    const offered = companion === undefined ? rt.channels : [...rt.channels, ...companion.channels];
     const ok = channels.filter((c) => offered.includes(c));
     for (const c of channels) {
       if (ok.includes(c)) continue;
@@ -167,7 +204,11 @@ export class Hub {
       });
     }
     if (ok.length === 0 && channels.length > 0) return Promise.resolve(false); // (no channel: validates the symbol)
-    return rt.add(symbol, ok);
+    const { main, companion: theirs } = this.split(exchange, ok);
+    if (companion === undefined || theirs.length === 0) return rt.add(symbol, main);
+    // each runtime validates the symbol against its instruments and reports an unknown one for its own channels
+    const added = [companion.rt.add(symbol, theirs), ...(main.length > 0 ? [rt.add(symbol, main)] : [])];
+    return Promise.all(added).then((all) => all.every(Boolean));
   }
 
   /**
@@ -186,12 +227,14 @@ export class Hub {
   }
 
   remove(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): void {
-    this.runtimes.get(exchange)?.remove(symbol, channels);
+    const { main, companion } = this.split(exchange, channels);
+    this.runtimes.get(exchange)?.remove(symbol, main);
+    if (companion.length > 0) this.companions.get(exchange)?.rt.remove(symbol, companion);
   }
 
   /** Every maintained book with its sync state. */
   books(): BookView[] {
-    return [...this.runtimes.values()].flatMap((rt) => rt.books());
+    return [...this.runtimes.keys()].flatMap((id) => this.runtimesOf(id).flatMap((rt) => rt.books()));
   }
 
   book(exchange: ExchangeId, symbol: string): BookView | undefined {
@@ -244,11 +287,14 @@ export class Hub {
   }
 
   connections(): Array<{ exchange: ExchangeId; id: string; open: boolean; markets: number }> {
-    return [...this.runtimes.entries()].flatMap(([exchange, rt]) => rt.connections().map((c) => ({ exchange, ...c })));
+    return [...this.runtimes.keys()].flatMap((exchange) =>
+      this.runtimesOf(exchange).flatMap((rt) => rt.connections().map((c) => ({ exchange, ...c }))),
+    );
   }
 
   restUsedWeight(): Partial<Record<ExchangeId, number>> {
     const out: Partial<Record<ExchangeId, number>> = {};
+    // a companion shares its main runtime's scheduler: counted once
     for (const [id, rt] of this.runtimes) out[id] = rt.restUsedWeight;
     return out;
   }
@@ -267,8 +313,11 @@ export class Hub {
 
   close(): void {
     if (this.closed) return;
+    // main runtimes first: each closes the REST scheduler its companion shares, after its own books stopped
     for (const rt of this.runtimes.values()) rt.close();
+    for (const c of this.companions.values()) c.rt.close();
     this.runtimes.clear();
+    this.companions.clear();
     this.flushBars();
     this.closed = true;
     const observers = this.observers;

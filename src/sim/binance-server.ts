@@ -295,8 +295,10 @@ export class BinanceProtocol implements SimProtocol {
     const symbol = s.spec.symbol;
     s.pending = undefined;
     s.lastEmitted = g.diff.lastId;
-    const fault = server.faults.takeDiffFault(symbol);
-    const garbageFrame = server.faults.takeGarbageFrame(symbol);
+    // the depth topics this diff goes out on; per-frame faults are taken only when it reaches a subscriber
+    const depthTopics = s.depthTopics.filter((t) => server.hasSubscribers(t));
+    const fault = server.takeDiffFault(depthTopics, symbol);
+    const garbageFrame = server.takeGarbageFrame(depthTopics, symbol);
     const E = g.diff.time;
     // bookTicker (real-time) when the top of book changed; sent before the depth event, as on the real feed
     const best = this.market.best(symbol);
@@ -313,8 +315,7 @@ export class BinanceProtocol implements SimProtocol {
         }
       }
     }
-    for (const topic of s.depthTopics) {
-      if (!server.hasSubscribers(topic)) continue;
+    for (const topic of depthTopics) {
       if (garbageFrame) server.publish(topic, symbol, () => 'sim garbage frame: {"not":json]');
       if (fault === 'drop') continue;
       if (fault === 'garbage') {

@@ -310,28 +310,35 @@ class BybitProtocol implements SimProtocol {
     const server = this.server;
     if (server === undefined) return;
     this.market.step(symbol);
-    const diffFault = server.faults.takeDiffFault(symbol);
-    const garbage = server.faults.takeGarbageFrame(symbol);
     const topics = [...this.books].filter(([t, bt]) => bt.symbol === symbol && server.hasSubscribers(t));
     if (topics.length === 0) return;
     const spec = this.market.spec(symbol);
     const now = Date.now();
     const seq = this.seq(symbol);
+    const changed = topics.flatMap(([topic, bt]) => {
+      const book = this.market.book(symbol, bt.window.depth);
+      const { b, a } = bt.window.diff(book.bids, book.asks);
+      return b.length === 0 && a.length === 0 ? [] : [{ topic, bt, book, b, a }];
+    });
+    // per-frame faults are taken only now that frames are about to go out (not on a step whose change stayed outside
+    // every subscribed depth, nor with nobody subscribed or the data silenced: such a fault would be lost)
+    const sending = changed.map((c) => c.topic);
+    const diffFault = server.takeDiffFault(sending, symbol);
     let decrease: SimFault | undefined;
     let absent: SimFault | undefined;
-    for (const [topic, bt] of topics) {
+    const out: [topic: string, frame: string][] = [];
+    for (const { topic, bt, book, b, a } of changed) {
       const w = bt.window;
-      const book = this.market.book(symbol, w.depth);
-      const { b, a } = w.diff(book.bids, book.asks);
-      if (b.length === 0 && a.length === 0) continue;
       const prevU = w.u;
       const u = bt.ids.next(seq);
-      let frame: string;
-      if (w.depth === 1) {
+      let frame = '';
+      if (diffFault === 'drop') {
+        // lost: the ids advance, nothing is rendered
+      } else if (w.depth === 1) {
         frame = bookFrame(topic, 'snapshot', bt.market, book.bids, book.asks, u, seq, now, this.category);
       } else {
-        decrease ??= server.faults.take('bybit-u-decrease', (f) => faultSymbol(f) === symbol);
-        absent ??= server.faults.take('bybit-absent-deletes', (f) => faultSymbol(f) === symbol);
+        decrease ??= server.takeFrameFault('bybit-u-decrease', topic, symbol);
+        absent ??= server.takeFrameFault('bybit-absent-deletes', topic, symbol);
         const wireU = decrease !== undefined ? Math.max(1, prevU - 3) : u;
         if (absent !== undefined) {
           const p = absentPrices(w, spec.tickDecimals);
@@ -344,10 +351,14 @@ class BybitProtocol implements SimProtocol {
       }
       w.reset(book.bids, book.asks, u);
       w.lastSentAt = now;
-      if (diffFault === 'drop') continue;
+      out.push([topic, frame]);
+    }
+    if (diffFault === 'drop') return;
+    const garbage = server.takeGarbageFrame(sending, symbol);
+    for (const [topic, frame] of out) {
       server.publish(topic, symbol, () => (diffFault === 'garbage' ? `{"topic":"${topic}","type":"delta","data":{` : frame));
     }
-    if (garbage) for (const [topic] of topics) server.publish(topic, symbol, () => '<<sim garbage>>');
+    if (garbage) for (const topic of sending) server.publish(topic, symbol, () => '<<sim garbage>>');
   }
 
   private repushLevel1(periodMs: number): void {

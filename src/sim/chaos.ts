@@ -5,6 +5,7 @@
  * seed picks the same sequence of (exchange, fault) pairs.
  */
 import type { ExchangeId } from '../schema/events.js';
+import { faultKindsFor } from './fault-kinds.js';
 import { mulberry32, subSeed } from './prng.js';
 import type { SimFault } from './types.js';
 
@@ -68,7 +69,8 @@ const SPECIFIC: Record<ExchangeId, readonly Maker[]> = {
 
 /** The faults chaos picks from for `exchange` (one example each, aimed at `symbol`). */
 export function chaosFaults(exchange: ExchangeId, symbol: string, holdMs = 2000): SimFault[] {
-  return [...GENERIC, ...(SPECIFIC[exchange] ?? [])].map((m) => m(symbol, holdMs));
+  const known = faultKindsFor(exchange); // a kind the exchange's server does not render is never picked
+  return [...GENERIC, ...(SPECIFIC[exchange] ?? [])].map((m) => m(symbol, holdMs)).filter((f) => known.includes(f.kind));
 }
 
 const LASTING = new Set(['silence', 'stop-all']);

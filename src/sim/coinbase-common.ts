@@ -92,10 +92,6 @@ export function aimsAt(conn: SimConnection): (f: SimFault) => boolean {
   };
 }
 
-export function bySymbol(symbol: string): (f: SimFault) => boolean {
-  return (f) => field(f, 'symbol') === symbol;
-}
-
 export function faultText(f: SimFault, key: string): string | undefined {
   const v = field(f, key);
   return typeof v === 'string' ? v : undefined;

@@ -4,14 +4,11 @@
  * WS on any path: `{"type":"subscribe"|"unsubscribe","product_ids":[…],"channels":[name | {name, product_ids}]}`;
  * every (un)subscribe is answered with `{"type":"subscriptions","channels":[…]}` listing all current
  * subscriptions. Channels: `level2_batch` (keyless; changes batched every `batchMs`, default 50), `level2`
- * (requires the signed subscribe: `signature` = base64 HMAC-SHA256 of `timestamp + "GET" + "/users/self/verify"`
- * with the base64-decoded secret, plus `key`, `passphrase`, `timestamp` within 30 s — checked here against
- * `credentials`), `ticker` (per-product `sequence`; one sent at once on subscribe, then on every top-of-book
- * change), `matches` (`last_match` on subscribe, then `match`; `side` = MAKER side) and `heartbeat` (per product,
- * 1/s). A connection that does not subscribe within `subscribeDeadlineMs` (real: 5 s) is closed.
- * l2update has no sequence and no checksum, as on the real feed.
- * REST: `/products`, `/products/{id}/book?level=2` (the whole aggregated book, `[price, size, num_orders]`, with the
- * product's `sequence`; level 1: the best bid and ask).
+ * (requires the signed subscribe, checked against `credentials`: coinbase-exchange-auth.ts), `ticker` (per-product
+ * `sequence`; one sent at once on subscribe, then on every top-of-book change), `matches` (`last_match` on
+ * subscribe, then `match`; `side` = MAKER side) and `heartbeat` (per product, 1/s). A connection that does not
+ * subscribe within `subscribeDeadlineMs` (real: 5 s) is closed. l2update has no sequence and no checksum, as on
+ * the real feed. REST: coinbase-rest.ts.
  *
  * Faults (besides the framework's): `drop-diff` {symbol} — an l2update (or batch) never sent (undetectable on
  * the wire, as on the real feed); `garbage-diff`; `delete-absent` {symbol} — the next l2update also removes a level
@@ -23,12 +20,9 @@
  * the message's other channels are subscribed; an unknown product gets "X is not a valid product" and the valid
  * ones are subscribed.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Level } from '../schema/events.js';
 import {
   absentPrice,
   aimsAt,
-  bySymbol,
   faultText,
   ghostBid,
   iso,
@@ -38,17 +32,13 @@ import {
   type CoinbaseSimBaseOptions,
   type SimProduct,
 } from './coinbase-common.js';
+import { SIM_COINBASE_EXCHANGE_CREDENTIALS, signedSubscribeOk } from './coinbase-exchange-auth.js';
+import { exchangeRest, exchangeRestFault } from './coinbase-rest.js';
+import { l2changes, l2update, matchWire } from './coinbase-exchange-render.js';
 import { SimMarket } from './market.js';
 import { subSeed } from './prng.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
 import type { SimBook, SimDiff, SimFault } from './types.js';
-
-/** The simulator's own API credentials (test values; `tickwire sim` can print them). Secret is base64. */
-export const SIM_COINBASE_EXCHANGE_CREDENTIALS = {
-  key: 'sim-coinbase-exchange-key',
-  secret: 'c2ltLWNvaW5iYXNlLWV4Y2hhbmdlLXNlY3JldC1ub3QtcmVhbA==',
-  passphrase: 'sim-passphrase',
-} as const;
 
 export interface CoinbaseExchangeSimOptions extends CoinbaseSimBaseOptions {
   /** level2 batching window (ms). Default 50. */
@@ -118,31 +108,23 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
   }
 
   // ---- publishing ----
-  private changes(bids: readonly Level[], asks: readonly Level[]): [string, string, string][] {
-    return [...bids.map((l): [string, string, string] => ['buy', l[0], l[1]]), ...asks.map((l): [string, string, string] => ['sell', l[0], l[1]])];
-  }
-
-  private l2update(p: SimProduct, changes: [string, string, string][], time: number): string {
-    return JSON.stringify({ type: 'l2update', product_id: p.native, changes, time: iso(time) });
-  }
-
   /** Diff-level faults for one outgoing l2update of `p`: undefined = do not send; else the changes to send. */
   private applyDiffFaults(p: SimProduct, changes: [string, string, string][], topic: string): [string, string, string][] | undefined {
     const server = this.server!;
     const symbol = p.spec.symbol;
-    const fault = server.faults.takeDiffFault(symbol);
+    const fault = server.takeDiffFault(topic, symbol);
     if (fault === 'drop') return undefined;
     if (fault === 'garbage') {
       server.publish(topic, symbol, () => `{"type":"l2update","product_id":"${p.native}","changes":[["buy",`);
       return undefined;
     }
     let out = changes;
-    if (server.faults.take('delete-absent', bySymbol(symbol)) !== undefined) {
+    if (server.takeFrameFault('delete-absent', topic, symbol) !== undefined) {
       const book = this.market.book(symbol);
       const a = absentPrice(p.spec, book.bids, book.asks);
       out = [...out, [a.side === 'bid' ? 'buy' : 'sell', a.price, '0']];
     }
-    const ghost = server.faults.take('ghost-level', bySymbol(symbol));
+    const ghost = server.takeFrameFault('ghost-level', topic, symbol);
     if (ghost !== undefined) {
       const at = (ghost as Record<string, unknown>)['level'];
       const level = typeof at === 'number' && Number.isInteger(at) && at >= 0 ? at : 2;
@@ -156,7 +138,7 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
     const server = this.server;
     if (server === undefined) return;
     p.sequence += 1;
-    const changes = this.changes(diff.bids, diff.asks);
+    const changes = l2changes(diff.bids, diff.asks);
     const batch = this.batches.get(p.native)!;
     for (const c of changes) batch.changes.set(`${c[0]}|${c[1]}`, c);
     batch.pendingId = diff.lastId;
@@ -164,7 +146,7 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
     if (server.hasSubscribers(topic)) {
       const out = this.applyDiffFaults(p, changes, topic);
       if (out !== undefined) {
-        const text = this.l2update(p, out, diff.time);
+        const text = l2update(p, out, diff.time);
         server.publish(topic, p.spec.symbol, () => text);
       }
     }
@@ -182,7 +164,7 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
     if (!server.hasSubscribers(topic)) return;
     const out = this.applyDiffFaults(p, changes, topic);
     if (out === undefined) return;
-    const text = this.l2update(p, out, Date.now());
+    const text = l2update(p, out, Date.now());
     server.publish(topic, p.spec.symbol, () => text);
   }
 
@@ -223,22 +205,6 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
     if (text !== undefined) this.server.publish(topic, p.spec.symbol, () => text);
   }
 
-  private matchWire(p: SimProduct, t: SimProduct['recentTrades'][number], type: 'match' | 'last_match'): string {
-    return JSON.stringify({
-      type,
-      trade_id: t.id,
-      maker_order_id: `sim-maker-${t.id}`,
-      taker_order_id: `sim-taker-${t.id}`,
-      // `side` is the MAKER's side: the opposite of the taker
-      side: t.takerSide === 'buy' ? 'sell' : 'buy',
-      size: t.size,
-      price: t.price,
-      product_id: p.native,
-      sequence: p.sequence,
-      time: iso(t.time),
-    });
-  }
-
   private publishTrade(p: SimProduct): void {
     const t = this.market.trade(p.spec.symbol);
     p.sequence += 1;
@@ -248,7 +214,7 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
     if (p.recentTrades.length > 10) p.recentTrades.pop();
     const topic = `matches:${p.native}`;
     if (this.server?.hasSubscribers(topic)) {
-      const text = this.matchWire(p, rec, 'match');
+      const text = matchWire(p, rec, 'match');
       this.server.publish(topic, p.spec.symbol, () => text);
     }
   }
@@ -281,19 +247,6 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
     conn.sendControl(JSON.stringify(reason === undefined ? { type: 'error', message } : { type: 'error', message, reason }));
   }
 
-  /** The signed-subscribe check, computed here independently of tickwire's client code. */
-  private authOk(cmd: Record<string, unknown>): boolean {
-    const { signature, key, passphrase, timestamp } = cmd;
-    if (typeof signature !== 'string' || typeof key !== 'string' || typeof passphrase !== 'string' || typeof timestamp !== 'string') return false;
-    if (key !== this.creds.key || passphrase !== this.creds.passphrase) return false;
-    const ts = Number(timestamp);
-    const now = (this.opts.now ?? Date.now)() / 1000;
-    if (!Number.isFinite(ts) || Math.abs(now - ts) > 30) return false;
-    const expected = createHmac('sha256', Buffer.from(this.creds.secret, 'base64')).update(`${timestamp}GET/users/self/verify`).digest();
-    const got = Buffer.from(signature, 'base64');
-    return got.length === expected.length && timingSafeEqual(got, expected);
-  }
-
   onMessage(conn: SimConnection, text: string): void {
     const server = this.server;
     if (server === undefined) return;
@@ -309,7 +262,7 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
       if (refused !== undefined) return this.error(conn, faultText(refused, 'message') ?? 'Failed to subscribe', faultText(refused, 'reason'));
     }
     const hasAuth = 'signature' in cmd;
-    const authed = hasAuth && this.authOk(cmd);
+    const authed = hasAuth && signedSubscribeOk(cmd, this.creds, (this.opts.now ?? Date.now)() / 1000);
     if (hasAuth && !authed) return this.error(conn, 'Authentication Failed', 'invalid signature');
     this.subscribed.add(conn);
     for (const ch of rawChannels) {
@@ -354,7 +307,7 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
       if (t !== undefined) conn.sendData(t, symbol);
     } else if (channel === 'matches') {
       const last = p.recentTrades[0];
-      if (last !== undefined) conn.sendData(this.matchWire(p, last, 'last_match'), symbol);
+      if (last !== undefined) conn.sendData(matchWire(p, last, 'last_match'), symbol);
     }
   }
 
@@ -384,41 +337,13 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
     return true;
   }
 
-  // ---- REST ----
+  // ---- REST (coinbase-rest.ts) ----
   handleRest(req: RestRequest): RestResponse {
-    if (req.path === '/products') {
-      return {
-        status: 200,
-        body: [...this.products.values()].map((p) => {
-          const [base = '', quote = ''] = p.native.split('-');
-          return {
-            id: p.native,
-            base_currency: base,
-            quote_currency: quote,
-            quote_increment: p.spec.tickDecimals === 0 ? '1' : `0.${'0'.repeat(p.spec.tickDecimals - 1)}1`,
-            base_increment: p.spec.lotDecimals === 0 ? '1' : `0.${'0'.repeat(p.spec.lotDecimals - 1)}1`,
-            display_name: `${base}-${quote}`,
-            status: 'online',
-            trading_disabled: false,
-            cancel_only: false,
-          };
-        }),
-      };
-    }
-    const m = /^\/products\/([^/]+)\/book$/.exec(req.path);
-    if (m !== null) {
-      const p = this.products.get(decodeURIComponent(m[1]!));
-      if (p === undefined) return { status: 404, body: { message: 'NotFound' } };
-      const book = req.query.get('level') === '2' ? this.market.book(p.spec.symbol) : this.market.book(p.spec.symbol, 1);
-      const lv = (l: Level): [string, string, number] => [l[0], l[1], 1];
-      return { status: 200, body: { bids: book.bids.map(lv), asks: book.asks.map(lv), sequence: p.sequence, auction_mode: false, auction: null, time: iso(Date.now()) } };
-    }
-    return { status: 404, body: { message: 'NotFound' } };
+    return exchangeRest(req, this.products, this.market);
   }
 
   restFaultResponse(fault: SimFault): RestResponse {
-    if (fault.kind === 'rest-500') return { status: 500, body: { message: 'Internal server error' } };
-    return { status: 429, body: { message: 'Public rate limit exceeded' } };
+    return exchangeRestFault(fault);
   }
 
   // ---- truth ----

@@ -8,7 +8,8 @@
  * Every frame carries `sequence_num`, one counter per connection across all channels (acks too); errors are bare
  * `{"type":"error","message":…}`. A connection subscribed to data but not to `heartbeats` has its channels
  * closed (silently unsubscribed) after `closeWithoutHeartbeatsMs` (real: 60–90 s).
- * REST: `/api/v3/brokerage/market/product_book?product_id=&limit=`, `/api/v3/brokerage/market/products`.
+ * REST (coinbase-rest.ts): `/api/v3/brokerage/market/product_book?product_id=&limit=`,
+ * `/api/v3/brokerage/market/products`.
  *
  * Faults (besides the framework's): `sequence-gap` {symbol?, skip?: numbers skipped, default 1} — the next frame
  * to a matching connection skips sequence numbers; `drop-diff` {symbol} — an l2_data update lost in transit (its
@@ -25,7 +26,6 @@ import type { Level } from '../schema/events.js';
 import {
   absentPrice,
   aimsAt,
-  bySymbol,
   faultText,
   ghostBid,
   iso,
@@ -35,6 +35,7 @@ import {
   type CoinbaseSimBaseOptions,
   type SimProduct,
 } from './coinbase-common.js';
+import { advancedTradeRest, advancedTradeRestFault } from './coinbase-rest.js';
 import { SimMarket } from './market.js';
 import { subSeed } from './prng.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
@@ -144,28 +145,30 @@ export class CoinbaseProtocol implements SimProtocol {
     const server = this.server;
     if (server === undefined) return;
     const symbol = p.spec.symbol;
-    const subs = this.subscribers(`level2:${p.native}`);
+    const topic = `level2:${p.native}`;
+    const subs = this.subscribers(topic);
     if (subs.length === 0) return;
-    const fault = server.faults.takeDiffFault(symbol);
+    const fault = server.takeDiffFault(topic, symbol);
     if (fault === 'drop') {
       for (const c of subs) if (c.open && server.dataAllowed(c, symbol)) this.nextSeq(c); // lost in transit
       return;
     }
-    if (server.faults.take('silent-drop', bySymbol(symbol)) !== undefined) return;
     if (fault === 'garbage') {
       for (const c of subs) {
         if (c.open && server.dataAllowed(c, symbol)) c.sendData(`{"channel":"l2_data","sequence_num":${this.nextSeq(c)},"ev`, symbol);
       }
       return;
     }
+    // taken only when this update would otherwise go out (after the garbage, which would have swallowed it)
+    if (server.takeFrameFault('silent-drop', topic, symbol) !== undefined) return;
     const bids = [...diff.bids];
     const asks = [...diff.asks];
-    if (server.faults.take('delete-absent', bySymbol(symbol)) !== undefined) {
+    if (server.takeFrameFault('delete-absent', topic, symbol) !== undefined) {
       const book = this.market.book(symbol);
       const a = absentPrice(p.spec, book.bids, book.asks);
       (a.side === 'bid' ? bids : asks).push([a.price, '0']);
     }
-    if (server.faults.take('ghost-level', bySymbol(symbol)) !== undefined) {
+    if (server.takeFrameFault('ghost-level', topic, symbol) !== undefined) {
       const third = this.market.book(symbol, 3).bids[2];
       if (third !== undefined) bids.push([ghostBid(p.spec, third[0]), '1.00000000']);
     }
@@ -357,47 +360,13 @@ export class CoinbaseProtocol implements SimProtocol {
     // Coinbase announces nothing before closing
   }
 
-  // ---- REST ----
+  // ---- REST (coinbase-rest.ts) ----
   handleRest(req: RestRequest): RestResponse {
-    if (req.path === '/api/v3/brokerage/market/products') {
-      const list = [...this.products.values()].map((p) => {
-        const [base = '', quote = ''] = p.native.split('-');
-        return {
-          product_id: p.native,
-          base_currency_id: base,
-          quote_currency_id: quote,
-          base_display_symbol: base,
-          quote_display_symbol: quote,
-          status: 'online',
-          trading_disabled: false,
-          is_disabled: false,
-          quote_increment: p.spec.tickDecimals === 0 ? '1' : `0.${'0'.repeat(p.spec.tickDecimals - 1)}1`,
-          base_increment: p.spec.lotDecimals === 0 ? '1' : `0.${'0'.repeat(p.spec.lotDecimals - 1)}1`,
-          product_type: 'SPOT',
-        };
-      });
-      return { status: 200, body: { products: list, num_products: list.length } };
-    }
-    if (req.path === '/api/v3/brokerage/market/product_book') {
-      const id = req.query.get('product_id') ?? '';
-      const p = this.products.get(id);
-      if (p === undefined) {
-        return { status: 404, body: { error: 'NOT_FOUND', error_details: 'ProductID is invalid', message: 'ProductID is invalid' } };
-      }
-      const limit = Number(req.query.get('limit') ?? '50');
-      const book = this.market.book(p.spec.symbol, Number.isInteger(limit) && limit > 0 ? limit : 50);
-      const lv = (l: Level): { price: string; size: string } => ({ price: l[0], size: l[1] });
-      return {
-        status: 200,
-        body: { pricebook: { product_id: id, bids: book.bids.map(lv), asks: book.asks.map(lv), time: iso(Date.now()) } },
-      };
-    }
-    return { status: 404, body: { error: 'NOT_FOUND', message: 'not found' } };
+    return advancedTradeRest(req, this.products, this.market);
   }
 
   restFaultResponse(fault: SimFault): RestResponse {
-    if (fault.kind === 'rest-500') return { status: 500, body: { error: 'INTERNAL', message: 'sim: internal error' } };
-    return { status: 429, body: { error: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests' } };
+    return advancedTradeRestFault(fault);
   }
 
   /** One-shot faults of this protocol fire once unless a `count` is given (the framework's default is "until cleared"). */

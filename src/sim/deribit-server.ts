@@ -118,17 +118,17 @@ export function createDeribitProtocol(opts: DeribitSimOptions): SimProtocol & { 
     const diff = market.step(symbol);
     const prev = st.lastChange;
     st.lastChange = diff.lastId;
-    const fault = s.faults.takeDiffFault(symbol);
+    if (before === undefined) return; // nobody subscribed: nothing goes out, no fault is taken
+    const fault = s.takeDiffFault(channel, symbol);
     if (fault === 'drop') return;
     if (fault === 'garbage') {
       s.publish(channel, symbol, () => `{"jsonrpc":"2.0","method":"subscription","params":{"channel":"${channel}","data":{"type":"change","bids":[["new",`);
       return;
     }
-    if (before === undefined) return;
     const had = (side: readonly Level[]): Set<string> => new Set(side.map((l) => l[0]));
     const bidsBefore = had(before.bids);
     const asksBefore = had(before.asks);
-    const broken = hit('deribit-broken-prev', symbol) !== undefined;
+    const broken = s.takeFrameFault('deribit-broken-prev', channel, symbol) !== undefined;
     const frame = notification(
       channel,
       bookData({
@@ -141,7 +141,7 @@ export function createDeribitProtocol(opts: DeribitSimOptions): SimProtocol & { 
         asks: bookEntries(diff.asks, (p) => !asksBefore.has(p)),
       }),
     );
-    if (s.faults.takeGarbageFrame(symbol)) s.publish(channel, symbol, () => 'not json {');
+    if (s.takeGarbageFrame(channel, symbol)) s.publish(channel, symbol, () => 'not json {');
     s.publish(channel, symbol, () => frame);
   };
 

@@ -38,11 +38,21 @@ export const EXCHANGE_FAULT_KINDS: Record<ExchangeId, readonly string[]> = {
   gateio: ['gateio-chain-break', 'gateio-error', 'gateio-full-push'],
 };
 
+/**
+ * Generic kinds a server does not render, refused for it (queued, they would never act): the Coinbase servers send
+ * no stray garbage frame (their `garbage-diff` is the malformed-frame fault there).
+ */
+const NOT_RENDERED: Partial<Record<ExchangeId, readonly string[]>> = {
+  coinbase: ['garbage-frame'],
+  'coinbase-exchange': ['garbage-frame'],
+};
+
 /** Kinds that must name a symbol (they act on one symbol's data). */
 const NEEDS_SYMBOL = new Set(['drop-diff', 'garbage-diff', 'garbage-frame', 'black-hole', 'bybit-restart']);
 
 export function faultKindsFor(exchange: ExchangeId): string[] {
-  return [...GENERIC_FAULT_KINDS, ...EXCHANGE_FAULT_KINDS[exchange]];
+  const not = NOT_RENDERED[exchange] ?? [];
+  return [...GENERIC_FAULT_KINDS.filter((k) => !not.includes(k)), ...EXCHANGE_FAULT_KINDS[exchange]];
 }
 
 /** Numeric fields: [name, minimum, integer?]. */

@@ -1,6 +1,9 @@
 /**
  * Active fault switches of one exchange server, and the questions the server asks them. Generic: knows nothing of
- * any exchange. Count-based faults are consumed as they fire; the others hold until cleared.
+ * any exchange. Count-based faults are consumed as they fire; the others hold until cleared. Faults that act on
+ * one outgoing data frame (drop-diff, garbage-diff, garbage-frame, a wrong checksum, a broken chain…) are taken
+ * through `SimServer.takeFrameFault` / `takeDiffFault` / `takeGarbageFrame` (src/sim/server.ts), which take them only
+ * when such a frame is about to reach a subscriber; `take` here is for faults that act on a reply or a connection.
  *
  * Defaults: `drop-diff` count 1; `rest-429`/`rest-418`/`rest-500` count 1 (Retry-After 1 s); `rest-slow` until
  * cleared unless a count is given; `silence`, `stop-all`, `black-hole` until cleared; `close` and
@@ -62,18 +65,6 @@ export class FaultSet {
     a.left -= 1;
     if (a.left <= 0) this.active = this.active.filter((x) => x !== a);
     return a.fault;
-  }
-
-  /** For diff-level faults aimed at `symbol`: 'drop' | 'garbage' | undefined (consumes one firing). */
-  takeDiffFault(symbol: string): 'drop' | 'garbage' | undefined {
-    const bySym = (f: SimFault): boolean => str(field(f, 'symbol')) === symbol;
-    if (this.take('drop-diff', bySym)) return 'drop';
-    if (this.take('garbage-diff', bySym)) return 'garbage';
-    return undefined;
-  }
-
-  takeGarbageFrame(symbol: string): boolean {
-    return this.take('garbage-frame', (f) => str(field(f, 'symbol')) === symbol) !== undefined;
   }
 
   /** A connection-level fault (`silence` / `stop-all`) that applies to a connection carrying `symbols`. */

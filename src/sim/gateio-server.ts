@@ -188,34 +188,34 @@ class GateioProtocol implements SimProtocol {
     for (const [topic, bt] of this.books) {
       if (bt.symbol !== symbol || !server.hasSubscribers(topic)) continue;
       if (!force && now - bt.window.lastSentAt < bt.ms * this.scale) continue;
-      this.push(topic, bt, now);
-      // taken only when a push goes out, so that the garbage lands between good diffs (a fault taken on a step with
-      // no push due was lost)
-      if (server.faults.takeGarbageFrame(symbol)) server.publish(topic, symbol, () => '<<sim garbage>>');
+      // the garbage frame is taken only when a push goes out (server.takeGarbageFrame), so that it lands between
+      // good diffs (a fault taken on a step with no push due was lost)
+      if (this.push(topic, bt, now) && server.takeGarbageFrame(topic, symbol)) server.publish(topic, symbol, () => '<<sim garbage>>');
     }
     this.bookTicker(symbol, now);
   }
 
-  private push(topic: string, bt: BookTopic, now: number): void {
+  /** Push `topic`'s window change, if any; true when a push went out (or was dropped by a `drop-diff`). */
+  private push(topic: string, bt: BookTopic, now: number): boolean {
     const server = this.server!;
     const w = bt.window;
     const book = this.market.book(bt.symbol, bt.depth);
     const { b, a } = w.diff(book.bids, book.asks);
-    if (b.length === 0 && a.length === 0) return;
-    const bySymbol = (f: SimFault): boolean => faultSymbol(f) === bt.symbol;
-    const every = this.opts.fullEvery ?? 0;
-    const full = (every > 0 && ++bt.pushes % every === 0) || server.faults.take('gateio-full-push', bySymbol) !== undefined;
-    let U = w.u + 1;
+    if (b.length === 0 && a.length === 0) return false;
+    const diffFault = server.takeDiffFault(topic, bt.symbol);
     const u = book.updateId;
-    if (!full && u > U && server.faults.take('gateio-chain-break', bySymbol) !== undefined) U = u;
-    const diffFault = server.faults.takeDiffFault(bt.symbol);
+    let U = w.u + 1;
+    const every = this.opts.fullEvery ?? 0;
+    const full = (every > 0 && ++bt.pushes % every === 0) || (diffFault !== 'drop' && server.takeFrameFault('gateio-full-push', topic, bt.symbol) !== undefined);
     w.reset(book.bids, book.asks, u);
     w.lastSentAt = now;
-    if (diffFault === 'drop') return;
+    if (diffFault === 'drop') return true; // lost: the other faults wait for a push that goes out
+    if (!full && u > U && server.takeFrameFault('gateio-chain-break', topic, bt.symbol) !== undefined) U = u;
     const frame = full
       ? bookUpdateFrame({ market: bt.market, depth: bt.depth, U, u, b: book.bids, a: book.asks, full: true, now })
       : bookUpdateFrame({ market: bt.market, depth: bt.depth, U, u, b, a, full: false, now });
     server.publish(topic, bt.symbol, () => (diffFault === 'garbage' ? frame.slice(0, Math.floor(frame.length / 2)) : frame));
+    return true;
   }
 
   private bookTicker(symbol: string, now: number): void {

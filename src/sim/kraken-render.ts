@@ -2,7 +2,8 @@
  * Kraken Spot WebSocket v2 wire frames and REST replies, rendered from docs/protocols/kraken.md (never from src/exchanges/).
  * Pure string builders. Prices and quantities are written as unquoted JSON number tokens carrying every digit of
  * the fixed-decimal strings (`"qty":0.00100000`), or trimmed of trailing zeros the way Kraken sometimes sends them.
- * The book checksum is computed here with the simulator's own (bitwise) CRC32.
+ * The book checksum is computed here with the simulator's own (bitwise) CRC32. Also the levels an update carries
+ * (`sideUpdate`) and the reading of a client's command (`readCommand`).
  */
 import type { Level } from '../schema/events.js';
 
@@ -135,4 +136,43 @@ export function methodError(method: string, error: string, symbol: string | unde
 
 export function pong(id: number | undefined, nowMs: number): string {
   return `{"method":"pong"${reqId(id)},${times(nowMs)}}`;
+}
+
+/**
+ * The wire levels that turn window `prev` into window `next` (both best first) for one side: levels removed from
+ * the book inside the window get qty 0; new or changed levels inside `next` are sent; levels merely pushed out of
+ * the depth are not sent (the client truncates). `diffLevels` are the true book's changes of this step.
+ */
+export function sideUpdate(prev: readonly Level[], next: readonly Level[], diffLevels: readonly Level[]): Level[] {
+  const removed = new Map<string, string>();
+  for (const [p, q] of diffLevels) if (isZero(q)) removed.set(p, q);
+  const before = new Map<string, string>(prev.map(([p, q]) => [p, q]));
+  const after = new Set(next.map(([p]) => p));
+  const out: Level[] = [];
+  for (const [p] of prev) {
+    const zero = removed.get(p);
+    if (!after.has(p) && zero !== undefined) out.push([p, zero]);
+  }
+  for (const [p, q] of next) if (before.get(p) !== q) out.push([p, q]);
+  return out;
+}
+
+function isZero(size: string): boolean {
+  return /^0*(\.0*)?$/.test(size);
+}
+
+/** Parse a client command without trusting it. */
+export function readCommand(text: string): { method: string; params: Record<string, unknown>; reqId: number | undefined } | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o['method'] !== 'string') return undefined;
+  const params = typeof o['params'] === 'object' && o['params'] !== null ? (o['params'] as Record<string, unknown>) : {};
+  const reqId = typeof o['req_id'] === 'number' ? o['req_id'] : undefined;
+  return { method: o['method'], params, reqId };
 }

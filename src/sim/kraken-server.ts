@@ -26,6 +26,8 @@ import {
   pong,
   statusFrame,
   tickerFrame,
+  readCommand,
+  sideUpdate,
   tradeFrame,
   type TradeData,
 } from './kraken-render.js';
@@ -61,26 +63,6 @@ interface Sub {
   reqId: number | undefined;
 }
 
-function isZero(size: string): boolean {
-  return /^0*(\.0*)?$/.test(size);
-}
-
-/** Parse a client command without trusting it. */
-function readCommand(text: string): { method: string; params: Record<string, unknown>; reqId: number | undefined } | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  if (typeof o['method'] !== 'string') return undefined;
-  const params = typeof o['params'] === 'object' && o['params'] !== null ? (o['params'] as Record<string, unknown>) : {};
-  const reqId = typeof o['req_id'] === 'number' ? o['req_id'] : undefined;
-  return { method: o['method'], params, reqId };
-}
-
 export class KrakenProtocol implements SimProtocol {
   readonly exchange = 'kraken' as const;
   readonly pingIntervalMs = 0;
@@ -92,6 +74,12 @@ export class KrakenProtocol implements SimProtocol {
   private readonly windows = new Map<string, Window>();
   private readonly lastBbo = new Map<string, string>();
   private readonly recentTrades = new Map<string, TradeData[]>();
+  /**
+   * symbol → the market change id of the last book frame that reached a subscriber (`trueBook` is the book there).
+   * Kraken's book frames carry no update id, so without this the truth after a step whose frame never went out (a
+   * `drop-diff`, or `silence` / `stop-all` suppressing it) could not be told from the truth the client last saw.
+   */
+  private readonly lastSent = new Map<string, number>();
 
   constructor(private readonly opts: KrakenSimOptions) {
     this.market = opts.market;
@@ -191,10 +179,11 @@ export class KrakenProtocol implements SimProtocol {
       if (sub.channel === 'book') {
         const w = this.window(topic, symbol, sub.depth);
         if (sub.snapshot) {
-          conn.sendData(
+          const sent = conn.sendData(
             bookFrame({ symbol, type: 'snapshot', bids: w.bids, asks: w.asks, checksum: bookChecksum(w.bids, w.asks) }, this.trim),
             symbol,
           );
+          if (sent) this.lastSent.set(symbol, this.market.lastId(symbol));
         }
       } else if (sub.channel === 'ticker') {
         conn.sendData(tickerFrame('snapshot', this.tickerData(symbol, now), this.trim), symbol);
@@ -212,9 +201,16 @@ export class KrakenProtocol implements SimProtocol {
         continue;
       }
       this.server.unsubscribe(conn, topic);
-      if (!this.server.hasSubscribers(topic)) this.windows.delete(topic);
+      if (!this.server.hasSubscribers(topic)) this.forget(topic);
       conn.sendControl(methodOk('unsubscribe', this.resultJson(sub, symbol, false), sub.reqId, now));
     }
+  }
+
+  /** Drop a book topic nobody subscribes to any more (and, with the symbol's last one, its last-sent id). */
+  private forget(topic: string): void {
+    const w = this.windows.get(topic);
+    this.windows.delete(topic);
+    if (w !== undefined && ![...this.windows.values()].some((o) => o.symbol === w.symbol)) this.lastSent.delete(w.symbol);
   }
 
   /** The depth window of a book topic (created from the true book when first needed). */
@@ -228,15 +224,18 @@ export class KrakenProtocol implements SimProtocol {
     return w;
   }
 
-  /** One market step for `symbol`, rendered for every subscribed depth; ticker on a best bid/ask change. */
+  /**
+   * One market step for `symbol`, rendered for every subscribed depth; ticker on a best bid/ask change. Per-frame
+   * faults are taken only once an update is about to go out (a step whose change stayed outside every subscribed
+   * depth sends nothing and leaves them queued).
+   */
   private stepSymbol(symbol: string): void {
     const diff = this.market.step(symbol);
-    const fault = this.server.faults.takeDiffFault(symbol);
-    const badChecksum = this.server.faults.take('kraken-bad-checksum', (f) => faultSymbol(f) === symbol) !== undefined;
+    const out: { topic: string; w: Window; bids: Level[]; asks: Level[] }[] = [];
     for (const [topic, w] of this.windows) {
       if (w.symbol !== symbol) continue;
       if (!this.server.hasSubscribers(topic)) {
-        this.windows.delete(topic);
+        this.forget(topic);
         continue;
       }
       const next = this.market.book(symbol, w.depth);
@@ -245,15 +244,26 @@ export class KrakenProtocol implements SimProtocol {
       w.bids = next.bids;
       w.asks = next.asks;
       if (bids.length === 0 && asks.length === 0) continue; // nothing changed inside this depth
-      if (fault === 'drop') continue;
-      if (this.server.faults.takeGarbageFrame(symbol)) this.server.publish(topic, symbol, () => '{"channel":"book","type":"upd');
+      out.push({ topic, w, bids, asks });
+    }
+    const sending = out.map((o) => o.topic);
+    const fault = this.server.takeDiffFault(sending, symbol);
+    if (fault === 'drop') {
+      this.maybeTicker(symbol, diff);
+      return; // nothing goes out: the other faults wait for the next update
+    }
+    const badChecksum = this.server.takeFrameFault('kraken-bad-checksum', sending, symbol) !== undefined;
+    const garbageFrame = this.server.takeGarbageFrame(sending, symbol);
+    for (const { topic, w, bids, asks } of out) {
+      if (garbageFrame) this.server.publish(topic, symbol, () => '{"channel":"book","type":"upd');
       let checksum = bookChecksum(w.bids, w.asks);
       if (badChecksum) checksum = (checksum + 1) >>> 0;
       const text =
         fault === 'garbage'
           ? `{"channel":"book","type":"update","data":[{"symbol":"${symbol}","bids":[{"price":`
           : bookFrame({ symbol, type: 'update', bids, asks, checksum, time: diff.time }, this.trim);
-      this.server.publish(topic, symbol, () => text);
+      // a garbage update went out too: a client must drop the book it had, so the truth moves on
+      if (this.server.publish(topic, symbol, () => text) > 0) this.lastSent.set(symbol, diff.lastId);
     }
     this.maybeTicker(symbol, diff);
   }
@@ -338,8 +348,15 @@ export class KrakenProtocol implements SimProtocol {
     conn.sendControl(statusFrame('maintenance', conn.id));
   }
 
+  /**
+   * The true book at the last book frame that went out for `symbol` (the current book when none did, or when that
+   * change fell out of the kept history): a step whose frame was dropped or suppressed is not part of it, so a
+   * client that received every frame sent holds exactly this book (its top `depth`).
+   */
   trueBook(symbol: string): SimBook | undefined {
-    return this.market.has(symbol) ? this.market.book(symbol) : undefined;
+    if (!this.market.has(symbol)) return undefined;
+    const id = this.lastSent.get(symbol);
+    return (id === undefined ? undefined : this.market.bookAt(symbol, id)) ?? this.market.book(symbol);
   }
 
   trueBookAt(symbol: string, updateId: number): SimBook | undefined {
@@ -363,25 +380,6 @@ export class KrakenProtocol implements SimProtocol {
     }
     return false;
   }
-}
-
-/**
- * The wire levels that turn window `prev` into window `next` (both best first) for one side: levels removed from
- * the book inside the window get qty 0; new or changed levels inside `next` are sent; levels merely pushed out of
- * the depth are not sent (the client truncates). `diffLevels` are the true book's changes of this step.
- */
-export function sideUpdate(prev: readonly Level[], next: readonly Level[], diffLevels: readonly Level[]): Level[] {
-  const removed = new Map<string, string>();
-  for (const [p, q] of diffLevels) if (isZero(q)) removed.set(p, q);
-  const before = new Map<string, string>(prev.map(([p, q]) => [p, q]));
-  const after = new Set(next.map(([p]) => p));
-  const out: Level[] = [];
-  for (const [p] of prev) {
-    const zero = removed.get(p);
-    if (!after.has(p) && zero !== undefined) out.push([p, zero]);
-  }
-  for (const [p, q] of next) if (before.get(p) !== q) out.push([p, q]);
-  return out;
 }
 
 export function createKrakenProtocol(opts: KrakenSimOptions): KrakenProtocol {

@@ -181,10 +181,8 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
     const s = srv();
     const symbol = st.spec.symbol;
     st.ticks++;
-    const keepalive =
-      s.faults.take('okx-keepalive', (f) => faultSymbol(f) === symbol) !== undefined ||
-      (keepaliveEvery > 0 && st.ticks % keepaliveEvery === 0);
     const t = topic('books', st.instId);
+    const keepalive = s.takeFrameFault('okx-keepalive', t, symbol) !== undefined || (keepaliveEvery > 0 && st.ticks % keepaliveEvery === 0);
     if (keepalive) {
       const seq = st.lastSeq;
       const frame = booksFrame({ instId: st.instId, action: 'update', bids: [], asks: [], ts: Date.now(), checksum: checksumOf(symbol), prevSeqId: seq, seqId: seq });
@@ -193,25 +191,25 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
     }
     const diff = market.step(symbol);
     const prev = st.lastSeq;
-    if (s.faults.take('okx-seq-reset', (f) => faultSymbol(f) === symbol) !== undefined) {
+    if (s.takeFrameFault('okx-seq-reset', t, symbol) !== undefined) {
       // after maintenance: seqId restarts low, prevSeqId still names the last message
       const newWire = 1 + (diff.lastId % 1000);
       st.epochs.push({ fromId: diff.firstId, offset: diff.lastId - newWire });
     }
     const seq = toWire(st, diff.lastId);
     st.lastSeq = seq;
-    const fault = s.faults.takeDiffFault(symbol);
+    if (!s.hasSubscribers(t)) return; // nothing goes out: no fault is taken (it would be lost)
+    const fault = s.takeDiffFault(t, symbol);
     if (fault === 'drop') return;
     if (fault === 'garbage') {
       publish(t, symbol, `{"arg":{"channel":"books","instId":"${st.instId}"},"action":"update","data":[{"asks":[["`);
       return;
     }
-    if (!s.hasSubscribers(t)) return;
     let checksum = checksumOf(symbol);
-    if (s.faults.take('okx-bad-checksum', (f) => faultSymbol(f) === symbol) !== undefined) {
+    if (s.takeFrameFault('okx-bad-checksum', t, symbol) !== undefined) {
       checksum = checksum === 0 ? 123456789 : checksum ^ 0x5a5a;
     }
-    const brokenPrev = s.faults.take('okx-broken-prev', (f) => faultSymbol(f) === symbol) !== undefined;
+    const brokenPrev = s.takeFrameFault('okx-broken-prev', t, symbol) !== undefined;
     const frame = booksFrame({
       instId: st.instId,
       action: 'update',
@@ -222,7 +220,7 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
       prevSeqId: brokenPrev ? prev - 1 : prev,
       seqId: seq,
     });
-    if (s.faults.takeGarbageFrame(symbol)) publish(t, symbol, 'not json {');
+    if (s.takeGarbageFrame(t, symbol)) publish(t, symbol, 'not json {');
     publish(t, symbol, frame);
   };
 

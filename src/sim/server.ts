@@ -17,8 +17,10 @@
  *    a symbol use it; return undefined for unknown symbols so they stay silent).
  * 4. Publish market data with `server.publish(topic, symbol, render)`: the render callback runs only when someone
  *    subscribed, once per connection mode (cache the string), and the framework applies silence / stop-all /
- *    black-hole. Apply diff-level faults yourself with `server.faults.takeDiffFault(symbol)` (drop → don't
- *    publish, ids still advance; garbage → publish `garbageText`) and `server.faults.takeGarbageFrame(symbol)`.
+ *    black-hole. Apply diff-level faults yourself with `server.takeDiffFault(topics, symbol)` (drop → don't
+ *    publish, ids still advance; garbage → publish `garbageText`), `server.takeGarbageFrame(topics, symbol)` and
+ *    `server.takeFrameFault(kind, topics, symbol)` for your own per-frame faults — called only once a non-empty frame
+ *    is about to go out on `topics`: they take nothing when no subscriber would receive it, so no fault is lost.
  * 5. Keepalive: set `pingIntervalMs` for WebSocket ping frames (the framework answers client pings itself, except
  *    under stop-all). Text/JSON pings (`ping`, `{"op":"ping"}`) are answered in `onMessage` via `sendControl`.
  * 6. `shutdownNotice(conn)` sends the exchange's maintenance notice (the framework closes the socket after
@@ -392,6 +394,43 @@ export class SimServer {
     let n = 0;
     for (const conn of set) if (conn.sendData(render(conn), symbol)) n++;
     return n;
+  }
+
+  /**
+   * Would a data frame on one of `topics` carrying `symbol` reach at least one subscriber now (open, not under
+   * silence / stop-all / black-hole)?
+   */
+  deliverable(topics: string | readonly string[], symbol: string | undefined): boolean {
+    for (const topic of typeof topics === 'string' ? [topics] : topics) {
+      const set = this.byTopic.get(topic);
+      if (set === undefined) continue;
+      for (const conn of set) if (conn.open && this.dataAllowed(conn, symbol)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Take one firing of a per-frame fault of `kind` aimed at `symbol` — only at the moment it can act: call it when a
+   * data frame of that kind on `topics` is about to go out, and it returns undefined (leaving the fault queued) when
+   * no subscriber would receive the frame. A fault taken on a step that sends nothing would be lost: consumed with
+   * nothing observable happening.
+   */
+  takeFrameFault(kind: string, topics: string | readonly string[], symbol: string): SimFault | undefined {
+    if (this.faults.find(kind, (f) => faultSymbol(f) === symbol) === undefined) return undefined;
+    if (!this.deliverable(topics, symbol)) return undefined;
+    return this.faults.take(kind, (f) => faultSymbol(f) === symbol);
+  }
+
+  /** `drop-diff` → 'drop', `garbage-diff` → 'garbage' (see `takeFrameFault`: call it when a diff is about to go out). */
+  takeDiffFault(topics: string | readonly string[], symbol: string): 'drop' | 'garbage' | undefined {
+    if (this.takeFrameFault('drop-diff', topics, symbol)) return 'drop';
+    if (this.takeFrameFault('garbage-diff', topics, symbol)) return 'garbage';
+    return undefined;
+  }
+
+  /** `garbage-frame`: an unparseable frame before the data frame about to go out on `topics` (see `takeFrameFault`). */
+  takeGarbageFrame(topics: string | readonly string[], symbol: string): boolean {
+    return this.takeFrameFault('garbage-frame', topics, symbol) !== undefined;
   }
 
   dataAllowed(conn: SimConnection, symbol: string | undefined): boolean {

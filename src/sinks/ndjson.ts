@@ -1,5 +1,5 @@
 /**
- * NDJSON sink: one event per line on a Writable (stdout). A slow reader never grows memory without bound: past
+ * NDJSON sink: one event per line on a Writable (stdout; the CLI passes an FdWriter, ./fd-writer.ts). A slow reader never grows memory without bound: past
  * `maxBufferedBytes` of unwritten output, events are dropped and counted per stream; once the writable drains,
  * `onGap` is told what was lost (the CLI turns it into an explicit `gap` status and a fresh book snapshot).
  *
@@ -10,11 +10,11 @@
  * once per `dropReportMs`.
  */
 import type { Observable, Subscription } from 'rxjs';
-import type { Writable } from 'node:stream';
 import type { MarketEvent } from '../schema/events.js';
 import { streamKey } from '../schema/stream-key.js';
 import { TurnBatch } from '../util/turn-batch.js';
 import { JsonBytes, NO_ROOM } from './json-bytes.js';
+import type { NdjsonOutput } from './fd-writer.js';
 
 export interface GapInfo {
   key: string;
@@ -61,7 +61,7 @@ const CHUNK_BYTES = 64 * 1024;
 const MAX_UTF8_PER_UNIT = 3;
 const NEWLINE = 10;
 
-export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opts: NdjsonSinkOptions): Subscription {
+export function writeNdjson(events$: Observable<MarketEvent>, out: NdjsonOutput, opts: NdjsonSinkOptions): Subscription {
   const format = opts.format ?? JSON.stringify;
   /** The default format: the event's JSON written straight into the chunk (no string, no UTF-8 encoding pass). */
   const bytes = opts.format === undefined ? new JsonBytes(Buffer.alloc(0)) : undefined;
@@ -85,8 +85,9 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: Writable, opt
 
   const flush = (): void => {
     if (used === start || closed) return;
-    out.write(chunk.subarray(start, used));
-    start = used;
+    const gone = out.write(chunk.subarray(start, used)) && out.consumesWrites === true;
+    // everything was copied out at once (an FdWriter that had no backlog): the same chunk takes the next lines
+    start = used = gone ? 0 : used;
   };
   // the lines of one event-loop turn leave in one write (see TurnBatch)
   const batch = new TurnBatch(() => undefined, flush);

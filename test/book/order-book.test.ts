@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalDecimal, compareDecimal, isZeroSize, OrderBook, spellRemovalsZero } from '../../src/book/order-book.js';
+import { canonicalDecimal, compareDecimal, isZeroSize, spellRemovalsZero } from '../../src/book/decimal-string.js';
+import { OrderBook } from '../../src/book/order-book.js';
 import { CODE_BITS, encodeDecimal, scanned } from '../../src/book/decimal-code.js';
 import type { Level } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';

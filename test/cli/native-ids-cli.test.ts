@@ -8,7 +8,7 @@ import { MarketEvent, type BookSnapshotEvent } from '../../src/schema/events.js'
 import { InstrumentRecord } from '../../src/schema/instrument.js';
 import { PROTOCOLS, startSim, simEndpointArgs, type Simulator } from '../../src/sim/index.js';
 import { resolveSpecs } from '../../src/sim/symbols.js';
-import { canonicalDecimal } from '../../src/book/order-book.js';
+import { canonicalDecimal } from '../../src/book/decimal-string.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import type { ExchangeId } from '../../src/schema/events.js';
 

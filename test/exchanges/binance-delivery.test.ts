@@ -125,7 +125,7 @@ describe('binance-delivery (COIN-M) frames', () => {
 });
 
 describe('binance-futures (USD-M) derivative frames', () => {
-  it('the documented mark price and liquidation examples parse (the channels stay refused: see docs/protocols/binance.md)', () => {
+  it('the documented mark price and liquidation examples parse; the channels are served by the `/market` companion', () => {
     expect(binanceFuturesAdapter.parse(wrap('btcusdt@markPrice@1s', DOC_MARK_USDM), ctx)).toEqual([
       {
         kind: 'derivative',
@@ -137,10 +137,16 @@ describe('binance-futures (USD-M) derivative frames', () => {
     expect(binanceFuturesAdapter.parse(wrap('btcusdt@forceOrder', DOC_FORCE_ORDER_USDM), ctx)).toEqual([
       { kind: 'liquidation', market: 'BTCUSDT', exchangeTime: 1568014460893_000, side: 'sell', price: '9910', size: '0.014' },
     ]);
-    expect(binanceFuturesAdapter.channels).toBeUndefined();
+    expect(binanceFuturesAdapter.channels).toBeUndefined(); // ticker, book, trades on `/public`
+    const market = binanceFuturesAdapter.companion!;
+    expect(market.channels).toEqual(['derivative', 'liquidations']);
+    expect(market.adapter.id).toBe('binance-futures');
+    expect(market.adapter.wsUrl({ ws: 'wss://fstream.binance.com', rest: '' })).toBe('wss://fstream.binance.com/market/stream');
+    expect(binanceFuturesAdapter.wsUrl({ ws: 'wss://fstream.binance.com', rest: '' })).toBe('wss://fstream.binance.com/public/stream');
+    expect(binanceFuturesAdapter.pollRequest).toBeUndefined(); // open interest is polled for the companion's markets
     // https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Open-Interest (response example)
-    expect(binanceFuturesAdapter.pollRequest!('BTCUSDT')).toEqual({ path: '/fapi/v1/openInterest?symbol=BTCUSDT', weight: 1 });
-    expect(binanceFuturesAdapter.parsePoll!('{"openInterest":"10659.509","symbol":"BTCUSDT","time":1589437530011}')).toEqual([
+    expect(market.adapter.pollRequest!('BTCUSDT')).toEqual({ path: '/fapi/v1/openInterest?symbol=BTCUSDT', weight: 1 });
+    expect(market.adapter.parsePoll!('{"openInterest":"10659.509","symbol":"BTCUSDT","time":1589437530011}')).toEqual([
       { kind: 'derivative', market: 'BTCUSDT', exchangeTime: 1589437530011_000, fields: { openInterest: '10659.509', openInterestUnit: 'base' } },
     ]);
   });

@@ -1,5 +1,5 @@
 /** How the `book_delta` events of a replay spell their removals (sizes that are zero), by spelling. */
-import { isZeroSize } from '../../src/book/order-book.js';
+import { isZeroSize } from '../../src/book/decimal-string.js';
 import type { UnstampedEvent } from '../../src/schema/events.js';
 
 export function removalSpellings(events: readonly UnstampedEvent[]): Map<string, number> {

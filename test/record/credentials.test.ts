@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { exchangeSignature, ENV } from '../../src/exchanges/coinbase/auth.js';
-import { SIM_COINBASE_EXCHANGE_CREDENTIALS as SIM } from '../../src/sim/coinbase-exchange-server.js';
+import { SIM_COINBASE_EXCHANGE_CREDENTIALS as SIM } from '../../src/sim/coinbase-exchange-auth.js';
 import { startSim, type Simulator } from '../../src/sim/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 

@@ -83,3 +83,37 @@ describe.each(CASES)('record → replay: derivative, liquidations, bars ($exchan
     expect(replayed).toEqual(h.events);
   }, 30_000);
 });
+
+describe('record → replay: binance-futures on two paths', () => {
+  it('binance-futures: the book on /public and derivative + liquidations on /market (two connections, one REST scheduler) replay exactly', async () => {
+    const file = join(dir, 'binance-futures.ndjson.gz');
+    let rec: Recorder | undefined;
+    const h = await startHarness({
+      exchanges: ['binance-futures'],
+      markets: ['binance-futures:BTC/USDT'],
+      sim: { symbols: ['BTC/USDT'], markPriceIntervalMs: 20, fundingPeriodMs: 1000 },
+      config: { channels: ['book', 'derivative', 'liquidations'], openInterestIntervalMs: 100, pingIntervalMs: 300 },
+      deps: (c) => {
+        rec = new Recorder(c, { file });
+        return rec.deps;
+      },
+    });
+    try {
+      const oi = () => new Set(h.events.map((e) => (e.type === 'derivative_ticker' ? e.openInterest : undefined)).filter(Boolean)).size;
+      await h.waitFor(
+        () => oi() >= 3 && h.events.filter((e) => e.type === 'liquidation').length >= 2 && h.events.some((e) => e.type === 'book_delta'),
+        'three open interest figures, two liquidations, book deltas',
+        15_000,
+      );
+    } finally {
+      h.hub.close();
+      await rec!.close();
+      await h.close();
+    }
+    let result: ReplayResult | undefined;
+    const replayed = await lastValueFrom(replay(file, { onEnd: (r) => (result = r) }).pipe(toArray()));
+    expect(result).toMatchObject({ divergences: 0 });
+    expect(replayed.filter((e) => e.type === 'book_delta').length).toBeGreaterThan(0);
+    expect(replayed).toEqual(h.events);
+  }, 30_000);
+});

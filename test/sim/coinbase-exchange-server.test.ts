@@ -8,11 +8,8 @@ import { OrderBook } from '../../src/book/order-book.js';
 import { exchangeAuthFields } from '../../src/exchanges/coinbase/auth.js';
 import { createExchangeFeedAdapter } from '../../src/exchanges/coinbase/exchange.js';
 import { BookSync } from '../../src/book/book-sync.js';
-import {
-  CoinbaseExchangeProtocol,
-  SIM_COINBASE_EXCHANGE_CREDENTIALS as CREDS,
-  type CoinbaseExchangeSimOptions,
-} from '../../src/sim/coinbase-exchange-server.js';
+import { SIM_COINBASE_EXCHANGE_CREDENTIALS as CREDS } from '../../src/sim/coinbase-exchange-auth.js';
+import { CoinbaseExchangeProtocol, type CoinbaseExchangeSimOptions } from '../../src/sim/coinbase-exchange-server.js';
 import { SimLog, SimServer } from '../../src/sim/server.js';
 import { connect, type TestClient } from '../helpers/ws-client.js';
 

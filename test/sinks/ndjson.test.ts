@@ -144,6 +144,60 @@ describe('writeNdjson bytes', () => {
     expect(writes()).toBeGreaterThan(3); // chunk ends, and the deep line on its own
   });
 
+  it('an output that copies every write out at once (FdWriter): the chunk is reused, the bytes stay exact', async () => {
+    // each write's bytes are copied when written (as write(2) into a pipe does); the sink then reuses its chunk
+    const copies: Buffer[] = [];
+    const held: Buffer[] = []; // the very Buffers handed over: reused ones change under them afterwards
+    const out = {
+      consumesWrites: true,
+      writableLength: 0,
+      write(chunk: Buffer | string): boolean {
+        const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        copies.push(Buffer.from(b));
+        held.push(b);
+        return true;
+      },
+      on: () => out,
+    };
+    const events = new Subject<MarketEvent>();
+    writeNdjson(events, out, { maxBufferedBytes: 64 << 20 });
+    const sent: MarketEvent[] = [];
+    for (let turn = 0; turn < 40; turn++) {
+      for (let i = 1; i <= 30; i++) {
+        const e = i % 7 === 0 ? status(turn * 100 + i, `x${'y'.repeat(turn * 7)}`) : delta(turn * 100 + i, 1_000_000 + turn * 1_000 + i);
+        sent.push(e);
+        events.next(e);
+      }
+      await tickEnd();
+    }
+    const want = Buffer.from(sent.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8');
+    expect(Buffer.concat(copies).equals(want)).toBe(true);
+    // the chunk was reused: some Buffer handed over earlier no longer holds what was written from it
+    expect(held.some((b, i) => !b.equals(copies[i]!))).toBe(true);
+  });
+
+  it('a Writable that keeps the Buffers it was given until written: none is reused under it', async () => {
+    const kept: Buffer[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        kept.push(chunk); // by reference, as a socket's queue does
+        setImmediate(cb);
+      },
+    });
+    const events = new Subject<MarketEvent>();
+    writeNdjson(events, out, { maxBufferedBytes: 64 << 20 });
+    const sent: MarketEvent[] = [];
+    // frames 200 µs apart: every line leaves in a write of its own, all within one turn
+    for (let i = 1; i <= 200; i++) {
+      const e = delta(i, 1_000_000 + i * 200);
+      sent.push(e);
+      events.next(e);
+    }
+    await tickEnd();
+    await new Promise((r) => out.end(r));
+    expect(Buffer.concat(kept).toString()).toBe(sent.map((e) => JSON.stringify(e) + '\n').join(''));
+  });
+
   it('writes a turn\'s last line at the end of the turn when it had to start a new chunk', async () => {
     const line = (i: number): BookDeltaEvent => ({
       ...delta(i, 2_000_000 + i),

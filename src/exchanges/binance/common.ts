@@ -20,7 +20,7 @@ import type {
 } from '../types.js';
 import { parseBinanceFrame } from './parse.js';
 import { ExchangeInfo, OpenInterest, PLAIN_DECIMAL, RestDepth } from './wire.js';
-import { canonicalDecimal } from '../../book/order-book.js';
+import { canonicalDecimal } from '../../book/decimal-string.js';
 import { decimalFact, msToMicros, withFacts } from '../instrument-facts.js';
 
 /** Params per SUBSCRIBE / UNSUBSCRIBE message. */

@@ -1,6 +1,7 @@
 /**
  * Binance USD-M futures (docs/protocols/binance.md#usd-m-futures): same frames as spot plus `pu`, on `/public/stream`; REST
  * `/fapi/v1/depth`. Delivery contracts get the symbol `BASE/QUOTE-YYMMDD` so they never collide with the perpetual.
+ * Mark price and liquidations come from the `/market/stream` path (a companion adapter, below).
  */
 import type { BookRules, DeltaMessage, ExchangeAdapter, PrevDelta, RestRequest } from '../types.js';
 import { makeBinanceAdapter, parseDepthSnapshot } from './common.js';
@@ -49,10 +50,10 @@ export function futuresBookRules(depthPath: string): BookRules {
   };
 }
 
-export const binanceFuturesAdapter: ExchangeAdapter = makeBinanceAdapter({
+/** USD-M's connection facts, shared by its `/public` adapter and its `/market` companion. */
+const usdm = {
   id: 'binance-futures',
   defaultEndpoints: { ws: 'wss://fstream.binance.com', rest: 'https://fapi.binance.com' },
-  wsPath: '/public/stream',
   // 10 incoming messages/s per connection; stay at half to leave room for pongs and bursts
   controlMessagesPerSecond: 5,
   // futures REQUEST_WEIGHT is 2400/min (exchangeInfo rateLimits; docs/protocols/binance.md#open-questions)
@@ -62,13 +63,28 @@ export const binanceFuturesAdapter: ExchangeAdapter = makeBinanceAdapter({
   instrumentsPath: '/fapi/v1/exchangeInfo',
   instrumentsWeight: 1,
   // perpetuals are `BTCUSDT`; delivery contracts `BTCUSDT_250926` (contractType CURRENT_QUARTER…)
-  unifiedSymbol: (base, quote, market) => {
+  unifiedSymbol: (base: string, quote: string, market: string) => {
     const us = market.indexOf('_');
     return us === -1 ? `${base}/${quote}` : `${base}/${quote}-${market.slice(us + 1)}`;
   },
-  toMarket: (symbol) => symbol.replace('/', '').replace('-', '_').toUpperCase(),
+  toMarket: (symbol: string) => symbol.replace('/', '').replace('-', '_').toUpperCase(),
   book: binanceFuturesBookRules,
-  // ready for channel `derivative`, which stays refused here until tickwire connects to `/market` too
-  // (docs/protocols/binance.md#derivative-data): open interest is REST-only, in the base asset
+} as const;
+
+/**
+ * USD-M's `/market` path (docs/protocols/binance.md#derivative-data): `@markPrice@1s` and `@forceOrder` are served
+ * only there (subscribed on `/public` they are acknowledged and never sent). Channels `derivative` (plus open
+ * interest, REST-only, polled from `/fapi/v1/openInterest`, in the base asset) and `liquidations`.
+ */
+export const binanceFuturesMarketAdapter: ExchangeAdapter = makeBinanceAdapter({
+  ...usdm,
+  wsPath: '/market/stream',
+  channels: ['derivative', 'liquidations'],
   openInterest: { path: '/fapi/v1/openInterest', weight: 1, unit: 'base' },
 });
+
+/** Depth, trades and tickers on `/public/stream`; `derivative` and `liquidations` through the `/market` companion. */
+export const binanceFuturesAdapter: ExchangeAdapter = {
+  ...makeBinanceAdapter({ ...usdm, wsPath: '/public/stream' }),
+  companion: { name: 'market', channels: ['derivative', 'liquidations'], adapter: binanceFuturesMarketAdapter },
+};

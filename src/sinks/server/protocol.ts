@@ -10,6 +10,7 @@
  * `stream`, and `seq`/`epoch` counted per client subscription — see docs/server.md).
  */
 import { z } from 'zod';
+import type { RawData } from 'ws';
 import { CHANNELS, EXCHANGE_IDS, type Channel, type ExchangeId } from '../../schema/events.js';
 
 /**
@@ -128,4 +129,17 @@ export function errorReply(id: CommandId | null, code: string, message: string, 
 
 export function ackReply(id: CommandId, op: ClientCommand['op'], extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ type: 'ack', id, op, ...extra });
+}
+
+/** A client's WebSocket message as a command: JSON text only, at most `maxFrameBytes`, then `parseCommand`. */
+export function commandOf(
+  data: RawData,
+  isBinary: boolean,
+  maxFrameBytes: number,
+): { ok: true; cmd: ClientCommand } | { ok: false; id: CommandId | null; message: string } {
+  const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
+  if (isBinary) return { ok: false, id: null, message: 'binary frames are not accepted: send JSON text commands' };
+  if (size > maxFrameBytes) return { ok: false, id: null, message: `frame of ${size} bytes is over the ${maxFrameBytes}-byte limit` };
+  const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
+  return parseCommand(text);
 }

@@ -14,10 +14,11 @@ import type { Logger } from 'pino';
 import type { Hub } from '../../pipeline/hub.js';
 import type { Metrics } from '../../pipeline/metrics.js';
 import { interval, type SchedulerLike } from 'rxjs';
-import { ackReply, canonicalName, errorReply, parseCommand, parseStreamName, type ClientCommand, type CommandId, type StreamName } from './protocol.js';
+import { ackReply, canonicalName, commandOf, errorReply, parseStreamName, type ClientCommand, type CommandId, type StreamName } from './protocol.js';
 import type { StreamRegistry } from './registry.js';
 import type { ServerSettings } from './options.js';
 import { ClientStream, type StreamHost, type StreamMode } from './client-stream.js';
+import { CommandBucket } from './command-rate.js';
 import { TurnBatch } from '../../util/turn-batch.js';
 
 /** Close codes the server uses. */
@@ -65,9 +66,7 @@ export class ClientSession implements StreamHost {
   private readonly replyWritten = (): void => {
     this.queuedReplies--;
   };
-  /** Command rate limit: a token bucket. */
-  private tokens: number;
-  private refilledAt: number;
+  private readonly commands: CommandBucket;
 
   /** `socket`: the connection `ws` runs on (the upgrade's socket), corked while a turn's messages are written. */
   constructor(
@@ -80,8 +79,7 @@ export class ClientSession implements StreamHost {
     this.batch = new TurnBatch(() => socket.cork(), () => socket.uncork());
     const l = ctx.settings.limits;
     this.low = l.lowWaterBytes ?? Math.floor(l.highWaterBytes / 4);
-    this.tokens = l.commandBurst ?? 2 * l.maxCommandsPerSecond;
-    this.refilledAt = ctx.scheduler.now();
+    this.commands = new CommandBucket(l.maxCommandsPerSecond, l.commandBurst ?? 2 * l.maxCommandsPerSecond, ctx.scheduler.now());
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -209,18 +207,6 @@ export class ClientSession implements StreamHost {
     this.ws.send(text, this.replyWritten);
   }
 
-  /** Take one command from the bucket; false when the client is over its rate. */
-  private takeCommand(): boolean {
-    const l = this.ctx.settings.limits;
-    const now = this.ctx.scheduler.now();
-    const burst = l.commandBurst ?? 2 * l.maxCommandsPerSecond;
-    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) * l.maxCommandsPerSecond) / 1000);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens--;
-    return true;
-  }
-
   private error(id: CommandId | null, message: string, extra: { op?: string; code?: string; streams?: string[] } = {}): void {
     this.ctx.metrics.inc('tickwire_server_client_errors_total', { code: extra.code ?? 'TW_ERR_CLIENT_REQUEST' });
     const { code = 'TW_ERR_CLIENT_REQUEST', ...rest } = extra;
@@ -229,24 +215,14 @@ export class ClientSession implements StreamHost {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
-    if (!this.takeCommand()) {
+    if (!this.commands.take(this.ctx.scheduler.now())) {
       const rate = this.ctx.settings.limits.maxCommandsPerSecond;
       this.ctx.metrics.inc('tickwire_server_rate_limited_total', {});
       this.disconnect(CLOSE_RATE_LIMIT, `too many commands: over ${rate} per second`, 'rate_limit');
       this.ws.pause(); // its later frames are not even read (the close handshake is bounded by closeTimeoutMs)
       return;
     }
-    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
-    if (isBinary) {
-      this.error(null, 'binary frames are not accepted: send JSON text commands');
-      return;
-    }
-    if (size > this.ctx.settings.limits.maxFrameBytes) {
-      this.error(null, `frame of ${size} bytes is over the ${this.ctx.settings.limits.maxFrameBytes}-byte limit`);
-      return;
-    }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
-    const r = parseCommand(text);
+    const r = commandOf(data, isBinary, this.ctx.settings.limits.maxFrameBytes);
     if (!r.ok) {
       this.error(r.id, r.message);
       return;
