@@ -277,9 +277,11 @@ export class SimServer {
         if (this.paused || this.bursting !== 0) return;
         const corked: Duplex[] = [];
         for (const c of this.connections) {
-          if (!c.open) continue;
-          c.socket.cork();
-          corked.push(c.socket);
+          // a connection without a socket (the unit tier's socket-less stand-in) has nothing to cork
+          const socket = c.socket as Duplex | undefined;
+          if (!c.open || socket === undefined) continue;
+          socket.cork();
+          corked.push(socket);
         }
         try {
           fn();
