@@ -7,7 +7,13 @@
  * one core and RSS (per book) once all are live, and checks every book's top 10 against the simulator's truth.
  *
  *   node bench/scale.mjs [--symbols 100,500,1000] [--steady-seconds 20] [--sim-nice 10] [--first-snapshot-depth N]
- *                        [--max-minutes 15] [--json out.json]
+ *                        [--max-minutes 15] [--json out.json] [--sim-prof DIR] [--rest-weight-share F]
+ *
+ * Starvation (a shared box): the simulator's CPU share, the share of wall time it waited runnable for a CPU
+ * (/proc/self/schedstat), its event loop's p99 delay (a 100 ms step due but not run), tickwire's own wait, the 1-min
+ * load average, and the book deltas received per second in the steady phase against the 10 × symbols a simulator
+ * that keeps up sends. A row whose simulator loop delay p99 is over ~100 ms, or whose deltas/s is well under 100%, did
+ * not measure the REST bound but the CPU it got. `--sim-prof DIR` runs the simulator under `node --cpu-prof`.
  *
  * The REST-weight lower bound: the snapshots' total weight W (symbols × weight per snapshot, + exchangeInfo 20)
  * against the exchange's limit L per sliding minute: the first L can go at once, each further L a minute later, so
@@ -16,6 +22,7 @@
  */
 import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,6 +36,7 @@ const { values: opt } = parseArgs({
     'first-snapshot-depth': { type: 'string' },
     'rest-weight-share': { type: 'string' },
     'max-minutes': { type: 'string', default: '15' },
+    'sim-prof': { type: 'string' }, // directory: run the simulator under node --cpu-prof
     json: { type: 'string', default: join(here, 'results', 'scale.json') },
     child: { type: 'string' }, // internal: run one size in this process
   },
@@ -55,13 +63,21 @@ function bound(n, weight, limit) {
   return (Math.ceil(w / limit) - 1) * 60;
 }
 
+const schedWaitNs = () => {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]);
+  } catch {
+    return NaN;
+  }
+};
+const load = () => loadavg().map((x) => Math.round(x * 10) / 10);
 const vm = (key) => Number(readFileSync('/proc/self/status', 'utf8').match(new RegExp(`${key}:\\s+(\\d+)`))[1]) / 1024;
 
 async function runOne(n) {
   const symbols = symbolsFor(n);
   const sim = fork(join(here, 'sim-process.mjs'), [
     JSON.stringify({ symbols, seed: 7, nice: Number(opt['sim-nice']), levels: 1000, intervalMs: 100, tradeIntervalMs: 3_600_000, tickerIntervalMs: 3_600_000, logLimit: 1000 }),
-  ]);
+  ], opt['sim-prof'] ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${opt['sim-prof']}`] } : {});
   const ask = (msg, key) =>
     new Promise((resolve) => {
       const on = (m) => {
@@ -74,6 +90,8 @@ async function runOne(n) {
       if (msg) sim.send(msg);
     });
   const endpoint = await ask(undefined, 'endpoint');
+  const simStats = () => ask({ stats: true }, 'stats');
+  const load0 = load();
   const { stream } = await import(join(here, '..', 'dist', 'index.js'));
   global.gc?.();
   const rss0 = vm('VmRSS');
@@ -83,6 +101,8 @@ async function runOne(n) {
   const t0 = performance.now();
   const liveAt = new Map();
   const resyncs = { n: 0 };
+  const deepened = { n: 0, spliced: 0 }; // books deepened (--first-snapshot-depth), and how many by a spliced snapshot
+  const deltas = { n: 0 }; // book_delta events: at 100 ms per book a simulator that keeps up sends 10 × n per second
   const timeline = [];
   let allLive;
   const allLiveP = new Promise((r) => (allLive = r));
@@ -94,14 +114,21 @@ async function runOne(n) {
     ...(share ? { restWeightShare: share } : {}),
     onHub: (h) => (hub = h),
   }).subscribe((e) => {
+    if (e.type === 'book_delta') deltas.n++;
     if (e.type !== 'status' || e.scope !== 'stream' || e.symbol === undefined) return;
     if (e.state === 'resyncing') resyncs.n++;
+    if (e.state === 'reconciled' && e.details?.deepened === true) {
+      deepened.n++;
+      if (e.details.splicedDeltas !== undefined) deepened.spliced++;
+    }
     if (e.state === 'live' && !liveAt.has(e.symbol)) {
       liveAt.set(e.symbol, performance.now() - t0);
       if (liveAt.size === n) allLive();
     }
   });
   const cpuAll0 = process.cpuUsage();
+  const wait0 = schedWaitNs();
+  const sim0 = await simStats();
   const tick = setInterval(() => {
     timeline.push({ s: Math.round((performance.now() - t0) / 1000), live: liveAt.size, rssMb: Math.round(vm('VmRSS')) });
     log(`  ${n} symbols: ${liveAt.size} live after ${Math.round((performance.now() - t0) / 1000)} s, RSS ${Math.round(vm('VmRSS'))} MB`);
@@ -112,15 +139,28 @@ async function runOne(n) {
   ]);
   const tAll = (performance.now() - t0) / 1000;
   const cpuSync = process.cpuUsage(cpuAll0);
+  const waitSync = schedWaitNs() - wait0;
+  const sim1 = await simStats();
+  const loadAtLive = load();
   const rssAtLive = vm('VmRSS');
   // steady state: every book live, diffs at 100 ms
   const steadyMs = Number(opt['steady-seconds']) * 1000;
   const c0 = process.cpuUsage();
+  const deltas0 = deltas.n;
+  const wait1 = schedWaitNs();
   const w0 = performance.now();
   await new Promise((r) => setTimeout(r, steadyMs));
   const c = process.cpuUsage(c0);
   const wall = performance.now() - w0;
+  const waitSteady = schedWaitNs() - wait1;
+  const steadyDeltasPerSec = (deltas.n - deltas0) / (wall / 1000);
+  const sim2 = await simStats();
+  const loadEnd = load();
   const rssSteady = vm('VmRSS');
+  // what of it is live: RSS and heap right after a full GC (the child runs with --expose-gc)
+  global.gc?.();
+  const rssAfterGc = vm('VmRSS');
+  const heapAfterGc = process.memoryUsage().heapUsed / 2 ** 20;
   clearInterval(tick);
   // correctness: pause the simulator, let every book reach the simulator's last update, compare the top 10
   sim.send({ pause: true });
@@ -157,10 +197,29 @@ async function runOne(n) {
     boundAtBudgetS: bound(n, weight, Math.floor(LIMIT * (share ?? 0.8))),
     syncCpuShare: (cpuSync.user + cpuSync.system) / 1e6 / tAll,
     steadyCpuShare: (c.user + c.system) / 1e3 / wall,
+    // book deltas received per second in the steady phase, against the 10 × symbols a simulator keeping up sends
+    steadyDeltasPerSec: Math.round(steadyDeltasPerSec),
+    steadyDeltaShare: steadyDeltasPerSec / (10 * n),
+    // waiting runnable for a CPU (share of wall time): tickwire's and the simulator's; the simulator's CPU share and
+    // its event loop's worst delay (a 100 ms step due but not run) say whether it kept up
+    syncWaitShare: waitSync / 1e9 / tAll,
+    steadyWaitShare: waitSteady / 1e9 / (wall / 1000),
+    simSyncCpuShare: (sim1.cpuUs - sim0.cpuUs) / 1e6 / tAll,
+    simSyncWaitShare: (sim1.waitNs - sim0.waitNs) / 1e9 / tAll,
+    simSyncLoopDelayMaxMs: Math.round(sim1.loopDelayMaxMs),
+    simSyncLoopDelayP99Ms: Math.round(sim1.loopDelayP99Ms),
+    simSteadyCpuShare: (sim2.cpuUs - sim1.cpuUs) / 1e3 / wall,
+    simSteadyWaitShare: (sim2.waitNs - sim1.waitNs) / 1e6 / wall,
+    simSteadyLoopDelayP99Ms: Math.round(sim2.loopDelayP99Ms),
+    load: { start: load0, atLive: loadAtLive, end: loadEnd },
     rssBaseMb: Math.round(rss0),
     rssAtLiveMb: Math.round(rssAtLive),
     rssSteadyMb: Math.round(rssSteady),
     peakRssMb: Math.round(vm('VmHWM')),
+    rssAfterGcMb: Math.round(rssAfterGc),
+    heapAfterGcMb: Math.round(heapAfterGc),
+    deepened: deepened.n,
+    deepenedBySplice: deepened.spliced,
     rssPerBookMb: Math.round(((rssSteady - rss0) / n) * 1000) / 1000,
     resyncs: resyncs.n,
     correct: wrong.length === 0 ? `${n}/${n}` : `${n - wrong.length}/${n}`,
@@ -175,6 +234,7 @@ if (opt.child) {
   process.exit(0);
 }
 
+const pc = (x) => (x * 100).toFixed(1);
 const sizes = opt.symbols.split(',').map(Number);
 const results = [];
 for (const n of sizes) {
@@ -191,10 +251,10 @@ for (const n of sizes) {
 }
 mkdirSync(dirname(opt.json), { recursive: true });
 writeFileSync(opt.json, JSON.stringify(results, null, 2));
-console.log('| symbols | first snapshot | all live s | bound s (limit 6000) | bound s (tickwire budget) | p50 live s | CPU % of one core (steady) | CPU % (sync phase) | RSS MB (steady) | RSS per book MB | peak RSS MB | resyncs | correct |');
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| symbols | first snapshot | all live s | bound s (limit 6000) | bound s (tickwire budget) | p50 live s | CPU % of one core (steady) | CPU % (sync phase) | RSS MB (steady) | RSS per book MB | peak RSS MB | resyncs | correct | sim CPU % sync / steady | sim waited for CPU % sync / steady | sim loop delay p99 ms sync / steady | tickwire waited % sync / steady | load 1 min start / live / end | deltas/s steady (% of 10 × symbols) |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
 for (const r of results) {
   console.log(
-    `| ${r.symbols} | ${r.firstSnapshotDepth ?? 1000} levels | ${r.allLiveS ?? `> ${opt['max-minutes']} min (${r.liveCount} live)`} | ${r.boundS} | ${r.boundAtBudgetS} | ${r.p50LiveS} | ${(r.steadyCpuShare * 100).toFixed(1)} | ${(r.syncCpuShare * 100).toFixed(1)} | ${r.rssSteadyMb} | ${r.rssPerBookMb} | ${r.peakRssMb} | ${r.resyncs} | ${r.correct} |`,
+    `| ${r.symbols} | ${r.firstSnapshotDepth ?? 1000} levels | ${r.allLiveS ?? `> ${opt['max-minutes']} min (${r.liveCount} live)`} | ${r.boundS} | ${r.boundAtBudgetS} | ${r.p50LiveS} | ${(r.steadyCpuShare * 100).toFixed(1)} | ${(r.syncCpuShare * 100).toFixed(1)} | ${r.rssSteadyMb} | ${r.rssPerBookMb} | ${r.peakRssMb} | ${r.resyncs} | ${r.correct} | ${pc(r.simSyncCpuShare)} / ${pc(r.simSteadyCpuShare)} | ${pc(r.simSyncWaitShare)} / ${pc(r.simSteadyWaitShare)} | ${r.simSyncLoopDelayP99Ms} / ${r.simSteadyLoopDelayP99Ms} | ${pc(r.syncWaitShare)} / ${pc(r.steadyWaitShare)} | ${r.load.start[0]} / ${r.load.atLive[0]} / ${r.load.end[0]} | ${r.steadyDeltasPerSec} (${pc(r.steadyDeltaShare)}) |`,
   );
 }

@@ -15,6 +15,8 @@ export interface BookSyncOptions extends BookIdentity {
   emit: (e: UnstampedEvent) => void;
   /** Deltas kept while waiting for a REST snapshot; on overflow the buffer restarts from the newest delta. */
   maxBuffer?: number;
+  /** Deltas kept for splicing a deep snapshot (`keepForDeepen`); past it the deep snapshot is given up. Default 1000. */
+  maxDeepKeep?: number;
   /** Differing levels listed in a reconcile-mismatch status (the count is always given). */
   maxReportedDiffs?: number;
 }
@@ -32,3 +34,4 @@ export type ReconcileResult =
 
 export const DEFAULT_MAX_BUFFER = 10_000;
 export const DEFAULT_MAX_DIFFS = 20;
+export const DEFAULT_MAX_DEEP_KEEP = 1000;

@@ -26,10 +26,12 @@ import type { TwCode, TwErrorCode } from '../errors.js';
 import type { BookRules, DeltaMessage, PrevDelta, RestSnapshot } from './rules.js';
 import { OrderBook } from './order-book.js';
 import { bookDeltaEvent, bookSnapshotEvent, bookStatusEvent, type BookSnapshotUnstamped, type BookStatusState } from './book-events.js';
-import { DEFAULT_MAX_BUFFER, DEFAULT_MAX_DIFFS, type BookSyncOptions, type BookSyncState, type ReconcileResult } from './book-sync-options.js';
+import { DEFAULT_MAX_BUFFER, DEFAULT_MAX_DEEP_KEEP, DEFAULT_MAX_DIFFS, type BookSyncOptions, type BookSyncState, type ReconcileResult } from './book-sync-options.js';
 import { CrossCheck } from './cross-check.js';
 import { DeltaBuffer } from './delta-buffer.js';
 import { codesFor } from './level-codes.js';
+import { spliceSnapshot } from './deep-splice.js';
+import { kept } from './delta-buffer.js';
 import { gapDetails, integrityProblem, type Problem } from './sync-problems.js';
 
 export class BookSync {
@@ -51,6 +53,12 @@ export class BookSync {
   private heldSnapshot: RestSnapshot | undefined;
   private awaitingSnapshot = false;
   private readonly cross = new CrossCheck();
+  /**
+   * Copies of the deltas applied since a deep snapshot's request went out (`keepForDeepen`), so that a deep snapshot
+   * the book has already moved past is brought forward with them (`spliceDeep`) instead of being fetched again.
+   */
+  private deepKeep: DeltaMessage[] | undefined;
+  private readonly maxDeepKeep: number;
   /** Exchange time of the book's state (last applied message, or the snapshot). */
   private bookTime: number | undefined;
   /** The rules of this book: the feed's, or the variant its last in-band snapshot showed (`rules.variantFor`). */
@@ -65,6 +73,7 @@ export class BookSync {
     this.rules = opts.rules;
     this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
     this.maxDiffs = opts.maxReportedDiffs ?? DEFAULT_MAX_DIFFS;
+    this.maxDeepKeep = opts.maxDeepKeep ?? DEFAULT_MAX_DEEP_KEEP;
     this.truncateDepth = opts.rules.truncateTo?.(opts.subscribedDepth);
     this.book = new OrderBook({ strings: opts.rules.verifyChecksum !== undefined });
   }
@@ -165,16 +174,55 @@ export class BookSync {
    * match emits status `reconciled` (TW_OK, details {updateId, levels}); a mismatch emits `resyncing` with
    * TW_ERR_RECONCILE_MISMATCH and the differing levels, then resyncs. If the book is already past the id, or not
    * live, nothing is emitted and `'skipped'` is returned: fetch again later.
+   *
+   * `adopt` (a deeper snapshot after a shallow sync): on a match the snapshot replaces the book. When `keepForDeepen`
+   * was called as its request went out, a snapshot the book is already past — or that a delta straddles — is
+   * brought forward with the deltas applied since, as a first sync splices its snapshot (`spliceDeep`), and the
+   * result is compared with the book at the book's own id; it is `'skipped'` only when those deltas do not chain
+   * onto it (the snapshot is older than the first kept delta) or were given up (more than `maxDeepKeep`).
    */
   reconcile(snap: RestSnapshot, localTime: number, adopt = false): ReconcileResult {
-    if (this._state !== 'live' || this.localId === undefined) return 'skipped';
+    if (this._state !== 'live' || this.localId === undefined) {
+      if (adopt) this.deepKeep = undefined;
+      return 'skipped';
+    }
     if (snap.updateId === this.localId) {
+      if (adopt) this.deepKeep = undefined;
       this.compare(snap, localTime, [], adopt);
       return 'compared';
     }
-    if (snap.updateId < this.localId) return 'skipped';
+    if (snap.updateId < this.localId) {
+      if (!adopt) return 'skipped';
+      return this.spliceDeep(snap, localTime) ? 'compared' : 'skipped';
+    }
     this.cross.wait(snap, adopt);
     return 'pending';
+  }
+
+  /**
+   * A deep snapshot's request is going out now: keep copies of the deltas applied from here on (at most
+   * `maxDeepKeep`), until `reconcile(…, true)` settles that snapshot, `dropDeepKeep` or a resync.
+   */
+  keepForDeepen(): void {
+    this.deepKeep = this._state === 'live' ? [] : undefined;
+  }
+
+  /** The deep snapshot will not come (its request failed): stop keeping deltas for it. */
+  dropDeepKeep(): void {
+    this.deepKeep = undefined;
+  }
+
+  /** Deltas kept for a deep snapshot in flight (for diagnostics and tests); undefined when none is kept. */
+  get deepKeptCount(): number | undefined {
+    return this.deepKeep?.length;
+  }
+
+  /**
+   * A deep snapshot newer than the book waits for the book to reach its id (`reconcile(…, true)` returned
+   * `'pending'`); fetching another meanwhile would replace it with a still newer one.
+   */
+  get deepPending(): boolean {
+    return this.cross.pending !== undefined && this.cross.adopt;
   }
 
   /** Keep only the last `keep` buffered deltas while the snapshot request waits (see DeltaBuffer.trim). */
@@ -192,6 +240,7 @@ export class BookSync {
     this.buffer.clear();
     this.heldSnapshot = undefined;
     this.cross.pending = undefined;
+    this.deepKeep = undefined;
     this.deltasBeforeSnapshot = 0;
     this.bookTime = undefined;
   }
@@ -303,6 +352,7 @@ export class BookSync {
     }
     if (this.cross.pending !== undefined) {
       const before = this.cross.takeBefore(d);
+      if (before !== undefined && this.cross.adopt) this.deepKeep = undefined;
       if (before !== undefined && !this.compare(before, localTime, [d], this.cross.adopt)) return;
     }
     const problem = this.apply(d);
@@ -310,11 +360,39 @@ export class BookSync {
       this.resync(problem.code, problem.reason, localTime, problem.details, []);
       return;
     }
-    this.emitDelta(d, localTime);
-    if (this.cross.pending !== undefined) {
-      const at = this.cross.takeAt(this.localId);
-      if (at !== undefined) this.compare(at, localTime, [], this.cross.adopt);
+    const keep = this.deepKeep;
+    if (keep !== undefined) {
+      if (keep.length >= this.maxDeepKeep) this.deepKeep = undefined;
+      else keep.push(kept(d));
     }
+    this.emitDelta(d, localTime);
+    const p = this.cross.pending;
+    if (p !== undefined && this.localId !== undefined && this.localId >= p.updateId) {
+      const adopt = this.cross.adopt;
+      const at = this.cross.takeAt(this.localId);
+      if (at !== undefined) {
+        if (adopt) this.deepKeep = undefined;
+        this.compare(at, localTime, [], adopt);
+      } else if (adopt) this.spliceDeep(p, localTime);
+      // else: this delta straddled the snapshot's id; unusable for a cross-check (cross-check.ts)
+    }
+  }
+
+  /**
+   * Bring a deep snapshot older than the live book forward with the deltas kept since its request went out
+   * (`keepForDeepen`), by the rules of a first sync (deep-splice.ts), on a separate book; then compare that book with
+   * the live one where both know the book and, on a match, adopt it. Returns false (nothing emitted, the live book
+   * untouched) when the kept deltas do not chain onto the snapshot or do not reach the live book's id; true when
+   * compared (a `reconciled` status, or a mismatch resync).
+   */
+  private spliceDeep(snap: RestSnapshot, localTime: number): boolean {
+    const keptDeltas = this.deepKeep;
+    this.deepKeep = undefined;
+    if (keptDeltas === undefined || keptDeltas.length === 0) return false;
+    const spliced = spliceSnapshot(snap, keptDeltas, this.rules, this.opts.rules.verifyChecksum !== undefined);
+    if (spliced === undefined || spliced.updateId !== this.localId) return false;
+    this.compare(snap, localTime, [], true, { bids: spliced.bids, asks: spliced.asks, deltas: spliced.applied });
+    return true;
   }
 
   private continuity(d: DeltaMessage): 'apply' | 'drop' | 'gap' {
@@ -377,24 +455,32 @@ export class BookSync {
    * Compare the book with a snapshot at the same id; returns true when they match. `adopt`: on a match, the
    * (deeper) snapshot replaces the book, which is then known to its depth.
    */
-  private compare(snap: RestSnapshot, localTime: number, rebuffer: DeltaMessage[] = [], adopt = false): boolean {
-    const diffs = this.cross.diff(this.book, snap);
+  private compare(
+    snap: RestSnapshot,
+    localTime: number,
+    rebuffer: DeltaMessage[] = [],
+    adopt = false,
+    spliced?: { bids: Level[]; asks: Level[]; deltas: number },
+  ): boolean {
+    const diffs = this.cross.diff(this.book, snap, spliced);
+    const at = spliced ? { updateId: this.localId, snapshotUpdateId: snap.updateId, splicedDeltas: spliced.deltas } : { updateId: snap.updateId };
     if (diffs.length === 0) {
       if (adopt) {
-        this.book.applySnapshot(snap.bids, snap.asks);
+        const theirs = spliced ?? snap;
+        this.book.applySnapshot(theirs.bids, theirs.asks);
         this.cross.noteKnownRange(snap.bids, snap.asks);
         this.truncated = undefined;
         this.opts.emit(this.snapshotEvent(localTime));
       }
       this.status('reconciled', 'TW_OK', adopt ? 'book deepened from a matching REST snapshot' : 'book matches the REST snapshot', localTime, {
-        updateId: snap.updateId,
+        ...at,
         levels: snap.bids.length + snap.asks.length,
         ...(adopt ? { deepened: true } : {}),
       });
       return true;
     }
     this.resync('TW_ERR_RECONCILE_MISMATCH', 'book differs from the REST snapshot', localTime, {
-      updateId: snap.updateId,
+      ...at,
       differing: diffs.length,
       diffs: diffs.slice(0, this.maxDiffs),
     }, rebuffer);

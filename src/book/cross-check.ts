@@ -71,9 +71,12 @@ export class CrossCheck {
     return updateId === p.updateId ? p : undefined;
   }
 
-  /** Where `book` differs from `snap` (a snapshot at the book's update id), within what both know. */
-  diff(book: OrderBook, snap: RestSnapshot): LevelDiff[] {
-    return diffWithSnapshot(book, snap, this.knownBidFloor, this.knownAskCeil);
+  /**
+   * Where `book` differs from `snap` (a snapshot at the book's update id), within what both know. `spliced`: the
+   * snapshot brought forward to the book's id (deep-splice.ts), compared instead over the same range.
+   */
+  diff(book: OrderBook, snap: RestSnapshot, spliced?: { bids: Level[]; asks: Level[] }): LevelDiff[] {
+    return diffWithSnapshot(book, snap, this.knownBidFloor, this.knownAskCeil, spliced);
   }
 }
 
@@ -87,15 +90,21 @@ export function diffWithSnapshot(
   snap: RestSnapshot,
   knownBidFloor: string | undefined,
   knownAskCeil: string | undefined,
+  spliced?: { bids: Level[]; asks: Level[] },
 ): LevelDiff[] {
   const bidFloor = narrower('bid', snap.bids.at(-1)?.[0], knownBidFloor);
   const askCeil = narrower('ask', snap.asks.at(-1)?.[0], knownAskCeil);
   const inBids = (l: Level): boolean => bidFloor === undefined || compareDecimal(l[0], bidFloor) >= 0;
   const inAsks = (l: Level): boolean => askCeil === undefined || compareDecimal(l[0], askCeil) <= 0;
-  const top = book.top(Math.max(snap.bids.length, snap.asks.length));
+  const theirs = spliced ?? snap;
+  // a spliced book may hold more levels than the snapshot (deltas added some): compare every level in range
+  const depth = spliced
+    ? Math.max(book.bidCount, book.askCount, spliced.bids.length, spliced.asks.length)
+    : Math.max(snap.bids.length, snap.asks.length);
+  const top = book.top(depth);
   const diffs: LevelDiff[] = [];
-  diffLevels('bid', top.bids.filter(inBids), snap.bids.filter(inBids), diffs);
-  diffLevels('ask', top.asks.filter(inAsks), snap.asks.filter(inAsks), diffs);
+  diffLevels('bid', top.bids.filter(inBids), theirs.bids.filter(inBids), diffs);
+  diffLevels('ask', top.asks.filter(inAsks), theirs.asks.filter(inAsks), diffs);
   return diffs;
 }
 

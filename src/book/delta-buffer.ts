@@ -8,7 +8,7 @@ import type { DeltaMessage } from './rules.js';
  * (allocation-site pretenuring), and deltas buffered while a snapshot is fetched would teach it that for good —
  * after which every parsed level is collected by full GCs (half the throughput, twice the memory at 20 symbols).
  */
-function kept(d: DeltaMessage): DeltaMessage {
+export function kept(d: DeltaMessage): DeltaMessage {
   const copy = (levels: readonly Level[]): Level[] => {
     const out: Level[] = new Array(levels.length);
     for (let i = 0; i < levels.length; i++) out[i] = [levels[i]![0], levels[i]![1]];

@@ -31,11 +31,14 @@ const BUFFER_WHILE_QUEUED = 50;
 /** REST priority of the deep snapshot that follows a shallow first one (after every book's first sync, priority 1). */
 const DEEPEN_PRIORITY = 4;
 /**
- * Deep snapshots tried per live period. One is adopted only when the book reaches its exact update id (a snapshot
- * the book is already past, or one a delta straddles, cannot be): on a fast book with slow REST most tries miss, and
- * each costs the full weight — so the tries are capped, and the book stays verified to the first depth.
+ * Deep snapshots tried per live period. One is adopted when the book reaches its update id, or brought forward to
+ * the book's id with the deltas kept since its request went out (BookSync.reconcile with adopt); a try misses when
+ * those do not chain onto it. Each costs the full weight — so the tries are capped, and the book then stays verified
+ * to the first depth.
  */
 const DEEPEN_TRIES = 10;
+/** Retry periods a deep snapshot newer than the book may wait for the book to reach it before another is fetched. */
+const DEEPEN_PENDING_WAITS = 30;
 
 /** A fixed offset in [0, every) per market (FNV-1a of its id): spreads periodic requests of many books. */
 export function phaseOf(market: string, every: number): number {
@@ -172,23 +175,32 @@ export class BookDriver {
       this.o.logger.warn({ market, tries: DEEPEN_TRIES }, 'no deep snapshot landed on the book; it stays verified to the first snapshot depth');
       return;
     }
-    const again = (): void => {
-      // skipped (the book was past it), pending then straddled by a delta, failed: fetch another
+    const again = (waits = 0): void => {
+      // skipped (the book was past it), failed, or pending then straddled without a splice: fetch another. While a
+      // deep snapshot newer than the book still waits for the book to reach it (a stream that lags the REST answer),
+      // wait for it instead: a new request would replace it with a newer one, again and again while the lag lasts
       this.deepen = this.o.scheduler.schedule(() => {
-        if (!this.stopped && !this.deepened && this.sync.state === 'live') this.fetchDeep();
+        if (this.stopped || this.deepened || this.sync.state !== 'live') return;
+        if (this.sync.deepPending && waits < DEEPEN_PENDING_WAITS) again(waits + 1);
+        else this.fetchDeep();
       }, SNAPSHOT_RETRY_MS);
     };
-    rest.request(rules.snapshotRequest(market, this.o.snapshotDepth), { priority: DEEPEN_PRIORITY, key: market }).then(
+    // from the moment the request leaves the queue, the sync keeps the deltas it applies: a snapshot the book is
+    // past by the time it lands is brought forward with them (BookSync.reconcile with adopt)
+    const onSend = (): void => this.sync.keepForDeepen();
+    rest.request(rules.snapshotRequest(market, this.o.snapshotDepth), { priority: DEEPEN_PRIORITY, key: market, onSend }).then(
       (res) => {
         if (this.stopped || this.sync.state !== 'live') return; // a resync fetches its own, then deepens again
         try {
           this.sync.reconcile(rules.parseSnapshot!(res.body), this.o.clock.nowMicros(), true);
         } catch (err) {
+          this.sync.dropDeepKeep();
           this.o.logger.warn({ err, market }, 'bad deep REST snapshot');
         }
         if (!this.deepened) again();
       },
       (err: unknown) => {
+        this.sync.dropDeepKeep();
         this.o.logger.warn({ err, market }, 'deep snapshot failed');
         if (!this.stopped) again();
       },

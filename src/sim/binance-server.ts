@@ -152,6 +152,9 @@ interface Sym {
   lastBest: [Level, Level] | undefined;
   /** [price, size] wire padding suffixes. */
   suffix: [string, string];
+  /** `<lower>@bookTicker` and the depth topics, built once (checked on every step). */
+  tickerTopic: string;
+  depthTopics: string[];
   /** COIN-M pair (`BTCUSD`) and contract type; spot/USD-M: the native id and PERPETUAL. */
   pair: string;
   contractType: string;
@@ -205,6 +208,8 @@ export class BinanceProtocol implements SimProtocol {
         lastTop: '',
         lastBest: undefined,
         suffix: this.suffixes(spec),
+        tickerTopic: `${native.toLowerCase()}@bookTicker`,
+        depthTopics: v.depthTopics.map((t) => native.toLowerCase() + t),
         pair: cm?.pair ?? native,
         contractType: cm?.contractType ?? 'PERPETUAL',
         delivery: cm?.delivery,
@@ -291,7 +296,7 @@ export class BinanceProtocol implements SimProtocol {
     s.pending = undefined;
     s.lastEmitted = g.diff.lastId;
     // the depth topics this diff goes out on; per-frame faults are taken only when it reaches a subscriber
-    const depthTopics = this.v.depthTopics.map((suffix) => s.lower + suffix).filter((t) => server.hasSubscribers(t));
+    const depthTopics = s.depthTopics.filter((t) => server.hasSubscribers(t));
     const fault = server.takeDiffFault(depthTopics, symbol);
     const garbageFrame = server.takeGarbageFrame(depthTopics, symbol);
     const E = g.diff.time;
@@ -302,7 +307,7 @@ export class BinanceProtocol implements SimProtocol {
       const top = `${best.bid[0]}|${best.bid[1]}|${best.ask[0]}|${best.ask[1]}`;
       if (top !== s.lastTop) {
         s.lastTop = top;
-        const topic = `${s.lower}@bookTicker`;
+        const topic = s.tickerTopic;
         if (server.hasSubscribers(topic)) {
           const [bid, ask] = this.lvl([best.bid, best.ask], s) as [Level, Level];
           const data = R.bookTicker({ u: g.u, s: s.native, bid, ask, E, T: E - 1, ps: this.ps(s) }, this.v.futures);

@@ -229,25 +229,41 @@ export class SimMarket {
     const s = this.st(symbol);
     if (!Number.isInteger(updateId) || updateId > s.lastId || updateId < this.oldestId(symbol)) return undefined;
     if (updateId === s.lastId) return this.book(symbol, depth);
-    const lots: [Map<number, number>, Map<number, number>] = [new Map(s.sides[BID].lots), new Map(s.sides[ASK].lots)];
+    // the lots at `updateId` of every level changed since (walking the undo ring back, the oldest change after
+    // `updateId` writes last); every other level is as it is now — no copy or sort of the whole book
+    const over: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
     const cap = this.historySize;
     for (let id = s.lastId; id > updateId; id--) {
       const i = id % cap;
       const side = s.hSide[i] as number;
       const tick = s.hTick[i] as number;
-      const prev = s.hPrev[i] as number;
-      const key = side === BID ? -tick : tick;
-      if (prev === 0) lots[side]?.delete(key);
-      else lots[side]?.set(key, prev);
+      over[side]?.set(side === BID ? -tick : tick, s.hPrev[i] as number);
     }
-    const bidSide: Side = { keys: [...lots[BID].keys()].sort((a, b) => a - b), lots: lots[BID], sign: -1 };
-    const askSide: Side = { keys: [...lots[ASK].keys()].sort((a, b) => a - b), lots: lots[ASK], sign: 1 };
     return {
       symbol,
       updateId,
-      bids: this.render(s, bidSide.keys, bidSide, depth),
-      asks: this.render(s, askSide.keys, askSide, depth),
+      bids: this.renderAt(s, s.sides[BID], over[BID], depth),
+      asks: this.renderAt(s, s.sides[ASK], over[ASK], depth),
     };
+  }
+
+  /** One side as it was, best first: the current levels with `over` (key → lots then, 0 = absent) applied. */
+  private renderAt(s: SymState, side: Side, over: Map<number, number>, depth: number): Level[] {
+    const keys = side.keys;
+    // levels that existed then but not now, in key order, merged into the current keys
+    const gone: number[] = [];
+    for (const [key, lots] of over) if (lots !== 0 && !side.lots.has(key)) gone.push(key);
+    gone.sort((a, b) => a - b);
+    const out: Level[] = [];
+    let i = 0;
+    let j = 0;
+    while (out.length < depth && (i < keys.length || j < gone.length)) {
+      const key = j >= gone.length || (i < keys.length && (keys[i] as number) < (gone[j] as number)) ? (keys[i++] as number) : (gone[j++] as number);
+      const lots = over.get(key) ?? side.lots.get(key) ?? 0;
+      if (lots === 0) continue;
+      out.push([formatFixed(key * side.sign, s.spec.tickDecimals), formatFixed(lots, s.spec.lotDecimals)]);
+    }
+    return out;
   }
 
   // ---- internals ----

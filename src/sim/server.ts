@@ -265,11 +265,29 @@ export class SimServer {
   }
 
   // ---- timers, pause, burst ----
-  /** A data timer: skipped while paused or while a burst is being written. */
+  /**
+   * A data timer: skipped while paused or while a burst is being written. Each connection's socket is corked for
+   * the tick, so what one tick publishes to a connection (one frame per symbol of a 1000-symbol step) leaves in one
+   * `writev` instead of one system call per frame — same frames, same order (the profile of a 1000-symbol Binance
+   * step had 42% of the simulator's time in `writev`).
+   */
   every(ms: number, fn: () => void): void {
     this.timers.push(
       setInterval(() => {
-        if (!this.paused && this.bursting === 0) fn();
+        if (this.paused || this.bursting !== 0) return;
+        const corked: Duplex[] = [];
+        for (const c of this.connections) {
+          // a connection without a socket (the unit tier's socket-less stand-in) has nothing to cork
+          const socket = c.socket as Duplex | undefined;
+          if (!c.open || socket === undefined) continue;
+          socket.cork();
+          corked.push(socket);
+        }
+        try {
+          fn();
+        } finally {
+          for (const socket of corked) socket.uncork();
+        }
       }, ms),
     );
   }

@@ -77,8 +77,11 @@ describe('SimMarket', () => {
     }
     const last = m.lastId('XRP/USDT');
     for (const s of snaps) {
-      if (s.updateId >= last - 2000) expect(m.bookAt('XRP/USDT', s.updateId)).toEqual(s);
-      else expect(m.bookAt('XRP/USDT', s.updateId)).toBeUndefined();
+      if (s.updateId >= last - 2000) {
+        expect(m.bookAt('XRP/USDT', s.updateId)).toEqual(s);
+        // a REST snapshot's depth: the best levels of that same book
+        expect(m.bookAt('XRP/USDT', s.updateId, 7)).toEqual({ ...s, bids: s.bids.slice(0, 7), asks: s.asks.slice(0, 7) });
+      } else expect(m.bookAt('XRP/USDT', s.updateId)).toBeUndefined();
     }
     expect(m.bookAt('XRP/USDT', last + 1)).toBeUndefined();
     expect(m.bookAt('XRP/USDT', last - 2001)).toBeUndefined();
