@@ -37,8 +37,10 @@ describe('binance-delivery from the simulator', () => {
       () =>
         liqs(hh).length >= 3 &&
         new Set(derivs(hh, 'BTC/USD').map((d) => d.nextFundingTime)).size >= 3 &&
-        new Set(derivs(hh, 'BTC/USD').map((d) => d.openInterest).filter(Boolean)).size >= 2,
-      'three liquidations, three funding periods, two open interest figures',
+        new Set(derivs(hh, 'BTC/USD').map((d) => d.openInterest).filter(Boolean)).size >= 2 &&
+        hh.events.some((e) => e.type === 'trade' && e.symbol === 'BTC/USD') &&
+        hh.events.some((e) => e.type === 'book_snapshot' && e.symbol === 'BTC/USD'),
+      'three liquidations, three funding periods, two open interest figures, a BTC/USD trade and book snapshot',
       30_000,
     );
     for (const e of hh.events) expect(() => MarketEvent.parse(e)).not.toThrow();
