@@ -49,7 +49,9 @@ describe('slow consumers', () => {
     while (h.server.metrics.sum('tickwire_server_conflations_total') === 0 && bursts++ < 40) {
       await h.sim.burst('binance', { symbols: ['BTC/USDT'], diffs: 2_000 });
     }
-    expect(h.server.metrics.sum('tickwire_server_conflations_total')).toBe(1);
+    // ≥ 1: one burst may conflate the stalled stream more than once before the loop looks (seen on a loaded CI); that
+    // the normal client was never conflated is checked below (no gap status, every delta chained)
+    expect(h.server.metrics.sum('tickwire_server_conflations_total')).toBeGreaterThanOrEqual(1);
     expect(stalledSession.behindSince).toBeDefined();
     await until(() => h.server.metrics.get('tickwire_server_disconnects_total', { reason: 'slow_consumer' }) === 1, 'slow consumer cut off');
     expect(h.server.clients().size).toBe(1);
@@ -81,7 +83,9 @@ describe('slow consumers', () => {
     while (h.server.metrics.sum('tickwire_server_conflations_total') === 0 && bursts++ < 40) {
       await h.sim.burst('binance', { symbols: ['BTC/USDT'], diffs: 2_000 });
     }
-    expect(h.server.metrics.sum('tickwire_server_conflations_total')).toBe(1);
+    // ≥ 1: one burst may conflate the stalled stream more than once before the loop looks (seen on a loaded CI); that
+    // the normal client was never conflated is checked below (no gap status, every delta chained)
+    expect(h.server.metrics.sum('tickwire_server_conflations_total')).toBeGreaterThanOrEqual(1);
     // trades keep coming while the client is behind: they are numbered and dropped
     const session = [...h.server.clients()][0]!;
     const tradesSeq = session.streams.get(TRADES)!.seq;
