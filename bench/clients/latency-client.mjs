@@ -170,8 +170,9 @@ function stampSends(sock) {
   const writev = sock._writev;
   const write = sock._write;
   sock._writev = function (chunks, cb) {
+    const kept = recording ? chunks.map((x) => x.chunk) : undefined; // before: an all-Buffer writev replaces the entries
     const r = writev.call(this, chunks, cb);
-    if (recording) sChunks.push(chunks.map((x) => x.chunk), systemClock.nowMicros());
+    if (kept) sChunks.push(kept, systemClock.nowMicros());
     return r;
   };
   sock._write = function (chunk, enc, cb) {
