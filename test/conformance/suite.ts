@@ -11,17 +11,22 @@
  *   where it has a chain (a raised one overlaps the next message and loses nothing) — is detected and resyncs only
  *   that book;
  * - subscribe/unsubscribe: batched, every stream named, within the exchange's limits;
- * - e2e: 3 books synced over loopback against the simulator equal its true book at the same update id.
+ * - refused: frames the wire schemas refuse (`refused`, each an altered real frame) are `malformed` to the parser too;
+ * - the simulator's protocol over a raw socket (./sim-protocol.ts): instruments, REST snapshot, keepalive, acks,
+ *   unsubscribe, unknown markets;
+ * - e2e: 3 books synced over loopback against the simulator equal its true book at the same update id; a symbol the
+ *   instrument list does not show is refused without a subscribe naming it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../src/exchanges/registry.js';
 import type { AdapterContext, BookRules, ExchangeAdapter, StreamRef, WireMessage } from '../../src/exchanges/types.js';
 import { DEFAULT_CHANNELS, type Channel, type ExchangeId } from '../../src/schema/events.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { startHarness, troubleElsewhere, type Harness } from '../helpers/harness.js';
 import { expectEqualsTruth, waitLive } from '../faults/runner.js';
 import { bounded, bumpLastDigit, names, notVerbatim, replaceLastToken, replaceToken } from './checks.js';
 import { framesOf, replay, type Candidate, type Recorded, type ReplayResult } from './replay.js';
 import { collectSimFrames, type SimFrames } from './sim-frames.js';
+import { simProtocolChecks } from './sim-protocol.js';
 
 export type { Recorded } from './replay.js';
 export { asItems } from './replay.js';
@@ -68,6 +73,10 @@ export interface ConformanceSpec {
    * by instrument type), and why: leaving it out of one market changes nothing, leaving it out of all markets does.
    */
   sharedAcrossMarkets?: { channel: Channel; why: string };
+  /** Frames the wire schemas refuse (the oracle throws): the parser must call each `malformed`, never read it. */
+  refused?: () => string[];
+  /** Why a subscribe naming a market the simulator does not serve gets no refusal on the wire. */
+  unknownNotRefused?: string;
 }
 
 const SYMBOLS: [string, string, string] = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
@@ -156,6 +165,14 @@ export function conformance(spec: ConformanceSpec): void {
       }
       expect(simCovered, 'simulated frames the oracle covers').toBeGreaterThan(0);
     }, 60_000);
+
+    it.runIf(spec.refused !== undefined)('refused: frames the wire schemas refuse are malformed to the parser too', () => {
+      const ctx: AdapterContext = { bookDepth: depth, instruments: new Map() };
+      for (const frame of spec.refused!()) {
+        expect(() => spec.oracle!(frame, ctx), frame).toThrow();
+        expect(adapter.parse(frame, ctx).map((m) => m.kind), frame).toEqual(['malformed']);
+      }
+    });
 
     it('pure: the same frames parsed in order, in reverse and twice each, and the same requests built twice, give the same (no module state)', () => {
       const frames = [...realFrames(), ...sim.frames.map((f) => [f, sim.ctx] as const)];
@@ -265,6 +282,8 @@ export function conformance(spec: ConformanceSpec): void {
       }
     }, 60_000);
 
+    simProtocolChecks(adapter, { id: spec.id, symbols, bookDepth: depth, ...(spec.unknownNotRefused ? { unknownNotRefused: spec.unknownNotRefused } : {}) });
+
     describe('e2e against the simulator', () => {
       let h: Harness;
       beforeAll(async () => {
@@ -287,6 +306,14 @@ export function conformance(spec: ConformanceSpec): void {
         for (const s of symbols) await expectEqualsTruth(h, spec.id, s);
         expect(h.statuses({ scope: 'stream', state: 'resyncing' })).toEqual([]);
       }, 60_000);
+      it('a symbol the instrument list does not show is refused without a subscribe naming it; the others stay live', async () => {
+        const from = h.events.length;
+        const nope = symbols[0].replace(/^[A-Z0-9]+\//, 'NOPE/');
+        void h.hub.add(spec.id, nope, ['book']);
+        await h.waitFor((e) => e.type === 'status' && e.symbol === nope && e.code === 'TW_ERR_UNKNOWN_SYMBOL', `${nope} refused`);
+        expect(h.sim.entries(spec.id).filter((e) => e.kind === 'ws-recv' && names(e.data ?? '', adapter.toMarket(nope)))).toEqual([]);
+        expect(troubleElsewhere(h, from, [[spec.id, nope]])).toEqual([]);
+      });
     });
   });
 }

@@ -1,8 +1,8 @@
 /**
  * Deribit parser, book rules, instruments and symbols on Deribit's own documented examples
  * (fixtures/deribit/doc-examples.json, provenance per frame): prices and amounts come out as the exact number text
- * of the frame, sizes carry their unit, and the hand-written book parser agrees with the zod wire schema on the
- * documented frames and on the simulator's.
+ * of the frame, and sizes carry their unit. (The hand-written book parser against the zod wire schema on every
+ * documented and simulated frame: test/conformance/deribit.test.ts.)
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -10,10 +10,8 @@ import { OrderBook } from '../../src/book/order-book.js';
 import { deribitAdapter, deribitBookRules } from '../../src/exchanges/deribit/index.js';
 import { PUBLIC_TEST, parseDeribitFrame } from '../../src/exchanges/deribit/parse.js';
 import { deribitMarket } from '../../src/exchanges/deribit/symbols.js';
-import { DeribitBookData } from '../../src/exchanges/deribit/wire.js';
-import { parseKeepingNumbers, plainDecimal } from '../../src/exchanges/kraken/raw-json.js';
 import type { AdapterContext, DeltaMessage, WireMessage } from '../../src/exchanges/types.js';
-import { bookData, bookEntries, deribitInstrumentFor, instrumentJson, jsonWithNumbers, notification } from '../../src/sim/deribit-render.js';
+import { deribitInstrumentFor, instrumentJson, jsonWithNumbers } from '../../src/sim/deribit-render.js';
 
 const DOC = JSON.parse(readFileSync(new URL('../../fixtures/deribit/doc-examples.json', import.meta.url), 'utf8')) as {
   frames: Record<string, { source: string; frame: string }>;
@@ -78,24 +76,6 @@ describe('deribit book notifications (documented examples)', () => {
     expect(parseDeribitFrame(bad)).toEqual([{ kind: 'malformed', reason: expect.any(String), channel: 'book', market: 'BTC-PERPETUAL' }]);
     const noPrev = frame('bookChange').replace('"prev_change_id":297217,', '');
     expect(parseDeribitFrame(noPrev)[0]).toMatchObject({ kind: 'malformed', channel: 'book' });
-  });
-
-  it('the hand-written book parser agrees with the zod wire schema on documented and simulated frames', () => {
-    const inst = deribitInstrumentFor('ETH/USD:ETH-241227-3000-C');
-    const sim = [
-      notification(`book.${inst.name}.100ms`, bookData({ name: inst.name, type: 'snapshot', timestamp: 5, changeId: 10, bids: bookEntries([['0.2500', '1.5']], () => true), asks: bookEntries([['0.2600', '2.0']], () => true) })),
-      notification(`book.${inst.name}.100ms`, bookData({ name: inst.name, type: 'change', timestamp: 6, changeId: 12, prevChangeId: 10, bids: bookEntries([['0.2500', '0']], () => false), asks: bookEntries([['0.2550', '3.0']], () => true) })),
-    ];
-    for (const f of [frame('bookSnapshot'), frame('bookChange'), ...sim]) {
-      const data = DeribitBookData.parse((parseKeepingNumbers(f) as { params: { data: unknown } }).params.data);
-      const m = parseDeribitFrame(f)[0] as DeltaMessage;
-      const lv = (rows: typeof data.bids): [string, string][] => rows.map(([a, p, q]) => [plainDecimal(p), a === 'delete' ? '0' : plainDecimal(q)]);
-      expect(m.bids).toEqual(lv(data.bids));
-      expect(m.asks).toEqual(lv(data.asks));
-      expect(m.updateId).toBe(Number(data.change_id));
-      expect(m.prevUpdateId).toBe(data.prev_change_id === undefined ? undefined : Number(data.prev_change_id));
-      expect(m.market).toBe(data.instrument_name);
-    }
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Gate.io spot v4 adapter on Gate's own documented examples (fixtures/gateio/, copied from the docs): units and
- * decimal strings exact; Gate's book-id rule; the hand parser agrees with the zod wire schemas on every documented
- * and simulator-rendered frame (the simulator renders with its own code, never src/exchanges/).
+ * decimal strings exact; Gate's book-id rule. (The hand parser against the zod wire schemas on every documented and
+ * simulated frame, and the frames both refuse: test/conformance/gateio.test.ts.)
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -9,37 +9,12 @@ import { BookSync } from '../../src/book/book-sync.js';
 import type { UnstampedEvent } from '../../src/schema/events.js';
 import { bookChannelFor, gateioBookRules, parseOrderBook } from '../../src/exchanges/gateio/book.js';
 import { createGateioAdapter, gateioAdapter, parseCurrencyPairs } from '../../src/exchanges/gateio/index.js';
-import { BookTicker, BookUpdate, Trade } from '../../src/exchanges/gateio/wire.js';
 import type { AdapterContext, DeltaMessage, WireMessage } from '../../src/exchanges/types.js';
-import { bookTickerFrame, bookUpdateFrame, replyFrame, tradeFrame } from '../../src/sim/gateio-render.js';
+import { replyFrame } from '../../src/sim/gateio-render.js';
 
 const doc = (name: string): string => readFileSync(new URL(`../../fixtures/gateio/${name}`, import.meta.url), 'utf8');
 const ctx: AdapterContext = { bookDepth: 0, instruments: new Map() };
 const parse = (frame: string): WireMessage[] => gateioAdapter.parse(frame, ctx);
-
-/** The same frame through the zod schemas: the reference the hand parser must equal. */
-function viaSchemas(frame: string): WireMessage[] | 'invalid' {
-  const v = JSON.parse(frame) as { channel: string; result: unknown };
-  if (v.channel === 'spot.order_book_update') {
-    const r = BookUpdate.safeParse(v.result);
-    if (!r.success) return 'invalid';
-    const d = r.data;
-    const common = { kind: 'book' as const, market: d.s, exchangeTime: d.t * 1000, bids: d.b, asks: d.a, updateId: d.u };
-    return [d.full === true ? { ...common, action: 'snapshot' } : { ...common, action: 'delta', firstUpdateId: d.U }];
-  }
-  if (v.channel === 'spot.trades') {
-    const r = Trade.safeParse(v.result);
-    if (!r.success) return 'invalid';
-    const [ms = '', frac = ''] = r.data.create_time_ms.split('.');
-    const exchangeTime = Number(ms) * 1000 + Number(frac.slice(0, 3).padEnd(3, '0'));
-    const t = r.data;
-    return [{ kind: 'trade', market: t.currency_pair, exchangeTime, tradeId: String(t.id), price: t.price, size: t.amount, side: t.side }];
-  }
-  const r = BookTicker.safeParse(v.result);
-  if (!r.success) return 'invalid';
-  const d = r.data;
-  return [{ kind: 'ticker', market: d.s, exchangeTime: d.t * 1000, fields: { updateId: d.u, bidPrice: d.b, bidSize: d.B, askPrice: d.a, askSize: d.A } }];
-}
 
 describe('gateio documented examples', () => {
   it('order_book_update: a `full` push is an in-band snapshot at `u`; without `full` a delta U..u; strings kept', () => {
@@ -61,6 +36,8 @@ describe('gateio documented examples', () => {
     const incremental = frame.replace('"full": true,', '');
     expect(incremental).not.toBe(frame);
     expect(parse(incremental)[0]).toMatchObject({ action: 'delta', firstUpdateId: 48776301, updateId: 48776306 });
+    // a push that does not match the schema is malformed data of its book (that book alone resyncs)
+    expect(parse(frame.replace('"U": 48776301', '"U": "48776301"'))).toEqual([{ kind: 'malformed', reason: expect.any(String), channel: 'book', market: 'BTC_USDT' }]);
   });
 
   it('tickers: last and 24 h stats (no bid/ask: those come from book_ticker with their sizes)', () => {
@@ -228,35 +205,5 @@ describe('gateio requests', () => {
     expect(ping?.kind === 'text' ? ping.message(1) : undefined).toBe('{"time":1700000000,"channel":"spot.ping"}');
     expect(a.wsUrl({ ws: 'ws://127.0.0.1:1/', rest: '' })).toBe('ws://127.0.0.1:1/ws/v4/');
     expect(a.toMarket('btc/usdt')).toBe('BTC_USDT');
-  });
-});
-
-describe('gateio hand parser = zod wire schemas', () => {
-  const frames = [
-    doc('ws-order-book-update.json'),
-    doc('ws-order-book-update.json').replace('"full": true,', ''),
-    doc('ws-trades.json'),
-    doc('ws-book-ticker.json'),
-    bookUpdateFrame({ market: 'SOL_USDT', depth: 100, U: 5, u: 9, b: [['100.10', '0.000']], a: [['100.20', '1.500']], full: false, now: 1_700_000_000_123 }),
-    bookUpdateFrame({ market: 'SOL_USDT', depth: 20, U: 10, u: 12, b: [['100.10', '2.000']], a: [], full: true, now: 1_700_000_000_124 }),
-    tradeFrame('SOL_USDT', { symbol: 'SOL/USDT', id: 42, price: '100.15', size: '0.250', side: 'buy', time: 1_700_000_000_125 }, 1),
-    bookTickerFrame('SOL_USDT', 12, ['100.10', '2.000'], ['100.20', '1.500'], 1_700_000_000_126),
-  ];
-  it('on every documented and simulated frame', () => {
-    for (const f of frames) expect(parse(f), f).toEqual(viaSchemas(f));
-  });
-  it('and both refuse the same broken frames (a book push that does not match becomes malformed for its market)', () => {
-    const broken = [
-      doc('ws-order-book-update.json').replace('"U": 48776301', '"U": "48776301"'),
-      doc('ws-order-book-update.json').replace('["19137.74", "0.0001"]', '["19137.74", 0.0001]'),
-      doc('ws-order-book-update.json').replace('"full": true', '"full": false'),
-      doc('ws-trades.json').replace('"side": "sell"', '"side": "ask"'),
-      doc('ws-book-ticker.json').replace('"u": 48733182', '"u": 1.5'),
-    ];
-    for (const f of broken) {
-      expect(viaSchemas(f), f).toBe('invalid');
-      expect(parse(f)[0]?.kind, f).toBe('malformed');
-    }
-    expect(parse(broken[0]!)[0]).toMatchObject({ channel: 'book', market: 'BTC_USDT' });
   });
 });
