@@ -52,12 +52,7 @@ export function marketsByChannel(streams: readonly StreamRef[]): Map<Channel, st
   return out;
 }
 
-/** Split into chunks of at most `size`. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+export { chunk } from '../wire-read.js';
 
 const NOT_A_PRODUCT = /^([A-Z0-9]+-[A-Z0-9]+) is not a valid product/;
 

@@ -8,6 +8,7 @@ import type { Level } from '../../schema/events.js';
 import type { TwCode } from '../../errors.js';
 import type { AdapterContext, DerivativeFields, TickerFields, WireMessage } from '../types.js';
 import { parseKeepingNumbers, plainDecimal } from '../kraken/raw-json.js';
+import { isObj as isRecord, msTextToMicros as micros } from '../wire-read.js';
 import { DeribitError, DeribitTickerData, DeribitTradeData } from './wire.js';
 
 type DeribitTickerData = ReturnType<typeof DeribitTickerData.parse>;
@@ -17,17 +18,6 @@ export const PUBLIC_TEST = '{"jsonrpc":"2.0","id":0,"method":"public/test","para
 
 /** Deribit error codes that mean "no such instrument" (docs/protocols/deribit.md#errors). */
 const UNKNOWN_INSTRUMENT = new Set(['10020']);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Epoch-ms number text → epoch µs. */
-function micros(ms: unknown): number | undefined {
-  if (typeof ms !== 'string') return undefined;
-  const n = Number(ms);
-  return Number.isSafeInteger(n) && n >= 0 ? n * 1000 : undefined;
-}
 
 function intOf(v: unknown): number | undefined | null {
   if (v === undefined) return undefined;

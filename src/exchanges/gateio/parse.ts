@@ -3,14 +3,10 @@
  * `spot.book_ticker`) are narrowed by hand — the tests cross-check this against the zod schemas in wire.ts — and
  * everything else (tickers, replies, pongs, notices) goes through zod. Pure; throws only on invalid JSON.
  */
-import type { Channel, Level } from '../../schema/events.js';
+import type { Channel } from '../../schema/events.js';
 import type { TickerFields, WireMessage } from '../types.js';
+import { isInt, isObj, stringLevels as levels, type Obj } from '../wire-read.js';
 import { Envelope, SystemNotice, Ticker } from './wire.js';
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = Number.isSafeInteger as (v: unknown) => v is number;
 
 /** Gate channel → tickwire channel (the ticker merges `spot.tickers` with `spot.book_ticker`). */
 export const CHANNEL_OF: Readonly<Record<string, Channel>> = {
@@ -19,16 +15,6 @@ export const CHANNEL_OF: Readonly<Record<string, Channel>> = {
   'spot.tickers': 'ticker',
   'spot.book_ticker': 'ticker',
 };
-
-/** A side's levels when every entry is `[string, string]`; undefined otherwise. */
-function levels(v: unknown): Level[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  for (let i = 0; i < v.length; i++) {
-    const l: unknown = v[i];
-    if (!Array.isArray(l) || l.length !== 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
-  }
-  return v as Level[];
-}
 
 /**
  * `"1606292218213.4578"` (ms with a fraction) → epoch µs, exactly (no float rounding): the fraction's first three
