@@ -50,3 +50,17 @@ export function groupNames<T>(items: readonly T[], key: (s: T) => string, name: 
   }
   return out;
 }
+
+/**
+ * Unified fields read from a wire object through a `[wire key, unified field]` table (a dotted key reads a nested
+ * object: `stats.high`): each non-empty string, through `norm`; absent, null or empty values stay absent.
+ */
+export function fieldsFrom<K extends string>(data: object, table: ReadonlyArray<readonly [string, K]>, norm: (v: string) => string = (v) => v): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const [key, to] of table) {
+    let v: unknown = data;
+    for (const k of key.split('.')) v = isObj(v) ? v[k] : undefined;
+    if (typeof v === 'string' && v !== '') out[to] = norm(v);
+  }
+  return out;
+}

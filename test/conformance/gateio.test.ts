@@ -1,12 +1,11 @@
 /** Gate.io spot through the conformance suite (./suite.ts); Gate's own rules: test/exchanges/gateio.test.ts. */
-import { readFileSync } from 'node:fs';
 import { BookTicker, BookUpdate, Trade } from '../../src/exchanges/gateio/wire.js';
 import type { WireMessage } from '../../src/exchanges/types.js';
+import { fixtureText } from '../helpers/fixtures.js';
 import { asItems, conformance } from './suite.js';
 
 /** Gate's documented WebSocket examples (fixtures/README.md: no real capture exists in the repository), compacted. */
-const doc = (file: string): string =>
-  JSON.stringify(JSON.parse(readFileSync(new URL(`../../fixtures/gateio/${file}`, import.meta.url), 'utf8')));
+const doc = (file: string): string => JSON.stringify(JSON.parse(fixtureText('gateio', file)));
 const examples = (): string[] =>
   ['ws-order-book-update.json', 'ws-tickers.json', 'ws-trades.json', 'ws-book-ticker.json', 'ws-pong.json', 'ws-subscribe-ack.json', 'ws-subscribe-error.json', 'ws-upgrade-notice.json'].map(doc);
 

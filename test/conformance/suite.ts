@@ -14,7 +14,8 @@
  * - refused: frames the wire schemas refuse (`refused`, each an altered real frame) are `malformed` to the parser too;
  * - the simulator's protocol over a raw socket (./sim-protocol.ts): instruments, REST snapshot, keepalive, acks,
  *   unsubscribe, unknown markets;
- * - e2e: 3 books synced over loopback against the simulator equal its true book at the same update id; a symbol the
+ * - e2e: 3 books synced over loopback against the simulator equal its true book at the same update id, no connection
+ *   reconnected (the keepalive held), each book with its instrument's size unit and contract value; a symbol the
  *   instrument list does not show is refused without a subscribe naming it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ import { startHarness, troubleElsewhere, type Harness } from '../helpers/harness
 import { expectEqualsTruth, waitLive } from '../faults/runner.js';
 import { bounded, bumpLastDigit, names, notVerbatim, replaceLastToken, replaceToken } from './checks.js';
 import { framesOf, replay, type Candidate, type Recorded, type ReplayResult } from './replay.js';
-import { collectSimFrames, type SimFrames } from './sim-frames.js';
+import { collectSimFrames, simInstruments, type SimFrames } from './sim-frames.js';
 import { simProtocolChecks } from './sim-protocol.js';
 
 export type { Recorded } from './replay.js';
@@ -305,6 +306,15 @@ export function conformance(spec: ConformanceSpec): void {
         }
         for (const s of symbols) await expectEqualsTruth(h, spec.id, s);
         expect(h.statuses({ scope: 'stream', state: 'resyncing' })).toEqual([]);
+        // the keepalive held all along (the simulator's pings or heartbeats every 300 ms, answered where it asks)
+        expect(h.statuses({ state: 'reconnecting' })).toEqual([]);
+        // each book carries its instrument's size unit and contract value, as the instrument list gives them
+        const instruments = await simInstruments(adapter, h.sim.endpoints[spec.id]!.rest);
+        for (const e of h.events) {
+          if (e.type !== 'book_snapshot') continue;
+          const inst = instruments.get(e.market);
+          expect({ sizeUnit: e.sizeUnit, contractValue: e.contractValue }, e.symbol).toEqual({ sizeUnit: inst?.sizeUnit, contractValue: inst?.contractValue });
+        }
       }, 60_000);
       it('a symbol the instrument list does not show is refused without a subscribe naming it; the others stay live', async () => {
         const from = h.events.length;

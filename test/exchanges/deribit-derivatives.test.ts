@@ -3,16 +3,13 @@
  * funding and open interest with its unit; trades marked `liquidation` (M/T/MT, documented on the trades page; the
  * documented trade example has no such field, so the test adds it to a copy) give liquidation orders.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deribitAdapter } from '../../src/exchanges/deribit/index.js';
 import { parseDeribitFrame } from '../../src/exchanges/deribit/parse.js';
 import type { AdapterContext, Instrument } from '../../src/exchanges/types.js';
+import { docExamples } from '../helpers/fixtures.js';
 
-const DOC = JSON.parse(readFileSync(new URL('../../fixtures/deribit/doc-examples.json', import.meta.url), 'utf8')) as {
-  frames: Record<string, { source: string; frame: string }>;
-};
-const frame = (name: string): string => DOC.frames[name]!.frame;
+const frame = (name: string): string => docExamples('deribit')[name]!;
 const ctx: AdapterContext = { bookDepth: 0, instruments: new Map() };
 
 /** The documented BTC-PERPETUAL trade (sell 10 USD at 8950) with the documented `liquidation` field added. */

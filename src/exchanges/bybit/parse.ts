@@ -5,7 +5,7 @@
 import type { DerivativeFields, TickerFields, WireMessage } from '../types.js';
 import { bookDepthFor, streamOfTopic, type BybitCategory } from './topics.js';
 import { OpReply } from './wire.js';
-import { isObj, stringLevels as levels, type Obj } from '../wire-read.js';
+import { fieldsFrom, isObj, stringLevels as levels, type Obj } from '../wire-read.js';
 
 const micros = (ms: unknown): number | undefined =>
   typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.round(ms * 1000) : undefined;
@@ -78,7 +78,7 @@ function parseBook(msg: Obj, topic: string, opts: ParseOptions): WireMessage[] {
 }
 
 /** Bybit ticker field → unified ticker field. Absent fields stay absent (linear deltas: unchanged). */
-const TICKER_FIELDS: ReadonlyArray<readonly [string, keyof TickerFields]> = [
+const TICKER_FIELDS: ReadonlyArray<readonly [string, keyof Omit<TickerFields, 'updateId'>]> = [
   ['bid1Price', 'bidPrice'],
   ['bid1Size', 'bidSize'],
   ['ask1Price', 'askPrice'],
@@ -105,11 +105,7 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 function parseTicker(msg: Obj, category: BybitCategory): WireMessage[] {
   const data = msg.data;
   if (!isObj(data) || typeof data.symbol !== 'string') return malformed('tickers');
-  const fields: TickerFields = {};
-  for (const [from, to] of TICKER_FIELDS) {
-    const v = data[from];
-    if (typeof v === 'string' && v !== '') (fields as Record<string, string>)[to] = v;
-  }
+  const fields: TickerFields = fieldsFrom(data, TICKER_FIELDS);
   const exchangeTime = micros(msg.ts);
   const out: WireMessage[] = [{ kind: 'ticker', market: data.symbol, exchangeTime, fields }];
   if (category !== 'linear') return out;

@@ -5,7 +5,9 @@
  */
 import type { Channel } from '../../schema/events.js';
 import type { TickerFields, WireMessage } from '../types.js';
-import { isInt, isObj, stringLevels as levels, type Obj } from '../wire-read.js';
+
+type TickerField = keyof Omit<TickerFields, 'updateId'>;
+import { fieldsFrom, isInt, isObj, stringLevels as levels, type Obj } from '../wire-read.js';
 import { Envelope, SystemNotice, Ticker } from './wire.js';
 
 /** Gate channel → tickwire channel (the ticker merges `spot.tickers` with `spot.book_ticker`). */
@@ -94,7 +96,7 @@ function parseBookTicker(r: unknown): WireMessage[] {
 }
 
 /** Ticker field → unified field. The best bid/ask come from `spot.book_ticker` only (with their sizes and id). */
-const TICKER_FIELDS: ReadonlyArray<readonly [string, keyof TickerFields]> = [
+const TICKER_FIELDS: ReadonlyArray<readonly [string, TickerField]> = [
   ['last', 'last'],
   ['high_24h', 'high24h'],
   ['low_24h', 'low24h'],
@@ -105,13 +107,7 @@ const TICKER_FIELDS: ReadonlyArray<readonly [string, keyof TickerFields]> = [
 function parseTicker(r: unknown): WireMessage[] {
   const parsed = Ticker.safeParse(r);
   if (!parsed.success) return malformed('tickers push');
-  const fields: TickerFields = {};
-  const d = parsed.data as Record<string, unknown>;
-  for (const [from, to] of TICKER_FIELDS) {
-    const v = d[from];
-    if (typeof v === 'string' && v !== '') (fields as Record<string, string>)[to] = v;
-  }
-  return [{ kind: 'ticker', market: parsed.data.currency_pair, fields }];
+  return [{ kind: 'ticker', market: parsed.data.currency_pair, fields: fieldsFrom(parsed.data, TICKER_FIELDS) }];
 }
 
 /** `unknown currency pair: FOO_USDT` (the wording is Gate's; the separator varies). */
