@@ -5,6 +5,7 @@
  */
 import type { Level } from '../schema/events.js';
 import { MONTH_CODES, readSettleForm } from '../schema/settle-form.js';
+import { JsonRpc } from './json-rpc.js';
 import { formatFixed } from './prng.js';
 
 /** Deribit's expiration_timestamp of perpetuals (year 3000). */
@@ -96,21 +97,10 @@ export function jsonWithNumbers(value: unknown): string {
   return JSON.stringify(value).replace(/"§([-0-9.eE]+)"/g, '$1');
 }
 
-export function replyFrame(id: unknown, result: string): string {
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id ?? null)},"result":${result},"usIn":0,"usOut":0,"usDiff":0,"testnet":false}`;
-}
+/** Deribit's JSON-RPC: every reply ends with its timing members (docs/protocols/deribit.md). */
+export const rpc = new JsonRpc(',"usIn":0,"usOut":0,"usDiff":0,"testnet":false');
 
-export function errorFrame(id: unknown, code: number, message: string): string {
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id ?? null)},"error":{"message":${JSON.stringify(message)},"code":${code}},"usIn":0,"usOut":0,"usDiff":0,"testnet":false}`;
-}
-
-export function heartbeatFrame(type: 'heartbeat' | 'test_request'): string {
-  return `{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"${type}"}}`;
-}
-
-export function notification(channel: string, data: string): string {
-  return `{"jsonrpc":"2.0","method":"subscription","params":{"channel":"${channel}","data":${data}}}`;
-}
+export const notification = (channel: string, data: string): string => rpc.notification('subscription', `{"channel":"${channel}","data":${data}}`);
 
 /** `[["new"|"change"|"delete", price, amount], …]`; `isNew(price)` tells a level that was absent before. */
 export function bookEntries(levels: readonly Level[], isNew: (price: string) => boolean): string {

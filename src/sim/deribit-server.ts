@@ -20,23 +20,21 @@
 import type { ExchangeId, Level } from '../schema/events.js';
 import { AnsweredHeartbeats } from './answered-heartbeats.js';
 import { faultNumber, faultSymbol } from './faults.js';
-import { MarketProtocol, requestObject, type MarketProtocolOptions } from './market-protocol.js';
+import { RPC_ERRORS, rpcRequest } from './json-rpc.js';
+import { MarketProtocol, type MarketProtocolOptions } from './market-protocol.js';
 import {
   bookData,
   bookEntries,
   deribitInstrumentFor,
-  errorFrame,
-  heartbeatFrame,
   instrumentJson,
   jsonWithNumbers,
   notification,
   PERPETUAL_EXPIRY,
-  replyFrame,
+  rpc,
   type DeribitSimInstrument,
 } from './deribit-render.js';
 import type { RestRequest, RestResponse, SimConnection, SimProtocol } from './server.js';
-import { DEFAULT_FUNDING_PERIOD_MS, SimDerivatives } from './derivatives.js';
-import type { SimDerivative, SimLiquidation, SimSymbolSpec } from './types.js';
+import type { SimSymbolSpec } from './types.js';
 
 interface SymState {
   spec: SimSymbolSpec;
@@ -67,9 +65,8 @@ class DeribitProtocol extends MarketProtocol {
   /** By the market's symbol and by the unified alias. */
   private readonly syms = new Map<string, SymState>();
   private readonly byName = new Map<string, SymState>();
-  private readonly derivs: SimDerivatives;
   /** A test_request every period; one still unanswered at the next closes the connection. */
-  private readonly heartbeats = new AnsweredHeartbeats(heartbeatFrame('test_request'), 'heartbeat: no public/test in answer to test_request', () =>
+  private readonly heartbeats = new AnsweredHeartbeats(rpc.notification('heartbeat', '{"type":"test_request"}'), 'heartbeat: no public/test in answer to test_request', () =>
     this.server.faults.find('deribit-no-heartbeat-close') !== undefined,
   );
 
@@ -79,7 +76,8 @@ class DeribitProtocol extends MarketProtocol {
       tradeMs: 250,
       tickerMs: 100,
       oneShot: ['deribit-broken-prev', 'deribit-error'],
-      restErrors: { 500: errorFrame(null, 11094, 'internal_server_error'), 429: errorFrame(null, 10028, 'too_many_requests') },
+      restErrors: { 500: rpc.error(null, 11094, 'internal_server_error'), 429: rpc.error(null, 10028, 'too_many_requests') },
+      derivatives: true,
     });
     for (const spec of opts.symbols) {
       const st: SymState = { spec, inst: deribitInstrumentFor(spec.symbol), lastChange: this.market.lastId(spec.symbol), tradeSeq: 0 };
@@ -87,7 +85,6 @@ class DeribitProtocol extends MarketProtocol {
       this.syms.set(st.inst.unified, st);
       this.byName.set(st.inst.name, st);
     }
-    this.derivs = new SimDerivatives(opts.seed, opts.symbols, opts.fundingPeriodMs ?? DEFAULT_FUNDING_PERIOD_MS);
   }
 
   override start(server: Parameters<MarketProtocol['start']>[0]): void {
@@ -151,8 +148,8 @@ class DeribitProtocol extends MarketProtocol {
       const stats = this.market.stats(symbol);
       const now = Date.now();
       // mark, index, open interest (in the instrument's amount unit); funding on perpetuals only (docs/protocols/deribit.md)
-      const d = this.derivs.next(symbol, best.bid, best.ask, stats.last, now);
-      this.derivs.record(d);
+      const d = this.derivs!.next(symbol, best.bid, best.ask, stats.last, now);
+      this.derivs!.record(d);
       const perpetual = st.inst.kind === 'future' && st.inst.expiry === PERPETUAL_EXPIRY;
       // funding_8h gets another value than the rate (the next period's), so that a client cannot confuse the two
       const funding = perpetual ? `"funding_8h":${d.predictedFundingRate},"current_funding":${d.fundingRate},` : '';
@@ -173,7 +170,7 @@ class DeribitProtocol extends MarketProtocol {
     st.tradeSeq++;
     this.publishTo(channel, symbol, () => {
       // now and then a trade caused by a liquidation (Deribit's only public liquidation data)
-      const liq = this.derivs.liquidatedTrade(symbol, t);
+      const liq = this.derivs!.liquidatedTrade(symbol, t);
       const data =
         `[{"trade_seq":${st.tradeSeq},"trade_id":"${t.id}","timestamp":${t.time},"tick_direction":0,"price":${t.price},` +
         `"mark_price":${t.price},"instrument_name":"${st.inst.name}","index_price":${t.price},"direction":"${t.side}","amount":${t.size}` +
@@ -183,34 +180,34 @@ class DeribitProtocol extends MarketProtocol {
   }
 
   onMessage(conn: SimConnection, text: string): void {
-    const req = requestObject(text) as { id?: unknown; method?: unknown; params?: { channels?: unknown; interval?: unknown } } | undefined;
+    const req = rpcRequest(text);
     if (req === undefined) {
-      conn.sendControl(errorFrame(null, -32700, 'Parse error'));
+      conn.sendControl(rpc.error(null, ...RPC_ERRORS.parse));
       return;
     }
     const { id, method } = req;
     if (method === 'public/test') {
       this.heartbeats.answered(conn);
-      conn.sendControl(replyFrame(id, '{"version":"1.2.26"}'));
+      conn.sendControl(rpc.result(id, '{"version":"1.2.26"}'));
       return;
     }
     if (method === 'public/set_heartbeat') {
       const interval = Number(req.params?.interval);
       if (!Number.isFinite(interval) || interval < 10) {
-        conn.sendControl(errorFrame(id, -32602, 'Invalid params'));
+        conn.sendControl(rpc.error(id, ...RPC_ERRORS.params));
         return;
       }
       this.heartbeats.enable(conn, this.opts.pingIntervalMs ?? interval * 1000);
-      conn.sendControl(replyFrame(id, '"ok"'));
+      conn.sendControl(rpc.result(id, '"ok"'));
       return;
     }
     if (method !== 'public/subscribe' && method !== 'public/unsubscribe') {
-      conn.sendControl(errorFrame(id, -32601, 'Method not found'));
+      conn.sendControl(rpc.error(id, ...RPC_ERRORS.method));
       return;
     }
     const channels = req.params?.channels;
     if (!Array.isArray(channels)) {
-      conn.sendControl(errorFrame(id, -32602, 'Invalid params'));
+      conn.sendControl(rpc.error(id, ...RPC_ERRORS.params));
       return;
     }
     const done: string[] = [];
@@ -227,14 +224,14 @@ class DeribitProtocol extends MarketProtocol {
       const err = this.server.faults.take('deribit-error', (f) => faultSymbol(f) === st.spec.symbol);
       if (err !== undefined) {
         const code = faultNumber(err, 'code') ?? 10028;
-        conn.sendControl(errorFrame(id, code, code === 10028 ? 'too_many_requests' : 'temporarily_unavailable'));
+        conn.sendControl(rpc.error(id, code, code === 10028 ? 'too_many_requests' : 'temporarily_unavailable'));
         return;
       }
       this.server.subscribe(conn, ch as string);
       done.push(ch as string);
       if (m[1] === 'book') snapshots.push(st);
     }
-    conn.sendControl(replyFrame(id, JSON.stringify(done)));
+    conn.sendControl(rpc.result(id, JSON.stringify(done)));
     for (const st of snapshots) conn.sendData(this.snapshotFrame(st), st.spec.symbol);
   }
 
@@ -243,18 +240,13 @@ class DeribitProtocol extends MarketProtocol {
   }
 
   handleRest(req: RestRequest): RestResponse {
-    if (req.path !== '/api/v2/public/get_instruments') return { status: 404, body: errorFrame(null, -32601, 'Method not found') };
+    if (req.path !== '/api/v2/public/get_instruments') return { status: 404, body: rpc.error(null, ...RPC_ERRORS.method) };
     const currency = (req.query.get('currency') ?? '').toUpperCase();
-    if (currency === '') return { status: 400, body: errorFrame(null, -32602, 'Invalid params') };
+    if (currency === '') return { status: 400, body: rpc.error(null, ...RPC_ERRORS.params) };
     const list = [...this.byName.values()]
       .filter((st) => currency === 'ANY' || st.inst.settle === currency || st.inst.base === currency)
       .map((st) => instrumentJson(st.inst, st.spec.tickDecimals, st.spec.lotDecimals));
-    return { status: 200, body: replyFrame(null, jsonWithNumbers(list)), headers: { 'content-type': 'application/json' } };
-  }
-
-  published(symbol: string): { derivatives: SimDerivative[]; liquidations: SimLiquidation[] } {
-    const st = this.syms.get(symbol);
-    return st === undefined ? { derivatives: [], liquidations: [] } : this.derivs.published(st.spec.symbol);
+    return { status: 200, body: rpc.result(null, jsonWithNumbers(list)), headers: { 'content-type': 'application/json' } };
   }
 
   topicSymbol(t: string): string | undefined {

@@ -20,9 +20,9 @@
  * - `gateio-full-push` (`symbol`): the next push of the symbol is a full-depth push.
  */
 import type { ExchangeId } from '../schema/events.js';
-import { BookWindow } from './bybit-render.js';
 import { faultNumber, faultString, faultSymbol } from './faults.js';
 import { MarketProtocol, requestObject, type MarketProtocolOptions } from './market-protocol.js';
+import { WindowTopics } from './window-topics.js';
 import { formatFixed, subSeed } from './prng.js';
 import type { RestRequest, RestResponse, SimConnection, SimProtocol } from './server.js';
 import type { SimSymbolSpec } from './types.js';
@@ -37,21 +37,12 @@ export interface GateioServerOptions extends MarketProtocolOptions {
 const INTERVALS: Readonly<Record<string, { depth: number; ms: number }>> = { '100ms': { depth: 100, ms: 100 }, '20ms': { depth: 20, ms: 20 } };
 const LIST_CHANNELS = new Set(['spot.tickers', 'spot.book_ticker', 'spot.trades']);
 
-interface BookTopic {
-  symbol: string;
-  market: string;
-  depth: number;
-  ms: number;
-  window: BookWindow;
-  pushes: number;
-}
-
 export const gateioProtocol = (o: GateioServerOptions): SimProtocol => new GateioProtocol({ ...o, seed: subSeed(o.seed, 'gateio') });
 
 class GateioProtocol extends MarketProtocol {
   readonly exchange: ExchangeId = 'gateio';
   private readonly byMarket = new Map<string, SimSymbolSpec>();
-  private readonly books = new Map<string, BookTopic>();
+  private readonly books: WindowTopics;
   private readonly lastTop = new Map<string, string>();
   /** Time scale of the pushes: `intervalMs` / 100 (1 = Gate's own 100 ms / 20 ms cadence). */
   private readonly scale: number;
@@ -68,6 +59,7 @@ class GateioProtocol extends MarketProtocol {
     });
     this.scale = scale;
     this.fullEvery = opts.fullEvery ?? 0;
+    this.books = new WindowTopics(this.market);
     this.pingIntervalMs = opts.pingIntervalMs ?? 10_000;
     for (const s of this.specs) this.byMarket.set(toMarket(s.symbol), s);
   }
@@ -107,7 +99,7 @@ class GateioProtocol extends MarketProtocol {
     const server = this.server;
     if (event === 'unsubscribe') {
       for (const t of topics.ok) server.unsubscribe(conn, t);
-      for (const t of this.books.keys()) if (!server.hasSubscribers(t)) this.books.delete(t);
+      this.books.forgetIdle(server);
       reply();
       return;
     }
@@ -121,7 +113,9 @@ class GateioProtocol extends MarketProtocol {
     }
     for (const t of topics.ok) {
       server.subscribe(conn, t);
-      if (t.startsWith('book:')) this.bookTopic(t);
+      const [kind, pair = '', interval = ''] = t.split(':');
+      const { depth, ms } = INTERVALS[interval] ?? { depth: 0, ms: 0 };
+      if (kind === 'book') this.books.open(t, this.byMarket.get(pair)!.symbol, depth, ms * this.scale);
     }
     reply(topics.unknown === undefined ? undefined : { code: 2, message: `unknown currency pair: ${topics.unknown}` });
   }
@@ -139,22 +133,6 @@ class GateioProtocol extends MarketProtocol {
     return unknown === undefined ? { ok } : { ok, unknown };
   }
 
-  private bookTopic(topic: string): BookTopic {
-    let bt = this.books.get(topic);
-    if (bt === undefined) {
-      const [, market = '', interval = ''] = topic.split(':');
-      const spec = this.byMarket.get(market)!;
-      const { depth, ms } = INTERVALS[interval]!;
-      const book = this.market.book(spec.symbol, depth);
-      const window = new BookWindow(depth);
-      window.reset(book.bids, book.asks, book.updateId);
-      window.lastSentAt = Date.now();
-      bt = { symbol: spec.symbol, market, depth, ms, window, pushes: 0 };
-      this.books.set(topic, bt);
-    }
-    return bt;
-  }
-
   topicSymbol(topic: string): string | undefined {
     return this.byMarket.get(topic.split(':')[1] ?? '')?.symbol;
   }
@@ -163,40 +141,18 @@ class GateioProtocol extends MarketProtocol {
 
   /** One market step of `symbol`, then the pushes that are due (all of them in a burst). */
   protected step(symbol: string, force: boolean): void {
-    const server = this.server;
     const now = Date.now();
     this.market.step(symbol);
-    for (const [topic, bt] of this.books) {
-      if (bt.symbol !== symbol || !server.hasSubscribers(topic)) continue;
-      if (!force && now - bt.window.lastSentAt < bt.ms * this.scale) continue;
-      // the garbage frame is taken only when a push goes out (server.takeGarbageFrame), so that it lands between
-      // good diffs (a fault taken on a step with no push due was lost)
-      if (this.push(topic, bt, now) && server.takeGarbageFrame(topic, symbol)) server.publish(topic, symbol, () => '<<sim garbage>>');
-    }
+    const market = toMarket(symbol);
+    this.books.push(this.server, symbol, now, force, (t, { b, a, U, u, book }) => {
+      const every = this.fullEvery;
+      const full = (every > 0 && t.pushes % every === 0) || this.server.takeFrameFault('gateio-full-push', t.topic, symbol) !== undefined;
+      // a chain break: `U = u` on a push covering more than one id
+      const broken = !full && u > U && this.server.takeFrameFault('gateio-chain-break', t.topic, symbol) !== undefined;
+      if (full) return bookUpdateFrame({ market, depth: t.depth, U, u, b: book.bids, a: book.asks, full: true, now });
+      return bookUpdateFrame({ market, depth: t.depth, U: broken ? u : U, u, b, a, full: false, now });
+    });
     this.bookTicker(symbol, now);
-  }
-
-  /** Push `topic`'s window change, if any; true when a push went out (or was dropped by a `drop-diff`). */
-  private push(topic: string, bt: BookTopic, now: number): boolean {
-    const server = this.server;
-    const w = bt.window;
-    const book = this.market.book(bt.symbol, bt.depth);
-    const { b, a } = w.diff(book.bids, book.asks);
-    if (b.length === 0 && a.length === 0) return false;
-    const diffFault = server.takeDiffFault(topic, bt.symbol);
-    const u = book.updateId;
-    let U = w.u + 1;
-    const every = this.fullEvery;
-    const full = (every > 0 && ++bt.pushes % every === 0) || (diffFault !== 'drop' && server.takeFrameFault('gateio-full-push', topic, bt.symbol) !== undefined);
-    w.reset(book.bids, book.asks, u);
-    w.lastSentAt = now;
-    if (diffFault === 'drop') return true; // lost: the other faults wait for a push that goes out
-    if (!full && u > U && server.takeFrameFault('gateio-chain-break', topic, bt.symbol) !== undefined) U = u;
-    const frame = full
-      ? bookUpdateFrame({ market: bt.market, depth: bt.depth, U, u, b: book.bids, a: book.asks, full: true, now })
-      : bookUpdateFrame({ market: bt.market, depth: bt.depth, U, u, b, a, full: false, now });
-    server.publish(topic, bt.symbol, () => (diffFault === 'garbage' ? frame.slice(0, Math.floor(frame.length / 2)) : frame));
-    return true;
   }
 
   private bookTicker(symbol: string, now: number): void {
@@ -237,9 +193,7 @@ class GateioProtocol extends MarketProtocol {
     if (spec === undefined) return { status: 400, body: { label: 'INVALID_CURRENCY_PAIR', message: `Invalid currency pair ${pair}` } };
     const limit = Math.max(1, Number(req.query.get('limit') ?? '10') || 10);
     const withId = req.query.get('with_id') === 'true';
-    const deepest = [...this.books.entries()]
-      .filter(([t, bt]) => bt.market === pair && this.server.hasSubscribers(t))
-      .sort(([, x], [, y]) => y.depth - x.depth)[0]?.[1];
+    const deepest = this.books.deepest(this.server, spec.symbol);
     let snap: { bids: [string, string][]; asks: [string, string][]; id: number };
     if (deepest !== undefined) {
       const { b, a } = deepest.window.ladder();

@@ -2,15 +2,17 @@
  * What every simulator protocol server repeats, for a protocol to extend (src/sim/gateio-server.ts,
  * src/sim/deribit-server.ts): one seeded `SimMarket` over the served symbols, the data timers (a book step, a trade
  * and a ticker per symbol, at the `startSim` cadences or the protocol's defaults), the truth (`trueBook`,
- * `trueBookAt`), `burst` through the same book step, the exchange's one-shot faults, REST fault bodies, requests
- * read as JSON objects, and data published to a topic only when it has subscribers. The protocol keeps only its wire
- * format: topics, frames, replies, REST paths. See ./server.ts for the framework itself.
+ * `trueBookAt`), `burst` through the same book step, derivative data where asked (`published`), the exchange's
+ * one-shot faults, REST fault bodies, requests read as JSON objects, and data published to a topic only when it has
+ * subscribers. The protocol keeps only its wire format: topics, frames, replies, REST paths. See ./server.ts for the
+ * framework itself.
  */
 import type { ExchangeId } from '../schema/events.js';
 import { faultNumber } from './faults.js';
 import { SimMarket } from './market.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
-import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
+import { DEFAULT_FUNDING_PERIOD_MS, SimDerivatives } from './derivatives.js';
+import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimSymbolSpec } from './types.js';
 
 /** The `startSim` options a protocol reads (src/sim/index.ts). */
 export interface MarketProtocolOptions {
@@ -35,6 +37,8 @@ export interface MarketProtocolSetup {
   oneShot: readonly string[];
   /** REST bodies of the `rest-429` and `rest-500` faults. */
   restErrors: { 429: string | object; 500: string | object };
+  /** Mark, index, funding, open interest and liquidations of the symbols (./derivatives.ts). */
+  derivatives?: boolean;
 }
 
 export abstract class MarketProtocol implements SimProtocol {
@@ -43,6 +47,8 @@ export abstract class MarketProtocol implements SimProtocol {
   readonly maxIncomingPerSec: number = 0;
   readonly market: SimMarket;
   readonly specs: readonly SimSymbolSpec[];
+  /** With `setup.derivatives`: what `published` reports. */
+  protected readonly derivs: SimDerivatives | undefined;
   private current: SimServer | undefined;
 
   constructor(
@@ -51,6 +57,7 @@ export abstract class MarketProtocol implements SimProtocol {
   ) {
     this.specs = opts.symbols;
     this.market = new SimMarket({ seed: opts.seed, symbols: this.specs, levels: opts.levels ?? 1000, historySize: opts.historySize ?? 50_000 });
+    this.derivs = setup.derivatives ? new SimDerivatives(opts.seed, this.specs, opts.fundingPeriodMs ?? DEFAULT_FUNDING_PERIOD_MS) : undefined;
   }
 
   protected get server(): SimServer {
@@ -99,6 +106,11 @@ export abstract class MarketProtocol implements SimProtocol {
   trueBookAt(symbol: string, updateId: number): SimBook | undefined {
     const s = this.resolve(symbol);
     return s === undefined ? undefined : this.market.bookAt(s, updateId);
+  }
+
+  published(symbol: string): { derivatives: SimDerivative[]; liquidations: SimLiquidation[] } {
+    const s = this.resolve(symbol);
+    return s === undefined || this.derivs === undefined ? { derivatives: [], liquidations: [] } : this.derivs.published(s);
   }
 
   burst(opts: BurstOptions): Promise<BurstResult> {

@@ -277,6 +277,14 @@ export function conformance(spec: ConformanceSpec): void {
           expect(without, `${op} without ${left.market} ${left.channel}`).not.toEqual(msgs);
         }
         if (spec.perMessage) for (const m of msgs) expect(spec.perMessage.count(m), m).toBeLessThanOrEqual(spec.perMessage.max);
+        // a channel riding on another's exchange stream asks for that stream, once: alone or with its partner, the
+        // messages are the partner's alone
+        for (const share of shares) {
+          const market = sim.markets[0]!;
+          const build = (channels: Channel[]): string[] => adapter[op](channels.map((channel) => ({ market, channel })), sim.ctx, () => 1);
+          expect(build([share.channel]), `${op} ${share.channel} alone`).toEqual(build([share.with]));
+          expect(build([share.channel, share.with]), `${op} ${share.channel} with ${share.with}`).toEqual(build([share.with]));
+        }
         // a full connection, subscribed and unsubscribed, fits the exchange's hourly message budget
         const perHour = adapter.limits.subscribeMessagesPerHour;
         if (perHour !== undefined) expect(msgs.length * Math.ceil(adapter.limits.maxStreamsPerConnection / streams.length) * 2).toBeLessThanOrEqual(perHour);
