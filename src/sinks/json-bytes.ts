@@ -10,6 +10,7 @@
 const MAX_DEPTH = 16;
 
 const QUOTE = 34;
+const BACKSLASH = 92;
 const COMMA = 44;
 const COLON = 58;
 const BRACKET_OPEN = 91;
@@ -70,11 +71,41 @@ export class JsonBytes {
         buf[at++] = COMMA;
       }
       const e = a[i];
+      if (typeof e === 'string') at = this.string(e, at);
+      else if (Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'string' && depth < MAX_DEPTH) {
+        at = this.pair(e[0], e[1], at); // a book level: [price, size]
+      }
       // as JSON.stringify: undefined, functions and symbols in an array are null
-      at = e === undefined || typeof e === 'function' || typeof e === 'symbol' ? this.ascii('null', at) : this.value(e, at, depth);
+      else at = e === undefined || typeof e === 'function' || typeof e === 'symbol' ? this.ascii('null', at) : this.value(e, at, depth);
       if (at < 0) return at;
     }
     if (at >= buf.length) return NO_ROOM;
+    buf[at++] = BRACKET_CLOSE;
+    return at;
+  }
+
+  /** `["a","b"]` (a book level), as `array` would write it, with one bounds check. */
+  private pair(a: string, b: string, at: number): number {
+    const na = a.length;
+    const nb = b.length;
+    const buf = this.buf;
+    if (at + na + nb + 7 > buf.length) return NO_ROOM;
+    buf[at++] = BRACKET_OPEN;
+    buf[at++] = QUOTE;
+    for (let i = 0; i < na; i++) {
+      const c = a.charCodeAt(i);
+      if (c < 32 || c > 126 || c === QUOTE || c === BACKSLASH) return DECLINED;
+      buf[at++] = c;
+    }
+    buf[at++] = QUOTE;
+    buf[at++] = COMMA;
+    buf[at++] = QUOTE;
+    for (let i = 0; i < nb; i++) {
+      const c = b.charCodeAt(i);
+      if (c < 32 || c > 126 || c === QUOTE || c === BACKSLASH) return DECLINED;
+      buf[at++] = c;
+    }
+    buf[at++] = QUOTE;
     buf[at++] = BRACKET_CLOSE;
     return at;
   }
@@ -87,22 +118,38 @@ export class JsonBytes {
     for (const k in o) {
       if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
       const e = o[k];
+      const t = typeof e;
       // as JSON.stringify: such members are left out
-      if (e === undefined || typeof e === 'function' || typeof e === 'symbol') continue;
+      if (t === 'undefined' || t === 'function' || t === 'symbol') continue;
       if (!first) {
         if (at >= buf.length) return NO_ROOM;
         buf[at++] = COMMA;
       }
       first = false;
-      at = this.string(k, at);
+      at = this.key(k, at);
       if (at < 0) return at;
-      if (at >= buf.length) return NO_ROOM;
-      buf[at++] = COLON;
-      at = this.value(e, at, depth);
+      // strings and numbers (most members) without the general dispatch
+      at = t === 'string' ? this.string(e as string, at) : t === 'number' ? this.number(e as number, at) : this.value(e, at, depth);
       if (at < 0) return at;
     }
     if (at >= buf.length) return NO_ROOM;
     buf[at++] = BRACE_CLOSE;
+    return at;
+  }
+
+  /** A member's name and its colon: `"k":`; DECLINED for a name that would need escaping. */
+  private key(k: string, at: number): number {
+    const n = k.length;
+    const buf = this.buf;
+    if (at + n + 3 > buf.length) return NO_ROOM;
+    buf[at++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = k.charCodeAt(i);
+      if (c < 32 || c > 126 || c === QUOTE || c === BACKSLASH) return DECLINED;
+      buf[at++] = c;
+    }
+    buf[at++] = QUOTE;
+    buf[at++] = COLON;
     return at;
   }
 
@@ -114,7 +161,7 @@ export class JsonBytes {
     buf[at++] = QUOTE;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c < 32 || c > 126 || c === QUOTE || c === 92) return DECLINED;
+      if (c < 32 || c > 126 || c === QUOTE || c === BACKSLASH) return DECLINED;
       buf[at++] = c;
     }
     buf[at++] = QUOTE;
