@@ -41,6 +41,8 @@ export interface NdjsonSinkOptions {
   dropReportMs?: number;
   /** One line per event, without its newline (default: the event's JSON; `stream --pretty`: a readable line). */
   format?: (e: MarketEvent) => string;
+  /** The clock (ms) a long turn's writes are spaced by (EARLY_WRITE_GAP_MS; default performance.now; tests drive it). */
+  now?: () => number;
 }
 
 export interface DropReport {
@@ -60,6 +62,14 @@ const CHUNK_BYTES = 64 * 1024;
 /** UTF-8 bytes per UTF-16 code unit, at most: a line surely fits when 3 × its length (+ newline) fits. */
 const MAX_UTF8_PER_UNIT = 3;
 const NEWLINE = 10;
+/**
+ * Inside a long event-loop turn (a burst: one socket read of many frames) the waiting lines are written at most once
+ * per this many ms while the output keeps up: on a pipe each write wakes a reader that had emptied it, and the
+ * wakeups (context switches, inter-processor interrupts) were a large part of the CLI's cost in bursts (bench/README,
+ * twelfth pass). A short turn (the real cadence: a step's frames) is unaffected — its lines leave at its end as
+ * before; while the output has a backlog every batch is handed over, so that the writer retries the pipe as often.
+ */
+const EARLY_WRITE_GAP_MS = 0.5;
 
 export function writeNdjson(events$: Observable<MarketEvent>, out: NdjsonOutput, opts: NdjsonSinkOptions): Subscription {
   const format = opts.format ?? JSON.stringify;
@@ -83,8 +93,18 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: NdjsonOutput,
   let start = 0;
   let used = 0;
 
-  const flush = (): void => {
+  const clock = opts.now ?? (() => performance.now());
+  /** When lines were last handed to `out` (clock ms). */
+  let wroteAt = -Infinity;
+  /**
+   * Write the waiting lines. `early` (a long turn's lines, see TurnBatch): not when lines were written less than
+   * EARLY_WRITE_GAP_MS ago and the output has no backlog — they leave with the next early batch or at the turn's end.
+   */
+  const flush = (early = false): void => {
     if (used === start || closed) return;
+    const now = clock();
+    if (early && now - wroteAt < EARLY_WRITE_GAP_MS && out.writableLength === 0) return;
+    wroteAt = now;
     const gone = out.write(chunk.subarray(start, used)) && out.consumesWrites === true;
     // everything was copied out at once (an FdWriter that had no backlog): the same chunk takes the next lines
     start = used = gone ? 0 : used;

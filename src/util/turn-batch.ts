@@ -13,15 +13,19 @@ export class TurnBatch {
   private open = false;
   private since = 0;
 
-  /** `begin` runs when a batch opens, `end` when it closes. */
+  /**
+   * `begin` runs when a batch opens, `end` when it closes: `early` when an item younger by more than MAX_BATCH_MICROS
+   * closed it inside the turn (a later item of the turn opens the next batch, whose end comes at the latest when the
+   * turn's work is done).
+   */
   constructor(
     private readonly begin: () => void,
-    private readonly end: () => void,
+    private readonly end: (early: boolean) => void,
   ) {}
 
   /** Call before writing an item whose event arrived at `at` (µs). */
   add(at: number): void {
-    if (this.open && at - this.since > MAX_BATCH_MICROS) this.close();
+    if (this.open && at - this.since > MAX_BATCH_MICROS) this.finish(true);
     if (this.open) return;
     this.open = true;
     this.since = at;
@@ -30,9 +34,11 @@ export class TurnBatch {
   }
 
   /** Close the open batch now (idempotent). */
-  readonly close = (): void => {
+  readonly close = (): void => this.finish(false);
+
+  private finish(early: boolean): void {
     if (!this.open) return;
     this.open = false;
-    this.end();
-  };
+    this.end(early);
+  }
 }

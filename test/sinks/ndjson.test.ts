@@ -1,7 +1,8 @@
 /**
  * The NDJSON sink's batching: lines written in one tick leave together (one write), but no line waits for a long
  * tick's remaining frames — once a frame that arrived more than 100 µs after the first waiting line's frame is
- * processed, the waiting lines leave. Order and completeness are kept either way. Lines are serialized into chunks
+ * processed, the waiting lines leave (in a long tick at most one such write per 0.5 ms of the clock while the output
+ * keeps up; every one while it has a backlog). Order and completeness are kept either way. Lines are serialized into chunks
  * written as Buffers: the bytes must be exactly the UTF-8 of each event's JSON line, in order, whatever the line
  * (non-ASCII text, a line larger than a chunk) and wherever a chunk ends.
  */
@@ -60,14 +61,14 @@ describe('writeNdjson batching', () => {
     expect(batches[0]!.map((l) => JSON.parse(l).seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
-  it('does not hold lines for the rest of a long tick; keeps every line in order', async () => {
+  it('does not hold lines for the rest of a long tick (a write per 0.5 ms of it at most); keeps every line in order', async () => {
     const { out, batches } = recordingWritable();
     const events = new Subject<MarketEvent>();
-    writeNdjson(events, out, { maxBufferedBytes: 1 << 20 });
-    const times: number[] = [];
+    let nowMs = 0;
+    writeNdjson(events, out, { maxBufferedBytes: 1 << 20, now: () => nowMs });
     for (let i = 1; i <= 200; i++) {
       const t = 5_000_000 + i * 30; // one frame processed every 30 µs: a 6 ms tick
-      times.push(t);
+      nowMs = t / 1000; // the wall clock moves with the frames
       events.next(delta(i, t));
     }
     const beforeTickEnd = batches.flat().length;
@@ -75,9 +76,33 @@ describe('writeNdjson batching', () => {
     const seqs = batches.flat().map((l) => JSON.parse(l).seq);
     expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(beforeTickEnd).toBeGreaterThan(150); // most lines left during the tick
+    expect(batches.length).toBeLessThanOrEqual(14); // 6 ms / 0.5 ms, + the first and the tick's end (not one per 100 µs)
     for (const b of batches) {
       const lt = b.map((l) => JSON.parse(l).localTime as number);
-      expect(lt[lt.length - 1]! - lt[0]!).toBeLessThanOrEqual(100); // no line waited on frames > 100 µs younger
+      expect(lt[lt.length - 1]! - lt[0]!).toBeLessThanOrEqual(600); // no line waited on frames > 0.6 ms younger
+    }
+  });
+
+  it('while the output has a backlog, writes the lines of every 100 µs of a long tick', async () => {
+    // an output with bytes waiting (writableLength > 0): each call is one batch
+    const batches: string[][] = [];
+    const out = {
+      write(chunk: Buffer | string): boolean {
+        batches.push(String(chunk).slice(0, -1).split('\n'));
+        return false;
+      },
+      writableLength: 1,
+      on: () => undefined,
+    };
+    const events = new Subject<MarketEvent>();
+    writeNdjson(events, out, { maxBufferedBytes: 1 << 20, now: () => 0 }); // the clock stands still: no 0.5 ms passes
+    for (let i = 1; i <= 200; i++) events.next(delta(i, 5_000_000 + i * 30));
+    await tickEnd();
+    expect(batches.flat().map((l) => JSON.parse(l).seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(batches.length).toBeGreaterThan(40);
+    for (const b of batches) {
+      const lt = b.map((l) => JSON.parse(l).localTime as number);
+      expect(lt[lt.length - 1]! - lt[0]!).toBeLessThanOrEqual(100); // the writer gets every batch to retry the pipe
     }
   });
 });
