@@ -25,13 +25,11 @@ export const NO_ROOM = -2;
 
 /** Decimal digits of an integer in [0, 10^8) (1 for 0). */
 function digitCount(v: number): number {
-  let n = 1;
-  while (v >= 10) {
-    v = (v / 10) | 0;
-    n++;
-  }
-  return n;
+  return v < 1e4 ? (v < 10 ? 1 : v < 100 ? 2 : v < 1e3 ? 3 : 4) : v < 1e6 ? (v < 1e5 ? 5 : 6) : v < 1e7 ? 7 : 8;
 }
+
+/** The ASCII digits of 00…99, two bytes each (read only). */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
 
 /** Writes JSON into `buf`; each method returns the index after what it wrote, or DECLINED / NO_ROOM. */
 export class JsonBytes {
@@ -186,24 +184,27 @@ export class JsonBytes {
       hi++;
       lo -= 1e8;
     }
-    const n = (hi > 0 ? digitCount(hi) + 8 : digitCount(lo)) | 0;
+    const nHi = hi > 0 ? digitCount(hi) : 0;
+    const nLo = hi > 0 ? 8 : digitCount(lo); // the low half zero-padded to 8 digits when there is a high half
     const buf = this.buf;
-    if (at + n > buf.length) return NO_ROOM;
-    let end = at + n;
-    let l = lo | 0;
-    // the low half: 8 digits (zero-padded) when there is a high half, else as many as it has
-    for (let k = hi > 0 ? 8 : n; k > 0; k--) {
-      const q = (l / 10) | 0;
-      buf[--end] = 48 + l - q * 10;
-      l = q;
+    if (at + nHi + nLo > buf.length) return NO_ROOM;
+    const end = at + nHi + nLo;
+    this.digits(lo | 0, end, nLo);
+    if (nHi > 0) this.digits(hi | 0, end - nLo, nHi);
+    return end;
+  }
+
+  /** The last `k` decimal digits of `v` (an int below 10^8, zero-padded), ending before `end`, two at a time. */
+  private digits(v: number, end: number, k: number): void {
+    const buf = this.buf;
+    for (; k >= 2; k -= 2) {
+      const q = (v / 100) | 0;
+      const r = (v - q * 100) << 1;
+      buf[--end] = DIGIT_PAIRS[r + 1]!;
+      buf[--end] = DIGIT_PAIRS[r]!;
+      v = q;
     }
-    let h = hi | 0;
-    while (end > at) {
-      const q = (h / 10) | 0;
-      buf[--end] = 48 + h - q * 10;
-      h = q;
-    }
-    return at + n;
+    if (k === 1) buf[end - 1] = 48 + (v % 10);
   }
 
   /** A string known to be plain ASCII, unquoted. */
