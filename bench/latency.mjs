@@ -16,7 +16,9 @@
  * The local server's client runs in its own process (bench/clients/server-reader.mjs), where a real client is;
  * `--server-client same-process` puts it in the hub's process, as before the ninth pass.
  */
-import { fork, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -62,8 +64,8 @@ export async function runLatency({ pacedSeconds = 60, burstSeconds = 10, burst =
   for (const [k, load] of loads.entries()) {
     lines.push(
       row(`${load} · frame → subscriber`, ndjson[k].a),
-      row(`${load} · frame → NDJSON line in the pipe (readable by the reader)`, ndjson[k].p),
-      row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b),
+      row(`${load} · frame → NDJSON line in the pipe (readable by the reader; ${ndjson[k].output ?? 'stdout'})`, ndjson[k].p),
+      ...(ndjson[k].output === 'fd-writer' ? [] : [row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b)]),
       row(`${load} · frame → local-server client (${serverClient === 'same-process' ? 'in the hub\'s process' : `own process, ${serverClients} connection(s) × ${serverBooks} book(s)`})`, server[k].c),
     );
   }
@@ -96,9 +98,20 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { endpoint: ep } = await once(sim, undefined, 60_000, 'endpoint');
-  // the NDJSON reader: its own process
-  const reader = spawn('sh', ['-c', 'cat > /dev/null'], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const child = fork(join(here, 'clients', 'latency-client.mjs'), [], { stdio: ['ignore', reader.stdin, 'inherit', 'ipc'] });
+  // the NDJSON reader: its own process, `cat` on a FIFO — a real pipe (64 KiB), what `tickwire stream | …` gets
+  // (spawn's 'pipe' is a socket pair)
+  const dir = mkdtempSync(join(tmpdir(), 'tw-lat-'));
+  const fifo = join(dir, 'stdout');
+  execFileSync('mkfifo', [fifo]);
+  const reader = spawn('sh', ['-c', 'exec cat < "$0" > /dev/null', fifo], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const wfd = openSync(fifo, 'w'); // returns once cat has opened its end
+  const child = fork(join(here, 'clients', 'latency-client.mjs'), [], { stdio: ['ignore', wfd, 'inherit', 'ipc'] });
+  closeSync(wfd);
+  rmSync(dir, { recursive: true, force: true });
+  let output = 'process.stdout';
+  child.on('message', (m) => {
+    if (m.t === 'output') output = m.kind;
+  });
   // the local server's client: in its own process unless --server-client same-process
   let wsReader;
   const ready = once(child, 'ready', 120_000);
@@ -157,6 +170,7 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
     sim.send({ close: true });
     setTimeout(() => sim.kill('SIGKILL'), 5000).unref();
   }
+  for (const o of out) o.output = output;
   return out;
 }
 
