@@ -9,7 +9,7 @@
  * `{"type":"error","message":…}`. A connection subscribed to data but not to `heartbeats` has its channels
  * closed (silently unsubscribed) after `closeWithoutHeartbeatsMs` (real: 60–90 s).
  * REST (coinbase-rest.ts): `/api/v3/brokerage/market/product_book?product_id=&limit=`,
- * `/api/v3/brokerage/market/products`.
+ * `/api/v3/brokerage/market/products`. Frames: coinbase-render.ts.
  *
  * Faults (besides the framework's): `sequence-gap` {symbol?, skip?: numbers skipped, default 1} — the next frame
  * to a matching connection skips sequence numbers; `drop-diff` {symbol} — an l2_data update lost in transit (its
@@ -22,7 +22,6 @@
  * Sim choices where the docs say nothing: an unknown product gets `{"type":"error","message":"Failed to
  * subscribe","reason":"X is not a valid product"}`; ticker frames follow book changes; no WebSocket pings.
  */
-import type { Level } from '../schema/events.js';
 import {
   absentPrice,
   aimsAt,
@@ -35,6 +34,7 @@ import {
   type CoinbaseSimBaseOptions,
   type SimProduct,
 } from './coinbase-common.js';
+import { envelope, errorFrame, heartbeatEvent, l2Updates, subscriptionsEvent, tickerFields, tradeWire } from './coinbase-render.js';
 import { advancedTradeRest, advancedTradeRestFault } from './coinbase-rest.js';
 import { SimMarket } from './market.js';
 import { subSeed } from './prng.js';
@@ -115,7 +115,7 @@ export class CoinbaseProtocol implements SimProtocol {
   }
 
   private envelope(conn: SimConnection, channel: string, events: unknown[]): string {
-    return JSON.stringify({ channel, client_id: '', timestamp: iso(Date.now()), sequence_num: this.nextSeq(conn), events });
+    return envelope(channel, this.nextSeq(conn), events);
   }
 
   /** A data frame to one connection; the sequence number is consumed only when the frame is sent. */
@@ -128,11 +128,6 @@ export class CoinbaseProtocol implements SimProtocol {
     const server = this.server;
     if (server === undefined || !server.hasSubscribers(topic)) return [];
     return [...server.connections].filter((c) => c.topics.has(topic));
-  }
-
-  private l2Updates(bids: readonly Level[], asks: readonly Level[], eventTime: string): unknown[] {
-    const u = (side: string) => (l: Level) => ({ side, event_time: eventTime, price_level: l[0], new_quantity: l[1] });
-    return [...bids.map(u('bid')), ...asks.map(u('offer'))];
   }
 
   /** One book step: the l2_data update, then (top changed) the ticker, so a ticker describes the book already sent. */
@@ -172,29 +167,8 @@ export class CoinbaseProtocol implements SimProtocol {
       const third = this.market.book(symbol, 3).bids[2];
       if (third !== undefined) bids.push([ghostBid(p.spec, third[0]), '1.00000000']);
     }
-    const events = [{ type: 'update', product_id: p.native, updates: this.l2Updates(bids, asks, iso(diff.time)) }];
+    const events = [{ type: 'update', product_id: p.native, updates: l2Updates(bids, asks, iso(diff.time)) }];
     for (const c of subs) this.sendData(c, symbol, 'l2_data', events);
-  }
-
-  private tickerFields(p: SimProduct): Record<string, string> | undefined {
-    const best = this.market.best(p.spec.symbol);
-    if (best.bid === undefined || best.ask === undefined) return undefined;
-    const st = this.market.stats(p.spec.symbol);
-    return {
-      type: 'ticker',
-      product_id: p.native,
-      price: st.last,
-      volume_24_h: st.volume,
-      low_24_h: st.low,
-      high_24_h: st.high,
-      low_52_w: st.low,
-      high_52_w: st.high,
-      price_percent_chg_24_h: st.priceChangePercent,
-      best_bid: best.bid[0],
-      best_bid_quantity: best.bid[1],
-      best_ask: best.ask[0],
-      best_ask_quantity: best.ask[1],
-    };
   }
 
   private publishTicker(p: SimProduct, type: 'update'): void {
@@ -204,14 +178,9 @@ export class CoinbaseProtocol implements SimProtocol {
     p.lastTop = top;
     const subs = this.subscribers(`ticker:${p.native}`);
     if (subs.length === 0) return;
-    const t = this.tickerFields(p);
+    const t = tickerFields(p, this.market);
     if (t === undefined) return;
     for (const c of subs) this.sendData(c, p.spec.symbol, 'ticker', [{ type, tickers: [t] }]);
-  }
-
-  private tradeWire(p: SimProduct, t: SimProduct['recentTrades'][number]): Record<string, string> {
-    // `side` on the wire is the MAKER's side: the opposite of the taker
-    return { trade_id: String(t.id), product_id: p.native, price: t.price, size: t.size, side: t.takerSide === 'buy' ? 'SELL' : 'BUY', time: iso(t.time) };
   }
 
   private publishTrade(p: SimProduct): void {
@@ -220,7 +189,7 @@ export class CoinbaseProtocol implements SimProtocol {
     p.recentTrades.unshift(rec);
     if (p.recentTrades.length > 10) p.recentTrades.pop();
     for (const c of this.subscribers(`market_trades:${p.native}`)) {
-      this.sendData(c, p.spec.symbol, 'market_trades', [{ type: 'update', trades: [this.tradeWire(p, rec)] }]);
+      this.sendData(c, p.spec.symbol, 'market_trades', [{ type: 'update', trades: [tradeWire(p, rec)] }]);
     }
   }
 
@@ -231,10 +200,7 @@ export class CoinbaseProtocol implements SimProtocol {
       if (server.faults.find('missing-heartbeat', aimsAt(c)) !== undefined) continue;
       const st = this.state(c);
       st.heartbeatCounter += 1;
-      const now = new Date();
-      this.sendData(c, undefined, 'heartbeats', [
-        { current_time: `${now.toISOString().replace('T', ' ').replace('Z', '')} +0000 UTC`, heartbeat_counter: String(st.heartbeatCounter) },
-      ]);
+      this.sendData(c, undefined, 'heartbeats', [heartbeatEvent(new Date(), st.heartbeatCounter)]);
     }
   }
 
@@ -276,7 +242,7 @@ export class CoinbaseProtocol implements SimProtocol {
   }
 
   private error(conn: SimConnection, message: string, reason?: string): void {
-    conn.sendControl(JSON.stringify(reason === undefined ? { type: 'error', message } : { type: 'error', message, reason }));
+    conn.sendControl(errorFrame(message, reason));
   }
 
   onMessage(conn: SimConnection, text: string): void {
@@ -332,23 +298,18 @@ export class CoinbaseProtocol implements SimProtocol {
     const symbol = p.spec.symbol;
     if (channel === 'level2') {
       const book = this.market.book(symbol);
-      const updates = this.l2Updates(book.bids, book.asks, '1970-01-01T00:00:00Z');
+      const updates = l2Updates(book.bids, book.asks, '1970-01-01T00:00:00Z');
       this.sendData(conn, symbol, 'l2_data', [{ type: 'snapshot', product_id: p.native, updates }]);
     } else if (channel === 'ticker') {
-      const t = this.tickerFields(p);
+      const t = tickerFields(p, this.market);
       if (t !== undefined) this.sendData(conn, symbol, 'ticker', [{ type: 'snapshot', tickers: [t] }]);
     } else if (channel === 'market_trades') {
-      this.sendData(conn, symbol, 'market_trades', [{ type: 'snapshot', trades: p.recentTrades.map((t) => this.tradeWire(p, t)) }]);
+      this.sendData(conn, symbol, 'market_trades', [{ type: 'snapshot', trades: p.recentTrades.map((t) => tradeWire(p, t)) }]);
     }
   }
 
   private ack(conn: SimConnection): void {
-    const subs: Record<string, string[]> = {};
-    for (const t of conn.topics) {
-      const [ch = t, id] = t.split(':');
-      (subs[ch] ??= []).push(id ?? ch);
-    }
-    conn.sendControl(this.envelope(conn, 'subscriptions', [{ subscriptions: subs }]));
+    conn.sendControl(this.envelope(conn, 'subscriptions', [subscriptionsEvent(conn.topics)]));
   }
 
   topicSymbol(topic: string): string | undefined {

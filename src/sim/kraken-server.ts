@@ -10,6 +10,8 @@
  * - `{kind:'kraken-bad-checksum', symbol, count?}` — the next book update(s) of `symbol` carry a wrong checksum;
  * - `{kind:'kraken-reject', symbol}` — subscriptions to `symbol` are answered `Currency pair not supported` until
  *   cleared (an unknown symbol always is).
+ *
+ * Requests: ./kraken-requests.ts; REST: ./kraken-rest.ts; wire format: ./kraken-render.ts.
  */
 import type { Level } from '../schema/events.js';
 import { SimMarket } from './market.js';
@@ -31,6 +33,8 @@ import {
   tradeFrame,
   type TradeData,
 } from './kraken-render.js';
+import { readSub, resultJson, subTopic, type Sub } from './kraken-requests.js';
+import { krakenRest, krakenRestFault } from './kraken-rest.js';
 
 export interface KrakenSimOptions {
   market: SimMarket;
@@ -44,23 +48,11 @@ export interface KrakenSimOptions {
   trimNumbers?: boolean;
 }
 
-const DEPTHS = [10, 25, 100, 500, 1000];
-/** Kraken legacy asset codes used by REST AssetPairs `wsname`. */
-const LEGACY: Readonly<Record<string, string>> = { BTC: 'XBT', DOGE: 'XDG' };
-
 interface Window {
   symbol: string;
   depth: number;
   bids: Level[];
   asks: Level[];
-}
-
-interface Sub {
-  channel: string;
-  symbols: string[];
-  depth: number;
-  snapshot: boolean;
-  reqId: number | undefined;
 }
 
 export class KrakenProtocol implements SimProtocol {
@@ -129,37 +121,13 @@ export class KrakenProtocol implements SimProtocol {
       conn.sendControl(methodError(cmd.method, 'Method not supported', undefined, cmd.reqId, now));
       return;
     }
-    const channel = cmd.params['channel'];
-    const symbols = cmd.params['symbol'];
-    if (typeof channel !== 'string' || !['book', 'ticker', 'trade'].includes(channel) || !Array.isArray(symbols)) {
-      conn.sendControl(methodError(cmd.method, 'Invalid channel or symbol', undefined, cmd.reqId, now));
+    const sub = readSub(cmd, now);
+    if (typeof sub === 'string') {
+      conn.sendControl(sub);
       return;
     }
-    const depth = cmd.params['depth'] ?? 10;
-    if (channel === 'book' && (typeof depth !== 'number' || !DEPTHS.includes(depth))) {
-      conn.sendControl(methodError(cmd.method, 'Invalid depth', undefined, cmd.reqId, now));
-      return;
-    }
-    const sub: Sub = {
-      channel,
-      symbols: symbols.filter((s): s is string => typeof s === 'string'),
-      depth: typeof depth === 'number' ? depth : 10,
-      snapshot: cmd.params['snapshot'] !== false,
-      reqId: cmd.reqId,
-    };
     if (cmd.method === 'subscribe') this.subscribe(conn, sub, now);
     else this.unsubscribe(conn, sub, now);
-  }
-
-  private topic(sub: Sub, symbol: string): string {
-    return sub.channel === 'book' ? `book:${sub.depth}:${symbol}` : `${sub.channel}:${symbol}`;
-  }
-
-  private resultJson(sub: Sub, symbol: string, subscribing: boolean): string {
-    const sym = `"symbol":${JSON.stringify(symbol)}`;
-    if (sub.channel === 'book') return `"channel":"book","depth":${sub.depth}${subscribing ? `,"snapshot":${sub.snapshot}` : ''},${sym}`;
-    if (sub.channel === 'ticker') return `"channel":"ticker"${subscribing ? ',"event_trigger":"bbo","snapshot":true' : ''},${sym}`;
-    return `"channel":"trade"${subscribing ? `,"snapshot":${sub.snapshot}` : ''},${sym}`;
   }
 
   private subscribe(conn: SimConnection, sub: Sub, now: number): void {
@@ -169,13 +137,13 @@ export class KrakenProtocol implements SimProtocol {
         conn.sendControl(methodError('subscribe', `Currency pair not supported ${symbol}`, symbol, sub.reqId, now));
         continue;
       }
-      const topic = this.topic(sub, symbol);
+      const topic = subTopic(sub, symbol);
       if (conn.topics.has(topic)) {
         conn.sendControl(methodError('subscribe', 'Already subscribed', symbol, sub.reqId, now));
         continue;
       }
       this.server.subscribe(conn, topic);
-      conn.sendControl(methodOk('subscribe', this.resultJson(sub, symbol, true), sub.reqId, now));
+      conn.sendControl(methodOk('subscribe', resultJson(sub, symbol, true), sub.reqId, now));
       if (sub.channel === 'book') {
         const w = this.window(topic, symbol, sub.depth);
         if (sub.snapshot) {
@@ -195,14 +163,14 @@ export class KrakenProtocol implements SimProtocol {
 
   private unsubscribe(conn: SimConnection, sub: Sub, now: number): void {
     for (const symbol of sub.symbols) {
-      const topic = this.topic(sub, symbol);
+      const topic = subTopic(sub, symbol);
       if (!conn.topics.has(topic)) {
         conn.sendControl(methodError('unsubscribe', 'Subscription Not Found', symbol, sub.reqId, now));
         continue;
       }
       this.server.unsubscribe(conn, topic);
       if (!this.server.hasSubscribers(topic)) this.forget(topic);
-      conn.sendControl(methodOk('unsubscribe', this.resultJson(sub, symbol, false), sub.reqId, now));
+      conn.sendControl(methodOk('unsubscribe', resultJson(sub, symbol, false), sub.reqId, now));
     }
   }
 
@@ -311,32 +279,11 @@ export class KrakenProtocol implements SimProtocol {
   }
 
   handleRest(req: RestRequest): RestResponse {
-    if (req.path !== '/0/public/AssetPairs') return { status: 404, body: { error: ['EGeneral:Unknown method'] } };
-    const result: Record<string, unknown> = {};
-    for (const spec of this.market.symbols()) {
-      const [base = '', quote = ''] = spec.symbol.split('/');
-      const wb = LEGACY[base] ?? base;
-      const wq = LEGACY[quote] ?? quote;
-      result[`${wb}${wq}`] = {
-        altname: `${wb}${wq}`,
-        wsname: `${wb}/${wq}`,
-        base: wb,
-        quote: wq,
-        pair_decimals: spec.tickDecimals,
-        lot_decimals: spec.lotDecimals,
-        tick_size: spec.tickDecimals === 0 ? '1' : `0.${'0'.repeat(spec.tickDecimals - 1)}1`,
-        status: 'online',
-      };
-    }
-    return { status: 200, body: { error: [], result } };
+    return krakenRest(req, this.market);
   }
 
   restFaultResponse(fault: SimFault): RestResponse {
-    if (fault.kind === 'rest-429' || fault.kind === 'rest-418') {
-      const retry = typeof fault['retryAfterSec'] === 'number' ? fault['retryAfterSec'] : 1;
-      return { status: 429, body: { error: ['EAPI:Rate limit exceeded'] }, headers: { 'Retry-After': String(retry) } };
-    }
-    return { status: 500, body: { error: ['EService:Unavailable'] } };
+    return krakenRestFault(fault);
   }
 
   topicSymbol(topic: string): string | undefined {

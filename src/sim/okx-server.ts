@@ -2,8 +2,9 @@
  * OKX v5 public protocol server for the simulator (docs/protocols/okx.md): `/ws/v5/public` with `books` (400 levels,
  * in-band snapshot then updates chained by `seqId`/`prevSeqId`), `tickers`, `trades`, and on swaps `mark-price`,
  * `index-tickers`, `funding-rate`, `open-interest`, `liquidation-orders` (./okx-derivatives.ts); REST
- * `/api/v5/public/instruments` and `/api/v5/market/books`. One factory serves `okx` (spot, `BTC-USDT`) and
- * `okx-swap` (perpetual swaps, `BTC-USDT-SWAP`, sizes in contracts of `ctVal`).
+ * `/api/v5/public/instruments` and `/api/v5/market/books` (./okx-rest.ts). One factory serves `okx` (spot,
+ * `BTC-USDT`) and `okx-swap` (perpetual swaps, `BTC-USDT-SWAP`, sizes in contracts of `ctVal`). Subscribe and
+ * unsubscribe requests: ./okx-requests.ts; wire ids: ./okx-ids.ts.
  *
  * Wire ids: `seqId` is the market's change id of the last change in the message (minus an offset that a
  * maintenance reset raises), `prevSeqId` the previous message's `seqId` (-1 on a snapshot). Every
@@ -23,22 +24,14 @@
  * checksums are sent (as `checksums: true`). `drop-diff` breaks the chain too (the update
  * is not sent but its ids are spent).
  */
-import type { ExchangeId, Level } from '../schema/events.js';
-import { faultString, faultSymbol } from './faults.js';
+import type { ExchangeId } from '../schema/events.js';
 import { SimMarket } from './market.js';
 import { DEFAULT_FUNDING_PERIOD_MS } from './derivatives.js';
-import { LIQUIDATION_TOPIC, OKX_DERIVATIVE_CHANNELS, OkxSwapDerivatives, type OkxSwapIds } from './okx-derivatives.js';
-import {
-  ackFrame,
-  ackTypeFrame,
-  booksFrame,
-  errorFrame,
-  noticeFrame,
-  okxBookChecksum,
-  tickersFrame,
-  tradesFrame,
-  unknownInstrumentError,
-} from './okx-render.js';
+import { OKX_DERIVATIVE_CHANNELS, OkxSwapDerivatives, type OkxSwapIds } from './okx-derivatives.js';
+import { fromWire, symState, toWire, type SymState } from './okx-ids.js';
+import { booksFrame, noticeFrame, okxBookChecksum, tickersFrame, tradesFrame } from './okx-render.js';
+import { connId, markSent, onOkxRequest, topic, type OkxRequestContext } from './okx-requests.js';
+import { okxRest, okxRestFault, type OkxRestContext } from './okx-rest.js';
 import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
 import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimSymbolSpec } from './types.js';
 
@@ -99,28 +92,6 @@ const CHANNELS = new Set(['books', 'tickers', 'trades']);
 const SWAP_CHANNELS = new Set([...CHANNELS, ...OKX_DERIVATIVE_CHANNELS]);
 const ONE_SHOT_FAULTS = new Set(['okx-bad-checksum', 'okx-broken-prev', 'okx-seq-reset', 'okx-keepalive', 'okx-error']);
 
-interface SeqEpoch {
-  /** First market change id of this epoch. */
-  fromId: number;
-  /** wire seqId = market id − offset. */
-  offset: number;
-}
-
-interface SymState {
-  spec: SimSymbolSpec;
-  instId: string;
-  /** The index (underlying) id, `BTC-USDT`: what `index-tickers` is subscribed by. */
-  index: string;
-  /** Wire seqId of the last message of this instrument (the next update's prevSeqId). */
-  lastSeq: number;
-  epochs: SeqEpoch[];
-  ticks: number;
-}
-
-function decimalsStep(decimals: number): string {
-  return decimals === 0 ? '1' : `0.${'0'.repeat(decimals - 1)}1`;
-}
-
 export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly market: SimMarket } {
   const exchange: ExchangeId = opts.exchange ?? 'okx';
   const swap = exchange === 'okx-swap';
@@ -135,13 +106,10 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
   const byInst = new Map<string, SymState>();
   const byIndex = new Map<string, SymState>(); // swaps: by index id (`index-tickers`)
   for (const spec of opts.symbols) {
-    const index = spec.symbol.replace('/', '-');
-    const instId = index + (swap ? '-SWAP' : '');
-    const startId = market.lastId(spec.symbol);
-    const st: SymState = { spec, instId, index, lastSeq: startId, epochs: [{ fromId: startId, offset: 0 }], ticks: 0 };
+    const st = symState(spec, swap, market.lastId(spec.symbol));
     syms.set(spec.symbol, st);
-    byInst.set(instId, st);
-    if (swap) byIndex.set(index, st);
+    byInst.set(st.instId, st);
+    if (swap) byIndex.set(st.index, st);
   }
   const channels = swap ? SWAP_CHANNELS : CHANNELS;
   const ids = (st: SymState): OkxSwapIds => ({ symbol: st.spec.symbol, instId: st.instId, index: st.index });
@@ -152,24 +120,6 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
     if (!server) throw new Error('sim okx: not started');
     return server;
   };
-  const toWire = (st: SymState, id: number): number => {
-    const e = st.epochs[st.epochs.length - 1]!;
-    return id - e.offset;
-  };
-  const fromWire = (st: SymState, seq: number): number | undefined => {
-    for (let i = st.epochs.length - 1; i >= 0; i--) {
-      const e = st.epochs[i]!;
-      const id = seq + e.offset;
-      const end = i + 1 < st.epochs.length ? st.epochs[i + 1]!.fromId - 1 : market.lastId(st.spec.symbol);
-      if (id >= e.fromId && id <= end) return id;
-    }
-    return undefined;
-  };
-  const connId = (conn: SimConnection): string => String(conn.state.connId ?? '');
-  const markSent = (conn: SimConnection): void => {
-    conn.state.lastSent = Date.now();
-  };
-  const topic = (channel: string, instId: string): string => `${channel}:${instId}`;
   const checksumOf = (symbol: string): number => {
     if (opts.checksums !== true && srv().faults.find('okx-checksums') === undefined) return 0;
     const b = market.book(symbol, 25);
@@ -310,79 +260,12 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
     idleTimer.unref();
   };
 
-  /** Subscribe/unsubscribe budget per connection per hour. */
-  const spendOp = (conn: SimConnection): boolean => {
-    const now = Date.now();
-    const ops = ((conn.state.ops as number[] | undefined) ?? []).filter((t) => now - t < 3_600_000);
-    ops.push(now);
-    conn.state.ops = ops;
-    return ops.length <= maxOps;
-  };
-
-  const onRequest = (conn: SimConnection, text: string): void => {
-    let req: unknown;
-    try {
-      req = JSON.parse(text);
-    } catch {
-      conn.sendControl(errorFrame('60012', `Invalid request: ${text}`, connId(conn)));
-      return;
-    }
-    const r = req as { id?: unknown; op?: unknown; args?: unknown };
-    const id = typeof r.id === 'string' ? r.id : undefined;
-    if ((r.op !== 'subscribe' && r.op !== 'unsubscribe') || !Array.isArray(r.args)) {
-      conn.sendControl(errorFrame('60012', `Invalid request: ${text}`, connId(conn), id));
-      return;
-    }
-    const op = r.op;
-    if (!spendOp(conn)) {
-      conn.sendControl(errorFrame('60014', 'Requests too frequent.', connId(conn), id));
-      return;
-    }
-    for (const raw of r.args as unknown[]) {
-      const a = raw as { channel?: unknown; instId?: unknown; instType?: unknown };
-      if (swap && a.channel === 'liquidation-orders' && a.instType === 'SWAP') {
-        // one subscription per instrument type: every swap's liquidations
-        if (op === 'subscribe') srv().subscribe(conn, LIQUIDATION_TOPIC);
-        else srv().unsubscribe(conn, LIQUIDATION_TOPIC);
-        conn.sendControl(ackTypeFrame(op, 'liquidation-orders', 'SWAP', connId(conn), id));
-        continue;
-      }
-      if (typeof a.channel !== 'string' || typeof a.instId !== 'string' || !channels.has(a.channel)) {
-        conn.sendControl(errorFrame('60012', `Invalid request: ${text}`, connId(conn), id));
-        continue;
-      }
-      const st = a.channel === 'index-tickers' ? byIndex.get(a.instId) : byInst.get(a.instId);
-      if (st === undefined) {
-        conn.sendControl(unknownInstrumentError(a.channel, a.instId, connId(conn), id));
-        continue;
-      }
-      const t = topic(a.channel, a.instId);
-      if (op === 'unsubscribe') {
-        srv().unsubscribe(conn, t);
-        conn.sendControl(ackFrame('unsubscribe', a.channel, a.instId, connId(conn), id));
-        continue;
-      }
-      const errFault = srv().faults.take('okx-error', (f) => faultSymbol(f) === st.spec.symbol);
-      if (errFault !== undefined) {
-        const code = faultString(errFault, 'code') ?? '60018';
-        conn.sendControl(
-          code === '60018'
-            ? unknownInstrumentError(a.channel, a.instId, connId(conn), id)
-            : errorFrame(code, code === '60014' ? 'Requests too frequent.' : 'Service temporarily unavailable.', connId(conn), id),
-        );
-        continue;
-      }
-      srv().subscribe(conn, t);
-      conn.sendControl(ackFrame('subscribe', a.channel, a.instId, connId(conn), id));
-      markSent(conn);
-      if (a.channel === 'books' && opts.initialSnapshot !== false && srv().faults.find('okx-no-snapshot') === undefined) {
-        if (conn.sendData(snapshotFrame(st), st.spec.symbol)) markSent(conn);
-      }
-    }
-  };
+  const initialSnapshot = opts.initialSnapshot !== false;
+  const requests: OkxRequestContext = { srv, swap, channels, byInst, byIndex, maxOps, initialSnapshot, snapshotFrame };
+  const rest: OkxRestContext = { instType, ctVal, syms, byInst, market };
 
   const bookAtWire = (st: SymState, seq: number): SimBook | undefined => {
-    const id = fromWire(st, seq);
+    const id = fromWire(st, seq, market.lastId(st.spec.symbol));
     if (id === undefined) return undefined;
     const b = market.bookAt(st.spec.symbol, id);
     return b === undefined ? undefined : { ...b, updateId: seq };
@@ -412,39 +295,13 @@ export function createOkxProtocol(opts: OkxSimOptions): SimProtocol & { readonly
         if (conn.sendControl('pong')) markSent(conn);
         return;
       }
-      onRequest(conn, text);
+      onOkxRequest(conn, text, requests);
     },
     handleRest(req: RestRequest): RestResponse {
-      if (req.path === '/api/v5/public/instruments') {
-        const want = req.query.get('instType');
-        if (want !== 'SPOT' && want !== 'SWAP' && want !== 'FUTURES' && want !== 'OPTION' && want !== 'MARGIN') {
-          return { status: 400, body: { code: '51000', msg: 'Parameter instType error', data: [] } };
-        }
-        const data = want !== instType ? [] : [...syms.values()].map((st) => {
-          const [base = '', quote = ''] = st.spec.symbol.split('/');
-          const common = { instType, instId: st.instId, tickSz: decimalsStep(st.spec.tickDecimals), lotSz: decimalsStep(st.spec.lotDecimals), minSz: decimalsStep(st.spec.lotDecimals), state: 'live' };
-          return swap
-            ? { ...common, uly: `${base}-${quote}`, instFamily: `${base}-${quote}`, baseCcy: '', quoteCcy: '', settleCcy: quote, ctVal, ctMult: '1', ctValCcy: base, ctType: 'linear' }
-            : { ...common, uly: '', instFamily: '', baseCcy: base, quoteCcy: quote, settleCcy: '', ctVal: '', ctMult: '', ctValCcy: '', ctType: '' };
-        });
-        return { status: 200, body: { code: '0', msg: '', data } };
-      }
-      if (req.path === '/api/v5/market/books') {
-        const st = byInst.get(req.query.get('instId') ?? '');
-        if (st === undefined) return { status: 200, body: { code: '51001', msg: 'Instrument ID does not exist', data: [] } };
-        const sz = Math.min(400, Math.max(1, Number(req.query.get('sz') ?? '1') || 1)); // OKX default sz is 1
-        const b = market.book(st.spec.symbol, sz);
-        const lv = (l: readonly Level[]): string[][] => l.map(([p, q]) => [p, q, '0', '1']);
-        return {
-          status: 200,
-          body: { code: '0', msg: '', data: [{ asks: lv(b.asks), bids: lv(b.bids), ts: String(Date.now()), seqId: toWire(st, b.updateId) }] },
-        };
-      }
-      return { status: 404, body: { code: '404', msg: 'Not Found', data: [] } };
+      return okxRest(req, rest);
     },
     restFaultResponse(fault: SimFault): RestResponse {
-      if (fault.kind === 'rest-500') return { status: 500, body: { code: '50001', msg: 'Service temporarily unavailable, please try again later.', data: [] } };
-      return { status: 429, body: { code: '50011', msg: 'Too Many Requests', data: [] } };
+      return okxRestFault(fault);
     },
     applyFault(fault: SimFault): boolean {
       // OKX's own faults act once (or `count` times) unless said otherwise; `okx-no-snapshot` holds until cleared.
