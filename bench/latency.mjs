@@ -13,8 +13,13 @@
  * reducer, whose compacting GCs come ~8 s after the initial sync's major GC).
  *   node bench/latency.mjs [--paced-seconds 60] [--burst-seconds 10] [--seconds N (both)] [--burst 5000] [--sim-nice 10]
  *                          [--server-client process|same-process] [--server-clients 1] [--server-books 20] [--only ndjson|server]
+ *                          [--server-reader-procs 1]
  * The local server's client runs in its own process (bench/clients/server-reader.mjs), where a real client is;
- * `--server-client same-process` puts it in the hub's process, as before the ninth pass.
+ * `--server-client same-process` puts it in the hub's process, as before the ninth pass. `--server-reader-procs P`
+ * spreads the `--server-clients` connections over P such processes. Besides the client's receipt, the server's side is
+ * measured too: when the write of each message to a client's socket returned (the bytes in the kernel); and for both,
+ * per event, its first and its last client (the fan-out's spread). `TW_DIST=DIR/dist` runs another build's hub and
+ * server (A/B in the same time window).
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -47,27 +52,52 @@ function pct(xs, p) {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+/** Per event (samples sharing a `localTime`): its first client's latency, and its last one's. */
+function firstLast(at, d) {
+  const min = new Map();
+  const max = new Map();
+  for (let i = 0; i < at.length; i++) {
+    const k = at[i];
+    const v = d[i];
+    const lo = min.get(k);
+    if (lo === undefined || v < lo) min.set(k, v);
+    const hi = max.get(k);
+    if (hi === undefined || v > hi) max.set(k, v);
+  }
+  return { first: [...min.values()], last: [...max.values()] };
+}
+
 function row(label, xs) {
   const f = (v) => (v / 1000).toFixed(3);
   return `| ${label} | ${xs.length} | ${f(pct(xs, 50))} | ${f(pct(xs, 99))} | ${f(pct(xs, 99.9))} | ${f(pct(xs, 100))} |`;
 }
 
-export async function runLatency({ pacedSeconds = 60, burstSeconds = 10, burst = 5000, simNice = 10, serverClient = 'process', serverClients = 1, serverBooks = 20, only } = {}) {
+export async function runLatency({ pacedSeconds = 60, burstSeconds = 10, burst = 5000, simNice = 10, serverClient = 'process', serverClients = 1, serverBooks = 20, readerProcs = 1, only } = {}) {
   const lines = [
     `\n### Latency (ms), 20 symbols at 100 ms cadence; tickwire embedded with one sink per run (NDJSON on stdout, a pipe; or the local server and its client); simulator at niceness ${simNice}\n`,
   ];
   lines.push('| load · path | samples | p50 | p99 | p99.9 | max |', '|---|---:|---:|---:|---:|---:|');
-  const none = [{ a: [], b: [], p: [], c: [] }, { a: [], b: [], p: [], c: [] }];
+  const none = [{ a: [], b: [], p: [], c: [], at: [], s: [], sat: [] }, { a: [], b: [], p: [], c: [], at: [], s: [], sat: [] }];
   const ndjson = only === 'server' ? none : await runPaths(['ndjson'], pacedSeconds, burstSeconds, burst, simNice);
-  const server = only === 'ndjson' ? none : await runPaths(['server'], pacedSeconds, burstSeconds, burst, simNice, serverClient, serverClients, serverBooks);
+  const server = only === 'ndjson' ? none : await runPaths(['server'], pacedSeconds, burstSeconds, burst, simNice, serverClient, serverClients, serverBooks, readerProcs);
   const loads = [`paced (${pacedSeconds} s)`, `paced + ${burst}-diff burst every 2 s (${burstSeconds} s)`];
+  const where = serverClient === 'same-process' ? "in the hub's process" : `${readerProcs > 1 ? `${readerProcs} processes` : 'own process'}, ${serverClients} connection(s) × ${serverBooks} book(s)`;
   for (const [k, load] of loads.entries()) {
-    lines.push(
-      row(`${load} · frame → subscriber`, ndjson[k].a),
-      row(`${load} · frame → NDJSON line in the pipe (readable by the reader; ${ndjson[k].output ?? 'stdout'})`, ndjson[k].p),
-      ...(ndjson[k].output === 'fd-writer' ? [] : [row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b)]),
-      row(`${load} · frame → local-server client (${serverClient === 'same-process' ? 'in the hub\'s process' : `own process, ${serverClients} connection(s) × ${serverBooks} book(s)`})`, server[k].c),
-    );
+    if (only !== 'server') {
+      lines.push(
+        row(`${load} · frame → subscriber`, ndjson[k].a),
+        row(`${load} · frame → NDJSON line in the pipe (readable by the reader; ${ndjson[k].output ?? 'stdout'})`, ndjson[k].p),
+        ...(ndjson[k].output === 'fd-writer' ? [] : [row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b)]),
+      );
+    }
+    if (only === 'ndjson') continue;
+    lines.push(row(`${load} · frame → local-server client (${where})`, server[k].c));
+    if (serverClient === 'same-process') continue;
+    const c = firstLast(server[k].at, server[k].c);
+    const s = firstLast(server[k].sat, server[k].s);
+    if (serverClients > 1) lines.push(row(`${load} · … first client of each event`, c.first), row(`${load} · … last client of each event`, c.last));
+    lines.push(row(`${load} · frame → server's write to a client returned (bytes in the kernel)`, server[k].s));
+    if (serverClients > 1) lines.push(row(`${load} · … first client of each event`, s.first), row(`${load} · … last client of each event`, s.last));
   }
   // what the OS did meanwhile: a stall of the client process delays every frame it was processing
   const f = (v) => v.toFixed(1);
@@ -93,7 +123,7 @@ function gcText(gc) {
 }
 
 /** One client process with the given sinks: samples of the paced phase, then of the paced + bursts phase. */
-async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serverClient = 'process', serverClients = 1, serverBooks = 20) {
+async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serverClient = 'process', serverClients = 1, serverBooks = 20, readerProcs = 1) {
   const sim = fork(join(here, 'sim-process.mjs'), [JSON.stringify({ symbols: SYMBOLS_20, seed: 7, intervalMs: 100, nice: simNice })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -112,25 +142,30 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
   child.on('message', (m) => {
     if (m.t === 'output') output = m.kind;
   });
-  // the local server's client: in its own process unless --server-client same-process
-  let wsReader;
+  // the local server's clients: in their own process(es) unless --server-client same-process
+  const wsReaders = [];
   const ready = once(child, 'ready', 120_000);
   if (paths.includes('server') && serverClient !== 'same-process') {
     const { url, offset } = await new Promise((resolve) => {
       child.send({ t: 'start', ws: ep.ws, rest: ep.rest, symbols: SYMBOLS_20, paths, serverClient });
       once(child, 'server', 60_000).then(resolve);
     });
-    wsReader = fork(join(here, 'clients', 'server-reader.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const subscribed = once(wsReader, 'subscribed', 60_000);
-    wsReader.send({ t: 'start', url, offset, symbols: SYMBOLS_20, clients: serverClients, books: serverBooks });
-    await subscribed;
+    const procs = Math.max(1, Math.min(readerProcs, serverClients));
+    for (let r = 0; r < procs; r++) {
+      const wsReader = fork(join(here, 'clients', 'server-reader.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      wsReaders.push(wsReader);
+      const subscribed = once(wsReader, 'subscribed', 60_000);
+      const clients = Math.floor(serverClients / procs) + (r < serverClients % procs ? 1 : 0);
+      wsReader.send({ t: 'start', url, offset, symbols: SYMBOLS_20, clients, books: serverBooks });
+      await subscribed;
+    }
   } else {
     child.send({ t: 'start', ws: ep.ws, rest: ep.rest, symbols: SYMBOLS_20, paths, serverClient });
   }
   const record = async () => {
     child.send({ t: 'record' });
     await once(child, 'recording', 5000);
-    if (wsReader) {
+    for (const wsReader of wsReaders) {
       wsReader.send({ t: 'record' });
       await once(wsReader, 'recording', 5000);
     }
@@ -138,9 +173,15 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
   const collect = async () => {
     child.send({ t: 'collect' });
     const r = await once(child, 'samples', 30_000);
-    if (wsReader) {
-      wsReader.send({ t: 'collect' });
-      r.c = (await once(wsReader, 'samples', 30_000)).c;
+    if (wsReaders.length > 0) {
+      r.c = [];
+      r.at = [];
+      for (const wsReader of wsReaders) {
+        wsReader.send({ t: 'collect' });
+        const got = await once(wsReader, 'samples', 30_000);
+        r.c = r.c.concat(got.c);
+        r.at = r.at.concat(got.at);
+      }
     }
     return r;
   };
@@ -161,11 +202,14 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
       await once(sim, undefined, 60_000, 'burst');
     }
     // a client in its own process may still be reading the last burst: give it the time the tail takes
-    await sleep(wsReader ? 3000 : 500);
+    await sleep(wsReaders.length > 0 ? 3000 : 500);
     out.push(await collect());
   } finally {
-    wsReader?.kill('SIGKILL');
-    child.kill('SIGKILL');
+    // asked to exit first (a `node --cpu-prof` child writes its profile on exit), killed if it does not
+    for (const p of [...wsReaders, child]) {
+      p.send({ t: 'stop' });
+      setTimeout(() => p.kill('SIGKILL'), 5000).unref();
+    }
     reader.kill();
     sim.send({ close: true });
     setTimeout(() => sim.kill('SIGKILL'), 5000).unref();
@@ -185,6 +229,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'server-client': { type: 'string', default: 'process' }, // or same-process (before the ninth pass)
       'server-clients': { type: 'string', default: '1' }, // connections of the server-client process
       'server-books': { type: 'string', default: '20' }, // books each of them subscribes to (the first N symbols)
+      'server-reader-procs': { type: 'string', default: '1' }, // processes the connections are spread over
       only: { type: 'string' }, // ndjson | server
     },
   });
@@ -198,6 +243,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     serverClient: values['server-client'],
     serverClients: Number(values['server-clients']),
     serverBooks: Number(values['server-books']),
+    readerProcs: Number(values['server-reader-procs']),
     only: values.only,
   }).then((t) => console.log(t), (e) => {
     console.error(e);

@@ -39,6 +39,9 @@ const p = new Float64Array(MAX);
 /** [chunk, µs, chunk, µs, …] of the writes made while recording (see start()). */
 let bChunks = [];
 let pChunks = [];
+/** The local server: [chunks, µs, …] of the writes to its clients' sockets while recording (see stampSends). */
+let sChunks = [];
+let server;
 
 /** For every book_delta line of every chunk: (time − the line's localTime) into `into` from `n`; the new count. */
 function linesToSamples(pairs, into, n) {
@@ -91,6 +94,8 @@ process.on('message', (m) => {
     na = nb = nc = np = 0;
     bChunks = [];
     pChunks = [];
+    sChunks = [];
+    if (server) for (const session of server.clients()) stampSends(session.ws._socket);
     os0 = osStats();
     gc = {};
     recording = true;
@@ -102,11 +107,13 @@ process.on('message', (m) => {
     np = linesToSamples(pChunks, p, np);
     bChunks = [];
     pChunks = [];
+    const sent = sendSamples(sChunks);
+    sChunks = [];
     const os =
       os0 && os1
         ? { cpuMs: (os1.cpu - os0.cpu) / 1e6, waitMs: (os1.wait - os0.wait) / 1e6, slices: os1.slices - os0.slices, stealMs: os1.steal - os0.steal, gc }
         : undefined;
-    process.send({ t: 'samples', os, a: Array.from(a.subarray(0, na)), b: Array.from(b.subarray(0, nb)), p: Array.from(p.subarray(0, np)), c: Array.from(c.subarray(0, nc)) });
+    process.send({ t: 'samples', os, a: Array.from(a.subarray(0, na)), b: Array.from(b.subarray(0, nb)), p: Array.from(p.subarray(0, np)), c: Array.from(c.subarray(0, nc)), ...sent });
   } else if (m.t === 'stop') process.exit(0);
 });
 
@@ -197,8 +204,50 @@ function measureStream(out) {
   };
 }
 
+/**
+ * Server side: the moment each write to a client's socket returned — the system call done, the bytes in the kernel
+ * (`_writev` when the socket was corked for a turn's messages, `_write` for one). Only the chunks and the time are kept
+ * while recording; their book_delta messages' `localTime`s are read at collect time (sendSamples).
+ */
+function stampSends(sock) {
+  if (sock === undefined || sock.twStamped) return;
+  sock.twStamped = true;
+  const writev = sock._writev;
+  const write = sock._write;
+  sock._writev = function (chunks, cb) {
+    const kept = recording ? chunks.map((x) => x.chunk) : undefined; // before: an all-Buffer writev replaces the entries
+    const r = writev.call(this, chunks, cb);
+    if (kept) sChunks.push(kept, systemClock.nowMicros());
+    return r;
+  };
+  sock._write = function (chunk, enc, cb) {
+    const r = write.call(this, chunk, enc, cb);
+    if (recording) sChunks.push([chunk], systemClock.nowMicros());
+    return r;
+  };
+}
+
+/** `{ sat: [localTime…], s: [write returned − localTime…] }` of every book_delta message written to a client. */
+function sendSamples(pairs) {
+  const sat = [];
+  const s = [];
+  for (let j = 0; j < pairs.length; j += 2) {
+    for (const chunk of pairs[j]) {
+      const text = String(chunk);
+      for (let k = text.indexOf('"type":"book_delta"'); k >= 0; k = text.indexOf('"type":"book_delta"', k + 1)) {
+        const i = text.indexOf('"localTime":', k);
+        if (i < 0) break;
+        const lt = Number(text.slice(i + 12, text.indexOf(',', i)));
+        sat.push(lt);
+        s.push(pairs[j + 1] - lt);
+      }
+    }
+  }
+  return { sat, s };
+}
+
 async function serve(hub) {
-  const server = await startServer({ hub, port: 0, host: '127.0.0.1' });
+  server = await startServer({ hub, port: 0, host: '127.0.0.1' });
   if (cfg.serverClient !== 'same-process') {
     // the client runs in its own process (bench/clients/server-reader.mjs): tell the parent where, and the offset of
     // the clock `localTime` is stamped with from CLOCK_MONOTONIC

@@ -4,14 +4,17 @@
  * minus the event's `localTime`, on the hub process's clock: `localTime` is systemClock there, so the hub sends the
  * offset of that clock from CLOCK_MONOTONIC (`process.hrtime`, shared by every process), and this process adds the
  * offset to its own CLOCK_MONOTONIC reading — no wall-clock skew between the two processes.
+ * Each sample is kept as (localTime, receipt) so that the parent can tell, per event, its first and its last
+ * client's receipt (the fan-out spread), across several reader processes (`--server-reader-procs`).
  * IPC: {t:'start', url, symbols, offset, clients, books (each client subscribes to the first `books` symbols)} → {t:'subscribed'}; {t:'record'} → {t:'recording'};
- * {t:'collect'} → {t:'samples', c}.
+ * {t:'collect'} → {t:'samples', at: [localTime…], c: [receipt − localTime…]}.
  */
 import { rootRequire } from '../lib/root-require.mjs';
 
 const WebSocket = rootRequire('ws');
 const MAX = 4_000_000;
 const c = new Float64Array(MAX);
+const at = new Float64Array(MAX);
 let nc = 0;
 let recording = false;
 let offset = 0;
@@ -20,21 +23,25 @@ const now = () => Number(process.hrtime.bigint() / 1000n) + offset;
 process.on('message', (m) => {
   if (m.t === 'start') {
     offset = m.offset;
-    let subscribed = 0;
-    for (let k = 0; k < (m.clients ?? 1); k++) {
+    const clients = m.clients ?? 1;
+    const seen = new Set();
+    for (let k = 0; k < clients; k++) {
       const ws = new WebSocket(m.url);
       ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', id: 1, streams: m.symbols.slice(0, m.books ?? m.symbols.length).map((s) => `binance:${s}@book`) })));
       ws.on('message', (data) => {
-        if (subscribed <= k) {
-          subscribed = k + 1;
-          if (subscribed === (m.clients ?? 1)) process.send({ t: 'subscribed' });
+        if (seen.size < clients && !seen.has(k)) {
+          seen.add(k);
+          if (seen.size === clients) process.send({ t: 'subscribed' });
         }
         if (!recording || nc >= MAX) return;
         const t = now();
         const text = data.toString();
         if (!text.includes('"type":"book_delta"')) return;
         const i = text.indexOf('"localTime":');
-        if (i >= 0) c[nc++] = t - Number(text.slice(i + 12, text.indexOf(',', i)));
+        if (i < 0) return;
+        const lt = Number(text.slice(i + 12, text.indexOf(',', i)));
+        at[nc] = lt;
+        c[nc++] = t - lt;
       });
     }
   } else if (m.t === 'record') {
@@ -43,6 +50,6 @@ process.on('message', (m) => {
     process.send({ t: 'recording' });
   } else if (m.t === 'collect') {
     recording = false;
-    process.send({ t: 'samples', c: Array.from(c.subarray(0, nc)) });
-  }
+    process.send({ t: 'samples', at: Array.from(at.subarray(0, nc)), c: Array.from(c.subarray(0, nc)) });
+  } else if (m.t === 'stop') process.exit(0);
 });

@@ -15,6 +15,13 @@ export function stepOfDecimals(n: number | undefined): string | undefined {
   return n === 0 ? '1' : `0.${'0'.repeat(n - 1)}1`;
 }
 
+/** Decimal places of a tick/lot step, the inverse of `stepOfDecimals`: `"0.1"` → 1, `"1"` → 0, `"0.00010"` → 4. */
+export function decimalsOfStep(step: string | undefined): number | undefined {
+  if (step === undefined || !/^\d+(\.\d+)?$/.test(step)) return undefined;
+  const dot = step.indexOf('.');
+  return dot === -1 ? 0 : step.slice(dot + 1).replace(/0+$/, '').length;
+}
+
 /** Epoch milliseconds (number or digit string) → epoch µs; undefined for absent, empty or 0. */
 export function msToMicros(ms: string | number | undefined): number | undefined {
   const n = typeof ms === 'string' ? (/^\d+$/.test(ms) ? Number(ms) : NaN) : ms;

@@ -8,18 +8,15 @@
  * refused with the native ids to choose from, never resolved to one of them silently.
  */
 import type { Instrument } from '../exchanges/types.js';
+import { yymmdd as yymmddOfMs } from '../schema/settle-form.js';
 
 export type Resolution =
   | { ok: true; instrument: Instrument; via: 'symbol' | 'settle' | 'market' }
   | { ok: false; why: 'unknown'; reason: string }
   | { ok: false; why: 'ambiguous'; reason: string; candidates: string[] };
 
-/** `YYMMDD` (UTC) of an epoch-µs time, as in the settle form's expiry. */
-export function yymmdd(micros: number): string {
-  const d = new Date(Math.floor(micros / 1000));
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}`;
-}
+/** `YYMMDD` (UTC) of an epoch-µs time, as in the settle form's expiry (src/schema/settle-form.ts). */
+export const yymmdd = (micros: number): string => yymmddOfMs(Math.floor(micros / 1000));
 
 /**
  * The settle form of a derivative, `BASE/QUOTE:SETTLE[-YYMMDD[-STRIKE-C|P]]` (the convention ccxt and others use),

@@ -4,8 +4,10 @@
  * strings are written as number tokens as they are (`30000.50`), so a client reading the raw text gets them back.
  */
 import type { Level } from '../schema/events.js';
+import { MONTH_CODES, readSettleForm } from '../schema/settle-form.js';
+import { JsonRpc } from './json-rpc.js';
+import { formatFixed } from './prng.js';
 
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 /** Deribit's expiration_timestamp of perpetuals (year 3000). */
 export const PERPETUAL_EXPIRY = 32503680000000;
 
@@ -31,40 +33,21 @@ export interface DeribitSimInstrument {
  * ETH-27DEC24-3000-C, `SOL/USDC:USDC` → SOL_USDC-PERPETUAL; a plain `BASE/QUOTE` is the spot pair `BASE_QUOTE`.
  */
 export function deribitInstrumentFor(symbol: string): DeribitSimInstrument {
-  const m = /^([A-Z0-9]+)\/([A-Z0-9]+)(?::([A-Z0-9]+)(?:-(\d\d)(\d\d)(\d\d)(?:-([0-9.]+)-([CP]))?)?)?$/.exec(symbol);
-  if (m === null) throw new Error(`sim deribit: cannot list ${symbol}`);
-  const [, base = '', quote = '', settleGiven, yy, mm, dd, strike, cp] = m;
-  if (settleGiven === undefined) {
-    return { symbol, unified: symbol, name: `${base}_${quote}`, kind: 'spot', base, quote, settle: quote, expiry: PERPETUAL_EXPIRY };
-  }
-  const settle = settleGiven;
-  const unified = symbol;
+  const f = readSettleForm(symbol);
+  if (f === undefined) throw new Error(`sim deribit: cannot list ${symbol}`);
+  const { base, quote, settle, expiry, strike, optionType } = f;
+  if (settle === undefined) return { symbol, unified: symbol, name: `${base}_${quote}`, kind: 'spot', base, quote, settle: quote, expiry: PERPETUAL_EXPIRY };
   const root = settle === base ? base : `${base}_${settle}`;
-  if (yy === undefined || mm === undefined || dd === undefined) {
-    return { symbol, unified, name: `${root}-PERPETUAL`, kind: 'future', base, quote, settle, expiry: PERPETUAL_EXPIRY };
-  }
-  const date = `${Number(dd)}${MONTHS[Number(mm) - 1] ?? 'JAN'}${yy}`;
-  const expiry = Date.UTC(2000 + Number(yy), Number(mm) - 1, Number(dd), 8);
-  if (strike === undefined || cp === undefined) {
-    return { symbol, unified, name: `${root}-${date}`, kind: 'future', base, quote, settle, expiry };
-  }
-  return {
-    symbol,
-    unified,
-    name: `${root}-${date}-${strike.replace('.', 'd')}-${cp}`,
-    kind: 'option',
-    base,
-    quote,
-    settle,
-    expiry,
-    strike,
-    optionType: cp === 'C' ? 'call' : 'put',
-  };
+  const common = { symbol, unified: symbol, base, quote, settle };
+  if (expiry === undefined) return { ...common, name: `${root}-PERPETUAL`, kind: 'future', expiry: PERPETUAL_EXPIRY };
+  const date = `${expiry.day}${MONTH_CODES[expiry.month - 1] ?? 'JAN'}${expiry.ymd.slice(0, 2)}`;
+  const at = Date.UTC(expiry.year, expiry.month - 1, expiry.day, 8);
+  if (strike === undefined || optionType === undefined) return { ...common, name: `${root}-${date}`, kind: 'future', expiry: at };
+  const name = `${root}-${date}-${strike.replace('.', 'd')}-${optionType}`;
+  return { ...common, name, kind: 'option', expiry: at, strike, optionType: optionType === 'C' ? 'call' : 'put' };
 }
 
-function step(decimals: number): string {
-  return decimals === 0 ? '1' : `0.${'0'.repeat(decimals - 1)}1`;
-}
+const step = (decimals: number): string => formatFixed(1, decimals);
 
 /** One `public/get_instruments` entry (the documented fields tickwire reads, and a few more). */
 export function instrumentJson(i: DeribitSimInstrument, tickDecimals: number, lotDecimals: number): Record<string, unknown> {
@@ -114,21 +97,10 @@ export function jsonWithNumbers(value: unknown): string {
   return JSON.stringify(value).replace(/"§([-0-9.eE]+)"/g, '$1');
 }
 
-export function replyFrame(id: unknown, result: string): string {
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id ?? null)},"result":${result},"usIn":0,"usOut":0,"usDiff":0,"testnet":false}`;
-}
+/** Deribit's JSON-RPC: every reply ends with its timing members (docs/protocols/deribit.md). */
+export const rpc = new JsonRpc(',"usIn":0,"usOut":0,"usDiff":0,"testnet":false');
 
-export function errorFrame(id: unknown, code: number, message: string): string {
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id ?? null)},"error":{"message":${JSON.stringify(message)},"code":${code}},"usIn":0,"usOut":0,"usDiff":0,"testnet":false}`;
-}
-
-export function heartbeatFrame(type: 'heartbeat' | 'test_request'): string {
-  return `{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"${type}"}}`;
-}
-
-export function notification(channel: string, data: string): string {
-  return `{"jsonrpc":"2.0","method":"subscription","params":{"channel":"${channel}","data":${data}}}`;
-}
+export const notification = (channel: string, data: string): string => rpc.notification('subscription', `{"channel":"${channel}","data":${data}}`);
 
 /** `[["new"|"change"|"delete", price, amount], …]`; `isNew(price)` tells a level that was absent before. */
 export function bookEntries(levels: readonly Level[], isNew: (price: string) => boolean): string {

@@ -20,89 +20,61 @@
  * - `gateio-full-push` (`symbol`): the next push of the symbol is a full-depth push.
  */
 import type { ExchangeId } from '../schema/events.js';
-import { BookWindow } from './bybit-render.js';
 import { faultNumber, faultString, faultSymbol } from './faults.js';
-import { SimMarket } from './market.js';
+import { MarketProtocol, requestObject, type MarketProtocolOptions } from './market-protocol.js';
+import { WindowTopics } from './window-topics.js';
 import { formatFixed, subSeed } from './prng.js';
-import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
-import type { SimBook, SimFault, SimSymbolSpec } from './types.js';
+import type { RestRequest, RestResponse, SimConnection, SimProtocol } from './server.js';
+import type { SimSymbolSpec } from './types.js';
 import { bookTickerFrame, bookUpdateFrame, pongFrame, replyFrame, tickerFrame, tradeFrame, UPGRADE_NOTICE } from './gateio-render.js';
 import { splitUnified } from './symbols.js';
-import type { SimCommonOptions } from './bybit-server.js';
 
-export interface GateioServerOptions extends SimCommonOptions {
+export interface GateioServerOptions extends MarketProtocolOptions {
   /** Every n-th push of a book topic is a full-depth push. Default 0 = never (the `gateio-full-push` fault sends one). */
   fullEvery?: number;
-  pingIntervalMs?: number;
 }
 
 const INTERVALS: Readonly<Record<string, { depth: number; ms: number }>> = { '100ms': { depth: 100, ms: 100 }, '20ms': { depth: 20, ms: 20 } };
-const ONE_SHOT = new Set(['gateio-error', 'gateio-chain-break', 'gateio-full-push']);
 const LIST_CHANNELS = new Set(['spot.tickers', 'spot.book_ticker', 'spot.trades']);
-
-interface BookTopic {
-  symbol: string;
-  market: string;
-  depth: number;
-  ms: number;
-  window: BookWindow;
-  pushes: number;
-}
 
 export const gateioProtocol = (o: GateioServerOptions): SimProtocol => new GateioProtocol({ ...o, seed: subSeed(o.seed, 'gateio') });
 
-class GateioProtocol implements SimProtocol {
+class GateioProtocol extends MarketProtocol {
   readonly exchange: ExchangeId = 'gateio';
-  readonly pingIntervalMs: number;
-  readonly maxIncomingPerSec = 0;
-  private readonly market: SimMarket;
-  private readonly specs: readonly SimSymbolSpec[];
   private readonly byMarket = new Map<string, SimSymbolSpec>();
-  private readonly books = new Map<string, BookTopic>();
+  private readonly books: WindowTopics;
   private readonly lastTop = new Map<string, string>();
-  private server: SimServer | undefined;
   /** Time scale of the pushes: `intervalMs` / 100 (1 = Gate's own 100 ms / 20 ms cadence). */
   private readonly scale: number;
+  private readonly fullEvery: number;
 
-  constructor(private readonly opts: GateioServerOptions) {
-    this.specs = opts.symbols;
+  constructor(opts: GateioServerOptions) {
+    const scale = (opts.intervalMs ?? 100) / 100;
+    super(opts, {
+      stepMs: Math.max(5, Math.round(20 * scale)),
+      tradeMs: 250,
+      tickerMs: 1000,
+      oneShot: ['gateio-error', 'gateio-chain-break', 'gateio-full-push'],
+      restErrors: { 500: { label: 'SERVER_ERROR', message: 'Internal server error' }, 429: { label: 'TOO_MANY_REQUESTS', message: 'Request Rate limit Exceeded' } },
+    });
+    this.scale = scale;
+    this.fullEvery = opts.fullEvery ?? 0;
+    this.books = new WindowTopics(this.market);
     this.pingIntervalMs = opts.pingIntervalMs ?? 10_000;
-    this.scale = (opts.intervalMs ?? 100) / 100;
-    this.market = new SimMarket({ seed: opts.seed, symbols: this.specs, levels: opts.levels ?? 1000, historySize: opts.historySize ?? 50_000 });
     for (const s of this.specs) this.byMarket.set(toMarket(s.symbol), s);
-  }
-
-  start(server: SimServer): void {
-    this.server = server;
-    server.every(Math.max(5, Math.round(20 * this.scale)), () => {
-      const now = Date.now();
-      for (const s of this.specs) this.step(s.symbol, now, false);
-    });
-    server.every(this.opts.tradeIntervalMs ?? 250, () => {
-      for (const s of this.specs) this.trade(s.symbol);
-    });
-    server.every(this.opts.tickerIntervalMs ?? 1000, () => {
-      for (const s of this.specs) this.ticker(s.symbol);
-    });
   }
 
   acceptUpgrade(url: URL): boolean {
     return url.pathname === '/ws/v4/' || url.pathname === '/ws/v4';
   }
 
-  onOpen(conn: SimConnection): void {
+  override onOpen(conn: SimConnection): void {
     conn.state.connId = `sim${conn.id.toString(16).padStart(14, '0')}`;
   }
 
   onMessage(conn: SimConnection, text: string): void {
-    let m: Record<string, unknown>;
-    try {
-      const v: unknown = JSON.parse(text);
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
-      m = v as Record<string, unknown>;
-    } catch {
-      return;
-    }
+    const m = requestObject(text);
+    if (m === undefined) return;
     const now = Date.now();
     const channel = typeof m.channel === 'string' ? m.channel : '';
     if (channel === 'spot.ping') {
@@ -124,10 +96,10 @@ class GateioProtocol implements SimProtocol {
       reply(topics.error);
       return;
     }
-    const server = this.server!;
+    const server = this.server;
     if (event === 'unsubscribe') {
       for (const t of topics.ok) server.unsubscribe(conn, t);
-      for (const t of this.books.keys()) if (!server.hasSubscribers(t)) this.books.delete(t);
+      this.books.forgetIdle(server);
       reply();
       return;
     }
@@ -141,7 +113,9 @@ class GateioProtocol implements SimProtocol {
     }
     for (const t of topics.ok) {
       server.subscribe(conn, t);
-      if (t.startsWith('book:')) this.bookTopic(t);
+      const [kind, pair = '', interval = ''] = t.split(':');
+      const { depth, ms } = INTERVALS[interval] ?? { depth: 0, ms: 0 };
+      if (kind === 'book') this.books.open(t, this.byMarket.get(pair)!.symbol, depth, ms * this.scale);
     }
     reply(topics.unknown === undefined ? undefined : { code: 2, message: `unknown currency pair: ${topics.unknown}` });
   }
@@ -159,22 +133,6 @@ class GateioProtocol implements SimProtocol {
     return unknown === undefined ? { ok } : { ok, unknown };
   }
 
-  private bookTopic(topic: string): BookTopic {
-    let bt = this.books.get(topic);
-    if (bt === undefined) {
-      const [, market = '', interval = ''] = topic.split(':');
-      const spec = this.byMarket.get(market)!;
-      const { depth, ms } = INTERVALS[interval]!;
-      const book = this.market.book(spec.symbol, depth);
-      const window = new BookWindow(depth);
-      window.reset(book.bids, book.asks, book.updateId);
-      window.lastSentAt = Date.now();
-      bt = { symbol: spec.symbol, market, depth, ms, window, pushes: 0 };
-      this.books.set(topic, bt);
-    }
-    return bt;
-  }
-
   topicSymbol(topic: string): string | undefined {
     return this.byMarket.get(topic.split(':')[1] ?? '')?.symbol;
   }
@@ -182,82 +140,47 @@ class GateioProtocol implements SimProtocol {
   // ---- market data ----
 
   /** One market step of `symbol`, then the pushes that are due (all of them in a burst). */
-  private step(symbol: string, now: number, force: boolean): void {
-    const server = this.server!;
+  protected step(symbol: string, force: boolean): void {
+    const now = Date.now();
     this.market.step(symbol);
-    for (const [topic, bt] of this.books) {
-      if (bt.symbol !== symbol || !server.hasSubscribers(topic)) continue;
-      if (!force && now - bt.window.lastSentAt < bt.ms * this.scale) continue;
-      // the garbage frame is taken only when a push goes out (server.takeGarbageFrame), so that it lands between
-      // good diffs (a fault taken on a step with no push due was lost)
-      if (this.push(topic, bt, now) && server.takeGarbageFrame(topic, symbol)) server.publish(topic, symbol, () => '<<sim garbage>>');
-    }
+    const market = toMarket(symbol);
+    this.books.push(this.server, symbol, now, force, (t, { b, a, U, u, book }) => {
+      const every = this.fullEvery;
+      const full = (every > 0 && t.pushes % every === 0) || this.server.takeFrameFault('gateio-full-push', t.topic, symbol) !== undefined;
+      // a chain break: `U = u` on a push covering more than one id
+      const broken = !full && u > U && this.server.takeFrameFault('gateio-chain-break', t.topic, symbol) !== undefined;
+      if (full) return bookUpdateFrame({ market, depth: t.depth, U, u, b: book.bids, a: book.asks, full: true, now });
+      return bookUpdateFrame({ market, depth: t.depth, U: broken ? u : U, u, b, a, full: false, now });
+    });
     this.bookTicker(symbol, now);
-  }
-
-  /** Push `topic`'s window change, if any; true when a push went out (or was dropped by a `drop-diff`). */
-  private push(topic: string, bt: BookTopic, now: number): boolean {
-    const server = this.server!;
-    const w = bt.window;
-    const book = this.market.book(bt.symbol, bt.depth);
-    const { b, a } = w.diff(book.bids, book.asks);
-    if (b.length === 0 && a.length === 0) return false;
-    const diffFault = server.takeDiffFault(topic, bt.symbol);
-    const u = book.updateId;
-    let U = w.u + 1;
-    const every = this.opts.fullEvery ?? 0;
-    const full = (every > 0 && ++bt.pushes % every === 0) || (diffFault !== 'drop' && server.takeFrameFault('gateio-full-push', topic, bt.symbol) !== undefined);
-    w.reset(book.bids, book.asks, u);
-    w.lastSentAt = now;
-    if (diffFault === 'drop') return true; // lost: the other faults wait for a push that goes out
-    if (!full && u > U && server.takeFrameFault('gateio-chain-break', topic, bt.symbol) !== undefined) U = u;
-    const frame = full
-      ? bookUpdateFrame({ market: bt.market, depth: bt.depth, U, u, b: book.bids, a: book.asks, full: true, now })
-      : bookUpdateFrame({ market: bt.market, depth: bt.depth, U, u, b, a, full: false, now });
-    server.publish(topic, bt.symbol, () => (diffFault === 'garbage' ? frame.slice(0, Math.floor(frame.length / 2)) : frame));
-    return true;
   }
 
   private bookTicker(symbol: string, now: number): void {
     const market = toMarket(symbol);
     const topic = `book_ticker:${market}`;
-    if (this.server?.hasSubscribers(topic) !== true) return;
+    if (!this.server.hasSubscribers(topic)) return;
     const { bid, ask, updateId } = this.market.best(symbol);
     const key = `${bid?.join()}|${ask?.join()}`;
     if (this.lastTop.get(topic) === key) return;
     this.lastTop.set(topic, key);
-    const frame = bookTickerFrame(market, updateId, bid, ask, now);
-    this.server.publish(topic, symbol, () => frame);
+    this.publishTo(topic, symbol, () => bookTickerFrame(market, updateId, bid, ask, now));
   }
 
-  private trade(symbol: string): void {
+  protected trade(symbol: string): void {
     const t = this.market.trade(symbol);
     const market = toMarket(symbol);
-    if (this.server?.hasSubscribers(`trades:${market}`) !== true) return;
-    const frame = tradeFrame(market, t, Date.now());
-    this.server.publish(`trades:${market}`, symbol, () => frame);
+    this.publishTo(`trades:${market}`, symbol, () => tradeFrame(market, t, Date.now()));
   }
 
-  private ticker(symbol: string): void {
+  protected ticker(symbol: string): void {
     const market = toMarket(symbol);
-    if (this.server?.hasSubscribers(`tickers:${market}`) !== true) return;
-    const st = this.market.stats(symbol);
-    const { bid, ask } = this.market.best(symbol);
-    const frame = tickerFrame(
-      {
-        currency_pair: market,
-        last: st.last,
-        lowest_ask: ask?.[0] ?? '',
-        highest_bid: bid?.[0] ?? '',
-        change_percentage: st.priceChangePercent,
-        base_volume: st.volume,
-        quote_volume: st.quoteVolume,
-        high_24h: st.high,
-        low_24h: st.low,
-      },
-      Date.now(),
-    );
-    this.server.publish(`tickers:${market}`, symbol, () => frame);
+    this.publishTo(`tickers:${market}`, symbol, () => {
+      const st = this.market.stats(symbol);
+      const { bid, ask } = this.market.best(symbol);
+      const fields = { last: st.last, lowest_ask: ask?.[0] ?? '', highest_bid: bid?.[0] ?? '', change_percentage: st.priceChangePercent };
+      const volumes = { base_volume: st.volume, quote_volume: st.quoteVolume, high_24h: st.high, low_24h: st.low };
+      return tickerFrame({ currency_pair: market, ...fields, ...volumes }, Date.now());
+    });
   }
 
   // ---- REST ----
@@ -270,9 +193,7 @@ class GateioProtocol implements SimProtocol {
     if (spec === undefined) return { status: 400, body: { label: 'INVALID_CURRENCY_PAIR', message: `Invalid currency pair ${pair}` } };
     const limit = Math.max(1, Number(req.query.get('limit') ?? '10') || 10);
     const withId = req.query.get('with_id') === 'true';
-    const deepest = [...this.books.entries()]
-      .filter(([t, bt]) => bt.market === pair && this.server?.hasSubscribers(t) === true)
-      .sort(([, x], [, y]) => y.depth - x.depth)[0]?.[1];
+    const deepest = this.books.deepest(this.server, spec.symbol);
     let snap: { bids: [string, string][]; asks: [string, string][]; id: number };
     if (deepest !== undefined) {
       const { b, a } = deepest.window.ladder();
@@ -286,34 +207,8 @@ class GateioProtocol implements SimProtocol {
     return { status: 200, body: withId ? { id: snap.id, ...body } : body };
   }
 
-  restFaultResponse(fault: SimFault): RestResponse {
-    if (fault.kind === 'rest-500') return { status: 500, body: { label: 'SERVER_ERROR', message: 'Internal server error' } };
-    return { status: 429, body: { label: 'TOO_MANY_REQUESTS', message: 'Request Rate limit Exceeded' } };
-  }
-
-  applyFault(fault: SimFault): boolean {
-    if (!ONE_SHOT.has(fault.kind) || faultNumber(fault, 'count') !== undefined) return false;
-    this.server?.faults.add({ ...fault, count: 1 });
-    return true;
-  }
-
   shutdownNotice(conn: SimConnection): void {
     conn.sendControl(UPGRADE_NOTICE);
-  }
-
-  // ---- truth: book ids are the market's change ids ----
-
-  trueBook(symbol: string): SimBook | undefined {
-    return this.market.has(symbol) ? this.market.book(symbol) : undefined;
-  }
-
-  trueBookAt(symbol: string, updateId: number): SimBook | undefined {
-    return this.market.has(symbol) ? this.market.bookAt(symbol, updateId) : undefined;
-  }
-
-  burst(opts: BurstOptions): Promise<BurstResult> {
-    const symbols = opts.symbols ?? this.specs.map((s) => s.symbol);
-    return this.server!.burstRoundRobin(symbols, opts.diffs, (s) => this.step(s, Date.now(), true));
   }
 }
 

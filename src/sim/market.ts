@@ -10,9 +10,13 @@
  * - The book never crosses and never holds more than `levels` levels per side, so a REST snapshot of `levels`
  *   levels is the whole true book.
  * - `bookAt(id)` rebuilds the exact book at a past change id from an undo ring of the last `historySize` changes.
+ *
+ * A symbol's state and initial book: ./market-state.ts; the level changes of `step()`: ./book-walk.ts.
  */
 import type { Level } from '../schema/events.js';
-import { formatFixed, mulberry32, parseFixed, subSeed } from './prng.js';
+import { changeLevel, setLevel, type WalkLimits } from './book-walk.js';
+import { ASK, BID, initState, type Side, type SymState } from './market-state.js';
+import { formatFixed } from './prng.js';
 import type { SimBook, SimDiff, SimSymbolSpec, SimTrade } from './types.js';
 
 export interface SimMarketOptions {
@@ -46,50 +50,11 @@ export interface SimStats {
   count: number;
 }
 
-/** One side: keys ascending = best first. Bids store -tick, asks store tick. */
-interface Side {
-  keys: number[];
-  lots: Map<number, number>;
-  /** -1 for bids (key = -tick), +1 for asks. */
-  sign: number;
-}
-
-interface SymState {
-  spec: SimSymbolSpec;
-  rng: () => number;
-  tradeRng: () => number;
-  sides: [Side, Side];
-  lastId: number;
-  startId: number;
-  // undo ring, indexed by change id % capacity
-  hSide: Uint8Array;
-  hTick: Float64Array;
-  hPrev: Float64Array;
-  hCount: number;
-  lotsMax: number;
-  /** tick → price string (bounded). */
-  priceText: Map<number, string>;
-  tradeId: number;
-  openTick: number;
-  highTick: number;
-  lowTick: number;
-  lastTick: number;
-  lastLots: number;
-  volLots: number;
-  quoteUnits: bigint;
-  openTime: number;
-  firstTradeId: number;
-  tradeCount: number;
-}
-
-const BID = 0;
-const ASK = 1;
-
 export class SimMarket {
   readonly levels: number;
   private readonly historySize: number;
   private readonly maxChanges: number;
-  private readonly minCount: number;
+  private readonly walk: WalkLimits;
   private readonly now: () => number;
   private readonly states = new Map<string, SymState>();
   private readonly specs: SimSymbolSpec[];
@@ -98,11 +63,11 @@ export class SimMarket {
     this.levels = Math.max(2, opts.levels ?? 1000);
     this.historySize = Math.max(16, opts.historySize ?? 50_000);
     this.maxChanges = Math.max(1, opts.maxChanges ?? 20);
-    this.minCount = Math.max(1, Math.floor(this.levels * 0.9));
+    this.walk = { levels: this.levels, minCount: Math.max(1, Math.floor(this.levels * 0.9)), historySize: this.historySize };
     this.now = opts.now ?? Date.now;
     this.specs = [...opts.symbols];
     const seed = opts.seed ?? 1;
-    for (const spec of this.specs) this.states.set(spec.symbol, this.init(spec, seed));
+    for (const spec of this.specs) this.states.set(spec.symbol, initState(spec, seed, this.levels, this.historySize));
   }
 
   symbols(): readonly SimSymbolSpec[] {
@@ -138,13 +103,13 @@ export class SimMarket {
     const firstId = s.lastId + 1;
     let count = 0;
     for (let attempt = 0; count < target && attempt < target * 4 + 8; attempt++) {
-      count += this.change(s, touched, bids, asks);
+      count += changeLevel(s, this.walk, touched, bids, asks);
     }
     if (count === 0) {
       // Practically unreachable; keep the "at least one change" promise.
       const side = s.sides[BID];
       const key = side.keys[0] as number;
-      this.setLevel(s, BID, key, ((side.lots.get(key) ?? 1) % s.lotsMax) + 1, bids, asks);
+      setLevel(s, this.historySize, BID, key, ((side.lots.get(key) ?? 1) % s.lotsMax) + 1, bids, asks);
     }
     return { symbol, firstId, lastId: s.lastId, bids, asks, time: this.now() };
   }
@@ -274,150 +239,10 @@ export class SimMarket {
     return s;
   }
 
-  private init(spec: SimSymbolSpec, seed: number): SymState {
-    const rng = mulberry32(subSeed(seed, `book:${spec.symbol}`));
-    const tradeRng = mulberry32(subSeed(seed, `trade:${spec.symbol}`));
-    const mid = parseFixed(spec.mid, spec.tickDecimals);
-    const lotsMax = Math.max(20, 5 * 10 ** spec.lotDecimals);
-    const startId = 100_000_000 + Math.floor(rng() * 900_000_000);
-    const bids: Side = { keys: [], lots: new Map(), sign: -1 };
-    const asks: Side = { keys: [], lots: new Map(), sign: 1 };
-    let b = mid - 1;
-    let a = mid + 1;
-    for (let i = 0; i < this.levels; i++) {
-      bids.keys.push(-b);
-      bids.lots.set(-b, 1 + Math.floor(rng() * lotsMax));
-      asks.keys.push(a);
-      asks.lots.set(a, 1 + Math.floor(rng() * lotsMax));
-      b -= 1 + (rng() < 0.3 ? Math.floor(rng() * 3) : 0);
-      a += 1 + (rng() < 0.3 ? Math.floor(rng() * 3) : 0);
-    }
-    if (b <= 0) throw new Error(`sim: ${spec.symbol} mid ${spec.mid} too low for ${this.levels} levels`);
-    return {
-      spec,
-      rng,
-      tradeRng,
-      sides: [bids, asks],
-      lastId: startId,
-      startId,
-      hSide: new Uint8Array(this.historySize),
-      hTick: new Float64Array(this.historySize),
-      hPrev: new Float64Array(this.historySize),
-      hCount: 0,
-      lotsMax,
-      priceText: new Map(),
-      tradeId: Math.floor(rng() * 1_000_000_000),
-      openTick: mid,
-      highTick: mid,
-      lowTick: mid,
-      lastTick: mid,
-      lastLots: 0,
-      volLots: 0,
-      quoteUnits: 0n,
-      openTime: 0,
-      firstTradeId: 0,
-      tradeCount: 0,
-    };
-  }
-
   private midTick(s: SymState): number {
     const bid = -(s.sides[BID].keys[0] as number);
     const ask = s.sides[ASK].keys[0] as number;
     return Math.floor((bid + ask) / 2);
-  }
-
-  private pick(s: SymState, n: number): number {
-    if (s.rng() < 0.1) return Math.floor(s.rng() * n);
-    return Math.min(n - 1, Math.floor(-Math.log(1 - s.rng()) * 8));
-  }
-
-  /** One random level change; returns the number of changes recorded (0 = nothing done, try again). */
-  private change(s: SymState, touched: Set<number>, bids: Level[], asks: Level[]): number {
-    const sideIdx = s.rng() < 0.5 ? BID : ASK;
-    const side = s.sides[sideIdx];
-    const n = side.keys.length;
-    const r = s.rng();
-    if (r < 0.2 && n > this.minCount) {
-      const key = side.keys[this.pick(s, n)] as number;
-      if (touched.has(key * 2 + sideIdx)) return 0;
-      touched.add(key * 2 + sideIdx);
-      this.setLevel(s, sideIdx, key, 0, bids, asks);
-      return 1;
-    }
-    if (r < 0.42) {
-      let key: number;
-      const other = s.sides[1 - sideIdx] as Side;
-      const best = side.keys[0] as number;
-      const limit = -(other.keys[0] as number); // keys must stay > limit (uncrossed)
-      if (s.rng() < 0.25 && best - limit - 1 >= 1) {
-        key = best - 1 - Math.floor(s.rng() * Math.min(best - limit - 1, 3));
-      } else {
-        const i = this.pick(s, n);
-        const here = side.keys[i] as number;
-        const next = side.keys[i + 1];
-        const gap = next === undefined ? 4 : next - here;
-        if (gap <= 1) return 0;
-        key = here + 1 + Math.floor(s.rng() * (gap - 1));
-      }
-      if (touched.has(key * 2 + sideIdx)) return 0;
-      let evict: number | undefined;
-      if (n >= this.levels) {
-        const worst = side.keys[n - 1] as number;
-        if (key > worst || touched.has(worst * 2 + sideIdx)) return 0;
-        evict = worst;
-      }
-      touched.add(key * 2 + sideIdx);
-      this.setLevel(s, sideIdx, key, 1 + Math.floor(s.rng() * s.lotsMax), bids, asks);
-      if (evict === undefined) return 1;
-      touched.add(evict * 2 + sideIdx);
-      this.setLevel(s, sideIdx, evict, 0, bids, asks);
-      return 2;
-    }
-    const key = side.keys[this.pick(s, n)] as number;
-    if (touched.has(key * 2 + sideIdx)) return 0;
-    touched.add(key * 2 + sideIdx);
-    const old = side.lots.get(key) ?? 0;
-    let lots = 1 + Math.floor(s.rng() * s.lotsMax);
-    if (lots === old) lots = (lots % s.lotsMax) + 1;
-    this.setLevel(s, sideIdx, key, lots, bids, asks);
-    return 1;
-  }
-
-  /** Apply one level change (lots 0 removes), record it in the undo ring and in the diff. */
-  private setLevel(s: SymState, sideIdx: number, key: number, lots: number, bids: Level[], asks: Level[]): void {
-    const side = s.sides[sideIdx] as Side;
-    const prev = side.lots.get(key) ?? 0;
-    if (lots === 0) {
-      side.lots.delete(key);
-      const i = lowerBound(side.keys, key);
-      if (side.keys[i] === key) side.keys.splice(i, 1);
-    } else {
-      if (prev === 0) side.keys.splice(lowerBound(side.keys, key), 0, key);
-      side.lots.set(key, lots);
-    }
-    const id = ++s.lastId;
-    const tick = key * side.sign;
-    const h = id % this.historySize;
-    s.hSide[h] = sideIdx;
-    s.hTick[h] = tick;
-    s.hPrev[h] = prev;
-    s.hCount++;
-    const level: Level = [this.price(s, tick), lots === 0 ? this.zero(s) : formatFixed(lots, s.spec.lotDecimals)];
-    (sideIdx === BID ? bids : asks).push(level);
-  }
-
-  private price(s: SymState, tick: number): string {
-    let t = s.priceText.get(tick);
-    if (t === undefined) {
-      if (s.priceText.size > 100_000) s.priceText.clear();
-      t = formatFixed(tick, s.spec.tickDecimals);
-      s.priceText.set(tick, t);
-    }
-    return t;
-  }
-
-  private zero(s: SymState): string {
-    return formatFixed(0, s.spec.lotDecimals);
   }
 
   private levelAt(s: SymState, sideIdx: number, i: number): Level | undefined {
@@ -436,16 +261,4 @@ export class SimMarket {
     }
     return out;
   }
-}
-
-/** First index i with keys[i] >= key (keys ascending). */
-function lowerBound(keys: readonly number[], key: number): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as number) < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

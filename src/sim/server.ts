@@ -32,96 +32,25 @@
  *    client's book with the truth at the same id.
  * 9. Register the factory in `src/sim/index.ts` (`PROTOCOLS`), and add tests in `test/sim/`.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { ExchangeId } from '../schema/events.js';
-import { CONTROL_MAX_BODY, CONTROL_PREFIX, handleControl } from './control.js';
+import { Bursts } from './bursts.js';
+import { listenTo, pingAll } from './connection-events.js';
 import { FaultSet, faultNumber, faultString, faultSymbol } from './faults.js';
-import { FrameChunks, writeChunks } from './frame-chunks.js';
-import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimLogEntry } from './types.js';
+import { FrameChunks } from './frame-chunks.js';
+import type { BurstResult, PreparedBurst, SimProtocol } from './protocol.js';
+import { serveHttp } from './serve-http.js';
+import { SimConnection } from './sim-connection.js';
+import type { SimLog } from './sim-log.js';
+import type { SimFault, SimLogEntry } from './types.js';
 
-export interface RestRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  /** Path with query, as received. */
-  url: string;
-}
-
-export interface RestResponse {
-  status: number;
-  /** Objects are JSON-encoded. */
-  body: string | object;
-  headers?: Record<string, string>;
-}
-
-export interface BurstOptions {
-  /** Unified symbols (default: all). */
-  symbols?: string[];
-  /** Number of diffs in total, spread round-robin over the symbols. */
-  diffs: number;
-}
-
-export interface BurstResult {
-  diffs: number;
-  /** Frames written (all connections). */
-  frames: number;
-  /** Payload bytes (all connections). */
-  bytes: number;
-  /** Generating, rendering and pre-framing (protocols with `burstProducer`). */
-  produceMs?: number;
-  /** Writing to the sockets, bounded by the clients' reading under backpressure (protocols with `burstProducer`). */
-  writeMs?: number;
-  ms: number;
-}
-
-/** A burst generated and pre-framed, not yet written; data timers are suspended until `send()` or `cancel()`. */
-export interface PreparedBurst {
-  diffs: number;
-  frames: number;
-  bytes: number;
-  produceMs: number;
-  send(): Promise<BurstResult>;
-  cancel(): void;
-}
-
-/** What a protocol implements; see the file comment. */
-export interface SimProtocol {
-  readonly exchange: ExchangeId;
-  /** WebSocket ping frame period (ms); 0 = none. */
-  readonly pingIntervalMs: number;
-  /** Incoming messages allowed per second per connection (text + client pings + unsolicited pongs); 0 = no limit. */
-  readonly maxIncomingPerSec: number;
-  /** Called once when the server is listening. */
-  start(server: SimServer): void;
-  /** Accept a WebSocket upgrade on this URL (path + query)? */
-  acceptUpgrade(url: URL): boolean;
-  onOpen(conn: SimConnection, url: URL): void;
-  onMessage(conn: SimConnection, text: string): void;
-  handleRest(req: RestRequest): RestResponse | Promise<RestResponse>;
-  restFaultResponse(fault: SimFault): RestResponse;
-  /** The unified symbol a topic carries, undefined if none/unknown. */
-  topicSymbol(topic: string): string | undefined;
-  shutdownNotice(conn: SimConnection): void;
-  /** The true book after the last emitted update, in the exchange's wire format and ids. */
-  trueBook(symbol: string): SimBook | undefined;
-  /** The true book at the exchange's update id, when still in history. */
-  trueBookAt(symbol: string, updateId: number): SimBook | undefined;
-  /** Derivative states and liquidations published for a symbol, where the protocol has them (sim/derivatives.ts). */
-  published?(symbol: string): { derivatives: SimDerivative[]; liquidations: SimLiquidation[] };
-  /** Send `opts.diffs` diffs as fast as the sockets accept (usually `server.burst(producer)`). */
-  burst(opts: BurstOptions): Promise<BurstResult>;
-  /**
-   * Optional: a producer for `SimServer.prepareBurst` that emits `opts.diffs` diffs and returns how many; enables
-   * `Simulator.prepareBurst` (benchmarks time the send alone).
-   */
-  burstProducer?(opts: BurstOptions): () => number;
-  /** Exchange-specific faults; return true when handled. */
-  applyFault?(fault: SimFault): boolean;
-}
+// the framework's other pieces: protocols and tests import them from here
+export type { BurstOptions, BurstResult, PreparedBurst, RestRequest, RestResponse, SimProtocol } from './protocol.js';
+export { SimConnection } from './sim-connection.js';
+export { SimLog } from './sim-log.js';
 
 export interface SimServerOptions {
   host: string;
@@ -135,69 +64,6 @@ export interface SimServerOptions {
   symbols?: readonly string[];
 }
 
-/** The log of every request and frame received (plus control frames sent), bounded. */
-export class SimLog {
-  private readonly items: SimLogEntry[] = [];
-  constructor(private readonly max = 200_000) {}
-  add(entry: SimLogEntry): void {
-    this.items.push(entry);
-    if (this.items.length > this.max) this.items.splice(0, this.items.length - this.max);
-  }
-  entries(): readonly SimLogEntry[] {
-    return this.items;
-  }
-  clear(): void {
-    this.items.length = 0;
-  }
-}
-
-export class SimConnection {
-  /** Topics in subscription order. */
-  readonly topics = new Set<string>();
-  /** Unified symbols carried by the topics (fault targeting). */
-  readonly symbols = new Set<string>();
-  /** Protocol-defined mode (e.g. Binance `combined` | `raw`). */
-  mode = '';
-  /** Free slot for protocol state. */
-  state: Record<string, unknown> = {};
-  readonly openedAt = Date.now();
-  /** Payloads of our recent pings not yet answered (their pongs do not count against the message rate). */
-  readonly pendingPings: string[] = [];
-  incoming: number[] = [];
-
-  constructor(
-    readonly id: number,
-    readonly ws: WebSocket,
-    readonly socket: Duplex,
-    readonly path: string,
-    private readonly server: SimServer,
-  ) {}
-
-  get open(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
-  }
-
-  /** Data frame: suppressed by silence / stop-all (and black-hole when `symbol` is given). */
-  sendData(text: string, symbol?: string): boolean {
-    if (!this.open || !this.server.dataAllowed(this, symbol)) return false;
-    this.server.write(this, text);
-    return true;
-  }
-
-  /** Control reply (ack, error, pong text): suppressed only by stop-all. Logged. */
-  sendControl(text: string): boolean {
-    if (!this.open || this.server.faults.connectionFault('stop-all', this.symbols)) return false;
-    this.server.logEntry({ kind: 'ws-send-control', connection: this.id, data: text });
-    this.ws.send(text);
-    return true;
-  }
-
-  close(code: number, reason: string): void {
-    this.server.logEntry({ kind: 'ws-send-control', connection: this.id, data: `close ${code} ${reason}` });
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
-  }
-}
-
 /** One exchange's HTTP + WebSocket server. */
 export class SimServer {
   readonly faults = new FaultSet();
@@ -208,8 +74,7 @@ export class SimServer {
   private readonly timers: NodeJS.Timeout[] = [];
   private nextConnId = 1;
   private paused = false;
-  private bursting = 0;
-  private batch: Map<SimConnection, FrameChunks> | undefined;
+  private readonly bursts = new Bursts();
   private closed = false;
   port = 0;
 
@@ -218,7 +83,7 @@ export class SimServer {
     private readonly opts: SimServerOptions,
   ) {
     this.wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
-    this.http = createServer((req, res) => void this.onRest(req, res));
+    this.http = createServer((req, res) => void serveHttp(this, this.opts.symbols ?? [], req, res));
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
   }
 
@@ -234,7 +99,7 @@ export class SimServer {
     this.port = (this.http.address() as AddressInfo).port;
     this.protocol.start(this);
     if (this.protocol.pingIntervalMs > 0) {
-      this.timers.push(setInterval(() => this.pingAll(), this.protocol.pingIntervalMs));
+      this.timers.push(setInterval(() => pingAll(this), this.protocol.pingIntervalMs));
     }
     this.timers.push(setInterval(() => this.enforceMaxAge(), 50));
   }
@@ -274,7 +139,7 @@ export class SimServer {
   every(ms: number, fn: () => void): void {
     this.timers.push(
       setInterval(() => {
-        if (this.paused || this.bursting !== 0) return;
+        if (this.paused || this.bursts.active !== 0) return;
         const corked: Duplex[] = [];
         for (const c of this.connections) {
           // a connection without a socket (the unit tier's socket-less stand-in) has nothing to cork
@@ -301,11 +166,6 @@ export class SimServer {
     return this.paused;
   }
 
-  /**
-   * Run `produce` with publishing collected into per-connection batches, pre-framed as WebSocket text frames in
-   * large chunks; data timers stay suspended until the burst is sent or cancelled. `send()` then writes the chunks
-   * straight to the sockets, waiting for 'drain' (backpressure), and resolves when everything was handed to the OS.
-   */
   /** Collect what `produce` publishes, then write it with backpressure (see `prepareBurst`). */
   async burst(produce: () => void): Promise<{ frames: number; bytes: number }> {
     const r = await this.prepareBurst(() => {
@@ -324,46 +184,9 @@ export class SimServer {
     return { diffs, frames: r.frames, bytes: r.bytes, ms: performance.now() - t0 };
   }
 
+  /** See `Bursts.prepare`: `produce` runs now, its frames are pre-framed per connection; `send()` writes them. */
   prepareBurst(produce: () => number): PreparedBurst {
-    const t0 = performance.now();
-    this.bursting += 1;
-    const batch = new Map<SimConnection, FrameChunks>();
-    this.batch = batch;
-    let diffs = 0;
-    try {
-      diffs = produce();
-    } catch (err) {
-      this.bursting -= 1;
-      throw err;
-    } finally {
-      this.batch = undefined;
-    }
-    const plans = [...batch].map(([conn, b]) => ({ conn, ...b.finish() }));
-    const frames = plans.reduce((a, p) => a + p.frames, 0);
-    const bytes = plans.reduce((a, p) => a + p.bytes, 0);
-    const produceMs = performance.now() - t0;
-    let done = false;
-    const finish = (): void => {
-      if (!done) this.bursting -= 1;
-      done = true;
-    };
-    return {
-      diffs,
-      frames,
-      bytes,
-      produceMs,
-      cancel: finish,
-      send: async () => {
-        if (done) throw new Error('sim: burst already sent or cancelled');
-        const t1 = performance.now();
-        try {
-          await Promise.all(plans.map((p) => writeChunks(p.conn.socket, () => p.conn.open, p.chunks)));
-        } finally {
-          finish();
-        }
-        return { diffs, frames, bytes, produceMs, writeMs: performance.now() - t1, ms: performance.now() - t0 };
-      },
-    };
+    return this.bursts.prepare(produce);
   }
 
   // ---- subscriptions and publishing ----
@@ -444,9 +267,10 @@ export class SimServer {
 
   /** Low-level write of a data frame (joins the current burst batch if one is being collected). */
   write(conn: SimConnection, text: string): void {
-    if (this.batch) {
-      let b = this.batch.get(conn);
-      if (!b) this.batch.set(conn, (b = new FrameChunks()));
+    const batch = this.bursts.batch;
+    if (batch) {
+      let b = batch.get(conn);
+      if (!b) batch.set(conn, (b = new FrameChunks()));
       b.add(text);
       return;
     }
@@ -504,131 +328,9 @@ export class SimServer {
       const conn = new SimConnection(this.nextConnId++, ws, socket, url.pathname, this);
       this.connections.add(conn);
       this.logEntry({ kind: 'ws-open', connection: conn.id, data: req.url ?? '/' });
-      ws.on('message', (data: RawData) => this.onMessage(conn, data));
-      ws.on('ping', (data: Buffer) => this.onPing(conn, data));
-      ws.on('pong', (data: Buffer) => this.onPong(conn, data));
-      ws.on('close', (code: number, reason: Buffer) => this.onClose(conn, code, reason.toString()));
-      ws.on('error', () => undefined);
+      listenTo(this, conn, this.opts.enforceMessageRate !== false);
       this.protocol.onOpen(conn, url);
     });
-  }
-
-  private onMessage(conn: SimConnection, data: RawData): void {
-    const text = Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as ArrayBuffer).toString();
-    this.logEntry({ kind: 'ws-recv', connection: conn.id, data: text });
-    if (!this.countIncoming(conn)) return;
-    this.protocol.onMessage(conn, text);
-  }
-
-  private onPing(conn: SimConnection, data: Buffer): void {
-    this.logEntry({ kind: 'ws-recv-control', connection: conn.id, data: `ping ${data.toString()}` });
-    if (!this.countIncoming(conn)) return;
-    if (this.faults.connectionFault('stop-all', conn.symbols)) return;
-    if (conn.open) conn.ws.pong(data);
-  }
-
-  private onPong(conn: SimConnection, data: Buffer): void {
-    const payload = data.toString();
-    this.logEntry({ kind: 'ws-recv-control', connection: conn.id, data: `pong ${payload}` });
-    const i = conn.pendingPings.indexOf(payload);
-    if (i >= 0) {
-      conn.pendingPings.splice(0, i + 1); // the answer to our ping does not count against the rate
-      return;
-    }
-    this.countIncoming(conn);
-  }
-
-  /** Count an incoming message; false (and the socket closed) when over the protocol's per-second limit. */
-  private countIncoming(conn: SimConnection): boolean {
-    const max = this.protocol.maxIncomingPerSec;
-    if (max <= 0 || this.opts.enforceMessageRate === false) return true;
-    const now = Date.now();
-    conn.incoming = conn.incoming.filter((t) => now - t < 1000);
-    conn.incoming.push(now);
-    if (conn.incoming.length > max) {
-      conn.close(1008, 'Too many requests');
-      return false;
-    }
-    return true;
-  }
-
-  private onClose(conn: SimConnection, code: number, reason: string): void {
-    this.logEntry({ kind: 'ws-close', connection: conn.id, data: `${code} ${reason}` });
-    for (const t of [...conn.topics]) this.unsubscribe(conn, t);
-    this.connections.delete(conn);
-  }
-
-  private pingAll(): void {
-    for (const conn of this.connections) {
-      if (!conn.open || this.faults.connectionFault('stop-all', conn.symbols)) continue;
-      const payload = String(Date.now());
-      conn.pendingPings.push(payload);
-      if (conn.pendingPings.length > 16) conn.pendingPings.shift();
-      this.logEntry({ kind: 'ws-send-control', connection: conn.id, data: `ping ${payload}` });
-      conn.ws.ping(payload);
-    }
-  }
-
-  // ---- REST ----
-  private async onRest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const rawUrl = req.url ?? '/';
-    const url = new URL(rawUrl, 'http://sim');
-    if (url.pathname.startsWith(CONTROL_PREFIX)) return this.onControl(req, res, url);
-    const request: RestRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, url: rawUrl };
-    let response: RestResponse;
-    let fault: SimFault | undefined;
-    try {
-      fault = this.faults.takeRest();
-      response = fault ? this.protocol.restFaultResponse(fault) : await this.protocol.handleRest(request);
-    } catch (err) {
-      response = { status: 500, body: { code: -1000, msg: `sim: ${err instanceof Error ? err.message : String(err)}` } };
-    }
-    response = withRetryAfter(response, fault);
-    const delay = this.faults.takeRestDelay();
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-    const headers = response.headers ?? {};
-    this.logEntry({ kind: 'rest', data: rawUrl, status: response.status, headers });
-    if (res.destroyed) return;
-    res.writeHead(response.status, {
-      'Content-Type': typeof response.body === 'string' ? 'text/plain' : 'application/json;charset=UTF-8',
-      'Content-Length': Buffer.byteLength(body),
-      ...headers,
-    });
-    res.end(body);
-  }
-
-  /** `/_sim/…` control endpoints (see ./control.ts): never subject to REST faults, bodies up to 16 KiB. */
-  private async onControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > CONTROL_MAX_BODY) break;
-      chunks.push(chunk);
-    }
-    const r =
-      size > CONTROL_MAX_BODY
-        ? { status: 413, body: { error: `body over ${CONTROL_MAX_BODY} bytes` } }
-        : handleControl(
-            {
-              exchange: this.exchange,
-              symbols: this.opts.symbols ?? [],
-              fault: (f) => this.fault(f),
-              clearFaults: () => this.clearFaults(),
-              activeFaults: () => this.faults.list(),
-              trueBook: (s) => this.protocol.trueBook(s),
-              trueBookAt: (s, id) => this.protocol.trueBookAt(s, id),
-              pause: () => this.pause(),
-              resume: () => this.resume(),
-            },
-            { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body: Buffer.concat(chunks).toString() },
-          );
-    const body = JSON.stringify(r.body);
-    this.logEntry({ kind: 'rest', data: req.url ?? '/', status: r.status });
-    if (res.destroyed) return;
-    res.writeHead(r.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
-    res.end(body);
   }
 
   async close(): Promise<void> {
@@ -641,16 +343,4 @@ export class SimServer {
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
-}
-
-/**
- * 429/418 (and a ban rendered as 403) carry `Retry-After` (the fault's `retryAfterSec`, default 1) unless the fault
- * says `retryAfter: false`; a protocol's own header value wins.
- */
-function withRetryAfter(response: RestResponse, fault: SimFault | undefined): RestResponse {
-  if (!fault || (fault.kind !== 'rest-429' && fault.kind !== 'rest-418')) return response;
-  const headers = { ...response.headers };
-  if ((fault as Record<string, unknown>)['retryAfter'] === false) delete headers['Retry-After'];
-  else headers['Retry-After'] ??= String(faultNumber(fault, 'retryAfterSec') ?? 1);
-  return { ...response, headers };
 }

@@ -12,6 +12,7 @@ const unknown = { match: (frame: string) => /^\{"stream":"[a-z0-9]+@kline_1m"/.t
 
 conformance({
   id: 'binance',
+  unknownNotRefused: 'Binance acknowledges a subscribe to an unknown symbol and then sends nothing on it (docs/protocols/binance.md)',
   captures: [
     { name: 'hftbacktest ETHUSDT spot (2024-08-08)', items: () => readHftbacktest('ethusdt_20240808.gz', 'ETHUSDT'), expect: { bookMessages: 3434, chained: 3433, live: 1 } },
     { name: 'cryptofeed Binance spot (2021)', items: () => readCryptofeed('BINANCE.ws.1.0', 'BINANCE.http.0.0'), expect: { bookMessages: 177, chained: 172, live: 4 } },
@@ -22,6 +23,7 @@ conformance({
 
 conformance({
   id: 'binance-futures',
+  unknownNotRefused: 'Binance acknowledges a subscribe to an unknown symbol and then sends nothing on it (docs/protocols/binance.md)',
   captures: [{ name: 'cryptofeed Binance USD-M futures (2021)', items: () => readCryptofeed('BINANCE_FUTURES.ws.1.0', 'BINANCE_FUTURES.http.0.0'), expect: { bookMessages: 764, chained: 752, live: 4 } }],
   oracle,
   unknown,
@@ -31,6 +33,7 @@ conformance({
 // documented examples themselves are parsed in test/exchanges/binance-delivery.test.ts)
 conformance({
   id: 'binance-delivery',
+  unknownNotRefused: 'Binance acknowledges a subscribe to an unknown symbol and then sends nothing on it (docs/protocols/binance.md)',
   captures: [],
   oracle,
   symbols: ['BTC/USD', 'ETH/USD', 'SOL/USD-270326'],

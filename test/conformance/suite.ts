@@ -11,17 +11,23 @@
  *   where it has a chain (a raised one overlaps the next message and loses nothing) — is detected and resyncs only
  *   that book;
  * - subscribe/unsubscribe: batched, every stream named, within the exchange's limits;
- * - e2e: 3 books synced over loopback against the simulator equal its true book at the same update id.
+ * - refused: frames the wire schemas refuse (`refused`, each an altered real frame) are `malformed` to the parser too;
+ * - the simulator's protocol over a raw socket (./sim-protocol.ts): instruments, REST snapshot, keepalive, acks,
+ *   unsubscribe, unknown markets;
+ * - e2e: 3 books synced over loopback against the simulator equal its true book at the same update id, no connection
+ *   reconnected (the keepalive held), each book with its instrument's size unit and contract value; a symbol the
+ *   instrument list does not show is refused without a subscribe naming it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../src/exchanges/registry.js';
 import type { AdapterContext, BookRules, ExchangeAdapter, StreamRef, WireMessage } from '../../src/exchanges/types.js';
 import { DEFAULT_CHANNELS, type Channel, type ExchangeId } from '../../src/schema/events.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { startHarness, troubleElsewhere, type Harness } from '../helpers/harness.js';
 import { expectEqualsTruth, waitLive } from '../faults/runner.js';
 import { bounded, bumpLastDigit, names, notVerbatim, replaceLastToken, replaceToken } from './checks.js';
 import { framesOf, replay, type Candidate, type Recorded, type ReplayResult } from './replay.js';
-import { collectSimFrames, type SimFrames } from './sim-frames.js';
+import { collectSimFrames, simInstruments, type SimFrames } from './sim-frames.js';
+import { simProtocolChecks } from './sim-protocol.js';
 
 export type { Recorded } from './replay.js';
 export { asItems } from './replay.js';
@@ -68,6 +74,10 @@ export interface ConformanceSpec {
    * by instrument type), and why: leaving it out of one market changes nothing, leaving it out of all markets does.
    */
   sharedAcrossMarkets?: { channel: Channel; why: string };
+  /** Frames the wire schemas refuse (the oracle throws): the parser must call each `malformed`, never read it. */
+  refused?: () => string[];
+  /** Why a subscribe naming a market the simulator does not serve gets no refusal on the wire. */
+  unknownNotRefused?: string;
 }
 
 const SYMBOLS: [string, string, string] = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
@@ -156,6 +166,14 @@ export function conformance(spec: ConformanceSpec): void {
       }
       expect(simCovered, 'simulated frames the oracle covers').toBeGreaterThan(0);
     }, 60_000);
+
+    it.runIf(spec.refused !== undefined)('refused: frames the wire schemas refuse are malformed to the parser too', () => {
+      const ctx: AdapterContext = { bookDepth: depth, instruments: new Map() };
+      for (const frame of spec.refused!()) {
+        expect(() => spec.oracle!(frame, ctx), frame).toThrow();
+        expect(adapter.parse(frame, ctx).map((m) => m.kind), frame).toEqual(['malformed']);
+      }
+    });
 
     it('pure: the same frames parsed in order, in reverse and twice each, and the same requests built twice, give the same (no module state)', () => {
       const frames = [...realFrames(), ...sim.frames.map((f) => [f, sim.ctx] as const)];
@@ -259,11 +277,21 @@ export function conformance(spec: ConformanceSpec): void {
           expect(without, `${op} without ${left.market} ${left.channel}`).not.toEqual(msgs);
         }
         if (spec.perMessage) for (const m of msgs) expect(spec.perMessage.count(m), m).toBeLessThanOrEqual(spec.perMessage.max);
+        // a channel riding on another's exchange stream asks for that stream, once: alone or with its partner, the
+        // messages are the partner's alone
+        for (const share of shares) {
+          const market = sim.markets[0]!;
+          const build = (channels: Channel[]): string[] => adapter[op](channels.map((channel) => ({ market, channel })), sim.ctx, () => 1);
+          expect(build([share.channel]), `${op} ${share.channel} alone`).toEqual(build([share.with]));
+          expect(build([share.channel, share.with]), `${op} ${share.channel} with ${share.with}`).toEqual(build([share.with]));
+        }
         // a full connection, subscribed and unsubscribed, fits the exchange's hourly message budget
         const perHour = adapter.limits.subscribeMessagesPerHour;
         if (perHour !== undefined) expect(msgs.length * Math.ceil(adapter.limits.maxStreamsPerConnection / streams.length) * 2).toBeLessThanOrEqual(perHour);
       }
     }, 60_000);
+
+    simProtocolChecks(adapter, { id: spec.id, symbols, bookDepth: depth, ...(spec.unknownNotRefused ? { unknownNotRefused: spec.unknownNotRefused } : {}) });
 
     describe('e2e against the simulator', () => {
       let h: Harness;
@@ -286,6 +314,24 @@ export function conformance(spec: ConformanceSpec): void {
         }
         for (const s of symbols) await expectEqualsTruth(h, spec.id, s);
         expect(h.statuses({ scope: 'stream', state: 'resyncing' })).toEqual([]);
+        // the keepalive held all along (the simulator's pings or heartbeats every 300 ms, answered where it asks)
+        expect(h.statuses({ state: 'reconnecting' })).toEqual([]);
+        // each book carries its instrument's size unit and contract value, as the instrument list gives them
+        const instruments = await simInstruments(adapter, h.sim.endpoints[spec.id]!.rest);
+        for (const e of h.events) {
+          if (e.type !== 'book_snapshot') continue;
+          const inst = instruments.get(e.market);
+          expect({ sizeUnit: e.sizeUnit, contractValue: e.contractValue }, e.symbol).toEqual({ sizeUnit: inst?.sizeUnit, contractValue: inst?.contractValue });
+        }
+      }, 60_000);
+      it('a symbol the instrument list does not show is refused without a subscribe naming it; the others stay live', async () => {
+        for (const s of symbols) await waitLive(h, spec.id, s, 20_000);
+        const from = h.events.length;
+        const nope = symbols[0].replace(/^[A-Z0-9]+\//, 'NOPE/');
+        void h.hub.add(spec.id, nope, ['book']);
+        await h.waitFor((e) => e.type === 'status' && e.symbol === nope && e.code === 'TW_ERR_UNKNOWN_SYMBOL', `${nope} refused`);
+        expect(h.sim.entries(spec.id).filter((e) => e.kind === 'ws-recv' && names(e.data ?? '', adapter.toMarket(nope)))).toEqual([]);
+        expect(troubleElsewhere(h, from, [[spec.id, nope]])).toEqual([]);
       }, 60_000);
     });
   });

@@ -1,18 +1,15 @@
 /**
  * Deribit derivative data: the documented ticker example (fixtures/deribit/doc-examples.json) gives mark, index,
  * funding and open interest with its unit; trades marked `liquidation` (M/T/MT, documented on the trades page; the
- * documented trade example has no such field, so the test adds it to a copy) give liquidation orders.
+ * documented trade example has no such field, so the test adds it to a copy) give liquidation orders. (That each
+ * rides on its partner's channel, asked once: test/conformance/deribit.test.ts `sharesStream`.)
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { deribitAdapter } from '../../src/exchanges/deribit/index.js';
 import { parseDeribitFrame } from '../../src/exchanges/deribit/parse.js';
 import type { AdapterContext, Instrument } from '../../src/exchanges/types.js';
+import { docExamples } from '../helpers/fixtures.js';
 
-const DOC = JSON.parse(readFileSync(new URL('../../fixtures/deribit/doc-examples.json', import.meta.url), 'utf8')) as {
-  frames: Record<string, { source: string; frame: string }>;
-};
-const frame = (name: string): string => DOC.frames[name]!.frame;
+const frame = (name: string): string => docExamples('deribit')[name]!;
 const ctx: AdapterContext = { bookDepth: 0, instruments: new Map() };
 
 /** The documented BTC-PERPETUAL trade (sell 10 USD at 8950) with the documented `liquidation` field added. */
@@ -51,20 +48,5 @@ describe('deribit derivative and liquidations', () => {
     expect(liqs('MT')).toEqual([one('sell'), one('buy')]);
     // the trade itself is still a trade
     expect(parseDeribitFrame(liquidated('T')).filter((m) => m.kind === 'trade')).toHaveLength(1);
-  });
-
-  it('derivative rides on the ticker channel and liquidations on the trades channel: one channel each, asked once', () => {
-    const msgs = deribitAdapter.subscribe(
-      [
-        { market: 'BTC-PERPETUAL', channel: 'ticker' },
-        { market: 'BTC-PERPETUAL', channel: 'derivative' },
-        { market: 'BTC-PERPETUAL', channel: 'liquidations' },
-      ],
-      ctx,
-      () => 3,
-    );
-    expect(msgs.map((m) => JSON.parse(m) as unknown).slice(1)).toEqual([
-      { jsonrpc: '2.0', id: 3, method: 'public/subscribe', params: { channels: ['ticker.BTC-PERPETUAL.100ms', 'trades.BTC-PERPETUAL.100ms'] } },
-    ]);
   });
 });

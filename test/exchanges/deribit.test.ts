@@ -1,24 +1,18 @@
 /**
  * Deribit parser, book rules, instruments and symbols on Deribit's own documented examples
  * (fixtures/deribit/doc-examples.json, provenance per frame): prices and amounts come out as the exact number text
- * of the frame, sizes carry their unit, and the hand-written book parser agrees with the zod wire schema on the
- * documented frames and on the simulator's.
+ * of the frame, and sizes carry their unit. (The hand-written book parser against the zod wire schema on every
+ * documented and simulated frame: test/conformance/deribit.test.ts.)
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OrderBook } from '../../src/book/order-book.js';
 import { deribitAdapter, deribitBookRules } from '../../src/exchanges/deribit/index.js';
 import { PUBLIC_TEST, parseDeribitFrame } from '../../src/exchanges/deribit/parse.js';
 import { deribitMarket } from '../../src/exchanges/deribit/symbols.js';
-import { DeribitBookData } from '../../src/exchanges/deribit/wire.js';
-import { parseKeepingNumbers, plainDecimal } from '../../src/exchanges/kraken/raw-json.js';
 import type { AdapterContext, DeltaMessage, WireMessage } from '../../src/exchanges/types.js';
-import { bookData, bookEntries, deribitInstrumentFor, instrumentJson, jsonWithNumbers, notification } from '../../src/sim/deribit-render.js';
+import { deribitInstrumentFor, instrumentJson, jsonWithNumbers } from '../../src/sim/deribit-render.js';
+import { docExamples } from '../helpers/fixtures.js';
 
-const DOC = JSON.parse(readFileSync(new URL('../../fixtures/deribit/doc-examples.json', import.meta.url), 'utf8')) as {
-  frames: Record<string, { source: string; frame: string }>;
-};
-const frame = (name: string): string => DOC.frames[name]!.frame;
+const frame = (name: string): string => docExamples('deribit')[name]!;
 const ctx: AdapterContext = { bookDepth: 0, instruments: new Map() };
 const book = (name: string): DeltaMessage => {
   const [m] = parseDeribitFrame(frame(name));
@@ -26,36 +20,9 @@ const book = (name: string): DeltaMessage => {
   return m;
 };
 
-describe('deribit book notifications (documented examples)', () => {
-  it('the snapshot: levels exactly as written, change_id as the update id', () => {
-    expect(book('bookSnapshot')).toEqual({
-      kind: 'book',
-      market: 'BTC-PERPETUAL',
-      action: 'snapshot',
-      bids: [
-        ['5042.34', '30'],
-        ['5041.94', '20'],
-      ],
-      asks: [
-        ['5042.64', '40'],
-        ['5043.3', '40'],
-      ],
-      updateId: 297217,
-      exchangeTime: 1554373962454000,
-    });
-  });
-
-  it('the change chains onto the snapshot; deletes are size "0"; the book is what the two messages say', () => {
-    const snap = book('bookSnapshot');
-    const change = book('bookChange');
-    expect(change).toMatchObject({ action: 'delta', updateId: 297218, prevUpdateId: 297217, bids: [['5041.94', '0'], ['5042.34', '0']], asks: [] });
-    expect(deribitBookRules.first(snap.updateId!, change)).toBe('apply');
-    const b = new OrderBook();
-    b.applySnapshot(snap.bids, snap.asks);
-    b.applyLevels(change.bids, change.asks);
-    expect(b.snapshot()).toEqual({ bids: [], asks: [['5042.64', '40'], ['5043.3', '40']] });
-  });
-
+describe('deribit book notifications', () => {
+  // (the documented snapshot and change, read as the zod schema reads them and chained by BookSync:
+  // test/conformance/deribit.test.ts)
   it('an altered prev_change_id is a gap; a notification already in the book is dropped', () => {
     const change = book('bookChange');
     expect(deribitBookRules.next(297217, { ...change, prevUpdateId: 297216 }, undefined)).toBe('gap');
@@ -78,24 +45,6 @@ describe('deribit book notifications (documented examples)', () => {
     expect(parseDeribitFrame(bad)).toEqual([{ kind: 'malformed', reason: expect.any(String), channel: 'book', market: 'BTC-PERPETUAL' }]);
     const noPrev = frame('bookChange').replace('"prev_change_id":297217,', '');
     expect(parseDeribitFrame(noPrev)[0]).toMatchObject({ kind: 'malformed', channel: 'book' });
-  });
-
-  it('the hand-written book parser agrees with the zod wire schema on documented and simulated frames', () => {
-    const inst = deribitInstrumentFor('ETH/USD:ETH-241227-3000-C');
-    const sim = [
-      notification(`book.${inst.name}.100ms`, bookData({ name: inst.name, type: 'snapshot', timestamp: 5, changeId: 10, bids: bookEntries([['0.2500', '1.5']], () => true), asks: bookEntries([['0.2600', '2.0']], () => true) })),
-      notification(`book.${inst.name}.100ms`, bookData({ name: inst.name, type: 'change', timestamp: 6, changeId: 12, prevChangeId: 10, bids: bookEntries([['0.2500', '0']], () => false), asks: bookEntries([['0.2550', '3.0']], () => true) })),
-    ];
-    for (const f of [frame('bookSnapshot'), frame('bookChange'), ...sim]) {
-      const data = DeribitBookData.parse((parseKeepingNumbers(f) as { params: { data: unknown } }).params.data);
-      const m = parseDeribitFrame(f)[0] as DeltaMessage;
-      const lv = (rows: typeof data.bids): [string, string][] => rows.map(([a, p, q]) => [plainDecimal(p), a === 'delete' ? '0' : plainDecimal(q)]);
-      expect(m.bids).toEqual(lv(data.bids));
-      expect(m.asks).toEqual(lv(data.asks));
-      expect(m.updateId).toBe(Number(data.change_id));
-      expect(m.prevUpdateId).toBe(data.prev_change_id === undefined ? undefined : Number(data.prev_change_id));
-      expect(m.market).toBe(data.instrument_name);
-    }
   });
 });
 

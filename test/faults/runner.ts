@@ -19,6 +19,8 @@ import type { SimFault } from '../../src/sim/types.js';
 import type { TwCode } from '../../src/errors.js';
 import { expectBookEqualsTruth, startHarness, troubleElsewhere, type Consumer } from '../helpers/harness.js';
 import { startCliConsumer } from './cli-consumer.js';
+import { adapters } from '../../src/exchanges/registry.js';
+import { names as namesMarket } from '../conformance/checks.js';
 import { blastRadius, SCENARIOS, SYMBOLS as GENERIC_SYMBOLS, simSymbolsFor, symbolOn, type Scenario } from './scenarios.js';
 
 export interface Detects {
@@ -36,6 +38,9 @@ export interface MatrixRow {
   cells: Record<ExchangeId, Cell>;
 }
 export const MATRIX = JSON.parse(readFileSync(new URL('./matrix.json', import.meta.url), 'utf8')) as { exchanges: ExchangeId[]; rows: MatrixRow[] };
+
+/** Rows whose fault hits one book's data: its resync (resubscribe or REST) may send requests naming that book only. */
+const WIRE_SCOPED = ['chain-break', 'checksum'];
 
 /** Levels compared per side (within every feed's subscribed depth). */
 const DEPTH = 20;
@@ -162,6 +167,7 @@ async function runCell(ex: ExchangeId, rowId: string, viaCli: boolean, detects?:
     for (const s of SYMBOLS) await waitLive(c, ex, s, 20_000);
     const from = c.events.length; // every book live: nothing outside the blast radius may leave live from here
     let statusFrom = sc.fromStart ? 0 : from;
+    const wireFrom = c.sim.entries(ex).length;
     let injectedAt = Date.now();
     await sc.inject?.(c, ex, inject);
     const names = (e: MarketEvent): e is StatusEvent =>
@@ -209,6 +215,11 @@ async function runCell(ex: ExchangeId, rowId: string, viaCli: boolean, detects?:
     const others = SYMBOLS.filter((s) => !sc.hit.includes(s));
     expect(troubleElsewhere(c, from, sc.hit.map((s) => [ex, s] as [ExchangeId, string])).filter((e) => others.includes(e.symbol ?? '')), 'books outside the blast radius stayed live').toEqual([]);
     expect(seqHoles(c, ex, others, from), 'no hole in seq outside the blast radius').toEqual([]);
+    if (WIRE_SCOPED.includes(rowId)) {
+      // the resync touched the wire for the hit book only: no request after the injection names another market
+      const sent = c.sim.entries(ex).slice(wireFrom).filter((e) => e.kind === 'ws-recv');
+      expect(sent.filter((e) => others.some((s) => namesMarket(e.data ?? '', adapters[ex].toMarket(s)))).map((e) => e.data), 'requests naming books outside the blast radius').toEqual([]);
+    }
     expect(mon.violations, 'never live and different from the truth').toEqual([]);
     if (c.books.get(`${ex}:${BTC}`)?.updateId !== undefined) expect(mon.checked()).toBeGreaterThan(50);
   } finally {

@@ -3,15 +3,10 @@ import { TwError } from '../../errors.js';
 import type { Instrument } from '../types.js';
 import type { BybitCategory } from './topics.js';
 import { InstrumentsResponse } from './wire.js';
-import { decimalFact, msToMicros, withFacts } from '../instrument-facts.js';
+import { decimalFact, decimalsOfStep, msToMicros, withFacts } from '../instrument-facts.js';
 
 /** Decimals of a step such as `"0.001"` (3) or `"1"` (0). */
-export function stepDecimals(step: string | undefined): number | undefined {
-  if (step === undefined || !/^\d+(\.\d+)?$/.test(step)) return undefined;
-  const dot = step.indexOf('.');
-  if (dot === -1) return 0;
-  return step.slice(dot + 1).replace(/0+$/, '').length;
-}
+export const stepDecimals = decimalsOfStep;
 
 export function instrumentsPath(category: BybitCategory): string {
   // linear pages at 500 by default (max 1000); spot returns every symbol in one page

@@ -2,24 +2,10 @@
  * Bybit v5 frame parser. Hot frames (orderbook, tickers, publicTrade) are narrowed by hand — the tests cross-check
  * this against the zod schemas in wire.ts; op replies go through zod.
  */
-import type { Level } from '../../schema/events.js';
 import type { DerivativeFields, TickerFields, WireMessage } from '../types.js';
 import { bookDepthFor, streamOfTopic, type BybitCategory } from './topics.js';
 import { OpReply } from './wire.js';
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A side's levels when every entry is `[string, string]`; undefined otherwise. */
-function levels(v: unknown): Level[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  for (let i = 0; i < v.length; i++) {
-    const l: unknown = v[i];
-    if (!Array.isArray(l) || l.length !== 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
-  }
-  return v as Level[];
-}
+import { fieldsFrom, isObj, stringLevels as levels, type Obj } from '../wire-read.js';
 
 const micros = (ms: unknown): number | undefined =>
   typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.round(ms * 1000) : undefined;
@@ -92,7 +78,7 @@ function parseBook(msg: Obj, topic: string, opts: ParseOptions): WireMessage[] {
 }
 
 /** Bybit ticker field → unified ticker field. Absent fields stay absent (linear deltas: unchanged). */
-const TICKER_FIELDS: ReadonlyArray<readonly [string, keyof TickerFields]> = [
+const TICKER_FIELDS: ReadonlyArray<readonly [string, keyof Omit<TickerFields, 'updateId'>]> = [
   ['bid1Price', 'bidPrice'],
   ['bid1Size', 'bidSize'],
   ['ask1Price', 'askPrice'],
@@ -119,11 +105,7 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 function parseTicker(msg: Obj, category: BybitCategory): WireMessage[] {
   const data = msg.data;
   if (!isObj(data) || typeof data.symbol !== 'string') return malformed('tickers');
-  const fields: TickerFields = {};
-  for (const [from, to] of TICKER_FIELDS) {
-    const v = data[from];
-    if (typeof v === 'string' && v !== '') (fields as Record<string, string>)[to] = v;
-  }
+  const fields: TickerFields = fieldsFrom(data, TICKER_FIELDS);
   const exchangeTime = micros(msg.ts);
   const out: WireMessage[] = [{ kind: 'ticker', market: data.symbol, exchangeTime, fields }];
   if (category !== 'linear') return out;

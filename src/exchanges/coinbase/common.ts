@@ -33,13 +33,7 @@ export function isoToMicros(text: string | undefined): number | undefined {
 }
 
 /** Decimals of an increment string: `"0.0001"` → 4, `"1"` → 0. */
-export function decimalsOf(increment: string | undefined): number | undefined {
-  if (increment === undefined || !/^\d+(\.\d+)?$/.test(increment)) return undefined;
-  const dot = increment.indexOf('.');
-  if (dot === -1) return 0;
-  const frac = increment.slice(dot + 1).replace(/0+$/, '');
-  return frac.length;
-}
+export { decimalsOfStep as decimalsOf } from '../instrument-facts.js';
 
 /** Group streams by channel, keeping the order in which markets were given. */
 export function marketsByChannel(streams: readonly StreamRef[]): Map<Channel, string[]> {
@@ -52,12 +46,7 @@ export function marketsByChannel(streams: readonly StreamRef[]): Map<Channel, st
   return out;
 }
 
-/** Split into chunks of at most `size`. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+export { chunk } from '../wire-read.js';
 
 const NOT_A_PRODUCT = /^([A-Z0-9]+-[A-Z0-9]+) is not a valid product/;
 

@@ -13,6 +13,7 @@ import { TwError } from '../../errors.js';
 import { DEFAULT_CHANNELS, type Channel } from '../../schema/events.js';
 import type { BookRules, Continuity, DeltaMessage, ExchangeAdapter, Instrument, StreamRef } from '../types.js';
 import { parseKeepingNumbers } from '../kraken/raw-json.js';
+import { groupNames } from '../wire-read.js';
 import { parseDeribitFrame } from './parse.js';
 import { deribitMarket, toInstrument } from './symbols.js';
 import { DeribitInstrumentsResponse } from './wire.js';
@@ -45,13 +46,8 @@ const SET_HEARTBEAT = `{"jsonrpc":"2.0","id":0,"method":"public/set_heartbeat","
  * silently leaving out an unknown instrument's, so an empty answer is that instrument refused.
  */
 function requests(method: 'public/subscribe' | 'public/unsubscribe', streams: readonly StreamRef[], nextId: () => number): string[] {
-  const byMarket = new Map<string, Set<string>>();
-  for (const s of streams) {
-    const set = byMarket.get(s.market);
-    if (set === undefined) byMarket.set(s.market, new Set([deribitChannel(s)]));
-    else set.add(deribitChannel(s));
-  }
-  return [...byMarket.values()].map((channels) => `{"jsonrpc":"2.0","id":${nextId()},"method":"${method}","params":{"channels":${JSON.stringify([...channels])}}}`);
+  const byMarket = groupNames(streams, (s) => s.market, deribitChannel);
+  return [...byMarket.values()].map((channels) => `{"jsonrpc":"2.0","id":${nextId()},"method":"${method}","params":{"channels":${JSON.stringify(channels)}}}`);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Level } from '../../schema/events.js';
 import type { TwCode } from '../../errors.js';
 import type { AdapterContext, DerivativeFields, TickerFields, WireMessage } from '../types.js';
 import { parseKeepingNumbers, plainDecimal } from '../kraken/raw-json.js';
+import { fieldsFrom, isObj as isRecord, msTextToMicros as micros } from '../wire-read.js';
 import { DeribitError, DeribitTickerData, DeribitTradeData } from './wire.js';
 
 type DeribitTickerData = ReturnType<typeof DeribitTickerData.parse>;
@@ -17,17 +18,6 @@ export const PUBLIC_TEST = '{"jsonrpc":"2.0","id":0,"method":"public/test","para
 
 /** Deribit error codes that mean "no such instrument" (docs/protocols/deribit.md#errors). */
 const UNKNOWN_INSTRUMENT = new Set(['10020']);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Epoch-ms number text → epoch µs. */
-function micros(ms: unknown): number | undefined {
-  if (typeof ms !== 'string') return undefined;
-  const n = Number(ms);
-  return Number.isSafeInteger(n) && n >= 0 ? n * 1000 : undefined;
-}
 
 function intOf(v: unknown): number | undefined | null {
   if (v === undefined) return undefined;
@@ -70,7 +60,24 @@ function parseBook(channelMarket: string, data: unknown, out: WireMessage[]): vo
   out.push(msg);
 }
 
-const dec = (v: string | null | undefined): string | undefined => (v === undefined || v === null ? undefined : plainDecimal(v));
+/** Ticker field → unified field: best bid/ask, last, 24 h high/low and volume (in the base currency; USD is `volume_usd`). */
+const TICKER_FIELDS: ReadonlyArray<readonly [string, keyof Omit<TickerFields, 'updateId'>]> = [
+  ['best_bid_price', 'bidPrice'],
+  ['best_bid_amount', 'bidSize'],
+  ['best_ask_price', 'askPrice'],
+  ['best_ask_amount', 'askSize'],
+  ['last_price', 'last'],
+  ['stats.high', 'high24h'],
+  ['stats.low', 'low24h'],
+  ['stats.volume', 'volume24h'],
+];
+
+const DERIVATIVE_FIELDS: ReadonlyArray<readonly [string, 'markPrice' | 'indexPrice' | 'fundingRate' | 'openInterest']> = [
+  ['mark_price', 'markPrice'],
+  ['index_price', 'indexPrice'],
+  ['current_funding', 'fundingRate'],
+  ['open_interest', 'openInterest'],
+];
 
 /**
  * Unit of `open_interest` (docs/protocols/deribit.md#derivative-and-liquidations): the instrument's amount unit — USD
@@ -86,19 +93,9 @@ function openInterestUnit(market: string, ctx: Pick<AdapterContext, 'instruments
 
 /** The ticker's derivative fields: mark, index, funding (perpetuals), open interest; none → no message. */
 function derivativeOf(t: DeribitTickerData, exchangeTime: number | undefined, ctx: Pick<AdapterContext, 'instruments'> | undefined): WireMessage | undefined {
-  const f: DerivativeFields = {};
-  const mark = dec(t.mark_price);
-  const index = dec(t.index_price);
   // current_funding is the funding rate now (funding_8h, the funding of the last 8 hours, is not carried)
-  const funding = dec(t.current_funding);
-  const oi = dec(t.open_interest);
-  if (mark !== undefined) f.markPrice = mark;
-  if (index !== undefined) f.indexPrice = index;
-  if (funding !== undefined) f.fundingRate = funding;
-  if (oi !== undefined) {
-    f.openInterest = oi;
-    f.openInterestUnit = openInterestUnit(t.instrument_name, ctx);
-  }
+  const f: DerivativeFields = fieldsFrom(t, DERIVATIVE_FIELDS, plainDecimal);
+  if (f.openInterest !== undefined) f.openInterestUnit = openInterestUnit(t.instrument_name, ctx);
   if (Object.keys(f).length === 0) return undefined;
   const msg: WireMessage = { kind: 'derivative', market: t.instrument_name, fields: f };
   if (exchangeTime !== undefined) msg.exchangeTime = exchangeTime;
@@ -109,19 +106,7 @@ function parseTicker(data: unknown, out: WireMessage[], ctx: Pick<AdapterContext
   const r = DeribitTickerData.safeParse(data);
   if (!r.success) return void out.push({ kind: 'malformed', reason: 'ticker data does not match the wire schema' });
   const t = r.data;
-  const fields: TickerFields = {};
-  const set = (key: keyof Omit<TickerFields, 'updateId'>, v: string | null | undefined): void => {
-    const value = dec(v);
-    if (value !== undefined) fields[key] = value;
-  };
-  set('bidPrice', t.best_bid_price);
-  set('bidSize', t.best_bid_amount);
-  set('askPrice', t.best_ask_price);
-  set('askSize', t.best_ask_amount);
-  set('last', t.last_price);
-  set('high24h', t.stats?.high);
-  set('low24h', t.stats?.low);
-  set('volume24h', t.stats?.volume); // in the base currency (USD volume is `volume_usd`)
+  const fields: TickerFields = fieldsFrom(t, TICKER_FIELDS, plainDecimal);
   const msg: WireMessage = { kind: 'ticker', market: t.instrument_name, fields };
   const ts = micros(t.timestamp);
   if (ts !== undefined) msg.exchangeTime = ts;

@@ -9,23 +9,8 @@
 import type { Instrument } from '../types.js';
 import { plainDecimal } from '../kraken/raw-json.js';
 import { DeribitInstrument } from './wire.js';
-import { decimalFact, msToMicros, withFacts } from '../instrument-facts.js';
-
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-
-/** Epoch ms → `YYMMDD` (UTC). */
-export function yymmdd(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}`;
-}
-
-/** `YYMMDD` → Deribit's `DMMMYY` (`241227` → `27DEC24`, `240105` → `5JAN24`). */
-function dmmmyy(ymd: string): string | undefined {
-  const m = /^(\d\d)(\d\d)(\d\d)$/.exec(ymd);
-  const month = m === null ? undefined : MONTHS[Number(m[2]) - 1];
-  return m === null || month === undefined ? undefined : `${Number(m[3])}${month}${m[1]}`;
-}
+import { decimalFact, decimalsOfStep as decimalsOf, msToMicros, withFacts } from '../instrument-facts.js';
+import { MONTH_CODES, readSettleForm, yymmdd } from '../../schema/settle-form.js';
 
 /** The unit sizes (book amounts, trade amounts) are counted in: USD on inverse futures/perpetuals, else the base. */
 export function sizeUnitOf(raw: { kind: string; base_currency: string; instrument_type?: string | undefined; counter_currency?: string | undefined; quote_currency: string }): string {
@@ -76,12 +61,6 @@ export function toInstrument(entry: unknown): (Instrument & { sizeUnit: string }
   });
 }
 
-function decimalsOf(step: string): number | undefined {
-  if (!/^\d+(\.\d+)?$/.test(step)) return undefined;
-  const dot = step.indexOf('.');
-  return dot === -1 ? 0 : step.slice(dot + 1).replace(/0+$/, '').length;
-}
-
 /**
  * Native instrument name for a symbol: instrument names pass through as they are (`BTC-PERPETUAL`); unified symbols
  * are spelled the Deribit way (`BTC/USD:BTC-241227` → `BTC-27DEC24`); `BASE/QUOTE` without a settlement currency is
@@ -89,15 +68,15 @@ function decimalsOf(step: string): number | undefined {
  */
 export function deribitMarket(symbol: string): string {
   const s = symbol.trim();
-  if (!s.includes('/')) return s;
-  const m = /^([A-Za-z0-9]+)\/([A-Za-z0-9]+)(?::([A-Za-z0-9]+)(?:-(\d{6})(?:-([0-9.]+)-([CP]))?)?)?$/.exec(s);
-  if (m === null) return s;
-  const [, base = '', quote = '', settle, expiry, strike, cp] = m;
+  const f = s.includes('/') ? readSettleForm(s) : undefined;
+  if (f === undefined) return s;
+  const { base, quote, settle, expiry, strike, optionType } = f;
   if (settle === undefined) return `${base}_${quote}`;
   const root = settle === base ? base : `${base}_${settle}`;
   if (expiry === undefined) return `${root}-PERPETUAL`;
-  const date = dmmmyy(expiry);
-  if (date === undefined) return s;
-  if (strike === undefined || cp === undefined) return `${root}-${date}`;
-  return `${root}-${date}-${strike.replace('.', 'd')}-${cp}`;
+  // `YYMMDD` → Deribit's `DMMMYY` (`241227` → `27DEC24`, `240105` → `5JAN24`)
+  const month = MONTH_CODES[expiry.month - 1];
+  if (month === undefined) return s;
+  const date = `${expiry.day}${month}${expiry.ymd.slice(0, 2)}`;
+  return strike === undefined || optionType === undefined ? `${root}-${date}` : `${root}-${date}-${strike.replace('.', 'd')}-${optionType}`;
 }

@@ -14,6 +14,7 @@ import { bookChannelFor, gateioBookRules } from './book.js';
 import { parseGateioFrame } from './parse.js';
 import { CurrencyPairs } from './wire.js';
 import { decimalFact, stepOfDecimals, withFacts } from '../instrument-facts.js';
+import { chunk, groupNames } from '../wire-read.js';
 
 /** Pairs per `spot.tickers` / `spot.book_ticker` / `spot.trades` request (the order book takes one per request). */
 const PAIRS_PER_REQUEST = 50;
@@ -23,28 +24,14 @@ export interface GateioAdapterOptions {
   now?: () => number;
 }
 
-/** Gate channels of one tickwire stream with the payload each takes. */
+/** Gate channels of one tickwire stream with the payload each takes (a ticker takes `spot.tickers` and `spot.book_ticker`). */
 function requests(streams: readonly StreamRef[], ctx: AdapterContext): { channel: string; payload: string[] }[] {
-  const lists = new Map<string, string[]>();
-  const out: { channel: string; payload: string[] }[] = [];
-  const add = (channel: string, market: string): void => {
-    let l = lists.get(channel);
-    if (l === undefined) lists.set(channel, (l = []));
-    if (!l.includes(market)) l.push(market);
-  };
   const interval = bookChannelFor(ctx.bookDepth).interval;
-  for (const s of streams) {
-    if (s.channel === 'book') out.push({ channel: 'spot.order_book_update', payload: [s.market, interval] });
-    else if (s.channel === 'trades') add('spot.trades', s.market);
-    else {
-      add('spot.tickers', s.market);
-      add('spot.book_ticker', s.market);
-    }
-  }
-  for (const [channel, markets] of lists) {
-    for (let i = 0; i < markets.length; i += PAIRS_PER_REQUEST) out.push({ channel, payload: markets.slice(i, i + PAIRS_PER_REQUEST) });
-  }
-  return out;
+  const books = streams.filter((s) => s.channel === 'book').map((s) => ({ channel: 'spot.order_book_update', payload: [s.market, interval] }));
+  const listed = streams.flatMap((s) => (s.channel === 'trades' ? [{ ...s, gate: 'spot.trades' }] : s.channel === 'book' ? [] : ['spot.tickers', 'spot.book_ticker'].map((gate) => ({ ...s, gate }))));
+  const lists = [...groupNames(listed, (s) => s.gate, (s) => s.market)];
+  // the list channels in the order they first appear: tickers before book_ticker, as Gate's docs list them
+  return [...books, ...lists.flatMap(([channel, markets]) => chunk(markets, PAIRS_PER_REQUEST).map((payload) => ({ channel, payload })))];
 }
 
 export function parseCurrencyPairs(body: string): Instrument[] {

@@ -3,14 +3,12 @@
  * `spot.book_ticker`) are narrowed by hand — the tests cross-check this against the zod schemas in wire.ts — and
  * everything else (tickers, replies, pongs, notices) goes through zod. Pure; throws only on invalid JSON.
  */
-import type { Channel, Level } from '../../schema/events.js';
+import type { Channel } from '../../schema/events.js';
 import type { TickerFields, WireMessage } from '../types.js';
+
+type TickerField = keyof Omit<TickerFields, 'updateId'>;
+import { fieldsFrom, isInt, isObj, stringLevels as levels, type Obj } from '../wire-read.js';
 import { Envelope, SystemNotice, Ticker } from './wire.js';
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = Number.isSafeInteger as (v: unknown) => v is number;
 
 /** Gate channel → tickwire channel (the ticker merges `spot.tickers` with `spot.book_ticker`). */
 export const CHANNEL_OF: Readonly<Record<string, Channel>> = {
@@ -19,16 +17,6 @@ export const CHANNEL_OF: Readonly<Record<string, Channel>> = {
   'spot.tickers': 'ticker',
   'spot.book_ticker': 'ticker',
 };
-
-/** A side's levels when every entry is `[string, string]`; undefined otherwise. */
-function levels(v: unknown): Level[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  for (let i = 0; i < v.length; i++) {
-    const l: unknown = v[i];
-    if (!Array.isArray(l) || l.length !== 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
-  }
-  return v as Level[];
-}
 
 /**
  * `"1606292218213.4578"` (ms with a fraction) → epoch µs, exactly (no float rounding): the fraction's first three
@@ -108,7 +96,7 @@ function parseBookTicker(r: unknown): WireMessage[] {
 }
 
 /** Ticker field → unified field. The best bid/ask come from `spot.book_ticker` only (with their sizes and id). */
-const TICKER_FIELDS: ReadonlyArray<readonly [string, keyof TickerFields]> = [
+const TICKER_FIELDS: ReadonlyArray<readonly [string, TickerField]> = [
   ['last', 'last'],
   ['high_24h', 'high24h'],
   ['low_24h', 'low24h'],
@@ -119,13 +107,7 @@ const TICKER_FIELDS: ReadonlyArray<readonly [string, keyof TickerFields]> = [
 function parseTicker(r: unknown): WireMessage[] {
   const parsed = Ticker.safeParse(r);
   if (!parsed.success) return malformed('tickers push');
-  const fields: TickerFields = {};
-  const d = parsed.data as Record<string, unknown>;
-  for (const [from, to] of TICKER_FIELDS) {
-    const v = d[from];
-    if (typeof v === 'string' && v !== '') (fields as Record<string, string>)[to] = v;
-  }
-  return [{ kind: 'ticker', market: parsed.data.currency_pair, fields }];
+  return [{ kind: 'ticker', market: parsed.data.currency_pair, fields: fieldsFrom(parsed.data, TICKER_FIELDS) }];
 }
 
 /** `unknown currency pair: FOO_USDT` (the wording is Gate's; the separator varies). */

@@ -12,6 +12,7 @@
 import type { Channel } from '../../schema/events.js';
 import type { DerivativeFields, StreamRef, WireMessage } from '../types.js';
 import { OkxFundingRateData, OkxIndexTickerData, OkxLiquidationData, OkxMarkPriceData, OkxOpenInterestData } from './wire.js';
+import { msTextToMicros as micros } from '../wire-read.js';
 
 /** tickwire channel of each OKX derivative channel (for error replies). */
 export const DERIVATIVE_CHANNEL_OF: Readonly<Record<string, Channel>> = {
@@ -53,12 +54,6 @@ function dec(v: string | undefined): string | undefined | null {
   return DECIMAL.test(v) ? v : null;
 }
 
-/** Epoch-ms string → epoch µs. */
-function micros(ts: string | undefined): number | undefined {
-  if (ts === undefined || ts === '') return undefined;
-  const ms = Number(ts);
-  return Number.isSafeInteger(ms) && ms >= 0 ? ms * 1000 : undefined;
-}
 
 function derivative(market: string, ts: string | undefined, fields: DerivativeFields): WireMessage {
   const msg: WireMessage = { kind: 'derivative', market, fields };

@@ -12,19 +12,13 @@ import { okxBookRules } from './book.js';
 import { derivativeArgs } from './derivatives.js';
 import { OKX_CHANNEL, parseOkxFrame, type OkxMarketKind } from './parse.js';
 import { OkxInstrumentsResponse } from './wire.js';
-import { decimalFact, withFacts } from '../instrument-facts.js';
+import { decimalFact, decimalsOfStep, withFacts } from '../instrument-facts.js';
 
 /** OKX caps `args` at 64 KB per request; stay well below. */
 const MAX_ARGS_CHARS = 60_000;
 
 /** Decimal places of a tick/lot string: "0.1" → 1, "1" → 0, "0.00000001" → 8. */
-export function decimalsOf(step: string): number | undefined {
-  if (!/^\d+(\.\d+)?$/.test(step)) return undefined;
-  const dot = step.indexOf('.');
-  if (dot === -1) return 0;
-  const frac = step.slice(dot + 1).replace(/0+$/, '');
-  return frac.length;
-}
+export const decimalsOf = decimalsOfStep;
 
 function controlMessages(op: 'subscribe' | 'unsubscribe', streams: readonly StreamRef[], nextId: () => number): string[] {
   const out: string[] = [];

@@ -6,6 +6,7 @@ import type { Channel, DefaultChannel, Level } from '../../schema/events.js';
 import type { TickerFields, WireMessage } from '../types.js';
 import { DERIVATIVE_CHANNEL_OF, parseOkxDerivative, swapOfIndex } from './derivatives.js';
 import { OkxEventFrame, OkxTickerData, OkxTradeData } from './wire.js';
+import { isObj as isRecord, msTextToMicros as micros } from '../wire-read.js';
 
 export type OkxMarketKind = 'spot' | 'swap';
 
@@ -24,17 +25,6 @@ export const OKX_CHANNEL: Readonly<Record<DefaultChannel, string>> = { book: 'bo
 
 /** OKX error code for "instrument does not exist". */
 const UNKNOWN_INSTRUMENT_CODES = new Set(['60018', '51001']);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Epoch-ms string → epoch µs; undefined when absent or not a number. */
-function micros(ts: unknown): number | undefined {
-  if (typeof ts !== 'string' || ts === '') return undefined;
-  const ms = Number(ts);
-  return Number.isSafeInteger(ms) && ms >= 0 ? ms * 1000 : undefined;
-}
 
 /** `[px, sz, …]` rows → `[px, sz]`; undefined when a row is not two strings at least. */
 function levels(rows: unknown): Level[] | undefined {

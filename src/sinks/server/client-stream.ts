@@ -12,8 +12,8 @@ import type { RoutedEvent, StreamSink, Lease } from './registry.js';
 export interface StreamHost {
   /** May a data message be written now? False while the client is behind. */
   room(): boolean;
-  /** Send one message; `at`: the localTime (µs) of the event it carries, or now (batching bound, see Session). */
-  write(text: string, at: number): void;
+  /** Send one message (a Buffer: its UTF-8); `at`: the localTime (µs) of the event it carries, or now (batching bound, see Session). */
+  write(message: string | Buffer, at: number): void;
   /** The current live book as a `book_snapshot` body (JSON members after `{`), or undefined when not live. */
   snapshotBody(s: StreamName): string | undefined;
   /** A `book_top` body of the current live book, or undefined when not live. */
@@ -32,6 +32,7 @@ export class ClientStream implements StreamSink {
   /** Book deltas mode: waiting for a snapshot (initial, or after a conflation while the book was not live). */
   awaitingSnapshot = false;
   private readonly prefix: string;
+  private readonly prefixBytes: Buffer;
   private dropped = 0;
   private firstDropped = 0;
   private lastDropped = 0;
@@ -45,6 +46,7 @@ export class ClientStream implements StreamSink {
     private readonly host: StreamHost,
   ) {
     this.prefix = `{"stream":${JSON.stringify(name.key)},"epoch":${JSON.stringify(epoch)},"seq":`;
+    this.prefixBytes = Buffer.from(this.prefix);
   }
 
   private get isBookDeltas(): boolean {
@@ -66,7 +68,7 @@ export class ClientStream implements StreamSink {
       if (e.type === 'book_delta' && this.awaitingSnapshot) return;
       if (e.type === 'book_snapshot') this.awaitingSnapshot = false;
     }
-    this.send(r.body(), e.localTime);
+    this.send(r.bytes(), e.localTime);
   }
 
   /** A top-N tick (mode top). */
@@ -77,10 +79,14 @@ export class ClientStream implements StreamSink {
     if (body !== undefined) this.send(body);
   }
 
-  private send(body: string, at = this.host.nowMicros()): void {
+  /**
+   * `body`: the JSON members after `{`, as a string, or as the UTF-8 bytes of a routed event, encoded once for every
+   * client: then this client's message is its prefix's bytes, the `seq` digits and a copy of those bytes.
+   */
+  private send(body: string | Buffer, at = this.host.nowMicros()): void {
     const seq = ++this.seq;
     if (this.host.room()) {
-      this.host.write(this.prefix + seq + ',' + body, at);
+      this.host.write(typeof body === 'string' ? this.prefix + seq + ',' + body : this.message(seq, body), at);
       return;
     }
     if (this.dropped === 0) {
@@ -89,6 +95,17 @@ export class ClientStream implements StreamSink {
     }
     this.dropped++;
     this.lastDropped = seq;
+  }
+
+  private message(seq: number, body: Buffer): Buffer {
+    const digits = String(seq);
+    const p = this.prefixBytes.length;
+    const out = Buffer.allocUnsafe(p + digits.length + 1 + body.length);
+    this.prefixBytes.copy(out, 0);
+    const at = p + out.write(digits, p, 'latin1');
+    out[at] = 0x2c; // ','
+    body.copy(out, at + 1);
+    return out;
   }
 
   /** The client caught up: say what was lost, and re-snapshot a conflated book. */

@@ -7,10 +7,12 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Hub } from '../../pipeline/hub.js';
 import type { Integrity, MarketEvent } from '../../schema/events.js';
 import type { StreamName } from './protocol.js';
+import type { TurnClock } from '../../util/turn-batch.js';
 
-/** An event as routed to subscribers: its JSON without `seq`/`epoch`, built once on first use. */
+/** An event as routed to subscribers: its JSON without `seq`/`epoch`, built (and encoded) once on first use. */
 export class RoutedEvent {
   private tail: string | undefined;
+  private tailBytes: Buffer | undefined;
   constructor(readonly event: MarketEvent) {}
   /** The event's JSON members after the opening brace, without `seq`/`epoch` (e.g. `"type":"book_delta",…}`). */
   body(): string {
@@ -19,6 +21,11 @@ export class RoutedEvent {
       this.tail = JSON.stringify(rest).slice(1);
     }
     return this.tail;
+  }
+
+  /** `body()` as UTF-8. */
+  bytes(): Buffer {
+    return (this.tailBytes ??= Buffer.from(this.body()));
   }
 }
 
@@ -67,6 +74,8 @@ export class StreamRegistry {
     private readonly hub: Hub,
     private readonly scheduler: SchedulerLike,
     private readonly graceMs: number,
+    /** Advanced with every event the hub emits, so that no client's batch waits for other markets' frames. */
+    private readonly turns?: TurnClock,
   ) {
     this.sub = hub.events$.subscribe((e) => this.route(e));
   }
@@ -202,6 +211,7 @@ export class StreamRegistry {
   }
 
   private route(e: MarketEvent): void {
+    this.turns?.advance(e.localTime);
     let key: string;
     switch (e.type) {
       case 'book_snapshot':

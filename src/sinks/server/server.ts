@@ -21,6 +21,7 @@ import { originChecker, ownOrigins } from './origin.js';
 import { dashboardAssets } from './dashboard-assets.js';
 import { canonicalName, parseStreamName } from './protocol.js';
 import { listenError } from './listen-error.js';
+import { TurnClock } from '../../util/turn-batch.js';
 
 export interface StartServerOptions extends ServerSettingsInput {
   hub: Hub;
@@ -86,7 +87,8 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
     return n;
   });
   const metrics = new Metrics();
-  const registry = new StreamRegistry(hub, scheduler, settings.graceMs);
+  const turns = new TurnClock();
+  const registry = new StreamRegistry(hub, scheduler, settings.graceMs, turns);
   const sessions = new Set<ClientSession>();
   const behind = new Set<ClientSession>();
   const authorized = tokenChecker(settings.token);
@@ -110,6 +112,7 @@ export async function startServer(opts: StartServerOptions): Promise<TickwireSer
     metrics,
     scheduler,
     logger,
+    turns,
     source: opts.source ?? 'exchange',
     onBehind: (s) => behind.add(s),
     onClosed: (s) => {

@@ -6,7 +6,10 @@
  * the others.
  *
  * The messages of one event-loop turn leave together: the client's socket is corked for the turn (TurnBatch: one
- * write system call for all of them instead of one per message; none waits for more than 100 µs of later frames).
+ * write system call for all of them instead of one per message; none waits for more than 100 µs of later frames,
+ * whichever client or market those frames are for: the batches of every client share the server's TurnClock).
+ * A stream message is handed to ws as the Buffer ClientStream built (the event's bytes encoded once for every
+ * client), sent as a text frame.
  */
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
@@ -19,7 +22,7 @@ import type { StreamRegistry } from './registry.js';
 import type { ServerSettings } from './options.js';
 import { ClientStream, type StreamHost, type StreamMode } from './client-stream.js';
 import { CommandBucket } from './command-rate.js';
-import { TurnBatch } from '../../util/turn-batch.js';
+import { TurnBatch, type TurnClock } from '../../util/turn-batch.js';
 
 /** Close codes the server uses. */
 export const CLOSE_SLOW_CONSUMER = 4008;
@@ -34,6 +37,9 @@ export const CLOSE_SHUTDOWN = 1001;
  */
 export const REPLY_OVERHEAD_BYTES = 512;
 
+/** Every stream message is a text frame, also when ClientStream hands it over as a Buffer of UTF-8. */
+const TEXT_FRAME = Object.freeze({ binary: false });
+
 export interface SessionContext {
   hub: Hub;
   registry: StreamRegistry;
@@ -41,6 +47,8 @@ export interface SessionContext {
   metrics: Metrics;
   scheduler: SchedulerLike;
   logger: Logger;
+  /** The server's clock of open turn batches (advanced by the registry with every event it routes). */
+  turns: TurnClock;
   /** Where the streams come from: under `recording` (serve --replay) an unknown symbol is "not in the recording". */
   source: 'exchange' | 'recording';
   /** The session fell behind: the server checks it until it catches up or times out. */
@@ -76,7 +84,7 @@ export class ClientSession implements StreamHost {
     readonly remote: string,
     private readonly ctx: SessionContext,
   ) {
-    this.batch = new TurnBatch(() => socket.cork(), () => socket.uncork());
+    this.batch = new TurnBatch(() => socket.cork(), () => socket.uncork(), ctx.turns);
     const l = ctx.settings.limits;
     this.low = l.lowWaterBytes ?? Math.floor(l.highWaterBytes / 4);
     this.commands = new CommandBucket(l.maxCommandsPerSecond, l.commandBurst ?? 2 * l.maxCommandsPerSecond, ctx.scheduler.now());
@@ -118,10 +126,10 @@ export class ClientSession implements StreamHost {
     return true;
   }
 
-  write(text: string, at: number): void {
+  write(message: string | Buffer, at: number): void {
     this.sent++;
     this.batch.add(at);
-    this.ws.send(text);
+    this.ws.send(message, TEXT_FRAME);
   }
 
   snapshotBody(s: StreamName): string | undefined {

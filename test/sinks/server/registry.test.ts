@@ -8,6 +8,7 @@ import { Subject, Subscription, type SchedulerLike } from 'rxjs';
 import type { Hub } from '../../../src/pipeline/hub.js';
 import type { MarketEvent } from '../../../src/schema/events.js';
 import { StreamRegistry, type RoutedEvent } from '../../../src/sinks/server/registry.js';
+import type { TurnClock } from '../../../src/util/turn-batch.js';
 import { parseCommand, parseStreamName, type StreamName } from '../../../src/sinks/server/protocol.js';
 
 class ManualScheduler {
@@ -156,6 +157,22 @@ describe('StreamRegistry', () => {
     expect(parsed).not.toHaveProperty('seq');
     expect(parsed).not.toHaveProperty('epoch');
     expect(r.bookIntegrity('binance', 'BTC/USDT')).toBe('chained');
+    expect(got[0]![0]!.bytes().toString()).toBe(body); // its UTF-8, encoded once
+    expect(got[0]![0]!.bytes()).toBe(got[0]![0]!.bytes());
+  });
+
+  it("advances the server's TurnClock with every event's localTime, those no client subscribed to included", () => {
+    const f = fakeHub();
+    const seen: number[] = [];
+    const turns = { advance: (at: number) => seen.push(at) } as unknown as TurnClock;
+    const r = new StreamRegistry(f.hub, new ManualScheduler() as unknown as SchedulerLike, 100, turns);
+    r.attach({ name: BTC, onEvent: () => undefined });
+    const delta = (symbol: string, localTime: number): MarketEvent =>
+      ({ exchange: 'binance', symbol, market: 'X', localTime, seq: 1, epoch: 'x', type: 'book_delta', integrity: 'chained', bids: [], asks: [] });
+    f.events.next(delta('BTC/USDT', 10));
+    f.events.next(delta('ETH/USDT', 20)); // nobody's stream
+    f.events.next({ ...delta('SOL/USDT', 30), type: 'book_top', depth: 1 } as unknown as MarketEvent); // not routed at all
+    expect(seen).toEqual([10, 20, 30]);
   });
 });
 

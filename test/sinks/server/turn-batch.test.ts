@@ -3,7 +3,8 @@
  * (TurnBatch), so that a turn's messages leave in one write — but none waits for more than 100 µs of later frames
  * (their `at`, the frames' arrival), and every message reaches the client, in order. `writableLength` of the
  * server-side socket is the evidence: bytes of corked messages wait in it; once uncorked, loopback TCP takes them at
- * once and it falls back to 0.
+ * once and it falls back to 0. The clients' batches share the server's TurnClock: a frame for another client (another
+ * market) closes a batch it outlived by more than 100 µs, mid-turn.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { ClientSession, type SessionContext } from '../../../src/sinks/server/se
 import { ServerSettings } from '../../../src/sinks/server/options.js';
 import { Metrics } from '../../../src/pipeline/metrics.js';
 import { TestClient } from './server-harness.js';
+import { TurnClock } from '../../../src/util/turn-batch.js';
 
 interface Pair {
   session: ClientSession;
@@ -22,14 +24,14 @@ interface Pair {
   client: TestClient;
 }
 
-let cleanup: (() => Promise<void>) | undefined;
+let cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  await cleanup?.();
-  cleanup = undefined;
+  for (const c of cleanups) await c();
+  cleanups = [];
 });
 
 /** A ws server on 127.0.0.1:0 (configured as startServer does), a client of it, and a ClientSession on its end. */
-async function pair(): Promise<Pair> {
+async function pair(turns?: TurnClock): Promise<Pair> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await new Promise<void>((r) => wss.once('listening', r));
   const accepted = new Promise<{ ws: WebSocket; socket: Duplex }>((r) => wss.once('connection', (ws, req) => r({ ws, socket: req.socket })));
@@ -43,12 +45,13 @@ async function pair(): Promise<Pair> {
     logger: pino({ level: 'silent' }),
     onBehind: () => undefined,
     onClosed: () => undefined,
+    turns,
   } as unknown as SessionContext; // hub and registry: not used by writes
   const session = new ClientSession(1, ws, socket, '127.0.0.1', ctx);
-  cleanup = async () => {
+  cleanups.push(async () => {
     client.ws.terminate();
     await new Promise<void>((r) => wss.close(() => r()));
-  };
+  });
   return { session, socket, client };
 }
 
@@ -96,5 +99,30 @@ describe('local server: the messages of one turn leave together, none waits for 
     expect(leftDuringTurn).toBeGreaterThanOrEqual(n / 4 - 1);
     expect(await seqs(client, n)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(socket.writableLength).toBe(0);
+  });
+
+  it("another client's frame more than 100 µs later (the server's TurnClock) closes a batch mid-turn; all arrive in order", async () => {
+    const turns = new TurnClock();
+    const a = await pair(turns);
+    const b = await pair(turns);
+    a.session.write(message(1, 1_000_000), 1_000_000);
+    a.session.write(message(2, 1_000_010), 1_000_010);
+    b.session.write(message(1, 1_000_040), 1_000_040);
+    turns.advance(1_000_090); // a frame 90 µs after a's first: nothing leaves
+    expect(a.socket.writableLength).toBeGreaterThan(0);
+    expect(b.socket.writableLength).toBeGreaterThan(0);
+    turns.advance(1_000_120); // 120 µs after a's first, 80 after b's: a's batch leaves, b's waits
+    expect(a.socket.writableLength).toBe(0);
+    expect(b.socket.writableLength).toBeGreaterThan(0);
+    a.session.write(message(3, 1_000_130), 1_000_130); // a new batch of a's, later than b's
+    turns.advance(1_000_141); // 101 µs after b's: b's leaves; a's new one (11 µs old) waits
+    expect(b.socket.writableLength).toBe(0);
+    expect(a.socket.writableLength).toBeGreaterThan(0);
+    expect(await seqs(a.client, 3)).toEqual([1, 2, 3]);
+    expect(await seqs(b.client, 1)).toEqual([1]);
+    // the turn ended, every batch closed: the next batch to open finds the clock holding only itself
+    b.session.write(message(2, 2_000_000), 2_000_000);
+    expect(turns.size).toBe(1);
+    expect(await seqs(b.client, 2)).toEqual([1, 2]);
   });
 });
