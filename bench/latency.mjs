@@ -21,7 +21,9 @@
  * per event, its first and its last client (the fan-out's spread). `TW_DIST=DIR/dist` runs another build's hub and
  * server (A/B in the same time window).
  */
-import { fork, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -84,8 +86,8 @@ export async function runLatency({ pacedSeconds = 60, burstSeconds = 10, burst =
     if (only !== 'server') {
       lines.push(
         row(`${load} · frame → subscriber`, ndjson[k].a),
-        row(`${load} · frame → NDJSON line in the pipe (readable by the reader)`, ndjson[k].p),
-        row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b),
+        row(`${load} · frame → NDJSON line in the pipe (readable by the reader; ${ndjson[k].output ?? 'stdout'})`, ndjson[k].p),
+        ...(ndjson[k].output === 'fd-writer' ? [] : [row(`${load} · frame → NDJSON write callback (stdout pipe)`, ndjson[k].b)]),
       );
     }
     if (only === 'ndjson') continue;
@@ -126,9 +128,20 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { endpoint: ep } = await once(sim, undefined, 60_000, 'endpoint');
-  // the NDJSON reader: its own process
-  const reader = spawn('sh', ['-c', 'cat > /dev/null'], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const child = fork(join(here, 'clients', 'latency-client.mjs'), [], { stdio: ['ignore', reader.stdin, 'inherit', 'ipc'] });
+  // the NDJSON reader: its own process, `cat` on a FIFO — a real pipe (64 KiB), what `tickwire stream | …` gets
+  // (spawn's 'pipe' is a socket pair)
+  const dir = mkdtempSync(join(tmpdir(), 'tw-lat-'));
+  const fifo = join(dir, 'stdout');
+  execFileSync('mkfifo', [fifo]);
+  const reader = spawn('sh', ['-c', 'exec cat < "$0" > /dev/null', fifo], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const wfd = openSync(fifo, 'w'); // returns once cat has opened its end
+  const child = fork(join(here, 'clients', 'latency-client.mjs'), [], { stdio: ['ignore', wfd, 'inherit', 'ipc'] });
+  closeSync(wfd);
+  rmSync(dir, { recursive: true, force: true });
+  let output = 'process.stdout';
+  child.on('message', (m) => {
+    if (m.t === 'output') output = m.kind;
+  });
   // the local server's clients: in their own process(es) unless --server-client same-process
   const wsReaders = [];
   const ready = once(child, 'ready', 120_000);
@@ -201,6 +214,7 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
     sim.send({ close: true });
     setTimeout(() => sim.kill('SIGKILL'), 5000).unref();
   }
+  for (const o of out) o.output = output;
   return out;
 }
 

@@ -20,8 +20,10 @@ import { rootRequire } from '../lib/root-require.mjs';
 const DIST = process.env.TW_DIST ?? '../../dist';
 const { stream } = await import(`${DIST}/index.js`);
 const { writeNdjson } = await import(`${DIST}/sinks/ndjson.js`);
+/** The CLI's stdout (`tickwire stream`): an FdWriter on a pipe (builds before it: undefined → process.stdout). */
+const { stdoutOutput } = await import(`${DIST}/sinks/fd-writer.js`).catch(() => ({}));
 const { systemClock } = await import(`${DIST}/util/clock.js`);
-const { startServer } = await import(`${DIST}/sinks/server/index.js`);
+const { startServer } = await import(`${DIST}/sinks/server/index.js`).catch(() => import(`${DIST}/server/index.js`)); // older builds: src/server
 
 const WebSocket = rootRequire('ws');
 
@@ -115,10 +117,71 @@ process.on('message', (m) => {
   } else if (m.t === 'stop') process.exit(0);
 });
 
+/**
+ * `out` (an FdWriter: bytes go to the pipe with write(2) at the sink's flushes, no callback) measured: a chunk is in
+ * the pipe when the writer's count of bytes written reaches its end, seen after each of the sink's writes and each
+ * retry of the writer (its `pump`). `b` gets the same time (no callback comes later). Chunks are copied when handed
+ * over: the sink reuses its chunk once the writer took every byte.
+ */
+function measureFdWriter(out) {
+  const write = out.write.bind(out);
+  const pump = out.pump;
+  let given = 0;
+  const waiting = []; // [end offset, chunk copy]
+  const settle = () => {
+    const inPipe = given - out.writableLength;
+    if (waiting.length === 0 || waiting[0][0] > inPipe) return;
+    const now = systemClock.nowMicros();
+    while (waiting.length > 0 && waiting[0][0] <= inPipe) {
+      const [, chunk] = waiting.shift();
+      if (recording) pChunks.push(chunk, now), bChunks.push(chunk, now);
+    }
+  };
+  out.write = (chunk) => {
+    given += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    waiting.push([given, typeof chunk === 'string' ? chunk : Buffer.from(chunk)]);
+    const r = write(chunk);
+    settle();
+    return r;
+  };
+  out.pump = () => {
+    pump();
+    settle();
+  };
+}
+
 function start(m) {
   cfg = m;
   const paths = new Set(m.paths ?? ['ndjson', 'server']);
-  const out = process.stdout;
+  // LAT_STDOUT=stream: process.stdout (libuv's stream), as before the CLI had FdWriter
+  const fdw = process.env.LAT_STDOUT === 'stream' ? undefined : stdoutOutput?.();
+  const out = fdw ?? process.stdout;
+  if (fdw !== undefined && fdw !== process.stdout) {
+    measureFdWriter(fdw);
+    process.send({ t: 'output', kind: 'fd-writer' });
+  } else measureStream(out);
+  const live = new Set();
+  const events = stream({
+    markets: cfg.symbols.map((s) => `binance:${s}`),
+    channels: ['book'],
+    endpoints: { binance: { ws: cfg.ws, rest: cfg.rest } },
+    onHub: (hub) => {
+      if (paths.has('server')) void serve(hub);
+    },
+  });
+  if (paths.has('ndjson')) writeNdjson(events, out, { maxBufferedBytes: 8 * 1024 * 1024 });
+  events.subscribe((e) => {
+    if (e.type === 'book_delta') {
+      if (recording && na < MAX) a[na++] = systemClock.nowMicros() - e.localTime;
+    } else if (e.type === 'status' && e.scope === 'stream' && e.state === 'live' && e.symbol) {
+      live.add(e.symbol);
+      if (live.size === cfg.symbols.length) process.send({ t: 'ready' });
+    }
+  });
+}
+
+/** `out` (process.stdout) measured through the callbacks of its writes. */
+function measureStream(out) {
   const write = out.write.bind(out);
   // Each write carries one or more whole lines (the sink batches them). While recording, only the time and the chunk
   // are kept (parsing them here would delay the frames still being processed); every book_delta line of a chunk
@@ -139,24 +202,6 @@ function start(m) {
     }
     return r;
   };
-  const live = new Set();
-  const events = stream({
-    markets: cfg.symbols.map((s) => `binance:${s}`),
-    channels: ['book'],
-    endpoints: { binance: { ws: cfg.ws, rest: cfg.rest } },
-    onHub: (hub) => {
-      if (paths.has('server')) void serve(hub);
-    },
-  });
-  if (paths.has('ndjson')) writeNdjson(events, out, { maxBufferedBytes: 8 * 1024 * 1024 });
-  events.subscribe((e) => {
-    if (e.type === 'book_delta') {
-      if (recording && na < MAX) a[na++] = systemClock.nowMicros() - e.localTime;
-    } else if (e.type === 'status' && e.scope === 'stream' && e.state === 'live' && e.symbol) {
-      live.add(e.symbol);
-      if (live.size === cfg.symbols.length) process.send({ t: 'ready' });
-    }
-  });
 }
 
 /**

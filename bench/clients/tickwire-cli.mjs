@@ -12,7 +12,7 @@
  * (`extra.unsound` > 0 fails the run in `bench/run.mjs`).
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, read, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, read, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { getPriority, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +34,37 @@ function procCpuUs(pid) {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) * TICK_US; // utime + stime
 }
+/** The CLI's system CPU (µs) and context switches (voluntary + involuntary) so far: the cost of its pipe writes shows there. */
+function procKernel(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const sysUs = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) * TICK_US;
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const sw = Number(st.match(/voluntary_ctxt_switches:\s+(\d+)/)[1]) + Number(st.match(/nonvoluntary_ctxt_switches:\s+(\d+)/)[1]);
+  return { sysUs, sw };
+}
 function procHwmKb(pid) {
   return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)[1]);
+}
+
+/**
+ * Every thread of this process at `nice` where allowed (root), else as they are; the niceness in force. Linux keeps a
+ * niceness per thread: `setPriority(nice)` alone moves only the main thread, while the pipe is read by libuv's pool
+ * threads (`fs.read` blocks in one of them) — left at 0, they waited for a CPU behind the CLI and the simulator.
+ */
+function reniceThreads(nice) {
+  try {
+    setPriority(nice);
+  } catch {
+    return getPriority();
+  }
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      setPriority(Number(tid), nice);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return nice;
 }
 
 let child;
@@ -58,6 +87,8 @@ let cpuAtGo = 0;
 let readerNice;
 let cpuAtEnd;
 let hwmAtEnd;
+let kernelAtGo;
+let kernelAtEnd;
 const unsound = { statuses: {}, snapshots: 0, count: 0 };
 
 function applyLine(line, counting) {
@@ -147,6 +178,7 @@ function scan(ctx) {
       if (got.subarray(lineStart, i).indexOf(marketPat.get(n)) < 0) continue;
       if (cpuAtEnd === undefined && ctx.remainingAfter(n) === 0) {
         cpuAtEnd = procCpuUs(child.pid); // the CLI's CPU when its last target line was read
+        kernelAtEnd = procKernel(child.pid);
         hwmAtEnd = procHwmKb(child.pid);
       }
       ctx.updated(n, Infinity);
@@ -177,14 +209,10 @@ runClient({
     closeSync(wfd);
     process.on('exit', () => child.kill('SIGKILL')); // the harness exits at a disconnect too: no CLI left behind
     // the reader must be on a CPU whenever the pipe has bytes (it uses ~1% of the CLI's CPU); where allowed (root),
-    // it runs ahead of the other processes of a busy box, so that its waits for a CPU do not make the CLI drop events
-    try {
-      setPriority(READER_NICE);
-      readerNice = READER_NICE;
-    } catch {
-      readerNice = getPriority();
-    }
-    readLoop(ctx);
+    // it runs ahead of the other processes of a busy box — all its threads — so that its waits for a CPU do not make
+    // the CLI drop events
+    readLoop(ctx); // its first read starts libuv's thread pool: the threads that block in read(2) exist from here on
+    readerNice = reniceThreads(READER_NICE);
   },
   countOnly: false,
   onGo(frames) {
@@ -193,6 +221,7 @@ runClient({
     newSegment(frames * BYTES_PER_FRAME + SLACK, poff);
     measuring = true;
     cpuAtGo = procCpuUs(child.pid);
+    kernelAtGo = procKernel(child.pid);
   },
   onTargets(targets, ctx) {
     targetIds = new Map();
@@ -229,13 +258,21 @@ runClient({
     return {
       cpuUs: (cpuAtEnd ?? procCpuUs(child.pid)) - cpuAtGo,
       maxRssKb: hwmAtEnd ?? procHwmKb(child.pid),
+      // over the burst: the CLI's system CPU and its context switches
+      sysUs: (kernelAtEnd ?? procKernel(child.pid)).sysUs - kernelAtGo.sysUs,
+      switches: (kernelAtEnd ?? procKernel(child.pid)).sw - kernelAtGo.sw,
       unsound: unsound.count,
       unsoundDetail: unsound,
     };
   },
-  stop() {
+  async stop() {
     stopped = true;
-    child?.kill('SIGTERM');
+    // the CLI stops at SIGTERM; waiting for its exit (at most 5 s) lets `--cpu-prof` in BENCH_CLI_FLAGS write its profile
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+    }
     if (dir) rmSync(dir, { recursive: true, force: true });
   },
 });

@@ -10,6 +10,7 @@
 const MAX_DEPTH = 16;
 
 const QUOTE = 34;
+const BACKSLASH = 92;
 const COMMA = 44;
 const COLON = 58;
 const BRACKET_OPEN = 91;
@@ -24,13 +25,11 @@ export const NO_ROOM = -2;
 
 /** Decimal digits of an integer in [0, 10^8) (1 for 0). */
 function digitCount(v: number): number {
-  let n = 1;
-  while (v >= 10) {
-    v = (v / 10) | 0;
-    n++;
-  }
-  return n;
+  return v < 1e4 ? (v < 10 ? 1 : v < 100 ? 2 : v < 1e3 ? 3 : 4) : v < 1e6 ? (v < 1e5 ? 5 : 6) : v < 1e7 ? 7 : 8;
 }
+
+/** The ASCII digits of 00…99, two bytes each (read only). */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
 
 /** Writes JSON into `buf`; each method returns the index after what it wrote, or DECLINED / NO_ROOM. */
 export class JsonBytes {
@@ -70,11 +69,41 @@ export class JsonBytes {
         buf[at++] = COMMA;
       }
       const e = a[i];
+      if (typeof e === 'string') at = this.string(e, at);
+      else if (Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'string' && depth < MAX_DEPTH) {
+        at = this.pair(e[0], e[1], at); // a book level: [price, size]
+      }
       // as JSON.stringify: undefined, functions and symbols in an array are null
-      at = e === undefined || typeof e === 'function' || typeof e === 'symbol' ? this.ascii('null', at) : this.value(e, at, depth);
+      else at = e === undefined || typeof e === 'function' || typeof e === 'symbol' ? this.ascii('null', at) : this.value(e, at, depth);
       if (at < 0) return at;
     }
     if (at >= buf.length) return NO_ROOM;
+    buf[at++] = BRACKET_CLOSE;
+    return at;
+  }
+
+  /** `["a","b"]` (a book level), as `array` would write it, with one bounds check. */
+  private pair(a: string, b: string, at: number): number {
+    const na = a.length;
+    const nb = b.length;
+    const buf = this.buf;
+    if (at + na + nb + 7 > buf.length) return NO_ROOM;
+    buf[at++] = BRACKET_OPEN;
+    buf[at++] = QUOTE;
+    for (let i = 0; i < na; i++) {
+      const c = a.charCodeAt(i);
+      if (c < 32 || c > 126 || c === QUOTE || c === BACKSLASH) return DECLINED;
+      buf[at++] = c;
+    }
+    buf[at++] = QUOTE;
+    buf[at++] = COMMA;
+    buf[at++] = QUOTE;
+    for (let i = 0; i < nb; i++) {
+      const c = b.charCodeAt(i);
+      if (c < 32 || c > 126 || c === QUOTE || c === BACKSLASH) return DECLINED;
+      buf[at++] = c;
+    }
+    buf[at++] = QUOTE;
     buf[at++] = BRACKET_CLOSE;
     return at;
   }
@@ -87,22 +116,38 @@ export class JsonBytes {
     for (const k in o) {
       if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
       const e = o[k];
+      const t = typeof e;
       // as JSON.stringify: such members are left out
-      if (e === undefined || typeof e === 'function' || typeof e === 'symbol') continue;
+      if (t === 'undefined' || t === 'function' || t === 'symbol') continue;
       if (!first) {
         if (at >= buf.length) return NO_ROOM;
         buf[at++] = COMMA;
       }
       first = false;
-      at = this.string(k, at);
+      at = this.key(k, at);
       if (at < 0) return at;
-      if (at >= buf.length) return NO_ROOM;
-      buf[at++] = COLON;
-      at = this.value(e, at, depth);
+      // strings and numbers (most members) without the general dispatch
+      at = t === 'string' ? this.string(e as string, at) : t === 'number' ? this.number(e as number, at) : this.value(e, at, depth);
       if (at < 0) return at;
     }
     if (at >= buf.length) return NO_ROOM;
     buf[at++] = BRACE_CLOSE;
+    return at;
+  }
+
+  /** A member's name and its colon: `"k":`; DECLINED for a name that would need escaping. */
+  private key(k: string, at: number): number {
+    const n = k.length;
+    const buf = this.buf;
+    if (at + n + 3 > buf.length) return NO_ROOM;
+    buf[at++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = k.charCodeAt(i);
+      if (c < 32 || c > 126 || c === QUOTE || c === BACKSLASH) return DECLINED;
+      buf[at++] = c;
+    }
+    buf[at++] = QUOTE;
+    buf[at++] = COLON;
     return at;
   }
 
@@ -114,7 +159,7 @@ export class JsonBytes {
     buf[at++] = QUOTE;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c < 32 || c > 126 || c === QUOTE || c === 92) return DECLINED;
+      if (c < 32 || c > 126 || c === QUOTE || c === BACKSLASH) return DECLINED;
       buf[at++] = c;
     }
     buf[at++] = QUOTE;
@@ -139,24 +184,27 @@ export class JsonBytes {
       hi++;
       lo -= 1e8;
     }
-    const n = (hi > 0 ? digitCount(hi) + 8 : digitCount(lo)) | 0;
+    const nHi = hi > 0 ? digitCount(hi) : 0;
+    const nLo = hi > 0 ? 8 : digitCount(lo); // the low half zero-padded to 8 digits when there is a high half
     const buf = this.buf;
-    if (at + n > buf.length) return NO_ROOM;
-    let end = at + n;
-    let l = lo | 0;
-    // the low half: 8 digits (zero-padded) when there is a high half, else as many as it has
-    for (let k = hi > 0 ? 8 : n; k > 0; k--) {
-      const q = (l / 10) | 0;
-      buf[--end] = 48 + l - q * 10;
-      l = q;
+    if (at + nHi + nLo > buf.length) return NO_ROOM;
+    const end = at + nHi + nLo;
+    this.digits(lo | 0, end, nLo);
+    if (nHi > 0) this.digits(hi | 0, end - nLo, nHi);
+    return end;
+  }
+
+  /** The last `k` decimal digits of `v` (an int below 10^8, zero-padded), ending before `end`, two at a time. */
+  private digits(v: number, end: number, k: number): void {
+    const buf = this.buf;
+    for (; k >= 2; k -= 2) {
+      const q = (v / 100) | 0;
+      const r = (v - q * 100) << 1;
+      buf[--end] = DIGIT_PAIRS[r + 1]!;
+      buf[--end] = DIGIT_PAIRS[r]!;
+      v = q;
     }
-    let h = hi | 0;
-    while (end > at) {
-      const q = (h / 10) | 0;
-      buf[--end] = 48 + h - q * 10;
-      h = q;
-    }
-    return at + n;
+    if (k === 1) buf[end - 1] = 48 + (v % 10);
   }
 
   /** A string known to be plain ASCII, unquoted. */

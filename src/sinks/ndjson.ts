@@ -41,6 +41,8 @@ export interface NdjsonSinkOptions {
   dropReportMs?: number;
   /** One line per event, without its newline (default: the event's JSON; `stream --pretty`: a readable line). */
   format?: (e: MarketEvent) => string;
+  /** The clock (ms) a long turn's writes are spaced by (EARLY_WRITE_GAP_MS; default performance.now; tests drive it). */
+  now?: () => number;
 }
 
 export interface DropReport {
@@ -60,6 +62,17 @@ const CHUNK_BYTES = 64 * 1024;
 /** UTF-8 bytes per UTF-16 code unit, at most: a line surely fits when 3 × its length (+ newline) fits. */
 const MAX_UTF8_PER_UNIT = 3;
 const NEWLINE = 10;
+/**
+ * In a burst — lines coming at BURST_LINES_PER_MS or more, measured over RATE_WINDOW_MS at least — a long turn's
+ * waiting lines are written early at most once per EARLY_WRITE_GAP_MS while the output keeps up: on a pipe each write
+ * wakes a reader that had emptied it, and those wakeups (context switches, inter-processor interrupts) were a large
+ * part of the CLI's cost in bursts (bench/README, twelfth pass). At the real cadence (20 symbols: a step's 20 lines,
+ * then nothing for 100 ms) nothing changes: every early batch is written, however long a turn a busy CPU makes. While
+ * the output has a backlog every batch is handed over too, so that the writer retries the pipe as often.
+ */
+const EARLY_WRITE_GAP_MS = 0.5;
+const BURST_LINES_PER_MS = 20;
+const RATE_WINDOW_MS = 2;
 
 export function writeNdjson(events$: Observable<MarketEvent>, out: NdjsonOutput, opts: NdjsonSinkOptions): Subscription {
   const format = opts.format ?? JSON.stringify;
@@ -83,8 +96,31 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: NdjsonOutput,
   let start = 0;
   let used = 0;
 
-  const flush = (): void => {
+  const clock = opts.now ?? (() => performance.now());
+  /** When lines were last handed to `out` (clock ms). */
+  let wroteAt = -Infinity;
+  /** Lines appended since `rateSince` (clock ms), and whether the last full window's rate was a burst's. */
+  let rateLines = 0;
+  let rateSince = -Infinity;
+  let burst = false;
+  /** At an early batch's end: is this a burst? (The rate is re-measured once its window is RATE_WINDOW_MS long.) */
+  const inBurst = (now: number): boolean => {
+    if (now - rateSince >= RATE_WINDOW_MS) {
+      burst = rateLines >= BURST_LINES_PER_MS * (now - rateSince);
+      rateLines = 0;
+      rateSince = now;
+    }
+    return burst;
+  };
+  /**
+   * Write the waiting lines. `early` (a long turn's lines, see TurnBatch): not in a burst when lines were written less
+   * than EARLY_WRITE_GAP_MS ago and the output has no backlog — they leave with the next early batch or at the turn's end.
+   */
+  const flush = (early = false): void => {
     if (used === start || closed) return;
+    const now = clock();
+    if (early && now - wroteAt < EARLY_WRITE_GAP_MS && out.writableLength === 0 && inBurst(now)) return;
+    wroteAt = now;
     const gone = out.write(chunk.subarray(start, used)) && out.consumesWrites === true;
     // everything was copied out at once (an FdWriter that had no backlog): the same chunk takes the next lines
     start = used = gone ? 0 : used;
@@ -212,6 +248,7 @@ export function writeNdjson(events$: Observable<MarketEvent>, out: NdjsonOutput,
         return;
       }
       batch.add(e.localTime);
+      rateLines++;
       appendEvent(e);
     },
   });

@@ -34,7 +34,7 @@ export class TurnClock {
       const since = this.since[this.head]!;
       if (!b.isOpenSince(since)) continue;
       if (at - since <= MAX_BATCH_MICROS) return;
-      b.close();
+      b.closeEarly();
     }
     this.reset();
   }
@@ -61,16 +61,20 @@ export class TurnBatch {
   private open = false;
   private since = 0;
 
-  /** `begin` runs when a batch opens, `end` when it closes; `clock`: shared with other writers' batches, if any. */
+  /**
+   * `begin` runs when a batch opens, `end` when it closes: `early` when a later event outlived it inside the turn
+   * (closeEarly; a later item of the turn opens the next batch, whose end comes at the latest when the turn's work is
+   * done); `clock`: shared with other writers' batches, if any.
+   */
   constructor(
     private readonly begin: () => void,
-    private readonly end: () => void,
+    private readonly end: (early: boolean) => void,
     private readonly clock?: TurnClock,
   ) {}
 
   /** Call before writing an item whose event arrived at `at` (µs). */
   add(at: number): void {
-    if (this.open && at - this.since > MAX_BATCH_MICROS) this.close();
+    if (this.open && at - this.since > MAX_BATCH_MICROS) this.closeEarly();
     if (this.open) return;
     this.open = true;
     this.since = at;
@@ -84,10 +88,17 @@ export class TurnBatch {
     return this.open && this.since === since;
   }
 
-  /** Close the open batch now (idempotent). */
-  readonly close = (): void => {
+  /** Close the open batch now (idempotent): the turn's work is done, or the writer stops. */
+  readonly close = (): void => this.finish(false);
+
+  /** Close the open batch because an event that arrived more than MAX_BATCH_MICROS after its first item came (idempotent). */
+  closeEarly(): void {
+    this.finish(true);
+  }
+
+  private finish(early: boolean): void {
     if (!this.open) return;
     this.open = false;
-    this.end();
-  };
+    this.end(early);
+  }
 }

@@ -61,6 +61,9 @@ describe('JsonBytes', () => {
       { get g() { return 'got'; } },
       { s: ' !#$%&\'()*+,-./09:;<=>?@AZ[]^_`az{|}~' }, // every printable ASCII but " and \
       [[['deep', [1, [2, [3]]]]]],
+      // book levels (pairs of strings, written by their own path) next to arrays that only look like them
+      { bids: [['100.5', '1'], ['99', '0']], asks: [] },
+      [['a', 'b'], ['a'], ['a', 'b', 'c'], ['a', 1], [1, 'b'], [, 'b'], ['a', undefined], ['', '']],
     ];
     for (const v of taken) expect(sameAsStringify(v), JSON.stringify(v)).toBe(true);
     const declined: unknown[] = [
@@ -75,6 +78,11 @@ describe('JsonBytes', () => {
       new Map([[1, 2]]),
       { toJSON: () => 'x' },
       Object.create(null),
+      // a level whose price or size needs escaping or is not ASCII
+      { bids: [['1', '2'], ['1"', '2']] },
+      [['1', '2\\']],
+      [['1', 'é']],
+      [['\n', '2']],
       undefined,
       () => 1,
     ];
@@ -103,7 +111,8 @@ describe('JsonBytes', () => {
       if (depth > 4 || r < 0.3) return str();
       if (r < 0.5) return [0, -0, 1.5, rand() * 1e6, Math.floor(rand() * 2 ** 53), -rand(), NaN, 1e300 * 10][Math.floor(rand() * 8)];
       if (r < 0.55) return [true, false, null, undefined][Math.floor(rand() * 4)];
-      if (r < 0.75) return Array.from({ length: Math.floor(rand() * 5) }, () => val(depth + 1));
+      if (r < 0.7) return Array.from({ length: Math.floor(rand() * 5) }, () => val(depth + 1));
+      if (r < 0.8) return Array.from({ length: Math.floor(rand() * 5) }, () => [str(), str()]); // book levels
       const o: Record<string, unknown> = {};
       for (let i = Math.floor(rand() * 5); i > 0; i--) o[rand() < 0.2 ? String(Math.floor(rand() * 10)) : str()] = val(depth + 1);
       return o;

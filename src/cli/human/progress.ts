@@ -14,17 +14,32 @@ export interface TallyReport {
   dropped: number;
 }
 
+/** One exchange's event counts: in the current period, and since the start. */
+interface Counts {
+  period: number;
+  total: number;
+}
+
 export class Tally {
-  private readonly period = new Map<string, number>();
-  private readonly byExchange = new Map<string, number>();
+  /** Per exchange, in the order first seen. */
+  private readonly counts = new Map<string, Counts>();
+  /** The last event's exchange and its counts (a stream is mostly one exchange's events: no map lookup for them). */
+  private lastExchange: string | undefined;
+  private lastCounts: Counts = { period: 0, total: 0 };
   private readonly books = new Map<string, boolean>();
   private total = 0;
   private droppedTotal = 0;
 
   observe(e: MarketEvent): void {
     this.total++;
-    this.period.set(e.exchange, (this.period.get(e.exchange) ?? 0) + 1);
-    this.byExchange.set(e.exchange, (this.byExchange.get(e.exchange) ?? 0) + 1);
+    if (e.exchange !== this.lastExchange) {
+      let c = this.counts.get(e.exchange);
+      if (c === undefined) this.counts.set(e.exchange, (c = { period: 0, total: 0 }));
+      this.lastExchange = e.exchange;
+      this.lastCounts = c;
+    }
+    this.lastCounts.period++;
+    this.lastCounts.total++;
     if (e.type === 'book_snapshot') this.books.set(`${e.exchange}:${e.symbol}`, true);
     else if (e.type === 'status' && e.channel === 'book' && e.symbol !== undefined) {
       const key = `${e.exchange}:${e.symbol}`;
@@ -43,8 +58,11 @@ export class Tally {
    */
   report(elapsedMs: number, whole = false): TallyReport {
     const eventsPerSec: Record<string, number> = {};
-    for (const [ex, n] of whole ? this.byExchange : this.period) eventsPerSec[ex] = Math.round((n * 10_000) / Math.max(1, elapsedMs)) / 10;
-    this.period.clear();
+    for (const [ex, c] of this.counts) {
+      const n = whole ? c.total : c.period;
+      if (n > 0) eventsPerSec[ex] = Math.round((n * 10_000) / Math.max(1, elapsedMs)) / 10;
+      c.period = 0;
+    }
     let live = 0;
     for (const v of this.books.values()) if (v) live++;
     return { eventsPerSec, events: this.total, books: { live, total: this.books.size }, dropped: this.droppedTotal };
