@@ -44,13 +44,22 @@ describe('slow consumers', () => {
     await stalled.waitFor((m) => m.type === 'book_delta', 'a delta', 8_000, 0);
     socketOf(stalled.ws).pause();
     const stalledSession = [...h.server.clients()].find((s) => s.id === 2)!;
-    // push data as fast as the simulator can until the stalled client is behind, then until it is cut off
+    // push data in bursts until the stalled client is behind, then until it is cut off. Each burst is small (~50 kB
+    // of messages) and the next waits until the normal client has read it: that client shares this process with the
+    // hub and the simulator, and a burst larger than the 64 kB high-water mark could leave it, too, that far behind
+    // on a loaded machine — the server would then rightly conflate it. The stalled client never reads, so its
+    // unread bytes grow by every burst until they pass the mark.
     let bursts = 0;
-    while (h.server.metrics.sum('tickwire_server_conflations_total') === 0 && bursts++ < 40) {
-      await h.sim.burst('binance', { symbols: ['BTC/USDT'], diffs: 2_000 });
+    let diffs = 0;
+    while ((h.server.metrics.sum('tickwire_server_conflations_total') === 0 || diffs < 2_500) && bursts++ < 2_000) {
+      await h.sim.burst('binance', { symbols: ['BTC/USDT'], diffs: 100 });
+      diffs += 100;
+      const target = h.sim.trueBook('binance', 'BTC/USDT')!.updateId;
+      const caughtUp = (): boolean => (normal.books.get(BTC)?.updateId ?? 0) >= target;
+      if (!caughtUp()) await normal.waitFor(() => caughtUp(), `the normal client at update ${target}`, 8_000);
     }
-    // ≥ 1: one burst may conflate the stalled stream more than once before the loop looks (seen on a loaded CI); that
-    // the normal client was never conflated is checked below (no gap status, every delta chained)
+    // ≥ 1: one burst may conflate the stalled stream more than once before the loop looks; that the normal client
+    // was never conflated is checked below (no gap status, every delta chained)
     expect(h.server.metrics.sum('tickwire_server_conflations_total')).toBeGreaterThanOrEqual(1);
     expect(stalledSession.behindSince).toBeDefined();
     await until(() => h.server.metrics.get('tickwire_server_disconnects_total', { reason: 'slow_consumer' }) === 1, 'slow consumer cut off');
