@@ -61,6 +61,8 @@ const CONFIGS = {
   '20x20k': { symbols: SYMBOLS_20, diffs: Math.round(20 * 20_000 * scale) },
 };
 const WARMUP_BURSTS = 40;
+/** Diffs per slice of the measured burst's generation (a multiple of 20: each slice starts at the first symbol). */
+const BURST_SLICE = 20_000;
 const log = (...a) => console.error(...a);
 
 function ensurePeers(names) {
@@ -130,17 +132,58 @@ async function runOne(clientName, configName) {
     }
     await readyP;
     await sleep(200);
-    child.send({ t: 'go', frames: cfg.diffs });
-    await onceMessage(child, 'armed', 10_000);
-    const resultP = onceMessage(child, 'result', 30_000 + cfg.diffs / 5);
     const simCpu0 = process.cpuUsage();
     const t0 = Number(process.hrtime.bigint()) / 1e3;
-    const burstP = sim.burst('binance', { diffs: cfg.diffs, symbols: cfg.symbols });
-    // the burst is generated synchronously inside burst(): the truth is known now, while it is being written
+    // The burst is generated and pre-framed before any of it is written, in slices with a turn of the event loop
+    // between them: the simulator runs in this process, and one synchronous 400k-diff generation (seconds on a quiet
+    // machine, ~54 s at load 8) left the client's keepalive pings unanswered — tickwire reconnected ("no pong within
+    // 10000 ms"), and no delta came after its resync snapshot (the simulator is paused) — a 110 s timeout. Slices are
+    // a multiple of the symbol count, so the frames are the same as one burst's. Before `go`: a frame the simulator
+    // sends meanwhile (a pong, its ping) would otherwise start the client's clock.
+    const prepared = [];
+    for (let left = cfg.diffs; left > 0; left -= BURST_SLICE) {
+      prepared.push(sim.prepareBurst('binance', { diffs: Math.min(BURST_SLICE, left), symbols: cfg.symbols }));
+      await new Promise((r) => setImmediate(r));
+    }
+    child.send({ t: 'go', frames: cfg.diffs });
+    await onceMessage(child, 'armed', 10_000);
+    const simT0 = Date.now();
+    const resultP = onceMessage(child, 'result', 30_000 + cfg.diffs / 5);
+    const burstP = (async () => {
+      let frames = 0;
+      let bytes = 0;
+      for (const p of prepared) {
+        const b = await p.send();
+        frames += b.frames;
+        bytes += b.bytes;
+      }
+      return { frames, bytes };
+    })();
+    let burstDone;
+    burstP.then((b) => (burstDone = { atMs: Date.now() - simT0, ...b }), (e) => (burstDone = { error: String(e) }));
+    // the whole burst is generated: the truth is known now, while it is being written
     const want = truth(sim, cfg.symbols);
     const targets = Object.fromEntries(natives.map((n) => [n, want[n].updateId]));
     child.send({ t: 'targets', targets });
-    const [res, burst] = await Promise.all([resultP, burstP]);
+    // a connection closed during the measured burst loses its frames and, the simulator being paused, no delta would
+    // follow a resync: the result can never come — fail now, naming the close, instead of at the timeout
+    let watch;
+    const closedP = new Promise((_, reject) => {
+      watch = setInterval(() => {
+        const c = sim.entries('binance').find((e) => e.kind === 'ws-close' && e.time >= simT0);
+        if (c) reject(new Error(`a client connection closed during the burst (simulator: conn ${c.connection} ${c.data})`));
+      }, 250);
+    });
+    let res, burst;
+    try {
+      [res, burst] = await Promise.race([Promise.all([resultP, burstP]), closedP]);
+    } catch (err) {
+      log(await whereEachSideStood(child, sim, ep, simT0, burstDone));
+      throw err;
+    } finally {
+      clearInterval(watch);
+      resultP.catch(() => undefined);
+    }
     const simCpu = process.cpuUsage(simCpu0);
     const wallUs = res.tLast - res.tFirst;
     const cpuUs = res.extra?.cpuUs ?? res.cpuUser + res.cpuSystem;
@@ -191,6 +234,39 @@ async function runOne(clientName, configName) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await sim.close();
   }
+}
+
+/**
+ * After a timeout waiting for 'result' (or a connection closed during the burst): the simulator's side (burst written or not, its sockets to the client, what
+ * its log saw since the burst began: reconnects, REST snapshots, pings) and the client's (its counters and books).
+ */
+async function whereEachSideStood(child, sim, ep, simT0, burstDone) {
+  const lines = ['--- timeout: where each side stood ---'];
+  lines.push(`sim burst: ${burstDone ? JSON.stringify(burstDone) : 'still writing (waiting for drain or for the last write)'}`);
+  const port = Number(new URL(ep.ws).port);
+  for (const h of process._getActiveHandles()) {
+    if (h?.constructor?.name !== 'Socket' || h.localPort !== port) continue;
+    lines.push(`sim socket → client :${h.remotePort}: bytesWritten ${h.bytesWritten} writableLength ${h.writableLength} destroyed ${h.destroyed}`);
+  }
+  const since = sim.entries('binance').filter((e) => e.time >= simT0);
+  const counts = {};
+  for (const e of since) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+  lines.push(`sim log since the burst: ${JSON.stringify(counts)}`);
+  for (const e of since.slice(0, 40)) lines.push(`  +${e.time - simT0} ms ${e.kind} conn ${e.connection ?? '-'} ${String(e.data ?? '').slice(0, 100)}${e.status ? ` → ${e.status}` : ''}`);
+  if (child.connected) {
+    child.send({ t: 'dump' });
+    try {
+      const d = await onceMessage(child, 'dump', 5_000);
+      lines.push(`client: ${JSON.stringify({ ...d, state: undefined })}`);
+      const books = d.state?.books ?? {};
+      const stuck = Object.entries(books).filter(([, b]) => !b.trusted || (b.behind ?? 0) > 0);
+      lines.push(`client books short of the target or untrusted (${stuck.length} of ${Object.keys(books).length}): ${JSON.stringify(Object.fromEntries(stuck))}`);
+      lines.push(`client unsound ${d.state?.unsound} reads ${d.state?.reads}`);
+    } catch (err) {
+      lines.push(`client: no dump (${err.message})`);
+    }
+  }
+  return lines.join('\n');
 }
 
 const median = (xs) => {

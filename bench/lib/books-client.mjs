@@ -47,6 +47,15 @@ export async function runBooksClient(books$) {
       return { updateId: m.updateId, state: m.trusted ? 'live' : 'untrusted', bids: top.bids, asks: top.asks };
     },
     extra: () => ({ reads, unsound }),
+    /** Per book: the update id it is at, whether the last update was trusted, how far from the target. */
+    diag(targets) {
+      const out = {};
+      for (const [native, m] of latest) {
+        const target = targets?.[native];
+        out[native] = { at: m.updateId, trusted: m.trusted, ...(target !== undefined ? { behind: target - m.updateId } : {}) };
+      }
+      return { unsound, reads, books: out };
+    },
     stop() {
       sub?.unsubscribe();
     },

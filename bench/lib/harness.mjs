@@ -7,6 +7,7 @@
  *   client → {t:'armed'}
  *   parent → {t:'targets', targets:{NATIVE: u}}           the burst is being written; its last update id per book
  *   client → {t:'result', …}                              every book reached its target (or frames counted)
+ *   parent → {t:'dump'}  (only after a timeout)           client → {t:'dump', …}: where it stood (counters, books)
  *
  * Timing: tFirst is the first `data` event of any socket after `go` (a one-shot wrapper of net.Socket#emit, removed
  * at once so it costs nothing afterwards); tLast is when the client saw its last update. CPU is process.cpuUsage()
@@ -133,6 +134,22 @@ export function runClient(impl) {
       if (!impl.countOnly && !impl.countBased && remaining === 0) void finish();
       if (impl.countBased && frames >= expectFrames) void finish();
       checkAll();
+    } else if (m.t === 'dump') {
+      // the parent timed out waiting for 'result': where this side stood (bench/run.mjs prints it)
+      const cpu = cpu0 ? process.cpuUsage(cpu0) : undefined;
+      process.send({
+        t: 'dump',
+        armed,
+        done,
+        tFirst,
+        sinceFirstMs: tFirst ? (hr() - tFirst) / 1000 : undefined,
+        cpuMs: cpu ? (cpu.user + cpu.system) / 1000 : undefined,
+        frames,
+        expectFrames,
+        remaining,
+        notReached: targets ? cfg.natives.filter((n) => !reached.has(n)) : undefined,
+        state: impl.diag?.(targets),
+      });
     } else if (m.t === 'stop') {
       await impl.stop?.();
       process.exit(0);
