@@ -4,6 +4,7 @@
  */
 import { subSeed } from './prng.js';
 import type { BybitSimCategory } from './bybit-render.js';
+import type { SimProtocolOptions } from './protocol.js';
 import type { SimSymbolSpec } from './types.js';
 
 export interface BybitServerOptions {
@@ -26,19 +27,7 @@ export interface BybitServerOptions {
   fundingPeriodMs?: number;
 }
 
-/** The options `startSim` passes to every protocol factory (the fields Bybit uses). */
-export interface SimCommonOptions {
-  seed: number;
-  symbols: SimSymbolSpec[];
-  levels?: number;
-  intervalMs?: number;
-  tradeIntervalMs?: number;
-  tickerIntervalMs?: number;
-  historySize?: number;
-  fundingPeriodMs?: number | undefined;
-}
-
-export function fromCommon(category: BybitSimCategory, o: SimCommonOptions): BybitServerOptions {
+export function fromCommon(category: BybitSimCategory, o: SimProtocolOptions): BybitServerOptions {
   return {
     category,
     seed: subSeed(o.seed, category === 'spot' ? 'bybit' : 'bybit-linear'),

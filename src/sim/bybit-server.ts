@@ -28,21 +28,21 @@
  */
 import type { ExchangeId } from '../schema/events.js';
 import { BybitBooks } from './bybit-books.js';
-import { BYBIT_DEFAULT_SYMBOLS, fromCommon, type BybitServerOptions, type SimCommonOptions } from './bybit-options.js';
+import { BYBIT_DEFAULT_SYMBOLS, fromCommon, type BybitServerOptions } from './bybit-options.js';
 import { opReply, tradeFrame, type BybitSimCategory } from './bybit-render.js';
 import { bybitRest, bybitRestFault } from './bybit-rest.js';
 import { BybitTickers } from './bybit-tickers.js';
 import { parseTopic, toMarket, type ParsedTopic } from './bybit-topics.js';
 import { faultNumber, faultString, faultSymbol } from './faults.js';
 import { SimMarket } from './market.js';
-import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
+import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimProtocolOptions, SimServer } from './server.js';
 import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimSymbolSpec } from './types.js';
 
-export { BYBIT_DEFAULT_SYMBOLS, type BybitServerOptions, type SimCommonOptions } from './bybit-options.js';
+export { BYBIT_DEFAULT_SYMBOLS, type BybitServerOptions } from './bybit-options.js';
 
 /** `startSim` factories (src/sim/index.ts `PROTOCOLS`). */
-export const bybitSpotProtocol = (o: SimCommonOptions): SimProtocol => createBybitProtocol(fromCommon('spot', o));
-export const bybitLinearProtocol = (o: SimCommonOptions): SimProtocol => createBybitProtocol(fromCommon('linear', o));
+export const bybitSpotProtocol = (o: SimProtocolOptions): SimProtocol => createBybitProtocol(fromCommon('spot', o));
+export const bybitLinearProtocol = (o: SimProtocolOptions): SimProtocol => createBybitProtocol(fromCommon('linear', o));
 
 const SPOT_MAX_ARGS = 10;
 

@@ -21,7 +21,7 @@ import type { ExchangeId, Level } from '../schema/events.js';
 import { AnsweredHeartbeats } from './answered-heartbeats.js';
 import { faultNumber, faultSymbol } from './faults.js';
 import { RPC_ERRORS, rpcRequest } from './json-rpc.js';
-import { MarketProtocol, type MarketProtocolOptions } from './market-protocol.js';
+import { MarketProtocol } from './market-protocol.js';
 import {
   bookData,
   bookEntries,
@@ -33,7 +33,7 @@ import {
   rpc,
   type DeribitSimInstrument,
 } from './deribit-render.js';
-import type { RestRequest, RestResponse, SimConnection, SimProtocol } from './server.js';
+import type { RestRequest, RestResponse, SimConnection, SimProtocol, SimProtocolOptions } from './server.js';
 import type { SimSymbolSpec } from './types.js';
 
 interface SymState {
@@ -51,7 +51,7 @@ const INTERVALS = new Set(['100ms', 'agg2']); // `raw` needs an authorized conne
  * period of test_requests (default: the interval the client asked for with public/set_heartbeat); `fundingPeriodMs`
  * that of the simulated funding rate (Deribit's funding is continuous, its rate an 8-hour one; default 8 h).
  */
-export function deribitProtocol(o: MarketProtocolOptions): SimProtocol {
+export function deribitProtocol(o: SimProtocolOptions): SimProtocol {
   // sizes of perpetuals and inverse futures are whole USD (docs/protocols/deribit.md#units)
   const symbols = o.symbols.map((s) => {
     const inst = deribitInstrumentFor(s.symbol);
@@ -70,7 +70,7 @@ class DeribitProtocol extends MarketProtocol {
     this.server.faults.find('deribit-no-heartbeat-close') !== undefined,
   );
 
-  constructor(opts: MarketProtocolOptions) {
+  constructor(opts: SimProtocolOptions) {
     super(opts, {
       stepMs: opts.intervalMs ?? 100,
       tradeMs: 250,

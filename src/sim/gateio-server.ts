@@ -21,15 +21,15 @@
  */
 import type { ExchangeId } from '../schema/events.js';
 import { faultNumber, faultString, faultSymbol } from './faults.js';
-import { MarketProtocol, requestObject, type MarketProtocolOptions } from './market-protocol.js';
+import { MarketProtocol, requestObject } from './market-protocol.js';
 import { WindowTopics } from './window-topics.js';
 import { formatFixed, subSeed } from './prng.js';
-import type { RestRequest, RestResponse, SimConnection, SimProtocol } from './server.js';
+import type { RestRequest, RestResponse, SimConnection, SimProtocol, SimProtocolOptions } from './server.js';
 import type { SimSymbolSpec } from './types.js';
 import { bookTickerFrame, bookUpdateFrame, pongFrame, replyFrame, tickerFrame, tradeFrame, UPGRADE_NOTICE } from './gateio-render.js';
 import { splitUnified } from './symbols.js';
 
-export interface GateioServerOptions extends MarketProtocolOptions {
+export interface GateioServerOptions extends SimProtocolOptions {
   /** Every n-th push of a book topic is a full-depth push. Default 0 = never (the `gateio-full-push` fault sends one). */
   fullEvery?: number;
 }

@@ -7,13 +7,13 @@
 import type { ExchangeId } from '../schema/events.js';
 import { coinbaseExchangeProtocol } from './coinbase-exchange-server.js';
 import { coinbaseProtocol } from './coinbase-server.js';
-import { binanceDeliveryProtocol, binanceFuturesProtocol, binanceSpotProtocol, type BinanceSimOptions } from './binance-server.js';
+import { binanceDeliveryProtocol, binanceFuturesProtocol, binanceSpotProtocol } from './binance-server.js';
 import { krakenProtocol } from './kraken-server.js';
 import { bybitLinearProtocol, bybitSpotProtocol } from './bybit-server.js';
 import { okxProtocolFor } from './okx-server.js';
 import { deribitProtocol } from './deribit-server.js';
 import { gateioProtocol } from './gateio-server.js';
-import { SimLog, SimServer, type BurstOptions, type BurstResult, type PreparedBurst, type SimProtocol } from './server.js';
+import { SimLog, SimServer, type BurstOptions, type BurstResult, type PreparedBurst, type SimProtocol, type SimProtocolOptions } from './server.js';
 import { resolveSpecs } from './symbols.js';
 import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimLogEntry, SimSymbolSpec } from './types.js';
 
@@ -100,7 +100,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-type ProtocolFactory = (opts: BinanceSimOptions) => SimProtocol;
+type ProtocolFactory = (opts: SimProtocolOptions) => SimProtocol;
 
 /**
  * The simulator's protocol server for every exchange, total over `EXCHANGE_IDS`: an exchange without a simulator is
@@ -132,7 +132,7 @@ export async function startSim(options: SimOptions = {}): Promise<Simulator> {
       const factory = PROTOCOLS[ex];
       // options.exchanges may come from user input (`tickwire sim --exchange`), typed or not
       if (!factory) throw new Error(`sim: no simulator protocol for exchange ${ex}`);
-      const protocolOptions = {
+      const protocolOptions: SimProtocolOptions = {
         closeWithoutHeartbeatsMs: options.closeWithoutHeartbeatsMs,
         seed: options.seed ?? 1,
         symbols: specs,

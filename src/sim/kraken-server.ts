@@ -17,8 +17,8 @@ import type { Level } from '../schema/events.js';
 import { SimMarket } from './market.js';
 import { subSeed } from './prng.js';
 import { faultSymbol } from './faults.js';
-import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
-import type { SimBook, SimDiff, SimFault, SimSymbolSpec } from './types.js';
+import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimProtocolOptions, SimServer } from './server.js';
+import type { SimBook, SimDiff, SimFault } from './types.js';
 import {
   bookChecksum,
   bookFrame,
@@ -334,14 +334,7 @@ export function createKrakenProtocol(opts: KrakenSimOptions): KrakenProtocol {
 }
 
 /** The `startSim` factory (src/sim/index.ts `PROTOCOLS`): Kraken's own seeded market over the shared symbols. */
-export function krakenProtocol(opts: {
-  seed: number;
-  symbols: SimSymbolSpec[];
-  levels?: number;
-  intervalMs?: number;
-  tradeIntervalMs?: number;
-  historySize?: number;
-}): KrakenProtocol {
+export function krakenProtocol(opts: SimProtocolOptions): KrakenProtocol {
   const market = new SimMarket({
     seed: subSeed(opts.seed, 'kraken'),
     symbols: opts.symbols,

@@ -10,22 +10,9 @@
 import type { ExchangeId } from '../schema/events.js';
 import { faultNumber } from './faults.js';
 import { SimMarket } from './market.js';
-import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
+import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimProtocolOptions, SimServer } from './server.js';
 import { DEFAULT_FUNDING_PERIOD_MS, SimDerivatives } from './derivatives.js';
 import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimSymbolSpec } from './types.js';
-
-/** The `startSim` options a protocol reads (src/sim/index.ts). */
-export interface MarketProtocolOptions {
-  seed: number;
-  symbols: SimSymbolSpec[];
-  levels?: number | undefined;
-  intervalMs?: number | undefined;
-  pingIntervalMs?: number | undefined;
-  tradeIntervalMs?: number | undefined;
-  tickerIntervalMs?: number | undefined;
-  historySize?: number | undefined;
-  fundingPeriodMs?: number | undefined;
-}
 
 /** The protocol's own defaults and faults. */
 export interface MarketProtocolSetup {
@@ -52,7 +39,7 @@ export abstract class MarketProtocol implements SimProtocol {
   private current: SimServer | undefined;
 
   constructor(
-    protected readonly opts: MarketProtocolOptions,
+    protected readonly opts: SimProtocolOptions,
     private readonly setup: MarketProtocolSetup,
   ) {
     this.specs = opts.symbols;

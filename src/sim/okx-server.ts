@@ -32,7 +32,7 @@ import { fromWire, symState, toWire, type SymState } from './okx-ids.js';
 import { booksFrame, noticeFrame, okxBookChecksum, tickersFrame, tradesFrame } from './okx-render.js';
 import { connId, markSent, onOkxRequest, topic, type OkxRequestContext } from './okx-requests.js';
 import { okxRest, okxRestFault, type OkxRestContext } from './okx-rest.js';
-import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimServer } from './server.js';
+import type { BurstOptions, BurstResult, RestRequest, RestResponse, SimConnection, SimProtocol, SimProtocolOptions, SimServer } from './server.js';
 import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimSymbolSpec } from './types.js';
 
 export interface OkxSimOptions {
@@ -63,20 +63,8 @@ export interface OkxSimOptions {
   fundingPeriodMs?: number;
 }
 
-/** The options every simulator protocol gets from `startSim` (see ./index.ts). */
-export interface CommonSimOptions {
-  seed: number;
-  symbols: SimSymbolSpec[];
-  levels?: number;
-  intervalMs?: number;
-  tradeIntervalMs?: number;
-  tickerIntervalMs?: number;
-  historySize?: number;
-  fundingPeriodMs?: number | undefined;
-}
-
 /** Factory for the simulator's protocol table: `okx` / `okx-swap` with OKX defaults (books ≤ 400 levels). */
-export function okxProtocolFor(exchange: 'okx' | 'okx-swap'): (o: CommonSimOptions) => SimProtocol {
+export function okxProtocolFor(exchange: 'okx' | 'okx-swap'): (o: SimProtocolOptions) => SimProtocol {
   return (o) => {
     const opts: OkxSimOptions = { exchange, seed: o.seed, symbols: o.symbols, levels: Math.min(o.levels ?? 400, 400) };
     if (o.intervalMs !== undefined) opts.bookIntervalMs = o.intervalMs;

@@ -6,7 +6,27 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ExchangeId } from '../schema/events.js';
 import type { SimConnection } from './sim-connection.js';
 import type { SimServer } from './server.js';
-import type { SimBook, SimDerivative, SimFault, SimLiquidation } from './types.js';
+import type { SimBook, SimDerivative, SimFault, SimLiquidation, SimSymbolSpec } from './types.js';
+
+/**
+ * The options `startSim` passes to every protocol factory (src/sim/index.ts `PROTOCOLS`): the shared symbols and
+ * seed, and the cadences and limits a caller may set; each protocol reads the ones it has and applies its own defaults.
+ */
+export interface SimProtocolOptions {
+  seed: number;
+  symbols: SimSymbolSpec[];
+  levels?: number | undefined;
+  intervalMs?: number | undefined;
+  pingIntervalMs?: number | undefined;
+  tradeIntervalMs?: number | undefined;
+  tickerIntervalMs?: number | undefined;
+  historySize?: number | undefined;
+  fundingPeriodMs?: number | undefined;
+  markPriceIntervalMs?: number | undefined;
+  restWeightLimit?: number | undefined;
+  restMidEventRatio?: number | undefined;
+  closeWithoutHeartbeatsMs?: number | undefined;
+}
 
 export interface RestRequest {
   method: string;

@@ -48,7 +48,7 @@ import type { SimLog } from './sim-log.js';
 import type { SimFault, SimLogEntry } from './types.js';
 
 // the framework's other pieces: protocols and tests import them from here
-export type { BurstOptions, BurstResult, PreparedBurst, RestRequest, RestResponse, SimProtocol } from './protocol.js';
+export type { BurstOptions, BurstResult, PreparedBurst, RestRequest, RestResponse, SimProtocol, SimProtocolOptions } from './protocol.js';
 export { SimConnection } from './sim-connection.js';
 export { SimLog } from './sim-log.js';
 
