@@ -6,11 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lastValueFrom, toArray } from 'rxjs';
 import type { ExchangeId } from '../../src/schema/events.js';
-import { Recorder } from '../../src/record/recorder.js';
-import { replay, type ReplayResult } from '../../src/record/replay.js';
-import { isStatus, startHarness } from '../helpers/harness.js';
+import { isStatus } from '../helpers/harness.js';
+import { recordHarness, replayFile } from '../helpers/record-session.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-ex-rec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,34 +26,19 @@ const CASES: Array<[ExchangeId, string, Record<string, unknown>]> = [
 describe.each(CASES)('%s: record → replay with a disconnect', (exchange, symbol, config) => {
   it('replays exactly the live events', async () => {
     const file = join(dir, `${exchange}.ndjson.gz`);
-    let rec: Recorder | undefined;
-    const h = await startHarness({
-      exchanges: [exchange],
-      markets: [`${exchange}:${symbol}`],
-      config: { ...config, pingIntervalMs: 300 },
-      deps: (c) => {
-        rec = new Recorder(c, { file });
-        return rec.deps;
-      },
-    });
-    try {
-      const live = isStatus({ exchange, symbol, channel: 'book', state: 'live' });
-      await h.waitFor(live, 'live');
+    const live = await recordHarness({ file }, { exchanges: [exchange], markets: [`${exchange}:${symbol}`], config: { ...config, pingIntervalMs: 300 } }, async (h) => {
+      const isLive = isStatus({ exchange, symbol, channel: 'book', state: 'live' });
+      await h.waitFor(isLive, 'live');
       h.sim.fault(exchange, { kind: 'close', symbol, code: 1001, reason: 'going away' });
       await h.waitFor(isStatus({ exchange, scope: 'connection', state: 'reconnecting' }), 'reconnecting');
-      await h.waitFor(live, 'live again');
+      await h.waitFor(isLive, 'live again');
       let n = 0;
       await h.waitFor((e) => e.type === 'book_delta' && ++n >= 20, '20 deltas');
-    } finally {
-      h.hub.close();
-      await rec!.close();
-      await h.close();
-    }
-    let result: ReplayResult | undefined;
-    const replayed = await lastValueFrom(replay(file, { onEnd: (r) => (result = r) }).pipe(toArray()));
+    });
+    const { events: replayed, result } = await replayFile(file);
     expect(result).toMatchObject({ divergences: 0 });
-    expect(result!.damage).toBeUndefined();
+    expect(result.damage).toBeUndefined();
     expect(replayed.some((e) => e.type === 'status' && e.code === 'TW_ERR_RECONNECTED')).toBe(true);
-    expect(replayed).toEqual(h.events);
+    expect(replayed).toEqual(live.events);
   }, 20_000);
 });
