@@ -7,7 +7,7 @@
  * snapshot's range, the whole book once deepened); a correct book never mismatches; a wrong one is never adopted.
  */
 import { describe, expect, it } from 'vitest';
-import { BookSync } from '../../src/book/book-sync.js';
+import { binanceBtcSync } from './binance-sync.js';
 import { spliceSnapshot } from '../../src/book/deep-splice.js';
 import { binanceSpotBookRules } from '../../src/exchanges/binance/index.js';
 import type { DeltaMessage, RestSnapshot } from '../../src/book/rules.js';
@@ -67,18 +67,7 @@ describe.each([1, 2, 3, 4])('BookSync: deep snapshots spliced with the deltas ke
     const model = new Model();
     const events: UnstampedEvent[] = [];
     let snapshotWanted = false;
-    const sync = new BookSync({
-      exchange: 'binance',
-      symbol: 'BTC/USDT',
-      market: 'BTCUSDT',
-      rules: binanceSpotBookRules,
-      subscribedDepth: 1000,
-      requestSnapshot: () => (snapshotWanted = true),
-      requestResubscribe: () => {},
-      emit: (e) => events.push(e),
-      maxBuffer: 500,
-    });
-    sync.start(0);
+    const sync = binanceBtcSync(events, { requestSnapshot: () => (snapshotWanted = true), maxBuffer: 500 });
 
     let shallowServe: { due: number } | undefined;
     /** The deep request in flight: answered at step `due` with the model's book at `snapId` (chosen when served). */
@@ -202,11 +191,7 @@ describe('BookSync: a spliced deep snapshot is never adopted onto a wrong book',
   function live() {
     const model = new Model();
     const events: UnstampedEvent[] = [];
-    const sync = new BookSync({
-      exchange: 'binance', symbol: 'BTC/USDT', market: 'BTCUSDT', rules: binanceSpotBookRules, subscribedDepth: 1000,
-      requestSnapshot: () => {}, requestResubscribe: () => {}, emit: (e) => events.push(e),
-    });
-    sync.start(0);
+    const sync = binanceBtcSync(events);
     let U = model.id + 1;
     model.change(true, 4990, '5');
     sync.onMessage({ kind: 'book', market: 'BTCUSDT', action: 'delta', firstUpdateId: U, updateId: model.id, bids: [['4990', '5']], asks: [] }, 1);

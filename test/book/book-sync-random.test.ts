@@ -5,9 +5,8 @@
  * book goes live again.
  */
 import { describe, expect, it } from 'vitest';
-import { BookSync } from '../../src/book/book-sync.js';
+import { binanceBtcSync } from './binance-sync.js';
 import { OrderBook } from '../../src/book/order-book.js';
-import { binanceSpotBookRules } from '../../src/exchanges/binance/index.js';
 import type { DeltaMessage, RestSnapshot } from '../../src/book/rules.js';
 import type { Level, UnstampedEvent } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';
@@ -38,18 +37,7 @@ describe.each([1, 2, 3])('BookSync under random faults (seed %i)', (seed) => {
     const events: UnstampedEvent[] = [];
     let snapshotWanted = false;
     let pendingSnapshot: { dueStep: number; snap: RestSnapshot } | undefined;
-    const sync = new BookSync({
-      exchange: 'binance',
-      symbol: 'BTC/USDT',
-      market: 'BTCUSDT',
-      rules: binanceSpotBookRules,
-      subscribedDepth: 1000,
-      requestSnapshot: () => (snapshotWanted = true),
-      requestResubscribe: () => {},
-      emit: (e) => events.push(e),
-      maxBuffer: 200,
-    });
-    sync.start(0);
+    const sync = binanceBtcSync(events, { requestSnapshot: () => (snapshotWanted = true), maxBuffer: 200 });
     let liveChecks = 0;
     let wentLive = 0;
     let wasLive = false;
