@@ -7,6 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
 
+// skipped only where util-linux `script` is missing (nothing to give the child a pty); Debian ships it (bsdutils),
+// so CI runs these
 const hasScript = spawnSync('script', ['--version']).status === 0;
 let child: ChildProcess | undefined;
 afterEach(() => {
