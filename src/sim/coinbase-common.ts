@@ -97,16 +97,6 @@ export function faultText(f: SimFault, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** Parse a client's JSON command; undefined when it is not a JSON object. */
-export function parseCommand(text: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function stringList(v: unknown): string[] | undefined {
   return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
 }

@@ -26,12 +26,12 @@ import {
   faultText,
   ghostBid,
   iso,
-  parseCommand,
   products,
   stringList,
   type CoinbaseSimBaseOptions,
   type SimProduct,
 } from './coinbase-common.js';
+import { requestObject } from './request-json.js';
 import { SIM_COINBASE_EXCHANGE_CREDENTIALS, signedSubscribeOk } from './coinbase-exchange-auth.js';
 import { exchangeRest, exchangeRestFault } from './coinbase-rest.js';
 import { l2changes, l2update, matchWire } from './coinbase-exchange-render.js';
@@ -250,7 +250,7 @@ export class CoinbaseExchangeProtocol implements SimProtocol {
   onMessage(conn: SimConnection, text: string): void {
     const server = this.server;
     if (server === undefined) return;
-    const cmd = parseCommand(text);
+    const cmd = requestObject(text);
     if (cmd === undefined) return this.error(conn, 'Malformed JSON');
     const type = cmd['type'];
     if (type !== 'subscribe' && type !== 'unsubscribe') return this.error(conn, 'Failed to subscribe', `${String(type)} is not a valid message type`);

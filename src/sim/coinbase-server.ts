@@ -28,12 +28,12 @@ import {
   faultText,
   ghostBid,
   iso,
-  parseCommand,
   products,
   stringList,
   type CoinbaseSimBaseOptions,
   type SimProduct,
 } from './coinbase-common.js';
+import { requestObject } from './request-json.js';
 import { envelope, errorFrame, heartbeatEvent, l2Updates, subscriptionsEvent, tickerFields, tradeWire } from './coinbase-render.js';
 import { advancedTradeRest, advancedTradeRestFault } from './coinbase-rest.js';
 import { SimMarket } from './market.js';
@@ -248,7 +248,7 @@ export class CoinbaseProtocol implements SimProtocol {
   onMessage(conn: SimConnection, text: string): void {
     const server = this.server;
     if (server === undefined) return;
-    const cmd = parseCommand(text);
+    const cmd = requestObject(text);
     if (cmd === undefined) return this.error(conn, 'failure to parse message');
     const type = cmd['type'];
     if (type !== 'subscribe' && type !== 'unsubscribe') return this.error(conn, `unknown message type: ${String(type)}`);

@@ -21,7 +21,8 @@
  */
 import type { ExchangeId } from '../schema/events.js';
 import { faultNumber, faultString, faultSymbol } from './faults.js';
-import { MarketProtocol, requestObject } from './market-protocol.js';
+import { MarketProtocol } from './market-protocol.js';
+import { requestObject } from './request-json.js';
 import { WindowTopics } from './window-topics.js';
 import { formatFixed, subSeed } from './prng.js';
 import type { RestRequest, RestResponse, SimConnection, SimProtocol, SimProtocolOptions } from './server.js';

@@ -3,7 +3,7 @@
  * notification envelopes, the specification's error codes, and a request read from text. `extra` holds an exchange's
  * own members written after the standard ones on replies (Deribit's `usIn`, `usOut`, …). Pure string builders.
  */
-import { requestObject } from './market-protocol.js';
+import { requestObject } from './request-json.js';
 
 /** The specification's error codes used by the simulator. */
 export const RPC_ERRORS = {

@@ -5,6 +5,7 @@
  * The book checksum is computed here with the simulator's own (bitwise) CRC32. Also the levels an update carries
  * (`sideUpdate`) and the reading of a client's command (`readCommand`).
  */
+import { requestObject } from './request-json.js';
 import type { Level } from '../schema/events.js';
 
 /** CRC32 (IEEE), bit by bit — deliberately not the adapter's table-driven code. Unsigned. */
@@ -163,15 +164,8 @@ function isZero(size: string): boolean {
 
 /** Parse a client command without trusting it. */
 export function readCommand(text: string): { method: string; params: Record<string, unknown>; reqId: number | undefined } | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  if (typeof o['method'] !== 'string') return undefined;
+  const o = requestObject(text);
+  if (o === undefined || typeof o['method'] !== 'string') return undefined;
   const params = typeof o['params'] === 'object' && o['params'] !== null ? (o['params'] as Record<string, unknown>) : {};
   const reqId = typeof o['req_id'] === 'number' ? o['req_id'] : undefined;
   return { method: o['method'], params, reqId };

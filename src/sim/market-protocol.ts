@@ -115,13 +115,3 @@ export abstract class MarketProtocol implements SimProtocol {
     return fault.kind === 'rest-500' ? { status: 500, body: this.setup.restErrors[500] } : { status: 429, body: this.setup.restErrors[429] };
   }
 }
-
-/** A client request as a JSON object; undefined when the text is not one. */
-export function requestObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
