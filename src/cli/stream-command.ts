@@ -208,7 +208,7 @@ export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Sim
  * stops at the same event as stdout, and is flushed before the promise resolves. A second signal does not cut the
  * flush short (./shutdown.ts).
  */
-export function runHub(
+export async function runHub(
   config: TickwireConfig,
   logger: Logger,
   opts: {
@@ -222,7 +222,8 @@ export function runHub(
   },
 ): Promise<number> {
   const { sim, nats, recorder } = opts;
-  const hub = new Hub(config, { ...(recorder ? recorder.deps : {}), logger, adapters: adaptersFromEnv(process.env) });
+  const adapters = await adaptersFromEnv(process.env);
+  const hub = new Hub(config, { ...(recorder ? recorder.deps : {}), logger, adapters });
   const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
   return new Promise<number>((resolve) => {
     let done = false;

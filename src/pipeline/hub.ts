@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { silentLogger } from '../util/silent-logger.js';
 import type { Channel, ExchangeId, MarketEvent, StatusEvent, UnstampedEvent } from '../schema/events.js';
 import type { TickwireConfig } from '../config.js';
-import { adapterFor } from '../exchanges/registry.js';
+import { loadAdapter } from '../exchanges/registry.js';
+import { TwError } from '../errors.js';
 import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
 import type { Resolution } from './resolve.js';
 import { RateWindow, SENT_WINDOW_MS } from '../util/rate-window.js';
@@ -27,9 +28,15 @@ export interface HubDeps {
   http?: HttpGet;
   /** Jitter source in [0, 1) for REST backoff; default Math.random (a recording injects a seeded one). */
   random?: () => number;
-  /** Adapters to use instead of the keyless registry (e.g. `adaptersFromEnv(process.env)` for credentials). */
+  /**
+   * Adapters to use instead of the keyless ones (e.g. `await adaptersFromEnv(process.env)` for credentials). An
+   * exchange not given here has its adapter loaded when the hub first needs it.
+   */
   adapters?: Partial<Record<ExchangeId, ExchangeAdapter>>;
 }
+
+/** What an operation waiting for an exchange's runtime gets: it, the adapter's load failure, or undefined (the hub closed). */
+type RuntimeOutcome = ExchangeRuntime | TwError | undefined;
 
 export interface StreamSpec {
   exchange: ExchangeId;
@@ -51,6 +58,11 @@ export class Hub {
   /** tickwire_events_total per exchange and type, looked up without building a key per event. */
   private readonly eventCounters = new Map<string, Map<string, { value: number }>>();
   private readonly runtimes = new Map<ExchangeId, ExchangeRuntime>();
+  /**
+   * Exchanges whose adapter is being loaded, with the operations asked meanwhile (add, resolve, instruments,
+   * remove): they run in the order asked once the runtime exists, the load failed, or the hub closed.
+   */
+  private readonly loading = new Map<ExchangeId, Array<(rt: RuntimeOutcome) => void>>();
   /**
    * The second runtime of an exchange whose adapter has a `companion` (Binance USD-M's `/market` path): it carries the
    * companion's channels, shares the main runtime's REST scheduler (one weight budget per host) and emits under the
@@ -126,32 +138,60 @@ export class Hub {
     }
   };
 
-  private runtime(exchange: ExchangeId): ExchangeRuntime {
-    let rt = this.runtimes.get(exchange);
-    if (rt === undefined) {
-      const adapter = this.adapters[exchange] ?? adapterFor(exchange);
-      rt = new ExchangeRuntime(adapter, this.config, {
+  /**
+   * Run `op` with the exchange's runtime: at once when it exists or its adapter was given, else once the adapter's
+   * module is loaded (the first call starts the load; later ones queue behind it, so that one runtime is made and
+   * the operations keep their order). `op` gets undefined when the hub closed first, the error when the load failed
+   * (the next operation tries again).
+   */
+  private withRuntime(exchange: ExchangeId, op: (rt: RuntimeOutcome) => void): void {
+    const rt = this.runtimes.get(exchange);
+    if (rt !== undefined) return op(rt);
+    const waiting = this.loading.get(exchange);
+    if (waiting !== undefined) {
+      waiting.push(op);
+      return;
+    }
+    const given = this.adapters[exchange];
+    if (given !== undefined) return op(this.createRuntime(exchange, given));
+    this.loading.set(exchange, [op]);
+    loadAdapter(exchange).then(
+      (adapter) => this.loaded(exchange, adapter),
+      (err: unknown) => this.loaded(exchange, new TwError('TW_ERR_CONFIG', `the ${exchange} adapter could not be loaded: ${(err as Error)?.message ?? String(err)}`)),
+    );
+  }
+
+  /** The load of `exchange`'s adapter ended: make its runtime (unless the hub closed) and run what waited for it. */
+  private loaded(exchange: ExchangeId, outcome: ExchangeAdapter | TwError): void {
+    const waiting = this.loading.get(exchange)!;
+    const rt = outcome instanceof TwError ? outcome : this.closed ? undefined : this.createRuntime(exchange, outcome);
+    // an operation asked while these run (a subscriber reacting to an event) queues at the end and runs here too
+    for (let i = 0; i < waiting.length; i++) waiting[i]!(this.closed && !(rt instanceof TwError) ? undefined : rt);
+    this.loading.delete(exchange);
+  }
+
+  private createRuntime(exchange: ExchangeId, adapter: ExchangeAdapter): ExchangeRuntime {
+    const rt = new ExchangeRuntime(adapter, this.config, {
+      ...this.deps,
+      metrics: this.metrics,
+      emit: this.emit,
+      sharedLimits: this.sharedLimits,
+    });
+    this.runtimes.set(exchange, rt);
+    const c = adapter.companion;
+    if (c !== undefined) {
+      const createConnection = this.deps.createConnection;
+      const companion = new ExchangeRuntime(c.adapter, this.config, {
         ...this.deps,
+        // connection ids distinct from the main runtime's (`binance-futures#1` → `binance-futures#market-1`; the
+        // exchange id stays the part before `#`, as recordings read it)
+        createConnection: (opts) => createConnection({ ...opts, id: opts.id.replace('#', `#${c.name}-`) }),
         metrics: this.metrics,
         emit: this.emit,
         sharedLimits: this.sharedLimits,
+        rest: rt.restScheduler,
       });
-      this.runtimes.set(exchange, rt);
-      const c = adapter.companion;
-      if (c !== undefined) {
-        const createConnection = this.deps.createConnection;
-        const companion = new ExchangeRuntime(c.adapter, this.config, {
-          ...this.deps,
-          // connection ids distinct from the main runtime's (`binance-futures#1` → `binance-futures#market-1`; the
-          // exchange id stays the part before `#`, as recordings read it)
-          createConnection: (opts) => createConnection({ ...opts, id: opts.id.replace('#', `#${c.name}-`) }),
-          metrics: this.metrics,
-          emit: this.emit,
-          sharedLimits: this.sharedLimits,
-          rest: rt.restScheduler,
-        });
-        this.companions.set(exchange, { channels: c.channels, rt: companion });
-      }
+      this.companions.set(exchange, { channels: c.channels, rt: companion });
     }
     return rt;
   }
@@ -185,7 +225,16 @@ export class Hub {
    */
   add(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    const rt = this.runtime(exchange);
+    return new Promise<boolean>((resolve) =>
+      this.withRuntime(exchange, (rt) => {
+        if (rt === undefined) resolve(false);
+        else if (rt instanceof TwError) resolve(this.refuse(exchange, symbol, channels, rt));
+        else resolve(this.addTo(rt, exchange, symbol, channels));
+      }),
+    );
+  }
+
+  private addTo(rt: ExchangeRuntime, exchange: ExchangeId, symbol: string, channels: readonly Channel[]): Promise<boolean> {
     const companion = this.companions.get(exchange);
     const offered = companion === undefined ? rt.channels : [...rt.channels, ...companion.channels];
     const ok = channels.filter((c) => offered.includes(c));
@@ -211,25 +260,54 @@ export class Hub {
     return Promise.all(added).then((all) => all.every(Boolean));
   }
 
+  /** The exchange's adapter could not be loaded: a permanent error status per channel (one when none), false. */
+  private refuse(exchange: ExchangeId, symbol: string, channels: readonly Channel[], err: TwError): false {
+    const localTime = this.deps.clock.nowMicros();
+    for (const channel of channels.length > 0 ? channels : [undefined]) {
+      this.emitStatus({
+        scope: 'stream',
+        exchange,
+        symbol,
+        ...(channel !== undefined ? { channel } : {}),
+        state: 'error',
+        code: err.code,
+        reason: err.message,
+        details: { permanent: true },
+        localTime,
+      });
+    }
+    return false;
+  }
+
   /**
    * What `symbol` names on `exchange` — a unified symbol, a derivative's settle form or a native id (resolve.ts) —
    * against the exchange's instruments (loaded once, shared with `add`); undefined when they could not be loaded.
    */
   resolve(exchange: ExchangeId, symbol: string): Promise<Resolution | undefined> {
     if (this.closed) return Promise.resolve(undefined);
-    return this.runtime(exchange).resolve(symbol);
+    return new Promise((resolve) => this.withRuntime(exchange, (rt) => resolve(rt instanceof ExchangeRuntime ? rt.resolve(symbol) : undefined)));
   }
 
   /** The instruments `exchange` lists (the same request that validates symbols); rejects when it fails. */
   instruments(exchange: ExchangeId): Promise<Instrument[]> {
     if (this.closed) return Promise.reject(new Error('hub closed'));
-    return this.runtime(exchange).instruments();
+    return new Promise((resolve, reject) =>
+      this.withRuntime(exchange, (rt) => {
+        if (rt instanceof ExchangeRuntime) resolve(rt.instruments());
+        else reject(rt ?? new Error('hub closed'));
+      }),
+    );
   }
 
+  /** Stop streaming `channels` of `exchange:symbol` (after an `add` still waiting for the adapter, too). */
   remove(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): void {
-    const { main, companion } = this.split(exchange, channels);
-    this.runtimes.get(exchange)?.remove(symbol, main);
-    if (companion.length > 0) this.companions.get(exchange)?.rt.remove(symbol, companion);
+    if (!this.runtimes.has(exchange) && !this.loading.has(exchange)) return;
+    this.withRuntime(exchange, (rt) => {
+      if (!(rt instanceof ExchangeRuntime)) return;
+      const { main, companion } = this.split(exchange, channels);
+      rt.remove(symbol, main);
+      if (companion.length > 0) this.companions.get(exchange)?.rt.remove(symbol, companion);
+    });
   }
 
   /** Every maintained book with its sync state. */

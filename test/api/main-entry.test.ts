@@ -1,8 +1,8 @@
 /**
  * The main entry (`import … from 'tickwire'`): an application that only streams loads no simulator, local server,
- * NATS client or pino (what module loading leaves alive decides how large V8 grows its young generation — see
- * bench/README.md), and the parts loaded on first use behave as when imported directly: options validated at the
- * call, a working simulator and server, events through real NATS and back.
+ * NATS client, pino or exchange adapter until it uses one (what module loading leaves alive decides how large V8
+ * grows its young generation — see bench/README.md), and the parts loaded on first use behave as when imported
+ * directly: options validated at the call, a working simulator and server, events through real NATS and back.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { collect, waitFor } from '../nats/helpers.js';
 const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 describe('main entry', { timeout: 30_000 }, () => {
-  it('loads no simulator, server, NATS client or pino until they are used', () => {
+  it('loads no simulator, server, NATS client, pino or exchange adapter until they are used', () => {
     expect(existsSync(dist)).toBe(true); // npm test builds first
     const hook = `data:text/javascript,${encodeURIComponent(
       "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('LOAD ' + r.url + '\\n'); return r; }",
@@ -28,7 +28,7 @@ describe('main entry', { timeout: 30_000 }, () => {
     expect(r.status).toBe(0);
     const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOAD ')).map((l) => l.slice(5));
     expect(loaded.some((u) => u.endsWith('/dist/api/stream.js'))).toBe(true);
-    expect(loaded.filter((u) => /\/dist\/(sim|server)\/|\/dist\/sinks\/nats\/publish|\/dist\/sources\/nats|\/node_modules\/(@nats-io|pino)\//.test(u))).toEqual([]);
+    expect(loaded.filter((u) => /\/dist\/(sim|server)\/|\/dist\/sinks\/nats\/publish|\/dist\/sources\/nats|\/dist\/exchanges\/[^/]+\/|\/node_modules\/(@nats-io|pino)\//.test(u))).toEqual([]);
   });
 
   it('starts the simulator and the local server on first use; a server client’s book equals the simulator’s', async () => {
