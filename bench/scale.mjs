@@ -241,7 +241,7 @@ for (const n of sizes) {
   log(`scale: ${n} symbols …`);
   // each size in a fresh process, so that RSS and the JIT start from the same point
   const args = process.argv.slice(2).filter((a, i, all) => a !== '--symbols' && all[i - 1] !== '--symbols' && !a.startsWith('--symbols='));
-  const child = fork(fileURLToPath(import.meta.url), [...args, '--child', String(n)], { execArgv: ['--expose-gc'] });
+  const child = fork(fileURLToPath(import.meta.url), [...args, '--child', String(n)], { execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [])] });
   const r = await new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => code !== 0 && reject(new Error(`scale child exited ${code}`)));
