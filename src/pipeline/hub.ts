@@ -19,6 +19,7 @@ import { ExchangeRuntime, type BookView } from './exchange-runtime.js';
 import { Stamper, makeEpoch } from './stamper.js';
 import { Metrics } from './metrics.js';
 import { BarBuilder } from '../bars/bar-builder.js';
+import { LoadQueue } from './load-queue.js';
 
 export interface HubDeps {
   scheduler?: SchedulerLike;
@@ -62,7 +63,7 @@ export class Hub {
    * Exchanges whose adapter is being loaded, with the operations asked meanwhile (add, resolve, instruments,
    * remove): they run in the order asked once the runtime exists, the load failed, or the hub closed.
    */
-  private readonly loading = new Map<ExchangeId, Array<(rt: RuntimeOutcome) => void>>();
+  private readonly loading = new LoadQueue<ExchangeId, RuntimeOutcome>();
   /**
    * The second runtime of an exchange whose adapter has a `companion` (Binance USD-M's `/market` path): it carries the
    * companion's channels, shares the main runtime's REST scheduler (one weight budget per host) and emits under the
@@ -139,35 +140,30 @@ export class Hub {
   };
 
   /**
-   * Run `op` with the exchange's runtime: at once when it exists or its adapter was given, else once the adapter's
-   * module is loaded (the first call starts the load; later ones queue behind it, so that one runtime is made and
-   * the operations keep their order). `op` gets undefined when the hub closed first, the error when the load failed
-   * (the next operation tries again).
+   * `f` of the exchange's runtime, as a promise (what `f` throws rejects it): at once when the runtime exists or its
+   * adapter was given, else once the adapter's module is loaded — the first call starts the load, later ones queue
+   * behind it, so that one runtime is made and the operations keep their order. `f` gets undefined when the hub
+   * closed first, the error when the load failed (the next operation tries again).
    */
-  private withRuntime(exchange: ExchangeId, op: (rt: RuntimeOutcome) => void): void {
-    const rt = this.runtimes.get(exchange);
-    if (rt !== undefined) return op(rt);
-    const waiting = this.loading.get(exchange);
-    if (waiting !== undefined) {
-      waiting.push(op);
-      return;
-    }
-    const given = this.adapters[exchange];
-    if (given !== undefined) return op(this.createRuntime(exchange, given));
-    this.loading.set(exchange, [op]);
-    loadAdapter(exchange).then(
-      (adapter) => this.loaded(exchange, adapter),
-      (err: unknown) => this.loaded(exchange, new TwError('TW_ERR_CONFIG', `the ${exchange} adapter could not be loaded: ${(err as Error)?.message ?? String(err)}`)),
-    );
-  }
-
-  /** The load of `exchange`'s adapter ended: make its runtime (unless the hub closed) and run what waited for it. */
-  private loaded(exchange: ExchangeId, outcome: ExchangeAdapter | TwError): void {
-    const waiting = this.loading.get(exchange)!;
-    const rt = outcome instanceof TwError ? outcome : this.closed ? undefined : this.createRuntime(exchange, outcome);
-    // an operation asked while these run (a subscriber reacting to an event) queues at the end and runs here too
-    for (let i = 0; i < waiting.length; i++) waiting[i]!(this.closed && !(rt instanceof TwError) ? undefined : rt);
-    this.loading.delete(exchange);
+  private whenRuntime<T>(exchange: ExchangeId, f: (rt: RuntimeOutcome) => T | PromiseLike<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const op = (rt: RuntimeOutcome): void => {
+        try {
+          resolve(f(this.closed && rt instanceof ExchangeRuntime ? undefined : rt));
+        } catch (err) {
+          reject(err);
+        }
+      };
+      if (this.loading.join(exchange, op)) return;
+      const rt = this.runtimes.get(exchange);
+      if (rt !== undefined) return op(rt);
+      const given = this.adapters[exchange];
+      if (given !== undefined) return op(this.createRuntime(exchange, given));
+      const made = loadAdapter(exchange)
+        .then((adapter) => (this.closed ? undefined : this.createRuntime(exchange, adapter)))
+        .catch((err: unknown) => new TwError('TW_ERR_CONFIG', `the ${exchange} adapter could not be loaded: ${(err as Error)?.message ?? String(err)}`));
+      this.loading.start(exchange, op, made);
+    });
   }
 
   private createRuntime(exchange: ExchangeId, adapter: ExchangeAdapter): ExchangeRuntime {
@@ -225,12 +221,8 @@ export class Hub {
    */
   add(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) =>
-      this.withRuntime(exchange, (rt) => {
-        if (rt === undefined) resolve(false);
-        else if (rt instanceof TwError) resolve(this.refuse(exchange, symbol, channels, rt));
-        else resolve(this.addTo(rt, exchange, symbol, channels));
-      }),
+    return this.whenRuntime(exchange, (rt) =>
+      rt === undefined ? false : rt instanceof TwError ? this.refuse(exchange, symbol, channels, rt) : this.addTo(rt, exchange, symbol, channels),
     );
   }
 
@@ -285,29 +277,35 @@ export class Hub {
    */
   resolve(exchange: ExchangeId, symbol: string): Promise<Resolution | undefined> {
     if (this.closed) return Promise.resolve(undefined);
-    return new Promise((resolve) => this.withRuntime(exchange, (rt) => resolve(rt instanceof ExchangeRuntime ? rt.resolve(symbol) : undefined)));
+    return this.whenRuntime(exchange, (rt) => (rt instanceof ExchangeRuntime ? rt.resolve(symbol) : undefined));
   }
 
   /** The instruments `exchange` lists (the same request that validates symbols); rejects when it fails. */
   instruments(exchange: ExchangeId): Promise<Instrument[]> {
     if (this.closed) return Promise.reject(new Error('hub closed'));
-    return new Promise((resolve, reject) =>
-      this.withRuntime(exchange, (rt) => {
-        if (rt instanceof ExchangeRuntime) resolve(rt.instruments());
-        else reject(rt ?? new Error('hub closed'));
-      }),
-    );
+    return this.whenRuntime(exchange, (rt) => {
+      if (rt instanceof ExchangeRuntime) return rt.instruments();
+      throw rt ?? new Error('hub closed');
+    });
   }
 
   /** Stop streaming `channels` of `exchange:symbol` (after an `add` still waiting for the adapter, too). */
   remove(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): void {
-    if (!this.runtimes.has(exchange) && !this.loading.has(exchange)) return;
-    this.withRuntime(exchange, (rt) => {
-      if (!(rt instanceof ExchangeRuntime)) return;
-      const { main, companion } = this.split(exchange, channels);
-      rt.remove(symbol, main);
-      if (companion.length > 0) this.companions.get(exchange)?.rt.remove(symbol, companion);
+    // after the adds that wait for the adapter's load, if any (no runtime and none loading: nothing to remove)
+    if (!this.loading.isLoading(exchange)) {
+      const rt = this.runtimes.get(exchange);
+      if (rt !== undefined) this.removeFrom(rt, exchange, symbol, channels);
+      return;
+    }
+    void this.whenRuntime(exchange, (rt) => {
+      if (rt instanceof ExchangeRuntime) this.removeFrom(rt, exchange, symbol, channels);
     });
+  }
+
+  private removeFrom(rt: ExchangeRuntime, exchange: ExchangeId, symbol: string, channels: readonly Channel[]): void {
+    const { main, companion } = this.split(exchange, channels);
+    rt.remove(symbol, main);
+    if (companion.length > 0) this.companions.get(exchange)?.rt.remove(symbol, companion);
   }
 
   /** Every maintained book with its sync state. */

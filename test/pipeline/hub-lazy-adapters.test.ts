@@ -61,6 +61,25 @@ describe('the hub loads an adapter on first use', () => {
     hub.close();
   });
 
+  it('an operation asked by a subscriber while the waiting ones run goes after them', async () => {
+    const f = fakes();
+    const hub = new Hub(parseConfig({}), f.deps);
+    const statuses: string[] = [];
+    let later: Promise<boolean> | undefined;
+    hub.events$.subscribe((e) => {
+      if (e.type !== 'status') return;
+      statuses.push(`${e.symbol} ${e.code}`);
+      // the first add's refusal (spot offers no derivative channel) comes while the second add still waits
+      if (e.code === 'TW_ERR_CONFIG') later = hub.add('binance', 'NOPE2/USDT', ['trades']);
+    });
+    const first = hub.add('binance', 'BTC/USDT', ['derivative']);
+    const second = hub.add('binance', 'NOPE/USDT', ['trades']);
+    expect(await Promise.all([first, second])).toEqual([false, false]);
+    expect(await later).toBe(false);
+    expect(statuses).toEqual(['BTC/USDT TW_ERR_CONFIG', 'NOPE/USDT TW_ERR_UNKNOWN_SYMBOL', 'NOPE2/USDT TW_ERR_UNKNOWN_SYMBOL']);
+    hub.close();
+  });
+
   it('closed while the adapter loads: the add resolves false and no runtime is made (no request, no connection)', async () => {
     const f = fakes();
     const hub = new Hub(parseConfig({}), f.deps);
