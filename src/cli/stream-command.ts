@@ -18,7 +18,8 @@ import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
 import { stdoutOutput } from '../sinks/fd-writer.js';
 import { EXIT_USAGE, durationFlag, intFlag, makeLogger, parseFlags } from './args.js';
-import { startSim, type Simulator } from '../sim/index.js';
+import type { Simulator } from '../sim/index.js';
+import { startSim } from '../api/lazy.js'; // the simulator loads with --sim only
 import { simSymbolsFor } from '../sim/symbols.js';
 import type { NatsPublishConfig } from '../nats/options.js';
 import { NATS_FLAGS, natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';

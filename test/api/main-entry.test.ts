@@ -31,6 +31,20 @@ describe('main entry', { timeout: 30_000 }, () => {
     expect(loaded.filter((u) => /\/dist\/(sim|server)\/|\/dist\/sinks\/nats\/publish|\/dist\/sources\/nats|\/dist\/exchanges\/[^/]+\/|\/node_modules\/(@nats-io|pino)\//.test(u))).toEqual([]);
   });
 
+  it('the CLI loads only the command it runs: `stream` loads no simulator, local server, NATS client or adapter of its own accord', () => {
+    const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+    const hook = `data:text/javascript,${encodeURIComponent(
+      "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('LOAD ' + r.url + '\\n'); return r; }",
+    )}`;
+    // no market: the command loads, reads its flags and exits with a usage error before connecting anywhere
+    const script = `import { register } from 'node:module'; register(${JSON.stringify(hook)}); process.argv = [process.argv[0], ${JSON.stringify(cli)}, 'stream']; await import(${JSON.stringify(cli)});`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOAD ')).map((l) => l.slice(5));
+    expect(loaded.some((u) => u.endsWith('/dist/cli/stream-command.js'))).toBe(true);
+    expect(loaded.filter((u) => /\/dist\/sim\/(?!symbols\.js)|\/dist\/sinks\/server\/|\/dist\/sinks\/nats\/|\/dist\/sources\/nats|\/dist\/cli\/(serve|sim|consume)-command|\/dist\/exchanges\/[^/]+\/|\/node_modules\/@nats-io\//.test(u))).toEqual([]);
+  });
+
   it('starts the simulator and the local server on first use; a server client’s book equals the simulator’s', async () => {
     const sim = await startSim({ exchanges: ['binance'], seed: 3, intervalMs: 10 });
     const hub = new Hub(parseConfig({ endpoints: { binance: sim.endpoints.binance }, reconcileIntervalMs: 0 }));
