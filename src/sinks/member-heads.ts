@@ -5,7 +5,9 @@
  * type, with any of its optional members present or absent, in whatever order it was built, gets its names from
  * the tree; the writer still walks each object's own members and compares each with the tree's (a string
  * comparison, by identity for the interned names objects have), so an unexpected member, order or type can never
- * give a wrong line — it is a new branch, or past MAX_HEADS the plain per-character path.
+ * give a wrong line — it is a new branch, or past MAX_HEADS the plain per-character path. A node also remembers a
+ * string value of its member with the bytes written for it (MemberHead.value), compared before it is copied.
+ * Memory: at most MAX_HEADS nodes, each with its name's bytes and one remembered value.
  */
 
 /** Nodes kept per tree at most (objects with ever-new member names, e.g. a map-like record, stop growing it). */
