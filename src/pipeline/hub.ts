@@ -11,7 +11,6 @@ import { loadAdapter } from '../exchanges/registry.js';
 import { TwError } from '../errors.js';
 import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
 import type { Resolution } from './resolve.js';
-import { RateWindow, SENT_WINDOW_MS } from '../util/rate-window.js';
 import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/index.js';
 import type { HttpGet } from '../rest/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -20,6 +19,7 @@ import { Stamper, makeEpoch } from './stamper.js';
 import { Metrics } from './metrics.js';
 import { BarBuilder } from '../bars/bar-builder.js';
 import { LoadQueue } from './load-queue.js';
+import { hostLimits } from './host-limits.js';
 
 export interface HubDeps {
   scheduler?: SchedulerLike;
@@ -75,21 +75,8 @@ export class Hub {
   private closed = false;
   /** Trade bars (config `bars`): fed every stamped event, its closed bars emitted after the event that closed them. */
   private readonly bars: BarBuilder | undefined;
-  private readonly hostLimits = new Map<string, NonNullable<ConnectionOptions['shared']>>();
-
-  /** Per-IP limits are per host: connections of all exchange ids on one host share one window. */
-  private sharedLimits = (wsOrigin: string, limits: ExchangeAdapter['limits']): ConnectionOptions['shared'] => {
-    const host = new URL(wsOrigin).host;
-    let shared = this.hostLimits.get(host);
-    if (shared === undefined) {
-      shared = {
-        ...(limits.connectionsPerSecond ? { connects: new RateWindow(limits.connectionsPerSecond) } : {}),
-        ...(limits.hostMessagesPerSecond ? { messages: new RateWindow(limits.hostMessagesPerSecond, SENT_WINDOW_MS) } : {}),
-      };
-      this.hostLimits.set(host, shared);
-    }
-    return shared;
-  };
+  /** Per-IP limits are per host (see host-limits.ts). */
+  private readonly sharedLimits = hostLimits();
 
   /** Every event of every stream, hot (completes when the hub closes). */
   readonly events$: Observable<MarketEvent> = new Observable<MarketEvent>((subscriber) => {
