@@ -20,6 +20,7 @@ import { Metrics } from './metrics.js';
 import { BarBuilder } from '../bars/bar-builder.js';
 import { LoadQueue } from './load-queue.js';
 import { hostLimits } from './host-limits.js';
+import { EventCounters } from './event-counters.js';
 
 export interface HubDeps {
   scheduler?: SchedulerLike;
@@ -56,8 +57,8 @@ export class Hub {
    */
   private observers: readonly Subscriber<MarketEvent>[] = [];
   private readonly stamper: Stamper;
-  /** tickwire_events_total per exchange and type, looked up without building a key per event. */
-  private readonly eventCounters = new Map<string, Map<string, { value: number }>>();
+  /** tickwire_events_total per exchange and type. */
+  private readonly eventCounters = new EventCounters(this.metrics);
   private readonly runtimes = new Map<ExchangeId, ExchangeRuntime>();
   /**
    * Exchanges whose adapter is being loaded, with the operations asked meanwhile (add, resolve, instruments,
@@ -113,11 +114,7 @@ export class Hub {
   private emit = (e: UnstampedEvent): void => {
     if (this.closed) return;
     const stamped = this.stamper.stamp(e);
-    let byType = this.eventCounters.get(e.exchange);
-    if (byType === undefined) this.eventCounters.set(e.exchange, (byType = new Map()));
-    let c = byType.get(e.type);
-    if (c === undefined) byType.set(e.type, (c = this.metrics.counter('tickwire_events_total', { exchange: e.exchange, type: e.type })));
-    c.value++;
+    this.eventCounters.count(e.exchange, e.type);
     const observers = this.observers;
     for (let i = 0; i < observers.length; i++) observers[i]!.next(stamped);
     if (this.bars !== undefined && stamped.type !== 'trade_bar') {
