@@ -16,6 +16,7 @@
  * `JSON.parse` of the same Buffers. Prints the min and median ns per frame of each build (default: ./dist).
  */
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -88,6 +89,7 @@ function loopPass(b) {
     }
   }
   let sink = 0;
+  const alloc = allocMeter();
   const t0 = now();
   for (let i = 0; i < offs.length; i++) {
     if (mode === 'floor') {
@@ -100,7 +102,32 @@ function loopPass(b) {
     sink += d.updateId & 1;
   }
   b.times.push((now() - t0) / offs.length);
+  if (alloc) (b.alloc ??= []).push(alloc.stop() / offs.length);
   return sink;
+}
+
+/**
+ * ALLOC=1: bytes allocated on the V8 heap during the measured feed (GCProfiler: what each GC found in use, less what the
+ * one before left, plus what is in use at the end), per frame — printed next to the times.
+ */
+function allocMeter() {
+  if (!process.env.ALLOC) return undefined;
+  const prof = new v8.GCProfiler();
+  const start = v8.getHeapStatistics().used_heap_size;
+  prof.start();
+  return {
+    stop() {
+      const end = v8.getHeapStatistics().used_heap_size;
+      const { statistics } = prof.stop();
+      let total = 0;
+      let after = start;
+      for (const g of statistics) {
+        total += g.beforeGC.heapStatistics.usedHeapSize - after;
+        after = g.afterGC.heapStatistics.usedHeapSize;
+      }
+      return total + end - after;
+    },
+  };
 }
 
 /** The system clock's origin (src/util/clock.ts): localTime is integer epoch µs, as in a real run. */
@@ -166,9 +193,11 @@ async function hubPass(b) {
   for (; i < WARM; i++) feed(frame(i));
   for (let n = 0; live.size < symbols.length && n < 1000; n++) await new Promise((r) => setTimeout(r, 5));
   if (live.size < symbols.length) throw new Error('books did not go live');
+  const alloc = allocMeter();
   const t0 = now();
   for (; i < offs.length; i++) feed(frame(i));
   b.times.push((now() - t0) / (offs.length - WARM));
+  if (alloc) (b.alloc ??= []).push(alloc.stop() / (offs.length - WARM));
   if (process.env.HEAP_AT_END && globalThis.gc) {
     // with node --expose-gc: what the pass keeps alive (old space after a full GC, hub still subscribed)
     globalThis.gc();
@@ -188,5 +217,6 @@ for (let r = 0; r < rounds; r++) {
 }
 for (const b of builds) {
   const t = [...b.times].sort((x, y) => x - y);
-  console.log(`${mode} ${b.d}: min ${t[0].toFixed(0)} median ${t[t.length >> 1].toFixed(0)} ns/frame (${opt.clock} clock, ${offs.length} frames, ${rounds} passes)`);
+  const alloc = b.alloc ? `, allocated ${[...b.alloc].sort((x, y) => x - y).map((x) => x.toFixed(0)).join('/')} B/frame` : '';
+  console.log(`${mode} ${b.d}: min ${t[0].toFixed(0)} median ${t[t.length >> 1].toFixed(0)} ns/frame (${opt.clock} clock, ${offs.length} frames, ${rounds} passes)${alloc}`);
 }
