@@ -16,6 +16,8 @@ const SIZE_BITS = CODE_BITS;
 const SIZE_MASK = (1 << SIZE_BITS) - 1;
 /** Moves of at most this many levels are done in a loop; longer ones with copyWithin (a memmove). */
 const LOOP_MOVE = 24;
+/** Levels from the best end that `lowerBound` scans one by one before it gallops. */
+const TOP_SCAN = 16;
 
 export class NumericSide {
   /** Sort key per level: +price (bids) or -price (asks); ascending, best last. */
@@ -63,11 +65,18 @@ export class NumericSide {
     return this.hi > this.lo ? this.key[this.hi - 1]! * this.sign : NaN;
   }
 
-  /** First index in [lo, hi) whose key is >= k: galloping from the best end, then binary search. */
+  /**
+   * First index in [lo, hi) whose key is >= k: a linear scan of the best TOP_SCAN levels (where most updates land: one
+   * mispredicted branch, at the end), then galloping from there, then binary search.
+   */
   private lowerBound(k: number): number {
     const key = this.key;
-    let hi = this.hi;
     let lo = this.lo;
+    let j = this.hi - 1;
+    const stop = j - TOP_SCAN < lo ? lo : j - TOP_SCAN;
+    while (j >= stop && key[j]! >= k) j--;
+    if (j >= stop) return j + 1;
+    let hi = stop;
     let step = 1;
     while (hi - step >= lo) {
       const j = hi - step;
