@@ -13,10 +13,12 @@
  * reducer, whose compacting GCs come ~8 s after the initial sync's major GC).
  *   node bench/latency.mjs [--paced-seconds 60] [--burst-seconds 10] [--seconds N (both)] [--burst 5000] [--sim-nice 10]
  *                          [--server-client process|same-process] [--server-clients 1] [--server-books 20] [--only ndjson|server]
- *                          [--server-reader-procs 1]
+ *                          [--server-reader-procs 1] [--reader-nice -10]
  * The local server's client runs in its own process (bench/clients/server-reader.mjs), where a real client is;
  * `--server-client same-process` puts it in the hub's process, as before the ninth pass. `--server-reader-procs P`
- * spreads the `--server-clients` connections over P such processes. Besides the client's receipt, the server's side is
+ * spreads the `--server-clients` connections over P such processes, each with every thread at `--reader-nice`
+ * (default −10, where allowed: root), as the CLI bench's pipe reader, so that its own waits for a CPU behind the hub and
+ * the simulator on a small box are not counted as the server's (`--reader-nice 0`: as any process). Besides the client's receipt, the server's side is
  * measured too: when the write of each message to a client's socket returned (the bytes in the kernel); and for both,
  * per event, its first and its last client (the fan-out's spread). `TW_DIST=DIR/dist` runs another build's hub and
  * server (A/B in the same time window).
@@ -72,16 +74,17 @@ function row(label, xs) {
   return `| ${label} | ${xs.length} | ${f(pct(xs, 50))} | ${f(pct(xs, 99))} | ${f(pct(xs, 99.9))} | ${f(pct(xs, 100))} |`;
 }
 
-export async function runLatency({ pacedSeconds = 60, burstSeconds = 10, burst = 5000, simNice = 10, serverClient = 'process', serverClients = 1, serverBooks = 20, readerProcs = 1, only } = {}) {
+export async function runLatency({ pacedSeconds = 60, burstSeconds = 10, burst = 5000, simNice = 10, serverClient = 'process', serverClients = 1, serverBooks = 20, readerProcs = 1, readerNice = -10, only } = {}) {
   const lines = [
     `\n### Latency (ms), 20 symbols at 100 ms cadence; tickwire embedded with one sink per run (NDJSON on stdout, a pipe; or the local server and its client); simulator at niceness ${simNice}\n`,
   ];
   lines.push('| load · path | samples | p50 | p99 | p99.9 | max |', '|---|---:|---:|---:|---:|---:|');
   const none = [{ a: [], b: [], p: [], c: [], at: [], s: [], sat: [] }, { a: [], b: [], p: [], c: [], at: [], s: [], sat: [] }];
   const ndjson = only === 'server' ? none : await runPaths(['ndjson'], pacedSeconds, burstSeconds, burst, simNice);
-  const server = only === 'ndjson' ? none : await runPaths(['server'], pacedSeconds, burstSeconds, burst, simNice, serverClient, serverClients, serverBooks, readerProcs);
+  const server = only === 'ndjson' ? none : await runPaths(['server'], pacedSeconds, burstSeconds, burst, simNice, { client: serverClient, clients: serverClients, books: serverBooks, readerProcs, readerNice });
   const loads = [`paced (${pacedSeconds} s)`, `paced + ${burst}-diff burst every 2 s (${burstSeconds} s)`];
-  const where = serverClient === 'same-process' ? "in the hub's process" : `${readerProcs > 1 ? `${readerProcs} processes` : 'own process'}, ${serverClients} connection(s) × ${serverBooks} book(s)`;
+  const niceText = server[0].readerNice === undefined ? '' : ` at nice ${server[0].readerNice}`;
+  const where = serverClient === 'same-process' ? "in the hub's process" : `${readerProcs > 1 ? `${readerProcs} processes` : 'own process'}${niceText}, ${serverClients} connection(s) × ${serverBooks} book(s)`;
   for (const [k, load] of loads.entries()) {
     if (only !== 'server') {
       lines.push(
@@ -123,7 +126,12 @@ function gcText(gc) {
 }
 
 /** One client process with the given sinks: samples of the paced phase, then of the paced + bursts phase. */
-async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serverClient = 'process', serverClients = 1, serverBooks = 20, readerProcs = 1) {
+/**
+ * `server`: where the local server's clients run (`client`: 'process' | 'same-process'), how many connections
+ * (`clients`) of how many books each (`books`), over how many processes (`readerProcs`), at what niceness (`readerNice`).
+ */
+async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, server = {}) {
+  const { client: serverClient = 'process', clients: serverClients = 1, books: serverBooks = 20, readerProcs = 1, readerNice = -10 } = server;
   const sim = fork(join(here, 'sim-process.mjs'), [JSON.stringify({ symbols: SYMBOLS_20, seed: 7, intervalMs: 100, nice: simNice })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -144,6 +152,7 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
   });
   // the local server's clients: in their own process(es) unless --server-client same-process
   const wsReaders = [];
+  let readerNiceInForce;
   const ready = once(child, 'ready', 120_000);
   if (paths.includes('server') && serverClient !== 'same-process') {
     const { url, offset } = await new Promise((resolve) => {
@@ -156,8 +165,8 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
       wsReaders.push(wsReader);
       const subscribed = once(wsReader, 'subscribed', 60_000);
       const clients = Math.floor(serverClients / procs) + (r < serverClients % procs ? 1 : 0);
-      wsReader.send({ t: 'start', url, offset, symbols: SYMBOLS_20, clients, books: serverBooks });
-      await subscribed;
+      wsReader.send({ t: 'start', url, offset, symbols: SYMBOLS_20, clients, books: serverBooks, nice: readerNice });
+      readerNiceInForce = (await subscribed).nice;
     }
   } else {
     child.send({ t: 'start', ws: ep.ws, rest: ep.rest, symbols: SYMBOLS_20, paths, serverClient });
@@ -214,7 +223,10 @@ async function runPaths(paths, pacedSeconds, burstSeconds, burst, simNice, serve
     sim.send({ close: true });
     setTimeout(() => sim.kill('SIGKILL'), 5000).unref();
   }
-  for (const o of out) o.output = output;
+  for (const o of out) {
+    o.output = output;
+    if (readerNiceInForce !== undefined) o.readerNice = readerNiceInForce;
+  }
   return out;
 }
 
@@ -230,6 +242,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'server-clients': { type: 'string', default: '1' }, // connections of the server-client process
       'server-books': { type: 'string', default: '20' }, // books each of them subscribes to (the first N symbols)
       'server-reader-procs': { type: 'string', default: '1' }, // processes the connections are spread over
+      'reader-nice': { type: 'string', default: '-10' }, // niceness of the server-reader processes (where allowed)
       only: { type: 'string' }, // ndjson | server
     },
   });
@@ -244,6 +257,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     serverClients: Number(values['server-clients']),
     serverBooks: Number(values['server-books']),
     readerProcs: Number(values['server-reader-procs']),
+    readerNice: Number(values['reader-nice']),
     only: values.only,
   }).then((t) => console.log(t), (e) => {
     console.error(e);

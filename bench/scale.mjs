@@ -8,6 +8,8 @@
  *
  *   node bench/scale.mjs [--symbols 100,500,1000] [--steady-seconds 20] [--sim-nice 10] [--first-snapshot-depth N]
  *                        [--max-minutes 15] [--json out.json] [--sim-prof DIR] [--rest-weight-share F]
+ * `TW_DIST=DIR/dist` measures another build's tickwire (the simulator stays this one's); `BENCH_NODE_FLAGS` adds node
+ * flags to the measured process (e.g. `--trace-gc`).
  *
  * Starvation (a shared box): the simulator's CPU share, the share of wall time it waited runnable for a CPU
  * (/proc/self/schedstat), its event loop's p99 delay (a 100 ms step due but not run), tickwire's own wait, the 1-min
@@ -92,7 +94,7 @@ async function runOne(n) {
   const endpoint = await ask(undefined, 'endpoint');
   const simStats = () => ask({ stats: true }, 'stats');
   const load0 = load();
-  const { stream } = await import(join(here, '..', 'dist', 'index.js'));
+  const { stream } = await import(join(process.env.TW_DIST ?? join(here, '..', 'dist'), 'index.js'));
   global.gc?.();
   const rss0 = vm('VmRSS');
   const firstDepth = opt['first-snapshot-depth'] ? Number(opt['first-snapshot-depth']) : undefined;
@@ -241,7 +243,7 @@ for (const n of sizes) {
   log(`scale: ${n} symbols …`);
   // each size in a fresh process, so that RSS and the JIT start from the same point
   const args = process.argv.slice(2).filter((a, i, all) => a !== '--symbols' && all[i - 1] !== '--symbols' && !a.startsWith('--symbols='));
-  const child = fork(fileURLToPath(import.meta.url), [...args, '--child', String(n)], { execArgv: ['--expose-gc'] });
+  const child = fork(fileURLToPath(import.meta.url), [...args, '--child', String(n)], { execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [])] });
   const r = await new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => code !== 0 && reject(new Error(`scale child exited ${code}`)));

@@ -1,6 +1,6 @@
 // The simulator in its own process, so that its CPU is not the measured process's: for bench/fanout.mjs and
 // bench/latency.mjs. argv[2]: JSON `{ symbols, seed, nice, ...startSim options }` (bench defaults: sim-driver.mjs).
-// `nice` (optional): this process's niceness, so that on a small box it stands in for a remote exchange instead of
+// Exits when its parent's IPC channel closes. `nice` (optional): this process's niceness, so that on a small box it stands in for a remote exchange instead of
 // taking CPU from the client it feeds. IPC: {burst: n} → {burst}, {pause}, {resume}, {close},
 // {truth: [unified symbols], depth} → {truth: {symbol: {updateId, bids, asks}}} (best `depth` levels per side),
 // {stats: true} → {stats: {cpuUs, waitNs, loopDelayMaxMs, loopDelayP99Ms}}: this process's CPU time, the time it
@@ -24,6 +24,8 @@ const waitNs = () => {
   }
 };
 process.send({ endpoint: sim.endpoints.binance });
+// the parent gone (killed, `timeout`, Ctrl-C) leaves no simulator behind: no IPC channel, no process
+process.on('disconnect', () => process.exit(0));
 process.on('message', async (m) => {
   if (m.burst) process.send({ burst: await sim.burst('binance', { diffs: m.burst }) });
   if (m.stats) {

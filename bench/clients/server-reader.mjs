@@ -6,10 +6,12 @@
  * offset to its own CLOCK_MONOTONIC reading — no wall-clock skew between the two processes.
  * Each sample is kept as (localTime, receipt) so that the parent can tell, per event, its first and its last
  * client's receipt (the fan-out spread), across several reader processes (`--server-reader-procs`).
- * IPC: {t:'start', url, symbols, offset, clients, books (each client subscribes to the first `books` symbols)} → {t:'subscribed'}; {t:'record'} → {t:'recording'};
+ * IPC: {t:'start', url, symbols, offset, clients, books (each client subscribes to the first `books` symbols), nice (every
+ * thread of this process at that niceness where allowed)} → {t:'subscribed', nice (in force)}; {t:'record'} → {t:'recording'};
  * {t:'collect'} → {t:'samples', at: [localTime…], c: [receipt − localTime…]}.
  */
 import { rootRequire } from '../lib/root-require.mjs';
+import { reniceThreads } from '../lib/renice.mjs';
 
 const WebSocket = rootRequire('ws');
 const MAX = 4_000_000;
@@ -23,6 +25,9 @@ const now = () => Number(process.hrtime.bigint() / 1000n) + offset;
 process.on('message', (m) => {
   if (m.t === 'start') {
     offset = m.offset;
+    // where allowed (root), ahead of the hub and the simulator on a small box, so that the receipt times measure
+    // when tickwire's message arrived, not when this process next got a CPU (`--reader-nice 0`: as any process)
+    const nice = reniceThreads(m.nice ?? 0);
     const clients = m.clients ?? 1;
     const seen = new Set();
     for (let k = 0; k < clients; k++) {
@@ -31,7 +36,7 @@ process.on('message', (m) => {
       ws.on('message', (data) => {
         if (seen.size < clients && !seen.has(k)) {
           seen.add(k);
-          if (seen.size === clients) process.send({ t: 'subscribed' });
+          if (seen.size === clients) process.send({ t: 'subscribed', nice });
         }
         if (!recording || nc >= MAX) return;
         const t = now();

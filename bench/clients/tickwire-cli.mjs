@@ -12,8 +12,9 @@
  * (`extra.unsound` > 0 fails the run in `bench/run.mjs`).
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, read, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { getPriority, setPriority, tmpdir } from 'node:os';
+import { closeSync, constants, mkdtempSync, openSync, read, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { reniceThreads } from '../lib/renice.mjs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runClient } from '../lib/harness.mjs';
@@ -46,26 +47,6 @@ function procHwmKb(pid) {
   return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)[1]);
 }
 
-/**
- * Every thread of this process at `nice` where allowed (root), else as they are; the niceness in force. Linux keeps a
- * niceness per thread: `setPriority(nice)` alone moves only the main thread, while the pipe is read by libuv's pool
- * threads (`fs.read` blocks in one of them) — left at 0, they waited for a CPU behind the CLI and the simulator.
- */
-function reniceThreads(nice) {
-  try {
-    setPriority(nice);
-  } catch {
-    return getPriority();
-  }
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      setPriority(Number(tid), nice);
-    } catch {
-      // a thread that ended meanwhile
-    }
-  }
-  return nice;
-}
 
 let child;
 let fd;

@@ -26,8 +26,15 @@ const CROSS_CHECK = { depth: 10, requestDepth: 50, persistAfter: 3 } as const;
  * `persistAfter` × the interval (+ REST time) of the loss.
  */
 export const BOOK_CHECK = { persistAfter: 3 } as const;
-/** Deltas kept while a snapshot request waits in the REST queue (see BookSync.trimBuffer): 5 s at 100 ms. */
-const BUFFER_WHILE_QUEUED = 50;
+/**
+ * Deltas kept while a snapshot request waits in the REST queue (see BookSync.trimBuffer; it trims at twice this):
+ * 1–2 s at 100 ms — the REST snapshot may lag the stream by that much when it goes out; an older one is refused as
+ * stale and fetched again. Every kept delta outlives a few scavenges and is promoted, so what the waiting books hold
+ * sets the live old space, and V8 lets the old space grow to a multiple of it before a full GC: at 1000 Binance books
+ * with 1000-level first snapshots (905 waiting) 50 kept per book peaked at ~730 MB RSS, 10 at ~300 MB (bench/README,
+ * fourteenth pass).
+ */
+const BUFFER_WHILE_QUEUED = 10;
 /** REST priority of the deep snapshot that follows a shallow first one (after every book's first sync, priority 1). */
 const DEEPEN_PRIORITY = 4;
 /**
