@@ -190,7 +190,13 @@ async function hubPass(b) {
   let i = 0;
   // as the connection does: the text, the arrival time as the system clock gives it (integer epoch µs), the bytes
   const feed = (buf) => onFrame(buf.toString(), origin + Math.round(performance.now() * 1000), buf);
-  for (; i < WARM; i++) feed(frame(i));
+  // one diff per symbol at a time, with a turn of the event loop after each burst so that the REST snapshots (the
+  // capture's first state) land while the deltas that bridge them are still buffered: a book waiting for its snapshot
+  // keeps only its last 10–20 deltas (book-driver.ts)
+  for (; i < WARM; i++) {
+    feed(frame(i));
+    if ((i + 1) % symbols.length === 0) await new Promise((r) => setTimeout(r, 1));
+  }
   for (let n = 0; live.size < symbols.length && n < 1000; n++) await new Promise((r) => setTimeout(r, 5));
   if (live.size < symbols.length) throw new Error('books did not go live');
   const alloc = allocMeter();
