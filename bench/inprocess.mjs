@@ -13,7 +13,8 @@
  * Modes: `hub` the whole pipeline; `hub-books` + `stream().books()` (liveBooksOf) reading best bid/ask on every
  * update (`NO_READS=1`: only the emission); `hub-ndjson` + the NDJSON sink (what `tickwire stream` writes) into a
  * Writable that takes every chunk at once; `hub-booksop` + `pipe(books())` (the second copy), the same reads; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
- * `JSON.parse` of the same Buffers. Prints the min and median ns per frame of each build (default: ./dist).
+ * `JSON.parse` of the same Buffers. Prints the min and median ns per frame of each build (default: ./dist); with
+ * `ALLOC=1` also the bytes allocated per frame in each pass (the V8 heap, GCProfiler).
  */
 import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
