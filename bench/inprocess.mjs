@@ -12,7 +12,9 @@
  *
  * Modes: `hub` the whole pipeline; `hub-books` + `stream().books()` (liveBooksOf) reading best bid/ask on every
  * update (`NO_READS=1`: only the emission); `hub-ndjson` + the NDJSON sink (what `tickwire stream` writes) into a
- * Writable that takes every chunk at once; `hub-booksop` + `pipe(books())` (the second copy), the same reads; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
+ * Writable that takes every chunk at once; `json` the NDJSON sink's serializer alone (JsonBytes, `DIST/sinks/json-bytes.js`)
+ * on the hub's last `JSON_EVENTS` (300) book_delta events, written 200 times over per pass (hot, as the sink writes an
+ * event just built); `hub-booksop` + `pipe(books())` (the second copy), the same reads; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
  * `JSON.parse` of the same Buffers. Prints the min and median ns per frame of each build (default: ./dist); with
  * `ALLOC=1` also the bytes allocated per frame in each pass (the V8 heap, GCProfiler).
  */
@@ -183,7 +185,7 @@ async function hubPass(b) {
       ? b.liveBooksOf(hub.events$, () => hub).subscribe(reads)
       : mode === 'hub-booksop'
         ? hub.events$.pipe(b.booksOp()).subscribe(reads)
-        : mode === 'hub-ndjson'
+        : mode === 'hub-ndjson' || mode === 'json'
           ? b.writeNdjson(hub.events$, devNull(), { maxBufferedBytes: 64 << 20 })
           : undefined;
   for (const s of symbols) void hub.add('binance', s, ['book']);
@@ -218,12 +220,37 @@ async function hubPass(b) {
   return sink;
 }
 
+/** `json` mode: the hub's events (this build's hub), then each build's JsonBytes over the last JSON_EVENTS deltas. */
+let jsonEvents;
+async function jsonPass(b) {
+  if (jsonEvents === undefined) {
+    const all = [];
+    await hubPass({ ...b, times: [], writeNdjson: (events$) => events$.subscribe((e) => all.push(e)) });
+    jsonEvents = all.filter((e) => e.type === 'book_delta').slice(-Number(process.env.JSON_EVENTS ?? 300));
+  }
+  b.jsonBytes ??= new (await import(`${b.d}/sinks/json-bytes.js`)).JsonBytes(Buffer.allocUnsafeSlow(1 << 16));
+  const w = b.jsonBytes;
+  let at = 0;
+  let n = 0;
+  const t0 = now();
+  for (let k = 0; k < 200; k++) {
+    for (const e of jsonEvents) {
+      let end = w.write(e, at);
+      if (end === -2) end = w.write(e, (at = 0)); // NO_ROOM: the chunk's start again
+      if (end < 0) throw new Error('JsonBytes declined a book_delta');
+      at = end + 1;
+      n++;
+    }
+  }
+  b.times.push((now() - t0) / n);
+}
+
 const rounds = Number(opt.rounds);
 for (let r = 0; r < rounds; r++) {
-  for (const b of r % 2 ? [...builds].reverse() : builds) await (mode.startsWith('hub') ? hubPass(b) : loopPass(b));
+  for (const b of r % 2 ? [...builds].reverse() : builds) await (mode === 'json' ? jsonPass(b) : mode.startsWith('hub') ? hubPass(b) : loopPass(b));
 }
 for (const b of builds) {
   const t = [...b.times].sort((x, y) => x - y);
-  const alloc = b.alloc ? `, allocated ${[...b.alloc].sort((x, y) => x - y).map((x) => x.toFixed(0)).join('/')} B/frame` : '';
-  console.log(`${mode} ${b.d}: min ${t[0].toFixed(0)} median ${t[t.length >> 1].toFixed(0)} ns/frame (${opt.clock} clock, ${offs.length} frames, ${rounds} passes)${alloc}`);
+  const alloc = b.alloc ? `, allocated ${[...b.alloc].sort((x, y) => x - y).map((x) => x.toFixed(0)).join('/')} B/${mode === 'json' ? 'event' : 'frame'}` : '';
+  console.log(`${mode} ${b.d}: min ${t[0].toFixed(0)} median ${t[t.length >> 1].toFixed(0)} ns/${mode === 'json' ? 'event' : 'frame'} (${opt.clock} clock, ${offs.length} frames, ${rounds} passes)${alloc}`);
 }

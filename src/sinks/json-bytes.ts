@@ -3,8 +3,11 @@
  * arrays, printable-ASCII strings, numbers, booleans, null): the NDJSON sink's line without the intermediate string
  * and its UTF-8 encoding. Anything else — a string that needs escaping or is not ASCII, a class instance, a
  * `toJSON`, a bigint, nesting deeper than MAX_DEPTH — is declined (DECLINED), and the caller uses `JSON.stringify`; what is
- * written is then byte for byte what `JSON.stringify` gives (test/sinks/json-bytes.test.ts compares them).
+ * written is then byte for byte what `JSON.stringify` gives (test/sinks/json-bytes.test.ts compares them). Member
+ * names are encoded once per writer and copied (./member-heads.ts): keep one JsonBytes per output.
  */
+
+import { MemberHeads, VALUE_MISSES } from './member-heads.js';
 
 /** Deeper values are declined (`JSON.stringify` decides: events are 3 levels deep, a cycle throws there). */
 const MAX_DEPTH = 16;
@@ -33,6 +36,9 @@ const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 === 0
 
 /** Writes JSON into `buf`; each method returns the index after what it wrote, or DECLINED / NO_ROOM. */
 export class JsonBytes {
+  /** Member names seen, as bytes (./member-heads.ts). */
+  private readonly heads = new MemberHeads();
+
   constructor(public buf: Uint8Array) {}
 
   /** `JSON.stringify(value)` at `at`: the end index, or DECLINED, or NO_ROOM when it does not fit before `buf`'s end. */
@@ -108,31 +114,68 @@ export class JsonBytes {
     return at;
   }
 
+  /**
+   * An object's members, each name (with its comma or the opening brace) copied from the tree of member sequences
+   * seen (./member-heads.ts), with the value too when it is the string that member had before; a name the tree
+   * does not hold (it is full) is written by `key`.
+   */
   private object(o: Record<string, unknown>, at: number, depth: number): number {
     const buf = this.buf;
-    if (at >= buf.length) return NO_ROOM;
-    buf[at++] = BRACE_OPEN;
-    let first = true;
+    const root = this.heads.root;
+    let node = root;
     for (const k in o) {
       if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
       const e = o[k];
       const t = typeof e;
       // as JSON.stringify: such members are left out
       if (t === 'undefined' || t === 'function' || t === 'symbol') continue;
-      if (!first) {
+      let next = node.next;
+      if (next === undefined || next.name !== k) next = this.heads.after(node, k);
+      if (next === undefined) {
+        // not in the tree (full, or a name JSON.stringify escapes): the brace or comma, then the name by itself
         if (at >= buf.length) return NO_ROOM;
-        buf[at++] = COMMA;
+        buf[at++] = node === root ? BRACE_OPEN : COMMA;
+        at = this.key(k, at);
+        if (at < 0) return at;
+        node = this.heads.detached;
+        at = this.member(e, t, at, depth);
+        if (at < 0) return at;
+        continue;
       }
-      first = false;
-      at = this.key(k, at);
+      node = next;
+      if (t === 'string' && e === next.value) {
+        // the name and the value this member had last (an event's type, exchange, integrity, epoch…)
+        const hv = next.withValue!;
+        if (at + hv.length > buf.length) return NO_ROOM;
+        buf.set(hv, at);
+        at += hv.length;
+        next.misses = 0;
+        continue;
+      }
+      const h = next.head;
+      if (at + h.length > buf.length) return NO_ROOM;
+      buf.set(h, at); // (cheaper than a byte loop for these 6–20 bytes: bench/README, fourteenth pass)
+      const start = at;
+      at = this.member(e, t, at + h.length, depth);
       if (at < 0) return at;
-      // strings and numbers (most members) without the general dispatch
-      at = t === 'string' ? this.string(e as string, at) : t === 'number' ? this.number(e as number, at) : this.value(e, at, depth);
-      if (at < 0) return at;
+      if (t === 'string' && (next.value === undefined || ++next.misses >= VALUE_MISSES)) {
+        next.remember(e as string, new Uint8Array(buf.subarray(start, at))); // a copy: the chunk is reused
+      }
     }
-    if (at >= buf.length) return NO_ROOM;
+    if (node === root) {
+      if (at + 2 > buf.length) return NO_ROOM;
+      buf[at++] = BRACE_OPEN;
+    } else if (at >= buf.length) return NO_ROOM;
     buf[at++] = BRACE_CLOSE;
     return at;
+  }
+
+  /** A member's value (`t` its type), strings and numbers (most members) without the general dispatch. */
+  private member(e: unknown, t: string, at: number, depth: number): number {
+    if (t === 'string') return this.string(e as string, at);
+    if (t === 'number') return this.number(e as number, at);
+    if (t === 'object' && e !== null && Array.isArray(e)) return depth < MAX_DEPTH ? this.array(e, at, depth + 1) : DECLINED;
+    return this.value(e, at, depth);
   }
 
   /** A member's name and its colon: `"k":`; DECLINED for a name that would need escaping. */
