@@ -17,6 +17,8 @@ const UNIT = [
   'test/pipeline/continuity.test.ts',
   'test/pipeline/frame-router.test.ts',
   'test/pipeline/handovers.test.ts',
+  'test/pipeline/hub-adapter-load-failure.test.ts',
+  'test/pipeline/hub-lazy-adapters.test.ts',
   'test/pipeline/market-events.test.ts',
   'test/pipeline/no-data.test.ts',
   'test/pipeline/refusals.test.ts',

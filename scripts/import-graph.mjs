@@ -86,6 +86,31 @@ export function measure() {
   return edges;
 }
 
+/**
+ * The files of src/ that loading `entry` (a path under src/) loads: static imports and re-exports followed, file by
+ * file; `import()` (loaded on first use) and type-only imports (erased by tsc) are not. Paths relative to src/.
+ */
+export function staticReach(entry) {
+  const seen = new Set();
+  const visit = (file) => {
+    const rel = relative(SRC, file);
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    const text = stripComments(readFileSync(file, 'utf8'));
+    const statements = /^\s*(?:import|export)\s+(type\s+)?([\w$*{}\s,]+?)\s*from\s*['"](\.{1,2}\/[^'"]+)['"]|^\s*import\s*()()['"](\.{1,2}\/[^'"]+)['"]/gm;
+    for (const m of text.matchAll(statements)) {
+      const [, typeOnly, clause = '', spec = m[6]] = m;
+      if (typeOnly) continue;
+      // `import { type A, type B } from …` is erased too; a statement naming any value binding loads the module
+      const names = /^\{([\s\S]*)\}$/.exec(clause.trim())?.[1];
+      if (names !== undefined && names.split(',').map((n) => n.trim()).filter(Boolean).every((n) => n.startsWith('type '))) continue;
+      visit(resolve(dirname(file), spec).replace(/\.js$/, '.ts'));
+    }
+  };
+  visit(resolve(SRC, entry));
+  return [...seen].sort();
+}
+
 /** Every elementary cycle's first witness found by depth-first search, as `a → b → … → a`. */
 export function cycles(edges) {
   const found = [];

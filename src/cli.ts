@@ -8,14 +8,6 @@
 import { TwError } from './errors.js';
 import { marketEventJsonSchema } from './schema/events.js';
 import { HELP, COMMAND_HELP } from './cli/help.js';
-import { runStream } from './cli/stream-command.js';
-import { runSim } from './cli/sim-command.js';
-import { runConsume } from './cli/consume-command.js';
-import { runServe } from './cli/serve-command.js';
-import { runRecord } from './cli/record-command.js';
-import { runReplay } from './cli/replay-command.js';
-import { runTop } from './cli/top-command.js';
-import { runInstruments } from './cli/instruments-command.js';
 import { EXIT_USAGE, parseFlags } from './cli/args.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -36,23 +28,24 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(COMMAND_HELP[command] ?? HELP);
     return 0;
   }
+  // each command's module loads when it runs: `stream` carries no simulator, server or NATS client it does not use
   switch (command) {
     case 'stream':
-      return runStream(rest);
+      return (await import('./cli/stream-command.js')).runStream(rest);
     case 'sim':
-      return runSim(rest);
+      return (await import('./cli/sim-command.js')).runSim(rest);
     case 'consume':
-      return runConsume(rest, process.stdout);
+      return (await import('./cli/consume-command.js')).runConsume(rest, process.stdout);
     case 'serve':
-      return runServe(rest);
+      return (await import('./cli/serve-command.js')).runServe(rest);
     case 'record':
-      return runRecord(rest);
+      return (await import('./cli/record-command.js')).runRecord(rest);
     case 'top':
-      return runTop(rest);
+      return (await import('./cli/top-command.js')).runTop(rest);
     case 'replay':
-      return runReplay(rest);
+      return (await import('./cli/replay-command.js')).runReplay(rest);
     case 'instruments':
-      return runInstruments(rest);
+      return (await import('./cli/instruments-command.js')).runInstruments(rest);
     case 'schema': {
       const { positionals } = parseFlags(rest, {});
       if (positionals.length > 0) throw new TwError('TW_ERR_CONFIG', `schema takes no arguments, got ${JSON.stringify(positionals[0])}`);

@@ -24,4 +24,4 @@ export type { NatsStatus, NatsState } from './nats/status.js';
 export { subjectFor, symbolToken, tokenToSymbol } from './nats/subjects.js';
 export { rebuildBooks, BookRebuilder, type RebuiltBook, type BookRebuilderOptions } from './sources/rebuild-books.js';
 export type { StartServerOptions, TickwireServer } from './sinks/server/index.js';
-export { adapters, adaptersFromEnv } from './exchanges/registry.js';
+export { loadAdapter, loadAdapters, adaptersFromEnv } from './exchanges/registry.js';

@@ -65,7 +65,7 @@ export function stream(options: StreamOptions): TickwireStream {
     const first = s === undefined;
     if (s === undefined) {
       const recorder = record ? new Recorder(config, record, deps) : undefined;
-      const hub = new Hub(config, recorder ? { ...recorder.deps, ...(logger ? { logger } : {}) } : deps);
+      const hub = new Hub(config, recorder ? { ...recorder.deps, ...(logger ? { logger } : {}), ...(adapters ? { adapters } : {}) } : deps);
       s = shared = { hub, recorder, refs: 0 };
     }
     s.refs++;

@@ -1,6 +1,22 @@
 /** `--help` texts. Keep them true to the code (README shows the same). */
-import { CONSUME_HELP } from './consume-command.js';
 import { NATS_HELP } from './nats-flags.js';
+
+export const CONSUME_HELP = `tickwire consume [SUBJECT-FILTER] [options]
+
+Reads events that tickwire instances published to NATS JetStream (tickwire stream … --nats URL) and prints
+them as NDJSON on stdout. SUBJECT-FILTER is a NATS wildcard under the prefix, e.g. 'tickwire.binance.book.>'
+or 'tickwire.*.trades.BTC_USDT' (default: 'tickwire.>'). Symbols in subjects: '/' → '_', other characters
+outside [A-Za-z0-9-] → ~XX. Each book starts from its latest checkpoint; holes appear as gap status lines.
+
+Options:
+  --nats URL           NATS server(s), comma-separated (default nats://127.0.0.1:4222)
+  --nats-stream NAME   JetStream stream (default TICKWIRE)
+  --nats-prefix P      subject prefix (default tickwire)
+  --from WHERE         snapshot (default): latest checkpoint per book; all: the whole retained stream;
+                       new: only events published from now on
+  --stdout-buffer BYTES  output backlog before lines are dropped with a gap status (default 8388608)
+  --log-level LEVEL    trace|debug|info|warn|error|fatal|silent (default info)
+`;
 
 export const HELP = `tickwire — real-time crypto market data: checked order books, normalized NDJSON
 

@@ -58,7 +58,7 @@ export async function runInstruments(args: string[]): Promise<number> {
     const ep = sim?.endpoints[exchange];
     if (ep !== undefined && config.endpoints[exchange] === undefined) config = parseConfig({ ...config, endpoints: { ...config.endpoints, [exchange]: ep } });
     const { markets: _m, channels: _c, ...rest } = config;
-    const list = await instruments(exchange, { ...rest, logger, adapters: adaptersFromEnv(process.env) });
+    const list = await instruments(exchange, { ...rest, logger, adapters: await adaptersFromEnv(process.env) });
     process.stdout.write(values.json === true ? list.map((r) => JSON.stringify(r)).join('\n') + (list.length > 0 ? '\n' : '') : instrumentsTable(list));
     return 0;
   } finally {

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { TwError } from '../errors.js';
 import type { MarketEvent } from '../schema/events.js';
 import { NatsPublishOptions, type NatsPublishConfig } from '../nats/options.js';
-import { publishToNats } from '../sinks/nats/publish.js';
+import { publishToNats } from '../api/lazy.js'; // the NATS client loads when a publisher starts
 import type { NatsStatus } from '../nats/status.js';
 import { intFlag } from './args.js';
 

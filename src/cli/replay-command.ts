@@ -77,6 +77,7 @@ export async function runReplay(args: string[]): Promise<number> {
   const speed = parseSpeed(values.speed);
   const logger = makeLogger(typeof values['log-level'] === 'string' ? values['log-level'] : 'warn');
   const input = positionals.length === 1 ? positionals[0]! : positionals;
+  const adapters = await adaptersFromEnv(process.env); // the same adapters as a live stream (credentials from the environment)
   const out = process.stdout;
   let result: ReplayResult | undefined;
   let stoppedBy: string | undefined;
@@ -130,7 +131,7 @@ export async function runReplay(args: string[]): Promise<number> {
       speed,
       logger,
       onOpen: (read) => progress.start(read),
-      adapters: adaptersFromEnv(process.env), // the same adapters as a live stream (credentials from the environment)
+      adapters,
       pace: () => (out.writableLength > PACE_BYTES ? once(out, 'drain').then(() => undefined) : undefined),
       onEnd: (r) => {
         result = r;

@@ -5,7 +5,7 @@
 import { TwError } from '../errors.js';
 import { parseConfig, splitMarketRef } from '../config.js';
 import { type ExchangeId } from '../schema/events.js';
-import { Hub } from '../pipeline/hub.js';
+import { Hub, type HubDeps } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
 import { startSim, PROTOCOLS, type Simulator } from '../sim/index.js';
 import { DEFAULT_SPECS, simSymbolsFor } from '../sim/symbols.js';
@@ -80,12 +80,12 @@ function allowOrigins(values: string[]): string[] {
 }
 
 /** serve --replay defaults to the recorded pace (clients watch it happen); --speed max replays at once. */
-function replayOptions(values: Record<string, unknown>): ReplayOptions {
+function replayOptions(values: Record<string, unknown>, adapters: HubDeps['adapters']): ReplayOptions {
   const logLevel = typeof values['log-level'] === 'string' ? values['log-level'] : 'info';
   return {
     speed: values.speed === undefined ? 1 : parseSpeed(values.speed),
     logger: makeLogger(logLevel),
-    adapters: adaptersFromEnv(process.env),
+    adapters,
   };
 }
 
@@ -137,8 +137,9 @@ export async function runServe(args: string[]): Promise<number> {
   const serverInput = serverSettingsFromFlags(values);
   const settings = checkServerSettings(serverInput);
   await probeListen(settings.host, settings.port);
+  const adapters = await adaptersFromEnv(process.env); // credentials: fail before anything starts
   // Under --replay the recording's own config (markets, channels, endpoints…) drives the hub.
-  const replaying = replayFile !== undefined ? await openReplay(replayFile, replayOptions(values)) : undefined;
+  const replaying = replayFile !== undefined ? await openReplay(replayFile, replayOptions(values, adapters)) : undefined;
   const { markets, streams } = preloadStreams(positionals);
   let config = replaying
     ? parseConfig({ ...replaying.header.config, ...(typeof values['log-level'] === 'string' ? { logLevel: values['log-level'] } : {}) })
@@ -169,7 +170,7 @@ export async function runServe(args: string[]): Promise<number> {
     config = parseConfig({ ...config, endpoints });
     logger.info({ endpoints: sim.endpoints, seed }, 'simulator started');
   }
-  const hub = replaying?.hub ?? new Hub(config, { logger, adapters: adaptersFromEnv(process.env) });
+  const hub = replaying?.hub ?? new Hub(config, { logger, adapters });
   const nats = natsPublishFromFlags(values);
   const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
   let server: TickwireServer;

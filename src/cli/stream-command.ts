@@ -18,7 +18,8 @@ import { adaptersFromEnv } from '../exchanges/registry.js';
 import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
 import { stdoutOutput } from '../sinks/fd-writer.js';
 import { EXIT_USAGE, durationFlag, intFlag, makeLogger, parseFlags } from './args.js';
-import { startSim, type Simulator } from '../sim/index.js';
+import type { Simulator } from '../sim/index.js';
+import { startSim } from '../api/lazy.js'; // the simulator loads with --sim only
 import { simSymbolsFor } from '../sim/symbols.js';
 import type { NatsPublishConfig } from '../nats/options.js';
 import { NATS_FLAGS, natsPublishFromFlags, startNatsPublisher } from './nats-flags.js';
@@ -208,7 +209,7 @@ export function runHubToStdout(config: TickwireConfig, logger: Logger, sim?: Sim
  * stops at the same event as stdout, and is flushed before the promise resolves. A second signal does not cut the
  * flush short (./shutdown.ts).
  */
-export function runHub(
+export async function runHub(
   config: TickwireConfig,
   logger: Logger,
   opts: {
@@ -222,7 +223,8 @@ export function runHub(
   },
 ): Promise<number> {
   const { sim, nats, recorder } = opts;
-  const hub = new Hub(config, { ...(recorder ? recorder.deps : {}), logger, adapters: adaptersFromEnv(process.env) });
+  const adapters = await adaptersFromEnv(process.env);
+  const hub = new Hub(config, { ...(recorder ? recorder.deps : {}), logger, adapters });
   const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
   return new Promise<number>((resolve) => {
     let done = false;

@@ -39,7 +39,7 @@ export async function runTop(args: string[]): Promise<number> {
   if (depth < 1 || depth > 1000) throw new TwError('TW_ERR_CONFIG', '--depth expects 1…1000 levels per side');
   if (everyMs < 10) throw new TwError('TW_ERR_CONFIG', '--interval expects at least 10 ms between redraws');
   const { config, logger, sim } = await prepareStream({ ...values, channels: 'book' }, [market], USAGE);
-  const hub = new Hub(config, { logger, adapters: adaptersFromEnv(process.env) });
+  const hub = new Hub(config, { logger, adapters: await adaptersFromEnv(process.env) });
   const out = process.stdout;
   const tty = out.isTTY === true;
   const paint = paintFor(tty, process.env);

@@ -7,10 +7,10 @@ import type { Logger } from 'pino';
 import { silentLogger } from '../util/silent-logger.js';
 import type { Channel, ExchangeId, MarketEvent, StatusEvent, UnstampedEvent } from '../schema/events.js';
 import type { TickwireConfig } from '../config.js';
-import { adapterFor } from '../exchanges/registry.js';
+import { loadAdapter } from '../exchanges/registry.js';
+import { TwError } from '../errors.js';
 import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
 import type { Resolution } from './resolve.js';
-import { RateWindow, SENT_WINDOW_MS } from '../util/rate-window.js';
 import { createConnection as defaultCreateConnection, type Connection, type ConnectionOptions } from '../connection/index.js';
 import type { HttpGet } from '../rest/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -18,6 +18,9 @@ import { ExchangeRuntime, type BookView } from './exchange-runtime.js';
 import { Stamper, makeEpoch } from './stamper.js';
 import { Metrics } from './metrics.js';
 import { BarBuilder } from '../bars/bar-builder.js';
+import { LoadQueue } from './load-queue.js';
+import { hostLimits } from './host-limits.js';
+import { EventCounters } from './event-counters.js';
 
 export interface HubDeps {
   scheduler?: SchedulerLike;
@@ -27,9 +30,15 @@ export interface HubDeps {
   http?: HttpGet;
   /** Jitter source in [0, 1) for REST backoff; default Math.random (a recording injects a seeded one). */
   random?: () => number;
-  /** Adapters to use instead of the keyless registry (e.g. `adaptersFromEnv(process.env)` for credentials). */
+  /**
+   * Adapters to use instead of the keyless ones (e.g. `await adaptersFromEnv(process.env)` for credentials). An
+   * exchange not given here has its adapter loaded when the hub first needs it.
+   */
   adapters?: Partial<Record<ExchangeId, ExchangeAdapter>>;
 }
+
+/** What an operation waiting for an exchange's runtime gets: it, the adapter's load failure, or undefined (the hub closed). */
+type RuntimeOutcome = ExchangeRuntime | TwError | undefined;
 
 export interface StreamSpec {
   exchange: ExchangeId;
@@ -48,9 +57,14 @@ export class Hub {
    */
   private observers: readonly Subscriber<MarketEvent>[] = [];
   private readonly stamper: Stamper;
-  /** tickwire_events_total per exchange and type, looked up without building a key per event. */
-  private readonly eventCounters = new Map<string, Map<string, { value: number }>>();
+  /** tickwire_events_total per exchange and type. */
+  private readonly eventCounters = new EventCounters(this.metrics);
   private readonly runtimes = new Map<ExchangeId, ExchangeRuntime>();
+  /**
+   * Exchanges whose adapter is being loaded, with the operations asked meanwhile (add, resolve, instruments,
+   * remove): they run in the order asked once the runtime exists, the load failed, or the hub closed.
+   */
+  private readonly loading = new LoadQueue<ExchangeId, RuntimeOutcome>();
   /**
    * The second runtime of an exchange whose adapter has a `companion` (Binance USD-M's `/market` path): it carries the
    * companion's channels, shares the main runtime's REST scheduler (one weight budget per host) and emits under the
@@ -62,21 +76,8 @@ export class Hub {
   private closed = false;
   /** Trade bars (config `bars`): fed every stamped event, its closed bars emitted after the event that closed them. */
   private readonly bars: BarBuilder | undefined;
-  private readonly hostLimits = new Map<string, NonNullable<ConnectionOptions['shared']>>();
-
-  /** Per-IP limits are per host: connections of all exchange ids on one host share one window. */
-  private sharedLimits = (wsOrigin: string, limits: ExchangeAdapter['limits']): ConnectionOptions['shared'] => {
-    const host = new URL(wsOrigin).host;
-    let shared = this.hostLimits.get(host);
-    if (shared === undefined) {
-      shared = {
-        ...(limits.connectionsPerSecond ? { connects: new RateWindow(limits.connectionsPerSecond) } : {}),
-        ...(limits.hostMessagesPerSecond ? { messages: new RateWindow(limits.hostMessagesPerSecond, SENT_WINDOW_MS) } : {}),
-      };
-      this.hostLimits.set(host, shared);
-    }
-    return shared;
-  };
+  /** Per-IP limits are per host (see host-limits.ts). */
+  private readonly sharedLimits = hostLimits();
 
   /** Every event of every stream, hot (completes when the hub closes). */
   readonly events$: Observable<MarketEvent> = new Observable<MarketEvent>((subscriber) => {
@@ -113,11 +114,7 @@ export class Hub {
   private emit = (e: UnstampedEvent): void => {
     if (this.closed) return;
     const stamped = this.stamper.stamp(e);
-    let byType = this.eventCounters.get(e.exchange);
-    if (byType === undefined) this.eventCounters.set(e.exchange, (byType = new Map()));
-    let c = byType.get(e.type);
-    if (c === undefined) byType.set(e.type, (c = this.metrics.counter('tickwire_events_total', { exchange: e.exchange, type: e.type })));
-    c.value++;
+    this.eventCounters.count(e.exchange, e.type);
     const observers = this.observers;
     for (let i = 0; i < observers.length; i++) observers[i]!.next(stamped);
     if (this.bars !== undefined && stamped.type !== 'trade_bar') {
@@ -126,32 +123,55 @@ export class Hub {
     }
   };
 
-  private runtime(exchange: ExchangeId): ExchangeRuntime {
-    let rt = this.runtimes.get(exchange);
-    if (rt === undefined) {
-      const adapter = this.adapters[exchange] ?? adapterFor(exchange);
-      rt = new ExchangeRuntime(adapter, this.config, {
+  /**
+   * `f` of the exchange's runtime, as a promise (what `f` throws rejects it): at once when the runtime exists or its
+   * adapter was given, else once the adapter's module is loaded — the first call starts the load, later ones queue
+   * behind it, so that one runtime is made and the operations keep their order. `f` gets undefined when the hub
+   * closed first, the error when the load failed (the next operation tries again).
+   */
+  private whenRuntime<T>(exchange: ExchangeId, f: (rt: RuntimeOutcome) => T | PromiseLike<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const op = (rt: RuntimeOutcome): void => {
+        try {
+          resolve(f(this.closed && rt instanceof ExchangeRuntime ? undefined : rt));
+        } catch (err) {
+          reject(err);
+        }
+      };
+      if (this.loading.join(exchange, op)) return;
+      const rt = this.runtimes.get(exchange);
+      if (rt !== undefined) return op(rt);
+      const given = this.adapters[exchange];
+      if (given !== undefined) return op(this.createRuntime(exchange, given));
+      const made = loadAdapter(exchange)
+        .then((adapter) => (this.closed ? undefined : this.createRuntime(exchange, adapter)))
+        .catch((err: unknown) => new TwError('TW_ERR_CONFIG', `the ${exchange} adapter could not be loaded: ${(err as Error)?.message ?? String(err)}`));
+      this.loading.start(exchange, op, made);
+    });
+  }
+
+  private createRuntime(exchange: ExchangeId, adapter: ExchangeAdapter): ExchangeRuntime {
+    const rt = new ExchangeRuntime(adapter, this.config, {
+      ...this.deps,
+      metrics: this.metrics,
+      emit: this.emit,
+      sharedLimits: this.sharedLimits,
+    });
+    this.runtimes.set(exchange, rt);
+    const c = adapter.companion;
+    if (c !== undefined) {
+      const createConnection = this.deps.createConnection;
+      const companion = new ExchangeRuntime(c.adapter, this.config, {
         ...this.deps,
+        // connection ids distinct from the main runtime's (`binance-futures#1` → `binance-futures#market-1`; the
+        // exchange id stays the part before `#`, as recordings read it)
+        createConnection: (opts) => createConnection({ ...opts, id: opts.id.replace('#', `#${c.name}-`) }),
         metrics: this.metrics,
         emit: this.emit,
         sharedLimits: this.sharedLimits,
+        rest: rt.restScheduler,
       });
-      this.runtimes.set(exchange, rt);
-      const c = adapter.companion;
-      if (c !== undefined) {
-        const createConnection = this.deps.createConnection;
-        const companion = new ExchangeRuntime(c.adapter, this.config, {
-          ...this.deps,
-          // connection ids distinct from the main runtime's (`binance-futures#1` → `binance-futures#market-1`; the
-          // exchange id stays the part before `#`, as recordings read it)
-          createConnection: (opts) => createConnection({ ...opts, id: opts.id.replace('#', `#${c.name}-`) }),
-          metrics: this.metrics,
-          emit: this.emit,
-          sharedLimits: this.sharedLimits,
-          rest: rt.restScheduler,
-        });
-        this.companions.set(exchange, { channels: c.channels, rt: companion });
-      }
+      this.companions.set(exchange, { channels: c.channels, rt: companion });
     }
     return rt;
   }
@@ -185,7 +205,12 @@ export class Hub {
    */
   add(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    const rt = this.runtime(exchange);
+    return this.whenRuntime(exchange, (rt) =>
+      rt === undefined ? false : rt instanceof TwError ? this.refuse(exchange, symbol, channels, rt) : this.addTo(rt, exchange, symbol, channels),
+    );
+  }
+
+  private addTo(rt: ExchangeRuntime, exchange: ExchangeId, symbol: string, channels: readonly Channel[]): Promise<boolean> {
     const companion = this.companions.get(exchange);
     const offered = companion === undefined ? rt.channels : [...rt.channels, ...companion.channels];
     const ok = channels.filter((c) => offered.includes(c));
@@ -211,24 +236,59 @@ export class Hub {
     return Promise.all(added).then((all) => all.every(Boolean));
   }
 
+  /** The exchange's adapter could not be loaded: a permanent error status per channel (one when none), false. */
+  private refuse(exchange: ExchangeId, symbol: string, channels: readonly Channel[], err: TwError): false {
+    const localTime = this.deps.clock.nowMicros();
+    for (const channel of channels.length > 0 ? channels : [undefined]) {
+      this.emitStatus({
+        scope: 'stream',
+        exchange,
+        symbol,
+        ...(channel !== undefined ? { channel } : {}),
+        state: 'error',
+        code: err.code,
+        reason: err.message,
+        details: { permanent: true },
+        localTime,
+      });
+    }
+    return false;
+  }
+
   /**
    * What `symbol` names on `exchange` — a unified symbol, a derivative's settle form or a native id (resolve.ts) —
    * against the exchange's instruments (loaded once, shared with `add`); undefined when they could not be loaded.
    */
   resolve(exchange: ExchangeId, symbol: string): Promise<Resolution | undefined> {
     if (this.closed) return Promise.resolve(undefined);
-    return this.runtime(exchange).resolve(symbol);
+    return this.whenRuntime(exchange, (rt) => (rt instanceof ExchangeRuntime ? rt.resolve(symbol) : undefined));
   }
 
   /** The instruments `exchange` lists (the same request that validates symbols); rejects when it fails. */
   instruments(exchange: ExchangeId): Promise<Instrument[]> {
     if (this.closed) return Promise.reject(new Error('hub closed'));
-    return this.runtime(exchange).instruments();
+    return this.whenRuntime(exchange, (rt) => {
+      if (rt instanceof ExchangeRuntime) return rt.instruments();
+      throw rt ?? new Error('hub closed');
+    });
   }
 
+  /** Stop streaming `channels` of `exchange:symbol` (after an `add` still waiting for the adapter, too). */
   remove(exchange: ExchangeId, symbol: string, channels: readonly Channel[]): void {
+    // after the adds that wait for the adapter's load, if any (no runtime and none loading: nothing to remove)
+    if (!this.loading.isLoading(exchange)) {
+      const rt = this.runtimes.get(exchange);
+      if (rt !== undefined) this.removeFrom(rt, exchange, symbol, channels);
+      return;
+    }
+    void this.whenRuntime(exchange, (rt) => {
+      if (rt instanceof ExchangeRuntime) this.removeFrom(rt, exchange, symbol, channels);
+    });
+  }
+
+  private removeFrom(rt: ExchangeRuntime, exchange: ExchangeId, symbol: string, channels: readonly Channel[]): void {
     const { main, companion } = this.split(exchange, channels);
-    this.runtimes.get(exchange)?.remove(symbol, main);
+    rt.remove(symbol, main);
     if (companion.length > 0) this.companions.get(exchange)?.rt.remove(symbol, companion);
   }
 

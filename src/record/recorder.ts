@@ -11,7 +11,7 @@
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Logger } from 'pino';
 import { splitMarketRef, type TickwireConfig } from '../config.js';
-import { adapterFor } from '../exchanges/registry.js';
+import { DEFAULT_ENDPOINTS } from '../exchanges/endpoints.js';
 import type { HubDeps } from '../pipeline/hub.js';
 import { createConnection as defaultCreateConnection, type Connection, type ConnectionEvent, type ConnectionOptions } from '../connection/index.js';
 import { nodeHttpGet, type HttpGet } from '../rest/index.js';
@@ -90,7 +90,7 @@ export class Recorder {
     const origins = new Map<string, ExchangeId>();
     for (const ref of config.markets) {
       const ex = splitMarketRef(ref).exchange;
-      const ep = config.endpoints[ex] ?? adapterFor(ex)?.defaultEndpoints;
+      const ep = config.endpoints[ex] ?? DEFAULT_ENDPOINTS[ex];
       if (ep && !origins.has(ep.rest.replace(/\/+$/, ''))) origins.set(ep.rest.replace(/\/+$/, ''), ex);
     }
     this.deps = {

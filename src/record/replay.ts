@@ -10,6 +10,7 @@ import { silentLogger } from '../util/silent-logger.js';
 import type { ExchangeId, MarketEvent } from '../schema/events.js';
 import { parseConfig, splitMarketRef } from '../config.js';
 import { Hub, type HubDeps } from '../pipeline/hub.js';
+import { loadAdapter } from '../exchanges/registry.js';
 import type { HttpGet, RestResponse } from '../rest/index.js';
 import { isInput, type RecordLine, type RecordingHeader } from './format.js';
 import { RecordingReader, type Damage } from './reader.js';
@@ -234,15 +235,18 @@ export interface ReplayHub {
 
 /**
  * Open a recording and build its hub (refusal: TwError TW_ERR_RECORDING). The recorded markets are added at once,
- * in the recorded order, so anything added later (a server's preloads) finds them already there.
+ * in the recorded order, so anything added later (a server's preloads) finds them already there: their adapters are
+ * loaded first, so that the hub makes their runtimes before the first record is fed, whatever a load takes.
  */
 export async function openReplay(input: string | readonly string[], options: ReplayOptions = {}): Promise<ReplayHub> {
   const reader = await RecordingReader.open(input);
   options.onOpen?.(reader.read);
-  const session = new ReplaySession(reader, options);
   // a recording from before the full-book check ran without it: its timers and REST calls are not in the file
   const recorded = reader.header.config as Record<string, unknown>;
   const config = parseConfig('bookCheckIntervalMs' in recorded ? recorded : { ...recorded, bookCheckIntervalMs: 0 });
+  const exchanges = [...new Set(config.markets.map((ref) => splitMarketRef(ref).exchange))].filter((x) => options.adapters?.[x] === undefined);
+  const loaded = await Promise.all(exchanges.map(async (x) => [x, await loadAdapter(x)] as const));
+  const session = new ReplaySession(reader, { ...options, adapters: { ...Object.fromEntries(loaded), ...options.adapters } });
   const hub = new Hub(config, session.deps);
   for (const ref of config.markets) {
     const { exchange, symbol } = splitMarketRef(ref);

@@ -1,8 +1,8 @@
 /**
  * The main entry (`import … from 'tickwire'`): an application that only streams loads no simulator, local server,
- * NATS client or pino (what module loading leaves alive decides how large V8 grows its young generation — see
- * bench/README.md), and the parts loaded on first use behave as when imported directly: options validated at the
- * call, a working simulator and server, events through real NATS and back.
+ * NATS client, pino or exchange adapter until it uses one (what module loading leaves alive decides how large V8
+ * grows its young generation — see bench/README.md), and the parts loaded on first use behave as when imported
+ * directly: options validated at the call, a working simulator and server, events through real NATS and back.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { collect, waitFor } from '../nats/helpers.js';
 const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 describe('main entry', { timeout: 30_000 }, () => {
-  it('loads no simulator, server, NATS client or pino until they are used', () => {
+  it('loads no simulator, server, NATS client, pino or exchange adapter until they are used', () => {
     expect(existsSync(dist)).toBe(true); // npm test builds first
     const hook = `data:text/javascript,${encodeURIComponent(
       "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('LOAD ' + r.url + '\\n'); return r; }",
@@ -28,7 +28,21 @@ describe('main entry', { timeout: 30_000 }, () => {
     expect(r.status).toBe(0);
     const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOAD ')).map((l) => l.slice(5));
     expect(loaded.some((u) => u.endsWith('/dist/api/stream.js'))).toBe(true);
-    expect(loaded.filter((u) => /\/dist\/(sim|server)\/|\/dist\/sinks\/nats\/publish|\/dist\/sources\/nats|\/node_modules\/(@nats-io|pino)\//.test(u))).toEqual([]);
+    expect(loaded.filter((u) => /\/dist\/sim\/|\/dist\/sinks\/server\/|\/dist\/sinks\/nats\/publish|\/dist\/sources\/nats|\/dist\/exchanges\/[^/]+\/|\/node_modules\/(@nats-io|pino)\//.test(u))).toEqual([]);
+  });
+
+  it('the CLI loads only the command it runs: `stream` loads no simulator, local server, NATS client or adapter of its own accord', () => {
+    const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+    const hook = `data:text/javascript,${encodeURIComponent(
+      "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('LOAD ' + r.url + '\\n'); return r; }",
+    )}`;
+    // no market: the command loads, reads its flags and exits with a usage error before connecting anywhere
+    const script = `import { register } from 'node:module'; register(${JSON.stringify(hook)}); process.argv = [process.argv[0], ${JSON.stringify(cli)}, 'stream']; await import(${JSON.stringify(cli)});`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOAD ')).map((l) => l.slice(5));
+    expect(loaded.some((u) => u.endsWith('/dist/cli/stream-command.js'))).toBe(true);
+    expect(loaded.filter((u) => /\/dist\/sim\/(?!symbols\.js)|\/dist\/sinks\/server\/|\/dist\/sinks\/nats\/|\/dist\/sources\/nats|\/dist\/cli\/(serve|sim|consume)-command|\/dist\/exchanges\/[^/]+\/|\/node_modules\/@nats-io\//.test(u))).toEqual([]);
   });
 
   it('starts the simulator and the local server on first use; a server client’s book equals the simulator’s', async () => {

@@ -19,7 +19,7 @@
  *   instrument list does not show is refused without a subscribe naming it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapters } from '../../src/exchanges/registry.js';
+import { loadAdapters } from '../../src/exchanges/registry.js';
 import type { AdapterContext, BookRules, ExchangeAdapter, StreamRef, WireMessage } from '../../src/exchanges/types.js';
 import { DEFAULT_CHANNELS, type Channel, type ExchangeId } from '../../src/schema/events.js';
 import { startHarness, troubleElsewhere, type Harness } from '../helpers/harness.js';
@@ -28,6 +28,8 @@ import { bounded, bumpLastDigit, names, notVerbatim, replaceLastToken, replaceTo
 import { framesOf, replay, type Candidate, type Recorded, type ReplayResult } from './replay.js';
 import { collectSimFrames, simInstruments, type SimFrames } from './sim-frames.js';
 import { simProtocolChecks } from './sim-protocol.js';
+
+const adapters = await loadAdapters();
 
 export type { Recorded } from './replay.js';
 export { asItems } from './replay.js';

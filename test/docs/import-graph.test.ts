@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import * as graph from '../../scripts/import-graph.mjs';
 
 type Edges = Map<string, Map<string, number>>;
-const { measure, cycles, violations, format, ALLOWED, ENTRY_POINTS } = graph as {
+const { measure, cycles, violations, format, staticReach, ALLOWED, ENTRY_POINTS } = graph as {
   measure: () => Edges;
+  staticReach: (entry: string) => string[];
   cycles: (e: Edges) => string[];
   violations: (e: Edges) => string[];
   format: (e: Edges) => string;
@@ -77,5 +78,23 @@ describe('folder import graph', () => {
       'somewhere → util (somewhere is not in the layer table)',
       'sources → sinks',
     ]);
+  });
+});
+
+describe('the main entry loads no exchange adapter (src/exchanges/registry.ts loads each on first use)', () => {
+  const adapterModule = (f: string): boolean => /^exchanges\/[^/]+\//.test(f);
+
+  it('src/index.ts reaches no module of an adapter folder through static imports', () => {
+    const reached = staticReach('index.ts');
+    expect(reached).toContain('api/stream.ts');
+    expect(reached).toContain('exchanges/registry.ts');
+    expect(reached.filter(adapterModule)).toEqual([]);
+  });
+
+  // the walk can fail: an adapter's own static imports are found, its type-only ones are not
+  it('follows static imports and re-exports, not type-only ones', () => {
+    const reached = staticReach('exchanges/binance/index.ts');
+    expect(reached).toEqual(expect.arrayContaining(['exchanges/binance/common.ts', 'exchanges/binance/futures.ts', 'exchanges/binance/delivery.ts']));
+    expect(reached).not.toContain('exchanges/types.ts'); // `import type { … } from '../types.js'` only
   });
 });

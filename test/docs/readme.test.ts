@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { CODES } from '../../src/errors.js';
 import { HELP } from '../../src/cli/help.js';
-import { adapters } from '../../src/exchanges/registry.js';
+import { loadAdapters } from '../../src/exchanges/registry.js';
+
+const adapters = await loadAdapters();
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

@@ -206,22 +206,34 @@ describe('the CLI logger redacts credentials', () => {
   });
 });
 
-describe('coinbaseAdaptersFromEnv', () => {
-  it('keyless without credentials (level2_batch); signed level2 with them', async () => {
-    const { coinbaseAdaptersFromEnv } = await import('../../src/exchanges/coinbase/index.js');
-    const noFile = (): string => {
-      throw new Error('no file');
-    };
-    const ref = [{ market: 'BTC-USD', channel: 'book' as const }];
-    const keyless = coinbaseAdaptersFromEnv({}, noFile);
-    expect(JSON.parse(keyless['coinbase-exchange'].subscribe(ref, CTX, () => 1)[0]!)).toEqual({
+describe('adaptersFromEnv', () => {
+  const noFile = (): string => {
+    throw new Error('no file');
+  };
+  const ref = [{ market: 'BTC-USD', channel: 'book' as const }];
+
+  it('no adapter without credentials: the hub loads the keyless one (level2_batch)', async () => {
+    const { adaptersFromEnv, loadAdapter } = await import('../../src/exchanges/registry.js');
+    expect(await adaptersFromEnv({}, noFile)).toEqual({});
+    expect(JSON.parse((await loadAdapter('coinbase-exchange')).subscribe(ref, CTX, () => 1)[0]!)).toEqual({
       type: 'subscribe',
       product_ids: ['BTC-USD'],
       channels: ['level2_batch', 'heartbeat'],
     });
+  });
+
+  it('the signed adapter of the credentials given (level2), only that one', async () => {
+    const { adaptersFromEnv } = await import('../../src/exchanges/registry.js');
     const env = { [ENV.exchangeKey]: 'k', [ENV.exchangeSecret]: VECTORS[0]!.secret, [ENV.exchangePassphrase]: 'p' };
-    const signed = JSON.parse(coinbaseAdaptersFromEnv(env, noFile)['coinbase-exchange'].subscribe(ref, CTX, () => 1)[0]!) as Record<string, unknown>;
+    const got = await adaptersFromEnv(env, noFile);
+    expect(Object.keys(got)).toEqual(['coinbase-exchange']);
+    const signed = JSON.parse(got['coinbase-exchange']!.subscribe(ref, CTX, () => 1)[0]!) as Record<string, unknown>;
     expect(signed).toMatchObject({ channels: ['level2', 'heartbeat'], key: 'k', passphrase: 'p' });
     expect(typeof signed['signature']).toBe('string');
+  });
+
+  it('rejects a partial set', async () => {
+    const { adaptersFromEnv } = await import('../../src/exchanges/registry.js');
+    await expect(adaptersFromEnv({ [ENV.exchangeKey]: 'k' }, noFile)).rejects.toMatchObject({ code: 'TW_ERR_CONFIG' });
   });
 });

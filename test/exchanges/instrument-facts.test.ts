@@ -6,11 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { adapters } from '../../src/exchanges/registry.js';
+import { loadAdapters } from '../../src/exchanges/registry.js';
 import { InstrumentRecord } from '../../src/schema/instrument.js';
 import { InstrumentIndex } from '../../src/pipeline/resolve.js';
 import type { ExchangeId } from '../../src/schema/events.js';
 import type { Instrument } from '../../src/exchanges/types.js';
+
+const adapters = await loadAdapters();
 
 const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
 const parse = (ex: ExchangeId, body: string): Instrument[] => {

@@ -19,9 +19,11 @@ import type { SimFault } from '../../src/sim/types.js';
 import type { TwCode } from '../../src/errors.js';
 import { expectBookEqualsTruth, startHarness, troubleElsewhere, type Consumer } from '../helpers/harness.js';
 import { startCliConsumer } from './cli-consumer.js';
-import { adapters } from '../../src/exchanges/registry.js';
+import { loadAdapters } from '../../src/exchanges/registry.js';
 import { names as namesMarket } from '../conformance/checks.js';
 import { blastRadius, SCENARIOS, SYMBOLS as GENERIC_SYMBOLS, simSymbolsFor, symbolOn, type Scenario } from './scenarios.js';
+
+const adapters = await loadAdapters();
 
 export interface Detects {
   /** The status naming the fault comes within this many ms of the injection. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { continuityFacts } from '../../src/pipeline/continuity.js';
-import { adapters } from '../../src/exchanges/registry.js';
+import { loadAdapters } from '../../src/exchanges/registry.js';
 import type { BookRules } from '../../src/exchanges/types.js';
+
+const adapters = await loadAdapters();
 
 const rules = (integrity: BookRules['integrity'], chainScope?: 'connection'): BookRules =>
   ({ integrity, ...(chainScope ? { chainScope } : {}) }) as BookRules;

@@ -10,12 +10,13 @@
 import type { ExchangeAdapter } from '../types.js';
 import { makeBinanceAdapter } from './common.js';
 import { futuresBookRules } from './futures.js';
+import { DEFAULT_ENDPOINTS } from '../endpoints.js';
 
 export const binanceDeliveryBookRules = futuresBookRules('/dapi/v1/depth');
 
 export const binanceDeliveryAdapter: ExchangeAdapter = makeBinanceAdapter({
   id: 'binance-delivery',
-  defaultEndpoints: { ws: 'wss://dstream.binance.com', rest: 'https://dapi.binance.com' },
+  defaultEndpoints: DEFAULT_ENDPOINTS['binance-delivery'],
   wsPath: '/stream',
   // 10 incoming messages/s per connection, as USD-M; stay at half to leave room for pongs
   controlMessagesPerSecond: 5,

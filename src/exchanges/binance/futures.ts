@@ -5,6 +5,7 @@
  */
 import type { BookRules, DeltaMessage, ExchangeAdapter, PrevDelta, RestRequest } from '../types.js';
 import { makeBinanceAdapter, parseDepthSnapshot } from './common.js';
+import { DEFAULT_ENDPOINTS } from '../endpoints.js';
 
 const FUTURES_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
 
@@ -53,7 +54,7 @@ export function futuresBookRules(depthPath: string): BookRules {
 /** USD-M's connection facts, shared by its `/public` adapter and its `/market` companion. */
 const usdm = {
   id: 'binance-futures',
-  defaultEndpoints: { ws: 'wss://fstream.binance.com', rest: 'https://fapi.binance.com' },
+  defaultEndpoints: DEFAULT_ENDPOINTS['binance-futures'],
   // 10 incoming messages/s per connection; stay at half to leave room for pongs and bursts
   controlMessagesPerSecond: 5,
   // futures REQUEST_WEIGHT is 2400/min (exchangeInfo rateLimits; docs/protocols/binance.md#open-questions)

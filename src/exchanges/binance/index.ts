@@ -4,6 +4,7 @@
  */
 import type { BookRules, DeltaMessage, ExchangeAdapter, RestRequest } from '../types.js';
 import { makeBinanceAdapter, parseDepthSnapshot } from './common.js';
+import { DEFAULT_ENDPOINTS } from '../endpoints.js';
 
 /** REST depth weight by limit (docs/protocols/binance.md#rest-depth-snapshot). */
 function spotDepthWeight(limit: number): number {
@@ -48,7 +49,7 @@ export const binanceSpotBookRules: BookRules = {
 
 export const binanceAdapter: ExchangeAdapter = makeBinanceAdapter({
   id: 'binance',
-  defaultEndpoints: { ws: 'wss://stream.binance.com:9443', rest: 'https://api.binance.com' },
+  defaultEndpoints: DEFAULT_ENDPOINTS.binance,
   wsPath: '/stream',
   // 5 incoming messages/s per connection, pings and pongs included: keep one slot for pongs
   controlMessagesPerSecond: 4,

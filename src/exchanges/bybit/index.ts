@@ -8,6 +8,7 @@ import { bybitBookRules } from './book.js';
 import { instrumentsPath, parseInstruments } from './instruments.js';
 import { parseFrame } from './parse.js';
 import { opRequests, topicsFor, type BybitCategory } from './topics.js';
+import { DEFAULT_ENDPOINTS } from '../endpoints.js';
 
 /** Spot rejects more than 10 args per request (`"args size >10"`); linear has no per-request limit, keep frames small. */
 const MAX_ARGS: Record<BybitCategory, number> = { spot: 10, linear: 50 };
@@ -17,7 +18,7 @@ export function createBybitAdapter(category: BybitCategory): ExchangeAdapter {
     streams.flatMap((s) => topicsFor(category, s, depth));
   return {
     id: category === 'spot' ? 'bybit' : 'bybit-linear',
-    defaultEndpoints: { ws: 'wss://stream.bybit.com', rest: 'https://api.bybit.com' },
+    defaultEndpoints: DEFAULT_ENDPOINTS[category === 'spot' ? 'bybit' : 'bybit-linear'],
     wsUrl: (endpoints) => `${endpoints.ws.replace(/\/+$/, '')}/v5/public/${category}`,
     limits: {
       // a spot ticker costs two topics (tickers + orderbook.1); the documented cap is 21,000 chars of args

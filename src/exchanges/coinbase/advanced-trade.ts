@@ -35,6 +35,7 @@ import {
   AtTickerEvent,
   AtTradesEvent,
 } from './wire.js';
+import { DEFAULT_ENDPOINTS } from '../endpoints.js';
 
 const CHANNEL_NAME: Record<DefaultChannel, string> = { book: 'level2', ticker: 'ticker', trades: 'market_trades' };
 /** Product ids per subscribe message (no documented cap; keeps frames small). */
@@ -265,7 +266,7 @@ export function createAdvancedTradeAdapter(options: AdvancedTradeOptions = {}): 
   const jwt = signer === undefined ? undefined : () => signer(now());
   return {
     id: 'coinbase',
-    defaultEndpoints: { ws: 'wss://advanced-trade-ws.coinbase.com', rest: 'https://api.coinbase.com' },
+    defaultEndpoints: DEFAULT_ENDPOINTS.coinbase,
     wsUrl: (e) => e.ws,
     // 8 messages/s per IP unauthenticated [CB-AT-RL]
     limits: { maxStreamsPerConnection: 100, controlMessagesPerSecond: 8, hostMessagesPerSecond: 8 },

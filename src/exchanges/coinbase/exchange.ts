@@ -22,6 +22,7 @@ import { exchangeAuthFields, type ExchangeCredentials } from './auth.js';
 import { chunk, decimalsOf, errorMessage, isoToMicros, marketsByChannel, toCoinbaseMarket } from './common.js';
 import { ExError, ExHeartbeat, ExMatch, ExProducts, ExRestBook, ExTicker } from './wire.js';
 import { decimalFact, withFacts } from '../instrument-facts.js';
+import { DEFAULT_ENDPOINTS } from '../endpoints.js';
 
 const PRODUCTS_PER_MESSAGE = 100;
 
@@ -241,7 +242,7 @@ export function createExchangeFeedAdapter(options: ExchangeFeedOptions = {}): Ex
 
   return {
     id: 'coinbase-exchange',
-    defaultEndpoints: { ws: 'wss://ws-feed.exchange.coinbase.com', rest: 'https://api.exchange.coinbase.com' },
+    defaultEndpoints: DEFAULT_ENDPOINTS['coinbase-exchange'],
     wsUrl: (e) => e.ws,
     // 8 requests/s per IP (burst 20) [CB-EX-RL]; REST: 10 requests/s per IP on public endpoints [CB-EX-REST-RL]
     limits: { maxStreamsPerConnection: 100, controlMessagesPerSecond: 8, hostMessagesPerSecond: 8, restWeightPerMinute: 600 },

@@ -17,6 +17,7 @@ import { groupNames } from '../wire-read.js';
 import { parseDeribitFrame } from './parse.js';
 import { deribitMarket, toInstrument } from './symbols.js';
 import { DeribitInstrumentsResponse } from './wire.js';
+import { DEFAULT_ENDPOINTS } from '../endpoints.js';
 
 /** Finest interval public without credentials (docs/protocols/deribit.md#channels). */
 export const DERIBIT_INTERVAL = '100ms';
@@ -75,7 +76,7 @@ export const deribitBookRules: BookRules = {
 
 export const deribitAdapter: ExchangeAdapter = {
   id: 'deribit',
-  defaultEndpoints: { ws: 'wss://www.deribit.com', rest: 'https://www.deribit.com' },
+  defaultEndpoints: DEFAULT_ENDPOINTS.deribit,
   wsUrl: (endpoints) => `${endpoints.ws.replace(/\/+$/, '')}/ws/api/v2`,
   limits: {
     maxStreamsPerConnection: 100,

@@ -15,6 +15,7 @@ import { parseGateioFrame } from './parse.js';
 import { CurrencyPairs } from './wire.js';
 import { decimalFact, stepOfDecimals, withFacts } from '../instrument-facts.js';
 import { chunk, groupNames } from '../wire-read.js';
+import { DEFAULT_ENDPOINTS } from '../endpoints.js';
 
 /** Pairs per `spot.tickers` / `spot.book_ticker` / `spot.trades` request (the order book takes one per request). */
 const PAIRS_PER_REQUEST = 50;
@@ -68,7 +69,7 @@ export function createGateioAdapter(options: GateioAdapterOptions = {}): Exchang
     );
   return {
     id: 'gateio',
-    defaultEndpoints: { ws: 'wss://api.gateio.ws', rest: 'https://api.gateio.ws' },
+    defaultEndpoints: DEFAULT_ENDPOINTS.gateio,
     wsUrl: (endpoints) => `${endpoints.ws.replace(/\/+$/, '')}/ws/v4/`,
     limits: {
       // no per-connection cap is documented; a ticker takes two channels

@@ -20,6 +20,7 @@ import { parseKrakenFrame } from './parse.js';
 import { toV2Symbol, v2Asset } from './symbols.js';
 import { z } from 'zod';
 import { decimalFact, stepOfDecimals, withFacts } from '../instrument-facts.js';
+import { DEFAULT_ENDPOINTS } from '../endpoints.js';
 
 /** Book depths Kraken v2 accepts. */
 export const KRAKEN_BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
@@ -133,7 +134,7 @@ export const krakenBookRules: BookRules = {
 
 export const krakenAdapter: ExchangeAdapter = {
   id: 'kraken',
-  defaultEndpoints: { ws: 'wss://ws.kraken.com', rest: 'https://api.kraken.com' },
+  defaultEndpoints: DEFAULT_ENDPOINTS.kraken,
   wsUrl: (e: Endpoints) => `${e.ws.replace(/\/+$/, '')}/v2`,
   limits: {
     // Kraken publishes no per-connection subscription cap; its message rate limit is dynamic (UNVERIFIED)

@@ -13,6 +13,7 @@ import { derivativeArgs } from './derivatives.js';
 import { OKX_CHANNEL, parseOkxFrame, type OkxMarketKind } from './parse.js';
 import { OkxInstrumentsResponse } from './wire.js';
 import { decimalFact, decimalsOfStep, withFacts } from '../instrument-facts.js';
+import { DEFAULT_ENDPOINTS } from '../endpoints.js';
 
 /** OKX caps `args` at 64 KB per request; stay well below. */
 const MAX_ARGS_CHARS = 60_000;
@@ -89,7 +90,7 @@ function createOkxAdapter(kind: OkxMarketKind): ExchangeAdapter {
   const instType = kind === 'spot' ? 'SPOT' : 'SWAP';
   return {
     id: kind === 'spot' ? 'okx' : 'okx-swap',
-    defaultEndpoints: { ws: 'wss://ws.okx.com:8443', rest: 'https://www.okx.com' },
+    defaultEndpoints: DEFAULT_ENDPOINTS[kind === 'spot' ? 'okx' : 'okx-swap'],
     wsUrl: (endpoints) => `${endpoints.ws.replace(/\/+$/, '')}/ws/v5/public`,
     limits: {
       // "use multiple websocket connections each with less than 30 channels" for 400-level books (docs/protocols/okx.md#limits); counting
