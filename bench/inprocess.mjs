@@ -15,9 +15,11 @@
  * Writable that takes every chunk at once; `json` the NDJSON sink's serializer alone (JsonBytes, `DIST/sinks/json-bytes.js`)
  * on the hub's last `JSON_EVENTS` (300) book_delta events, written 200 times over per pass (hot, as the sink writes an
  * event just built); `hub-booksop` + `pipe(books())` (the second copy), the same reads; `scanbook` the Binance scanner + OrderBook; `scan` the scanner alone; `floor`
- * `JSON.parse` of the same Buffers. Prints the min and median ns per frame of each build (default: ./dist).
+ * `JSON.parse` of the same Buffers. Prints the min and median ns per frame of each build (default: ./dist); with
+ * `ALLOC=1` also the bytes allocated per frame in each pass (the V8 heap, GCProfiler).
  */
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -90,6 +92,7 @@ function loopPass(b) {
     }
   }
   let sink = 0;
+  const alloc = allocMeter();
   const t0 = now();
   for (let i = 0; i < offs.length; i++) {
     if (mode === 'floor') {
@@ -102,7 +105,32 @@ function loopPass(b) {
     sink += d.updateId & 1;
   }
   b.times.push((now() - t0) / offs.length);
+  if (alloc) (b.alloc ??= []).push(alloc.stop() / offs.length);
   return sink;
+}
+
+/**
+ * ALLOC=1: bytes allocated on the V8 heap during the measured feed (GCProfiler: what each GC found in use, less what the
+ * one before left, plus what is in use at the end), per frame — printed next to the times.
+ */
+function allocMeter() {
+  if (!process.env.ALLOC) return undefined;
+  const prof = new v8.GCProfiler();
+  const start = v8.getHeapStatistics().used_heap_size;
+  prof.start();
+  return {
+    stop() {
+      const end = v8.getHeapStatistics().used_heap_size;
+      const { statistics } = prof.stop();
+      let total = 0;
+      let after = start;
+      for (const g of statistics) {
+        total += g.beforeGC.heapStatistics.usedHeapSize - after;
+        after = g.afterGC.heapStatistics.usedHeapSize;
+      }
+      return total + end - after;
+    },
+  };
 }
 
 /** The system clock's origin (src/util/clock.ts): localTime is integer epoch µs, as in a real run. */
@@ -165,12 +193,20 @@ async function hubPass(b) {
   let i = 0;
   // as the connection does: the text, the arrival time as the system clock gives it (integer epoch µs), the bytes
   const feed = (buf) => onFrame(buf.toString(), origin + Math.round(performance.now() * 1000), buf);
-  for (; i < WARM; i++) feed(frame(i));
+  // one diff per symbol at a time, with a turn of the event loop after each burst so that the REST snapshots (the
+  // capture's first state) land while the deltas that bridge them are still buffered: a book waiting for its snapshot
+  // keeps only its last 10–20 deltas (book-driver.ts)
+  for (; i < WARM; i++) {
+    feed(frame(i));
+    if ((i + 1) % symbols.length === 0) await new Promise((r) => setTimeout(r, 1));
+  }
   for (let n = 0; live.size < symbols.length && n < 1000; n++) await new Promise((r) => setTimeout(r, 5));
   if (live.size < symbols.length) throw new Error('books did not go live');
+  const alloc = allocMeter();
   const t0 = now();
   for (; i < offs.length; i++) feed(frame(i));
   b.times.push((now() - t0) / (offs.length - WARM));
+  if (alloc) (b.alloc ??= []).push(alloc.stop() / (offs.length - WARM));
   if (process.env.HEAP_AT_END && globalThis.gc) {
     // with node --expose-gc: what the pass keeps alive (old space after a full GC, hub still subscribed)
     globalThis.gc();
@@ -215,5 +251,6 @@ for (let r = 0; r < rounds; r++) {
 }
 for (const b of builds) {
   const t = [...b.times].sort((x, y) => x - y);
-  console.log(`${mode} ${b.d}: min ${t[0].toFixed(0)} median ${t[t.length >> 1].toFixed(0)} ns/${mode === 'json' ? 'event' : 'frame'} (${opt.clock} clock, ${offs.length} frames, ${rounds} passes)`);
+  const alloc = b.alloc ? `, allocated ${[...b.alloc].sort((x, y) => x - y).map((x) => x.toFixed(0)).join('/')} B/${mode === 'json' ? 'event' : 'frame'}` : '';
+  console.log(`${mode} ${b.d}: min ${t[0].toFixed(0)} median ${t[t.length >> 1].toFixed(0)} ns/${mode === 'json' ? 'event' : 'frame'} (${opt.clock} clock, ${offs.length} frames, ${rounds} passes)${alloc}`);
 }

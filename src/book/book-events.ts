@@ -65,6 +65,29 @@ export function bookDeltaEvent(
 ): UnstampedEvent {
   spellRemovalsZero(d.bids);
   spellRemovalsZero(d.asks);
+  const bids = cut === undefined || cut.bids.length === 0 ? d.bids : [...d.bids, ...cut.bids.map(([p]): Level => [p, '0'])];
+  const asks = cut === undefined || cut.asks.length === 0 ? d.asks : [...d.asks, ...cut.asks.map(([p]): Level => [p, '0'])];
+  const depth = rules.integrity === 'checksum' ? rules.checksumDepth : undefined;
+  const { exchangeTime, updateId, firstUpdateId } = d;
+  if (exchangeTime !== undefined && depth === undefined && updateId !== undefined && firstUpdateId !== undefined) {
+    // the usual delta (Binance's: exchange time, first and last update id) as one literal — the same fields in the
+    // same order as below, allocated with the object instead of added to it one by one
+    const e: UnstampedEvent = {
+      type: 'book_delta',
+      exchange: id.exchange,
+      symbol: id.symbol,
+      market: id.market,
+      localTime,
+      integrity: rules.integrity,
+      bids,
+      asks,
+      exchangeTime,
+      updateId,
+      firstUpdateId,
+    };
+    if (d.prevUpdateId !== undefined) e.prevUpdateId = d.prevUpdateId;
+    return e;
+  }
   const e: UnstampedEvent = {
     type: 'book_delta',
     exchange: id.exchange,
@@ -72,11 +95,11 @@ export function bookDeltaEvent(
     market: id.market,
     localTime,
     integrity: rules.integrity,
-    bids: cut === undefined || cut.bids.length === 0 ? d.bids : [...d.bids, ...cut.bids.map(([p]): Level => [p, '0'])],
-    asks: cut === undefined || cut.asks.length === 0 ? d.asks : [...d.asks, ...cut.asks.map(([p]): Level => [p, '0'])],
+    bids,
+    asks,
   };
-  if (d.exchangeTime !== undefined) e.exchangeTime = d.exchangeTime;
-  if (rules.integrity === 'checksum' && rules.checksumDepth !== undefined) e.integrityDepth = rules.checksumDepth;
+  if (exchangeTime !== undefined) e.exchangeTime = exchangeTime;
+  if (depth !== undefined) e.integrityDepth = depth;
   if (d.updateId !== undefined) e.updateId = d.updateId;
   if (d.firstUpdateId !== undefined) e.firstUpdateId = d.firstUpdateId;
   if (d.prevUpdateId !== undefined) e.prevUpdateId = d.prevUpdateId;

@@ -16,6 +16,8 @@ const SIZE_BITS = CODE_BITS;
 const SIZE_MASK = (1 << SIZE_BITS) - 1;
 /** Moves of at most this many levels are done in a loop; longer ones with copyWithin (a memmove). */
 const LOOP_MOVE = 24;
+/** Levels from the best end that `lowerBound` scans one by one before it gallops. */
+const TOP_SCAN = 16;
 
 export class NumericSide {
   /** Sort key per level: +price (bids) or -price (asks); ascending, best last. */
@@ -35,6 +37,16 @@ export class NumericSide {
   private bestKey = NaN;
   private bestMant = NaN;
   private bestCode = -1;
+  /**
+   * The strings of the last write that made its level the best, and that level's numbers: `bestFrozen` takes a
+   * string from here instead of formatting it when the current best's numbers are these (the numbers decide, so a
+   * write, removal or respelling since then can only make them differ — never give a stale string).
+   */
+  private givenPrice = '';
+  private givenSize = '';
+  private givenKey = NaN;
+  private givenMant = NaN;
+  private givenCode = -1;
 
   /** encodeDecimal's working area (shared by the two sides of a book). */
   private readonly dec: DecimalScratch;
@@ -53,11 +65,18 @@ export class NumericSide {
     return this.hi > this.lo ? this.key[this.hi - 1]! * this.sign : NaN;
   }
 
-  /** First index in [lo, hi) whose key is >= k: galloping from the best end, then binary search. */
+  /**
+   * First index in [lo, hi) whose key is >= k: a linear scan of the best TOP_SCAN levels (where most updates land: one
+   * mispredicted branch, at the end), then galloping from there, then binary search.
+   */
   private lowerBound(k: number): number {
     const key = this.key;
-    let hi = this.hi;
     let lo = this.lo;
+    let j = this.hi - 1;
+    const stop = j - TOP_SCAN < lo ? lo : j - TOP_SCAN;
+    while (j >= stop && key[j]! >= k) j--;
+    if (j >= stop) return j + 1;
+    let hi = stop;
     let step = 1;
     while (hi - step >= lo) {
       const j = hi - step;
@@ -84,21 +103,31 @@ export class NumericSide {
     const pm = dec.scanned[0]!;
     const sc = encodeDecimal(size, dec);
     if (sc < 0) return false;
-    return this.setCoded(pm, dec.scanned[0]!, (pc << SIZE_BITS) | sc);
+    return this.setCoded(pm, dec.scanned[0]!, (pc << SIZE_BITS) | sc, price, size);
   }
 
   /**
    * `set` for a level already in numeric form (a frame scanner's LevelCodes): price and size mantissas, price
-   * code << CODE_BITS | size code, or -1 (does not fit: false, nothing changed).
+   * code << CODE_BITS | size code, or -1 (does not fit: false, nothing changed); `price` and `size`: the same level's
+   * strings (kept when the level becomes the best, for `bestFrozen`).
    */
-  setCoded(pm: number, sm: number, code: number): boolean {
+  setCoded(pm: number, sm: number, code: number, price: string, size: string): boolean {
     if (code < 0) return false;
     const k = decimalValue(pm, code >> SIZE_BITS) * this.sign;
+    const hi = this.hi;
     const i = this.lowerBound(k);
-    const hit = i < this.hi && this.key[i] === k;
+    const hit = i < hi && this.key[i] === k;
     if (sm === 0) {
       if (hit) this.removeAt(i); // deletes of absent levels are normal on several feeds
       return true;
+    }
+    if (i >= hi - 1 && (hit || i === hi)) {
+      // the best level is set: its strings are at hand
+      this.givenPrice = price;
+      this.givenSize = size;
+      this.givenKey = k;
+      this.givenMant = sm;
+      this.givenCode = code;
     }
     if (hit) {
       this.mant[i] = sm;
@@ -200,6 +229,8 @@ export class NumericSide {
 
   clear(): void {
     this.lo = this.hi = this.key.length >> 1;
+    this.givenPrice = this.givenSize = '';
+    this.givenKey = NaN;
   }
 
   private level(i: number): Level {
@@ -214,8 +245,9 @@ export class NumericSide {
   }
 
   /**
-   * The best level, frozen and shared: formatted again only when its numbers changed since the last read (a price
-   * string is kept when only the size changed, and the other way round).
+   * The best level, frozen and shared: made again only when its numbers changed since the last read, from the strings
+   * that are still right — the last read's (a price string is kept when only the size changed, and the other way
+   * round), else those of the write that made the level best — and formatted from the numbers only when neither is.
    */
   bestFrozen(): ReadonlyLevel | undefined {
     const i = this.hi - 1;
@@ -230,8 +262,15 @@ export class NumericSide {
     const price =
       cached !== undefined && k === this.bestKey && pc === this.bestCode >> SIZE_BITS
         ? cached[0]
-        : decodeDecimal(mantissaOf(k * this.sign, pc), pc);
-    const size = cached !== undefined && m === this.bestMant && sc === (this.bestCode & SIZE_MASK) ? cached[1] : decodeDecimal(m, sc);
+        : k === this.givenKey && pc === this.givenCode >> SIZE_BITS
+          ? this.givenPrice
+          : decodeDecimal(mantissaOf(k * this.sign, pc), pc);
+    const size =
+      cached !== undefined && m === this.bestMant && sc === (this.bestCode & SIZE_MASK)
+        ? cached[1]
+        : m === this.givenMant && sc === (this.givenCode & SIZE_MASK)
+          ? this.givenSize
+          : decodeDecimal(m, sc);
     this.bestKey = k;
     this.bestMant = m;
     this.bestCode = c;

@@ -88,7 +88,8 @@ export class OrderBook {
     const b = this.bidSide as NumericSide;
     let j = 0;
     for (let i = 0; i < bids.length; i++, j += 3) {
-      if (!b.setCoded(codes[j]!, codes[j + 1]!, codes[j + 2]!)) {
+      const l = bids[i]!;
+      if (!b.setCoded(codes[j]!, codes[j + 1]!, codes[j + 2]!, l[0], l[1])) {
         // a level that does not fit: strings from here on (what applyLevels does), the rest from the strings
         this.applyLevels(bids.slice(i), asks);
         return;
@@ -96,7 +97,8 @@ export class OrderBook {
     }
     const a = this.askSide as NumericSide;
     for (let i = 0; i < asks.length; i++, j += 3) {
-      if (!a.setCoded(codes[j]!, codes[j + 1]!, codes[j + 2]!)) {
+      const l = asks[i]!;
+      if (!a.setCoded(codes[j]!, codes[j + 1]!, codes[j + 2]!, l[0], l[1])) {
         this.applyLevels([], asks.slice(i));
         return;
       }

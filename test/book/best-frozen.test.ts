@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OrderBook, type Side } from '../../src/book/order-book.js';
+import { CODE_BITS, DecimalScratch, encodeDecimal } from '../../src/book/decimal-code.js';
+import type { Level } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';
 
 type Model = Map<number, [string, string]>; // price in cents → [price as spelled last, size]
@@ -26,7 +28,23 @@ function spell(cents: number, variant: number): string {
 
 const SIZES = ['1', '1.0', '1.00', '2.5', '2.50', '0.001', '7'];
 
-function walk(strings: boolean, seed: number, steps: number): { reads: number; same: number } {
+/** One level applied the way a frame scanner's message is: with its numeric form (level-codes.ts) beside the strings. */
+function applyCoded(book: OrderBook, side: Side, price: string, size: string, dec: DecimalScratch): void {
+  const pc = encodeDecimal(price, dec);
+  const pm = dec.scanned[0]!;
+  const sc = encodeDecimal(size, dec);
+  const codes = Float64Array.of(pm, dec.scanned[0]!, (pc << CODE_BITS) | sc);
+  const level: Level[] = [[price, size]];
+  book.applyLevels(side === 'bid' ? level : [], side === 'ask' ? level : [], codes);
+}
+
+type Storage = 'strings' | 'numbers' | 'coded';
+
+function walk(storage: Storage, seed: number, steps: number): { reads: number; same: number } {
+  const strings = storage === 'strings';
+  const dec = new DecimalScratch();
+  const set = (book: OrderBook, side: Side, price: string, size: string): void =>
+    storage === 'coded' ? applyCoded(book, side, price, size, dec) : book.set(side, price, size);
   const rand = mulberry32(seed);
   const book = new OrderBook({ strings });
   const model: Record<Side, Model> = { bid: new Map(), ask: new Map() };
@@ -41,11 +59,11 @@ function walk(strings: boolean, seed: number, steps: number): { reads: number; s
     const r = rand();
     if (r < 0.3) {
       const zero = rand() < 0.5 ? '0' : '0.000';
-      book.set(side, price, zero);
+      set(book, side, price, zero);
       model[side].delete(cents);
     } else {
       const size = SIZES[Math.floor(rand() * SIZES.length)]!;
-      book.set(side, price, size);
+      set(book, side, price, size);
       model[side].set(cents, [price, size]);
     }
     if (rand() < 0.6) {
@@ -69,10 +87,10 @@ function walk(strings: boolean, seed: number, steps: number): { reads: number; s
 }
 
 describe('OrderBook#bestFrozen', () => {
-  for (const strings of [false, true]) {
-    it(`equals the best level of an independent model after every change (${strings ? 'string' : 'numeric'} storage, seeded)`, () => {
+  for (const storage of ['numbers', 'coded', 'strings'] as const) {
+    it(`equals the best level of an independent model after every change (${storage}, seeded)`, () => {
       for (const seed of [1, 2, 3]) {
-        const { reads, same } = walk(strings, seed, 4000);
+        const { reads, same } = walk(storage, seed, 4000);
         expect(reads).toBeGreaterThan(4000);
         // the cache is used: unchanged best levels are the same object between reads
         expect(same).toBeGreaterThan(reads / 10);
