@@ -189,7 +189,8 @@ async function hubPass(b) {
           ? b.writeNdjson(hub.events$, devNull(), { maxBufferedBytes: 64 << 20 })
           : undefined;
   for (const s of symbols) void hub.add('binance', s, ['book']);
-  for (let n = 0; onFrame === undefined && n < 1000; n++) await new Promise((r) => setImmediate(r));
+  // the adapter loads on the first add (a dynamic import: tens of ms), then the connection is made
+  for (let n = 0; onFrame === undefined && n < 500; n++) await new Promise((r) => setTimeout(r, 10));
   let i = 0;
   // as the connection does: the text, the arrival time as the system clock gives it (integer epoch µs), the bytes
   const feed = (buf) => onFrame(buf.toString(), origin + Math.round(performance.now() * 1000), buf);
