@@ -20,23 +20,25 @@ export interface LiveBook {
   readonly trusted: boolean;
   /** Exchange update id the book is at (undefined while not trusted). */
   readonly updateId: number | undefined;
-  /** The event this update is for (a `book_snapshot`, a `book_delta` or a book `status`). */
-  readonly event: MarketEvent;
+  /**
+   * The event this update is for (a `book_snapshot`, a `book_delta` or a book `status`) while it is delivered —
+   * undefined once the subscribers returned: the view does not keep the event (its levels) alive, so holding a
+   * `LiveBook` costs no garbage-collector work per update. Copy what you need from it in the callback.
+   */
+  readonly event: MarketEvent | undefined;
 }
 
 class Entry implements LiveBook {
   #sync: BookSync | undefined;
   readonly book: ReadonlyOrderBook;
-  event: MarketEvent;
+  event: MarketEvent | undefined = undefined;
 
   constructor(
     readonly exchange: ExchangeId,
     readonly symbol: string,
     sync: BookSync | undefined,
-    event: MarketEvent,
   ) {
     this.#sync = sync;
-    this.event = event;
     this.book = new BookReader(() => this.#sync?.book);
   }
 
@@ -75,25 +77,33 @@ export function liveBooksOf(events: Observable<MarketEvent>, hub: () => Hub | un
       if (m === undefined) {
         const sync = syncOf(e.exchange, e.symbol);
         if (sync === undefined) return undefined;
-        bySymbol.set(e.symbol, (m = new Entry(e.exchange, e.symbol, sync, e)));
+        bySymbol.set(e.symbol, (m = new Entry(e.exchange, e.symbol, sync)));
       } else if (refresh || !m.attached) {
         // a book removed and added again has a new sync: look it up again on each status and snapshot (both rare)
         m.attach(syncOf(e.exchange, e.symbol));
       }
-      m.event = e;
       return m;
+    };
+    /** Deliver `m` for `e`: the event is set for the subscribers' callbacks only (see LiveBook.event). */
+    const deliver = (m: Entry, e: MarketEvent): void => {
+      m.event = e;
+      try {
+        subscriber.next(m);
+      } finally {
+        m.event = undefined;
+      }
     };
     return events.subscribe({
       next(e) {
         if (e.type === 'book_delta' || e.type === 'book_snapshot') {
           const m = entry(e, e.type === 'book_snapshot');
-          if (m !== undefined) subscriber.next(m);
+          if (m !== undefined) deliver(m, e);
           return;
         }
         if (e.type !== 'status' || e.symbol === undefined || (e.channel !== undefined && e.channel !== 'book')) return;
         if (!TRUST_STATES.has(e.state)) return;
         const m = entry(e as MarketEvent & { symbol: string }, true);
-        if (m !== undefined) subscriber.next(m);
+        if (m !== undefined) deliver(m, e);
       },
       error: (err: unknown) => subscriber.error(err),
       complete: () => subscriber.complete(),

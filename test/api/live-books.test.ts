@@ -8,6 +8,7 @@ import { firstValueFrom, filter, take, toArray, type Subscription } from 'rxjs';
 import { startSim, type Simulator } from '../../src/sim/index.js';
 import { stream, type TickwireStream } from '../../src/api/stream.js';
 import type { LiveBook } from '../../src/api/live-books.js';
+import type { MarketEvent } from '../../src/schema/events.js';
 import type { ReadonlyLevel, ReadonlyOrderBook } from '../../src/book/book-reader.js';
 
 let sim: Simulator;
@@ -38,7 +39,8 @@ function checkAgainstTruth(books$: ReturnType<TickwireStream['books']>, n: numbe
     const sub = books$.subscribe((lb) => {
       if (!lb.trusted) return;
       try {
-        expect(lb.updateId).toBe(lb.event.type === 'status' ? lb.updateId : (lb.event as { updateId?: number }).updateId);
+        expect(lb.event).toBeDefined(); // while delivered
+        expect(lb.updateId).toBe(lb.event!.type === 'status' ? lb.updateId : (lb.event as { updateId?: number }).updateId);
         const truth = sim.trueBookAt('binance', lb.symbol, lb.updateId!);
         expect(truth).toBeDefined();
         expect(lb.book.snapshot()).toEqual({ bids: truth!.bids, asks: truth!.asks });
@@ -68,11 +70,33 @@ describe('stream().books(): the hub\'s verified books, read-only', () => {
     expect(compared).toBeGreaterThanOrEqual(120);
   });
 
+  it('hands each update its event while it is delivered, and keeps none after (the view holds no event alive)', async () => {
+    const s = open();
+    const events: MarketEvent[] = [];
+    subs.push(s.subscribe((e) => events.push(e)));
+    const held: LiveBook[] = [];
+    await new Promise<void>((resolve) => {
+      const sub = s.books().subscribe((lb) => {
+        // the event of this delivery is the one the stream's other subscriber got last, for this book
+        const last = events[events.length - 1];
+        expect(lb.event).toBe(last);
+        expect(lb.event!.symbol).toBe(lb.symbol);
+        held.push(lb);
+        if (held.length === 20) {
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+      subs.push(sub);
+    });
+    for (const lb of held) expect(lb.event).toBeUndefined();
+  });
+
   it('shares the hub with the event subscribers of the same stream (one connection), and the view is that book', async () => {
     const s = open();
     const events: string[] = [];
     subs.push(s.subscribe((e) => events.push(e.type)));
-    const lb = await firstValueFrom(s.books().pipe(filter((b) => b.trusted && b.event.type === 'book_delta')));
+    const lb = await firstValueFrom(s.books().pipe(filter((b) => b.trusted && b.event?.type === 'book_delta')));
     expect(sim.connectionCount('binance')).toBe(1);
     expect(events).toContain('book_delta');
     expect(lb.book.snapshot()).toEqual((({ bids, asks }) => ({ bids, asks }))(sim.trueBookAt('binance', lb.symbol, lb.updateId!)!));
@@ -112,7 +136,7 @@ describe('stream().books(): the hub\'s verified books, read-only', () => {
       s.books().pipe(
         filter((lb) => lb.symbol === 'BTC/USDT'),
         filter((lb) => {
-          const e = lb.event;
+          const e = lb.event!; // set while delivered
           const rec = { trusted: lb.trusted, updateId: lb.updateId, type: e.type, bids: lb.book.bidCount, ...(e.type === 'status' ? { state: e.state } : {}) };
           if (lb.trusted && lb.updateId !== undefined) {
             const t = sim.trueBookAt('binance', 'BTC/USDT', lb.updateId);
