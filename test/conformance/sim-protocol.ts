@@ -106,6 +106,7 @@ export function simProtocolChecks(adapter: ExchangeAdapter, spec: SimProtocolSpe
       probe.close();
     });
 
+    // skipped where the exchange itself does not refuse unknown markets (Binance acknowledges them silently): reason in the name
     it.skipIf(spec.unknownNotRefused !== undefined)(`a market the simulator does not serve is refused as unknown${spec.unknownNotRefused ? ` (not run: ${spec.unknownNotRefused})` : ''}`, async () => {
       const { probe, msgs } = await open();
       const nope = adapter.toMarket('NOPE/USDT');

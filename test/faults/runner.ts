@@ -241,8 +241,10 @@ export function defineMatrix(ex: ExchangeId): void {
       else if ('detects' in cell) {
         it(`${row.id}: ${row.fault} (detected within ${cell.detects.withinMs} ms: ${cell.detects.reason})`, () => runCell(ex, row.id, viaCli, cell.detects), 60_000);
       }
+      // skipped on purpose: a cell whose outcome depends on timing is listed red in the matrix (its reason in the name)
       else if ('red' in cell) it.skip(`${row.id} (known red, not run: it passes or fails with timing: ${cell.red})`, () => undefined);
       else if ('fails' in cell) it.fails(`${row.id} (known red: ${cell.fails})`, () => runCell(ex, row.id, viaCli), 60_000);
+      // skipped on purpose: the fault does not apply to this exchange, or the simulator cannot produce it (reason in the name)
       else it.skip(`${row.id}: ${'na' in cell ? `not applicable: ${cell.na}` : `not simulable: ${cell.ns}`}`, () => undefined);
     }
   });
