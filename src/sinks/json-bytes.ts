@@ -180,17 +180,10 @@ export class JsonBytes {
 
   /** A member's name and its colon: `"k":`; DECLINED for a name that would need escaping. */
   private key(k: string, at: number): number {
-    const n = k.length;
-    const buf = this.buf;
-    if (at + n + 3 > buf.length) return NO_ROOM;
-    buf[at++] = QUOTE;
-    for (let i = 0; i < n; i++) {
-      const c = k.charCodeAt(i);
-      if (c < 32 || c > 126 || c === QUOTE || c === BACKSLASH) return DECLINED;
-      buf[at++] = c;
-    }
-    buf[at++] = QUOTE;
-    buf[at++] = COLON;
+    at = this.string(k, at);
+    if (at < 0) return at;
+    if (at >= this.buf.length) return NO_ROOM;
+    this.buf[at++] = COLON;
     return at;
   }
 
