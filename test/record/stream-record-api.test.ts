@@ -3,13 +3,27 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lastValueFrom, toArray } from 'rxjs';
-import { replay, stream, type MarketEvent } from '../../src/index.js';
-import { startSim } from '../../src/sim/index.js';
+import { lastValueFrom, toArray, type Observable } from 'rxjs';
+import { replay, stream, type MarketEvent, type StreamOptions } from '../../src/index.js';
+import { startSim, type Simulator } from '../../src/sim/index.js';
 import { binanceAdapter } from '../../src/exchanges/binance/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-api-rec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `stream()` of ETH/USDT from the simulator, recorded to `file`; `flushed` settles once the recording is on disk. */
+function recordedStream(sim: Simulator, file: string, extra: Partial<StreamOptions> = {}): { events$: Observable<MarketEvent>; flushed: Promise<Error | undefined> } {
+  let closed: (err?: Error) => void = () => {};
+  const flushed = new Promise<Error | undefined>((resolve) => (closed = resolve));
+  const events$ = stream({
+    markets: ['binance:ETH/USDT'],
+    endpoints: { binance: sim.endpoints.binance! },
+    reconcileIntervalMs: 0,
+    ...extra,
+    record: { file, onClosed: (err) => closed(err) },
+  });
+  return { events$, flushed };
+}
 
 describe('stream({ record }) and replay()', () => {
   it('records while streaming; the replay emits the same events', async () => {
@@ -17,14 +31,7 @@ describe('stream({ record }) and replay()', () => {
     try {
       const file = join(dir, 'api.ndjson.gz');
       const live: MarketEvent[] = [];
-      let closed: (err?: Error) => void = () => {};
-      const flushed = new Promise<Error | undefined>((resolve) => (closed = resolve));
-      const events$ = stream({
-        markets: ['binance:ETH/USDT'],
-        endpoints: { binance: sim.endpoints.binance! },
-        reconcileIntervalMs: 0,
-        record: { file, onClosed: (err) => closed(err) },
-      });
+      const { events$, flushed } = recordedStream(sim, file);
       await new Promise<void>((resolve) => {
         let deltas = 0;
         const sub = events$.subscribe((e) => {
@@ -56,15 +63,7 @@ describe('stream({ record }) and replay()', () => {
           return out;
         },
       };
-      let closed: (err?: Error) => void = () => {};
-      const flushed = new Promise<Error | undefined>((resolve) => (closed = resolve));
-      const events$ = stream({
-        markets: ['binance:ETH/USDT'],
-        endpoints: { binance: sim.endpoints.binance! },
-        reconcileIntervalMs: 0,
-        adapters: { binance: adapter },
-        record: { file: join(dir, 'adapters.ndjson.gz'), onClosed: (err) => closed(err) },
-      });
+      const { events$, flushed } = recordedStream(sim, join(dir, 'adapters.ndjson.gz'), { adapters: { binance: adapter } });
       await new Promise<void>((resolve) => {
         const sub = events$.subscribe((e) => {
           if (e.type === 'book_delta') setImmediate(() => {
