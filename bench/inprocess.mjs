@@ -74,12 +74,13 @@ for (const d of dists) {
   const { liveBooksOf } = await import(`${d}/api/live-books.js`).catch(() => ({}));
   const { books: booksOp } = await import(`${d}/operators/books.js`);
   const { writeNdjson } = await import(`${d}/sinks/ndjson.js`);
+  const { LevelSpans } = await import(`${d}/book/level-spans.js`).catch(() => ({}));
   const snaps = Object.fromEntries(Object.entries(bodies).map(([m, b]) => [m, parseDepthSnapshot(b)]));
   // builds before the scanner became an object (module state: `scanDepthUpdate`, `levelCodes`) and after (`DepthScanner`, the codes on the message)
   const scanner = scanMod.DepthScanner ? new scanMod.DepthScanner() : undefined;
   const scanDepthUpdate = scanner ? (f, bytes) => scanner.scan(f, bytes) : scanMod.scanDepthUpdate;
   const codesOf = codes?.codesFor ? (m) => codes.codesFor(m) : codes?.levelCodes ? (m) => codes.levelCodes.of(m.bids) : () => undefined;
-  builds.push({ d, scanDepthUpdate, OrderBook, Hub, parseConfig, snaps, codesOf, liveBooksOf, booksOp, writeNdjson, times: [] });
+  builds.push({ d, scanDepthUpdate, OrderBook, Hub, parseConfig, snaps, codesOf, liveBooksOf, booksOp, writeNdjson, LevelSpans, times: [] });
 }
 
 function loopPass(b) {
@@ -150,7 +151,10 @@ async function hubPass(b) {
     channels: ['book'],
     endpoints: { binance: { ws: 'ws://127.0.0.1:9', rest: 'http://127.0.0.1:9' } },
   });
+  // hub-ndjson: as the CLI does, scanners record their level arrays' bytes for the sink (builds that have LevelSpans)
+  const levelSpans = mode === 'hub-ndjson' && b.LevelSpans ? new b.LevelSpans() : undefined;
   const hub = new b.Hub(config, {
+    ...(levelSpans ? { levelSpans } : {}),
     http: async (url) => ({ status: 200, headers: {}, body: bodies[new URL(url).searchParams.get('symbol')] }),
     createConnection(o) {
       onFrame = o.onFrame;
@@ -186,7 +190,7 @@ async function hubPass(b) {
       : mode === 'hub-booksop'
         ? hub.events$.pipe(b.booksOp()).subscribe(reads)
         : mode === 'hub-ndjson' || mode === 'json'
-          ? b.writeNdjson(hub.events$, devNull(), { maxBufferedBytes: 64 << 20 })
+          ? b.writeNdjson(hub.events$, devNull(), { maxBufferedBytes: 64 << 20, ...(levelSpans ? { levelSpans } : {}) })
           : undefined;
   for (const s of symbols) void hub.add('binance', s, ['book']);
   // the adapter loads on the first add (a dynamic import: tens of ms), then the connection is made

@@ -52,7 +52,11 @@ export function isZeroSize(size: string): boolean {
 export function spellRemovalsZero(levels: readonly Level[]): void {
   for (let i = 0; i < levels.length; i++) {
     const l = levels[i]!;
-    const s = l[1];
-    if (s.charCodeAt(0) === 48 && s.length > 1 && isZeroSize(s)) l[1] = '0';
+    if (respelledZero(l[1])) l[1] = '0';
   }
+}
+
+/** True when `spellRemovalsZero` respells this size `"0"` (a zero written otherwise). */
+export function respelledZero(s: string): boolean {
+  return s.charCodeAt(0) === 48 && s.length > 1 && isZeroSize(s);
 }

@@ -15,6 +15,7 @@ import { paintFor } from './human/terminal.js';
 import { Tally, humanBytes, summaryLine } from './human/progress.js';
 import { Hub } from '../pipeline/hub.js';
 import { adaptersFromEnv } from '../exchanges/registry.js';
+import { LevelSpans } from '../book/level-spans.js';
 import { writeNdjson, type DropReport } from '../sinks/ndjson.js';
 import { stdoutOutput } from '../sinks/fd-writer.js';
 import { EXIT_USAGE, durationFlag, intFlag, makeLogger, parseFlags } from './args.js';
@@ -224,7 +225,10 @@ export async function runHub(
 ): Promise<number> {
   const { sim, nats, recorder } = opts;
   const adapters = await adaptersFromEnv(process.env);
-  const hub = new Hub(config, { ...(recorder ? recorder.deps : {}), logger, adapters });
+  // NDJSON lines copy a delta's levels from the frame's bytes (level-spans.ts): nothing between the hub and the sink
+  // changes an event
+  const levelSpans = opts.print && opts.format === undefined ? new LevelSpans() : undefined;
+  const hub = new Hub(config, { ...(recorder ? recorder.deps : {}), logger, adapters, ...(levelSpans ? { levelSpans } : {}) });
   const natsPub = nats === undefined ? undefined : startNatsPublisher(hub.events$, nats, logger);
   return new Promise<number>((resolve) => {
     let done = false;
@@ -290,6 +294,7 @@ export async function runHub(
           onClosed: () => finish(0, 'stdout closed'),
           onDropped: (r) => warnDropped(logger, r, config.stdoutBufferBytes),
           ...(opts.format ? { format: opts.format } : {}),
+          ...(levelSpans ? { levelSpans } : {}),
         })
       : undefined;
     // later signals are absorbed while the recording and NATS flush; bounded by SHUTDOWN_DEADLINE_MS

@@ -7,6 +7,7 @@ import type { TwCode } from '../errors.js';
 import type { BookRules, DeltaMessage } from '../book/rules.js';
 import type { RestRequest } from '../rest/request.js';
 import type { InstrumentFacts } from '../schema/instrument.js';
+import type { LevelSpans } from '../book/level-spans.js';
 
 // the book's and the REST scheduler's types, where adapters have always found them
 export type { BookRules, Continuity, DeltaMessage, PrevDelta, RestSnapshot } from '../book/rules.js';
@@ -171,7 +172,7 @@ export interface ExchangeAdapter {
    * Binance): the runtime makes one and parses every frame with it. The same messages as `parse`; adapters without
    * it are parsed with `parse`. State lives in the parser, never in the adapter's module.
    */
-  newParser?(): FrameParser;
+  newParser?(opts?: ParserOptions): FrameParser;
   readonly book: BookRules;
   /**
    * Derivative fields the exchange gives only over REST (Binance open interest): the request polling one market's
@@ -180,6 +181,12 @@ export interface ExchangeAdapter {
   pollRequest?(market: string): RestRequest;
   /** The polled body → `derivative` messages. Pure; throws on an error body or one it cannot read. */
   parsePoll?(body: string): WireMessage[];
+}
+
+/** What a runtime gives the parser it makes. */
+export interface ParserOptions {
+  /** Record where the level arrays of a frame lie in its bytes, for a sink that copies them (level-spans.ts). */
+  levelSpans?: LevelSpans | undefined;
 }
 
 /** Parses frames like `ExchangeAdapter.parse`, keeping its working state (see `ExchangeAdapter.newParser`). */

@@ -72,7 +72,7 @@ export class ExchangeRuntime {
     this.id = adapter.id;
     this.scheduler = deps.scheduler;
     this.logger = deps.logger;
-    this.parser = adapter.newParser?.() ?? adapter;
+    this.parser = adapter.newParser?.({ levelSpans: deps.levelSpans }) ?? adapter;
     this.facts = continuityFacts(adapter.book);
     this.endpoints = config.endpoints[adapter.id] ?? adapter.defaultEndpoints;
     this.rest = deps.rest ?? new RestScheduler({

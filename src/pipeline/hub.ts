@@ -21,6 +21,7 @@ import { BarBuilder } from '../bars/bar-builder.js';
 import { LoadQueue } from './load-queue.js';
 import { hostLimits } from './host-limits.js';
 import { EventCounters } from './event-counters.js';
+import type { LevelSpans } from '../book/level-spans.js';
 
 export interface HubDeps {
   scheduler?: SchedulerLike;
@@ -35,6 +36,8 @@ export interface HubDeps {
    * exchange not given here has its adapter loaded when the hub first needs it.
    */
   adapters?: Partial<Record<ExchangeId, ExchangeAdapter>>;
+  /** Scanners record where their frames' level arrays lie, for a sink that copies them (the CLI's; level-spans.ts). */
+  levelSpans?: LevelSpans;
 }
 
 /** What an operation waiting for an exchange's runtime gets: it, the adapter's load failure, or undefined (the hub closed). */
@@ -71,7 +74,7 @@ export class Hub {
    * same exchange id. Created with the main runtime.
    */
   private readonly companions = new Map<ExchangeId, { channels: readonly Channel[]; rt: ExchangeRuntime }>();
-  private readonly deps: Required<Omit<HubDeps, 'http' | 'adapters' | 'random'>> & { http?: HttpGet; random?: () => number };
+  private readonly deps: Required<Omit<HubDeps, 'http' | 'adapters' | 'random' | 'levelSpans'>> & Pick<HubDeps, 'http' | 'random' | 'levelSpans'>;
   private readonly adapters: Partial<Record<ExchangeId, ExchangeAdapter>>;
   private closed = false;
   /** Trade bars (config `bars`): fed every stamped event, its closed bars emitted after the event that closed them. */
@@ -103,6 +106,7 @@ export class Hub {
       createConnection: deps.createConnection ?? defaultCreateConnection,
       ...(deps.http ? { http: deps.http } : {}),
       ...(deps.random ? { random: deps.random } : {}),
+      ...(deps.levelSpans ? { levelSpans: deps.levelSpans } : {}),
     };
     this.adapters = deps.adapters ?? {};
     this.startedAt = clock.nowMicros();

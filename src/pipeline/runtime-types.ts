@@ -9,6 +9,7 @@ import type { Connection, ConnectionOptions } from '../connection/index.js';
 import type { HttpGet, RestScheduler } from '../rest/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Metrics } from './metrics.js';
+import type { LevelSpans } from '../book/level-spans.js';
 
 export interface RuntimeDeps {
   scheduler: SchedulerLike;
@@ -23,6 +24,8 @@ export interface RuntimeDeps {
   sharedLimits?: (wsOrigin: string, limits: ExchangeAdapter['limits']) => ConnectionOptions['shared'];
   /** The REST scheduler of another runtime on the same host (a companion, hub.ts): one budget; default its own. */
   rest?: RestScheduler;
+  /** Where scanners record the level arrays' bytes for a sink that copies them (HubDeps.levelSpans). */
+  levelSpans?: LevelSpans | undefined;
 }
 
 export interface BookView {

@@ -8,6 +8,7 @@
  */
 
 import { MemberHeads, VALUE_MISSES } from './member-heads.js';
+import type { LevelSpans } from '../book/level-spans.js';
 
 /** Deeper values are declined (`JSON.stringify` decides: events are 3 levels deep, a cycle throws there). */
 const MAX_DEPTH = 16;
@@ -39,7 +40,14 @@ export class JsonBytes {
   /** Member names seen, as bytes (./member-heads.ts). */
   private readonly heads = new MemberHeads();
 
-  constructor(public buf: Uint8Array) {}
+  /**
+   * `spans`: the level arrays of the frame being delivered, with their bytes (level-spans.ts) — such an array is
+   * copied from the frame, not written level by level.
+   */
+  constructor(
+    public buf: Uint8Array,
+    private readonly spans?: LevelSpans,
+  ) {}
 
   /** `JSON.stringify(value)` at `at`: the end index, or DECLINED, or NO_ROOM when it does not fit before `buf`'s end. */
   write(value: unknown, at: number): number {
@@ -67,6 +75,14 @@ export class JsonBytes {
 
   private array(a: readonly unknown[], at: number, depth: number): number {
     const buf = this.buf;
+    const spans = this.spans;
+    if (spans !== undefined) {
+      const k = spans.find(a);
+      if (k >= 0) {
+        const end = spans.copy(k, buf, at);
+        return end < 0 ? NO_ROOM : end;
+      }
+    }
     if (at >= buf.length) return NO_ROOM;
     buf[at++] = BRACKET_OPEN;
     for (let i = 0; i < a.length; i++) {

@@ -15,6 +15,7 @@ import { streamKey } from '../schema/stream-key.js';
 import { TurnBatch } from '../util/turn-batch.js';
 import { JsonBytes, NO_ROOM } from './json-bytes.js';
 import type { NdjsonOutput } from './fd-writer.js';
+import type { LevelSpans } from '../book/level-spans.js';
 
 export interface GapInfo {
   key: string;
@@ -41,6 +42,11 @@ export interface NdjsonSinkOptions {
   dropReportMs?: number;
   /** One line per event, without its newline (default: the event's JSON; `stream --pretty`: a readable line). */
   format?: (e: MarketEvent) => string;
+  /**
+   * The hub's level spans (`HubDeps.levelSpans`): a book_delta's levels are copied from the frame's bytes. Only for
+   * events nothing has changed since the hub emitted them (level-spans.ts).
+   */
+  levelSpans?: LevelSpans;
   /** The clock (ms) a long turn's writes are spaced by (EARLY_WRITE_GAP_MS; default performance.now; tests drive it). */
   now?: () => number;
 }
@@ -77,7 +83,7 @@ const RATE_WINDOW_MS = 2;
 export function writeNdjson(events$: Observable<MarketEvent>, out: NdjsonOutput, opts: NdjsonSinkOptions): Subscription {
   const format = opts.format ?? JSON.stringify;
   /** The default format: the event's JSON written straight into the chunk (no string, no UTF-8 encoding pass). */
-  const bytes = opts.format === undefined ? new JsonBytes(Buffer.alloc(0)) : undefined;
+  const bytes = opts.format === undefined ? new JsonBytes(Buffer.alloc(0), opts.levelSpans) : undefined;
   const gaps = new Map<string, GapInfo>();
   let dropping = false;
   let closed = false;

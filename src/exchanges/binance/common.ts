@@ -13,6 +13,7 @@ import type {
   ExchangeAdapter,
   Instrument,
   KeepaliveSpec,
+  ParserOptions,
   RestRequest,
   RestSnapshot,
   StreamRef,
@@ -237,7 +238,7 @@ export function makeBinanceAdapter(spec: BinanceSpec): ExchangeAdapter {
         }
       : {}),
     // a parser owns its scanner (the runtime makes one); `parse` alone scans with a fresh one
-    newParser: () => new BinanceParser(),
+    newParser: (opts?: ParserOptions) => new BinanceParser(opts),
     parse: (frame: string, _ctx, bytes) => parseBinanceFrame(new DepthScanner(), frame, bytes),
     book: spec.book,
   };

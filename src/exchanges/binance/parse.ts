@@ -5,7 +5,7 @@
  * `malformed` message, never an exception; invalid JSON throws.
  */
 import type { Level } from '../../schema/events.js';
-import type { AdapterContext, FrameParser, WireMessage } from '../types.js';
+import type { AdapterContext, FrameParser, ParserOptions, WireMessage } from '../types.js';
 import { dataFromSchemas, malformed, messageFromSchemas } from './wire.js';
 import { DepthScanner } from './scan.js';
 
@@ -44,7 +44,11 @@ interface Obj {
 
 /** Binance frames with a depthUpdate scanner of its own (the scanner's state lives here, not in a module). */
 export class BinanceParser implements FrameParser {
-  private readonly scanner = new DepthScanner();
+  private readonly scanner: DepthScanner;
+
+  constructor(opts: ParserOptions = {}) {
+    this.scanner = new DepthScanner(opts.levelSpans);
+  }
 
   parse(frame: string, _ctx: AdapterContext, bytes?: Uint8Array): WireMessage[] {
     return parseBinanceFrame(this.scanner, frame, bytes);

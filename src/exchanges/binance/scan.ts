@@ -23,6 +23,8 @@ import type { Level } from '../../schema/events.js';
 import type { WireMessage } from '../types.js';
 import { CODE_BITS, scanDecimal } from '../../book/decimal-code.js';
 import { LevelCodes } from '../../book/level-codes.js';
+import type { LevelSpans } from '../../book/level-spans.js';
+import { respelledZero } from '../../book/decimal-string.js';
 
 const Q = 34; // "
 const COMMA = 44;
@@ -79,6 +81,9 @@ export class DepthScanner {
   /** What `scanDecimal` read last. */
   private readonly scanned = new Float64Array(2);
 
+  /** `spans`: where to record the level arrays' bytes (level-spans.ts; a hub's, when its sink copies them). */
+  constructor(private readonly spans?: LevelSpans) {}
+
   /** A JSON non-negative integer at `pos` that is a safe integer; NaN when not one. Advances `pos`. */
   private integer(B: Uint8Array): number {
     const p = this.pos;
@@ -106,13 +111,16 @@ export class DepthScanner {
    * its inlining budget and left one call out of line.
    */
   private levels(f: string, B: Uint8Array): Level[] | undefined {
-    if (B[this.pos]! !== LBRACK) return undefined;
+    const from = this.pos;
+    if (B[from]! !== LBRACK) return undefined;
     const codes = this.codes;
     const scanned = this.scanned;
-    let k = this.pos + 1;
+    const spans = this.spans;
+    let k = from + 1;
     const out: Level[] = [];
     if (B[k]! === RBRACK) {
       this.pos = k + 1;
+      spans?.array(out, from, k + 1);
       return out;
     }
     for (;;) {
@@ -139,13 +147,16 @@ export class DepthScanner {
         if (B[s1 + 1]! !== RBRACK) return undefined;
         const sc = scanned[1]!;
         codes.push(pm, scanned[0]!, pc < 0 || sc < 0 ? -1 : (pc << CODE_BITS) | sc);
-        out.push([detached(f, B, p0, p1), detached(f, B, s0, s1)]);
+        const size = detached(f, B, s0, s1);
+        if (spans !== undefined && B[s0] === 48 && respelledZero(size)) spans.zero(out.length, s0, s1);
+        out.push([detached(f, B, p0, p1), size]);
         k = s1 + 2;
         break;
       }
       const c = B[k]!;
       if (c === RBRACK) {
         this.pos = k + 1;
+        spans?.array(out, from, k + 1);
         return out;
       }
       if (c !== COMMA) return undefined;
@@ -179,6 +190,7 @@ export class DepthScanner {
     let a: Level[] | undefined;
     let seen = 0;
     codes.begin();
+    this.spans?.begin(B);
     while (B[this.pos]! === COMMA) {
       const pos = this.pos;
       if (B[pos + 1]! !== Q) return undefined;
