@@ -28,9 +28,10 @@ const SIZE_MASK = (1 << CODE_BITS) - 1;
  * The deltas a book keeps while it waits for its snapshot. A delta that comes with its levels in numeric form (a
  * frame scanner's LevelCodes: Binance's diffs) is kept as a small copy of its ids plus those numbers, copied into one
  * area per buffer — not as level arrays and strings: at 1000 books waiting for the REST weight budget, the level
- * copies were ~1.5 KB per delta, every one outlived a few scavenges and was promoted (~14 MB/s into old space at
+ * copies were ~1.5 KB per delta, every one outlived a few scavenges and was promoted (12–14 MB/s into old space at
  * 10 diffs/s per book), and V8 sized the old generation to that churn (bench/README, fifteenth pass). Its levels are
- * made again, as the same strings (decimal-code.ts round-trips them), when the buffer is taken to be spliced.
+ * made again, as the same strings (decimal-code.ts round-trips them), when the buffer is taken to be spliced; the
+ * area (24 bytes per level, outside the JS heap) goes with it.
  */
 export class DeltaBuffer {
   private items: DeltaMessage[] = [];
