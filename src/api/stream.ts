@@ -37,7 +37,7 @@ export interface StreamRecordOptions extends RecordOptions {
   onClosed?: (err?: Error) => void;
 }
 
-export interface StreamOptions extends TickwireConfigInput, HubDeps {
+export interface StreamOptions extends TickwireConfigInput, Omit<HubDeps, 'levelSpans'> {
   /** Called with the running hub (books, health, dynamic add/remove) once subscribed. */
   onHub?: (hub: Hub) => void;
   /** Record raw frames, REST responses and timer firings to this file while streaming (replay it with `replay()`). */

@@ -36,7 +36,7 @@ export interface HubDeps {
    * exchange not given here has its adapter loaded when the hub first needs it.
    */
   adapters?: Partial<Record<ExchangeId, ExchangeAdapter>>;
-  /** Scanners record where their frames' level arrays lie, for a sink that copies them (the CLI's; level-spans.ts). */
+  /** @internal Scanners record where their frames' level arrays lie, for the CLI's NDJSON sink (book/level-spans.ts). */
   levelSpans?: LevelSpans;
 }
 
