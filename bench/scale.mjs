@@ -132,8 +132,9 @@ async function runOne(n) {
   const wait0 = schedWaitNs();
   const sim0 = await simStats();
   const tick = setInterval(() => {
-    timeline.push({ s: Math.round((performance.now() - t0) / 1000), live: liveAt.size, rssMb: Math.round(vm('VmRSS')) });
-    log(`  ${n} symbols: ${liveAt.size} live after ${Math.round((performance.now() - t0) / 1000)} s, RSS ${Math.round(vm('VmRSS'))} MB`);
+    // VmHWM: the peak so far, so that the timeline shows when the peak RSS was reached
+    timeline.push({ s: Math.round((performance.now() - t0) / 1000), live: liveAt.size, rssMb: Math.round(vm('VmRSS')), peakMb: Math.round(vm('VmHWM')) });
+    log(`  ${n} symbols: ${liveAt.size} live after ${Math.round((performance.now() - t0) / 1000)} s, RSS ${Math.round(vm('VmRSS'))} MB (peak ${Math.round(vm('VmHWM'))})`);
   }, 10_000);
   const timedOut = await Promise.race([
     allLiveP.then(() => false),

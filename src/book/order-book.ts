@@ -33,6 +33,8 @@ interface SideStore {
   top(n: number): Level[];
   truncate(depth: number): Level[];
   clear(): void;
+  /** About to load `n` levels into the empty side (numbers: arrays sized to them, see NumericSide.reserve). */
+  reserve?(n: number): void;
 }
 
 export interface OrderBookOptions {
@@ -60,6 +62,8 @@ export class OrderBook {
   /** Replace the whole book. */
   applySnapshot(bids: readonly Level[], asks: readonly Level[]): void {
     this.clear();
+    this.bidSide.reserve?.(bids.length);
+    this.askSide.reserve?.(asks.length);
     this.applyLevels(bids, asks);
   }
 
@@ -163,6 +167,12 @@ export class OrderBook {
 
   get askCount(): number {
     return this.askSide.length;
+  }
+
+  /** Slots the numeric storage holds per side (levels and free room; 0 for strings), for tests. */
+  get capacity(): { bids: number; asks: number } {
+    const cap = (s: SideStore): number => (s instanceof NumericSide ? s.capacity : 0);
+    return { bids: cap(this.bidSide), asks: cap(this.askSide) };
   }
 
   /** Size at a price, or undefined. */

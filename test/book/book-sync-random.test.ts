@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { binanceBtcSync } from './binance-sync.js';
 import { OrderBook } from '../../src/book/order-book.js';
+import { CODE_BITS, DecimalScratch, encodeDecimal } from '../../src/book/decimal-code.js';
+import { LevelCodes } from '../../src/book/level-codes.js';
 import type { DeltaMessage, RestSnapshot } from '../../src/book/rules.js';
 import type { Level, UnstampedEvent } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';
@@ -38,6 +40,9 @@ describe.each([1, 2, 3])('BookSync under random faults (seed %i)', (seed) => {
     let snapshotWanted = false;
     let pendingSnapshot: { dueStep: number; snap: RestSnapshot } | undefined;
     const sync = binanceBtcSync(events, { requestSnapshot: () => (snapshotWanted = true), maxBuffer: 200 });
+    let queuedAt: number | undefined;
+    const area = new LevelCodes();
+    const dec = new DecimalScratch();
     let liveChecks = 0;
     let wentLive = 0;
     let wasLive = false;
@@ -60,15 +65,33 @@ describe.each([1, 2, 3])('BookSync under random faults (seed %i)', (seed) => {
       }
       record();
       const msg: DeltaMessage = { kind: 'book', market: 'BTCUSDT', action: 'delta', firstUpdateId: U, updateId: id, bids, asks };
+      // two messages in three carry their levels' numeric form too, as Binance's frame scanner writes it (one area,
+      // rewritten per frame): kept while waiting as numbers, applied live from them
+      if ((step + seed) % 3 !== 0) {
+        area.begin();
+        for (const [p, q] of [...bids, ...asks]) {
+          const pc = encodeDecimal(p, dec);
+          const pm = dec.scanned[0]!;
+          const sc = encodeDecimal(q, dec);
+          area.push(pm, dec.scanned[0]!, (pc << CODE_BITS) | sc);
+        }
+        msg.codes = area;
+        msg.codesFrame = area.frame;
+      }
 
-      // a snapshot request is served after 0–5 steps, sometimes from a lagging cache (older than the stream)
-      if (snapshotWanted && pendingSnapshot === undefined) {
+      // a snapshot request waits 0–11 steps in the REST queue (weight budget), then is served after 0–5 steps,
+      // sometimes from a lagging cache (older than the stream)
+      if (snapshotWanted && pendingSnapshot === undefined) queuedAt ??= step;
+      if (snapshotWanted && pendingSnapshot === undefined && step - queuedAt! >= queuedAt! % 12) {
         snapshotWanted = false;
+        queuedAt = undefined;
         const lag = faults && rand() < 0.2 ? 1 + Math.floor(rand() * 10) : 0;
         const snap = history.get(id - lag) ?? history.get(id)!;
         pendingSnapshot = { dueStep: step + Math.floor(rand() * 6), snap };
       }
       if (!(faults && rand() < 0.01)) sync.onMessage(msg, step); // 1% of diffs lost
+      // a request still waiting to go out keeps only the last few deltas, as BookDriver trims them (while queued)
+      if (snapshotWanted) sync.trimBuffer(3);
       if (pendingSnapshot !== undefined && pendingSnapshot.dueStep <= step) {
         const s = pendingSnapshot.snap;
         pendingSnapshot = undefined;
