@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalDecimal, compareDecimal } from '../../src/book/decimal-string.js';
+import { canonicalDecimal } from '../../src/book/decimal-string.js';
 import { OrderBook } from '../../src/book/order-book.js';
 import type { Level } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';
+import { referenceOf } from './reference-book.js';
 
 /** Slots a numeric side sized to a snapshot of `n` levels may hold (numeric-side.ts: n + 2 × (16 + n / 16)). */
 const bound = (n: number): number => Math.max(64, n + 2 * (16 + (n >> 4)));
@@ -30,14 +31,7 @@ describe('OrderBook numeric storage sized to its snapshots', () => {
     (_name, order) => {
       const rand = mulberry32(order.length * 7919);
       const book = new OrderBook();
-      const ref = { bid: new Map<string, string>(), ask: new Map<string, string>() };
-      const want = (side: 'bid' | 'ask'): Level[] =>
-        [...ref[side].entries()].sort((a, b) => (side === 'bid' ? compareDecimal(b[0], a[0]) : compareDecimal(a[0], b[0])));
-      const check = (): void => {
-        const got = book.snapshot();
-        expect(got.bids.map(([p, s]) => [canonicalDecimal(p), s])).toEqual(want('bid'));
-        expect(got.asks.map(([p, s]) => [canonicalDecimal(p), s])).toEqual(want('ask'));
-      };
+      const { ref, check } = referenceOf(book);
       const size = (): string => `${1 + Math.floor(rand() * 900)}.${Math.floor(rand() * 10)}`;
       let mid = 300_000; // in cents
       for (let round = 0; round < 8; round++) {

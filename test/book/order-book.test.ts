@@ -8,6 +8,7 @@ const scanned = work.scanned;
 const encodeDecimal = (s: string): number => encodeWith(s, work);
 import type { Level } from '../../src/schema/events.js';
 import { mulberry32 } from '../../src/util/prng.js';
+import { referenceOf } from './reference-book.js';
 
 describe('canonicalDecimal / compareDecimal', () => {
   it('treats equal decimals written differently as one key', () => {
@@ -179,15 +180,9 @@ describe('OrderBook', () => {
     // ~1500 levels per side at the peak: arrays regrown and re-centred, inserts and removals anywhere, emptied sides
     const rand = mulberry32(777);
     const book = new OrderBook({ strings });
-    const ref = { bid: new Map<string, string>(), ask: new Map<string, string>() };
-    const want = (side: 'bid' | 'ask'): Level[] =>
-      [...ref[side].entries()].sort((a, b) => (side === 'bid' ? compareDecimal(b[0], a[0]) : compareDecimal(a[0], b[0])));
+    const { ref, check: checkLevels } = referenceOf(book);
     const check = (): void => {
-      const got = book.snapshot();
-      expect(got.bids.map(([p, s]) => [canonicalDecimal(p), s])).toEqual(want('bid'));
-      expect(got.asks.map(([p, s]) => [canonicalDecimal(p), s])).toEqual(want('ask'));
-      expect(book.bidCount).toBe(ref.bid.size);
-      expect(book.askCount).toBe(ref.ask.size);
+      checkLevels();
       expect(book.isCrossed()).toBe(false);
     };
     const phases = [
