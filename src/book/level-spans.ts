@@ -26,7 +26,7 @@ export class LevelSpans {
   private bytes: Uint8Array = EMPTY;
   private a0: readonly Level[] | undefined = undefined;
   private a1: readonly Level[] | undefined = undefined;
-  /** Per recorded array: its `[` … `]` in `bytes`, its length, and its range in `zeros` (index / 3). */
+  /** Per recorded array: its `[` … `]` in `bytes`, its length, and its entries' range `[zFrom, zTo)` in `zeros`. */
   private readonly start = [0, 0];
   private readonly end = [0, 0];
   private readonly count = [0, 0];
@@ -44,13 +44,6 @@ export class LevelSpans {
     this.a0 = this.a1 = undefined;
     this.n = 0;
     this.zn = 0;
-  }
-
-  /** Forget the current frame's arrays (a frame the scanner gave up on part-way). */
-  drop(): void {
-    this.a0 = this.a1 = undefined;
-    this.bytes = EMPTY;
-    this.n = 0;
   }
 
   /** The size of level `index` of the array being read is at `[from, to)` and would be respelled `"0"`. */
