@@ -33,8 +33,7 @@ export class LevelSpans {
   private readonly zFrom = [0, 0];
   private readonly zTo = [0, 0];
   /** Sizes `spellRemovalsZero` would respell: level index, first byte, end (after the last digit). */
-  private zeros = new Int32Array(48);
-  private zn = 0;
+  private readonly zeros: number[] = [];
   /** How many arrays of the current frame are recorded (0, 1 or 2). */
   private n = 0;
 
@@ -43,21 +42,12 @@ export class LevelSpans {
     this.bytes = bytes;
     this.a0 = this.a1 = undefined;
     this.n = 0;
-    this.zn = 0;
+    this.zeros.length = 0;
   }
 
   /** The size of level `index` of the array being read is at `[from, to)` and would be respelled `"0"`. */
   zero(index: number, from: number, to: number): void {
-    let z = this.zn;
-    if (z + 3 > this.zeros.length) {
-      const more = new Int32Array(this.zeros.length * 2);
-      more.set(this.zeros);
-      this.zeros = more;
-    }
-    this.zeros[z++] = index;
-    this.zeros[z++] = from;
-    this.zeros[z++] = to;
-    this.zn = z;
+    this.zeros.push(index, from, to);
   }
 
   /**
@@ -73,7 +63,7 @@ export class LevelSpans {
     this.end[k] = to;
     this.count[k] = levels.length;
     this.zFrom[k] = k === 0 ? 0 : this.zTo[0]!;
-    this.zTo[k] = this.zn;
+    this.zTo[k] = this.zeros.length;
     this.n = k + 1;
   }
 

@@ -210,9 +210,13 @@ export class NumericSide {
    */
   private regrow(): number {
     const n = this.hi - this.lo;
-    const want = n + 2 * room(n);
-    const cap = want > this.key.length || 2 * want < this.key.length ? want : this.key.length;
+    const cap = this.capacityFor(n + 2 * room(n));
     return this.place(cap, (cap - n) >> 1);
+  }
+
+  /** Slots for arrays that should hold `want`: the current ones unless too small or more than twice too large. */
+  private capacityFor(want: number): number {
+    return want > this.key.length || 2 * want < this.key.length ? want : this.key.length;
   }
 
   /** Move the levels to start at `lo` of arrays of `cap` slots (new ones if `cap` differs). Returns the shift. */
@@ -249,8 +253,7 @@ export class NumericSide {
   reserve(n: number): void {
     if (this.hi !== this.lo) return;
     const r = room(n);
-    const want = n + 2 * r;
-    const cap = want > this.key.length || 2 * want < this.key.length ? want : this.key.length;
+    const cap = this.capacityFor(n + 2 * r);
     this.place(cap, cap - r); // empty: nothing moves
   }
 

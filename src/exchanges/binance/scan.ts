@@ -148,7 +148,7 @@ export class DepthScanner {
         const sc = scanned[1]!;
         codes.push(pm, scanned[0]!, pc < 0 || sc < 0 ? -1 : (pc << CODE_BITS) | sc);
         const size = detached(f, B, s0, s1);
-        if (spans !== undefined && B[s0] === 48 && respelledZero(size)) spans.zero(out.length, s0, s1);
+        if (spans !== undefined && respelledZero(size)) spans.zero(out.length, s0, s1);
         out.push([detached(f, B, p0, p1), size]);
         k = s1 + 2;
         break;
