@@ -32,6 +32,7 @@ function onPty(args: string[], until: RegExp | ((out: string) => boolean), env: 
   });
 }
 
+// skipped only without util-linux `script` (see hasScript above): nothing could give the child a pty
 describe.skipIf(!hasScript)('on a terminal', { timeout: 60_000 }, () => {
   it('stream prints readable event lines and readable logs, statuses coloured; no JSON', async () => {
     const out = await onPty(['stream', '--sim', '--channels', 'book'], /book_delta .*#\d+/);

@@ -7,7 +7,6 @@
  * whose zero sizes were left as the frame spelled them are all written as they are.
  */
 import { describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
 import { Subject } from 'rxjs';
 import { DepthScanner } from '../../src/exchanges/binance/scan.js';
 import { LevelSpans } from '../../src/book/level-spans.js';
@@ -18,6 +17,7 @@ import { loadAdapter } from '../../src/exchanges/registry.js';
 import * as R from '../../src/sim/binance-render.js';
 import { mulberry32 } from '../../src/util/prng.js';
 import { readCryptofeed, readHftbacktest } from '../exchanges/binance-replay.js';
+import { recordingWritable } from '../helpers/recording-writable.js';
 import type { Level, MarketEvent } from '../../src/schema/events.js';
 import type { DeltaMessage } from '../../src/exchanges/types.js';
 
@@ -56,12 +56,16 @@ function eventOf(m: DeltaMessage, seq: number): MarketEvent {
   return { ...e, seq, epoch: 'lsp0test' } as MarketEvent;
 }
 
+/** A scanner recording into its spans, and a writer of `size` bytes reading them: the CLI's pair. */
+function spansWriter(size: number): { spans: LevelSpans; scanner: DepthScanner; buf: Buffer; w: JsonBytes } {
+  const spans = new LevelSpans();
+  const buf = Buffer.alloc(size);
+  return { spans, scanner: new DepthScanner(spans), buf, w: new JsonBytes(buf, spans) };
+}
+
 describe('level spans: a delta line copies its levels from the frame', () => {
   it('writes exactly JSON.stringify of each event, real captures and seeded zeros, and copies every array', () => {
-    const spans = new LevelSpans();
-    const scanner = new DepthScanner(spans);
-    const buf = Buffer.alloc(1 << 20);
-    const w = new JsonBytes(buf, spans);
+    const { spans, scanner, buf, w } = spansWriter(1 << 20);
     let lines = 0;
     let copied = 0;
     let respelled = 0;
@@ -82,10 +86,7 @@ describe('level spans: a delta line copies its levels from the frame', () => {
   });
 
   it('writes zero sizes the frame spelled its own way as they are when nothing respelled them', () => {
-    const spans = new LevelSpans();
-    const scanner = new DepthScanner(spans);
-    const buf = Buffer.alloc(1 << 16);
-    const w = new JsonBytes(buf, spans);
+    const { scanner, buf, w } = spansWriter(1 << 16);
     let unspelled = 0;
     for (const f of seededFrames(11, 400)) {
       const m = scanner.scan(f, Buffer.from(f))!;
@@ -100,10 +101,7 @@ describe('level spans: a delta line copies its levels from the frame', () => {
   });
 
   it('copies only the arrays of the frame just scanned, as they were scanned', () => {
-    const spans = new LevelSpans();
-    const scanner = new DepthScanner(spans);
-    const buf = Buffer.alloc(1 << 16);
-    const w = new JsonBytes(buf, spans);
+    const { spans, scanner, buf, w } = spansWriter(1 << 16);
     const [f1, f2] = seededFrames(5, 40).filter((f) => (JSON.parse(f).data.b as unknown[]).length > 2);
     const m1 = scanner.scan(f1!, Buffer.from(f1!))! as DeltaMessage;
     const e1 = eventOf(m1, 1);
@@ -140,13 +138,7 @@ describe('level spans: a delta line copies its levels from the frame', () => {
   it('the NDJSON sink writes the same lines with the spans as JSON.stringify, real captures through the real sink', async () => {
     const spans = new LevelSpans();
     const scanner = new DepthScanner(spans);
-    const chunks: Buffer[] = [];
-    const out = new Writable({
-      write(c: Buffer, _e, cb) {
-        chunks.push(Buffer.from(c));
-        cb();
-      },
-    });
+    const { out, batches } = recordingWritable();
     const events = new Subject<MarketEvent>();
     const sub = writeNdjson(events, out, { maxBufferedBytes: 1 << 30, levelSpans: spans });
     const expected: string[] = [];
@@ -160,8 +152,7 @@ describe('level spans: a delta line copies its levels from the frame', () => {
     }
     sub.unsubscribe();
     await new Promise((r) => setImmediate(r));
-    const lines = Buffer.concat(chunks).toString('latin1').split('\n');
-    expect(lines.pop()).toBe('');
+    const lines = batches.flat(); // every write ended with a whole line (recordingWritable checks)
     expect(lines.length).toBeGreaterThan(1000);
     expect(lines).toEqual(expected);
   });

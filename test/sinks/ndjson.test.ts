@@ -10,28 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { Subject } from 'rxjs';
 import { writeNdjson } from '../../src/sinks/ndjson.js';
+import { recordingWritable } from '../helpers/recording-writable.js';
 import type { BookDeltaEvent, MarketEvent, StatusEvent } from '../../src/schema/events.js';
-
-/** A real Writable that records which lines left together in each write/writev call. */
-function recordingWritable(): { out: Writable; batches: string[][] } {
-  const batches: string[][] = [];
-  const linesOf = (chunks: unknown[]): string[] => {
-    const text = chunks.map(String).join('');
-    expect(text.endsWith('\n')).toBe(true); // whole lines only
-    return text.slice(0, -1).split('\n');
-  };
-  const out = new Writable({
-    writev(chunks, cb) {
-      batches.push(linesOf(chunks.map((c) => c.chunk)));
-      cb();
-    },
-    write(chunk, _enc, cb) {
-      batches.push(linesOf([chunk]));
-      cb();
-    },
-  });
-  return { out, batches };
-}
 
 const delta = (seq: number, localTime: number): BookDeltaEvent => ({
   type: 'book_delta',
